@@ -1,0 +1,9 @@
+//! The Vais compiler as a library: every stage from source text to a linked executable.
+//!
+//! The stages are modules rather than crates so that they share one set of data types:
+//! `lexer` and `parser` turn text into the `ast`, `resolve` loads imported modules, `typeck`
+//! checks the program and lowers it to the typed `tir`, `codegen` turns that into LLVM IR and
+//! object code, and `driver` runs the whole pipeline and links with the system C compiler.
+
+pub mod source;
+pub mod tir;

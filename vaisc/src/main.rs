@@ -1,0 +1,3 @@
+//! The `vaisc` command-line interface.
+
+fn main() {}

@@ -1,0 +1,358 @@
+//! The typed intermediate representation: what the type checker hands to code generation.
+//!
+//! Every expression carries its final type, every implicit conversion the language performs
+//! (integer widening at calls, auto-dereference of `p.x`, auto-reference of method receivers,
+//! C variadic promotions) is spelled out as an explicit node, and every name is resolved to an
+//! index. Code generation is therefore a plain walk that never has to infer or look anything up.
+
+use crate::source::Span;
+
+/// Index into [`Program::structs`].
+pub type StructId = usize;
+/// Index into [`Program::enums`].
+pub type EnumId = usize;
+/// Index into [`Program::globals`].
+pub type GlobalId = usize;
+/// Index into [`Program::functions`].
+pub type FuncId = usize;
+/// Index into [`FuncBody::locals`]; parameters are locals `0..params.len()`.
+pub type LocalId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntTy {
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+impl IntTy {
+    pub fn bits(self) -> u32 {
+        match self {
+            IntTy::I8 | IntTy::U8 => 8,
+            IntTy::I16 | IntTy::U16 => 16,
+            IntTy::I32 | IntTy::U32 => 32,
+            IntTy::I64 | IntTy::U64 => 64,
+        }
+    }
+
+    pub fn signed(self) -> bool {
+        matches!(self, IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IntTy::I8 => "i8",
+            IntTy::I16 => "i16",
+            IntTy::I32 => "i32",
+            IntTy::I64 => "i64",
+            IntTy::U8 => "u8",
+            IntTy::U16 => "u16",
+            IntTy::U32 => "u32",
+            IntTy::U64 => "u64",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatTy {
+    F32,
+    F64,
+}
+
+/// A fully resolved Vais type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// `()`: no value. Functions returning it are `void` in LLVM.
+    Unit,
+    Bool,
+    Int(IntTy),
+    Float(FloatTy),
+    /// Pointer to NUL-terminated bytes (C `const char*`).
+    Str,
+    Ptr(Box<Ty>),
+    Array(Box<Ty>, u64),
+    Struct(StructId),
+    Enum(EnumId),
+    Fn(Box<FnTy>),
+    /// The type of `R`, `B`, `C` and of blocks that end in them: control never continues.
+    Never,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FnTy {
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    pub variadic: bool,
+}
+
+impl Ty {
+    pub const I64: Ty = Ty::Int(IntTy::I64);
+    pub const I32: Ty = Ty::Int(IntTy::I32);
+    pub const F64: Ty = Ty::Float(FloatTy::F64);
+
+    pub fn is_int(&self) -> bool {
+        matches!(self, Ty::Int(_))
+    }
+
+    pub fn is_float(&self) -> bool {
+        matches!(self, Ty::Float(_))
+    }
+
+    pub fn is_pointer_like(&self) -> bool {
+        matches!(self, Ty::Ptr(_) | Ty::Str | Ty::Fn(_))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Program {
+    pub structs: Vec<StructDef>,
+    pub enums: Vec<EnumDef>,
+    pub globals: Vec<GlobalDef>,
+    pub functions: Vec<FuncDef>,
+    /// The user's `main`, if the program has one.
+    pub main: Option<FuncId>,
+}
+
+#[derive(Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+}
+
+/// A tagged union. Layout: `{ i32 tag, payload }` where the payload area is large and aligned
+/// enough for every variant's fields laid out as a C struct.
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct VariantDef {
+    pub name: String,
+    /// Tuple variants name their fields "0", "1", ...
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug)]
+pub struct GlobalDef {
+    pub name: String,
+    pub ty: Ty,
+    pub init: Const,
+    pub span: Span,
+}
+
+/// A compile-time constant, used for global initialisers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    /// All-zero value of the global's type.
+    Zero,
+    /// Fields in declaration order.
+    Struct(Vec<Const>),
+    Array(Vec<Const>),
+    /// A function used as a value.
+    Func(FuncId),
+}
+
+#[derive(Debug)]
+pub struct FuncDef {
+    /// The symbol name: the Vais name for free functions, `Type.method` for methods.
+    pub name: String,
+    pub ty: FnTy,
+    pub attrs: FuncAttrs,
+    pub span: Span,
+    /// `None` for extern C functions.
+    pub body: Option<FuncBody>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FuncAttrs {
+    /// `#[hot]`: the body may be replaced at run time in a hot build.
+    pub hot: bool,
+    /// `#[inline]`: a hint to always inline.
+    pub inline: bool,
+}
+
+#[derive(Debug)]
+pub struct FuncBody {
+    /// All locals of the function, parameters first; each gets one stack slot.
+    pub locals: Vec<LocalDef>,
+    pub body: Expr,
+}
+
+#[derive(Debug)]
+pub struct LocalDef {
+    pub name: String,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// Arithmetic negation of an integer or float.
+    Neg,
+    /// Logical not of a `bool`.
+    Not,
+    /// Bitwise complement of an integer.
+    BitNot,
+}
+
+/// Binary operators other than the short-circuit ones. Both operands have the same type; the
+/// result is that type, or `bool` for comparisons. Signedness comes from the operand type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug)]
+pub enum Callee {
+    Direct(FuncId),
+    /// A value of type `Ty::Fn`.
+    Indirect(Box<Expr>),
+}
+
+#[derive(Debug)]
+pub enum LoopKind {
+    /// `L { }`
+    Forever,
+    /// `L cond { }`
+    While(Box<Expr>),
+    /// `L i: start..end { }`: `var` is assigned each value; `end` is evaluated once.
+    Range {
+        var: LocalId,
+        start: Box<Expr>,
+        end: Box<Expr>,
+        inclusive: bool,
+    },
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    /// An integer constant of the expression's integer type (or a pointer type for null).
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Unit,
+    /// Place: a local variable.
+    Local(LocalId),
+    /// Place: a global variable.
+    Global(GlobalId),
+    /// The address of a function, of type `Ty::Fn`.
+    FuncRef(FuncId),
+    /// Place: `*p` where the operand has type `Ptr` (or `Str`, giving `u8`).
+    Deref(Box<Expr>),
+    /// Place when the base is a place: field `index` of a struct-typed base.
+    Field(Box<Expr>, u32),
+    /// Place when the base is a place: element of an array-typed base. Index is `i64`.
+    Index(Box<Expr>, Box<Expr>),
+    /// Place: element of a pointer-typed (or `Str`) base, `*(p + i)`. Index is `i64`.
+    PtrIndex(Box<Expr>, Box<Expr>),
+    /// Address of a place.
+    AddrOf(Box<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Short-circuit `&&`.
+    And(Box<Expr>, Box<Expr>),
+    /// Short-circuit `||`.
+    Or(Box<Expr>, Box<Expr>),
+    /// Conversion to the expression's type: int<->int (sign- or zero-extend by the source's
+    /// signedness, or truncate), int<->float, float<->float, pointer<->i64/u64, pointer<->pointer,
+    /// bool->int (zero-extend).
+    Cast(Box<Expr>),
+    Call {
+        callee: Callee,
+        args: Vec<Expr>,
+    },
+    /// Fields in declaration order.
+    StructLit(StructId, Vec<Expr>),
+    ArrayLit(Vec<Expr>),
+    ArrayRepeat(Box<Expr>, u64),
+    /// An enum value: variant index and payload fields in order.
+    EnumLit(EnumId, u32, Vec<Expr>),
+    Block(Vec<Stmt>, Option<Box<Expr>>),
+    /// The else branch is present whenever the type is not `Unit`/`Never`.
+    If(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
+    Loop(LoopKind, Box<Expr>),
+    Break,
+    Continue,
+    Return(Option<Box<Expr>>),
+    Assign(Box<Expr>, Box<Expr>),
+    /// `place op= value`, evaluating the place once.
+    CompoundAssign(BinOp, Box<Expr>, Box<Expr>),
+    /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
+    /// present when patterns alone are not exhaustive, with an unreachable body).
+    Match(Box<Expr>, Vec<Arm>),
+    /// Control never gets here (e.g. after an exhaustive match); lowers to `unreachable`.
+    Unreachable,
+}
+
+#[derive(Debug)]
+pub enum Stmt {
+    /// Declares a local, optionally initialising it.
+    Let(LocalId, Option<Expr>),
+    Expr(Expr),
+}
+
+#[derive(Debug)]
+pub struct Arm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
+
+#[derive(Debug)]
+pub enum Pattern {
+    Wildcard,
+    /// Binds the whole scrutinee to a local.
+    Bind(LocalId),
+    /// Integer (or `bool` as 0/1) equality.
+    Int(i128),
+    /// Inclusive integer range.
+    Range(i128, i128),
+    Or(Vec<Pattern>),
+    /// An enum variant; each payload field is bound to a local or ignored.
+    Variant {
+        variant: u32,
+        bindings: Vec<Option<LocalId>>,
+    },
+}
