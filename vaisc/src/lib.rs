@@ -5,5 +5,11 @@
 //! checks the program and lowers it to the typed `tir`, `codegen` turns that into LLVM IR and
 //! object code, and `driver` runs the whole pipeline and links with the system C compiler.
 
+pub mod ast;
+pub mod diagnostics;
+pub mod lexer;
+pub mod parser;
+pub mod resolve;
 pub mod source;
 pub mod tir;
+pub mod typeck;

@@ -1,3 +1,2 @@
-//! The `vaisc` command-line interface.
-
+//! The `vaisc` command-line interface (being wired up).
 fn main() {}

@@ -1,0 +1,64 @@
+//! Generated-code speed: Vais programs built with `vaisc build -O2` against their C twins built
+//! with `cc -O2`, run side by side. Target: Vais within 1.2x of C on compute-bound code.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/programs")
+}
+
+fn build_pair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let src = programs_dir();
+    let vais = dir.join(format!("{name}_vais"));
+    let c = dir.join(format!("{name}_c"));
+    let status = Command::new(env!("CARGO_BIN_EXE_vaisc"))
+        .arg("build")
+        .arg(src.join(format!("{name}.vais")))
+        .arg("-o")
+        .arg(&vais)
+        .arg("-O2")
+        .status()
+        .expect("run vaisc");
+    assert!(status.success(), "vaisc build of {name} failed");
+    let status = Command::new("cc")
+        .arg("-O2")
+        .arg(src.join(format!("{name}.c")))
+        .arg("-o")
+        .arg(&c)
+        .arg("-lm")
+        .status()
+        .expect("run cc");
+    assert!(status.success(), "cc build of {name} failed");
+    // Both must print the same thing, or the comparison would be meaningless.
+    let a = Command::new(&vais).output().expect("run vais program");
+    let b = Command::new(&c).output().expect("run c program");
+    assert_eq!(a.stdout, b.stdout, "{name}: Vais and C outputs differ");
+    (vais, c)
+}
+
+fn run(exe: &Path) {
+    let status = Command::new(exe).status().expect("run");
+    assert!(status.success());
+}
+
+fn runtime(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("vaisc-bench-runtime-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create bench dir");
+    for name in ["fib", "nbody"] {
+        let (vais, cexe) = build_pair(&dir, name);
+        let mut group = c.benchmark_group(name);
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(8));
+        group.bench_function("vaisc -O2", |b| b.iter(|| run(&vais)));
+        group.bench_function("cc -O2", |b| b.iter(|| run(&cexe)));
+        group.finish();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, runtime);
+criterion_main!(benches);

@@ -1,0 +1,305 @@
+//! The syntax tree the parser produces: a faithful picture of the source, names unresolved.
+//!
+//! Every node that can be the subject of a diagnostic carries a [`Span`]. Nodes the parser could
+//! not make sense of become `Error` variants, so later stages can skip them quietly instead of
+//! reporting follow-on errors.
+
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Module {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attr {
+    pub name: String,
+    /// The string argument of `#[extern "C"]`, if any.
+    pub arg: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Item {
+    pub attrs: Vec<Attr>,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum ItemKind {
+    Fn(FnDecl),
+    Struct(StructDecl),
+    Enum(EnumDecl),
+    Impl(ImplDecl),
+    Global(GlobalDecl),
+    Alias(AliasDecl),
+    /// `U path/to/module`: the path segments as written.
+    Use(Vec<Ident>, Span),
+    /// Extern functions from `N "C" { .. }`, `X F ..` or `#[extern "C"] F ..`.
+    Extern(Vec<FnDecl>),
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+/// How a method takes its receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfKind {
+    /// `&self` or `&mut self`: a pointer to the value.
+    Ref,
+    /// `self`: the value itself.
+    Value,
+}
+
+#[derive(Debug)]
+pub struct FnDecl {
+    pub name: Ident,
+    pub self_param: Option<(SelfKind, Span)>,
+    pub params: Vec<Param>,
+    pub variadic: bool,
+    pub ret: Option<TypeExpr>,
+    /// `None` for extern declarations.
+    pub body: Option<Expr>,
+    pub attrs: Vec<Attr>,
+}
+
+#[derive(Debug)]
+pub struct StructDecl {
+    pub name: Ident,
+    pub fields: Vec<Param>,
+}
+
+#[derive(Debug)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub variants: Vec<VariantDecl>,
+}
+
+#[derive(Debug)]
+pub struct VariantDecl {
+    pub name: Ident,
+    pub kind: VariantKind,
+}
+
+#[derive(Debug)]
+pub enum VariantKind {
+    Unit,
+    Tuple(Vec<TypeExpr>),
+    Struct(Vec<Param>),
+}
+
+#[derive(Debug)]
+pub struct ImplDecl {
+    pub target: Ident,
+    pub methods: Vec<FnDecl>,
+}
+
+#[derive(Debug)]
+pub struct GlobalDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub init: Expr,
+}
+
+#[derive(Debug)]
+pub struct AliasDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeExpr {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A named type: a primitive, a struct, an enum or an alias.
+    Named(String),
+    SelfType,
+    Unit,
+    Ptr(Box<TypeExpr>),
+    Array(Box<TypeExpr>, Box<Expr>),
+    Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+    BitNot,
+    Deref,
+    AddrOf,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Int(u128),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    /// `()`
+    Unit,
+    Name(String),
+    SelfValue,
+    /// `a.b`: a field, an enum variant (`Shape.Circle`) or an associated function (`P.new`).
+    Field(Box<Expr>, Ident),
+    Call(Box<Expr>, Vec<Expr>),
+    /// `@(args)`: calls the enclosing function.
+    SelfCall(Vec<Expr>),
+    MethodCall(Box<Expr>, Ident, Vec<Expr>),
+    Index(Box<Expr>, Box<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Cast(Box<Expr>, TypeExpr),
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `Name { f: e, .. }`, or `Enum.Variant { f: e }` when the path has two parts.
+    StructLit(Vec<Ident>, Vec<(Ident, Expr)>),
+    ArrayLit(Vec<Expr>),
+    ArrayRepeat(Box<Expr>, Box<Expr>),
+    Block(Block),
+    If(Box<Expr>, Block, Option<Box<Expr>>),
+    Loop(LoopHead, Block),
+    Match(Box<Expr>, Vec<Arm>),
+    Break,
+    Continue,
+    Return(Option<Box<Expr>>),
+    /// `lhs = rhs` or `lhs op= rhs` (op is `Some`).
+    Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
+    /// Something the parser could not read; already reported.
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub enum LoopHead {
+    Forever,
+    While(Box<Expr>),
+    Range {
+        var: Ident,
+        start: Box<Expr>,
+        end: Box<Expr>,
+        inclusive: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    /// `x := e`, `x := mut e`, `x: T = e`, `x: mut T = e`.
+    Let {
+        name: Ident,
+        mutable: bool,
+        ty: Option<TypeExpr>,
+        init: Expr,
+    },
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum PatternKind {
+    Wildcard,
+    /// A lone name: a binding, or a unit variant when an enum variant has that name.
+    Name(String),
+    /// An integer literal, possibly negated.
+    Int(i128),
+    Bool(bool),
+    Range(i128, i128, bool),
+    Or(Vec<Pattern>),
+    /// `Path(a, b)`, `Path { a, b: x }` or `Path` with a two-part path (`Shape.Circle`).
+    Variant {
+        path: Vec<Ident>,
+        fields: VariantPatFields,
+    },
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub enum VariantPatFields {
+    Unit,
+    Tuple(Vec<Pattern>),
+    /// Field name and the pattern bound to it (`{ w, h: height }`).
+    Struct(Vec<(Ident, Pattern)>),
+}

@@ -1,0 +1,332 @@
+//! Every diagnostic the compiler can report, one named constructor each.
+//!
+//! Keeping them in one file keeps codes unique and wording consistent; stages call these
+//! instead of formatting messages themselves. Codes: E00xx lexing and parsing, E01xx modules
+//! and names, E02xx unknown things, E03xx types and expressions, W0xxx warnings.
+
+use super::Diagnostic;
+use crate::source::Span;
+
+pub fn unexpected_char(span: Span, ch: char) -> Diagnostic {
+    Diagnostic::error("E0001", span, format!("unexpected character `{ch}`"))
+}
+
+pub fn unterminated_string(span: Span) -> Diagnostic {
+    Diagnostic::error("E0002", span, "unterminated string literal")
+        .with_help("close the string with `\"` before the end of the line")
+}
+
+pub fn unknown_escape(span: Span, ch: char) -> Diagnostic {
+    Diagnostic::error("E0003", span, format!("unknown escape `\\{ch}` in string"))
+        .with_help("the escapes are \\n \\t \\r \\\\ \\\" \\0 and \\xHH")
+}
+
+pub fn bad_hex_escape(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0004",
+        span,
+        "invalid `\\x` escape: expected two hex digits below 80",
+    )
+}
+
+pub fn int_literal_too_large(span: Span) -> Diagnostic {
+    Diagnostic::error("E0005", span, "integer literal is too large for 64 bits")
+}
+
+pub fn bad_number(span: Span, text: &str) -> Diagnostic {
+    Diagnostic::error("E0006", span, format!("invalid number literal `{text}`"))
+}
+
+pub fn expected(span: Span, what: &str, found: &str) -> Diagnostic {
+    Diagnostic::error("E0010", span, format!("expected {what}, found {found}"))
+}
+
+pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0011",
+        span,
+        format!("{what} is a Tier 2 feature, not supported yet"),
+    )
+}
+
+pub fn module_not_found(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::error("E0100", span, format!("module not found: `{path}`"))
+}
+
+pub fn duplicate_definition(span: Span, name: &str, previous: Span) -> Diagnostic {
+    Diagnostic::error("E0101", span, format!("duplicate definition of `{name}`"))
+        .with_note(previous, "first defined here")
+}
+
+pub fn no_main(span: Span) -> Diagnostic {
+    Diagnostic::error("E0102", span, "no `main` function in the program")
+        .with_help("add `F main() -> i64 { 0 }`")
+}
+
+pub fn bad_main_signature(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0103",
+        span,
+        "`main` must take no parameters and return `i64` or nothing",
+    )
+}
+
+pub fn hot_not_allowed(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error("E0104", span, format!("`#[hot]` is not allowed on {what}"))
+}
+
+pub fn unknown_attribute(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "W0003",
+        span,
+        format!("unknown attribute `#[{name}]` is ignored"),
+    )
+}
+
+pub fn builtin_mismatch(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0105",
+        span,
+        format!("declaration of `{name}` does not agree with the built-in one"),
+    )
+    .with_help("builtins may be redeclared only with the same number of parameters")
+}
+
+pub fn unknown_type(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0200", span, format!("unknown type `{name}`"))
+}
+
+pub fn unknown_variable(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0201", span, format!("unknown variable `{name}`"))
+}
+
+pub fn unknown_function(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0202", span, format!("unknown function `{name}`"))
+        .with_help("declare C functions with `X F name(..) -> T`")
+}
+
+pub fn unknown_field(span: Span, field: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0203",
+        span,
+        format!("unknown field `{field}` on type `{ty}`"),
+    )
+}
+
+pub fn unknown_method(span: Span, method: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0204",
+        span,
+        format!("unknown method `{method}` on type `{ty}`"),
+    )
+}
+
+pub fn unknown_variant(span: Span, variant: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0205",
+        span,
+        format!("unknown variant `{variant}` of enum `{ty}`"),
+    )
+}
+
+pub fn not_a_struct(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0206",
+        span,
+        format!("type `{ty}` is not a struct and has no fields"),
+    )
+}
+
+pub fn mismatched_types(span: Span, expected: &str, found: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0300",
+        span,
+        format!("mismatched types: expected `{expected}`, found `{found}`"),
+    )
+}
+
+pub fn operand_mismatch(span: Span, op: &str, lhs: &str, rhs: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0301",
+        span,
+        format!("mismatched types: `{op}` between `{lhs}` and `{rhs}`"),
+    )
+    .with_help("convert one side with `as`")
+}
+
+pub fn invalid_operand(span: Span, op: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0302",
+        span,
+        format!("operator `{op}` cannot be applied to `{ty}`"),
+    )
+}
+
+pub fn wrong_arg_count(span: Span, name: &str, expected: usize, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0303",
+        span,
+        format!("wrong number of arguments to `{name}`: expected {expected}, found {found}"),
+    )
+}
+
+pub fn not_callable(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error("E0304", span, format!("cannot call a value of type `{ty}`"))
+}
+
+pub fn invalid_cast(span: Span, from: &str, to: &str) -> Diagnostic {
+    Diagnostic::error("E0305", span, format!("cannot cast `{from}` as `{to}`"))
+}
+
+pub fn not_a_place(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0306",
+        span,
+        format!("cannot {what} this expression: it is not a variable, field, element or `*p`"),
+    )
+}
+
+/// `keyword` is `B` or `C`, `word` is `break` or `continue`.
+pub fn outside_loop(span: Span, keyword: char, word: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0307",
+        span,
+        format!("`{keyword}`: {word} outside of a loop"),
+    )
+}
+
+pub fn not_exhaustive(span: Span, missing: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0308",
+        span,
+        format!("match is not exhaustive: {missing} not covered"),
+    )
+    .with_help("add the missing arms or a `_ =>` arm")
+}
+
+pub fn missing_fields(span: Span, ty: &str, fields: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0309",
+        span,
+        format!("missing fields {fields} in `{ty}` literal"),
+    )
+}
+
+pub fn duplicate_field(span: Span, field: &str) -> Diagnostic {
+    Diagnostic::error("E0310", span, format!("field `{field}` given twice"))
+}
+
+pub fn not_constant(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0311",
+        span,
+        "global initialiser must be a constant expression",
+    )
+    .with_help("use literals, arithmetic on literals, struct and array literals")
+}
+
+pub fn cannot_index(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0312",
+        span,
+        format!("cannot index a value of type `{ty}`"),
+    )
+}
+
+pub fn cannot_deref(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0313",
+        span,
+        format!("cannot dereference a value of type `{ty}`"),
+    )
+}
+
+pub fn bad_array_length(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0314",
+        span,
+        "array length must be a non-negative integer constant",
+    )
+}
+
+pub fn array_length_mismatch(span: Span, expected: u64, found: u64) -> Diagnostic {
+    Diagnostic::error(
+        "E0315",
+        span,
+        format!("mismatched types: expected an array of {expected} elements, found {found}"),
+    )
+}
+
+pub fn pattern_mismatch(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0316",
+        span,
+        format!("this pattern cannot match a value of type `{ty}`"),
+    )
+}
+
+pub fn wrong_pattern_fields(
+    span: Span,
+    variant: &str,
+    expected: usize,
+    found: usize,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E0317",
+        span,
+        format!("variant `{variant}` has {expected} fields, but the pattern has {found}"),
+    )
+}
+
+pub fn self_outside_method(span: Span) -> Diagnostic {
+    Diagnostic::error("E0318", span, "`self` is only available inside a method")
+}
+
+pub fn ambiguous_variant(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0319",
+        span,
+        format!("variant name `{name}` belongs to several enums"),
+    )
+    .with_help("write it with the enum name, as in `Enum.Variant`")
+}
+
+pub fn value_is_type(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0320", span, format!("`{name}` is a type, not a value"))
+}
+
+pub fn assign_to_immutable(span: Span, name: &str, decl: Span) -> Diagnostic {
+    Diagnostic::warning(
+        "W0001",
+        span,
+        format!("assignment to `{name}`, which is not declared mut"),
+    )
+    .with_note(decl, "declared here")
+    .with_help("declare it with `:= mut`")
+}
+
+pub fn recursive_type(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0321",
+        span,
+        format!("type `{name}` contains itself and would have infinite size"),
+    )
+    .with_help("store a pointer (`*T`) to the inner value instead")
+}
+
+pub fn literal_out_of_range(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error("E0322", span, format!("literal out of range for `{ty}`"))
+}
+
+pub fn nested_pattern(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0323",
+        span,
+        "only names and `_` may appear inside a variant pattern",
+    )
+    .with_help("bind the field to a name and test it in a guard: `V(x) I x == 0 =>`")
+}
+
+pub fn struct_literal_of_non_struct(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0324", span, format!("`{name}` is not a struct"))
+}

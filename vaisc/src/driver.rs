@@ -1,0 +1,148 @@
+//! The compilation pipeline: source file to checked program to object file to executable.
+//!
+//! The driver owns the order of the stages and the hand-off to the system C compiler for
+//! linking. It never prints: diagnostics are returned for the caller to render, and failures
+//! are [`DriverError`] values.
+
+use crate::codegen;
+use crate::diagnostics::Diagnostic;
+use crate::resolve::{load_program, LoadOptions};
+use crate::source::SourceMap;
+use crate::tir::Program;
+use crate::typeck;
+use inkwell::context::Context;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("could not compile {path} due to {count} previous error{}", if *count == 1 { "" } else { "s" })]
+    Diagnostics { path: PathBuf, count: usize },
+    #[error("code generation failed: {0}")]
+    Codegen(String),
+    #[error("linking failed: {0}")]
+    Link(String),
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// What `vaisc build` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    Executable,
+    Object,
+    LlvmIr,
+}
+
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub opt_level: u8,
+    pub debug_info: bool,
+    pub emit: Emit,
+    pub output: PathBuf,
+}
+
+/// The result of the front end: all sources, all diagnostics, and the program if it checked.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub program: Option<Program>,
+}
+
+impl Checked {
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// The standard library directory: `$VAIS_STD` if set, else the `std/` folder of the source
+/// tree this compiler was built from.
+pub fn std_dir() -> PathBuf {
+    match std::env::var_os("VAIS_STD") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../std"),
+    }
+}
+
+/// Reads, parses, resolves and type-checks `path` and everything it imports.
+pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
+    let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut sources = SourceMap::new();
+    // Import lookups compare canonical paths; the user's spelling is kept for messages.
+    let entry = sources.add(path, text);
+    let opts = LoadOptions { std_dir: std_dir() };
+    let (modules, mut diagnostics) = load_program(&mut sources, entry, &opts);
+    let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
+    let mut program = None;
+    if syntax_ok {
+        let (p, mut d) = typeck::check(&modules);
+        diagnostics.append(&mut d);
+        program = p;
+    }
+    Ok(Checked {
+        sources,
+        diagnostics,
+        program,
+    })
+}
+
+/// Generates code for a checked program and writes the requested output.
+pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
+    let Some(program) = &checked.program else {
+        return Err(DriverError::Diagnostics {
+            path: path.to_path_buf(),
+            count: checked.error_count(),
+        });
+    };
+    let context = Context::create();
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+    };
+    let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
+    let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    codegen::optimize(&module, opts.opt_level).map_err(cg)?;
+    match opts.emit {
+        Emit::LlvmIr => codegen::write_ir(&module, &opts.output).map_err(cg),
+        Emit::Object => codegen::write_object(&module, opts.opt_level, &opts.output).map_err(cg),
+        Emit::Executable => {
+            let obj = temp_object_path(&opts.output);
+            codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
+            let linked = link(&obj, &opts.output);
+            let _ = std::fs::remove_file(&obj);
+            linked
+        }
+    }
+}
+
+/// A temporary object file next to the output, unique to this process.
+fn temp_object_path(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_string());
+    output.with_file_name(format!(".{name}.{}.o", std::process::id()))
+}
+
+/// Links one object file into an executable with the system C compiler.
+fn link(obj: &Path, output: &Path) -> Result<(), DriverError> {
+    let result = Command::new("cc")
+        .arg(obj)
+        .arg("-o")
+        .arg(output)
+        .arg("-lm")
+        .output()
+        .map_err(|e| DriverError::Link(format!("cannot run `cc`: {e}")))?;
+    if result.status.success() {
+        Ok(())
+    } else {
+        Err(DriverError::Link(
+            String::from_utf8_lossy(&result.stderr).trim().to_string(),
+        ))
+    }
+}

@@ -1,0 +1,363 @@
+//! The lexer: turns source text into tokens with spans.
+//!
+//! It never stops at a bad character: it reports a diagnostic, skips the offending text and goes
+//! on, so that the parser still sees the rest of the file and more errors can be reported in one
+//! run. Single capital letters that are keywords are lexed as keywords; the parser decides where a
+//! keyword may also serve as a declared name.
+
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenKind {
+    Ident(String),
+    /// A single-letter keyword such as `F` or `M`.
+    Keyword(char),
+    Int(u128),
+    Float(f64),
+    Str(String),
+    /// `#[`: the start of an attribute.
+    HashBracket,
+    Mut,
+    SelfLower,
+    SelfUpper,
+    As,
+    True,
+    False,
+    Punct(&'static str),
+    Eof,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+    /// The token is the first on its line. The parser uses this so that a line starting with
+    /// `*p = 1`, `-x` or `(..)` begins a new statement instead of continuing the previous one.
+    pub line_start: bool,
+}
+
+/// Keywords that are single capital letters.
+pub const KEYWORDS: &str = "FSEILMRBCUGXNPTWADO";
+
+/// Punctuation, longest first so that the greedy match picks `..=` over `..` over `.`.
+const PUNCTS: &[&str] = &[
+    "..=", "<<=", ">>=", "...", "..", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", ":=", "+", "-", "*", "/", "%", "&", "|", "^",
+    "!", "~", "=", "<", ">", "(", ")", "{", "}", "[", "]", ",", ";", ":", ".", "?", "@",
+];
+
+/// Lexes a whole file. The last token is always `Eof`.
+pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    let mut lexer = Lexer {
+        file,
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        tokens: Vec::new(),
+        diags: Vec::new(),
+    };
+    lexer.run();
+    (lexer.tokens, lexer.diags)
+}
+
+struct Lexer<'a> {
+    file: FileId,
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    tokens: Vec<Token>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Lexer<'_> {
+    fn span(&self, lo: usize, hi: usize) -> Span {
+        Span::new(self.file, lo as u32, hi as u32)
+    }
+
+    fn peek(&self, ahead: usize) -> u8 {
+        self.src.get(self.pos + ahead).copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, kind: TokenKind, lo: usize) {
+        let span = self.span(lo, self.pos);
+        let prev_end = self.tokens.last().map_or(0, |t| t.span.hi as usize);
+        let line_start = self.tokens.is_empty() || self.src[prev_end..lo].contains(&b'\n');
+        self.tokens.push(Token {
+            kind,
+            span,
+            line_start,
+        });
+    }
+
+    fn run(&mut self) {
+        while self.pos < self.src.len() {
+            let c = self.src[self.pos];
+            let lo = self.pos;
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b'#' if self.peek(1) == b'[' => {
+                    self.pos += 2;
+                    self.push(TokenKind::HashBracket, lo);
+                }
+                b'#' => {
+                    while self.pos < self.src.len() && self.src[self.pos] != b'\n' {
+                        self.pos += 1;
+                    }
+                }
+                b'0'..=b'9' => self.number(),
+                b'"' => self.string(),
+                c if c.is_ascii_alphabetic() || c == b'_' => self.word(),
+                _ => self.punct(),
+            }
+        }
+        let end = self.src.len();
+        self.pos = end;
+        self.push(TokenKind::Eof, end);
+    }
+
+    fn word(&mut self) {
+        let lo = self.pos;
+        while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
+            self.pos += 1;
+        }
+        let word = &self.text[lo..self.pos];
+        let kind = match word {
+            "mut" => TokenKind::Mut,
+            "self" => TokenKind::SelfLower,
+            "Self" => TokenKind::SelfUpper,
+            "as" => TokenKind::As,
+            "true" => TokenKind::True,
+            "false" => TokenKind::False,
+            w if w.len() == 1 && KEYWORDS.contains(w) => {
+                TokenKind::Keyword(w.as_bytes()[0] as char)
+            }
+            w => TokenKind::Ident(w.to_string()),
+        };
+        self.push(kind, lo);
+    }
+
+    fn number(&mut self) {
+        let lo = self.pos;
+        let radix = match (self.peek(0), self.peek(1)) {
+            (b'0', b'x' | b'X') => 16,
+            (b'0', b'b' | b'B') => 2,
+            _ => 10,
+        };
+        if radix != 10 {
+            self.pos += 2;
+        }
+        let digits_lo = self.pos;
+        while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
+            // A float continues at `.digit`; stop here and let the float branch take over.
+            self.pos += 1;
+        }
+        let mut is_float = false;
+        if radix == 10 && self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
+            is_float = true;
+            self.pos += 1;
+            while self.peek(0).is_ascii_digit() || self.peek(0) == b'_' {
+                self.pos += 1;
+            }
+            if matches!(self.peek(0), b'e' | b'E') {
+                let sign = usize::from(matches!(self.peek(1), b'+' | b'-'));
+                if self.peek(1 + sign).is_ascii_digit() {
+                    self.pos += 1 + sign;
+                    while self.peek(0).is_ascii_digit() {
+                        self.pos += 1;
+                    }
+                }
+            }
+        }
+        let text: String = self.text[digits_lo..self.pos]
+            .chars()
+            .filter(|&c| c != '_')
+            .collect();
+        let span = self.span(lo, self.pos);
+        if is_float {
+            match text.parse::<f64>() {
+                Ok(v) => self.push(TokenKind::Float(v), lo),
+                Err(_) => {
+                    self.diags
+                        .push(diag::bad_number(span, &self.text[lo..self.pos]));
+                    self.push(TokenKind::Float(0.0), lo);
+                }
+            }
+            return;
+        }
+        match u128::from_str_radix(&text, radix) {
+            Ok(v) if v <= u64::MAX as u128 => self.push(TokenKind::Int(v), lo),
+            Ok(_) => {
+                self.diags.push(diag::int_literal_too_large(span));
+                self.push(TokenKind::Int(0), lo);
+            }
+            Err(_) => {
+                self.diags
+                    .push(diag::bad_number(span, &self.text[lo..self.pos]));
+                self.push(TokenKind::Int(0), lo);
+            }
+        }
+    }
+
+    fn string(&mut self) {
+        let lo = self.pos;
+        self.pos += 1;
+        let mut value = String::new();
+        loop {
+            let Some(ch) = self.text[self.pos..].chars().next() else {
+                self.diags
+                    .push(diag::unterminated_string(self.span(lo, lo + 1)));
+                break;
+            };
+            match ch {
+                '"' => {
+                    self.pos += 1;
+                    break;
+                }
+                '\n' => {
+                    self.diags
+                        .push(diag::unterminated_string(self.span(lo, lo + 1)));
+                    break;
+                }
+                '\\' => self.escape(&mut value),
+                c => {
+                    value.push(c);
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+        self.push(TokenKind::Str(value), lo);
+    }
+
+    fn escape(&mut self, value: &mut String) {
+        let lo = self.pos;
+        self.pos += 1;
+        let Some(c) = self.text[self.pos..].chars().next() else {
+            return;
+        };
+        self.pos += c.len_utf8();
+        let decoded = match c {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            '\\' => '\\',
+            '"' => '"',
+            '0' => '\0',
+            'x' => {
+                let hex = self.text.get(self.pos..self.pos + 2).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) if hex.len() == 2 && b < 0x80 => {
+                        self.pos += 2;
+                        b as char
+                    }
+                    _ => {
+                        self.diags
+                            .push(diag::bad_hex_escape(self.span(lo, self.pos)));
+                        return;
+                    }
+                }
+            }
+            other => {
+                self.diags
+                    .push(diag::unknown_escape(self.span(lo, self.pos), other));
+                return;
+            }
+        };
+        value.push(decoded);
+    }
+
+    fn punct(&mut self) {
+        let lo = self.pos;
+        let rest = &self.src[self.pos..];
+        if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())) {
+            self.pos += p.len();
+            self.push(TokenKind::Punct(p), lo);
+            return;
+        }
+        let ch = self.text[self.pos..].chars().next().unwrap_or('\0');
+        self.pos += ch.len_utf8().max(1);
+        self.diags
+            .push(diag::unexpected_char(self.span(lo, self.pos), ch));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<TokenKind> {
+        let (tokens, diags) = lex(FileId(0), src);
+        assert!(diags.is_empty(), "unexpected diagnostics: {diags:?}");
+        tokens.into_iter().map(|t| t.kind).collect()
+    }
+
+    fn check(src: &str, expected: &[TokenKind]) {
+        let mut want = expected.to_vec();
+        want.push(TokenKind::Eof);
+        assert_eq!(kinds(src), want, "lexing {src:?}");
+    }
+
+    use TokenKind::*;
+
+    #[test]
+    fn numbers() {
+        check("1_000_000", &[Int(1_000_000)]);
+        check("0xFF 0b1010", &[Int(255), Int(10)]);
+        check("1.5e-3", &[Float(1.5e-3)]);
+        check("2.0E2", &[Float(200.0)]);
+        // `1.` and `.5` are not floats, so ranges like `0..n` lex as int, `..`, ident.
+        check("0..n", &[Int(0), Punct(".."), Ident("n".into())]);
+        check("1.x", &[Int(1), Punct("."), Ident("x".into())]);
+        check(".5", &[Punct("."), Int(5)]);
+    }
+
+    #[test]
+    fn keywords_and_identifiers() {
+        check(
+            "F f FF",
+            &[Keyword('F'), Ident("f".into()), Ident("FF".into())],
+        );
+        check("self Self mut as", &[SelfLower, SelfUpper, Mut, As]);
+        check("Z", &[Ident("Z".into())]);
+    }
+
+    #[test]
+    fn comments_and_attributes() {
+        check("# comment\nx # more", &[Ident("x".into())]);
+        check("#[hot]", &[HashBracket, Ident("hot".into()), Punct("]")]);
+    }
+
+    #[test]
+    fn punctuation_is_greedy() {
+        check(
+            "..= ... <<= -> :=",
+            &[
+                Punct("..="),
+                Punct("..."),
+                Punct("<<="),
+                Punct("->"),
+                Punct(":="),
+            ],
+        );
+        check(
+            "a<-b",
+            &[Ident("a".into()), Punct("<"), Punct("-"), Ident("b".into())],
+        );
+    }
+
+    #[test]
+    fn string_escapes() {
+        check(r#""a\n\t\\\"\x41\0""#, &[Str("a\n\t\\\"A\0".into())]);
+        check("\"héllo\"", &[Str("héllo".into())]);
+    }
+
+    #[test]
+    fn errors_are_reported_and_lexing_goes_on() {
+        let (tokens, diags) = lex(FileId(0), "\"a\\q\" $ x \"open");
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E0003", "E0001", "E0002"]);
+        assert!(tokens.iter().any(|t| t.kind == Ident("x".into())));
+        let (_, diags) = lex(FileId(0), "99999999999999999999999");
+        assert_eq!(diags[0].code, "E0005");
+    }
+}

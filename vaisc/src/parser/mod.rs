@@ -1,0 +1,598 @@
+//! The parser: tokens to an [`ast::Module`], never giving up at the first error.
+//!
+//! Each parse function returns `Err(Reported)` after pushing a diagnostic; the item and
+//! statement loops catch it, skip to a sensible restart point and carry on, so one run reports
+//! every independent syntax error and later stages still see every item that parsed.
+//! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
+//! expressions, `pattern.rs` match patterns.
+
+mod expr;
+mod pattern;
+
+use crate::ast::*;
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::lexer::{lex, Token, TokenKind};
+use crate::source::{FileId, Span};
+
+/// Marker that a diagnostic has already been pushed for this failure.
+#[derive(Debug)]
+pub struct Reported;
+
+pub type PResult<T> = Result<T, Reported>;
+
+/// Lexes and parses one file.
+pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    let (tokens, diags) = lex(file, text);
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        diags,
+        no_struct: false,
+    };
+    let module = parser.module();
+    (module, parser.diags)
+}
+
+pub struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    diags: Vec<Diagnostic>,
+    /// Set while parsing the head of `I`, `L` or `M`, where `{` starts the body instead of a
+    /// struct literal.
+    no_struct: bool,
+}
+
+impl Parser {
+    // ---- Token cursor -------------------------------------------------------------------
+
+    fn tok(&self) -> &Token {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn kind(&self) -> &TokenKind {
+        &self.tok().kind
+    }
+
+    fn nth(&self, n: usize) -> &TokenKind {
+        &self.tokens[(self.pos + n).min(self.tokens.len() - 1)].kind
+    }
+
+    fn span(&self) -> Span {
+        self.tok().span
+    }
+
+    /// The span of the token just consumed.
+    fn prev_span(&self) -> Span {
+        self.tokens[self.pos.saturating_sub(1)].span
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.tok().clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn at_eof(&self) -> bool {
+        matches!(self.kind(), TokenKind::Eof)
+    }
+
+    fn is_punct(&self, p: &str) -> bool {
+        matches!(self.kind(), TokenKind::Punct(q) if *q == p)
+    }
+
+    fn is_kw(&self, k: char) -> bool {
+        matches!(self.kind(), TokenKind::Keyword(c) if *c == k)
+    }
+
+    fn eat_punct(&mut self, p: &str) -> bool {
+        if self.is_punct(p) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_mut(&mut self) -> bool {
+        if matches!(self.kind(), TokenKind::Mut) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_kw(&mut self, k: char) -> bool {
+        if self.is_kw(k) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect_punct(&mut self, p: &str) -> PResult<Span> {
+        if self.is_punct(p) {
+            Ok(self.bump().span)
+        } else {
+            Err(self.error_expected(&format!("`{p}`")))
+        }
+    }
+
+    fn error_expected(&mut self, what: &str) -> Reported {
+        let found = describe(self.kind());
+        let d = diag::expected(self.span(), what, &found);
+        self.report(d)
+    }
+
+    fn report(&mut self, d: Diagnostic) -> Reported {
+        // Several failed attempts at the same token say the same thing; keep the first.
+        if self.diags.last().map(|l| l.span) != Some(d.span) {
+            self.diags.push(d);
+        }
+        Reported
+    }
+
+    /// An identifier, or a single-letter keyword where a name is being declared (`S P { .. }`).
+    fn ident(&mut self, what: &str) -> PResult<Ident> {
+        let name = match self.kind() {
+            TokenKind::Ident(n) => n.clone(),
+            TokenKind::Keyword(c) => c.to_string(),
+            _ => return Err(self.error_expected(what)),
+        };
+        let span = self.bump().span;
+        Ok(Ident { name, span })
+    }
+
+    /// Skips tokens, balancing brackets, until `stop` says the cursor is at a restart point at
+    /// the starting nesting depth. Always consumes at least one token unless at a stop point.
+    fn skip_until(&mut self, stop: impl Fn(&Parser) -> bool) {
+        let mut depth = 0usize;
+        while !self.at_eof() {
+            if depth == 0 && stop(self) {
+                return;
+            }
+            match self.kind() {
+                TokenKind::Punct("{" | "(" | "[") => depth += 1,
+                TokenKind::Punct("}" | ")" | "]") => {
+                    if depth == 0 {
+                        return;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    // ---- Items --------------------------------------------------------------------------
+
+    fn module(&mut self) -> Module {
+        let mut items = Vec::new();
+        while !self.at_eof() {
+            let start = self.pos;
+            match self.item() {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => {}
+                Err(Reported) => {
+                    if self.pos == start {
+                        self.bump();
+                    }
+                    self.skip_until(|p| p.at_item_start());
+                    if self.is_punct("}") {
+                        self.bump();
+                    }
+                }
+            }
+        }
+        Module { items }
+    }
+
+    fn at_item_start(&self) -> bool {
+        let t = self.tok();
+        t.line_start
+            && matches!(
+                t.kind,
+                TokenKind::HashBracket
+                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'T' | 'U' | 'N' | 'P')
+            )
+    }
+
+    fn attrs(&mut self) -> PResult<Vec<Attr>> {
+        let mut attrs = Vec::new();
+        while matches!(self.kind(), TokenKind::HashBracket) {
+            let lo = self.bump().span;
+            let name = self.ident("an attribute name")?;
+            let mut arg = None;
+            if let TokenKind::Str(s) = self.kind() {
+                arg = Some(s.clone());
+                self.bump();
+            } else if self.eat_punct("(") {
+                if let TokenKind::Str(s) = self.kind() {
+                    arg = Some(s.clone());
+                    self.bump();
+                }
+                self.expect_punct(")")?;
+            }
+            let hi = self.expect_punct("]")?;
+            attrs.push(Attr {
+                name: name.name,
+                arg,
+                span: lo.to(hi),
+            });
+        }
+        Ok(attrs)
+    }
+
+    /// One item, or `None` for a stray `;`.
+    fn item(&mut self) -> PResult<Option<Item>> {
+        let lo = self.span();
+        let attrs = self.attrs()?;
+        while self.eat_kw('P') {}
+        let kind = match self.kind().clone() {
+            TokenKind::Punct(";") if attrs.is_empty() => {
+                self.bump();
+                return Ok(None);
+            }
+            TokenKind::Keyword('F') => {
+                let extern_attr = attrs.iter().any(|a| a.name == "extern");
+                let f = self.fn_decl(attrs.clone(), extern_attr)?;
+                if extern_attr {
+                    ItemKind::Extern(vec![f])
+                } else {
+                    ItemKind::Fn(f)
+                }
+            }
+            TokenKind::Keyword('S') => ItemKind::Struct(self.struct_decl()?),
+            TokenKind::Keyword('E') => ItemKind::Enum(self.enum_decl()?),
+            TokenKind::Keyword('X') => {
+                self.bump();
+                if self.is_kw('F') {
+                    ItemKind::Extern(vec![self.fn_decl(attrs.clone(), true)?])
+                } else {
+                    ItemKind::Impl(self.impl_body()?)
+                }
+            }
+            TokenKind::Keyword('N') => ItemKind::Extern(self.extern_block()?),
+            TokenKind::Keyword('G') => ItemKind::Global(self.global_decl()?),
+            TokenKind::Keyword('T') => ItemKind::Alias(self.alias_decl()?),
+            TokenKind::Keyword('U') => {
+                let kw = self.bump().span;
+                let mut path = vec![self.ident("a module path")?];
+                while self.eat_punct("/") || self.eat_punct(".") {
+                    path.push(self.ident("a module name")?);
+                }
+                self.eat_punct(";");
+                ItemKind::Use(path, kw.to(self.prev_span()))
+            }
+            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
+                let d = diag::tier2_feature(self.span(), tier2_name(c));
+                return Err(self.report(d));
+            }
+            _ => {
+                return Err(self.error_expected("an item (`F`, `S`, `E`, `X`, `G`, `T`, `U`, `N`)"))
+            }
+        };
+        Ok(Some(Item {
+            attrs,
+            kind,
+            span: lo.to(self.prev_span()),
+        }))
+    }
+
+    fn fn_decl(&mut self, attrs: Vec<Attr>, is_extern: bool) -> PResult<FnDecl> {
+        self.bump(); // `F`
+        let name = self.ident("a function name")?;
+        self.expect_punct("(")?;
+        let mut params = Vec::new();
+        let mut self_param = None;
+        let mut variadic = false;
+        while !self.is_punct(")") {
+            if self.is_punct("...") {
+                self.bump();
+                variadic = true;
+            } else if let Some(kind) = self.self_param() {
+                self_param = Some(kind);
+            } else {
+                self.eat_mut();
+                let pname = self.ident("a parameter name")?;
+                self.expect_punct(":")?;
+                let ty = self.ty()?;
+                params.push(Param { name: pname, ty });
+            }
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        self.expect_punct(")")?;
+        let ret = if self.eat_punct("->") {
+            Some(self.ty()?)
+        } else {
+            None
+        };
+        let body = if is_extern {
+            self.eat_punct(";");
+            None
+        } else if self.eat_punct("=") {
+            Some(self.expr()?)
+        } else if self.is_punct("{") {
+            let block = self.block()?;
+            Some(Expr {
+                span: block.span,
+                kind: ExprKind::Block(block),
+            })
+        } else {
+            return Err(self.error_expected("`{` or `=` to start the function body"));
+        };
+        Ok(FnDecl {
+            name,
+            self_param,
+            params,
+            variadic,
+            ret,
+            body,
+            attrs,
+        })
+    }
+
+    /// `&self`, `&mut self` or `self` (optionally `self: Self` forms are not Tier 1).
+    fn self_param(&mut self) -> Option<(SelfKind, Span)> {
+        let lo = self.span();
+        match (self.kind(), self.nth(1), self.nth(2)) {
+            (TokenKind::Punct("&"), TokenKind::SelfLower, _) => {
+                self.bump();
+                self.bump();
+                Some((SelfKind::Ref, lo.to(self.prev_span())))
+            }
+            (TokenKind::Punct("&"), TokenKind::Mut, TokenKind::SelfLower) => {
+                self.bump();
+                self.bump();
+                self.bump();
+                Some((SelfKind::Ref, lo.to(self.prev_span())))
+            }
+            (TokenKind::SelfLower, _, _) => {
+                self.bump();
+                Some((SelfKind::Value, lo))
+            }
+            _ => None,
+        }
+    }
+
+    fn fields(&mut self) -> PResult<Vec<Param>> {
+        self.expect_punct("{")?;
+        let mut fields = Vec::new();
+        while !self.is_punct("}") {
+            let name = self.ident("a field name")?;
+            self.expect_punct(":")?;
+            let ty = self.ty()?;
+            fields.push(Param { name, ty });
+            if !self.eat_punct(",") && !self.eat_punct(";") && !self.is_punct("}") {
+                if self.tok().line_start {
+                    continue;
+                }
+                return Err(self.error_expected("`,` or `}`"));
+            }
+        }
+        self.expect_punct("}")?;
+        Ok(fields)
+    }
+
+    fn struct_decl(&mut self) -> PResult<StructDecl> {
+        self.bump();
+        let name = self.ident("a struct name")?;
+        let fields = self.fields()?;
+        Ok(StructDecl { name, fields })
+    }
+
+    fn enum_decl(&mut self) -> PResult<EnumDecl> {
+        self.bump();
+        let name = self.ident("an enum name")?;
+        self.expect_punct("{")?;
+        let mut variants = Vec::new();
+        while !self.is_punct("}") {
+            let vname = self.ident("a variant name")?;
+            let kind = if self.eat_punct("(") {
+                let mut tys = Vec::new();
+                while !self.is_punct(")") {
+                    tys.push(self.ty()?);
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                self.expect_punct(")")?;
+                VariantKind::Tuple(tys)
+            } else if self.is_punct("{") {
+                VariantKind::Struct(self.fields()?)
+            } else {
+                VariantKind::Unit
+            };
+            variants.push(VariantDecl { name: vname, kind });
+            if !self.eat_punct(",") && !self.is_punct("}") && !self.tok().line_start {
+                return Err(self.error_expected("`,` or `}`"));
+            }
+        }
+        self.expect_punct("}")?;
+        Ok(EnumDecl { name, variants })
+    }
+
+    fn impl_body(&mut self) -> PResult<ImplDecl> {
+        let target = self.ident("a type name after `X`")?;
+        self.expect_punct("{")?;
+        let mut methods = Vec::new();
+        while !self.is_punct("}") && !self.at_eof() {
+            let start = self.pos;
+            let attrs = match self.attrs() {
+                Ok(a) => a,
+                Err(Reported) => {
+                    self.skip_until(|p| p.is_kw('F'));
+                    continue;
+                }
+            };
+            while self.eat_kw('P') {}
+            if !self.is_kw('F') {
+                self.error_expected("a method (`F`)");
+                if self.pos == start {
+                    self.bump();
+                }
+                self.skip_until(|p| p.is_kw('F') || p.is_punct("}"));
+                continue;
+            }
+            match self.fn_decl(attrs, false) {
+                Ok(f) => methods.push(f),
+                Err(Reported) => self.skip_until(|p| p.is_kw('F') && p.tok().line_start),
+            }
+        }
+        self.expect_punct("}")?;
+        Ok(ImplDecl { target, methods })
+    }
+
+    fn extern_block(&mut self) -> PResult<Vec<FnDecl>> {
+        self.bump(); // `N`
+        if let TokenKind::Str(_) = self.kind() {
+            self.bump();
+        }
+        self.expect_punct("{")?;
+        let mut fns = Vec::new();
+        while !self.is_punct("}") && !self.at_eof() {
+            let attrs = self.attrs()?;
+            while self.eat_kw('P') {}
+            if !self.is_kw('F') {
+                return Err(self.error_expected("an extern function declaration (`F`)"));
+            }
+            fns.push(self.fn_decl(attrs, true)?);
+        }
+        self.expect_punct("}")?;
+        Ok(fns)
+    }
+
+    fn global_decl(&mut self) -> PResult<GlobalDecl> {
+        self.bump();
+        self.eat_mut();
+        let name = self.ident("a global name")?;
+        self.expect_punct(":")?;
+        let ty = self.ty()?;
+        self.expect_punct("=")?;
+        let init = self.expr()?;
+        self.eat_punct(";");
+        Ok(GlobalDecl { name, ty, init })
+    }
+
+    fn alias_decl(&mut self) -> PResult<AliasDecl> {
+        self.bump();
+        let name = self.ident("a type alias name")?;
+        self.expect_punct("=")?;
+        let ty = self.ty()?;
+        self.eat_punct(";");
+        Ok(AliasDecl { name, ty })
+    }
+
+    // ---- Types --------------------------------------------------------------------------
+
+    fn ty(&mut self) -> PResult<TypeExpr> {
+        let lo = self.span();
+        let kind = match self.kind().clone() {
+            TokenKind::Punct("*") => {
+                self.bump();
+                TypeKind::Ptr(Box::new(self.ty()?))
+            }
+            TokenKind::Punct("&") => {
+                self.bump();
+                self.eat_mut();
+                TypeKind::Ptr(Box::new(self.ty()?))
+            }
+            TokenKind::Punct("&&") => {
+                // `&&T` is a pointer to a pointer, lexed as one token.
+                self.bump();
+                let inner = self.ty()?;
+                let span = lo.to(inner.span);
+                TypeKind::Ptr(Box::new(TypeExpr {
+                    kind: TypeKind::Ptr(Box::new(inner)),
+                    span,
+                }))
+            }
+            TokenKind::Punct("[") => {
+                self.bump();
+                let elem = self.ty()?;
+                self.expect_punct(";")?;
+                let len = self.expr()?;
+                self.expect_punct("]")?;
+                TypeKind::Array(Box::new(elem), Box::new(len))
+            }
+            TokenKind::Punct("(") => {
+                self.bump();
+                self.expect_punct(")")?;
+                TypeKind::Unit
+            }
+            TokenKind::Ident(name) if name == "fn" => {
+                self.bump();
+                self.expect_punct("(")?;
+                let mut params = Vec::new();
+                while !self.is_punct(")") {
+                    params.push(self.ty()?);
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                self.expect_punct(")")?;
+                let ret = if self.eat_punct("->") {
+                    Some(Box::new(self.ty()?))
+                } else {
+                    None
+                };
+                TypeKind::Fn(params, ret)
+            }
+            TokenKind::Ident(name) => {
+                self.bump();
+                TypeKind::Named(name)
+            }
+            TokenKind::Keyword(c) => {
+                self.bump();
+                TypeKind::Named(c.to_string())
+            }
+            TokenKind::SelfUpper => {
+                self.bump();
+                TypeKind::SelfType
+            }
+            _ => return Err(self.error_expected("a type")),
+        };
+        Ok(TypeExpr {
+            kind,
+            span: lo.to(self.prev_span()),
+        })
+    }
+}
+
+fn tier2_name(c: char) -> &'static str {
+    match c {
+        'W' => "traits (`W`)",
+        'A' => "async (`A`)",
+        'D' => "defer (`D`)",
+        _ => "unions (`O`)",
+    }
+}
+
+/// How a token is named in "expected X, found Y" messages.
+fn describe(kind: &TokenKind) -> String {
+    match kind {
+        TokenKind::Ident(n) => format!("`{n}`"),
+        TokenKind::Keyword(c) => format!("keyword `{c}`"),
+        TokenKind::Int(v) => format!("`{v}`"),
+        TokenKind::Float(v) => format!("`{v}`"),
+        TokenKind::Str(_) => "a string".to_string(),
+        TokenKind::HashBracket => "`#[`".to_string(),
+        TokenKind::Mut => "`mut`".to_string(),
+        TokenKind::SelfLower => "`self`".to_string(),
+        TokenKind::SelfUpper => "`Self`".to_string(),
+        TokenKind::As => "`as`".to_string(),
+        TokenKind::True => "`true`".to_string(),
+        TokenKind::False => "`false`".to_string(),
+        TokenKind::Punct(p) => format!("`{p}`"),
+        TokenKind::Eof => "end of file".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

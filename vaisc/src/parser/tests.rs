@@ -1,0 +1,137 @@
+//! Unit tests for the parser's tricky corners: precedence, newline rules, struct literals in
+//! heads, else-if chains, and recovery that reports several errors in one run.
+
+use super::parse;
+use crate::ast::*;
+use crate::source::FileId;
+
+/// Renders an expression fully parenthesised, to compare parse trees compactly.
+fn show(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Int(v) => v.to_string(),
+        ExprKind::Float(v) => format!("{v:?}"),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
+        ExprKind::Unary(op, a) => format!("({op:?} {})", show(a)),
+        ExprKind::Field(a, f) => format!("{}.{}", show(a), f.name),
+        ExprKind::Index(a, i) => format!("{}[{}]", show(a), show(i)),
+        ExprKind::Call(f, args) => {
+            let args: Vec<String> = args.iter().map(show).collect();
+            format!("{}({})", show(f), args.join(", "))
+        }
+        ExprKind::MethodCall(r, m, args) => {
+            let args: Vec<String> = args.iter().map(show).collect();
+            format!("{}.{}({})", show(r), m.name, args.join(", "))
+        }
+        ExprKind::Cast(a, _) => format!("({} as T)", show(a)),
+        ExprKind::Ternary(c, a, b) => format!("({} ? {} : {})", show(c), show(a), show(b)),
+        ExprKind::Assign(op, a, b) => format!("({} {:?}= {})", show(a), op, show(b)),
+        ExprKind::StructLit(p, f) => format!("{}{{{}}}", p[0].name, f.len()),
+        ExprKind::If(c, _, e) => format!(
+            "if {} {}",
+            show(c),
+            e.as_ref().map_or(String::new(), |e| show(e))
+        ),
+        ExprKind::Block(b) => format!("{{{}}}", b.stmts.len()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Parses `F main() { BODY }` and returns each statement rendered by `show`.
+fn stmts(body: &str) -> Vec<String> {
+    let src = format!("F main() {{ {body} }}");
+    let (module, diags) = parse(FileId(0), &src);
+    assert!(diags.is_empty(), "{body}: {diags:#?}");
+    let ItemKind::Fn(f) = &module.items[0].kind else {
+        panic!("not a function");
+    };
+    let Some(Expr {
+        kind: ExprKind::Block(b),
+        ..
+    }) = &f.body
+    else {
+        panic!("no body");
+    };
+    b.stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Expr(e) => show(e),
+            Stmt::Let { name, init, .. } => format!("let {} = {}", name.name, show(init)),
+        })
+        .collect()
+}
+
+fn check(body: &str, expected: &[&str]) {
+    assert_eq!(stmts(body), expected, "parsing {body:?}");
+}
+
+#[test]
+fn precedence_follows_the_reference() {
+    check("1 + 2 * 3", &["(1 + (2 * 3))"]);
+    check("a || b && c", &["(a || (b && c))"]);
+    check("a | b ^ c & d", &["(a | (b ^ (c & d)))"]);
+    check("a & b == c", &["(a & (b == c))"]);
+    check("a == b < c", &["(a == (b < c))"]);
+    check("a < b << c", &["(a < (b << c))"]);
+    check("a << b + c", &["(a << (b + c))"]);
+    check("-a * b", &["((Neg a) * b)"]);
+    check("-x as i64", &["(Neg (x as T))"]);
+    check("c ? a + 1 : b", &["(c ? (a + 1) : b)"]);
+    check("a - b - c", &["((a - b) - c)"]);
+}
+
+#[test]
+fn postfix_chains() {
+    check(
+        "p.pos.x = p.pos.x + p.vel.x * dt",
+        &["(p.pos.x None= (p.pos.x + (p.vel.x * dt)))"],
+    );
+    check("a[i].f(1)[2]", &["a[i].f(1)[2]"]);
+    check("x += 1", &["(x Some(Add)= 1)"]);
+}
+
+#[test]
+fn a_line_starting_with_a_prefix_operator_is_a_new_statement() {
+    check("x := 1\n*p = 2", &["let x = 1", "((Deref p) None= 2)"]);
+    check("f()\n(g)()", &["f()", "g()"]);
+    check("x := a\n+ b", &["let x = (a + b)"]);
+}
+
+#[test]
+fn struct_literals_are_not_allowed_in_heads() {
+    check("I x == P { }", &["if (x == P) "]);
+    check("p := P { x: 1, y: 2 }", &["let p = P{2}"]);
+}
+
+#[test]
+fn else_if_chains() {
+    check("I a { } E I b { } E { }", &["if a if b {0}"]);
+}
+
+#[test]
+fn several_errors_are_reported_in_one_run() {
+    let src = "F a() { x := ; }\nF b() -> { }\nF c() { y := 1 + }\nF ok() = 1";
+    let (module, diags) = parse(FileId(0), src);
+    assert_eq!(diags.len(), 3, "{diags:#?}");
+    // The valid function after the errors is still parsed.
+    assert!(module
+        .items
+        .iter()
+        .any(|i| matches!(&i.kind, ItemKind::Fn(f) if f.name.name == "ok")));
+}
+
+#[test]
+fn tier2_keywords_are_rejected_clearly() {
+    let (_, diags) = parse(FileId(0), "W Show { }\nF main() = 0");
+    assert_eq!(diags[0].code, "E0011");
+}
+
+#[test]
+fn keyword_letters_may_name_declarations() {
+    let (module, diags) = parse(
+        FileId(0),
+        "S P { x: i64 }\nF main() -> i64 { p := P { x: 1 }; p.x }",
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(module.items.len(), 2);
+}

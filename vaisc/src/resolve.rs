@@ -1,0 +1,90 @@
+//! Module loading: follows `U` imports from the entry file, parsing each module once.
+//!
+//! `U std/x` is looked up in the standard library directory, any other path relative to the
+//! importing file. Modules are returned in a deterministic order (the entry file first, then in
+//! order of first import), which later stages rely on for deterministic output.
+
+use crate::ast::{ItemKind, Module};
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::parser::parse;
+use crate::source::{FileId, SourceMap, Span};
+use std::path::{Path, PathBuf};
+
+/// A parsed module and the file it came from.
+#[derive(Debug)]
+pub struct LoadedModule {
+    pub file: FileId,
+    pub module: Module,
+}
+
+/// Where to find things while loading.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The directory `U std/...` refers to.
+    pub std_dir: PathBuf,
+}
+
+/// Loads `entry` (already added to `sources`) and everything it imports, transitively.
+pub fn load_program(
+    sources: &mut SourceMap,
+    entry: FileId,
+    opts: &LoadOptions,
+) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut modules = Vec::new();
+    let mut queue = vec![entry];
+    while let Some(file) = queue.pop() {
+        let (module, mut d) = parse(file, &sources.file(file).text);
+        diags.append(&mut d);
+        let dir = sources
+            .file(file)
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        // Imports are pushed in reverse so that they are loaded in source order.
+        let mut imports = Vec::new();
+        for item in &module.items {
+            if let ItemKind::Use(path, span) = &item.kind {
+                let segs: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+                match import(sources, &dir, &segs, *span, opts) {
+                    Ok(Some(id)) => imports.push(id),
+                    Ok(None) => {}
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        queue.extend(imports.into_iter().rev());
+        modules.push(LoadedModule { file, module });
+    }
+    (modules, diags)
+}
+
+/// Resolves and reads one import; `None` when that file is already loaded.
+fn import(
+    sources: &mut SourceMap,
+    dir: &Path,
+    segs: &[&str],
+    span: Span,
+    opts: &LoadOptions,
+) -> Result<Option<FileId>, Diagnostic> {
+    let (base, rest) = match segs.split_first() {
+        Some((&"std", rest)) if !rest.is_empty() => (opts.std_dir.clone(), rest),
+        _ => (dir.to_path_buf(), segs),
+    };
+    let mut path = base;
+    for seg in rest {
+        path.push(seg);
+    }
+    path.set_extension("vais");
+    let display = segs.join("/");
+    let canonical = path
+        .canonicalize()
+        .map_err(|_| diag::module_not_found(span, &display))?;
+    if sources.find(&canonical).is_some() || sources.find(&path).is_some() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(&canonical).map_err(|_| diag::module_not_found(span, &display))?;
+    Ok(Some(sources.add(canonical, text)))
+}

@@ -1,0 +1,889 @@
+//! Checking and lowering of expressions and statements.
+//!
+//! Checking is bidirectional: each expression is checked against the type its context expects,
+//! if any, which is how integer and float literals get their types. Implicit conversions the
+//! language allows (integer width changes at calls, returns and assignments, `*u8` to any
+//! pointer, array decay to a pointer, discarding a value where `()` is expected) are inserted
+//! by [`Checker::coerce`] as explicit TIR nodes.
+
+use super::consts::int_fits;
+use super::{Checker, FnCtx, Value};
+use crate::ast::{self, BinOp as AstBin, ExprKind as E, UnOp as AstUn};
+use crate::diagnostics as diag;
+use crate::source::Span;
+use crate::tir::{BinOp, Expr, ExprKind, FloatTy, IntTy, LoopKind, Stmt, Ty, UnOp};
+
+pub(super) fn mk(kind: ExprKind, ty: Ty, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+/// The expression that stands for something already reported: type `Never` is compatible with
+/// every context, so no follow-on errors are reported about it.
+pub(super) fn error_expr(span: Span) -> Expr {
+    mk(ExprKind::Unreachable, Ty::Never, span)
+}
+
+/// A literal whose type comes from its context; checking the other operand first lets
+/// `2 * x` take the type of `x`.
+pub(super) fn is_flexible_literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        E::Int(_) | E::Float(_) => true,
+        E::Unary(AstUn::Neg, inner) => is_flexible_literal(inner),
+        E::Binary(op, a, b) if !is_comparison(*op) && !matches!(op, AstBin::And | AstBin::Or) => {
+            is_flexible_literal(a) && is_flexible_literal(b)
+        }
+        _ => false,
+    }
+}
+
+fn is_comparison(op: AstBin) -> bool {
+    matches!(
+        op,
+        AstBin::Eq | AstBin::Ne | AstBin::Lt | AstBin::Le | AstBin::Gt | AstBin::Ge
+    )
+}
+
+pub(super) fn is_place(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Deref(_) | ExprKind::PtrIndex(..) => {
+            true
+        }
+        ExprKind::Field(base, _) | ExprKind::Index(base, _) => is_place(base),
+        _ => false,
+    }
+}
+
+fn bin_op(op: AstBin) -> BinOp {
+    match op {
+        AstBin::Add => BinOp::Add,
+        AstBin::Sub => BinOp::Sub,
+        AstBin::Mul => BinOp::Mul,
+        AstBin::Div => BinOp::Div,
+        AstBin::Rem => BinOp::Rem,
+        AstBin::BitAnd => BinOp::BitAnd,
+        AstBin::BitOr => BinOp::BitOr,
+        AstBin::BitXor => BinOp::BitXor,
+        AstBin::Shl => BinOp::Shl,
+        AstBin::Shr => BinOp::Shr,
+        AstBin::Eq => BinOp::Eq,
+        AstBin::Ne => BinOp::Ne,
+        AstBin::Lt => BinOp::Lt,
+        AstBin::Le => BinOp::Le,
+        AstBin::Gt => BinOp::Gt,
+        AstBin::Ge => BinOp::Ge,
+        // Short-circuit operators are lowered separately and never reach here.
+        AstBin::And | AstBin::Or => BinOp::BitAnd,
+    }
+}
+
+impl Checker {
+    pub(super) fn expr(&mut self, ctx: &mut FnCtx, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
+        let span = e.span;
+        match &e.kind {
+            E::Int(v) => self.int_literal(*v as i128, expected, span),
+            E::Float(v) => {
+                let ty = match expected {
+                    Some(t @ Ty::Float(_)) => t.clone(),
+                    _ => Ty::F64,
+                };
+                mk(ExprKind::Float(*v), ty, span)
+            }
+            E::Str(s) => mk(ExprKind::Str(s.clone()), Ty::Str, span),
+            E::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
+            E::Unit => mk(ExprKind::Unit, Ty::Unit, span),
+            E::Error => error_expr(span),
+            E::Name(n) => self.name(ctx, n, span),
+            E::SelfValue => match ctx.lookup("self") {
+                Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),
+                None => {
+                    self.report(diag::self_outside_method(span));
+                    error_expr(span)
+                }
+            },
+            E::Field(base, name) => self.field(ctx, base, name, span),
+            E::Call(callee, args) => self.call(ctx, callee, args, span),
+            E::SelfCall(args) => {
+                let func = ctx.func;
+                self.direct_call(ctx, func, Vec::new(), args, span)
+            }
+            E::MethodCall(base, name, args) => self.method_call(ctx, base, name, args, span),
+            E::Index(base, index) => self.index(ctx, base, index, span),
+            E::Unary(op, operand) => self.unary(ctx, *op, operand, expected, span),
+            E::Binary(op, a, b) => self.binary(ctx, *op, a, b, expected, span),
+            E::Cast(inner, ty) => self.cast(ctx, inner, ty, span),
+            E::Ternary(c, a, b) => {
+                let cond = self.condition(ctx, c);
+                self.branches(ctx, cond, a, Some(b), expected, span)
+            }
+            E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, span),
+            E::ArrayLit(elems) => self.array_lit(ctx, elems, expected, span),
+            E::ArrayRepeat(v, count) => self.array_repeat(ctx, v, count, expected, span),
+            E::Block(b) => self.block(ctx, b, expected),
+            E::If(c, then, other) => {
+                let cond = self.condition(ctx, c);
+                let then = ast::Expr {
+                    kind: E::Block(then.clone()),
+                    span: then.span,
+                };
+                self.branches(ctx, cond, &then, other.as_deref(), expected, span)
+            }
+            E::Loop(head, body) => self.loop_expr(ctx, head, body, span),
+            E::Match(scrutinee, arms) => self.match_expr(ctx, scrutinee, arms, expected, span),
+            E::Break | E::Continue => {
+                let is_break = matches!(e.kind, E::Break);
+                match ctx.loops.last_mut() {
+                    Some(broken) => *broken |= is_break,
+                    None if is_break => self.report(diag::outside_loop(span, 'B', "break")),
+                    None => self.report(diag::outside_loop(span, 'C', "continue")),
+                }
+                let kind = if is_break {
+                    ExprKind::Break
+                } else {
+                    ExprKind::Continue
+                };
+                mk(kind, Ty::Never, span)
+            }
+            E::Return(value) => {
+                let ret = ctx.ret.clone();
+                let value = match value {
+                    Some(v) => {
+                        let v = self.expr(ctx, v, Some(&ret));
+                        Some(Box::new(self.coerce(ctx, v, &ret)))
+                    }
+                    None => {
+                        if ret != Ty::Unit && ret != Ty::Never {
+                            let r = self.ty_name(&ret);
+                            self.report(diag::mismatched_types(span, &r, "()"));
+                        }
+                        None
+                    }
+                };
+                mk(ExprKind::Return(value), Ty::Never, span)
+            }
+            E::Assign(op, lhs, rhs) => self.assign(ctx, *op, lhs, rhs, span),
+        }
+    }
+
+    fn int_literal(&mut self, v: i128, expected: Option<&Ty>, span: Span) -> Expr {
+        match expected {
+            Some(Ty::Int(it)) => {
+                if !int_fits(v, *it) {
+                    self.report(diag::literal_out_of_range(span, it.name()));
+                }
+                mk(ExprKind::Int(v), Ty::Int(*it), span)
+            }
+            Some(t @ Ty::Float(_)) => mk(ExprKind::Float(v as f64), t.clone(), span),
+            Some(t @ (Ty::Ptr(_) | Ty::Str | Ty::Fn(_))) if v == 0 => {
+                mk(ExprKind::Int(0), t.clone(), span)
+            }
+            _ => {
+                if !int_fits(v, IntTy::I64) {
+                    self.report(diag::literal_out_of_range(span, "i64"));
+                }
+                mk(ExprKind::Int(v), Ty::I64, span)
+            }
+        }
+    }
+
+    fn name(&mut self, ctx: &mut FnCtx, n: &str, span: Span) -> Expr {
+        if let Some(id) = ctx.lookup(n) {
+            return mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span);
+        }
+        match self.values.get(n).copied() {
+            Some(Value::Global(g)) => {
+                let ty = self.program.globals[g].ty.clone();
+                return mk(ExprKind::Global(g), ty, span);
+            }
+            Some(Value::Func(f)) => return self.func_ref(f, span),
+            None => {}
+        }
+        if let Some(f) = self.builtin_function(n) {
+            return self.func_ref(f, span);
+        }
+        if let Some(found) = self.variants.get(n).copied() {
+            return match found {
+                Some((eid, vid)) => self.enum_value(ctx, eid, vid, &[], span),
+                None => {
+                    self.report(diag::ambiguous_variant(span, n));
+                    error_expr(span)
+                }
+            };
+        }
+        if self.types.contains_key(n) || super::collect::primitive(n).is_some() {
+            self.report(diag::value_is_type(span, n));
+        } else {
+            self.report(diag::unknown_variable(span, n));
+        }
+        error_expr(span)
+    }
+
+    fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
+        let ty = Ty::Fn(Box::new(self.program.functions[f].ty.clone()));
+        mk(ExprKind::FuncRef(f), ty, span)
+    }
+
+    /// Follows pointers until a non-pointer type, making each dereference explicit.
+    pub(super) fn auto_deref(&self, mut e: Expr) -> Expr {
+        while let Ty::Ptr(inner) = &e.ty {
+            let ty = (**inner).clone();
+            let span = e.span;
+            e = mk(ExprKind::Deref(Box::new(e)), ty, span);
+        }
+        e
+    }
+
+    fn field(&mut self, ctx: &mut FnCtx, base: &ast::Expr, name: &ast::Ident, span: Span) -> Expr {
+        if let Some(ty) = self.type_path(ctx, base) {
+            return match ty {
+                Ty::Enum(eid) => match self.variant_index(eid, &name.name, name.span) {
+                    Some(vid) => self.enum_value(ctx, eid, vid, &[], span),
+                    None => error_expr(span),
+                },
+                other => {
+                    let t = self.ty_name(&other);
+                    self.report(diag::unknown_field(name.span, &name.name, &t));
+                    error_expr(span)
+                }
+            };
+        }
+        let base = self.expr(ctx, base, None);
+        let base = self.auto_deref(base);
+        match &base.ty {
+            Ty::Struct(id) => {
+                let def = &self.program.structs[*id];
+                match def.fields.iter().position(|f| f.name == name.name) {
+                    Some(i) => {
+                        let ty = def.fields[i].ty.clone();
+                        mk(ExprKind::Field(Box::new(base), i as u32), ty, span)
+                    }
+                    None => {
+                        let t = def.name.clone();
+                        self.report(diag::unknown_field(name.span, &name.name, &t));
+                        error_expr(span)
+                    }
+                }
+            }
+            Ty::Never => error_expr(span),
+            other => {
+                let t = self.ty_name(other);
+                self.report(diag::not_a_struct(name.span, &t));
+                error_expr(span)
+            }
+        }
+    }
+
+    /// If `e` names a type (and no variable shadows it), that type.
+    pub(super) fn type_path(&mut self, ctx: &FnCtx, e: &ast::Expr) -> Option<Ty> {
+        let name = match &e.kind {
+            E::Name(n) => n.as_str(),
+            _ => return None,
+        };
+        if ctx.lookup(name).is_some() || self.values.contains_key(name) {
+            return None;
+        }
+        if name == "Self" {
+            return ctx.self_ty.clone();
+        }
+        if !self.types.contains_key(name) {
+            return None;
+        }
+        let texpr = ast::TypeExpr {
+            kind: ast::TypeKind::Named(name.to_string()),
+            span: e.span,
+        };
+        Some(self.resolve_ty(&texpr, None))
+    }
+
+    fn index(&mut self, ctx: &mut FnCtx, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
+        let base = self.expr(ctx, base, None);
+        let index = self.expr(ctx, index, Some(&Ty::I64));
+        let index = self.index_to_i64(index);
+        let (kind, ty) = match base.ty.clone() {
+            Ty::Array(elem, _) => (ExprKind::Index(Box::new(base), Box::new(index)), *elem),
+            Ty::Ptr(elem) => (ExprKind::PtrIndex(Box::new(base), Box::new(index)), *elem),
+            Ty::Str => (
+                ExprKind::PtrIndex(Box::new(base), Box::new(index)),
+                Ty::Int(IntTy::U8),
+            ),
+            Ty::Never => return error_expr(span),
+            other => {
+                let t = self.ty_name(&other);
+                self.report(diag::cannot_index(span, &t));
+                return error_expr(span);
+            }
+        };
+        mk(kind, ty, span)
+    }
+
+    /// Converts any integer to `i64`, as indices and pointer offsets need.
+    fn index_to_i64(&mut self, e: Expr) -> Expr {
+        match &e.ty {
+            Ty::Int(IntTy::I64) | Ty::Never => e,
+            Ty::Int(_) => {
+                let span = e.span;
+                mk(ExprKind::Cast(Box::new(e)), Ty::I64, span)
+            }
+            other => {
+                let t = self.ty_name(other);
+                self.report(diag::mismatched_types(e.span, "an integer", &t));
+                e
+            }
+        }
+    }
+
+    fn unary(
+        &mut self,
+        ctx: &mut FnCtx,
+        op: AstUn,
+        operand: &ast::Expr,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
+        if let (AstUn::Neg, E::Int(v)) = (op, &operand.kind) {
+            return self.int_literal(-(*v as i128), expected, span);
+        }
+        if let (AstUn::Neg, E::Float(v)) = (op, &operand.kind) {
+            let ty = match expected {
+                Some(t @ Ty::Float(_)) => t.clone(),
+                _ => Ty::F64,
+            };
+            return mk(ExprKind::Float(-v), ty, span);
+        }
+        let sym = match op {
+            AstUn::Neg => "-",
+            AstUn::Not => "!",
+            AstUn::BitNot => "~",
+            AstUn::Deref => "*",
+            AstUn::AddrOf => "&",
+        };
+        match op {
+            AstUn::AddrOf => {
+                let inner_expected = match expected {
+                    Some(Ty::Ptr(inner)) => Some((**inner).clone()),
+                    _ => None,
+                };
+                let v = self.expr(ctx, operand, inner_expected.as_ref());
+                self.address_of(ctx, v, span)
+            }
+            AstUn::Deref => {
+                let v = self.expr(ctx, operand, None);
+                let ty = match &v.ty {
+                    Ty::Ptr(inner) => (**inner).clone(),
+                    Ty::Str => Ty::Int(IntTy::U8),
+                    Ty::Never => return error_expr(span),
+                    other => {
+                        let t = self.ty_name(other);
+                        self.report(diag::cannot_deref(span, &t));
+                        return error_expr(span);
+                    }
+                };
+                mk(ExprKind::Deref(Box::new(v)), ty, span)
+            }
+            AstUn::Neg | AstUn::Not | AstUn::BitNot => {
+                let numeric = expected.filter(|t| t.is_int() || t.is_float());
+                let v = self.expr(ctx, operand, numeric);
+                let tir_op = match (&v.ty, op) {
+                    (Ty::Int(_) | Ty::Float(_), AstUn::Neg) => UnOp::Neg,
+                    (Ty::Bool, AstUn::Not) => UnOp::Not,
+                    (Ty::Int(_), AstUn::Not | AstUn::BitNot) => UnOp::BitNot,
+                    (Ty::Never, _) => return error_expr(span),
+                    (other, _) => {
+                        let t = self.ty_name(other);
+                        self.report(diag::invalid_operand(span, sym, &t));
+                        return error_expr(span);
+                    }
+                };
+                let ty = v.ty.clone();
+                mk(ExprKind::Unary(tir_op, Box::new(v)), ty, span)
+            }
+        }
+    }
+
+    /// `&v`: the address of a place, or of a temporary holding a non-place value such as a
+    /// struct literal.
+    pub(super) fn address_of(&mut self, ctx: &mut FnCtx, v: Expr, span: Span) -> Expr {
+        if v.ty == Ty::Never {
+            return error_expr(span);
+        }
+        let ty = Ty::Ptr(Box::new(v.ty.clone()));
+        if is_place(&v) {
+            return mk(ExprKind::AddrOf(Box::new(v)), ty, span);
+        }
+        if matches!(v.ty, Ty::Unit)
+            || !matches!(
+                v.kind,
+                ExprKind::StructLit(..)
+                    | ExprKind::ArrayLit(..)
+                    | ExprKind::ArrayRepeat(..)
+                    | ExprKind::EnumLit(..)
+                    | ExprKind::Call { .. }
+            )
+        {
+            self.report(diag::not_a_place(v.span, "take the address of"));
+            return error_expr(span);
+        }
+        self.spill_address(ctx, v, span)
+    }
+
+    /// Stores a value in a fresh hidden local and yields the local's address.
+    pub(super) fn spill_address(&mut self, ctx: &mut FnCtx, v: Expr, span: Span) -> Expr {
+        let vty = v.ty.clone();
+        let tmp = ctx.hidden(vty.clone(), span);
+        let local = mk(ExprKind::Local(tmp), vty.clone(), span);
+        let addr = mk(
+            ExprKind::AddrOf(Box::new(local)),
+            Ty::Ptr(Box::new(vty)),
+            span,
+        );
+        let ty = addr.ty.clone();
+        mk(
+            ExprKind::Block(vec![Stmt::Let(tmp, Some(v))], Some(Box::new(addr))),
+            ty,
+            span,
+        )
+    }
+
+    /// A `bool` condition of `I`, `L` or `?:`.
+    pub(super) fn condition(&mut self, ctx: &mut FnCtx, c: &ast::Expr) -> Expr {
+        let cond = self.expr(ctx, c, Some(&Ty::Bool));
+        self.coerce(ctx, cond, &Ty::Bool)
+    }
+
+    fn binary(
+        &mut self,
+        ctx: &mut FnCtx,
+        op: AstBin,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
+        if matches!(op, AstBin::And | AstBin::Or) {
+            let l = self.condition(ctx, a);
+            let r = self.condition(ctx, b);
+            let kind = if op == AstBin::And {
+                ExprKind::And(Box::new(l), Box::new(r))
+            } else {
+                ExprKind::Or(Box::new(l), Box::new(r))
+            };
+            return mk(kind, Ty::Bool, span);
+        }
+        let hint = if is_comparison(op) {
+            None
+        } else {
+            expected.filter(|t| t.is_int() || t.is_float())
+        };
+        let (l, r) = if is_flexible_literal(a) && !is_flexible_literal(b) {
+            let r = self.expr(ctx, b, hint);
+            let rty = r.ty.clone();
+            let l = self.expr(ctx, a, Some(&rty));
+            (l, r)
+        } else {
+            let l = self.expr(ctx, a, hint);
+            let lty = match (&l.ty, op) {
+                // A pointer offset or shift amount has its own type.
+                (Ty::Ptr(_) | Ty::Str, AstBin::Add | AstBin::Sub) => Ty::I64,
+                (Ty::Ptr(_) | Ty::Str, _) if is_comparison(op) => l.ty.clone(),
+                (Ty::Int(_), AstBin::Shl | AstBin::Shr) if is_flexible_literal(b) => l.ty.clone(),
+                _ => l.ty.clone(),
+            };
+            let r = self.expr(ctx, b, Some(&lty));
+            (l, r)
+        };
+        self.binary_typed(op, l, r, span)
+    }
+
+    /// Builds a binary operation on checked operands, enforcing the operand rules.
+    pub(super) fn binary_typed(&mut self, op: AstBin, l: Expr, r: Expr, span: Span) -> Expr {
+        if l.ty == Ty::Never || r.ty == Ty::Never {
+            return error_expr(span);
+        }
+        let sym = op.symbol();
+        // Pointer arithmetic: `p + i` is `&p[i]`, `p - i` is `&p[-i]`.
+        if let (Ty::Ptr(elem), Ty::Int(_), AstBin::Add | AstBin::Sub) = (&l.ty, &r.ty, op) {
+            let elem = (**elem).clone();
+            let mut offset = self.index_to_i64(r);
+            if op == AstBin::Sub {
+                let ospan = offset.span;
+                offset = mk(ExprKind::Unary(UnOp::Neg, Box::new(offset)), Ty::I64, ospan);
+            }
+            let pty = l.ty.clone();
+            let place = mk(
+                ExprKind::PtrIndex(Box::new(l), Box::new(offset)),
+                elem,
+                span,
+            );
+            return mk(ExprKind::AddrOf(Box::new(place)), pty, span);
+        }
+        if matches!(op, AstBin::Shl | AstBin::Shr) {
+            let (Ty::Int(_), Ty::Int(_)) = (&l.ty, &r.ty) else {
+                let t = self.ty_name(if l.ty.is_int() { &r.ty } else { &l.ty });
+                self.report(diag::invalid_operand(span, sym, &t));
+                return error_expr(span);
+            };
+            let ty = l.ty.clone();
+            let r = if r.ty == ty {
+                r
+            } else {
+                let rspan = r.span;
+                mk(ExprKind::Cast(Box::new(r)), ty.clone(), rspan)
+            };
+            return mk(
+                ExprKind::Binary(bin_op(op), Box::new(l), Box::new(r)),
+                ty,
+                span,
+            );
+        }
+        if l.ty != r.ty {
+            let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
+            self.report(diag::operand_mismatch(span, sym, &a, &b));
+            return error_expr(span);
+        }
+        let ty = l.ty.clone();
+        let ok = match op {
+            AstBin::Add | AstBin::Sub | AstBin::Mul | AstBin::Div | AstBin::Rem => {
+                ty.is_int() || ty.is_float()
+            }
+            AstBin::BitAnd | AstBin::BitOr | AstBin::BitXor => ty.is_int() || ty == Ty::Bool,
+            AstBin::Eq | AstBin::Ne => {
+                ty.is_int() || ty.is_float() || ty == Ty::Bool || ty.is_pointer_like()
+            }
+            _ => ty.is_int() || ty.is_float() || ty.is_pointer_like(),
+        };
+        if !ok {
+            let t = self.ty_name(&ty);
+            self.report(diag::invalid_operand(span, sym, &t));
+            return error_expr(span);
+        }
+        let result = if is_comparison(op) { Ty::Bool } else { ty };
+        mk(
+            ExprKind::Binary(bin_op(op), Box::new(l), Box::new(r)),
+            result,
+            span,
+        )
+    }
+
+    fn cast(&mut self, ctx: &mut FnCtx, inner: &ast::Expr, ty: &ast::TypeExpr, span: Span) -> Expr {
+        let self_ty = ctx.self_ty.clone();
+        let target = self.resolve_ty(ty, self_ty.as_ref());
+        let hint = if target.is_int() || target.is_float() {
+            None
+        } else {
+            Some(&target)
+        };
+        let v = self.expr(ctx, inner, hint);
+        if v.ty == target || v.ty == Ty::Never || target == Ty::Never {
+            let mut v = v;
+            v.span = span;
+            return v;
+        }
+        let numeric = |t: &Ty| t.is_int() || t.is_float();
+        let pointer = |t: &Ty| t.is_pointer_like();
+        let ok = (numeric(&v.ty) && numeric(&target))
+            || (v.ty == Ty::Bool && target.is_int())
+            || (pointer(&v.ty) && pointer(&target))
+            || (pointer(&v.ty) && target.is_int())
+            || (v.ty.is_int() && pointer(&target));
+        if !ok {
+            let (a, b) = (self.ty_name(&v.ty), self.ty_name(&target));
+            self.report(diag::invalid_cast(span, &a, &b));
+            return error_expr(span);
+        }
+        mk(ExprKind::Cast(Box::new(v)), target, span)
+    }
+
+    /// `I`/`?:` with both branches: the result type is the branches' common type.
+    fn branches(
+        &mut self,
+        ctx: &mut FnCtx,
+        cond: Expr,
+        then: &ast::Expr,
+        other: Option<&ast::Expr>,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
+        let Some(other) = other else {
+            let then = self.expr(ctx, then, Some(&Ty::Unit));
+            let then = self.coerce(ctx, then, &Ty::Unit);
+            return mk(
+                ExprKind::If(Box::new(cond), Box::new(then), None),
+                Ty::Unit,
+                span,
+            );
+        };
+        let mut then = self.expr(ctx, then, expected);
+        let hint = match (&then.ty, expected) {
+            (Ty::Never, e) => e.cloned(),
+            (t, _) => Some(t.clone()),
+        };
+        let mut other = self.expr(ctx, other, hint.as_ref());
+        let ty = if then.ty == Ty::Never {
+            other.ty.clone()
+        } else {
+            let t = then.ty.clone();
+            other = self.coerce(ctx, other, &t);
+            t
+        };
+        if expected == Some(&Ty::Unit) && ty != Ty::Unit && ty != Ty::Never {
+            then = self.coerce(ctx, then, &Ty::Unit);
+            other = self.coerce(ctx, other, &Ty::Unit);
+            return mk(
+                ExprKind::If(Box::new(cond), Box::new(then), Some(Box::new(other))),
+                Ty::Unit,
+                span,
+            );
+        }
+        mk(
+            ExprKind::If(Box::new(cond), Box::new(then), Some(Box::new(other))),
+            ty,
+            span,
+        )
+    }
+
+    pub(super) fn block(&mut self, ctx: &mut FnCtx, b: &ast::Block, expected: Option<&Ty>) -> Expr {
+        ctx.push_scope();
+        let mut stmts = Vec::new();
+        let mut tail = None;
+        for (i, stmt) in b.stmts.iter().enumerate() {
+            let last = i + 1 == b.stmts.len();
+            match stmt {
+                ast::Stmt::Let {
+                    name,
+                    mutable,
+                    ty,
+                    init,
+                } => stmts.push(self.let_stmt(ctx, name, *mutable, ty.as_ref(), init)),
+                ast::Stmt::Expr(e) if last => tail = Some(self.expr(ctx, e, expected)),
+                ast::Stmt::Expr(e) => {
+                    let v = self.expr(ctx, e, Some(&Ty::Unit));
+                    stmts.push(Stmt::Expr(self.coerce(ctx, v, &Ty::Unit)));
+                }
+            }
+        }
+        ctx.pop_scope();
+        let diverges = stmts.iter().any(|s| match s {
+            Stmt::Expr(e) => e.ty == Ty::Never,
+            Stmt::Let(_, Some(e)) => e.ty == Ty::Never,
+            Stmt::Let(_, None) => false,
+        });
+        let ty = match &tail {
+            Some(t) => t.ty.clone(),
+            None if diverges => Ty::Never,
+            None => Ty::Unit,
+        };
+        mk(ExprKind::Block(stmts, tail.map(Box::new)), ty, b.span)
+    }
+
+    fn let_stmt(
+        &mut self,
+        ctx: &mut FnCtx,
+        name: &ast::Ident,
+        mutable: bool,
+        ty: Option<&ast::TypeExpr>,
+        init: &ast::Expr,
+    ) -> Stmt {
+        let self_ty = ctx.self_ty.clone();
+        let declared = ty.map(|t| self.resolve_ty(t, self_ty.as_ref()));
+        let value = self.expr(ctx, init, declared.as_ref());
+        let (value, ty) = match declared {
+            Some(t) => (self.coerce(ctx, value, &t), t),
+            None => {
+                let t = match &value.ty {
+                    Ty::Unit => {
+                        self.report(diag::mismatched_types(init.span, "a value", "()"));
+                        Ty::Never
+                    }
+                    Ty::Never => Ty::I64,
+                    t => t.clone(),
+                };
+                (value, t)
+            }
+        };
+        let id = ctx.declare(&name.name, ty, name.span, mutable);
+        Stmt::Let(id, Some(value))
+    }
+
+    fn loop_expr(
+        &mut self,
+        ctx: &mut FnCtx,
+        head: &ast::LoopHead,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
+        ctx.push_scope();
+        let kind = match head {
+            ast::LoopHead::Forever => LoopKind::Forever,
+            ast::LoopHead::While(c) => LoopKind::While(Box::new(self.condition(ctx, c))),
+            ast::LoopHead::Range {
+                var,
+                start,
+                end,
+                inclusive,
+            } => {
+                let (s, e) = if is_flexible_literal(start) && !is_flexible_literal(end) {
+                    let e = self.expr(ctx, end, None);
+                    let ety = e.ty.clone();
+                    (self.expr(ctx, start, Some(&ety)), e)
+                } else {
+                    let s = self.expr(ctx, start, None);
+                    let sty = s.ty.clone();
+                    (s, self.expr(ctx, end, Some(&sty)))
+                };
+                let ty = s.ty.clone();
+                if !ty.is_int() && ty != Ty::Never {
+                    let t = self.ty_name(&ty);
+                    self.report(diag::mismatched_types(s.span, "an integer", &t));
+                }
+                let e = self.coerce(ctx, e, &ty);
+                let v = ctx.declare(&var.name, ty, var.span, false);
+                LoopKind::Range {
+                    var: v,
+                    start: Box::new(s),
+                    end: Box::new(e),
+                    inclusive: *inclusive,
+                }
+            }
+        };
+        ctx.loops.push(false);
+        let body = self.block(ctx, body, Some(&Ty::Unit));
+        let body = self.coerce(ctx, body, &Ty::Unit);
+        let broken = ctx.loops.pop().unwrap_or(true);
+        ctx.pop_scope();
+        let ty = if matches!(kind, LoopKind::Forever) && !broken {
+            Ty::Never
+        } else {
+            Ty::Unit
+        };
+        mk(ExprKind::Loop(kind, Box::new(body)), ty, span)
+    }
+
+    fn assign(
+        &mut self,
+        ctx: &mut FnCtx,
+        op: Option<AstBin>,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> Expr {
+        let place = self.expr(ctx, lhs, None);
+        if place.ty == Ty::Never {
+            self.expr(ctx, rhs, None);
+            return mk(ExprKind::Unit, Ty::Unit, span);
+        }
+        if !is_place(&place) {
+            self.report(diag::not_a_place(place.span, "assign to"));
+            return error_expr(span);
+        }
+        self.warn_immutable(ctx, &place, lhs.span);
+        let ty = place.ty.clone();
+        let value = self.expr(ctx, rhs, Some(&ty));
+        let kind = match op {
+            None => {
+                let value = self.coerce(ctx, value, &ty);
+                ExprKind::Assign(Box::new(place), Box::new(value))
+            }
+            Some(op) => {
+                let value = if matches!(op, AstBin::Shl | AstBin::Shr) {
+                    value
+                } else {
+                    self.coerce(ctx, value, &ty)
+                };
+                let pspan = place.span;
+                // Check the operation as if written `place op value`, then keep its parts.
+                let probe = mk(ExprKind::Unit, ty.clone(), pspan);
+                let checked = self.binary_typed(op, probe, value, span);
+                match checked.kind {
+                    ExprKind::Binary(bop, _, v) => {
+                        ExprKind::CompoundAssign(bop, Box::new(place), v)
+                    }
+                    _ => {
+                        if checked.ty != Ty::Never {
+                            let t = self.ty_name(&ty);
+                            self.report(diag::invalid_operand(span, op.symbol(), &t));
+                        }
+                        return error_expr(span);
+                    }
+                }
+            }
+        };
+        mk(kind, Ty::Unit, span)
+    }
+
+    /// Warns when assigning to a variable (or a part of it) that was not declared `mut`.
+    fn warn_immutable(&mut self, ctx: &FnCtx, place: &Expr, span: Span) {
+        let mut root = place;
+        loop {
+            match &root.kind {
+                ExprKind::Field(base, _) | ExprKind::Index(base, _) => root = base,
+                ExprKind::Local(id) => {
+                    let info = ctx.local_info(*id);
+                    if !info.mutable {
+                        let d = diag::assign_to_immutable(span, ctx.local_name(*id), info.span);
+                        self.report(d);
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Converts `e` to type `target` where the language allows it implicitly, else reports a
+    /// mismatch.
+    pub(super) fn coerce(&mut self, ctx: &mut FnCtx, e: Expr, target: &Ty) -> Expr {
+        if &e.ty == target || e.ty == Ty::Never || *target == Ty::Never {
+            return e;
+        }
+        let span = e.span;
+        let cast = |e: Expr| mk(ExprKind::Cast(Box::new(e)), target.clone(), span);
+        let u8p = Ty::Ptr(Box::new(Ty::Int(IntTy::U8)));
+        let i8p = Ty::Ptr(Box::new(Ty::Int(IntTy::I8)));
+        match (&e.ty, target) {
+            (_, Ty::Unit) => mk(ExprKind::Block(vec![Stmt::Expr(e)], None), Ty::Unit, span),
+            (Ty::Int(_), Ty::Int(_)) => cast(e),
+            (Ty::Float(FloatTy::F32), Ty::Float(FloatTy::F64)) => cast(e),
+            (Ty::Ptr(_), Ty::Ptr(_)) if e.ty == u8p || *target == u8p => cast(e),
+            (Ty::Str, Ty::Ptr(_)) if *target == u8p || *target == i8p => cast(e),
+            (Ty::Ptr(_), Ty::Str) if e.ty == u8p || e.ty == i8p => cast(e),
+            (Ty::Array(elem, _), Ty::Ptr(t)) if elem == t => {
+                let elem = (**elem).clone();
+                let base = if is_place(&e) {
+                    e
+                } else {
+                    let ety = e.ty.clone();
+                    let tmp = ctx.hidden(ety.clone(), span);
+                    let local = mk(ExprKind::Local(tmp), ety, span);
+                    let first = self.decay(local, elem.clone());
+                    let ty = first.ty.clone();
+                    return mk(
+                        ExprKind::Block(vec![Stmt::Let(tmp, Some(e))], Some(Box::new(first))),
+                        ty,
+                        span,
+                    );
+                };
+                self.decay(base, elem)
+            }
+            _ => {
+                let (a, b) = (self.ty_name(target), self.ty_name(&e.ty));
+                self.report(diag::mismatched_types(span, &a, &b));
+                error_expr(span)
+            }
+        }
+    }
+
+    /// `&array[0]`: the pointer an array decays to.
+    fn decay(&self, array: Expr, elem: Ty) -> Expr {
+        let span = array.span;
+        let zero = mk(ExprKind::Int(0), Ty::I64, span);
+        let first = mk(
+            ExprKind::Index(Box::new(array), Box::new(zero)),
+            elem.clone(),
+            span,
+        );
+        mk(
+            ExprKind::AddrOf(Box::new(first)),
+            Ty::Ptr(Box::new(elem)),
+            span,
+        )
+    }
+}

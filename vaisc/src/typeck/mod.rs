@@ -1,0 +1,133 @@
+//! The type checker: checks a loaded program and lowers it to the typed IR.
+//!
+//! It works in two passes. `collect` enters every item of every module into one namespace
+//! (reporting duplicates), resolves struct, enum, global and function signatures, and creates
+//! the `tir::Program` skeleton. Then each function body is checked and lowered (`expr.rs`,
+//! `call.rs`, `pattern.rs`), and global initialisers are evaluated (`consts.rs`). Errors are
+//! collected, never fatal: a bad expression lowers to an `Unreachable` node of type `Never`, so
+//! checking continues without follow-on errors.
+
+mod call;
+mod collect;
+mod consts;
+mod expr;
+mod pattern;
+mod scope;
+
+use crate::diagnostics::Diagnostic;
+use crate::resolve::LoadedModule;
+use crate::tir::{self, FuncId, Program, Ty};
+use std::collections::HashMap;
+
+use scope::FnCtx;
+
+/// What a name in the value namespace refers to at the top level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Value {
+    Func(FuncId),
+    Global(tir::GlobalId),
+}
+
+/// What a name in the type namespace refers to.
+#[derive(Clone, Debug)]
+enum TypeName {
+    Resolved(Ty),
+    /// A type alias not resolved yet: index into `Checker::aliases`.
+    Alias(usize),
+}
+
+/// Checks the whole program. Returns the lowered program when there were no errors, and all
+/// diagnostics (warnings included) in either case.
+pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
+    let mut checker = Checker::default();
+    checker.collect(modules);
+    checker.check_bodies(modules);
+    let failed = checker.diags.iter().any(Diagnostic::is_error);
+    let diags = std::mem::take(&mut checker.diags);
+    if failed {
+        (None, diags)
+    } else {
+        (Some(checker.program), diags)
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    program: Program,
+    diags: Vec<Diagnostic>,
+    types: HashMap<String, TypeName>,
+    type_spans: HashMap<String, crate::source::Span>,
+    aliases: Vec<collect::PendingAlias>,
+    values: HashMap<String, Value>,
+    value_spans: HashMap<String, crate::source::Span>,
+    /// `(type name, method name)` to the method's function.
+    methods: HashMap<(String, String), FuncId>,
+    /// Which methods take `self` by pointer.
+    self_by_ref: HashMap<FuncId, bool>,
+    /// Bare variant names to `(enum, variant)`; `None` when several enums share the name.
+    variants: HashMap<String, Option<(tir::EnumId, u32)>>,
+    /// Function bodies to check: function, the AST location of its declaration.
+    pending_bodies: Vec<collect::PendingBody>,
+}
+
+impl Checker {
+    fn report(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn check_bodies(&mut self, modules: &[LoadedModule]) {
+        let pending = std::mem::take(&mut self.pending_bodies);
+        for p in &pending {
+            let decl = collect::fn_decl_at(modules, &p.path);
+            let Some(body) = decl.body.as_ref() else {
+                continue;
+            };
+            let fty = self.program.functions[p.func].ty.clone();
+            let mut ctx = FnCtx::new(p.func, fty.ret.clone(), p.self_ty.clone());
+            if let Some((_, span)) = decl.self_param {
+                let ty = fty.params[0].clone();
+                ctx.declare("self", ty, span, true);
+            }
+            let offset = usize::from(decl.self_param.is_some());
+            for (i, param) in decl.params.iter().enumerate() {
+                let ty = fty.params[i + offset].clone();
+                ctx.declare(&param.name.name, ty, param.name.span, true);
+            }
+            let ret = fty.ret.clone();
+            let lowered = self.expr(&mut ctx, body, Some(&ret));
+            let lowered = self.coerce(&mut ctx, lowered, &ret);
+            let locals = ctx.into_locals();
+            self.program.functions[p.func].body = Some(tir::FuncBody {
+                locals,
+                body: lowered,
+            });
+        }
+    }
+
+    /// How a type is written in messages.
+    fn ty_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Unit => "()".to_string(),
+            Ty::Bool => "bool".to_string(),
+            Ty::Int(i) => i.name().to_string(),
+            Ty::Float(tir::FloatTy::F32) => "f32".to_string(),
+            Ty::Float(tir::FloatTy::F64) => "f64".to_string(),
+            Ty::Str => "str".to_string(),
+            Ty::Ptr(inner) => format!("*{}", self.ty_name(inner)),
+            Ty::Array(inner, n) => format!("[{}; {n}]", self.ty_name(inner)),
+            Ty::Struct(id) => self.program.structs[*id].name.clone(),
+            Ty::Enum(id) => self.program.enums[*id].name.clone(),
+            Ty::Fn(f) => {
+                let params: Vec<String> = f.params.iter().map(|p| self.ty_name(p)).collect();
+                let mut s = format!("fn({})", params.join(", "));
+                if f.ret != Ty::Unit {
+                    s.push_str(&format!(" -> {}", self.ty_name(&f.ret)));
+                }
+                s
+            }
+            Ty::Never => "!".to_string(),
+        }
+    }
+}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,166 @@
+//! Unit tests for the type checker's tricky corners: literal typing, implicit conversions,
+//! method receivers, match exhaustiveness and error recovery.
+
+use crate::diagnostics::Diagnostic;
+use crate::parser::parse;
+use crate::resolve::LoadedModule;
+use crate::source::SourceMap;
+use crate::tir::Program;
+
+fn run(src: &str) -> (Option<Program>, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let file = sources.add("t.vais", src.to_string());
+    let (module, diags) = parse(file, src);
+    assert!(diags.is_empty(), "parse errors: {diags:?}");
+    super::check(&[LoadedModule { file, module }])
+}
+
+/// Checks that `src` type-checks with exactly the diagnostics `expected` (codes, in order).
+fn check(src: &str, expected: &[&str]) {
+    let (program, diags) = run(src);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, expected, "diagnostics for {src}: {diags:#?}");
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    assert_eq!(program.is_none(), has_errors);
+}
+
+#[test]
+fn literals_take_their_type_from_context() {
+    check(
+        "F main() -> i64 { x: u8 = 200; y: i32 = -5; z := 2 * y; 0 }",
+        &[],
+    );
+    check("F main() -> i64 { x: u8 = 300; 0 }", &["E0322"]);
+    check("F main() -> i64 { x: f32 = 1.5; y := x * 2.0; 0 }", &[]);
+}
+
+#[test]
+fn mixed_arithmetic_is_an_error_naming_both_types() {
+    let (_, diags) = run("F main() -> i64 { a: i32 = 1; b: i64 = 2; c := a + b; 0 }");
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].message.contains("`i32` and `i64`"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn integer_widths_convert_at_calls_returns_and_assignments() {
+    check(
+        "F f(x: i32) -> i64 = x\nF main() -> i64 { a: i8 = 3; b: i64 = a; f(b) }",
+        &[],
+    );
+}
+
+#[test]
+fn unit_context_discards_values() {
+    check("F main() { printf(\"hi\\n\") }", &[]);
+    check("F main() -> i64 { I true { 5 } ; 0 }", &[]);
+}
+
+#[test]
+fn forever_loop_without_break_never_returns() {
+    check("F main() -> i64 { L { R 1 } }", &[]);
+    check("F main() -> i64 { L { B } }", &["E0300"]);
+}
+
+#[test]
+fn methods_auto_reference_their_receiver() {
+    let src = "S P { x: i64 }
+X P { F get(&self) -> i64 = self.x
+      F new(x: i64) -> P = P { x: x } }
+F main() -> i64 { p := P.new(4); q := &p; p.get() + q.get() + P.new(1).get() }";
+    check(src, &[]);
+}
+
+#[test]
+fn enum_matches_must_be_exhaustive() {
+    let src = "E S { A, B(i64), C { r: f64 } }
+F main() -> i64 { s := S.B(2); M s { A => 1, B(n) I n > 1 => n, C { r } => 0 } }";
+    let (_, diags) = run(src);
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].message.contains("`S.B` not covered"),
+        "{}",
+        diags[0].message
+    );
+    check(
+        "E S { A, B(i64) }\nF main() -> i64 { M S.A { S.A => 1, S.B(_) => 2 } }",
+        &[],
+    );
+}
+
+#[test]
+fn integer_match_as_statement_may_be_partial() {
+    check(
+        "F main() -> i64 { M 3 { 1 => printf(\"one\"), 2..=5 => printf(\"few\") }; 0 }",
+        &[],
+    );
+    check("F main() -> i64 { M 3 { 1 => 10 } }", &["E0308"]);
+}
+
+#[test]
+fn errors_do_not_cascade() {
+    // One unknown name gives one error, not a chain of mismatches.
+    check(
+        "F main() -> i64 { x := nope + 1; y := x * 2; y }",
+        &["E0201"],
+    );
+    check(
+        "F main() -> i64 { a := 1; b := 2.0; c := a + b; d := zz; 0 }",
+        &["E0301", "E0201"],
+    );
+}
+
+#[test]
+fn assignment_to_non_mut_is_a_warning() {
+    check(
+        "F main() -> i64 { x := 1; x = 2; y := mut 1; y = 3; x + y }",
+        &["W0001"],
+    );
+}
+
+#[test]
+fn hot_is_rejected_on_main_and_externs() {
+    check("#[hot] F main() -> i64 = 0", &["E0104"]);
+    check(
+        "#[hot] X F abs(x: i32) -> i32\nF main() -> i64 = 0",
+        &["E0104"],
+    );
+}
+
+#[test]
+fn duplicates_name_both_places() {
+    let (_, diags) = run("F f() = ()\nF f() = ()\nF main() = ()");
+    assert_eq!(diags[0].code, "E0101");
+    assert_eq!(diags[0].notes.len(), 1);
+}
+
+#[test]
+fn recursive_struct_is_rejected() {
+    check("S A { b: B }\nS B { a: A }\nF main() = ()", &["E0321"]);
+    check("S N { next: *N }\nF main() = ()", &[]);
+}
+
+#[test]
+fn array_literal_decays_to_pointer() {
+    check("F sum(p: *i64, n: i64) -> i64 { s := mut 0; L i: 0..n { s += p[i] }; s }\nF main() -> i64 { a: *i64 = [1, 2, 3]; sum(a, 3) }", &[]);
+}
+
+#[path = "../../../benches/gen.rs"]
+mod gen;
+
+#[test]
+fn the_benchmark_generator_makes_a_valid_program() {
+    let src = gen::program(600);
+    let (program, diags) = run(&src);
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert!(program.is_some());
+}
+
+#[test]
+fn the_nbody_benchmark_checks() {
+    let src = include_str!("../../../benches/programs/nbody.vais");
+    check(src, &[]);
+}
