@@ -1,5 +1,313 @@
-//! The hot-reload code generation pass.
+//! The hot-reload pass over an LLVM module produced by vaisc's code generator.
 //!
-//! This crate will own the rewrite of a compiled module so that every call to a `#[hot]`
-//! function goes through one global jump table. It is a placeholder crate until the hot-build
-//! work lands; it exists now so that the workspace layout is stable.
+//! In a hot build every call to a `#[hot]` function must go through one global jump table, so
+//! that storing a new pointer in the table redirects all future calls. The pass does this with
+//! one small stub per hot function (load the slot, call through it), which every use of the
+//! function is redirected to and which is then inlined at each call site; a function pointer
+//! taken to a hot function is the stub's address, so it too reaches the newest body.
+//!
+//! The same pass prepares both halves of a hot build: the *host* (defines the table, initialised
+//! with its own bodies, exports its globals, and starts the runtime from `main`) and the
+//! *patch* (new bodies only, the host's table and globals used by name, no `main`). Both carry a
+//! manifest in the layout `vais-hot-abi` defines. `manifest.rs` builds the manifest, `hash.rs`
+//! computes which code each hot function depends on.
+
+mod hash;
+mod manifest;
+
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::passes::PassManager;
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
+};
+use inkwell::{AddressSpace, AtomicOrdering};
+use vais_hot_abi as abi;
+
+/// One `#[hot]` function, in slot order.
+#[derive(Clone, Debug)]
+pub struct HotFunction {
+    /// The function's symbol in the module (its Vais name, or `Type.method`).
+    pub name: String,
+    /// The signature as Vais writes it, for refusal messages.
+    pub signature: String,
+    /// The function's slot in the jump table (the host's numbering, also in patches).
+    pub slot: u32,
+}
+
+/// A struct, enum or global whose layout the other side of a hot build relies on.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Mode {
+    Host {
+        /// The vaisc executable that built the host, used by `hot_init` to rebuild patches.
+        compiler: String,
+        /// The program calls `hot_check`: publish patches only there.
+        safe_points: bool,
+    },
+    Patch,
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub program_id: u64,
+    /// Number of table slots: the host's count of hot functions.
+    pub table_len: usize,
+    /// The hot functions this module defines bodies for.
+    pub functions: Vec<HotFunction>,
+    pub layouts: Vec<Layout>,
+    /// The program's global variables, by symbol name: exported by the host, used by the patch.
+    pub globals: Vec<String>,
+    pub mode: Mode,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HotError {
+    #[error("hot function `{0}` is not in the module")]
+    MissingFunction(String),
+    #[error("building hot-reload code failed: {0}")]
+    Builder(String),
+}
+
+fn builder_error(e: impl std::fmt::Display) -> HotError {
+    HotError::Builder(e.to_string())
+}
+
+/// Rewrites `module` for a hot build as `plan` says. Returns each hot function's body hash, in
+/// slot order.
+pub fn apply<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    plan: &Plan,
+) -> Result<Vec<u64>, HotError> {
+    hash::stabilize_string_names(module);
+    let functions: Vec<FunctionValue<'ctx>> = plan
+        .functions
+        .iter()
+        .map(|f| {
+            module
+                .get_function(&f.name)
+                .ok_or_else(|| HotError::MissingFunction(f.name.clone()))
+        })
+        .collect::<Result<_, _>>()?;
+    let hashes = hash::body_hashes(module, &functions);
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let table_ty = i8p.array_type(plan.table_len as u32);
+    let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
+    table.set_linkage(Linkage::External);
+    let builder = ctx.create_builder();
+    let noinline = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0);
+    for (hf, f) in plan.functions.iter().zip(&functions) {
+        f.add_attribute(AttributeLoc::Function, noinline);
+        let stub = make_stub(ctx, module, &builder, *f, table, hf.slot)?;
+        f.replace_all_uses_with(stub);
+        if let Mode::Patch = plan.mode {
+            f.as_global_value()
+                .set_name(&format!("{}{}", abi::PATCH_BODY_PREFIX, hf.name));
+            f.set_linkage(Linkage::External);
+            f.as_global_value()
+                .set_visibility(inkwell::GlobalVisibility::Protected);
+        }
+    }
+    match &plan.mode {
+        Mode::Host {
+            compiler,
+            safe_points,
+        } => {
+            // In a host every hot function is defined and slot i is function i.
+            let init: Vec<_> = functions
+                .iter()
+                .map(|f| f.as_global_value().as_pointer_value().const_cast(i8p))
+                .collect();
+            table.set_initializer(&i8p.const_array(&init));
+            for name in &plan.globals {
+                if let Some(g) = module.get_global(name) {
+                    g.set_linkage(Linkage::External);
+                }
+            }
+            let manifest = manifest::emit(
+                ctx,
+                module,
+                plan,
+                &functions,
+                &hashes,
+                abi::KIND_HOST,
+                u32::from(*safe_points),
+            );
+            start_runtime(ctx, module, &builder, manifest, table, compiler)?;
+        }
+        Mode::Patch => {
+            for name in &plan.globals {
+                if let Some(g) = module.get_global(name) {
+                    import_global(module, g);
+                }
+            }
+            for name in ["main", "vais_main"] {
+                if let Some(f) = module.get_function(name) {
+                    // SAFETY: `main` is only called by the C runtime and `vais_main` only by
+                    // `main`, which is deleted first, so no use of either remains.
+                    unsafe { f.delete() };
+                }
+            }
+            manifest::emit(ctx, module, plan, &functions, &hashes, abi::KIND_PATCH, 0);
+        }
+    }
+    let pm = PassManager::create(());
+    pm.add_always_inliner_pass();
+    pm.run_on(module);
+    Ok(hashes)
+}
+
+/// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined.
+fn make_stub<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    builder: &Builder<'ctx>,
+    f: FunctionValue<'ctx>,
+    table: GlobalValue<'ctx>,
+    slot: u32,
+) -> Result<FunctionValue<'ctx>, HotError> {
+    let name = format!("__vais_hot_stub.{}", f.get_name().to_string_lossy());
+    let fty = f.get_type();
+    let stub = module.add_function(&name, fty, Some(Linkage::Internal));
+    let always = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("alwaysinline"), 0);
+    stub.add_attribute(AttributeLoc::Function, always);
+    let entry = ctx.append_basic_block(stub, "entry");
+    builder.position_at_end(entry);
+    let i64t = ctx.i64_type();
+    // SAFETY: the indices address slot `slot` of the table, which has one slot per hot function.
+    let slot_ptr = unsafe {
+        builder.build_in_bounds_gep(
+            table.as_pointer_value(),
+            &[i64t.const_zero(), i64t.const_int(u64::from(slot), false)],
+            "slot",
+        )
+    }
+    .map_err(builder_error)?;
+    let loaded = builder
+        .build_load(slot_ptr, "body")
+        .map_err(builder_error)?;
+    loaded
+        .as_instruction_value()
+        .ok_or_else(|| builder_error("load is not an instruction"))?
+        .set_atomic_ordering(AtomicOrdering::Monotonic)
+        .map_err(builder_error)?;
+    // Monotonic loads of pointers need the natural alignment spelled out.
+    if let Some(inst) = loaded.as_instruction_value() {
+        inst.set_alignment(8).map_err(builder_error)?;
+    }
+    let target = builder
+        .build_pointer_cast(
+            loaded.into_pointer_value(),
+            fty.ptr_type(AddressSpace::default()),
+            "fn",
+        )
+        .map_err(builder_error)?;
+    let args: Vec<BasicMetadataValueEnum> = stub.get_params().into_iter().map(Into::into).collect();
+    let callable =
+        CallableValue::try_from(target).map_err(|()| builder_error("not a function pointer"))?;
+    let call = builder
+        .build_call(callable, &args, "r")
+        .map_err(builder_error)?;
+    call.set_tail_call(true);
+    match call.try_as_basic_value().basic() {
+        Some(v) => builder.build_return(Some(&v)),
+        None => builder.build_return(None),
+    }
+    .map_err(builder_error)?;
+    Ok(stub)
+}
+
+/// Turns a defined global into a declaration of the same name, so the patch uses the host's.
+fn import_global<'ctx>(module: &Module<'ctx>, g: GlobalValue<'ctx>) {
+    let name = g.get_name().to_string_lossy().into_owned();
+    let ty = g.get_value_type();
+    g.set_name(&format!("{name}.patch-local"));
+    let Ok(basic) = inkwell::types::BasicTypeEnum::try_from(ty) else {
+        return;
+    };
+    let decl = module.add_global(basic, None, &name);
+    decl.set_linkage(Linkage::External);
+    g.as_pointer_value()
+        .replace_all_uses_with(decl.as_pointer_value());
+    // SAFETY: every use was just redirected to the declaration.
+    unsafe { g.delete() };
+}
+
+/// Inserts `vais_hot_runtime_init(&manifest, &table, compiler)` at the start of `main`.
+fn start_runtime<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    builder: &Builder<'ctx>,
+    manifest: GlobalValue<'ctx>,
+    table: GlobalValue<'ctx>,
+    compiler: &str,
+) -> Result<(), HotError> {
+    let Some(main) = module.get_function("main") else {
+        return Ok(());
+    };
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let fty = ctx.void_type().fn_type(
+        &[
+            i8p.into(),
+            i8p.ptr_type(AddressSpace::default()).into(),
+            i8p.into(),
+        ],
+        false,
+    );
+    let init = module.add_function(abi::RUNTIME_INIT_SYMBOL, fty, Some(Linkage::External));
+    let entry = main
+        .get_first_basic_block()
+        .ok_or_else(|| builder_error("main has no body"))?;
+    match entry.get_first_instruction() {
+        Some(first) => builder.position_before(&first),
+        None => builder.position_at_end(entry),
+    }
+    let path = builder
+        .build_global_string_ptr(compiler, "vais.hot.compiler")
+        .map_err(builder_error)?;
+    let args = [
+        manifest.as_pointer_value().const_cast(i8p).into(),
+        table
+            .as_pointer_value()
+            .const_cast(i8p.ptr_type(AddressSpace::default()))
+            .into(),
+        path.as_pointer_value().into(),
+    ];
+    builder.build_call(init, &args, "").map_err(builder_error)?;
+    Ok(())
+}
+
+/// In a normal build, the `vais_hot_*` functions `std/hot.vais` declares have no runtime to
+/// call: define each as a no-op (returning 0, or 1 for the version) so the same program links.
+pub fn provide_fallbacks<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) -> Result<(), HotError> {
+    let builder = ctx.create_builder();
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        f = func.get_next_function();
+        let name = func.get_name().to_string_lossy().into_owned();
+        if !name.starts_with("vais_hot_") || func.count_basic_blocks() > 0 {
+            continue;
+        }
+        let entry = ctx.append_basic_block(func, "entry");
+        builder.position_at_end(entry);
+        func.set_linkage(Linkage::Internal);
+        match func.get_type().get_return_type() {
+            Some(inkwell::types::BasicTypeEnum::IntType(t)) => {
+                let v = u64::from(name == "vais_hot_version");
+                builder.build_return(Some(&t.const_int(v, false)))
+            }
+            Some(t) => builder.build_return(Some(&t.const_zero())),
+            None => builder.build_return(None),
+        }
+        .map_err(builder_error)?;
+    }
+    Ok(())
+}

@@ -1,4 +1,182 @@
-//! The in-process hot-reload runtime.
+//! The in-process hot-reload runtime, linked into every host that `vaisc build --hot` makes.
 //!
-//! This crate will own loading, validating and publishing patch libraries inside a running hot
-//! host. It exists now so that the workspace layout is stable; the hot-build work fills it in.
+//! The host's `main` calls [`vais_hot_runtime_init`] before any Vais code runs. From then on the
+//! runtime watches the patch library (`lib<stem>.so` beside the executable, or
+//! `$VAIS_HOT_PATCH`), and each time it changes, loads it through a private copy, checks it
+//! against the host's manifest and publishes the new bodies into the jump table: at once, or at
+//! the next `hot_check()` when the program uses safe points. The `vais_hot_*` functions are the
+//! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
+//! it knows about generated code comes from `vais-hot-abi`.
+
+mod error;
+mod log;
+mod patch;
+mod runtime;
+mod watch;
+
+pub use error::LoadError;
+pub use patch::{check, HostInfo};
+
+use runtime::{Outcome, Runtime};
+use std::ffi::{c_char, c_void};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use vais_hot_abi::{c_str, Manifest};
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static COMPILER: OnceLock<PathBuf> = OnceLock::new();
+
+/// The patch library this host loads: `$VAIS_HOT_PATCH`, else `lib<stem>.so` beside the
+/// executable.
+fn patch_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("VAIS_HOT_PATCH") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let stem = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    exe.with_file_name(format!("lib{stem}.so"))
+}
+
+/// Starts the runtime. Called once by the generated `main` of a hot host.
+///
+/// # Safety
+/// `host` and `table` must be the manifest and jump table emitted by vaisc into this
+/// executable, and `compiler` null or a NUL-terminated path.
+#[no_mangle]
+pub unsafe extern "C" fn vais_hot_runtime_init(
+    host: *const Manifest,
+    table: *mut *const c_void,
+    compiler: *const c_char,
+) {
+    if host.is_null() || table.is_null() || RUNTIME.get().is_some() {
+        return;
+    }
+    // SAFETY: guaranteed by the caller.
+    let compiler_path = unsafe { c_str(compiler) }.into_owned();
+    let compiler_path =
+        std::env::var_os("VAISC").map_or(PathBuf::from(compiler_path), PathBuf::from);
+    let _ = COMPILER.set(compiler_path);
+    let path = patch_path();
+    // SAFETY: guaranteed by the caller; the manifest is a static of this executable.
+    let runtime = unsafe { Runtime::new(&*host, table, path.clone()) };
+    if RUNTIME.set(runtime).is_err() {
+        return;
+    }
+    if let Err(e) = watch::watch_file(&path, || {
+        if let Some(rt) = RUNTIME.get() {
+            rt.offer_patch(false);
+        }
+    }) {
+        log::line(log::Level::Info, &format!("hot reload disabled: {e}"));
+    }
+}
+
+/// The safe point: publishes a verified patch waiting since the last call. Returns 1 if new
+/// code was applied, else 0.
+#[no_mangle]
+pub extern "C" fn vais_hot_check() -> i64 {
+    RUNTIME
+        .get()
+        .and_then(Runtime::apply_pending)
+        .map_or(0, |_| 1)
+}
+
+/// Loads the patch file now and applies it. Returns 1 if applied, 0 if refused or not a hot
+/// build.
+#[no_mangle]
+pub extern "C" fn vais_hot_reload() -> i64 {
+    match RUNTIME.get().map(|rt| rt.offer_patch(true)) {
+        Some(Outcome::Applied(_)) => 1,
+        _ => 0,
+    }
+}
+
+/// The version of the code now published: 1 for the host's own, then one more per patch.
+#[no_mangle]
+pub extern "C" fn vais_hot_version() -> i64 {
+    RUNTIME.get().map_or(1, Runtime::version)
+}
+
+/// Registers a function called with the new version number after each reload.
+#[no_mangle]
+pub extern "C" fn vais_hot_on_reload(callback: Option<extern "C" fn(i64)>) -> i64 {
+    match (RUNTIME.get(), callback) {
+        (Some(rt), Some(cb)) => {
+            rt.on_reload(cb);
+            0
+        }
+        _ => -1,
+    }
+}
+
+/// Returns to the previous version. Returns its number, or 0 if there is none.
+#[no_mangle]
+pub extern "C" fn vais_hot_rollback() -> i64 {
+    RUNTIME.get().and_then(Runtime::rollback).unwrap_or(0)
+}
+
+/// Unloads all patch libraries but the published one. The program calls it when no thread can
+/// still be running older code (e.g. between frames).
+#[no_mangle]
+pub extern "C" fn vais_hot_cleanup() -> i64 {
+    if let Some(rt) = RUNTIME.get() {
+        rt.cleanup();
+    }
+    0
+}
+
+/// `hot_init(source)`: rebuilds the patch with vaisc whenever `source` changes. Returns 0, or
+/// -1 if the file cannot be watched.
+///
+/// # Safety
+/// `source` must be null or a NUL-terminated path.
+#[no_mangle]
+pub unsafe extern "C" fn vais_hot_watch_source(source: *const c_char) -> i64 {
+    // SAFETY: guaranteed by the caller.
+    let source = PathBuf::from(unsafe { c_str(source) }.into_owned());
+    let Some(rt) = RUNTIME.get() else {
+        return -1;
+    };
+    let exe = std::env::current_exe().unwrap_or_default();
+    let patch = rt.patch_path.clone();
+    let src = source.clone();
+    match watch::watch_file(&source, move || rebuild(&src, &exe, &patch)) {
+        Ok(()) => 0,
+        Err(e) => {
+            log::line(log::Level::Info, &format!("cannot watch the source: {e}"));
+            -1
+        }
+    }
+}
+
+/// Runs `vaisc build --hot --patch-only` for the source; its diagnostics go to stderr.
+fn rebuild(source: &Path, exe: &Path, patch: &Path) {
+    let compiler = COMPILER
+        .get()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("vaisc"));
+    let status = Command::new(&compiler)
+        .arg("build")
+        .arg("--hot")
+        .arg("--patch-only")
+        .arg(source)
+        .arg("-o")
+        .arg(exe)
+        .env("VAIS_HOT_PATCH_OUT", patch)
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(_) => log::line(
+            log::Level::Info,
+            "rebuild failed; the program keeps its code",
+        ),
+        Err(e) => log::line(
+            log::Level::Info,
+            &format!("cannot run {}: {e}", compiler.display()),
+        ),
+    }
+}

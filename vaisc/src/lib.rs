@@ -6,7 +6,10 @@
 //! object code, and `driver` runs the whole pipeline and links with the system C compiler.
 
 pub mod ast;
+pub mod codegen;
 pub mod diagnostics;
+pub mod driver;
+pub mod hot;
 pub mod lexer;
 pub mod parser;
 pub mod resolve;

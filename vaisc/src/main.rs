@@ -1,2 +1,184 @@
-//! The `vaisc` command-line interface (being wired up).
-fn main() {}
+//! The `vaisc` command-line interface: argument parsing, rendering diagnostics to stderr, and
+//! exit codes (0 success, 1 the program has errors, 2 an internal or environment failure).
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vaisc::diagnostics::render;
+use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit};
+
+#[derive(Parser)]
+#[command(name = "vaisc", version, about = "The Vais compiler")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitArg {
+    Exe,
+    Obj,
+    LlvmIr,
+}
+
+#[derive(clap::Args)]
+struct CodegenArgs {
+    /// Optimisation level.
+    #[arg(short = 'O', default_value = "0", value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+    /// Emit debug information (DWARF line tables).
+    #[arg(short = 'g')]
+    debug: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a Vais program to a native executable.
+    Build {
+        file: PathBuf,
+        /// Output path (default: ./STEM, or STEM.ll / STEM.o for other --emit kinds).
+        #[arg(short = 'o')]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        /// What to write.
+        #[arg(long, value_enum, default_value = "exe")]
+        emit: EmitArg,
+    },
+    /// Compile and run a program; vaisc exits with the program's exit status.
+    Run {
+        file: PathBuf,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        /// Arguments passed to the program.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Check a program for errors without generating code.
+    Check { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    // A panic is a compiler bug: report it as such, without a Rust backtrace, and exit 2.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal compiler error: {info}");
+        eprintln!("note: this is a bug in vaisc; please report it with the input program");
+    }));
+    let cli = Cli::parse();
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { file } => {
+            let checked = front_end(&file)?;
+            Ok(finish_check(&checked, &file))
+        }
+        Command::Build {
+            file,
+            output,
+            codegen,
+            emit,
+        } => {
+            let (emit, ext) = match emit {
+                EmitArg::Exe => (Emit::Executable, None),
+                EmitArg::Obj => (Emit::Object, Some("o")),
+                EmitArg::LlvmIr => (Emit::LlvmIr, Some("ll")),
+            };
+            let output = output.unwrap_or_else(|| default_output(&file, ext));
+            let opts = BuildOptions {
+                opt_level: codegen.opt_level,
+                debug_info: codegen.debug,
+                emit,
+                output,
+            };
+            build(&file, &opts)
+        }
+        Command::Run {
+            file,
+            codegen,
+            args,
+        } => {
+            let dir = std::env::temp_dir().join(format!("vaisc-run-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let exe = dir.join(file.file_stem().unwrap_or_default());
+            let opts = BuildOptions {
+                opt_level: codegen.opt_level,
+                debug_info: codegen.debug,
+                emit: Emit::Executable,
+                output: exe.clone(),
+            };
+            let code = build(&file, &opts)?;
+            let result = if code == ExitCode::SUCCESS {
+                let status = std::process::Command::new(&exe)
+                    .args(&args)
+                    .status()
+                    .with_context(|| format!("running {}", exe.display()));
+                status.map(|s| exit_code_of(&s))
+            } else {
+                Ok(code)
+            };
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+    }
+}
+
+/// `./STEM` for executables, `./STEM.EXT` otherwise.
+fn default_output(file: &Path, ext: Option<&str>) -> PathBuf {
+    let stem = PathBuf::from(file.file_stem().unwrap_or_default());
+    match ext {
+        Some(ext) => stem.with_extension(ext),
+        None => stem,
+    }
+}
+
+fn front_end(file: &Path) -> anyhow::Result<Checked> {
+    Ok(driver::check_file(file)?)
+}
+
+/// Prints all diagnostics and returns exit code 1 when there were errors.
+fn finish_check(checked: &Checked, file: &Path) -> ExitCode {
+    for d in &checked.diagnostics {
+        eprint!("{}", render(d, &checked.sources));
+    }
+    let errors = checked.error_count();
+    if errors > 0 {
+        let e = DriverError::Diagnostics {
+            path: file.to_path_buf(),
+            count: errors,
+        };
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn build(file: &Path, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
+    let checked = front_end(file)?;
+    let code = finish_check(&checked, file);
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    driver::build(&checked, file, opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The exit code to pass on for a finished child: its own, or 128 + signal like a shell.
+fn exit_code_of(status: &std::process::ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => ExitCode::from(c as u8),
+        (None, Some(sig)) => ExitCode::from(128u8.wrapping_add(sig as u8)),
+        _ => ExitCode::from(1),
+    }
+}

@@ -108,6 +108,7 @@ impl Ty {
     }
 }
 
+/// The program: every struct, enum, global and function, each addressed by its index.
 #[derive(Debug, Default)]
 pub struct Program {
     pub structs: Vec<StructDef>,
@@ -116,6 +117,39 @@ pub struct Program {
     pub functions: Vec<FuncDef>,
     /// The user's `main`, if the program has one.
     pub main: Option<FuncId>,
+}
+
+impl Program {
+    /// How a type is written in Vais, for messages and hot-reload signatures.
+    pub fn ty_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Unit => "()".to_string(),
+            Ty::Bool => "bool".to_string(),
+            Ty::Int(i) => i.name().to_string(),
+            Ty::Float(FloatTy::F32) => "f32".to_string(),
+            Ty::Float(FloatTy::F64) => "f64".to_string(),
+            Ty::Str => "str".to_string(),
+            Ty::Ptr(inner) => format!("*{}", self.ty_name(inner)),
+            Ty::Array(inner, n) => format!("[{}; {n}]", self.ty_name(inner)),
+            Ty::Struct(id) => self.structs[*id].name.clone(),
+            Ty::Enum(id) => self.enums[*id].name.clone(),
+            Ty::Fn(f) => format!("fn{}", self.signature(f)),
+            Ty::Never => "!".to_string(),
+        }
+    }
+
+    /// A function type as Vais writes it after the name: `(*State, f64) -> i64`.
+    pub fn signature(&self, f: &FnTy) -> String {
+        let mut params: Vec<String> = f.params.iter().map(|p| self.ty_name(p)).collect();
+        if f.variadic {
+            params.push("...".to_string());
+        }
+        let mut s = format!("({})", params.join(", "));
+        if f.ret != Ty::Unit {
+            s.push_str(&format!(" -> {}", self.ty_name(&f.ret)));
+        }
+        s
+    }
 }
 
 #[derive(Debug)]

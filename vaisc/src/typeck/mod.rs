@@ -106,27 +106,7 @@ impl Checker {
 
     /// How a type is written in messages.
     fn ty_name(&self, ty: &Ty) -> String {
-        match ty {
-            Ty::Unit => "()".to_string(),
-            Ty::Bool => "bool".to_string(),
-            Ty::Int(i) => i.name().to_string(),
-            Ty::Float(tir::FloatTy::F32) => "f32".to_string(),
-            Ty::Float(tir::FloatTy::F64) => "f64".to_string(),
-            Ty::Str => "str".to_string(),
-            Ty::Ptr(inner) => format!("*{}", self.ty_name(inner)),
-            Ty::Array(inner, n) => format!("[{}; {n}]", self.ty_name(inner)),
-            Ty::Struct(id) => self.program.structs[*id].name.clone(),
-            Ty::Enum(id) => self.program.enums[*id].name.clone(),
-            Ty::Fn(f) => {
-                let params: Vec<String> = f.params.iter().map(|p| self.ty_name(p)).collect();
-                let mut s = format!("fn({})", params.join(", "));
-                if f.ret != Ty::Unit {
-                    s.push_str(&format!(" -> {}", self.ty_name(&f.ret)));
-                }
-                s
-            }
-            Ty::Never => "!".to_string(),
-        }
+        self.program.ty_name(ty)
     }
 }
 #[cfg(test)]

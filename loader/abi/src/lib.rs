@@ -1,0 +1,223 @@
+//! The hot-reload ABI: the one place that defines what generated code and the loader runtime
+//! agree on. The jump table and manifest layouts, the symbol names, the ABI version and the hash
+//! used for signatures and layouts all live here, with no LLVM dependency, so that the compiler
+//! side (`codegen-hot`, which builds these structures as LLVM constants) and the runtime side
+//! (`loader`, which reads them through these `#[repr(C)]` types) cannot drift apart. The field
+//! lists below describe each struct to the code generator; `codegen-hot` tests that the LLVM
+//! layout it builds from them equals the Rust layout here.
+
+use std::ffi::{c_char, c_void, CStr};
+
+/// Bumped whenever anything in this file changes meaning. A patch built for another ABI
+/// version is refused.
+pub const ABI_VERSION: u32 = 1;
+
+/// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
+/// function, initialised with the host's own bodies.
+pub const TABLE_SYMBOL: &str = "__vais_hot_table";
+
+/// The manifest, present in both the host and every patch.
+pub const MANIFEST_SYMBOL: &str = "__vais_hot_manifest";
+
+/// A patch exports the new body of hot function `f` as `__vais_hot_body.f`.
+pub const PATCH_BODY_PREFIX: &str = "__vais_hot_body.";
+
+/// The runtime function the host's `main` calls before running any Vais code:
+/// `void vais_hot_runtime_init(const Manifest *host, void **table, const char *argv0)`.
+pub const RUNTIME_INIT_SYMBOL: &str = "vais_hot_runtime_init";
+
+/// Which side a manifest describes.
+pub const KIND_HOST: u32 = 0;
+pub const KIND_PATCH: u32 = 1;
+
+/// Set in a host manifest when the program calls `hot_check` (or `hot_loop`): patches are then
+/// applied only at those safe points, never from the watcher thread.
+pub const FLAG_SAFE_POINTS: u32 = 1;
+
+/// Describes a hot build's contents to the loader.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Manifest {
+    pub abi_version: u32,
+    /// [`KIND_HOST`] or [`KIND_PATCH`].
+    pub kind: u32,
+    /// Identifies the program (a hash of its entry file name), so a patch of another program
+    /// is refused.
+    pub program_id: u64,
+    pub function_count: u32,
+    pub layout_count: u32,
+    /// [`FLAG_SAFE_POINTS`] and future flags.
+    pub flags: u32,
+    pub reserved: u32,
+    pub functions: *const FunctionEntry,
+    /// Struct, enum and global layouts the module relies on.
+    pub layouts: *const LayoutEntry,
+}
+
+/// One `#[hot]` function.
+#[repr(C)]
+#[derive(Debug)]
+pub struct FunctionEntry {
+    /// NUL-terminated Vais name (`update`, or `Type.method`).
+    pub name: *const c_char,
+    /// NUL-terminated signature as Vais writes it, e.g. `(*GameState, f64) -> i64`, for
+    /// messages.
+    pub signature: *const c_char,
+    pub signature_hash: u64,
+    /// Hash of the function's code and of every non-hot function it reaches, so the loader
+    /// can tell which functions a patch really changes.
+    pub body_hash: u64,
+    /// Index of the function's slot in the jump table.
+    pub slot: u32,
+    pub reserved: u32,
+    /// The function's body in this module.
+    pub address: *const c_void,
+}
+
+/// The layout of one struct, enum or global that the module shares with the other side.
+#[repr(C)]
+#[derive(Debug)]
+pub struct LayoutEntry {
+    /// NUL-terminated name, e.g. `struct GameState` or `global score`.
+    pub name: *const c_char,
+    /// NUL-terminated description, e.g. `{ frame: i64 @0, x: i64 @8 } size 16`, for messages.
+    pub layout: *const c_char,
+    pub hash: u64,
+}
+
+/// The machine types the fields of the ABI structs are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    U32,
+    U64,
+    Ptr,
+}
+
+/// Field kinds of [`Manifest`], in order.
+pub const MANIFEST_FIELDS: &[FieldKind] = &[
+    FieldKind::U32,
+    FieldKind::U32,
+    FieldKind::U64,
+    FieldKind::U32,
+    FieldKind::U32,
+    FieldKind::U32,
+    FieldKind::U32,
+    FieldKind::Ptr,
+    FieldKind::Ptr,
+];
+
+/// Field kinds of [`FunctionEntry`], in order.
+pub const FUNCTION_ENTRY_FIELDS: &[FieldKind] = &[
+    FieldKind::Ptr,
+    FieldKind::Ptr,
+    FieldKind::U64,
+    FieldKind::U64,
+    FieldKind::U32,
+    FieldKind::U32,
+    FieldKind::Ptr,
+];
+
+/// Field kinds of [`LayoutEntry`], in order.
+pub const LAYOUT_ENTRY_FIELDS: &[FieldKind] = &[FieldKind::Ptr, FieldKind::Ptr, FieldKind::U64];
+
+/// 64-bit FNV-1a: the hash of signatures, layouts, bodies and program ids. Stable across
+/// compiler versions and platforms, which `std`'s hasher does not promise.
+pub fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Manifest {
+    /// The manifest's function entries.
+    ///
+    /// # Safety
+    /// `self` must be a manifest emitted by the Vais code generator (or built to the same
+    /// rules): `functions` points at `function_count` valid entries for as long as the module
+    /// that holds it stays loaded.
+    pub unsafe fn functions(&self) -> &[FunctionEntry] {
+        if self.function_count == 0 || self.functions.is_null() {
+            return &[];
+        }
+        // SAFETY: the caller guarantees the pointer and count describe a live array.
+        unsafe { std::slice::from_raw_parts(self.functions, self.function_count as usize) }
+    }
+
+    /// The manifest's layout entries.
+    ///
+    /// # Safety
+    /// As for [`Manifest::functions`], for `layouts` and `layout_count`.
+    pub unsafe fn layouts(&self) -> &[LayoutEntry] {
+        if self.layout_count == 0 || self.layouts.is_null() {
+            return &[];
+        }
+        // SAFETY: the caller guarantees the pointer and count describe a live array.
+        unsafe { std::slice::from_raw_parts(self.layouts, self.layout_count as usize) }
+    }
+}
+
+/// Reads a NUL-terminated string of a manifest, replacing invalid UTF-8.
+///
+/// # Safety
+/// `p` must be null or point at a NUL-terminated string that outlives the returned value.
+pub unsafe fn c_str<'a>(p: *const c_char) -> std::borrow::Cow<'a, str> {
+    if p.is_null() {
+        return std::borrow::Cow::Borrowed("");
+    }
+    // SAFETY: the caller guarantees `p` is a live NUL-terminated string.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    /// The offsets a C compiler gives a struct made of `fields`.
+    fn c_layout(fields: &[FieldKind]) -> (Vec<usize>, usize) {
+        let mut offsets = Vec::new();
+        let mut at: usize = 0;
+        let mut align: usize = 1;
+        for f in fields {
+            let size: usize = match f {
+                FieldKind::U32 => 4,
+                FieldKind::U64 | FieldKind::Ptr => 8,
+            };
+            at = at.next_multiple_of(size);
+            offsets.push(at);
+            at += size;
+            align = align.max(size);
+        }
+        (offsets, at.next_multiple_of(align))
+    }
+
+    #[test]
+    fn field_lists_describe_the_repr_c_structs() {
+        let (off, size) = c_layout(MANIFEST_FIELDS);
+        assert_eq!(size, size_of::<Manifest>());
+        assert_eq!(off[2], offset_of!(Manifest, program_id));
+        assert_eq!(off[5], offset_of!(Manifest, flags));
+        assert_eq!(off[7], offset_of!(Manifest, functions));
+        assert_eq!(off[8], offset_of!(Manifest, layouts));
+
+        let (off, size) = c_layout(FUNCTION_ENTRY_FIELDS);
+        assert_eq!(size, size_of::<FunctionEntry>());
+        assert_eq!(off[2], offset_of!(FunctionEntry, signature_hash));
+        assert_eq!(off[4], offset_of!(FunctionEntry, slot));
+        assert_eq!(off[6], offset_of!(FunctionEntry, address));
+
+        let (off, size) = c_layout(LAYOUT_ENTRY_FIELDS);
+        assert_eq!(size, size_of::<LayoutEntry>());
+        assert_eq!(off[2], offset_of!(LayoutEntry, hash));
+        assert_eq!(align_of::<LayoutEntry>(), 8);
+    }
+
+    #[test]
+    fn fnv1a_known_values() {
+        assert_eq!(hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

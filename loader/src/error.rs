@@ -1,0 +1,36 @@
+//! Why a patch was refused. Each message is one line a user can act on; the running program
+//! keeps its current code whenever one of these is reported.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read patch {}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    #[error("{} is not a shared library ({size} bytes): truncated or corrupt", path.display())]
+    NotALibrary { path: PathBuf, size: usize },
+    #[error("cannot load patch: {0}")]
+    Open(String),
+    #[error("library has no Vais hot manifest: it was not built by `vaisc build --hot`")]
+    NoManifest,
+    #[error(
+        "patch uses hot ABI version {patch}, this host uses {host}: rebuild both with one vaisc"
+    )]
+    AbiVersion { patch: u32, host: u32 },
+    #[error("library is a hot host, not a patch")]
+    NotAPatch,
+    #[error("patch was built from another program")]
+    OtherProgram,
+    #[error("{name}: signature changed from {old} to {new}")]
+    Signature {
+        name: String,
+        old: String,
+        new: String,
+    },
+    #[error("{name}: layout changed from {old} to {new}")]
+    Layout {
+        name: String,
+        old: String,
+        new: String,
+    },
+}

@@ -1,0 +1,350 @@
+//! Loading and checking one patch library.
+//!
+//! A patch is never opened where the compiler writes it: it is first copied to a private file
+//! (a fresh name each time, so the dynamic loader never hands back an older library cached under
+//! the same path, and the compiler may overwrite its output at any moment). Its manifest is then
+//! checked against the host's, and only a patch that fits completely becomes a [`Prepared`]
+//! set of pointers ready to publish.
+
+use crate::error::LoadError;
+use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use vais_hot_abi::{self as abi, c_str, Manifest};
+
+/// A verified patch: what to store in each table slot.
+pub struct Prepared {
+    /// Held, never read: dropping it would unmap the code the table may point into.
+    pub _library: Library,
+    /// Per slot: the new body, or `None` to keep the current one (function deleted).
+    pub pointers: Vec<Option<*const c_void>>,
+    /// Per slot: the body hash of the new body (or `None` as above).
+    pub hashes: Vec<Option<u64>>,
+    /// Hot functions the source no longer has: they keep their last body.
+    pub deleted: Vec<String>,
+    pub load_time: Duration,
+    pub verify_time: Duration,
+}
+
+// SAFETY: the raw pointers are code addresses inside `library`, which moves with them; they are
+// only ever read, and code is immutable.
+unsafe impl Send for Prepared {}
+
+/// Host facts the checks compare against, read once from the host manifest.
+pub struct HostInfo {
+    pub program_id: u64,
+    /// Name to (slot, signature hash, signature text).
+    pub functions: HashMap<String, (u32, u64, String)>,
+    pub slot_names: Vec<String>,
+    /// Layout name to (hash, description).
+    pub layouts: HashMap<String, (u64, String)>,
+}
+
+impl HostInfo {
+    /// # Safety
+    /// `host` must be the manifest the Vais compiler emitted into this executable.
+    pub unsafe fn read(host: &Manifest) -> HostInfo {
+        let mut functions = HashMap::new();
+        // SAFETY: guaranteed by the caller.
+        let entries = unsafe { host.functions() };
+        let mut slot_names = vec![String::new(); entries.len()];
+        for f in entries {
+            // SAFETY: manifest strings live as long as the executable.
+            let name = unsafe { c_str(f.name) }.into_owned();
+            let sig = unsafe { c_str(f.signature) }.into_owned();
+            if let Some(s) = slot_names.get_mut(f.slot as usize) {
+                s.clone_from(&name);
+            }
+            functions.insert(name, (f.slot, f.signature_hash, sig));
+        }
+        let mut layouts = HashMap::new();
+        // SAFETY: guaranteed by the caller.
+        for l in unsafe { host.layouts() } {
+            // SAFETY: as above.
+            let name = unsafe { c_str(l.name) }.into_owned();
+            let desc = unsafe { c_str(l.layout) }.into_owned();
+            layouts.insert(name, (l.hash, desc));
+        }
+        HostInfo {
+            program_id: host.program_id,
+            functions,
+            slot_names,
+            layouts,
+        }
+    }
+}
+
+/// Opens a patch from `path` through a private copy and checks it against the host.
+///
+/// The copy lives in a fresh directory only this user can write, and is deleted (with its
+/// directory) as soon as the library is mapped: the mapping keeps the code, and nothing is left
+/// behind if the process is killed.
+pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadError> {
+    let start = Instant::now();
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
+        return Err(LoadError::NotALibrary {
+            path: path.to_path_buf(),
+            size: bytes.len(),
+        });
+    }
+    let dir = std::env::temp_dir().join(format!("vais-hot-{}-{serial}", std::process::id()));
+    let copy = dir.join("patch.so");
+    let io = |e: std::io::Error| LoadError::Read {
+        path: copy.clone(),
+        message: e.to_string(),
+    };
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .map_err(io)?;
+    let opened = std::fs::write(&copy, &bytes).map_err(io).and_then(|()| {
+        // SAFETY: opening a library runs its initialisers; Vais patches have none besides the
+        // C runtime's, and the file was checked to be an ELF object.
+        unsafe { Library::open(Some(&copy), RTLD_NOW | RTLD_LOCAL) }
+            .map_err(|e| LoadError::Open(e.to_string()))
+    });
+    let _ = std::fs::remove_file(&copy);
+    let _ = std::fs::remove_dir(&dir);
+    let library = opened?;
+    let load_time = start.elapsed();
+    let verify_start = Instant::now();
+    let symbol = format!("{}\0", abi::MANIFEST_SYMBOL);
+    // SAFETY: the symbol is a data object; only its address is taken.
+    let manifest: *const Manifest =
+        match unsafe { library.get::<*const Manifest>(symbol.as_bytes()) } {
+            Ok(s) => *s,
+            Err(_) => return Err(LoadError::NoManifest),
+        };
+    // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
+    let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
+    Ok(Prepared {
+        _library: library,
+        pointers,
+        hashes,
+        deleted,
+        load_time,
+        verify_time: verify_start.elapsed(),
+    })
+}
+
+type Checked = (Vec<Option<*const c_void>>, Vec<Option<u64>>, Vec<String>);
+
+/// Compares a patch manifest with the host's. On success, the new pointer and hash per slot.
+///
+/// # Safety
+/// `patch` must be a manifest emitted by the Vais compiler, alive for the duration of the call.
+pub unsafe fn check(patch: &Manifest, host: &HostInfo) -> Result<Checked, LoadError> {
+    if patch.abi_version != abi::ABI_VERSION {
+        return Err(LoadError::AbiVersion {
+            patch: patch.abi_version,
+            host: abi::ABI_VERSION,
+        });
+    }
+    if patch.kind != abi::KIND_PATCH {
+        return Err(LoadError::NotAPatch);
+    }
+    if patch.program_id != host.program_id {
+        return Err(LoadError::OtherProgram);
+    }
+    // SAFETY: guaranteed by the caller.
+    for l in unsafe { patch.layouts() } {
+        // SAFETY: manifest strings live as long as the library.
+        let name = unsafe { c_str(l.name) };
+        if let Some((hash, old)) = host.layouts.get(name.as_ref()) {
+            if *hash != l.hash {
+                return Err(LoadError::Layout {
+                    name: name.into_owned(),
+                    old: old.clone(),
+                    // SAFETY: as above.
+                    new: unsafe { c_str(l.layout) }.into_owned(),
+                });
+            }
+        }
+    }
+    let slots = host.slot_names.len();
+    let mut pointers = vec![None; slots];
+    let mut hashes = vec![None; slots];
+    // SAFETY: guaranteed by the caller.
+    for f in unsafe { patch.functions() } {
+        // SAFETY: manifest strings live as long as the library.
+        let name = unsafe { c_str(f.name) };
+        let Some((slot, sig_hash, old_sig)) = host.functions.get(name.as_ref()) else {
+            // A function that became hot after the host was built has no slot; the patch calls
+            // it directly, so there is nothing to publish for it.
+            continue;
+        };
+        if *sig_hash != f.signature_hash {
+            return Err(LoadError::Signature {
+                name: name.into_owned(),
+                old: old_sig.clone(),
+                // SAFETY: as above.
+                new: unsafe { c_str(f.signature) }.into_owned(),
+            });
+        }
+        if f.address.is_null() {
+            return Err(LoadError::NoManifest);
+        }
+        pointers[*slot as usize] = Some(f.address);
+        hashes[*slot as usize] = Some(f.body_hash);
+    }
+    let deleted = (0..slots)
+        .filter(|&i| pointers[i].is_none())
+        .map(|i| host.slot_names[i].clone())
+        .collect();
+    Ok((pointers, hashes, deleted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+    use vais_hot_abi::{FunctionEntry, LayoutEntry};
+
+    /// Owns the strings and arrays a test manifest points into.
+    struct Built {
+        _strings: Vec<CString>,
+        _functions: Vec<FunctionEntry>,
+        _layouts: Vec<LayoutEntry>,
+        manifest: Manifest,
+    }
+
+    fn build(
+        kind: u32,
+        program: u64,
+        fns: &[(&str, &str, u32)],
+        layouts: &[(&str, &str)],
+    ) -> Built {
+        let mut strings = Vec::new();
+        let mut cs = |s: &str| {
+            let c = CString::new(s).expect("no NUL");
+            let p = c.as_ptr();
+            strings.push(c);
+            p
+        };
+        let functions: Vec<FunctionEntry> = fns
+            .iter()
+            .map(|(name, sig, slot)| FunctionEntry {
+                name: cs(name),
+                signature: cs(sig),
+                signature_hash: abi::hash(sig.as_bytes()),
+                body_hash: abi::hash(name.as_bytes()),
+                slot: *slot,
+                reserved: 0,
+                address: 0x1000 as *const c_void,
+            })
+            .collect();
+        let layout_entries: Vec<LayoutEntry> = layouts
+            .iter()
+            .map(|(name, desc)| LayoutEntry {
+                name: cs(name),
+                layout: cs(desc),
+                hash: abi::hash(desc.as_bytes()),
+            })
+            .collect();
+        let manifest = Manifest {
+            abi_version: abi::ABI_VERSION,
+            kind,
+            program_id: program,
+            function_count: functions.len() as u32,
+            layout_count: layout_entries.len() as u32,
+            flags: 0,
+            reserved: 0,
+            functions: functions.as_ptr(),
+            layouts: layout_entries.as_ptr(),
+        };
+        Built {
+            _strings: strings,
+            _functions: functions,
+            _layouts: layout_entries,
+            manifest,
+        }
+    }
+
+    fn host() -> (Built, HostInfo) {
+        let h = build(
+            abi::KIND_HOST,
+            7,
+            &[("update", "(*State) -> i64", 0), ("render", "(*State)", 1)],
+            &[("struct State", "{ frame: i64 @0 } size 8")],
+        );
+        // SAFETY: `h` owns everything the manifest points to.
+        let info = unsafe { HostInfo::read(&h.manifest) };
+        (h, info)
+    }
+
+    fn check_patch(p: &Built, host: &HostInfo) -> Result<Checked, String> {
+        // SAFETY: `p` owns everything the manifest points to.
+        unsafe { check(&p.manifest, host) }.map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_matching_patch_fills_every_slot() {
+        let (_h, info) = host();
+        let p = build(
+            abi::KIND_PATCH,
+            7,
+            &[("render", "(*State)", 1), ("update", "(*State) -> i64", 0)],
+            &[("struct State", "{ frame: i64 @0 } size 8")],
+        );
+        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        assert!(pointers.iter().all(Option::is_some));
+        assert!(deleted.is_empty());
+    }
+
+    #[test]
+    fn a_changed_signature_is_refused_naming_both() {
+        let (_h, info) = host();
+        let p = build(
+            abi::KIND_PATCH,
+            7,
+            &[("update", "(*State, f64) -> i64", 0)],
+            &[],
+        );
+        assert_eq!(
+            check_patch(&p, &info).err().as_deref(),
+            Some("update: signature changed from (*State) -> i64 to (*State, f64) -> i64")
+        );
+    }
+
+    #[test]
+    fn a_changed_layout_is_refused() {
+        let (_h, info) = host();
+        let p = build(
+            abi::KIND_PATCH,
+            7,
+            &[("update", "(*State) -> i64", 0)],
+            &[("struct State", "{ frame: i64 @0, x: i64 @8 } size 16")],
+        );
+        let err = check_patch(&p, &info).err().unwrap_or_default();
+        assert!(err.starts_with("struct State: layout changed"), "{err}");
+    }
+
+    #[test]
+    fn other_programs_and_versions_are_refused() {
+        let (_h, info) = host();
+        let p = build(abi::KIND_PATCH, 8, &[], &[]);
+        assert!(check_patch(&p, &info).is_err());
+        let mut p = build(abi::KIND_PATCH, 7, &[], &[]);
+        p.manifest.abi_version = abi::ABI_VERSION + 1;
+        let err = check_patch(&p, &info).err().unwrap_or_default();
+        assert!(err.contains("ABI version"), "{err}");
+        let h = build(abi::KIND_HOST, 7, &[], &[]);
+        assert!(check_patch(&h, &info).is_err());
+    }
+
+    #[test]
+    fn deleted_functions_keep_their_slot() {
+        let (_h, info) = host();
+        let p = build(abi::KIND_PATCH, 7, &[("update", "(*State) -> i64", 0)], &[]);
+        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        assert_eq!(pointers[1], None);
+        assert_eq!(deleted, vec!["render".to_string()]);
+    }
+}

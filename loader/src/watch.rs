@@ -1,0 +1,62 @@
+//! Watching files: the patch library (applied when it changes) and, after `hot_init`, the
+//! program's source (rebuilt into a new patch when it changes).
+//!
+//! Directories are watched rather than files, because editors and compilers replace files by
+//! renaming a new one over them, which ends a watch on the old file. Events are coalesced: after
+//! the first relevant event the watcher waits until the directory has been quiet for a few
+//! milliseconds, so one save (or one compiler run) gives one reload.
+
+use crate::log::{self, Level};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a directory must be quiet before a burst of events counts as one change.
+const QUIET: Duration = Duration::from_millis(5);
+
+/// Calls `on_change` (on a new thread) each time `file` is created, written or renamed into
+/// place. Returns an error message if the directory cannot be watched.
+pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<(), String> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name: OsString = file.file_name().map(OsString::from).unwrap_or_default();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {
+        if let Ok(event) = res {
+            let _ = tx.send(event);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    watcher
+        .watch(&dir, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    log::line(Level::Debug, &format!("watching {}", file.display()));
+    std::thread::Builder::new()
+        .name("vais-hot-watch".into())
+        .spawn(move || {
+            // The watcher lives as long as this thread, which lives as long as the process.
+            let _watcher = watcher;
+            let relevant = |e: &Event| {
+                matches!(
+                    e.kind,
+                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any
+                ) && e
+                    .paths
+                    .iter()
+                    .any(|p| p.file_name() == Some(name.as_os_str()))
+            };
+            while let Ok(event) = rx.recv() {
+                if !relevant(&event) {
+                    continue;
+                }
+                while rx.recv_timeout(QUIET).is_ok() {}
+                on_change();
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

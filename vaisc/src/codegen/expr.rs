@@ -1,0 +1,496 @@
+//! Expressions: values, places (addresses of variables, fields, elements and `*p`), stores of
+//! aggregate literals directly into their destination, operators, casts and calls.
+//!
+//! Aggregates (structs, enums, arrays) are built in memory, never as large SSA values: a literal
+//! is written field by field into its destination, and copying an aggregate place is a
+//! `memcpy`. This keeps IR small for values like `[0.0; 1000]`.
+
+use super::func::{Gen, Res};
+use super::CodegenError;
+use crate::tir::{BinOp, Callee, Expr, ExprKind, FloatTy, Ty, UnOp};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, CallableValue, IntValue, PointerValue,
+};
+use inkwell::{FloatPredicate, IntPredicate};
+
+pub(super) fn is_place(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Deref(_) | ExprKind::PtrIndex(..) => {
+            true
+        }
+        ExprKind::Field(base, _) | ExprKind::Index(base, _) => is_place(base),
+        _ => false,
+    }
+}
+
+fn internal(msg: &str) -> CodegenError {
+    CodegenError::Internal(msg.to_string())
+}
+
+impl<'a, 'ctx> Gen<'a, 'ctx> {
+    /// Emits `e` and returns its value, or `None` for `()` and `!`.
+    pub(super) fn expr(&mut self, e: &Expr) -> Res<Option<BasicValueEnum<'ctx>>> {
+        if let Some(d) = &self.debug {
+            d.set_location(self.ctx, &self.builder, self.sources, e.span);
+        }
+        let v = match &e.kind {
+            ExprKind::Int(v) => Some(match self.llvm(&e.ty) {
+                inkwell::types::BasicTypeEnum::PointerType(p) => p.const_null().into(),
+                t => t.into_int_type().const_int(*v as u64, false).into(),
+            }),
+            ExprKind::Float(v) => Some(self.llvm(&e.ty).into_float_type().const_float(*v).into()),
+            ExprKind::Bool(b) => Some(self.ctx.bool_type().const_int(u64::from(*b), false).into()),
+            ExprKind::Str(s) => Some(self.string(s).into()),
+            ExprKind::Unit => None,
+            ExprKind::FuncRef(f) => Some(
+                self.functions[*f]
+                    .as_global_value()
+                    .as_pointer_value()
+                    .into(),
+            ),
+            ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::Deref(_)
+            | ExprKind::Field(..)
+            | ExprKind::Index(..)
+            | ExprKind::PtrIndex(..) => {
+                if !Self::has_value(&e.ty) {
+                    return Ok(None);
+                }
+                let p = self.place(e)?;
+                Some(self.builder.build_load(p, "load")?)
+            }
+            ExprKind::AddrOf(inner) => Some(self.place(inner)?.into()),
+            ExprKind::Unary(op, a) => Some(self.unary(*op, a)?),
+            ExprKind::Binary(op, a, b) => {
+                let l = self.value(a)?;
+                let r = self.value(b)?;
+                Some(self.binary(*op, l, r, &a.ty)?)
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                Some(self.short_circuit(matches!(e.kind, ExprKind::And(..)), a, b)?)
+            }
+            ExprKind::Cast(inner) => {
+                let v = self.value(inner)?;
+                Some(self.cast(v, &inner.ty, &e.ty)?)
+            }
+            ExprKind::Call { callee, args } => self.call(callee, args, &e.ty)?,
+            ExprKind::StructLit(..)
+            | ExprKind::ArrayLit(_)
+            | ExprKind::ArrayRepeat(..)
+            | ExprKind::EnumLit(..) => {
+                let slot = self.temp_slot(&e.ty)?;
+                self.store_expr(e, slot)?;
+                Some(self.builder.build_load(slot, "agg")?)
+            }
+            ExprKind::Block(stmts, tail) => self.block(stmts, tail.as_deref())?,
+            ExprKind::If(c, a, b) => self.if_expr(e, c, a, b.as_deref())?,
+            ExprKind::Loop(kind, body) => self.loop_expr(kind, body)?,
+            ExprKind::Break => self.jump(true)?,
+            ExprKind::Continue => self.jump(false)?,
+            ExprKind::Return(v) => self.ret(v.as_deref())?,
+            ExprKind::Assign(place, value) => {
+                let p = self.place(place)?;
+                self.store_expr(value, p)?;
+                None
+            }
+            ExprKind::CompoundAssign(op, place, value) => {
+                let p = self.place(place)?;
+                let old = self.builder.build_load(p, "old")?;
+                let v = self.value(value)?;
+                let new = self.binary(*op, old, v, &place.ty)?;
+                self.builder.build_store(p, new)?;
+                None
+            }
+            ExprKind::Match(s, arms) => self.match_expr(e, s, arms)?,
+            ExprKind::Unreachable => {
+                self.builder.build_unreachable()?;
+                self.start_dead_block()?;
+                None
+            }
+        };
+        if e.ty == Ty::Never && !self.terminated() {
+            // A call to a function returning `!` (e.g. `exit`) does not come back.
+            self.builder.build_unreachable()?;
+            self.start_dead_block()?;
+        }
+        Ok(if Self::has_value(&e.ty) { v } else { None })
+    }
+
+    /// Emits `e`, which must produce a value.
+    pub(super) fn value(&mut self, e: &Expr) -> Res<BasicValueEnum<'ctx>> {
+        match self.expr(e)? {
+            Some(v) => Ok(v),
+            // Only reachable for `!`-typed operands, whose code is dead: any value will do.
+            None => Ok(self.llvm(&e.ty).const_zero()),
+        }
+    }
+
+    /// The address of a place expression; other expressions are first stored in a temporary.
+    pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
+        match &e.kind {
+            ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
+            ExprKind::Global(id) => Ok(self.globals[*id].as_pointer_value()),
+            ExprKind::Deref(p) => Ok(self.value(p)?.into_pointer_value()),
+            ExprKind::Field(base, index) => {
+                let b = self.place(base)?;
+                Ok(self.builder.build_struct_gep(b, *index, "field")?)
+            }
+            ExprKind::Index(base, index) => {
+                let b = self.place(base)?;
+                let i = self.value(index)?.into_int_value();
+                let zero = self.ctx.i64_type().const_zero();
+                // SAFETY: indexing an array place; out-of-bounds indices are the program's
+                // responsibility, as in C (no bounds checks in Tier 1).
+                Ok(unsafe { self.builder.build_gep(b, &[zero, i], "elem") }?)
+            }
+            ExprKind::PtrIndex(base, index) => {
+                let p = self.value(base)?.into_pointer_value();
+                let i = self.value(index)?.into_int_value();
+                // SAFETY: pointer arithmetic as in C; validity is the program's responsibility.
+                Ok(unsafe { self.builder.build_gep(p, &[i], "elem") }?)
+            }
+            _ => {
+                let slot = self.temp_slot(&e.ty)?;
+                self.store_expr(e, slot)?;
+                Ok(slot)
+            }
+        }
+    }
+
+    /// Writes the value of `e` to `dest`, building aggregate literals in place.
+    pub(super) fn store_expr(&mut self, e: &Expr, dest: PointerValue<'ctx>) -> Res<()> {
+        match &e.kind {
+            ExprKind::StructLit(_, fields) | ExprKind::ArrayLit(fields) => {
+                let is_array = matches!(e.kind, ExprKind::ArrayLit(_));
+                for (i, f) in fields.iter().enumerate() {
+                    let p = if is_array {
+                        self.elem_ptr(dest, i as u64)?
+                    } else {
+                        self.builder.build_struct_gep(dest, i as u32, "field")?
+                    };
+                    self.store_expr(f, p)?;
+                }
+                Ok(())
+            }
+            ExprKind::ArrayRepeat(v, n) => self.store_repeat(v, *n, dest, &e.ty),
+            ExprKind::EnumLit(eid, variant, fields) => {
+                let tag_ptr = self.builder.build_struct_gep(dest, 0, "tag")?;
+                let tag = self.ctx.i32_type().const_int(u64::from(*variant), false);
+                self.builder.build_store(tag_ptr, tag)?;
+                let tys: Vec<Ty> = self.program.enums[*eid].variants[*variant as usize]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .collect();
+                if tys.is_empty() {
+                    return Ok(());
+                }
+                let payload = self.payload_ptr(dest, &tys)?;
+                for (i, f) in fields.iter().enumerate() {
+                    let p = self.builder.build_struct_gep(payload, i as u32, "field")?;
+                    self.store_expr(f, p)?;
+                }
+                Ok(())
+            }
+            _ if Self::is_aggregate(&e.ty) && is_place(e) => {
+                let src = self.place(e)?;
+                self.copy(dest, src, &e.ty)
+            }
+            _ => {
+                if let Some(v) = self.expr(e)? {
+                    self.builder.build_store(dest, v)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn elem_ptr(&mut self, array: PointerValue<'ctx>, i: u64) -> Res<PointerValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        // SAFETY: `i` is below the array's length, which the literal determines.
+        Ok(unsafe {
+            self.builder.build_in_bounds_gep(
+                array,
+                &[i64t.const_zero(), i64t.const_int(i, false)],
+                "elem",
+            )
+        }?)
+    }
+
+    /// `[v; n]`: a `memset` when `v` is zero, else a loop storing `v` into each element.
+    fn store_repeat(&mut self, v: &Expr, n: u64, dest: PointerValue<'ctx>, ty: &Ty) -> Res<()> {
+        let is_zero = match &v.kind {
+            ExprKind::Int(0) | ExprKind::Bool(false) => true,
+            ExprKind::Float(f) => *f == 0.0 && f.is_sign_positive(),
+            _ => false,
+        };
+        if is_zero {
+            let size = self.ctx.i64_type().const_int(self.size_of(ty), false);
+            self.builder
+                .build_memset(dest, 1, self.ctx.i8_type().const_zero(), size)?;
+            return Ok(());
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        // Evaluate the element once, store it in the first slot, and copy it to the rest.
+        let first = self.elem_ptr(dest, 0)?;
+        self.store_expr(v, first)?;
+        let i64t = self.ctx.i64_type();
+        let counter = self.temp_slot(&Ty::I64)?;
+        self.builder
+            .build_store(counter, i64t.const_int(1, false))?;
+        let head = self.new_block("fill")?;
+        let body = self.new_block("fill_body")?;
+        let done = self.new_block("filled")?;
+        self.builder.build_unconditional_branch(head)?;
+        self.builder.position_at_end(head);
+        let i = self.builder.build_load(counter, "i")?.into_int_value();
+        let more = self.builder.build_int_compare(
+            IntPredicate::ULT,
+            i,
+            i64t.const_int(n, false),
+            "more",
+        )?;
+        self.builder.build_conditional_branch(more, body, done)?;
+        self.builder.position_at_end(body);
+        let zero = i64t.const_zero();
+        // SAFETY: `i < n`, the array's length.
+        let slot = unsafe { self.builder.build_in_bounds_gep(dest, &[zero, i], "elem") }?;
+        let elem_ty = match ty {
+            Ty::Array(e, _) => (**e).clone(),
+            _ => return Err(internal("repeat literal of a non-array type")),
+        };
+        self.copy(slot, first, &elem_ty)?;
+        let next = self
+            .builder
+            .build_int_add(i, i64t.const_int(1, false), "next")?;
+        self.builder.build_store(counter, next)?;
+        self.builder.build_unconditional_branch(head)?;
+        self.builder.position_at_end(done);
+        Ok(())
+    }
+
+    /// Copies a value of type `ty` from `src` to `dest`.
+    pub(super) fn copy(
+        &mut self,
+        dest: PointerValue<'ctx>,
+        src: PointerValue<'ctx>,
+        ty: &Ty,
+    ) -> Res<()> {
+        if !Self::has_value(ty) {
+            return Ok(());
+        }
+        if Self::is_aggregate(ty) {
+            let size = self.ctx.i64_type().const_int(self.size_of(ty), false);
+            let align = self.target.get_abi_alignment(&self.llvm(ty));
+            self.builder.build_memcpy(dest, align, src, align, size)?;
+        } else {
+            let v = self.builder.build_load(src, "v")?;
+            self.builder.build_store(dest, v)?;
+        }
+        Ok(())
+    }
+
+    fn unary(&mut self, op: UnOp, a: &Expr) -> Res<BasicValueEnum<'ctx>> {
+        let v = self.value(a)?;
+        Ok(match (op, v) {
+            (UnOp::Neg, BasicValueEnum::IntValue(i)) => {
+                self.builder.build_int_neg(i, "neg")?.into()
+            }
+            (UnOp::Neg, BasicValueEnum::FloatValue(f)) => {
+                self.builder.build_float_neg(f, "neg")?.into()
+            }
+            (UnOp::Not | UnOp::BitNot, BasicValueEnum::IntValue(i)) => {
+                self.builder.build_not(i, "not")?.into()
+            }
+            _ => return Err(internal("bad unary operand")),
+        })
+    }
+
+    /// A binary operation on two values of type `ty` (the operands' type).
+    pub(super) fn binary(
+        &mut self,
+        op: BinOp,
+        l: BasicValueEnum<'ctx>,
+        r: BasicValueEnum<'ctx>,
+        ty: &Ty,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        let b = &self.builder;
+        let signed = matches!(ty, Ty::Int(i) if i.signed());
+        if let (BasicValueEnum::FloatValue(x), BasicValueEnum::FloatValue(y)) = (l, r) {
+            let cmp = |p| -> Res<BasicValueEnum<'ctx>> {
+                Ok(b.build_float_compare(p, x, y, "cmp")?.into())
+            };
+            return match op {
+                BinOp::Add => Ok(b.build_float_add(x, y, "add")?.into()),
+                BinOp::Sub => Ok(b.build_float_sub(x, y, "sub")?.into()),
+                BinOp::Mul => Ok(b.build_float_mul(x, y, "mul")?.into()),
+                BinOp::Div => Ok(b.build_float_div(x, y, "div")?.into()),
+                BinOp::Rem => Ok(b.build_float_rem(x, y, "rem")?.into()),
+                BinOp::Eq => cmp(FloatPredicate::OEQ),
+                BinOp::Ne => cmp(FloatPredicate::UNE),
+                BinOp::Lt => cmp(FloatPredicate::OLT),
+                BinOp::Le => cmp(FloatPredicate::OLE),
+                BinOp::Gt => cmp(FloatPredicate::OGT),
+                BinOp::Ge => cmp(FloatPredicate::OGE),
+                _ => Err(internal("bitwise operator on floats")),
+            };
+        }
+        let (x, y): (IntValue, IntValue) = match (l, r) {
+            (BasicValueEnum::IntValue(x), BasicValueEnum::IntValue(y)) => (x, y),
+            (BasicValueEnum::PointerValue(x), BasicValueEnum::PointerValue(y)) => {
+                // Pointers compare as addresses.
+                let i64t = self.ctx.i64_type();
+                (
+                    b.build_ptr_to_int(x, i64t, "addr")?,
+                    b.build_ptr_to_int(y, i64t, "addr")?,
+                )
+            }
+            _ => return Err(internal("mismatched binary operands")),
+        };
+        let pick = |s, u| if signed { s } else { u };
+        let cmp =
+            |p| -> Res<BasicValueEnum<'ctx>> { Ok(b.build_int_compare(p, x, y, "cmp")?.into()) };
+        match op {
+            BinOp::Add => Ok(b.build_int_add(x, y, "add")?.into()),
+            BinOp::Sub => Ok(b.build_int_sub(x, y, "sub")?.into()),
+            BinOp::Mul => Ok(b.build_int_mul(x, y, "mul")?.into()),
+            BinOp::Div if signed => Ok(b.build_int_signed_div(x, y, "div")?.into()),
+            BinOp::Div => Ok(b.build_int_unsigned_div(x, y, "div")?.into()),
+            BinOp::Rem if signed => Ok(b.build_int_signed_rem(x, y, "rem")?.into()),
+            BinOp::Rem => Ok(b.build_int_unsigned_rem(x, y, "rem")?.into()),
+            BinOp::BitAnd => Ok(b.build_and(x, y, "and")?.into()),
+            BinOp::BitOr => Ok(b.build_or(x, y, "or")?.into()),
+            BinOp::BitXor => Ok(b.build_xor(x, y, "xor")?.into()),
+            BinOp::Shl => Ok(b.build_left_shift(x, y, "shl")?.into()),
+            BinOp::Shr => Ok(b.build_right_shift(x, y, signed, "shr")?.into()),
+            BinOp::Eq => cmp(IntPredicate::EQ),
+            BinOp::Ne => cmp(IntPredicate::NE),
+            BinOp::Lt => cmp(pick(IntPredicate::SLT, IntPredicate::ULT)),
+            BinOp::Le => cmp(pick(IntPredicate::SLE, IntPredicate::ULE)),
+            BinOp::Gt => cmp(pick(IntPredicate::SGT, IntPredicate::UGT)),
+            BinOp::Ge => cmp(pick(IntPredicate::SGE, IntPredicate::UGE)),
+        }
+    }
+
+    fn short_circuit(&mut self, is_and: bool, a: &Expr, b: &Expr) -> Res<BasicValueEnum<'ctx>> {
+        let l = self.value(a)?.into_int_value();
+        let from_lhs = self
+            .builder
+            .get_insert_block()
+            .ok_or_else(|| internal("no insert block"))?;
+        let rhs_bb = self.new_block(if is_and { "and_rhs" } else { "or_rhs" })?;
+        let merge = self.new_block("logic")?;
+        if is_and {
+            self.builder.build_conditional_branch(l, rhs_bb, merge)?;
+        } else {
+            self.builder.build_conditional_branch(l, merge, rhs_bb)?;
+        }
+        self.builder.position_at_end(rhs_bb);
+        let r = self.value(b)?.into_int_value();
+        let from_rhs = self
+            .builder
+            .get_insert_block()
+            .ok_or_else(|| internal("no insert block"))?;
+        self.builder.build_unconditional_branch(merge)?;
+        self.builder.position_at_end(merge);
+        let phi = self.builder.build_phi(self.ctx.bool_type(), "logic")?;
+        let short = self.ctx.bool_type().const_int(u64::from(!is_and), false);
+        phi.add_incoming(&[(&short, from_lhs), (&r, from_rhs)]);
+        Ok(phi.as_basic_value())
+    }
+
+    /// Converts `v` from type `from` to type `to` (the cases `as` and the implicit
+    /// conversions allow).
+    pub(super) fn cast(
+        &mut self,
+        v: BasicValueEnum<'ctx>,
+        from: &Ty,
+        to: &Ty,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        if from == to {
+            return Ok(v);
+        }
+        let b = &self.builder;
+        let target = self.llvm(to);
+        let from_signed = matches!(from, Ty::Int(i) if i.signed());
+        Ok(match (v, target) {
+            (BasicValueEnum::IntValue(i), inkwell::types::BasicTypeEnum::IntType(t)) => {
+                if *to == Ty::Bool {
+                    let zero = i.get_type().const_zero();
+                    b.build_int_compare(IntPredicate::NE, i, zero, "bool")?
+                        .into()
+                } else {
+                    let signed = from_signed && *from != Ty::Bool;
+                    b.build_int_cast_sign_flag(i, t, signed, "conv")?.into()
+                }
+            }
+            (BasicValueEnum::IntValue(i), inkwell::types::BasicTypeEnum::FloatType(t)) => {
+                if from_signed {
+                    b.build_signed_int_to_float(i, t, "conv")?.into()
+                } else {
+                    b.build_unsigned_int_to_float(i, t, "conv")?.into()
+                }
+            }
+            (BasicValueEnum::FloatValue(f), inkwell::types::BasicTypeEnum::IntType(t)) => {
+                if matches!(to, Ty::Int(i) if i.signed()) {
+                    b.build_float_to_signed_int(f, t, "conv")?.into()
+                } else {
+                    b.build_float_to_unsigned_int(f, t, "conv")?.into()
+                }
+            }
+            (BasicValueEnum::FloatValue(f), inkwell::types::BasicTypeEnum::FloatType(t)) => {
+                if matches!(to, Ty::Float(FloatTy::F64)) {
+                    b.build_float_ext(f, t, "conv")?.into()
+                } else {
+                    b.build_float_trunc(f, t, "conv")?.into()
+                }
+            }
+            (BasicValueEnum::PointerValue(p), inkwell::types::BasicTypeEnum::PointerType(t)) => {
+                b.build_pointer_cast(p, t, "conv")?.into()
+            }
+            (BasicValueEnum::PointerValue(p), inkwell::types::BasicTypeEnum::IntType(t)) => {
+                b.build_ptr_to_int(p, t, "conv")?.into()
+            }
+            (BasicValueEnum::IntValue(i), inkwell::types::BasicTypeEnum::PointerType(t)) => {
+                b.build_int_to_ptr(i, t, "conv")?.into()
+            }
+            _ => {
+                return Err(CodegenError::Internal(format!(
+                    "cast from {} to {}",
+                    self.program.ty_name(from),
+                    self.program.ty_name(to)
+                )))
+            }
+        })
+    }
+
+    fn call(
+        &mut self,
+        callee: &Callee,
+        args: &[Expr],
+        ret: &Ty,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let target: CallableValue = match callee {
+            Callee::Direct(f) => self.functions[*f].into(),
+            Callee::Indirect(f) => {
+                let p = self.value(f)?.into_pointer_value();
+                CallableValue::try_from(p)
+                    .map_err(|()| internal("call of a non-function pointer"))?
+            }
+        };
+        let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
+        for a in args {
+            if let Some(v) = self.expr(a)? {
+                values.push(v.into());
+            }
+        }
+        let call = self.builder.build_call(target, &values, "call")?;
+        if !Self::has_value(ret) {
+            return Ok(None);
+        }
+        Ok(call.try_as_basic_value().basic())
+    }
+}

@@ -1,0 +1,751 @@
+//! Module-level emission (globals, function declarations, the C `main` wrapper) and function
+//! bodies with their control flow: blocks, `I`, the three `L` forms, `B`, `C`, `R` and `M`.
+//!
+//! Every local gets one stack slot in the entry block, which LLVM's mem2reg turns into
+//! registers when optimising. After an expression of type `!` the current block is terminated;
+//! code that follows it goes into a fresh block with no predecessors, and any block left without
+//! a terminator at the end of the function gets `unreachable`.
+
+use super::debug::DebugInfo;
+use super::{CodegenError, Options};
+use crate::source::SourceMap;
+use crate::tir::{Arm, Const, Expr, LoopKind, Pattern, Program, Stmt, Ty};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::targets::TargetData;
+use inkwell::types::StructType;
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FunctionValue, GlobalValue, IntValue, PointerValue,
+};
+use inkwell::IntPredicate;
+use std::collections::HashMap;
+
+pub(super) type Res<T> = Result<T, CodegenError>;
+
+/// State for emitting one module.
+pub(super) struct Gen<'a, 'ctx> {
+    pub ctx: &'ctx Context,
+    pub module: &'a Module<'ctx>,
+    pub builder: Builder<'ctx>,
+    pub program: &'a Program,
+    pub sources: &'a SourceMap,
+    pub target: TargetData,
+    pub struct_types: Vec<StructType<'ctx>>,
+    pub enum_types: Vec<StructType<'ctx>>,
+    pub functions: Vec<FunctionValue<'ctx>>,
+    pub globals: Vec<GlobalValue<'ctx>>,
+    /// String literals already emitted, by contents (lookup only; emission order is the
+    /// order of first use).
+    strings: HashMap<String, PointerValue<'ctx>>,
+    pub debug: Option<DebugInfo<'ctx>>,
+    /// The function being emitted.
+    pub f: Option<FnState<'ctx>>,
+}
+
+pub(super) struct FnState<'ctx> {
+    pub func: FunctionValue<'ctx>,
+    pub locals: Vec<PointerValue<'ctx>>,
+    /// `(continue target, break target)` of each enclosing loop.
+    pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
+    pub entry: BasicBlock<'ctx>,
+}
+
+impl<'a, 'ctx> Gen<'a, 'ctx> {
+    pub fn new(
+        ctx: &'ctx Context,
+        module: &'a Module<'ctx>,
+        program: &'a Program,
+        target: TargetData,
+        sources: &'a SourceMap,
+        opts: &Options,
+    ) -> Res<Gen<'a, 'ctx>> {
+        let debug = if opts.debug_info {
+            Some(DebugInfo::new(ctx, module, sources, opts.opt_level > 0))
+        } else {
+            None
+        };
+        let mut gen = Gen {
+            ctx,
+            module,
+            builder: ctx.create_builder(),
+            program,
+            sources,
+            target,
+            struct_types: Vec::new(),
+            enum_types: Vec::new(),
+            functions: Vec::new(),
+            globals: Vec::new(),
+            strings: HashMap::new(),
+            debug,
+            f: None,
+        };
+        gen.declare_types()?;
+        Ok(gen)
+    }
+
+    pub fn emit_program(&mut self) -> Res<()> {
+        for (id, def) in self.program.functions.iter().enumerate() {
+            let fty = self.fn_type(&def.ty);
+            let is_main = self.program.main == Some(id);
+            let (name, linkage) = match (&def.body, is_main) {
+                (None, _) => (def.name.clone(), Linkage::External),
+                (Some(_), true) => ("vais_main".to_string(), Linkage::Internal),
+                (Some(_), false) => (def.name.clone(), Linkage::Internal),
+            };
+            let f = match self.module.get_function(&name) {
+                Some(existing) if def.body.is_none() => existing,
+                _ => self.module.add_function(&name, fty, Some(linkage)),
+            };
+            if def.attrs.inline {
+                let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("alwaysinline");
+                f.add_attribute(
+                    inkwell::attributes::AttributeLoc::Function,
+                    self.ctx.create_enum_attribute(kind, 0),
+                );
+            }
+            self.functions.push(f);
+        }
+        for g in &self.program.globals {
+            let ty = self.llvm(&g.ty);
+            let global = self.module.add_global(ty, None, &g.name);
+            global.set_linkage(Linkage::Internal);
+            self.globals.push(global);
+        }
+        for (i, g) in self.program.globals.iter().enumerate() {
+            let init = self.constant(&g.init, &g.ty)?;
+            self.globals[i].set_initializer(&init);
+        }
+        for id in 0..self.program.functions.len() {
+            if self.program.functions[id].body.is_some() {
+                self.emit_function(id)?;
+            }
+        }
+        if let Some(main) = self.program.main {
+            self.emit_c_main(main)?;
+        }
+        Ok(())
+    }
+
+    /// `int main(int argc, char **argv)`: records the arguments in `vais_argc`/`vais_argv`,
+    /// runs the Vais `main` and returns its result as the exit status.
+    fn emit_c_main(&mut self, main: usize) -> Res<()> {
+        let i32t = self.ctx.i32_type();
+        let argv_ty = self.i8_ptr().ptr_type(inkwell::AddressSpace::default());
+        let fty = i32t.fn_type(&[i32t.into(), argv_ty.into()], false);
+        let f = self
+            .module
+            .add_function("main", fty, Some(Linkage::External));
+        let argc_g = self.module.add_global(i32t, None, "vais_argc");
+        argc_g.set_initializer(&i32t.const_zero());
+        let argv_g = self.module.add_global(argv_ty, None, "vais_argv");
+        argv_g.set_initializer(&argv_ty.const_null());
+        let entry = self.ctx.append_basic_block(f, "entry");
+        self.builder.position_at_end(entry);
+        if self.debug.is_some() {
+            self.builder.unset_current_debug_location();
+        }
+        let (Some(argc), Some(argv)) = (f.get_nth_param(0), f.get_nth_param(1)) else {
+            return Err(CodegenError::Internal("main without parameters".into()));
+        };
+        self.builder.build_store(argc_g.as_pointer_value(), argc)?;
+        self.builder.build_store(argv_g.as_pointer_value(), argv)?;
+        let call = self
+            .builder
+            .build_call(self.functions[main], &[], "status")?;
+        let status = match call.try_as_basic_value().basic() {
+            Some(BasicValueEnum::IntValue(v)) => self
+                .builder
+                .build_int_cast_sign_flag(v, i32t, true, "exit")?,
+            _ => i32t.const_zero(),
+        };
+        self.builder.build_return(Some(&status))?;
+        Ok(())
+    }
+
+    fn emit_function(&mut self, id: usize) -> Res<()> {
+        let def = &self.program.functions[id];
+        let Some(body) = &def.body else {
+            return Ok(());
+        };
+        let func = self.functions[id];
+        let entry = self.ctx.append_basic_block(func, "entry");
+        self.builder.position_at_end(entry);
+        if let Some(d) = &mut self.debug {
+            d.enter_function(func, def, self.sources);
+        }
+        let mut locals = Vec::new();
+        for (i, local) in body.locals.iter().enumerate() {
+            let slot = self
+                .builder
+                .build_alloca(self.llvm(&local.ty), &local.name)?;
+            if i < def.ty.params.len() {
+                if let Some(p) = func.get_nth_param(i as u32) {
+                    self.builder.build_store(slot, p)?;
+                }
+            }
+            locals.push(slot);
+        }
+        self.f = Some(FnState {
+            func,
+            locals,
+            loops: Vec::new(),
+            entry,
+        });
+        let value = self.expr(&body.body)?;
+        if !self.terminated() {
+            match (value, &def.ty.ret) {
+                (Some(v), ret) if Self::has_value(ret) => {
+                    self.builder.build_return(Some(&v))?;
+                }
+                (_, Ty::Unit) => {
+                    self.builder.build_return(None)?;
+                }
+                _ => {
+                    self.builder.build_unreachable()?;
+                }
+            }
+        }
+        for bb in func.get_basic_blocks() {
+            if bb.get_terminator().is_none() {
+                self.builder.position_at_end(bb);
+                self.builder.build_unreachable()?;
+            }
+        }
+        self.f = None;
+        Ok(())
+    }
+
+    pub(super) fn state(&mut self) -> Res<&mut FnState<'ctx>> {
+        self.f
+            .as_mut()
+            .ok_or_else(|| CodegenError::Internal("expression outside a function".into()))
+    }
+
+    /// Whether the current block already ends in a terminator.
+    pub(super) fn terminated(&self) -> bool {
+        self.builder
+            .get_insert_block()
+            .and_then(|b| b.get_terminator())
+            .is_some()
+    }
+
+    /// Continues in a fresh block with no predecessors (after `R`, `B`, `C`, ...).
+    pub(super) fn start_dead_block(&mut self) -> Res<()> {
+        let func = self.state()?.func;
+        let bb = self.ctx.append_basic_block(func, "dead");
+        self.builder.position_at_end(bb);
+        Ok(())
+    }
+
+    pub(super) fn new_block(&mut self, name: &str) -> Res<BasicBlock<'ctx>> {
+        let func = self.state()?.func;
+        Ok(self.ctx.append_basic_block(func, name))
+    }
+
+    /// Branches to `target` unless the current block is already terminated.
+    pub(super) fn branch(&mut self, target: BasicBlock<'ctx>) -> Res<()> {
+        if !self.terminated() {
+            self.builder.build_unconditional_branch(target)?;
+        }
+        Ok(())
+    }
+
+    /// A stack slot in the entry block, for temporaries.
+    pub(super) fn temp_slot(&mut self, ty: &Ty) -> Res<PointerValue<'ctx>> {
+        let llty = self.llvm(ty);
+        let entry = self.state()?.entry;
+        let tmp = self.ctx.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => tmp.position_before(&first),
+            None => tmp.position_at_end(entry),
+        }
+        Ok(tmp.build_alloca(llty, "tmp")?)
+    }
+
+    pub(super) fn string(&mut self, s: &str) -> PointerValue<'ctx> {
+        if let Some(p) = self.strings.get(s) {
+            return *p;
+        }
+        let value = self.ctx.const_string(s.as_bytes(), true);
+        let g = self.module.add_global(value.get_type(), None, ".str");
+        g.set_initializer(&value);
+        g.set_constant(true);
+        g.set_linkage(Linkage::Private);
+        g.set_unnamed_addr(true);
+        let p = g.as_pointer_value().const_cast(self.i8_ptr());
+        self.strings.insert(s.to_string(), p);
+        p
+    }
+
+    /// The LLVM constant for a global initialiser.
+    fn constant(&mut self, c: &Const, ty: &Ty) -> Res<BasicValueEnum<'ctx>> {
+        let llty = self.llvm(ty);
+        Ok(match (c, ty) {
+            (Const::Zero, _) => llty.const_zero(),
+            (Const::Int(v), Ty::Int(_)) => llty.into_int_type().const_int(*v as u64, false).into(),
+            (Const::Int(v), Ty::Float(_)) => llty.into_float_type().const_float(*v as f64).into(),
+            (Const::Float(v), Ty::Float(_)) => llty.into_float_type().const_float(*v).into(),
+            (Const::Bool(b), _) => self.ctx.bool_type().const_int(u64::from(*b), false).into(),
+            (Const::Str(s), _) => {
+                let p = self.string(s);
+                p.const_cast(llty.into_pointer_type()).into()
+            }
+            (Const::Func(f), _) => self.functions[*f]
+                .as_global_value()
+                .as_pointer_value()
+                .const_cast(llty.into_pointer_type())
+                .into(),
+            (Const::Struct(fields), Ty::Struct(id)) => {
+                let defs = &self.program.structs[*id].fields;
+                let mut values = Vec::new();
+                for (c, f) in fields.iter().zip(defs) {
+                    values.push(self.constant(c, &f.ty)?);
+                }
+                self.struct_types[*id].const_named_struct(&values).into()
+            }
+            (Const::Array(elems), Ty::Array(elem, _)) => {
+                let mut values = Vec::new();
+                for c in elems {
+                    values.push(self.constant(c, elem)?);
+                }
+                const_array(self.llvm(elem), &values)
+            }
+            _ => {
+                return Err(CodegenError::Internal(format!(
+                    "constant {c:?} for type {}",
+                    self.program.ty_name(ty)
+                )))
+            }
+        })
+    }
+
+    // ---- Control flow -------------------------------------------------------------------
+
+    pub(super) fn block(
+        &mut self,
+        stmts: &[Stmt],
+        tail: Option<&Expr>,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        for s in stmts {
+            match s {
+                Stmt::Let(local, Some(init)) => {
+                    let slot = self.state()?.locals[*local];
+                    self.store_expr(init, slot)?;
+                }
+                Stmt::Let(_, None) => {}
+                Stmt::Expr(e) => {
+                    self.expr(e)?;
+                }
+            }
+        }
+        match tail {
+            Some(t) => self.expr(t),
+            None => Ok(None),
+        }
+    }
+
+    /// Joins the values flowing out of branches: a phi of those that did not diverge.
+    fn join(
+        &mut self,
+        ty: &Ty,
+        incoming: &[(Option<BasicValueEnum<'ctx>>, BasicBlock<'ctx>)],
+        merge: BasicBlock<'ctx>,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        self.builder.position_at_end(merge);
+        let live: Vec<(BasicValueEnum<'ctx>, BasicBlock<'ctx>)> = incoming
+            .iter()
+            .filter_map(|(v, b)| v.map(|v| (v, *b)))
+            .collect();
+        if !Self::has_value(ty) || live.is_empty() {
+            return Ok(None);
+        }
+        let phi = self.builder.build_phi(self.llvm(ty), "join")?;
+        for (v, b) in &live {
+            phi.add_incoming(&[(v as &dyn BasicValue, *b)]);
+        }
+        Ok(Some(phi.as_basic_value()))
+    }
+
+    /// Emits a branch expression and reports its value and the block it ends in, or `None`
+    /// for the value if it diverged.
+    fn arm_value(
+        &mut self,
+        e: &Expr,
+        merge: BasicBlock<'ctx>,
+    ) -> Res<(Option<BasicValueEnum<'ctx>>, BasicBlock<'ctx>)> {
+        let v = self.expr(e)?;
+        let end = self
+            .builder
+            .get_insert_block()
+            .ok_or_else(|| CodegenError::Internal("no insert block".into()))?;
+        if self.terminated() {
+            return Ok((None, end));
+        }
+        self.builder.build_unconditional_branch(merge)?;
+        Ok((v, end))
+    }
+
+    pub(super) fn if_expr(
+        &mut self,
+        e: &Expr,
+        cond: &Expr,
+        then: &Expr,
+        other: Option<&Expr>,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let c = self.value(cond)?.into_int_value();
+        let then_bb = self.new_block("then")?;
+        let else_bb = self.new_block("else")?;
+        let merge = self.new_block("endif")?;
+        self.builder.build_conditional_branch(c, then_bb, else_bb)?;
+        self.builder.position_at_end(then_bb);
+        let a = self.arm_value(then, merge)?;
+        self.builder.position_at_end(else_bb);
+        let b = match other {
+            Some(o) => self.arm_value(o, merge)?,
+            None => {
+                self.builder.build_unconditional_branch(merge)?;
+                (None, else_bb)
+            }
+        };
+        let diverges = a.0.is_none() && b.0.is_none() && e.ty == Ty::Never;
+        let v = self.join(&e.ty, &[a, b], merge)?;
+        if diverges {
+            self.builder.build_unreachable()?;
+            self.start_dead_block()?;
+        }
+        Ok(v)
+    }
+
+    pub(super) fn loop_expr(
+        &mut self,
+        kind: &LoopKind,
+        body: &Expr,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let head = self.new_block("loop")?;
+        let body_bb = self.new_block("body")?;
+        let exit = self.new_block("endloop")?;
+        match kind {
+            LoopKind::Forever => {
+                self.builder.build_unconditional_branch(body_bb)?;
+                self.builder.position_at_end(head);
+                self.builder.build_unconditional_branch(body_bb)?;
+                self.loop_body(body, head, exit, body_bb, head)?;
+            }
+            LoopKind::While(cond) => {
+                self.builder.build_unconditional_branch(head)?;
+                self.builder.position_at_end(head);
+                let c = self.value(cond)?.into_int_value();
+                self.builder.build_conditional_branch(c, body_bb, exit)?;
+                self.loop_body(body, head, exit, body_bb, head)?;
+            }
+            LoopKind::Range {
+                var,
+                start,
+                end,
+                inclusive,
+            } => {
+                let slot = self.state()?.locals[*var];
+                let s = self.value(start)?;
+                self.builder.build_store(slot, s)?;
+                let end_v = self.value(end)?.into_int_value();
+                let signed = matches!(&start.ty, Ty::Int(i) if i.signed());
+                let pred = match (signed, inclusive) {
+                    (true, false) => IntPredicate::SLT,
+                    (true, true) => IntPredicate::SLE,
+                    (false, false) => IntPredicate::ULT,
+                    (false, true) => IntPredicate::ULE,
+                };
+                let step = self.new_block("step")?;
+                self.builder.build_unconditional_branch(head)?;
+                self.builder.position_at_end(head);
+                let ity = end_v.get_type();
+                let cur = self.builder.build_load(slot, "i")?.into_int_value();
+                let c = self.builder.build_int_compare(pred, cur, end_v, "more")?;
+                self.builder.build_conditional_branch(c, body_bb, exit)?;
+                self.loop_body(body, step, exit, body_bb, step)?;
+                self.builder.position_at_end(step);
+                let cur = self.builder.build_load(slot, "i")?.into_int_value();
+                // An inclusive range ending at the type's maximum stops instead of wrapping.
+                if *inclusive {
+                    let at_end =
+                        self.builder
+                            .build_int_compare(IntPredicate::EQ, cur, end_v, "last")?;
+                    let inc = self.new_block("inc")?;
+                    self.builder.build_conditional_branch(at_end, exit, inc)?;
+                    self.builder.position_at_end(inc);
+                }
+                let next = self
+                    .builder
+                    .build_int_add(cur, ity.const_int(1, false), "next")?;
+                self.builder.build_store(slot, next)?;
+                self.builder.build_unconditional_branch(head)?;
+            }
+        }
+        self.builder.position_at_end(exit);
+        Ok(None)
+    }
+
+    fn loop_body(
+        &mut self,
+        body: &Expr,
+        continue_to: BasicBlock<'ctx>,
+        exit: BasicBlock<'ctx>,
+        body_bb: BasicBlock<'ctx>,
+        back_to: BasicBlock<'ctx>,
+    ) -> Res<()> {
+        self.builder.position_at_end(body_bb);
+        self.state()?.loops.push((continue_to, exit));
+        self.expr(body)?;
+        self.state()?.loops.pop();
+        self.branch(back_to)
+    }
+
+    pub(super) fn jump(&mut self, is_break: bool) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let (cont, exit) = *self
+            .state()?
+            .loops
+            .last()
+            .ok_or_else(|| CodegenError::Internal("break outside a loop".into()))?;
+        self.builder
+            .build_unconditional_branch(if is_break { exit } else { cont })?;
+        self.start_dead_block()?;
+        Ok(None)
+    }
+
+    pub(super) fn ret(&mut self, value: Option<&Expr>) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let v = match value {
+            Some(e) => self.expr(e)?,
+            None => None,
+        };
+        if !self.terminated() {
+            match v {
+                Some(v) => self.builder.build_return(Some(&v))?,
+                None => self.builder.build_return(None)?,
+            };
+        }
+        self.start_dead_block()?;
+        Ok(None)
+    }
+
+    pub(super) fn match_expr(
+        &mut self,
+        e: &Expr,
+        scrutinee: &Expr,
+        arms: &[Arm],
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        // The scrutinee lives in memory so that variant payloads can be read from it.
+        let slot = if super::expr::is_place(scrutinee) {
+            self.place(scrutinee)?
+        } else {
+            let slot = self.temp_slot(&scrutinee.ty)?;
+            self.store_expr(scrutinee, slot)?;
+            slot
+        };
+        let merge = self.new_block("endmatch")?;
+        let mut incoming = Vec::new();
+        for arm in arms {
+            let next = self.new_block("next_arm")?;
+            let hit = self.pattern_test(&arm.pattern, slot, &scrutinee.ty)?;
+            let bind = self.new_block("arm")?;
+            self.builder.build_conditional_branch(hit, bind, next)?;
+            self.builder.position_at_end(bind);
+            self.bind_pattern(&arm.pattern, slot, &scrutinee.ty)?;
+            if let Some(g) = &arm.guard {
+                let ok = self.value(g)?.into_int_value();
+                let body = self.new_block("guarded")?;
+                self.builder.build_conditional_branch(ok, body, next)?;
+                self.builder.position_at_end(body);
+            }
+            incoming.push(self.arm_value(&arm.body, merge)?);
+            self.builder.position_at_end(next);
+        }
+        self.builder.build_unreachable()?;
+        let diverges = incoming.iter().all(|(v, _)| v.is_none()) && e.ty == Ty::Never;
+        let v = self.join(&e.ty, &incoming, merge)?;
+        if diverges {
+            self.builder.build_unreachable()?;
+            self.start_dead_block()?;
+        }
+        Ok(v)
+    }
+
+    /// An `i1` that is true when `pattern` matches the value at `slot`.
+    fn pattern_test(
+        &mut self,
+        pattern: &Pattern,
+        slot: PointerValue<'ctx>,
+        ty: &Ty,
+    ) -> Res<IntValue<'ctx>> {
+        let yes = self.ctx.bool_type().const_int(1, false);
+        Ok(match pattern {
+            Pattern::Wildcard | Pattern::Bind(_) => yes,
+            Pattern::Int(v) => {
+                let cur = self.builder.build_load(slot, "scrut")?.into_int_value();
+                let k = cur.get_type().const_int(*v as u64, false);
+                self.builder
+                    .build_int_compare(IntPredicate::EQ, cur, k, "is")?
+            }
+            Pattern::Range(lo, hi) => {
+                let cur = self.builder.build_load(slot, "scrut")?.into_int_value();
+                let it = cur.get_type();
+                let signed = matches!(ty, Ty::Int(i) if i.signed());
+                let (ge, le) = if signed {
+                    (IntPredicate::SGE, IntPredicate::SLE)
+                } else {
+                    (IntPredicate::UGE, IntPredicate::ULE)
+                };
+                let a = self.builder.build_int_compare(
+                    ge,
+                    cur,
+                    it.const_int(*lo as u64, false),
+                    "ge",
+                )?;
+                let b = self.builder.build_int_compare(
+                    le,
+                    cur,
+                    it.const_int(*hi as u64, false),
+                    "le",
+                )?;
+                self.builder.build_and(a, b, "in")?
+            }
+            Pattern::Or(alts) => {
+                let mut acc = self.ctx.bool_type().const_zero();
+                for alt in alts {
+                    let t = self.pattern_test(alt, slot, ty)?;
+                    acc = self.builder.build_or(acc, t, "any")?;
+                }
+                acc
+            }
+            Pattern::Variant { variant, .. } => {
+                let tag_ptr = self.builder.build_struct_gep(slot, 0, "tag")?;
+                let tag = self.builder.build_load(tag_ptr, "tag")?.into_int_value();
+                let k = self.ctx.i32_type().const_int(u64::from(*variant), false);
+                self.builder
+                    .build_int_compare(IntPredicate::EQ, tag, k, "is")?
+            }
+        })
+    }
+
+    /// Copies what a matched pattern binds into its locals.
+    fn bind_pattern(&mut self, pattern: &Pattern, slot: PointerValue<'ctx>, ty: &Ty) -> Res<()> {
+        match pattern {
+            Pattern::Bind(local) => {
+                let dest = self.state()?.locals[*local];
+                self.copy(dest, slot, ty)
+            }
+            Pattern::Variant { variant, bindings } => {
+                let Ty::Enum(eid) = ty else {
+                    return Err(CodegenError::Internal(
+                        "variant pattern on a non-enum".into(),
+                    ));
+                };
+                let fields: Vec<Ty> = self.program.enums[*eid].variants[*variant as usize]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .collect();
+                let payload = self.payload_ptr(slot, &fields)?;
+                for (i, b) in bindings.iter().enumerate() {
+                    if let Some(local) = b {
+                        let src = self.builder.build_struct_gep(payload, i as u32, "field")?;
+                        let dest = self.state()?.locals[*local];
+                        self.copy(dest, src, &fields[i])?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A pointer to the payload of the enum at `slot`, typed as the variant's field struct.
+    pub(super) fn payload_ptr(
+        &mut self,
+        slot: PointerValue<'ctx>,
+        fields: &[Ty],
+    ) -> Res<PointerValue<'ctx>> {
+        let raw = self.builder.build_struct_gep(slot, 1, "payload")?;
+        let vty = self.variant_type(fields);
+        Ok(self.builder.build_pointer_cast(
+            raw,
+            vty.ptr_type(inkwell::AddressSpace::default()),
+            "variant",
+        )?)
+    }
+}
+
+fn const_array<'ctx>(
+    elem: inkwell::types::BasicTypeEnum<'ctx>,
+    values: &[BasicValueEnum<'ctx>],
+) -> BasicValueEnum<'ctx> {
+    use inkwell::types::BasicTypeEnum as T;
+    match elem {
+        T::IntType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_int_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::FloatType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_float_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::PointerType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_pointer_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::StructType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_struct_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::ArrayType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_array_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::VectorType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_vector_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+        T::ScalableVectorType(t) => t
+            .const_array(
+                &values
+                    .iter()
+                    .map(|v| v.into_scalable_vector_value())
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
+    }
+}
+
+impl Gen<'_, '_> {
+    /// Completes the debug information, if any; must run before the module is verified.
+    pub fn finish_debug_info(&self) {
+        if let Some(d) = &self.debug {
+            d.finish();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! LLVM code generation: typed IR to an LLVM module, optimisation, and object or IR output.
+//!
+//! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
+//! emits function bodies and control flow, `expr.rs` expressions and places, `debug.rs` DWARF
+//! line tables for `-g`. Everything is emitted by walking the program's vectors in order, so the
+//! same program always gives byte-identical IR. The module targets the host (x86-64 Linux) with
+//! position-independent code, so the same object can go into an executable or a shared library.
+
+mod debug;
+mod expr;
+mod func;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use crate::source::SourceMap;
+use crate::tir::Program;
+use inkwell::builder::BuilderError;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::passes::{PassManager, PassManagerBuilder};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+};
+use inkwell::OptimizationLevel;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub opt_level: u8,
+    pub debug_info: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    /// A bug in vaisc: the typed IR asked for something LLVM rejects.
+    #[error("internal code generation error: {0}")]
+    Internal(String),
+    #[error("cannot set up the LLVM target: {0}")]
+    Target(String),
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+impl From<BuilderError> for CodegenError {
+    fn from(e: BuilderError) -> CodegenError {
+        CodegenError::Internal(e.to_string())
+    }
+}
+
+fn level(opt_level: u8) -> OptimizationLevel {
+    match opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    }
+}
+
+/// The machine for the host: generic x86-64, position-independent.
+fn target_machine(opt_level: u8) -> Result<TargetMachine, CodegenError> {
+    Target::initialize_native(&InitializationConfig::default()).map_err(CodegenError::Target)?;
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| CodegenError::Target(e.to_string()))?;
+    target
+        .create_target_machine(
+            &triple,
+            "x86-64",
+            "",
+            level(opt_level),
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
+        .ok_or_else(|| CodegenError::Target(format!("no target machine for {triple}")))
+}
+
+/// Builds and verifies the LLVM module for `program`. Does not optimise.
+pub fn lower<'ctx>(
+    ctx: &'ctx Context,
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+) -> Result<Module<'ctx>, CodegenError> {
+    let tm = target_machine(opts.opt_level)?;
+    let module = ctx.create_module("vais");
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    let mut gen = func::Gen::new(ctx, &module, program, tm.get_target_data(), sources, opts)?;
+    gen.emit_program()?;
+    gen.finish_debug_info();
+    module
+        .verify()
+        .map_err(|e| CodegenError::Internal(e.to_string()))?;
+    Ok(module)
+}
+
+/// Runs LLVM's standard optimisation pipeline for the level (nothing at 0).
+pub fn optimize(module: &Module, opt_level: u8) -> Result<(), CodegenError> {
+    if opt_level == 0 {
+        return Ok(());
+    }
+    let pmb = PassManagerBuilder::create();
+    pmb.set_optimization_level(level(opt_level));
+    pmb.set_inliner_with_threshold(if opt_level >= 3 { 275 } else { 225 });
+    let fpm = PassManager::create(module);
+    pmb.populate_function_pass_manager(&fpm);
+    fpm.initialize();
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        fpm.run_on(&func);
+        f = func.get_next_function();
+    }
+    fpm.finalize();
+    let mpm = PassManager::create(());
+    pmb.populate_module_pass_manager(&mpm);
+    mpm.run_on(module);
+    Ok(())
+}
+
+/// Writes a native object file.
+pub fn write_object(module: &Module, opt_level: u8, path: &Path) -> Result<(), CodegenError> {
+    let tm = target_machine(opt_level)?;
+    tm.write_to_file(module, FileType::Object, path)
+        .map_err(|e| CodegenError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// Writes the module as textual LLVM IR.
+pub fn write_ir(module: &Module, path: &Path) -> Result<(), CodegenError> {
+    module.print_to_file(path).map_err(|e| CodegenError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,241 @@
+//! What a hot build needs to know about the program, worked out from the typed IR: which
+//! functions are hot and their signatures, the C layouts of structs, enums and globals, what
+//! the hot code reaches, and whether the program uses safe points. It turns these into the
+//! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
+//! (`host_info.rs` keeps the host's side in a file beside the executable).
+
+mod host_info;
+mod layout;
+
+pub use host_info::{path_for, HostFunction, HostInfo};
+
+use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use codegen_hot::{HotFunction, Layout, Mode, Plan};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The id a host and its patches share: a hash of the entry file's canonical path.
+pub fn program_id(entry: &Path) -> u64 {
+    let canonical = entry.canonicalize().unwrap_or_else(|_| entry.to_path_buf());
+    vais_hot_abi::hash(canonical.to_string_lossy().as_bytes())
+}
+
+/// The program's `#[hot]` functions, in declaration order.
+pub fn hot_functions(program: &Program) -> Vec<FuncId> {
+    (0..program.functions.len())
+        .filter(|&f| program.functions[f].attrs.hot && program.functions[f].body.is_some())
+        .collect()
+}
+
+/// Every struct, enum and global layout, as the manifest lists them.
+pub fn layouts(program: &Program) -> Vec<Layout> {
+    layout::describe_all(program)
+}
+
+/// The plan for a host build: slots in declaration order.
+pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
+    let functions = hot_functions(program)
+        .into_iter()
+        .enumerate()
+        .map(|(slot, f)| HotFunction {
+            name: program.functions[f].name.clone(),
+            signature: program.signature(&program.functions[f].ty),
+            slot: slot as u32,
+        })
+        .collect::<Vec<_>>();
+    Plan {
+        program_id: program_id(entry),
+        table_len: functions.len(),
+        functions,
+        layouts: layouts(program),
+        globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        mode: Mode::Host {
+            compiler: compiler.to_string(),
+            safe_points: uses_safe_points(program),
+        },
+    }
+}
+
+/// Why a patch cannot be applied to the running host, found at build time.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Incompatible(pub Vec<String>);
+
+/// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
+/// (a function made hot after the host was built is called directly within the patch). The
+/// changes no reload can carry are reported instead.
+pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Plan, Incompatible> {
+    let mut problems = Vec::new();
+    let mut functions = Vec::new();
+    let hot = hot_functions(program);
+    for &f in &hot {
+        let def = &program.functions[f];
+        let signature = program.signature(&def.ty);
+        match host.functions.iter().find(|h| h.name == def.name) {
+            Some(h) if h.signature != signature => problems.push(format!(
+                "{}: signature changed from {} to {}",
+                def.name, h.signature, signature
+            )),
+            Some(h) => functions.push(HotFunction {
+                name: def.name.clone(),
+                signature,
+                slot: h.slot,
+            }),
+            None => {}
+        }
+    }
+    let layouts = layouts(program);
+    let reached = reach(program, &hot);
+    for l in &layouts {
+        if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
+            if old.description != l.description {
+                problems.push(format!(
+                    "{}: layout changed from {} to {}",
+                    l.name, old.description, l.description
+                ));
+            }
+        }
+    }
+    for &g in &reached.globals {
+        let name = &program.globals[g].name;
+        if !host
+            .layouts
+            .iter()
+            .any(|h| h.name == format!("global {name}"))
+        {
+            problems.push(format!(
+                "global `{name}` is new: the running program does not have it"
+            ));
+        }
+    }
+    if program_id(entry) != host.program_id {
+        problems.push("the running program was built from another source file".to_string());
+    }
+    if !problems.is_empty() {
+        return Err(Incompatible(problems));
+    }
+    Ok(Plan {
+        program_id: host.program_id,
+        table_len: host.functions.len(),
+        functions,
+        layouts,
+        globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        mode: Mode::Patch,
+    })
+}
+
+/// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
+pub fn uses_safe_points(program: &Program) -> bool {
+    let Some(main) = program.main else {
+        return false;
+    };
+    reach(program, &[main])
+        .functions
+        .iter()
+        .any(|&f| program.functions[f].name == "vais_hot_check")
+}
+
+/// Functions and globals reachable from some roots through calls and references.
+#[derive(Default)]
+struct Reached {
+    functions: BTreeSet<FuncId>,
+    globals: BTreeSet<GlobalId>,
+}
+
+fn reach(program: &Program, roots: &[FuncId]) -> Reached {
+    let mut r = Reached::default();
+    let mut queue: Vec<FuncId> = roots.to_vec();
+    while let Some(f) = queue.pop() {
+        if !r.functions.insert(f) {
+            continue;
+        }
+        if let Some(body) = &program.functions[f].body {
+            let mut found = Vec::new();
+            visit(&body.body, &mut |e| match &e.kind {
+                ExprKind::FuncRef(g)
+                | ExprKind::Call {
+                    callee: Callee::Direct(g),
+                    ..
+                } => found.push(*g),
+                ExprKind::Global(g) => {
+                    r.globals.insert(*g);
+                }
+                _ => {}
+            });
+            queue.extend(found);
+        }
+    }
+    r
+}
+
+/// Calls `f` on every expression of the tree rooted at `e`.
+fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    let mut go = |x: &Expr| visit(x, f);
+    match &e.kind {
+        ExprKind::Deref(a)
+        | ExprKind::Field(a, _)
+        | ExprKind::AddrOf(a)
+        | ExprKind::Unary(_, a)
+        | ExprKind::Cast(a)
+        | ExprKind::ArrayRepeat(a, _) => go(a),
+        ExprKind::Index(a, b)
+        | ExprKind::PtrIndex(a, b)
+        | ExprKind::Binary(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Assign(a, b)
+        | ExprKind::CompoundAssign(_, a, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Call { callee, args } => {
+            if let Callee::Indirect(c) = callee {
+                go(c);
+            }
+            args.iter().for_each(go);
+        }
+        ExprKind::StructLit(_, xs) | ExprKind::ArrayLit(xs) | ExprKind::EnumLit(_, _, xs) => {
+            xs.iter().for_each(go)
+        }
+        ExprKind::Block(stmts, tail) => {
+            for s in stmts {
+                match s {
+                    Stmt::Let(_, Some(x)) | Stmt::Expr(x) => go(x),
+                    Stmt::Let(_, None) => {}
+                }
+            }
+            if let Some(t) = tail {
+                go(t);
+            }
+        }
+        ExprKind::If(c, a, b) => {
+            go(c);
+            go(a);
+            if let Some(b) = b {
+                go(b);
+            }
+        }
+        ExprKind::Loop(kind, body) => {
+            match kind {
+                LoopKind::Forever => {}
+                LoopKind::While(c) => go(c),
+                LoopKind::Range { start, end, .. } => {
+                    go(start);
+                    go(end);
+                }
+            }
+            go(body);
+        }
+        ExprKind::Return(Some(x)) => go(x),
+        ExprKind::Match(s, arms) => {
+            go(s);
+            for arm in arms {
+                if let Some(g) = &arm.guard {
+                    go(g);
+                }
+                go(&arm.body);
+            }
+        }
+        _ => {}
+    }
+}
