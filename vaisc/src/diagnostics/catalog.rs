@@ -45,7 +45,7 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(
         "E0011",
         span,
-        format!("{what} is a Tier 2 feature, not supported yet"),
+        format!("{what}: a Tier 2 feature, not supported yet"),
     )
 }
 

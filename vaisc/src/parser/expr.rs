@@ -308,6 +308,16 @@ impl Parser {
         Ok(args)
     }
 
+    /// Whether the keyword letter at the cursor is used as a type name: followed by `.` or by
+    /// a struct literal body.
+    fn letter_names_type(&mut self) -> bool {
+        let saved = self.pos;
+        self.bump();
+        let named = self.is_punct(".") || self.struct_lit_follows();
+        self.pos = saved;
+        named
+    }
+
     /// `{ name: ...` or `{ }` follows, and struct literals are allowed here.
     fn struct_lit_follows(&self) -> bool {
         if self.no_struct || !self.is_punct("{") {
@@ -409,6 +419,15 @@ impl Parser {
             TokenKind::Keyword('I') => return self.if_expr(),
             TokenKind::Keyword('L') => return self.loop_expr(),
             TokenKind::Keyword('M') => return self.match_expr(),
+            // `B` and `C` take no operand, so `B { x: 1 }` or `C.new()` can only mean a type
+            // declared with that letter as its name.
+            TokenKind::Keyword('B' | 'C') if self.letter_names_type() => {
+                let name = self.ident("a type name")?;
+                if self.struct_lit_follows() {
+                    return self.struct_lit(vec![name], lo);
+                }
+                ExprKind::Name(name.name)
+            }
             TokenKind::Keyword('B') => {
                 self.bump();
                 ExprKind::Break

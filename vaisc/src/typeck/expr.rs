@@ -419,7 +419,11 @@ impl Checker {
                     | ExprKind::Call { .. }
             )
         {
-            self.report(diag::not_a_place(v.span, "take the address of"));
+            let mut d = diag::not_a_place(v.span, "take the address of");
+            if matches!(v.kind, ExprKind::Cast(_)) {
+                d = d.with_help("`as` binds tighter than `&`: write `(&x) as T`");
+            }
+            self.report(d);
             return error_expr(span);
         }
         self.spill_address(ctx, v, span)
