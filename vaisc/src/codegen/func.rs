@@ -173,7 +173,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let entry = self.ctx.append_basic_block(func, "entry");
         self.builder.position_at_end(entry);
         if let Some(d) = &mut self.debug {
+            // The builder still carries the previous function's location; replace it before
+            // emitting anything, or LLVM rejects the attachment.
             d.enter_function(func, def, self.sources);
+            d.set_location(self.ctx, &self.builder, self.sources, def.span);
         }
         let mut locals = Vec::new();
         for (i, local) in body.locals.iter().enumerate() {

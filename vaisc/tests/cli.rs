@@ -1,0 +1,115 @@
+//! The command-line interface end to end: subcommands, output paths, exit codes, `--emit`,
+//! `-g`, and error reporting for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vaisc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vaisc"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run vaisc")
+}
+
+/// A scratch directory holding one source file `prog.vais`.
+fn scratch(name: &str, src: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vaisc-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::write(dir.join("prog.vais"), src).expect("write source");
+    dir
+}
+
+const PROGRAM: &str = "F main() -> i64 {\n    printf(\"hi\\n\")\n    42\n}\n";
+
+#[test]
+fn version_and_help() {
+    let dir = std::env::temp_dir();
+    let out = vaisc(&["--version"], &dir);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("vaisc "));
+    let out = vaisc(&["--help"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["build", "run", "check"] {
+        assert!(text.contains(cmd), "{text}");
+    }
+}
+
+#[test]
+fn build_writes_stem_in_the_current_directory() {
+    let dir = scratch("build", PROGRAM);
+    let out = vaisc(&["build", "prog.vais"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = Command::new(dir.join("prog")).output().expect("run program");
+    assert_eq!(run.stdout, b"hi\n");
+    assert_eq!(run.status.code(), Some(42));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_passes_on_the_exit_status_and_output() {
+    let dir = scratch("run", PROGRAM);
+    let out = vaisc(&["run", "prog.vais", "-O2", "--", "ignored", "args"], &dir);
+    assert_eq!(out.status.code(), Some(42));
+    assert_eq!(out.stdout, b"hi\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn emit_llvm_ir_and_debug_info() {
+    let dir = scratch("emit", PROGRAM);
+    let out = vaisc(&["build", "prog.vais", "--emit", "llvm-ir"], &dir);
+    assert!(out.status.success());
+    let ir = std::fs::read_to_string(dir.join("prog.ll")).expect("prog.ll");
+    assert!(ir.contains("define i32 @main("), "{ir}");
+
+    let out = vaisc(&["build", "prog.vais", "-g", "-o", "dbg"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let exe = std::fs::read(dir.join("dbg")).expect("executable");
+    let has = |needle: &[u8]| exe.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b".debug_line"), "no DWARF line table");
+    assert!(has(b"prog.vais"), "source file not named in debug info");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_reports_errors_with_location_and_caret() {
+    let dir = scratch("check", "F main() -> i64 {\n    x := nope + 1\n    x\n}\n");
+    let out = vaisc(&["check", "prog.vais"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[E0201]: unknown variable `nope`"), "{err}");
+    assert!(err.contains("--> prog.vais:2:10"), "{err}");
+    assert!(err.contains(" 2 |     x := nope + 1\n   |          ^^^^"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn warnings_do_not_stop_the_build() {
+    let dir = scratch("warn", "F main() -> i64 {\n    x := 1\n    x = 2\n    x\n}\n");
+    let out = vaisc(&["build", "prog.vais", "-o", "w"], &dir);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning[W0001]"));
+    let run = Command::new(dir.join("w")).status().expect("run");
+    assert_eq!(run.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_file_is_an_error_not_a_crash() {
+    let dir = std::env::temp_dir();
+    let out = vaisc(&["build", "/nonexistent/game.vais"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: cannot read /nonexistent/game.vais"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn binary_garbage_is_diagnosed() {
+    let dir = scratch("garbage", "");
+    std::fs::write(dir.join("prog.vais"), [0xff, 0xfe, 0x00, 0x41]).expect("write");
+    let out = vaisc(&["check", "prog.vais"], &dir);
+    assert!(matches!(out.status.code(), Some(1) | Some(2)));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
