@@ -34,5 +34,13 @@ fn main() {
         .expect("cannot run cargo to build the hot-reload runtime");
     assert!(status.success(), "building the hot-reload runtime failed");
     let lib = target_dir.join("release/libvais_loader.a");
-    std::fs::copy(&lib, out_dir.join("libvais_loader.a")).expect("runtime library missing");
+    let bytes = std::fs::read(&lib).expect("runtime library missing");
+    std::fs::write(out_dir.join("libvais_loader.a"), &bytes).expect("write runtime library");
+    // An id for the runtime's contents, so each vaisc build caches its own copy.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in &bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    std::fs::write(out_dir.join("runtime_id.txt"), format!("{h:016x}")).expect("write runtime id");
 }

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vaisc::diagnostics::render;
-use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit};
+use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild};
 
 #[derive(Parser)]
 #[command(name = "vaisc", version, about = "The Vais compiler")]
@@ -45,6 +45,12 @@ enum Command {
         /// What to write.
         #[arg(long, value_enum, default_value = "exe")]
         emit: EmitArg,
+        /// Hot build: a host executable plus the patch library `lib<stem>.so` beside it.
+        #[arg(long)]
+        hot: bool,
+        /// With --hot: rebuild only the patch library, for the host already at the output path.
+        #[arg(long, requires = "hot")]
+        patch_only: bool,
     },
     /// Compile and run a program; vaisc exits with the program's exit status.
     Run {
@@ -87,6 +93,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             codegen,
             emit,
+            hot,
+            patch_only,
         } => {
             let (emit, ext) = match emit {
                 EmitArg::Exe => (Emit::Executable, None),
@@ -100,7 +108,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 emit,
                 output,
             };
-            build(&file, &opts)
+            let hot = match (hot, patch_only) {
+                (false, _) => None,
+                (true, false) => Some(HotBuild::Full),
+                (true, true) => Some(HotBuild::PatchOnly),
+            };
+            build(&file, &opts, hot)
         }
         Command::Run {
             file,
@@ -116,7 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 emit: Emit::Executable,
                 output: exe.clone(),
             };
-            let code = build(&file, &opts)?;
+            let code = build(&file, &opts, None)?;
             let result = if code == ExitCode::SUCCESS {
                 let status = std::process::Command::new(&exe)
                     .args(&args)
@@ -163,14 +176,25 @@ fn finish_check(checked: &Checked, file: &Path) -> ExitCode {
     }
 }
 
-fn build(file: &Path, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
+fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
     let checked = front_end(file)?;
     let code = finish_check(&checked, file);
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
-    driver::build(&checked, file, opts)?;
-    Ok(ExitCode::SUCCESS)
+    let result = match hot {
+        None => driver::build(&checked, file, opts),
+        Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // An incompatible change is a problem with the program, like a compile error.
+        Err(e @ DriverError::Incompatible(_)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The exit code to pass on for a finished child: its own, or 128 + signal like a shell.

@@ -38,8 +38,14 @@ fn version_and_help() {
 fn build_writes_stem_in_the_current_directory() {
     let dir = scratch("build", PROGRAM);
     let out = vaisc(&["build", "prog.vais"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let run = Command::new(dir.join("prog")).output().expect("run program");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(dir.join("prog"))
+        .output()
+        .expect("run program");
     assert_eq!(run.stdout, b"hi\n");
     assert_eq!(run.status.code(), Some(42));
     let _ = std::fs::remove_dir_all(&dir);
@@ -63,7 +69,11 @@ fn emit_llvm_ir_and_debug_info() {
     assert!(ir.contains("define i32 @main("), "{ir}");
 
     let out = vaisc(&["build", "prog.vais", "-g", "-o", "dbg"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exe = std::fs::read(dir.join("dbg")).expect("executable");
     let has = |needle: &[u8]| exe.windows(needle.len()).any(|w| w == needle);
     assert!(has(b".debug_line"), "no DWARF line table");
@@ -77,15 +87,24 @@ fn check_reports_errors_with_location_and_caret() {
     let out = vaisc(&["check", "prog.vais"], &dir);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error[E0201]: unknown variable `nope`"), "{err}");
+    assert!(
+        err.contains("error[E0201]: unknown variable `nope`"),
+        "{err}"
+    );
     assert!(err.contains("--> prog.vais:2:10"), "{err}");
-    assert!(err.contains(" 2 |     x := nope + 1\n   |          ^^^^"), "{err}");
+    assert!(
+        err.contains(" 2 |     x := nope + 1\n   |          ^^^^"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn warnings_do_not_stop_the_build() {
-    let dir = scratch("warn", "F main() -> i64 {\n    x := 1\n    x = 2\n    x\n}\n");
+    let dir = scratch(
+        "warn",
+        "F main() -> i64 {\n    x := 1\n    x = 2\n    x\n}\n",
+    );
     let out = vaisc(&["build", "prog.vais", "-o", "w"], &dir);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning[W0001]"));
@@ -100,7 +119,10 @@ fn a_missing_file_is_an_error_not_a_crash() {
     let out = vaisc(&["build", "/nonexistent/game.vais"], &dir);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: cannot read /nonexistent/game.vais"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read /nonexistent/game.vais"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 

@@ -12,7 +12,11 @@ use crate::tir::Program;
 use crate::typeck;
 use inkwell::context::Context;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod hot;
+mod link;
+
+pub use hot::{build_hot, HotBuild};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -26,6 +30,12 @@ pub enum DriverError {
     Link(String),
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
+    #[error("{0}")]
+    Runtime(String),
+    #[error("no hot host at {}: build it first with `vaisc build --hot`", path.display())]
+    NoHost { path: PathBuf },
+    #[error("this change cannot be applied to the running program:\n  {}", .0.join("\n  "))]
+    Incompatible(Vec<String>),
 }
 
 /// What `vaisc build` writes.
@@ -106,6 +116,9 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
     };
     let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
     let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    // A normal build has no runtime: std/hot's functions become no-ops.
+    codegen_hot::provide_fallbacks(&context, &module)
+        .map_err(|e| DriverError::Codegen(e.to_string()))?;
     codegen::optimize(&module, opts.opt_level).map_err(cg)?;
     match opts.emit {
         Emit::LlvmIr => codegen::write_ir(&module, &opts.output).map_err(cg),
@@ -113,7 +126,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
             codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
-            let linked = link(&obj, &opts.output);
+            let linked = link::executable(&obj, &opts.output);
             let _ = std::fs::remove_file(&obj);
             linked
         }
@@ -121,28 +134,10 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
 }
 
 /// A temporary object file next to the output, unique to this process.
-fn temp_object_path(output: &Path) -> PathBuf {
+pub(crate) fn temp_object_path(output: &Path) -> PathBuf {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".to_string());
     output.with_file_name(format!(".{name}.{}.o", std::process::id()))
-}
-
-/// Links one object file into an executable with the system C compiler.
-fn link(obj: &Path, output: &Path) -> Result<(), DriverError> {
-    let result = Command::new("cc")
-        .arg(obj)
-        .arg("-o")
-        .arg(output)
-        .arg("-lm")
-        .output()
-        .map_err(|e| DriverError::Link(format!("cannot run `cc`: {e}")))?;
-    if result.status.success() {
-        Ok(())
-    } else {
-        Err(DriverError::Link(
-            String::from_utf8_lossy(&result.stderr).trim().to_string(),
-        ))
-    }
 }

@@ -1,0 +1,108 @@
+//! Hot builds: `vaisc build --hot` writes the host executable (with the jump table and the
+//! runtime) and the patch library beside it; `--patch-only` rebuilds just the patch, for the
+//! host already built at the output path, and refuses changes no reload can carry.
+
+use super::{link, temp_object_path, BuildOptions, Checked, DriverError};
+use crate::codegen;
+use crate::hot::{self, HostInfo, Incompatible};
+use crate::tir::Program;
+use codegen_hot::Plan;
+use inkwell::context::Context;
+use inkwell::passes::PassManager;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HotBuild {
+    /// Host and patch.
+    Full,
+    /// Only the patch, for the existing host.
+    PatchOnly,
+}
+
+/// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
+/// beside it (where the host looks for it by default).
+pub fn patch_path(exe: &Path) -> PathBuf {
+    if let Some(p) = std::env::var_os("VAIS_HOT_PATCH_OUT") {
+        return PathBuf::from(p);
+    }
+    let stem = exe.file_stem().unwrap_or_default().to_string_lossy();
+    exe.with_file_name(format!("lib{stem}.so"))
+}
+
+/// Builds what `kind` says; returns the path of the patch library written.
+pub fn build_hot(
+    checked: &Checked,
+    path: &Path,
+    opts: &BuildOptions,
+    kind: HotBuild,
+) -> Result<PathBuf, DriverError> {
+    let Some(program) = &checked.program else {
+        return Err(DriverError::Diagnostics {
+            path: path.to_path_buf(),
+            count: checked.error_count(),
+        });
+    };
+    let patch = patch_path(&opts.output);
+    let info_path = hot::path_for(&opts.output);
+    let host = match kind {
+        HotBuild::Full => {
+            let compiler = std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "vaisc".to_string());
+            let plan = hot::host_plan(program, path, &compiler);
+            emit(checked, program, &plan, opts, &opts.output)?;
+            let info = HostInfo::from_plan(&plan);
+            std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
+                path: info_path.clone(),
+                message: e.to_string(),
+            })?;
+            info
+        }
+        HotBuild::PatchOnly => std::fs::read_to_string(&info_path)
+            .ok()
+            .and_then(|t| HostInfo::parse(&t))
+            .filter(|_| opts.output.exists())
+            .ok_or_else(|| DriverError::NoHost {
+                path: opts.output.clone(),
+            })?,
+    };
+    let plan = hot::patch_plan(program, path, &host)
+        .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
+    emit(checked, program, &plan, opts, &patch)?;
+    Ok(patch)
+}
+
+/// Generates the host or the patch (as `plan.mode` says) and links it to `output`.
+fn emit(
+    checked: &Checked,
+    program: &Program,
+    plan: &Plan,
+    opts: &BuildOptions,
+    output: &Path,
+) -> Result<(), DriverError> {
+    let context = Context::create();
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+    };
+    let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
+    let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    codegen_hot::apply(&context, &module, plan).map_err(|e| DriverError::Codegen(e.to_string()))?;
+    let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
+    if is_patch {
+        // The patch keeps only the hot bodies and what they reach, even at -O0.
+        let pm = PassManager::create(());
+        pm.add_global_dce_pass();
+        pm.run_on(&module);
+    }
+    codegen::optimize(&module, opts.opt_level).map_err(cg)?;
+    let obj = temp_object_path(output);
+    codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
+    let linked = if is_patch {
+        link::patch(&obj, output)
+    } else {
+        link::hot_host(&obj, output)
+    };
+    let _ = std::fs::remove_file(&obj);
+    linked
+}

@@ -1,0 +1,114 @@
+//! Linking with the system C compiler: plain executables, hot hosts (with the embedded
+//! hot-reload runtime and their symbols exported for patches), and patch libraries.
+//!
+//! The runtime is a static library built with vaisc and embedded in it, so `vaisc` works from
+//! any directory once installed. It is written once per vaisc build to a cache directory.
+
+use super::DriverError;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The hot-reload runtime (`loader`) as a static library.
+static RUNTIME: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libvais_loader.a"));
+/// A hash of [`RUNTIME`], naming its cached copy.
+const RUNTIME_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/runtime_id.txt"));
+/// The system libraries a Rust static library needs.
+const RUNTIME_LIBS: &[&str] = &["-ldl", "-lpthread", "-lrt", "-lutil", "-lgcc_s", "-lm"];
+
+fn cc(args: &[&std::ffi::OsStr]) -> Result<(), DriverError> {
+    let result = Command::new("cc")
+        .args(args)
+        .output()
+        .map_err(|e| DriverError::Link(format!("cannot run `cc`: {e}")))?;
+    if result.status.success() {
+        Ok(())
+    } else {
+        Err(DriverError::Link(
+            String::from_utf8_lossy(&result.stderr).trim().to_string(),
+        ))
+    }
+}
+
+/// Links one object file into an executable.
+pub fn executable(obj: &Path, output: &Path) -> Result<(), DriverError> {
+    cc(&[
+        obj.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "-lm".as_ref(),
+    ])
+}
+
+/// Links a hot host: the runtime goes in, and every symbol is exported so that patches can
+/// use the host's globals and jump table.
+pub fn hot_host(obj: &Path, output: &Path) -> Result<(), DriverError> {
+    let runtime = runtime_library()?;
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        obj.as_os_str(),
+        runtime.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "-rdynamic".as_ref(),
+    ];
+    args.extend(RUNTIME_LIBS.iter().map(std::ffi::OsStr::new));
+    cc(&args)
+}
+
+/// Links a patch library. It is written under a temporary name and renamed into place, so
+/// a running host never sees a half-written file at `output`.
+pub fn patch(obj: &Path, output: &Path) -> Result<(), DriverError> {
+    let tmp = output.with_file_name(format!(
+        ".{}.{}.tmp",
+        output.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    let linked = cc(&[
+        "-shared".as_ref(),
+        obj.as_os_str(),
+        "-o".as_ref(),
+        tmp.as_os_str(),
+        "-lm".as_ref(),
+    ]);
+    if let Err(e) = linked {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, output).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        DriverError::Write {
+            path: output.to_path_buf(),
+            message: e.to_string(),
+        }
+    })
+}
+
+/// The cached copy of the runtime library, written on first use.
+fn runtime_library() -> Result<PathBuf, DriverError> {
+    let dir = cache_dir();
+    let path = dir.join(format!("libvais_loader-{}.a", RUNTIME_ID.trim()));
+    if path.exists() {
+        return Ok(path);
+    }
+    let fail = |e: std::io::Error| {
+        DriverError::Runtime(format!(
+            "cannot write the hot-reload runtime to {}: {e}",
+            path.display()
+        ))
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, RUNTIME).map_err(fail)?;
+    std::fs::rename(&tmp, &path).map_err(fail)?;
+    Ok(path)
+}
+
+/// `$XDG_CACHE_HOME/vaisc`, else `~/.cache/vaisc`, else the temporary directory.
+fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("vaisc");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".cache/vaisc");
+    }
+    std::env::temp_dir().join("vaisc-cache")
+}
