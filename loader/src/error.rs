@@ -7,8 +7,12 @@ use std::path::PathBuf;
 pub enum LoadError {
     #[error("cannot read patch {}: {message}", path.display())]
     Read { path: PathBuf, message: String },
-    #[error("{} is not a shared library ({size} bytes): truncated or corrupt", path.display())]
-    NotALibrary { path: PathBuf, size: usize },
+    #[error("{} is not a loadable patch ({size} bytes, {why}): truncated or corrupt", path.display())]
+    NotALibrary {
+        path: PathBuf,
+        size: usize,
+        why: String,
+    },
     #[error("cannot load patch: {0}")]
     Open(String),
     #[error("library has no Vais hot manifest: it was not built by `vaisc build --hot`")]

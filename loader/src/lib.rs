@@ -8,6 +8,7 @@
 //! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
 //! it knows about generated code comes from `vais-hot-abi`.
 
+mod elf;
 mod error;
 mod log;
 mod patch;

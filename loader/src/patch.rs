@@ -88,10 +88,11 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
+    if let Err(why) = crate::elf::check(&bytes) {
         return Err(LoadError::NotALibrary {
             path: path.to_path_buf(),
             size: bytes.len(),
+            why,
         });
     }
     let dir = std::env::temp_dir().join(format!("vais-hot-{}-{serial}", std::process::id()));

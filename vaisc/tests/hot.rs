@@ -1,0 +1,349 @@
+//! Hot reload end to end, with real processes: a hot host is built and started, its source is
+//! edited and the patch rebuilt while it runs, and the test watches what the running process
+//! prints. Nothing is mocked: these are the builds, files and runtime a user gets.
+
+mod hot_support;
+
+use hot_support::{field, Project};
+use std::time::Duration;
+
+/// A game loop: `tick` is hot, `helper` is an ordinary function it calls, `total` a global.
+const GAME: &str = r#"X F fflush(f: *u8) -> i32
+G total: i64 = 0
+S State { frame: i64 }
+F helper() -> i64 = 1
+#[hot]
+F tick(s: *State) -> i64 {
+    s.frame += 1
+    total += helper()
+    printf("v1 frame=%ld total=%ld\n", s.frame, total)
+    fflush(0)
+    0
+}
+#[hot]
+F spare() -> i64 = 5
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    L s.frame < 10000000 {
+        tick(&s)
+        usleep(2000)
+    }
+    0
+}
+"#;
+
+/// The line after which `pred` first holds, and that line.
+fn first_after(lines: &[String], pred: impl Fn(&str) -> bool) -> (String, String) {
+    let i = lines.iter().position(|l| pred(l)).expect("a matching line");
+    (lines[i - 1].clone(), lines[i].clone())
+}
+
+fn patch_ok(p: &Project) {
+    let out = p.patch();
+    assert!(
+        out.status.success(),
+        "patch build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn edits_show_up_with_main_state_and_globals_intact() {
+    let p = Project::new("edits", GAME);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 5
+    });
+
+    // The hot function itself.
+    p.edit("v1 frame", "v2 frame");
+    patch_ok(&p);
+    host.wait_stdout("new code", |l| l.starts_with("v2"));
+    let lines = host.stdout_lines();
+    let (before, after) = first_after(&lines, |l| l.starts_with("v2"));
+    assert_eq!(
+        field(&after, "frame"),
+        field(&before, "frame") + 1,
+        "main's state kept"
+    );
+    assert_eq!(
+        field(&after, "total"),
+        field(&before, "total") + 1,
+        "global kept"
+    );
+    host.wait_stderr("the apply log line", |l| {
+        l.contains("applied") && l.contains("tick (1 patched)")
+    });
+
+    // A helper that hot code calls: the patch carries its new body.
+    p.edit("F helper() -> i64 = 1", "F helper() -> i64 = 10");
+    p.edit("v2 frame", "v3 frame");
+    patch_ok(&p);
+    let v3 = host.wait_count("two v3 lines", 2, |l| l.starts_with("v3"));
+    assert_eq!(field(&v3[1], "total") - field(&v3[0], "total"), 10);
+
+    // A brand-new helper called from the hot function.
+    p.edit(
+        "F helper() -> i64 = 10",
+        "F helper() -> i64 = 10\nF extra() -> i64 = 100",
+    );
+    p.edit("total += helper()", "total += helper() + extra()");
+    p.edit("v3 frame", "v4 frame");
+    patch_ok(&p);
+    let v4 = host.wait_count("two v4 lines", 2, |l| l.starts_with("v4"));
+    assert_eq!(field(&v4[1], "total") - field(&v4[0], "total"), 110);
+}
+
+/// Copies a patch built elsewhere (from the same source file, after an incompatible edit)
+/// over the one the host watches, as a stale or hand-made patch would arrive.
+fn smuggle_patch(p: &Project) {
+    let other = p.dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmp = p.dir.join("incoming.so");
+    std::fs::copy(other.join("libgame.so"), &tmp).expect("copy patch");
+    std::fs::rename(&tmp, p.patch_path()).expect("move patch into place");
+}
+
+#[test]
+fn signature_and_layout_changes_are_refused_and_old_code_keeps_running() {
+    let p = Project::new("refuse", GAME);
+    p.build();
+    let mut host = p.start();
+    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+
+    p.edit(
+        "F tick(s: *State) -> i64 {",
+        "F tick(s: *State, k: f64) -> i64 {",
+    );
+    p.edit("tick(&s)", "tick(&s, 1.0)");
+    let out = p.patch();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("tick: signature changed from (*State) -> i64 to (*State, f64) -> i64"),
+        "{err}"
+    );
+    smuggle_patch(&p);
+    host.wait_stderr("runtime refusal", |l| {
+        l.contains("refused: tick: signature changed from (*State) -> i64 to (*State, f64) -> i64")
+    });
+
+    p.edit(
+        "F tick(s: *State, k: f64) -> i64 {",
+        "F tick(s: *State) -> i64 {",
+    );
+    p.edit("tick(&s, 1.0)", "tick(&s)");
+    p.edit(
+        "S State { frame: i64 }",
+        "S State { frame: i64, extra: f64 }",
+    );
+    p.edit("State { frame: 0 }", "State { frame: 0, extra: 0.0 }");
+    let out = p.patch();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i64 @0, extra: f64 @8 } size 16"),
+        "{err}"
+    );
+    smuggle_patch(&p);
+    host.wait_stderr("runtime layout refusal", |l| {
+        l.contains("refused: struct State: layout changed")
+    });
+
+    // The old code still runs, and no patch was applied.
+    let seen = host.stdout_lines().len();
+    host.wait_stdout("more frames", |l| field(l, "frame") as usize > seen + 3);
+    assert!(host.alive());
+    assert!(host.stdout_lines().iter().all(|l| l.starts_with("v1")));
+    assert!(!host.stderr_text().contains("applied"));
+}
+
+#[test]
+fn broken_patches_leave_the_program_running() {
+    let p = Project::new("broken", GAME);
+    p.build();
+    let mut host = p.start();
+    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+
+    // A compile error: no patch is written, the program runs on.
+    p.edit("s.frame += 1", "s.frame += nope");
+    let out = p.patch();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown variable `nope`"));
+
+    // Garbage and a truncated library are refused.
+    let good = std::fs::read(p.patch_path()).expect("patch");
+    let cases = [
+        (
+            "garbage",
+            b"this is not a library at all, just text".repeat(10),
+        ),
+        ("truncated", good[..good.len() / 2].to_vec()),
+    ];
+    for (n, (what, bytes)) in cases.into_iter().enumerate() {
+        let tmp = p.dir.join(format!("{what}.tmp"));
+        std::fs::write(&tmp, bytes).expect("write");
+        std::fs::rename(&tmp, p.patch_path()).expect("rename");
+        host.wait_stderr_count(what, n + 1, |l| l.contains("refused"));
+    }
+    assert!(host.alive());
+
+    // The next good patch applies.
+    p.edit("s.frame += nope", "s.frame += 1");
+    p.edit("v1 frame", "v2 frame");
+    patch_ok(&p);
+    host.wait_stdout("recovered", |l| l.starts_with("v2"));
+
+    // A hot function removed from the source keeps its last body, with a warning.
+    p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
+    patch_ok(&p);
+    host.wait_stderr("deletion warning", |l| {
+        l.contains("hot function spare is gone from the source")
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(host.alive());
+}
+
+/// Uses the runtime API: a callback registered with hot_on_reload, hot_loop over a function
+/// pointer to a hot function (so patches apply at its safe point), hot_version.
+const API_GAME: &str = r#"U std/hot
+X F fflush(f: *u8) -> i32
+G seen: i64 = 0
+F on_reload(v: i64) {
+    seen = v
+    printf("callback version=%ld\n", v)
+    fflush(0)
+}
+#[hot]
+F update() -> i64 {
+    printf("A version=%ld seen=%ld\n", hot_version(), seen)
+    fflush(0)
+    usleep(2000)
+    seen >= 3 ? 7 : 0
+}
+F main() -> i64 {
+    hot_on_reload(on_reload)
+    r := hot_loop(update)
+    printf("loop returned %ld\n", r)
+    r
+}
+"#;
+
+#[test]
+fn runtime_api_callbacks_versions_and_hot_loop() {
+    let p = Project::new("api", API_GAME);
+    p.build();
+    let mut host = p.start();
+    host.wait_stdout("first frames", |l| l.starts_with("A version=1"));
+    p.edit("\"A version", "\"B version");
+    patch_ok(&p);
+    host.wait_stdout("callback", |l| l == "callback version=2");
+    host.wait_stdout("new code through the fn pointer", |l| {
+        l.starts_with("B version=2 seen=2")
+    });
+    p.edit("\"B version", "\"C version");
+    patch_ok(&p);
+    host.wait_stdout("second callback", |l| l == "callback version=3");
+    assert_eq!(host.wait_exit(), Some(7));
+    assert!(host.stdout_lines().iter().any(|l| l == "loop returned 7"));
+}
+
+/// Four threads started with pthread_create call a hot function in a loop while the main
+/// thread waits for 200 reloads.
+const THREADS: &str = r#"U std/hot
+X F pthread_create(t: *u64, attr: *u8, f: fn(*u8) -> *u8, arg: *u8) -> i32
+X F pthread_join(t: u64, ret: *u8) -> i32
+G stop: i64 = 0
+G calls: [i64; 4] = [0; 4]
+G bad: [i64; 4] = [0; 4]
+#[hot]
+F value() -> i64 = 1
+F worker(arg: *u8) -> *u8 {
+    id := arg as i64
+    L stop == 0 {
+        v := value()
+        I v != 1 && v != 2 { bad[id] += 1 }
+        calls[id] += 1
+    }
+    0 as *u8
+}
+X F fflush(f: *u8) -> i32
+F main() -> i64 {
+    printf("started\n")
+    fflush(0)
+    threads := mut [0 as u64; 4]
+    L i: 0..4 { pthread_create(&threads[i], 0 as *u8, worker, i as *u8) }
+    L hot_version() < 201 { usleep(1000) }
+    stop = 1
+    total := mut 0
+    bad_total := mut 0
+    L i: 0..4 {
+        pthread_join(threads[i], 0 as *u8)
+        total += calls[i]
+        bad_total += bad[i]
+    }
+    printf("threads done calls_ok=%d bad=%ld\n", total > 0, bad_total)
+    0
+}
+"#;
+
+#[test]
+fn four_threads_survive_200_reloads() {
+    let p = Project::new("threads", THREADS);
+    p.build();
+    // Two patch versions, alternated: `value` returns 1 or 2.
+    p.edit("F value() -> i64 = 1", "F value() -> i64 = 2");
+    patch_ok(&p);
+    let two = std::fs::read(p.patch_path()).expect("patch 2");
+    p.edit("F value() -> i64 = 2", "F value() -> i64 = 1");
+    patch_ok(&p);
+    let one = std::fs::read(p.patch_path()).expect("patch 1");
+    let mut host = p.start();
+    // The runtime watches the patch before `main` runs, so this line means it is ready.
+    host.wait_stdout("start", |l| l == "started");
+    for i in 0..200 {
+        let bytes = if i % 2 == 0 { &two } else { &one };
+        let tmp = p.dir.join("next.tmp");
+        std::fs::write(&tmp, bytes).expect("write patch");
+        std::fs::rename(&tmp, p.patch_path()).expect("install patch");
+        let want = format!("v{} applied", i + 2);
+        host.wait_stderr(&want, |l| l.contains(&want));
+    }
+    assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
+    host.wait_stdout("summary", |l| l == "threads done calls_ok=1 bad=0");
+}
+
+#[test]
+fn hot_init_rebuilds_the_patch_when_the_source_changes() {
+    let source = r#"U std/hot
+X F fflush(f: *u8) -> i32
+#[hot]
+F say(i: i64) {
+    printf("old %ld\n", i)
+    fflush(0)
+}
+F main() -> i64 {
+    hot_init("game.vais")
+    L i: 0..1000000 {
+        say(i)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("init", source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("old code", |l| l.starts_with("old"));
+    p.edit("\"old %ld", "\"new %ld");
+    host.wait_stdout("code rebuilt by the runtime itself", |l| {
+        l.starts_with("new")
+    });
+}

@@ -1,0 +1,235 @@
+//! Helpers for end-to-end hot-reload tests: a scratch project with a Vais source, hot builds
+//! through the real `vaisc`, and a running host whose output is collected line by line while
+//! the test edits the source and rebuilds the patch.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for something a running host should print.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub struct Project {
+    pub dir: PathBuf,
+    pub src: PathBuf,
+    pub exe: PathBuf,
+}
+
+impl Project {
+    /// A fresh directory holding `game.vais` with `source`.
+    pub fn new(name: &str, source: &str) -> Project {
+        let dir = std::env::temp_dir().join(format!("vaisc-hot-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create project dir");
+        let src = dir.join("game.vais");
+        std::fs::write(&src, source).expect("write source");
+        let exe = dir.join("game");
+        Project { dir, src, exe }
+    }
+
+    pub fn vaisc(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run vaisc")
+    }
+
+    /// `vaisc build --hot game.vais -o game`, which must succeed.
+    pub fn build(&self) {
+        let out = self.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+        assert!(
+            out.status.success(),
+            "hot build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `vaisc build --hot --patch-only game.vais -o game`.
+    pub fn patch(&self) -> Output {
+        self.vaisc(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
+    }
+
+    /// Replaces `from` by `to` in the source (which must contain it).
+    pub fn edit(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&self.src).expect("read source");
+        assert!(text.contains(from), "source does not contain {from:?}");
+        std::fs::write(&self.src, text.replacen(from, to, 1)).expect("write source");
+    }
+
+    pub fn patch_path(&self) -> PathBuf {
+        self.dir.join("libgame.so")
+    }
+
+    pub fn start(&self) -> Host {
+        Host::start(&self.exe, &self.dir)
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A running host with its output collected.
+pub struct Host {
+    child: Child,
+    pub stdout: Arc<Mutex<Vec<String>>>,
+    pub stderr: Arc<Mutex<Vec<String>>>,
+}
+
+fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(line);
+        }
+    });
+    lines
+}
+
+impl Host {
+    pub fn start(exe: &Path, dir: &Path) -> Host {
+        let mut child = Command::new(exe)
+            .current_dir(dir)
+            .env("VAIS_HOT_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start host");
+        let stdout = collect(child.stdout.take().expect("stdout"));
+        let stderr = collect(child.stderr.take().expect("stderr"));
+        Host {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Waits until some stdout line satisfies `pred`; returns it.
+    pub fn wait_stdout(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        wait(&self.stdout, what, &pred, self)
+    }
+
+    /// Waits until at least `n` stdout lines satisfy `pred`; returns them.
+    pub fn wait_count(&self, what: &str, n: usize, pred: impl Fn(&str) -> bool) -> Vec<String> {
+        count(&self.stdout, what, n, &pred, self)
+    }
+
+    /// Waits until at least `n` stderr lines satisfy `pred`; returns them.
+    pub fn wait_stderr_count(
+        &self,
+        what: &str,
+        n: usize,
+        pred: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        count(&self.stderr, what, n, &pred, self)
+    }
+
+    /// Waits until some stderr line satisfies `pred`; returns it.
+    pub fn wait_stderr(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        wait(&self.stderr, what, &pred, self)
+    }
+
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.stdout.lock().expect("lines").clone()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().expect("lines").join("\n")
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits for the process to exit by itself; returns its exit code.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+}
+
+fn count(
+    lines: &Arc<Mutex<Vec<String>>>,
+    what: &str,
+    n: usize,
+    pred: &dyn Fn(&str) -> bool,
+    host: &Host,
+) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let found: Vec<String> = lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .filter(|l| pred(l))
+            .cloned()
+            .collect();
+        if found.len() >= n {
+            return found;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!(
+                "timed out waiting for {what}\nstderr:\n{}",
+                host.stderr_text()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn wait(
+    lines: &Arc<Mutex<Vec<String>>>,
+    what: &str,
+    pred: &dyn Fn(&str) -> bool,
+    host: &Host,
+) -> String {
+    let start = Instant::now();
+    loop {
+        if let Some(l) = lines.lock().expect("lines").iter().find(|l| pred(l)) {
+            return l.clone();
+        }
+        if start.elapsed() > PATIENCE {
+            panic!(
+                "timed out waiting for {what}\nstdout (last 20):\n{}\nstderr:\n{}",
+                host.stdout_lines()
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .rev()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                host.stderr_text()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The number after `key=` in a line such as `v1 frame=12 total=12`.
+pub fn field(line: &str, key: &str) -> i64 {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(&format!("{key}=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {key}= in {line:?}"))
+}
