@@ -1,5 +1,7 @@
 //! Generated-code speed: Vais programs built with `vaisc build -O2` against their C twins built
-//! with `cc -O2`, run side by side. Target: Vais within 1.2x of C on compute-bound code.
+//! with `cc -O2`, run side by side (target: within 1.2x of C on compute-bound code); and the
+//! particle system built with and without `--hot`, to show what the jump table costs a whole
+//! program whose hot function would otherwise be inlined.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
@@ -39,6 +41,29 @@ fn build_pair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (vais, c)
 }
 
+/// The particle program built normally and as a hot host.
+fn build_hot_pair(dir: &Path) -> (PathBuf, PathBuf) {
+    let src = programs_dir().join("particles.vais");
+    let normal = dir.join("particles");
+    let hot = dir.join("particles_hot");
+    for (exe, extra) in [(&normal, None), (&hot, Some("--hot"))] {
+        let status = Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .arg("build")
+            .args(extra)
+            .arg(&src)
+            .arg("-o")
+            .arg(exe)
+            .arg("-O2")
+            .status()
+            .expect("run vaisc");
+        assert!(status.success(), "vaisc build of particles failed");
+    }
+    let a = Command::new(&normal).output().expect("run normal build");
+    let b = Command::new(&hot).output().expect("run hot build");
+    assert_eq!(a.stdout, b.stdout, "hot and normal builds disagree");
+    (normal, hot)
+}
+
 fn run(exe: &Path) {
     let status = Command::new(exe).status().expect("run");
     assert!(status.success());
@@ -47,6 +72,14 @@ fn run(exe: &Path) {
 fn runtime(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-runtime-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
+    let particles = build_hot_pair(&dir);
+    let mut group = c.benchmark_group("particles 10^7 updates");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("vaisc -O2", |b| b.iter(|| run(&particles.0)));
+    group.bench_function("vaisc --hot -O2", |b| b.iter(|| run(&particles.1)));
+    group.finish();
     for name in ["fib", "nbody"] {
         let (vais, cexe) = build_pair(&dir, name);
         let mut group = c.benchmark_group(name);

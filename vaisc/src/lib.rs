@@ -14,5 +14,6 @@ pub mod lexer;
 pub mod parser;
 pub mod resolve;
 pub mod source;
+pub mod stdlib;
 pub mod tir;
 pub mod typeck;

@@ -18,10 +18,10 @@ pub struct LoadedModule {
 }
 
 /// Where to find things while loading.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    /// The directory `U std/...` refers to.
-    pub std_dir: PathBuf,
+    /// The directory `U std/...` refers to; `None` for the standard library embedded in vaisc.
+    pub std_dir: Option<PathBuf>,
 }
 
 /// Loads `entry` (already added to `sources`) and everything it imports, transitively.
@@ -68,8 +68,18 @@ fn import(
     span: Span,
     opts: &LoadOptions,
 ) -> Result<Option<FileId>, Diagnostic> {
-    let (base, rest) = match segs.split_first() {
-        Some((&"std", rest)) if !rest.is_empty() => (opts.std_dir.clone(), rest),
+    let (base, rest) = match (segs.split_first(), &opts.std_dir) {
+        (Some((&"std", rest)), Some(dir)) if !rest.is_empty() => (dir.clone(), rest),
+        (Some((&"std", rest)), None) if !rest.is_empty() => {
+            let name = rest.join("/");
+            let virtual_path = PathBuf::from(format!("<std>/{name}.vais"));
+            if sources.find(&virtual_path).is_some() {
+                return Ok(None);
+            }
+            let text = crate::stdlib::module(&name)
+                .ok_or_else(|| diag::module_not_found(span, &segs.join("/")))?;
+            return Ok(Some(sources.add(virtual_path, text.to_string())));
+        }
         _ => (dir.to_path_buf(), segs),
     };
     let mut path = base;

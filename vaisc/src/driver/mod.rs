@@ -67,13 +67,12 @@ impl Checked {
     }
 }
 
-/// The standard library directory: `$VAIS_STD` if set, else the `std/` folder of the source
-/// tree this compiler was built from.
-pub fn std_dir() -> PathBuf {
-    match std::env::var_os("VAIS_STD") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../std"),
-    }
+/// The standard library directory if `$VAIS_STD` names one; otherwise the library embedded
+/// in vaisc is used.
+pub fn std_dir() -> Option<PathBuf> {
+    std::env::var_os("VAIS_STD")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Reads, parses, resolves and type-checks `path` and everything it imports.

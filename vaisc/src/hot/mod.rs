@@ -239,3 +239,6 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,110 @@
+//! Reload speed on the simple example, with real processes: how long `vaisc build --hot
+//! --patch-only` takes, and how long the running host takes to apply a patch (load, verify,
+//! publish, as its `[hot]` log line reports). Targets: rebuild under 50 ms, apply under 1 ms.
+//! Run with `cargo bench -p vaisc --bench reload`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn vaisc(dir: &Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vaisc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run vaisc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stats(name: &str, mut xs: Vec<f64>) {
+    xs.sort_by(f64::total_cmp);
+    let pct = |p: f64| xs[((xs.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{name:<34} median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({} runs)",
+        pct(0.5),
+        pct(0.95),
+        xs[0],
+        xs.len()
+    );
+}
+
+/// `0.21` from `... load 0.21 ms ...`.
+fn ms_after(line: &str, key: &str) -> f64 {
+    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
+    rest.trim_start()
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
+        .expect("a number")
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("vaisc-bench-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hot_reload_simple.vais");
+    let source = std::fs::read_to_string(example).expect("example");
+    let src = dir.join("game.vais");
+    std::fs::write(&src, &source).expect("write");
+    vaisc(&dir, &["build", "--hot", "game.vais", "-o", "game"]);
+
+    // Patch-only rebuilds, each after a real edit.
+    let mut rebuild = Vec::new();
+    for i in 0..30 {
+        let edited = source.replace("state.x + 1", &format!("state.x + {}", i + 2));
+        std::fs::write(&src, edited).expect("edit");
+        let start = Instant::now();
+        vaisc(
+            &dir,
+            &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
+        );
+        rebuild.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    stats("patch-only rebuild (simple example)", rebuild);
+
+    // Two patch versions to alternate while the host runs.
+    let versions: Vec<Vec<u8>> = [2, 3]
+        .iter()
+        .map(|k| {
+            std::fs::write(
+                &src,
+                source.replace("state.x + 1", &format!("state.x + {k}")),
+            )
+            .expect("edit");
+            vaisc(
+                &dir,
+                &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
+            );
+            std::fs::read(dir.join("libgame.so")).expect("patch")
+        })
+        .collect();
+    let mut host = Command::new(dir.join("game"))
+        .env("VAIS_FRAMES", "100000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start host");
+    let mut log = BufReader::new(host.stderr.take().expect("stderr")).lines();
+    std::thread::sleep(Duration::from_millis(200));
+    let (mut total, mut load, mut verify_publish) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..60 {
+        let tmp = dir.join("next.tmp");
+        std::fs::write(&tmp, &versions[i % 2]).expect("write patch");
+        std::fs::rename(&tmp, dir.join("libgame.so")).expect("install");
+        let line = log.next().expect("a log line").expect("utf-8");
+        assert!(line.contains("applied"), "{line}");
+        total.push(ms_after(&line, "applied in"));
+        load.push(ms_after(&line, "load"));
+        verify_publish.push(ms_after(&line, "verify") + ms_after(&line, "publish"));
+    }
+    let _ = host.kill();
+    let _ = host.wait();
+    stats("apply: load + verify + publish", total);
+    stats("apply: load (copy + dlopen)", load);
+    stats("apply: verify + publish", verify_publish);
+    let _ = std::fs::remove_dir_all(&dir);
+}

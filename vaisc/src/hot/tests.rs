@@ -1,0 +1,149 @@
+//! Tests of the hot-reload pass on real programs: the rewritten call site, the function-pointer
+//! stub, the table and manifest, and the patch's shape.
+
+use crate::parser::parse;
+use crate::resolve::LoadedModule;
+use crate::source::SourceMap;
+use crate::tir::Program;
+use inkwell::context::Context;
+use std::path::Path;
+
+fn program(src: &str) -> (Program, SourceMap) {
+    let mut sources = SourceMap::new();
+    let file = sources.add("game.vais", src.to_string());
+    let (module, diags) = parse(file, src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (program, diags) = crate::typeck::check(&[LoadedModule { file, module }]);
+    (program.unwrap_or_else(|| panic!("{diags:?}")), sources)
+}
+
+/// IR of `src` after the pass, for a host or (with `host_of`) a patch.
+fn hot_ir(src: &str, host_of: Option<&str>) -> String {
+    let (p, sources) = program(src);
+    let entry = Path::new("game.vais");
+    let plan = match host_of {
+        None => super::host_plan(&p, entry, "vaisc"),
+        Some(host_src) => {
+            let (hp, _) = program(host_src);
+            let host = super::HostInfo::from_plan(&super::host_plan(&hp, entry, "vaisc"));
+            super::patch_plan(&p, entry, &host).expect("compatible")
+        }
+    };
+    let ctx = Context::create();
+    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    codegen_hot::apply(&ctx, &module, &plan).expect("pass");
+    module.verify().expect("valid IR after the pass");
+    module.print_to_string().to_string()
+}
+
+const GAME: &str = "
+S State { frame: i64 }
+#[hot] F update(s: *State) -> i64 { s.frame += 1; s.frame }
+#[hot] F twice(s: *State) -> i64 = update(s) + update(s)
+F run(f: fn(*State) -> i64, s: *State) -> i64 = f(s)
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    twice(&s) + run(update, &s)
+}";
+
+#[test]
+fn calls_to_hot_functions_load_the_slot_and_call_through_it() {
+    let ir = hot_ir(GAME, None);
+    // The call site in `twice` (after inlining the stub): an atomic load of slot 0, a cast,
+    // an indirect call.
+    let twice = ir
+        .split("define internal i64 @twice(")
+        .nth(1)
+        .expect("twice is defined");
+    let body = &twice[..twice.find("\n}").expect("end of twice")];
+    assert!(
+        body.contains("load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8"),
+        "{body}"
+    );
+    assert!(body.contains("bitcast i8* %"), "{body}");
+    assert!(body.contains("call i64 %"), "{body}");
+    assert!(!body.contains("call i64 @update("), "{body}");
+}
+
+#[test]
+fn a_function_pointer_to_a_hot_function_is_its_stub() {
+    let ir = hot_ir(GAME, None);
+    assert!(
+        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_stub.update"),
+        "{ir}"
+    );
+}
+
+#[test]
+fn the_host_defines_an_exported_mutable_table_of_its_own_bodies() {
+    let ir = hot_ir(GAME, None);
+    assert!(
+        ir.contains("@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @update to i8*), i8* bitcast (i64 (%State*)* @twice to i8*)]"),
+        "{ir}"
+    );
+    assert!(
+        ir.contains("@__vais_hot_manifest = protected constant"),
+        "{ir}"
+    );
+    assert!(ir.contains("call void @vais_hot_runtime_init("), "{ir}");
+}
+
+#[test]
+fn a_patch_uses_the_host_table_and_has_no_main() {
+    let edited = GAME.replace("s.frame += 1", "s.frame += 2");
+    let ir = hot_ir(&edited, Some(GAME));
+    assert!(
+        ir.contains("@__vais_hot_table = external global [2 x i8*]"),
+        "{ir}"
+    );
+    assert!(
+        ir.contains("define protected i64 @__vais_hot_body.update("),
+        "{ir}"
+    );
+    assert!(!ir.contains("define i32 @main("), "{ir}");
+    assert!(!ir.contains("@vais_main"), "{ir}");
+}
+
+#[test]
+fn body_hashes_change_only_with_the_code_they_cover() {
+    let (p, sources) = program(GAME);
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc");
+    let hashes = |src: &str| {
+        let (p, _) = program(src);
+        let ctx = Context::create();
+        let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+        codegen_hot::apply(&ctx, &m, &plan).expect("pass")
+    };
+    let base = hashes(GAME);
+    let update_changed = hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
+    assert_ne!(base[0], update_changed[0]);
+    assert_eq!(
+        base[1], update_changed[1],
+        "twice calls update through the table"
+    );
+    let unrelated = hashes(&GAME.replace("twice(&s) + run", "twice(&s) * 2 + run"));
+    assert_eq!(base, unrelated);
+}
+
+#[test]
+fn incompatible_patches_are_refused_at_build_time() {
+    let (host, _) = program(GAME);
+    let entry = Path::new("game.vais");
+    let info = super::HostInfo::from_plan(&super::host_plan(&host, entry, "vaisc"));
+    let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
+    let err = super::patch_plan(&changed, entry, &info).expect_err("layout change");
+    assert_eq!(
+        err.0,
+        vec!["struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i32 @0 } size 4"]
+    );
+    let with_global = format!(
+        "G score: i64 = 0\n{}",
+        GAME.replace("s.frame += 1", "score += 1")
+    );
+    let (p, _) = program(&with_global);
+    let err = super::patch_plan(&p, entry, &info).expect_err("new global");
+    assert_eq!(
+        err.0,
+        vec!["global `score` is new: the running program does not have it"]
+    );
+}
