@@ -36,8 +36,7 @@ fn stats(name: &str, mut xs: Vec<f64>) {
 /// `0.21` from `... load 0.21 ms ...`.
 fn ms_after(line: &str, key: &str) -> f64 {
     let rest = &line[line.find(key).expect("key in log line") + key.len()..];
-    rest.trim_start()
-        .split_whitespace()
+    rest.split_whitespace()
         .next()
         .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
         .expect("a number")
