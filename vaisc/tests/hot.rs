@@ -347,3 +347,50 @@ F main() -> i64 {
         l.starts_with("new")
     });
 }
+
+#[test]
+fn rollback_returns_to_the_previous_code() {
+    let source = r#"U std/hot
+X F fflush(f: *u8) -> i32
+G done: i64 = 0
+#[hot]
+F say() {
+    printf("A\n")
+    fflush(0)
+}
+F main() -> i64 {
+    L i: 0..1000000 {
+        say()
+        I hot_version() == 2 && done == 0 {
+            done = 1
+            printf("rolled back to %ld\n", hot_rollback())
+            fflush(0)
+        }
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("rollback", source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("old code", |l| l == "A");
+    p.edit("\"A\\n\"", "\"B\\n\"");
+    patch_ok(&p);
+    host.wait_stdout("rollback", |l| l == "rolled back to 1");
+    let start = std::time::Instant::now();
+    loop {
+        let lines = host.stdout_lines();
+        let at = lines
+            .iter()
+            .position(|l| l == "rolled back to 1")
+            .expect("rollback line");
+        assert!(lines[..at].iter().any(|l| l == "B"), "the new code ran first");
+        if lines[at..].iter().any(|l| l == "A") {
+            break;
+        }
+        assert!(start.elapsed() < hot_support::PATIENCE, "old code did not come back");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(host.stderr_text().contains("rolled back from v2 to v1"));
+}
