@@ -35,6 +35,8 @@ pub struct Token {
     /// The token is the first on its line. The parser uses this so that a line starting with
     /// `*p = 1`, `-x` or `(..)` begins a new statement instead of continuing the previous one.
     pub line_start: bool,
+    /// The next character is not white space: `*p` rather than `* p`.
+    pub glued: bool,
 }
 
 /// Keywords that are single capital letters.
@@ -83,10 +85,12 @@ impl Lexer<'_> {
         let span = self.span(lo, self.pos);
         let prev_end = self.tokens.last().map_or(0, |t| t.span.hi as usize);
         let line_start = self.tokens.is_empty() || self.src[prev_end..lo].contains(&b'\n');
+        let glued = !matches!(self.peek(0), b' ' | b'\t' | b'\r' | b'\n' | 0);
         self.tokens.push(Token {
             kind,
             span,
             line_start,
+            glued,
         });
     }
 

@@ -385,11 +385,17 @@ F main() -> i64 {
             .iter()
             .position(|l| l == "rolled back to 1")
             .expect("rollback line");
-        assert!(lines[..at].iter().any(|l| l == "B"), "the new code ran first");
+        assert!(
+            lines[..at].iter().any(|l| l == "B"),
+            "the new code ran first"
+        );
         if lines[at..].iter().any(|l| l == "A") {
             break;
         }
-        assert!(start.elapsed() < hot_support::PATIENCE, "old code did not come back");
+        assert!(
+            start.elapsed() < hot_support::PATIENCE,
+            "old code did not come back"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(host.stderr_text().contains("rolled back from v2 to v1"));

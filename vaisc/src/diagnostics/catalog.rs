@@ -213,7 +213,7 @@ pub fn missing_fields(span: Span, ty: &str, fields: &str) -> Diagnostic {
 }
 
 pub fn duplicate_field(span: Span, field: &str) -> Diagnostic {
-    Diagnostic::error("E0310", span, format!("field `{field}` given twice"))
+    Diagnostic::error("E0310", span, format!("duplicate field `{field}`"))
 }
 
 pub fn not_constant(span: Span) -> Diagnostic {

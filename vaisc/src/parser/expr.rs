@@ -2,9 +2,10 @@
 //! reference, blocks with statement-level recovery, and the `I`/`L`/`M` forms.
 //!
 //! Two rules keep newline-insensitive syntax predictable. A struct literal may not appear
-//! directly in the head of `I`, `L` or `M` (as in Rust), and a token that can start an
-//! expression on its own (`*`, `-`, `&`, `(`, `[`) does not continue the previous expression
-//! when it is the first token of a line, so `x := 1` followed by `*p = 2` is two statements.
+//! directly in the head of `I`, `L` or `M` (as in Rust). And a line that starts with `(` or
+//! `[`, or with `*`, `-` or `&` written against its operand (`*p`, `-x`), starts a new
+//! statement instead of continuing the previous expression, so `x := 1` followed by `*p = 2`
+//! is two statements while a line starting with `* y` still continues a product.
 
 use super::{PResult, Parser, Reported};
 use crate::ast::*;
@@ -48,7 +49,14 @@ impl Parser {
     /// Whether the current token is a punctuation that would continue an expression as a
     /// binary or postfix operator here (see the module comment about line starts).
     fn continues(&self, p: &str) -> bool {
-        self.is_punct(p) && !(self.tok().line_start && matches!(p, "*" | "-" | "&" | "(" | "["))
+        let t = self.tok();
+        let starts_statement = t.line_start
+            && match p {
+                "*" | "-" | "&" => t.glued,
+                "(" | "[" => true,
+                _ => false,
+            };
+        self.is_punct(p) && !starts_statement
     }
 
     // ---- Blocks and statements ----------------------------------------------------------
@@ -411,6 +419,10 @@ impl Parser {
                 kind?
             }
             TokenKind::Punct("{") => ExprKind::Block(self.block()?),
+            TokenKind::Punct("|" | "||") => {
+                let d = diag::tier2_feature(self.span(), "closures (`|x| ..`)");
+                return Err(self.report(d));
+            }
             TokenKind::Punct("@") => {
                 self.bump();
                 self.expect_punct("(")?;

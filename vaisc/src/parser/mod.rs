@@ -260,13 +260,14 @@ impl Parser {
             TokenKind::Keyword('G') => ItemKind::Global(self.global_decl()?),
             TokenKind::Keyword('T') => ItemKind::Alias(self.alias_decl()?),
             TokenKind::Keyword('U') => {
-                let kw = self.bump().span;
+                self.bump();
                 let mut path = vec![self.ident("a module path")?];
                 while self.eat_punct("/") || self.eat_punct(".") {
                     path.push(self.ident("a module name")?);
                 }
+                let span = path[0].span.to(self.prev_span());
                 self.eat_punct(";");
-                ItemKind::Use(path, kw.to(self.prev_span()))
+                ItemKind::Use(path, span)
             }
             TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
@@ -286,6 +287,10 @@ impl Parser {
     fn fn_decl(&mut self, attrs: Vec<Attr>, is_extern: bool) -> PResult<FnDecl> {
         self.bump(); // `F`
         let name = self.ident("a function name")?;
+        if self.is_punct("<") {
+            let d = diag::tier2_feature(self.span(), "generic functions (`F name<T>`)");
+            return Err(self.report(d));
+        }
         self.expect_punct("(")?;
         let mut params = Vec::new();
         let mut self_param = None;

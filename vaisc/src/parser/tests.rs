@@ -95,6 +95,9 @@ fn a_line_starting_with_a_prefix_operator_is_a_new_statement() {
     check("x := 1\n*p = 2", &["let x = 1", "((Deref p) None= 2)"]);
     check("f()\n(g)()", &["f()", "g()"]);
     check("x := a\n+ b", &["let x = (a + b)"]);
+    check("w :=\n x\n *\n y", &["let w = (x * y)"]);
+    check("w := x\n - y\nz := 1", &["let w = (x - y)", "let z = 1"]);
+    check("w := x\n-y", &["let w = x", "(Neg y)"]);
 }
 
 #[test]

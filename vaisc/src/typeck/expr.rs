@@ -23,6 +23,14 @@ pub(super) fn error_expr(span: Span) -> Expr {
     mk(ExprKind::Unreachable, Ty::Never, span)
 }
 
+/// Where a type mismatch of `e` is best shown: the value a block ends with, not the block.
+fn blame(e: &Expr) -> Span {
+    match &e.kind {
+        ExprKind::Block(_, Some(tail)) => blame(tail),
+        _ => e.span,
+    }
+}
+
 /// A literal whose type comes from its context; checking the other operand first lets
 /// `2 * x` take the type of `x`.
 pub(super) fn is_flexible_literal(e: &ast::Expr) -> bool {
@@ -146,6 +154,16 @@ impl Checker {
             E::Return(value) => {
                 let ret = ctx.ret.clone();
                 let value = match value {
+                    Some(v) if ret == Ty::Unit => {
+                        // `R value` in a function returning nothing is a mistake, not a value
+                        // to discard.
+                        let v = self.expr(ctx, v, None);
+                        if v.ty != Ty::Unit && v.ty != Ty::Never {
+                            let found = self.ty_name(&v.ty);
+                            self.report(diag::mismatched_types(v.span, "()", &found));
+                        }
+                        Some(Box::new(v))
+                    }
                     Some(v) => {
                         let v = self.expr(ctx, v, Some(&ret));
                         Some(Box::new(self.coerce(ctx, v, &ret)))
@@ -869,7 +887,7 @@ impl Checker {
             }
             _ => {
                 let (a, b) = (self.ty_name(target), self.ty_name(&e.ty));
-                self.report(diag::mismatched_types(span, &a, &b));
+                self.report(diag::mismatched_types(blame(&e), &a, &b));
                 error_expr(span)
             }
         }
