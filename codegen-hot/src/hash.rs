@@ -27,6 +27,22 @@ pub fn stabilize_string_names(module: &Module) {
     }
 }
 
+/// A hash of every defined function's own code, by symbol name, in module order. Comparing
+/// these between builds tells which functions an edit touched.
+pub fn code_hashes(module: &Module) -> Vec<(String, u64)> {
+    stabilize_string_names(module);
+    let mut out = Vec::new();
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        f = func.get_next_function();
+        if func.count_basic_blocks() > 0 {
+            let text = func.print_to_string().to_string();
+            out.push((name(func), abi::hash(text.as_bytes())));
+        }
+    }
+    out
+}
+
 /// The body hash of each function of `hot`, in order.
 pub fn body_hashes<'ctx>(module: &Module<'ctx>, hot: &[FunctionValue<'ctx>]) -> Vec<u64> {
     let hot_names: HashSet<String> = hot.iter().map(|f| name(*f)).collect();

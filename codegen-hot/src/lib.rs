@@ -15,6 +15,8 @@
 mod hash;
 mod manifest;
 
+pub use hash::code_hashes;
+
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;

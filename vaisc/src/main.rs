@@ -63,6 +63,58 @@ enum Command {
     },
     /// Check a program for errors without generating code.
     Check { file: PathBuf },
+    /// Rebuild on every save; with --run, run the program and hot-reload it.
+    Watch {
+        file: PathBuf,
+        #[command(flatten)]
+        watch: WatchArgs,
+    },
+    /// Build or watch the package described by vais.toml (here or in a folder above).
+    Pkg {
+        #[command(subcommand)]
+        command: PkgCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct WatchArgs {
+    /// Output path of the host (default: ./STEM).
+    #[arg(short = 'o')]
+    output: Option<PathBuf>,
+    /// Optimisation level.
+    #[arg(short = 'O', default_value = "0", value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+    /// Run the program and apply each rebuild to it while it runs.
+    #[arg(long, conflicts_with = "exec")]
+    run: bool,
+    /// Run this command instead of the program (the host is still kept up to date).
+    #[arg(long, value_name = "CMD")]
+    exec: Option<String>,
+    /// Quiet time after a file event before rebuilding, in milliseconds.
+    #[arg(long, value_name = "MS", default_value = "10")]
+    debounce: u64,
+    /// Rebuild and restart the program when a change cannot be hot-applied.
+    #[arg(long)]
+    restart_on_incompatible: bool,
+    /// Arguments for the program (or the --exec command).
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum PkgCommand {
+    /// Build the package's executable (`--hot`: host and patch).
+    Build {
+        #[arg(long)]
+        hot: bool,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+    },
+    /// Watch the package: `vaisc watch` on its entry file.
+    Watch {
+        #[command(flatten)]
+        watch: WatchArgs,
+    },
 }
 
 fn main() -> ExitCode {
@@ -115,6 +167,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             build(&file, &opts, hot)
         }
+        Command::Watch { file, watch } => {
+            let output = watch
+                .output
+                .clone()
+                .unwrap_or_else(|| vaisc::watch::default_output(&file));
+            run_watch(file, output, watch)
+        }
+        Command::Pkg { command } => {
+            let pkg = vaisc::pkg::find(Path::new("."))?;
+            match command {
+                PkgCommand::Build { hot, codegen } => {
+                    let opts = BuildOptions {
+                        opt_level: codegen.opt_level,
+                        debug_info: codegen.debug,
+                        emit: Emit::Executable,
+                        output: pkg.output,
+                    };
+                    build(&pkg.entry, &opts, hot.then_some(HotBuild::Full))
+                }
+                PkgCommand::Watch { watch } => {
+                    let output = watch.output.clone().unwrap_or(pkg.output);
+                    run_watch(pkg.entry, output, watch)
+                }
+            }
+        }
         Command::Run {
             file,
             codegen,
@@ -143,6 +220,39 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result
         }
     }
+}
+
+fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result<ExitCode> {
+    use vaisc::watch::{Events, Raw, Run, WatchOptions};
+    // A bare name would be looked up in PATH when run; make it a path.
+    let output = if output.parent().is_some_and(|p| p.as_os_str().is_empty()) {
+        Path::new(".").join(output)
+    } else {
+        output
+    };
+    let run = match (args.run, args.exec) {
+        (true, _) => Run::Host(args.args),
+        (false, Some(cmd)) => Run::Exec(cmd, args.args),
+        (false, None) => Run::Nothing,
+    };
+    let opts = WatchOptions {
+        entry,
+        output,
+        opt_level: args.opt_level,
+        run,
+        debounce: std::time::Duration::from_millis(args.debounce),
+        restart_on_incompatible: args.restart_on_incompatible,
+    };
+    let events = Events::new()?;
+    let interrupt = std::sync::Mutex::new(events.sender());
+    ctrlc::set_handler(move || {
+        if let Ok(tx) = interrupt.lock() {
+            let _ = tx.send(Raw::Interrupt);
+        }
+    })
+    .context("installing the Ctrl-C handler")?;
+    let code = vaisc::watch::watch(&opts, events)?;
+    Ok(ExitCode::from(code))
 }
 
 /// `./STEM` for executables, `./STEM.EXT` otherwise.
@@ -184,7 +294,19 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     }
     let result = match hot {
         None => driver::build(&checked, file, opts),
-        Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|_| ()),
+        Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|report| {
+            if !report.not_reloadable.is_empty() {
+                let names: Vec<String> = report
+                    .not_reloadable
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                eprintln!(
+                    "warning: {} changed, but only `main` runs it: restart the program to apply",
+                    names.join(", ")
+                );
+            }
+        }),
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -10,6 +10,7 @@ use codegen_hot::Plan;
 use inkwell::context::Context;
 use inkwell::passes::PassManager;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HotBuild {
@@ -17,6 +18,19 @@ pub enum HotBuild {
     Full,
     /// Only the patch, for the existing host.
     PatchOnly,
+}
+
+/// What a hot build did, for `vaisc watch` to report.
+#[derive(Debug, Default)]
+pub struct HotReport {
+    /// The patch library written.
+    pub patch: PathBuf,
+    /// Code generation and object emission of everything built.
+    pub codegen: Duration,
+    /// Linking of everything built.
+    pub link: Duration,
+    /// Functions whose edits no patch carries: only `main` reaches them.
+    pub not_reloadable: Vec<String>,
 }
 
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
@@ -29,20 +43,23 @@ pub fn patch_path(exe: &Path) -> PathBuf {
     exe.with_file_name(format!("lib{stem}.so"))
 }
 
-/// Builds what `kind` says; returns the path of the patch library written.
+/// Builds what `kind` says.
 pub fn build_hot(
     checked: &Checked,
     path: &Path,
     opts: &BuildOptions,
     kind: HotBuild,
-) -> Result<PathBuf, DriverError> {
+) -> Result<HotReport, DriverError> {
     let Some(program) = &checked.program else {
         return Err(DriverError::Diagnostics {
             path: path.to_path_buf(),
             count: checked.error_count(),
         });
     };
-    let patch = patch_path(&opts.output);
+    let mut report = HotReport {
+        patch: patch_path(&opts.output),
+        ..HotReport::default()
+    };
     let info_path = hot::path_for(&opts.output);
     let host = match kind {
         HotBuild::Full => {
@@ -50,8 +67,8 @@ pub fn build_hot(
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
             let plan = hot::host_plan(program, path, &compiler);
-            emit(checked, program, &plan, opts, &opts.output)?;
-            let info = HostInfo::from_plan(&plan);
+            let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
+            let info = HostInfo::from_plan(&plan, code);
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
                 path: info_path.clone(),
                 message: e.to_string(),
@@ -68,18 +85,23 @@ pub fn build_hot(
     };
     let plan = hot::patch_plan(program, path, &host)
         .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
-    emit(checked, program, &plan, opts, &patch)?;
-    Ok(patch)
+    let patch = report.patch.clone();
+    let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
+    report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
+    Ok(report)
 }
 
-/// Generates the host or the patch (as `plan.mode` says) and links it to `output`.
+/// Generates the host or the patch (as `plan.mode` says) and links it to `output`. Returns the
+/// code hash of every function, taken before the hot-reload pass.
 fn emit(
     checked: &Checked,
     program: &Program,
     plan: &Plan,
     opts: &BuildOptions,
     output: &Path,
-) -> Result<(), DriverError> {
+    report: &mut HotReport,
+) -> Result<Vec<(String, u64)>, DriverError> {
+    let start = Instant::now();
     let context = Context::create();
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
@@ -87,6 +109,7 @@ fn emit(
     };
     let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
     let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    let code = codegen_hot::code_hashes(&module);
     codegen_hot::apply(&context, &module, plan).map_err(|e| DriverError::Codegen(e.to_string()))?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
@@ -98,11 +121,14 @@ fn emit(
     codegen::optimize(&module, opts.opt_level).map_err(cg)?;
     let obj = temp_object_path(output);
     codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
+    report.codegen += start.elapsed();
+    let start = Instant::now();
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
         link::hot_host(&obj, output)
     };
     let _ = std::fs::remove_file(&obj);
-    linked
+    report.link += start.elapsed();
+    linked.map(|()| code)
 }

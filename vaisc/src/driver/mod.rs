@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 mod hot;
 mod link;
 
-pub use hot::{build_hot, HotBuild};
+pub use hot::{build_hot, patch_path, HotBuild, HotReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {

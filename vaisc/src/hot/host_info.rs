@@ -4,7 +4,7 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `layout\t<name>\t<description>`.
+//! `layout\t<name>\t<description>`, `code\t<function>\t<hash>`.
 
 use codegen_hot::Plan;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub struct HostInfo {
     pub program_id: u64,
     pub functions: Vec<HostFunction>,
     pub layouts: Vec<HostLayout>,
+    /// Hash of every function's code in the host, by symbol name.
+    pub code: Vec<(String, u64)>,
 }
 
 /// Where the host information of executable `exe` is kept.
@@ -37,7 +39,7 @@ pub fn path_for(exe: &Path) -> PathBuf {
 }
 
 impl HostInfo {
-    pub fn from_plan(plan: &Plan) -> HostInfo {
+    pub fn from_plan(plan: &Plan, code: Vec<(String, u64)>) -> HostInfo {
         HostInfo {
             program_id: plan.program_id,
             functions: plan
@@ -57,6 +59,7 @@ impl HostInfo {
                     description: l.description.clone(),
                 })
                 .collect(),
+            code,
         }
     }
 
@@ -68,6 +71,9 @@ impl HostInfo {
         }
         for l in &self.layouts {
             out.push_str(&format!("layout\t{}\t{}\n", l.name, l.description));
+        }
+        for (name, hash) in &self.code {
+            out.push_str(&format!("code\t{name}\t{hash}\n"));
         }
         out
     }
@@ -83,6 +89,7 @@ impl HostInfo {
             program_id: 0,
             functions: Vec::new(),
             layouts: Vec::new(),
+            code: Vec::new(),
         };
         for line in lines {
             let parts: Vec<&str> = line.split('\t').collect();
@@ -97,6 +104,7 @@ impl HostInfo {
                     name: name.to_string(),
                     description: desc.to_string(),
                 }),
+                ["code", name, hash] => info.code.push((name.to_string(), hash.parse().ok()?)),
                 _ => return None,
             }
         }
@@ -121,6 +129,7 @@ mod tests {
                 name: "struct State".into(),
                 description: "{ frame: i64 @0 } size 8".into(),
             }],
+            code: vec![("main".into(), 7)],
         };
         assert_eq!(HostInfo::parse(&info.to_text()), Some(info));
         assert_eq!(HostInfo::parse("garbage"), None);

@@ -123,6 +123,35 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
     })
 }
 
+/// Functions whose code changed since the host was built but which no hot code reaches, so
+/// no patch can carry the change (code only `main` runs). `code` is the new program's
+/// [`codegen_hot::code_hashes`]; names are Vais names, in module order.
+pub fn unreloadable_changes(
+    program: &Program,
+    host: &HostInfo,
+    code: &[(String, u64)],
+) -> Vec<String> {
+    let hot = hot_functions(program);
+    let reached = reach(program, &hot);
+    let reachable: BTreeSet<&str> = reached
+        .functions
+        .iter()
+        .map(|&f| program.functions[f].name.as_str())
+        .collect();
+    code.iter()
+        .filter_map(|(symbol, hash)| {
+            // The C `main` wrapper is generated; the user's `main` is emitted as `vais_main`.
+            let name = match symbol.as_str() {
+                "main" => return None,
+                "vais_main" => "main",
+                s => s,
+            };
+            let old = host.code.iter().find(|(n, _)| n == symbol)?;
+            (old.1 != *hash && !reachable.contains(name)).then(|| name.to_string())
+        })
+        .collect()
+}
+
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
 pub fn uses_safe_points(program: &Program) -> bool {
     let Some(main) = program.main else {

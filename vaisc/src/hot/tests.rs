@@ -25,7 +25,8 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
         None => super::host_plan(&p, entry, "vaisc"),
         Some(host_src) => {
             let (hp, _) = program(host_src);
-            let host = super::HostInfo::from_plan(&super::host_plan(&hp, entry, "vaisc"));
+            let host =
+                super::HostInfo::from_plan(&super::host_plan(&hp, entry, "vaisc"), Vec::new());
             super::patch_plan(&p, entry, &host).expect("compatible")
         }
     };
@@ -129,7 +130,7 @@ fn body_hashes_change_only_with_the_code_they_cover() {
 fn incompatible_patches_are_refused_at_build_time() {
     let (host, _) = program(GAME);
     let entry = Path::new("game.vais");
-    let info = super::HostInfo::from_plan(&super::host_plan(&host, entry, "vaisc"));
+    let info = super::HostInfo::from_plan(&super::host_plan(&host, entry, "vaisc"), Vec::new());
     let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
     let err = super::patch_plan(&changed, entry, &info).expect_err("layout change");
     assert_eq!(

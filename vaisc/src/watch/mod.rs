@@ -1,0 +1,323 @@
+//! `vaisc watch`: rebuild on save, run the program, and survive compile errors.
+//!
+//! The loop builds the host and patch once and starts the program (the host itself, or another
+//! command with `--exec`). It then watches the directories of every source file the program
+//! loads (watching directories, not files, because editors save by renaming a new file over the
+//! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
+//! patch, which the running host applies by itself. The host's `[hot]` log line is read back so
+//! that each rebuild is reported in one line: what happened and how long each step took.
+//! `events.rs` owns the event sources (file system, Ctrl-C, the child's log and exit);
+//! `child.rs` the program being run.
+
+mod child;
+mod events;
+
+pub use events::{Event, Events, Raw};
+
+use crate::diagnostics::render;
+use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, HotReport};
+use child::Child;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to run while watching.
+#[derive(Clone, Debug)]
+pub enum Run {
+    /// Only rebuild.
+    Nothing,
+    /// The hot host, with these arguments.
+    Host(Vec<String>),
+    /// Another command with its arguments (the host is still built and kept up to date).
+    Exec(String, Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    pub entry: PathBuf,
+    pub output: PathBuf,
+    pub opt_level: u8,
+    pub run: Run,
+    pub debounce: Duration,
+    pub restart_on_incompatible: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch {path}: {message}")]
+    Watch { path: PathBuf, message: String },
+    #[error("cannot start {command}: {message}")]
+    Start { command: String, message: String },
+}
+
+/// How long to wait, after a save that does not parse, for the rest of the write to arrive
+/// before reporting the errors: editors may write a file in several steps.
+const SETTLE: Duration = Duration::from_millis(150);
+/// How long to wait for the running host to report what it did with a new patch.
+const HOST_REPLY: Duration = Duration::from_secs(5);
+
+/// Runs the watch loop until Ctrl-C (or the end of `events` in tests). Returns the exit status
+/// vaisc should exit with.
+pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
+    let mut w = Watcher {
+        opts,
+        events,
+        child: None,
+        built: false,
+    };
+    if let Some(checked) = w.load() {
+        w.build_all(&checked, "built", Instant::now());
+    }
+    loop {
+        let Some(event) = w.events.next(None) else {
+            return Ok(0);
+        };
+        match event {
+            Event::Interrupt => {
+                if let Some(mut c) = w.child.take() {
+                    c.stop();
+                }
+                stamp("stopped");
+                return Ok(130);
+            }
+            Event::Changed(first) => w.on_change(first),
+            Event::ChildExited(pid) => w.on_exit(pid),
+            Event::HotLog(line) => eprintln!("{line}"),
+        }
+    }
+}
+
+struct Watcher<'a> {
+    opts: &'a WatchOptions,
+    events: Events,
+    child: Option<Child>,
+    /// Whether a host for the current code exists (a first build may have failed).
+    built: bool,
+}
+
+impl Watcher<'_> {
+    fn build_options(&self) -> BuildOptions {
+        BuildOptions {
+            opt_level: self.opts.opt_level,
+            debug_info: false,
+            emit: Emit::Executable,
+            output: self.opts.output.clone(),
+        }
+    }
+
+    /// Runs the front end on the program, or reports why it could not.
+    fn load(&mut self) -> Option<Checked> {
+        match driver::check_file(&self.opts.entry) {
+            Ok(c) => {
+                self.events.watch_sources(&c.sources);
+                Some(c)
+            }
+            Err(e) => {
+                stamp(&format!("build failed: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Prints the diagnostics; whether the program is free of errors.
+    fn accept(&self, checked: &Checked) -> bool {
+        for d in &checked.diagnostics {
+            eprint!("{}", render(d, &checked.sources));
+        }
+        let n = checked.error_count();
+        if n > 0 {
+            let tail = if self.child.is_some() {
+                "; the program keeps running the last good code"
+            } else {
+                ""
+            };
+            stamp(&format!(
+                "build failed ({n} error{}){tail}",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        n == 0
+    }
+
+    /// Builds host and patch and (re)starts the program.
+    fn build_all(&mut self, checked: &Checked, what: &str, start: Instant) {
+        if !self.accept(checked) {
+            return;
+        }
+        if let Some(mut c) = self.child.take() {
+            c.stop();
+        }
+        match driver::build_hot(
+            checked,
+            &self.opts.entry,
+            &self.build_options(),
+            HotBuild::Full,
+        ) {
+            Ok(_) => {
+                self.built = true;
+                stamp(&format!("{what} in {} ms", start.elapsed().as_millis()));
+                self.start_program();
+            }
+            Err(e) => stamp(&format!("build failed: {e}")),
+        }
+    }
+
+    fn start_program(&mut self) {
+        let (command, args) = match &self.opts.run {
+            Run::Nothing => return,
+            Run::Host(args) => (self.opts.output.display().to_string(), args.clone()),
+            Run::Exec(cmd, args) => (cmd.clone(), args.clone()),
+        };
+        match Child::start(&command, &args, self.events.sender()) {
+            Ok(c) => self.child = Some(c),
+            Err(message) => stamp(&format!("cannot start {command}: {message}")),
+        }
+    }
+
+    fn on_exit(&mut self, pid: u32) {
+        let Some(child) = self.child.as_mut().filter(|c| c.id() == pid) else {
+            return;
+        };
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = child.status() {
+                break s;
+            }
+            if start.elapsed() > Duration::from_secs(2) {
+                break "closed its output".to_string();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        self.child = None;
+        stamp(&format!(
+            "the program ended ({status}); save a file to build and start it again"
+        ));
+        self.built = false;
+    }
+
+    fn on_change(&mut self, first: Instant) {
+        // Coalesce the burst: wait until the files have been quiet for the debounce time.
+        if !self.events.settle(self.opts.debounce) {
+            return;
+        }
+        let detect = first.elapsed();
+        let start = Instant::now();
+        let Some(checked) = self.load() else {
+            return;
+        };
+        // Possibly a half-written file: give the writer time to finish before reporting.
+        if has_syntax_errors(&checked) && self.events.wait_change(SETTLE) {
+            return self.on_change(Instant::now());
+        }
+        if !self.built || (self.child.is_none() && !matches!(self.opts.run, Run::Nothing)) {
+            return self.build_all(&checked, "built and started", start);
+        }
+        if !self.accept(&checked) {
+            return;
+        }
+        let result = driver::build_hot(
+            &checked,
+            &self.opts.entry,
+            &self.build_options(),
+            HotBuild::PatchOnly,
+        );
+        let compile = start.elapsed();
+        match result {
+            Ok(report) => self.report_patch(&checked, &report, detect, compile),
+            Err(DriverError::Incompatible(problems)) => {
+                let what = problems.join("; ");
+                if self.opts.restart_on_incompatible {
+                    stamp(&format!(
+                        "cannot hot-apply ({what}): rebuilding and restarting"
+                    ));
+                    self.build_all(&checked, "rebuilt and restarted", Instant::now());
+                } else {
+                    stamp(&format!(
+                        "cannot hot-apply: {what}; the program keeps running the old code (restart it, or use --restart-on-incompatible)"
+                    ));
+                }
+            }
+            Err(DriverError::NoHost { .. }) => self.build_all(&checked, "built", start),
+            Err(e) => stamp(&format!("build failed: {e}")),
+        }
+    }
+
+    fn report_patch(
+        &mut self,
+        checked: &Checked,
+        report: &HotReport,
+        detect: Duration,
+        total: Duration,
+    ) {
+        let front = total.saturating_sub(report.codegen + report.link);
+        let timing = format!(
+            "rebuilt in {} ms (detect {} ms, compile {} ms, link {} ms",
+            (detect + total).as_millis(),
+            detect.as_millis(),
+            (front + report.codegen).as_millis(),
+            report.link.as_millis()
+        );
+        let stale = if report.not_reloadable.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; not applied: {} changed, but only `main` runs it",
+                report
+                    .not_reloadable
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        if self.child.is_none() {
+            stamp(&format!("{timing}){stale}"));
+            return;
+        }
+        let reply = self.events.host_reply(HOST_REPLY);
+        let outcome = match reply.as_deref().map(events::parse_hot_line) {
+            Some(Some(h)) => format!(
+                "{timing}, load {} ms, apply {} ms), {}",
+                h.load, h.apply, h.outcome
+            ),
+            _ => format!("{timing}), no reply from the program"),
+        };
+        if !report.not_reloadable.is_empty() && self.opts.restart_on_incompatible {
+            stamp(&format!("{outcome}{stale}: rebuilding and restarting"));
+            self.build_all(checked, "rebuilt and restarted", Instant::now());
+        } else {
+            stamp(&format!("{outcome}{stale}"));
+        }
+    }
+}
+
+fn has_syntax_errors(checked: &Checked) -> bool {
+    checked
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.code.starts_with("E00"))
+}
+
+/// Prints one event line, prefixed with the local time.
+fn stamp(message: &str) {
+    eprintln!("{} {message}", clock());
+}
+
+/// The local time of day as `HH:MM:SS`.
+fn clock() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0);
+    // SAFETY: `localtime_r` writes only into the `tm` we pass; a zeroed `tm` is a valid value.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&now, &mut tm);
+        tm
+    };
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
+/// The default output of `vaisc watch FILE`: `./STEM`.
+pub fn default_output(entry: &Path) -> PathBuf {
+    PathBuf::from(entry.file_stem().unwrap_or_default())
+}
