@@ -148,6 +148,8 @@ fn array_literal_decays_to_pointer() {
     check("F sum(p: *i64, n: i64) -> i64 { s := mut 0; L i: 0..n { s += p[i] }; s }\nF main() -> i64 { a: *i64 = [1, 2, 3]; sum(a, 3) }", &[]);
 }
 
+// The benchmarks' generator; only its plain variant is checked here.
+#[allow(dead_code)]
 #[path = "../../../benches/gen.rs"]
 mod gen;
 

@@ -94,13 +94,20 @@ fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>
 
 impl Host {
     pub fn start(exe: &Path, dir: &Path) -> Host {
-        let mut child = Command::new(exe)
-            .current_dir(dir)
-            .env("VAIS_HOT_LOG", "info")
+        Host::spawn(
+            Command::new(exe)
+                .current_dir(dir)
+                .env("VAIS_HOT_LOG", "info"),
+        )
+    }
+
+    /// Starts any command with its output collected.
+    pub fn spawn(command: &mut Command) -> Host {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start host");
+            .expect("start process");
         let stdout = collect(child.stdout.take().expect("stdout"));
         let stderr = collect(child.stderr.take().expect("stderr"));
         Host {
@@ -141,6 +148,10 @@ impl Host {
 
     pub fn stderr_text(&self) -> String {
         self.stderr.lock().expect("lines").join("\n")
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still running.
