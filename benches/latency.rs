@@ -5,6 +5,8 @@
 //! (detect, compile, link, load, apply) averaged over the edits.
 //! Run with `cargo bench -p vaisc --bench latency`.
 
+// Shared with the compile bench, which uses the plain variant this bench does not.
+#[allow(dead_code)]
 #[path = "gen.rs"]
 mod gen;
 
