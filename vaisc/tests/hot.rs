@@ -2,6 +2,8 @@
 //! edited and the patch rebuilt while it runs, and the test watches what the running process
 //! prints. Nothing is mocked: these are the builds, files and runtime a user gets.
 
+// Shared by the hot and watch tests, each of which uses only part of it.
+#[allow(dead_code)]
 mod hot_support;
 
 use hot_support::{field, Project};

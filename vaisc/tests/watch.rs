@@ -2,6 +2,8 @@
 //! source the ways editors do, breaks and fixes it, edits an imported module, makes changes no
 //! reload can carry, and finally presses Ctrl-C.
 
+// Shared by the hot and watch tests, each of which uses only part of it.
+#[allow(dead_code)]
 mod hot_support;
 
 use hot_support::{field, Host, Project};
