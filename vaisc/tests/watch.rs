@@ -254,3 +254,25 @@ fn packages_build_and_watch_from_vais_toml() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("vais.toml:1: expected a quoted string value"));
 }
+
+#[test]
+fn exec_runs_another_command_with_its_own_debounce() {
+    let p = project("exec");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--exec", "./game", "--debounce", "30"])
+            .current_dir(&p.dir),
+    );
+    host.wait_stdout("the command running", |l| l.starts_with("v1"));
+    save(&p, "v1 frame", "v2 frame", "rename");
+    host.wait_stdout("the reload", |l| l.starts_with("v2"));
+    let line = host.wait_stderr("the report", |l| l.contains(" rebuilt in "));
+    // The detect time includes the 30 ms of quiet the debounce waits for.
+    let detect: u64 = line
+        .split("(detect ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("detect time");
+    assert!(detect >= 30, "{line}");
+}
