@@ -276,3 +276,29 @@ fn exec_runs_another_command_with_its_own_debounce() {
         .expect("detect time");
     assert!(detect >= 30, "{line}");
 }
+
+#[test]
+fn a_half_written_file_is_not_reported_and_rebuild_only_mode_works() {
+    let p = project("halfwritten");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais"])
+            .current_dir(&p.dir),
+    );
+    host.wait_stderr("the first build", |l| l.contains(" built in "));
+    let full = std::fs::read_to_string(&p.src)
+        .expect("read")
+        .replace("v1 frame", "v2 frame");
+    // The first half of the new text, then the rest a moment later, as a slow writer would.
+    std::fs::write(&p.src, &full[..full.len() / 2]).expect("write half");
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(&p.src, &full).expect("write all");
+    host.wait_stderr("the rebuild", |l| l.contains(" rebuilt in "));
+    std::thread::sleep(Duration::from_millis(300));
+    let log = host.stderr_text();
+    assert!(!log.contains("error"), "{log}");
+    // Without --run nothing is started; the patch is rebuilt all the same.
+    assert!(host.stdout_lines().is_empty());
+    let patch = std::fs::read(p.patch_path()).expect("patch");
+    assert!(patch.windows(8).any(|w| w == b"v2 frame"));
+}

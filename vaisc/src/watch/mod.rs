@@ -49,8 +49,8 @@ pub enum WatchError {
     Start { command: String, message: String },
 }
 
-/// How long to wait, after a save that does not parse, for the rest of the write to arrive
-/// before reporting the errors: editors may write a file in several steps.
+/// How long to wait, after a save that does not compile, for the rest of the write to arrive
+/// before reporting the errors: editors and tools may write a file in several steps.
 const SETTLE: Duration = Duration::from_millis(150);
 /// How long to wait for the running host to report what it did with a new patch.
 const HOST_REPLY: Duration = Duration::from_secs(5);
@@ -204,8 +204,9 @@ impl Watcher<'_> {
         let Some(checked) = self.load() else {
             return;
         };
-        // Possibly a half-written file: give the writer time to finish before reporting.
-        if has_syntax_errors(&checked) && self.events.wait_change(SETTLE) {
+        // Possibly a half-written file (a cut can still parse, and then fail to check): give
+        // the writer time to finish before reporting.
+        if checked.error_count() > 0 && self.events.wait_change(SETTLE) {
             return self.on_change(Instant::now());
         }
         if !self.built || (self.child.is_none() && !matches!(self.opts.run, Run::Nothing)) {
@@ -288,13 +289,6 @@ impl Watcher<'_> {
             stamp(&format!("{outcome}{stale}"));
         }
     }
-}
-
-fn has_syntax_errors(checked: &Checked) -> bool {
-    checked
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && d.code.starts_with("E00"))
 }
 
 /// Prints one event line, prefixed with the local time.
