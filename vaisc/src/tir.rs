@@ -245,6 +245,21 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Whether the expression denotes a memory location: a variable, `*p`, `p[i]`, or a field
+    /// or element of a place.
+    pub fn is_place(&self) -> bool {
+        match &self.kind {
+            ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::Deref(_)
+            | ExprKind::PtrIndex(..) => true,
+            ExprKind::Field(base, _) | ExprKind::Index(base, _) => base.is_place(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnOp {
     /// Arithmetic negation of an integer or float.

@@ -13,16 +13,6 @@ use inkwell::values::{
 };
 use inkwell::{FloatPredicate, IntPredicate};
 
-pub(super) fn is_place(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Deref(_) | ExprKind::PtrIndex(..) => {
-            true
-        }
-        ExprKind::Field(base, _) | ExprKind::Index(base, _) => is_place(base),
-        _ => false,
-    }
-}
-
 fn internal(msg: &str) -> CodegenError {
     CodegenError::Internal(msg.to_string())
 }
@@ -193,7 +183,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
                 Ok(())
             }
-            _ if Self::is_aggregate(&e.ty) && is_place(e) => {
+            _ if Self::is_aggregate(&e.ty) && e.is_place() => {
                 let src = self.place(e)?;
                 self.copy(dest, src, &e.ty)
             }

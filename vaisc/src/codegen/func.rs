@@ -539,7 +539,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         arms: &[Arm],
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
         // The scrutinee lives in memory so that variant payloads can be read from it.
-        let slot = if super::expr::is_place(scrutinee) {
+        let slot = if scrutinee.is_place() {
             self.place(scrutinee)?
         } else {
             let slot = self.temp_slot(&scrutinee.ty)?;

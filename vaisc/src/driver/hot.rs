@@ -2,7 +2,7 @@
 //! runtime) and the patch library beside it; `--patch-only` rebuilds just the patch, for the
 //! host already built at the output path, and refuses changes no reload can carry.
 
-use super::{link, temp_object_path, BuildOptions, Checked, DriverError};
+use super::{link, lower, program_of, temp_object_path, BuildOptions, Checked, DriverError};
 use crate::codegen;
 use crate::hot::{self, HostInfo, Incompatible};
 use crate::tir::Program;
@@ -50,12 +50,7 @@ pub fn build_hot(
     opts: &BuildOptions,
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
-    let Some(program) = &checked.program else {
-        return Err(DriverError::Diagnostics {
-            path: path.to_path_buf(),
-            count: checked.error_count(),
-        });
-    };
+    let program = program_of(checked, path)?;
     let mut report = HotReport {
         patch: patch_path(&opts.output),
         ..HotReport::default()
@@ -103,14 +98,9 @@ fn emit(
 ) -> Result<Vec<(String, u64)>, DriverError> {
     let start = Instant::now();
     let context = Context::create();
-    let cg_opts = codegen::Options {
-        opt_level: opts.opt_level,
-        debug_info: opts.debug_info,
-    };
-    let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
-    let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    let module = lower(&context, checked, program, opts)?;
     let code = codegen_hot::code_hashes(&module);
-    codegen_hot::apply(&context, &module, plan).map_err(|e| DriverError::Codegen(e.to_string()))?;
+    codegen_hot::apply(&context, &module, plan)?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
@@ -118,9 +108,9 @@ fn emit(
         pm.add_global_dce_pass();
         pm.run_on(&module);
     }
-    codegen::optimize(&module, opts.opt_level).map_err(cg)?;
+    codegen::optimize(&module, opts.opt_level)?;
     let obj = temp_object_path(output);
-    codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
+    codegen::write_object(&module, opts.opt_level, &obj)?;
     report.codegen += start.elapsed();
     let start = Instant::now();
     let linked = if is_patch {

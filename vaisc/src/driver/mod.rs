@@ -38,6 +38,18 @@ pub enum DriverError {
     Incompatible(Vec<String>),
 }
 
+impl From<codegen::CodegenError> for DriverError {
+    fn from(e: codegen::CodegenError) -> DriverError {
+        DriverError::Codegen(e.to_string())
+    }
+}
+
+impl From<codegen_hot::HotError> for DriverError {
+    fn from(e: codegen_hot::HotError) -> DriverError {
+        DriverError::Codegen(e.to_string())
+    }
+}
+
 /// What `vaisc build` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Emit {
@@ -100,31 +112,54 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
     })
 }
 
-/// Generates code for a checked program and writes the requested output.
-pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
-    let Some(program) = &checked.program else {
-        return Err(DriverError::Diagnostics {
+/// The checked program, or the error that it has errors.
+fn program_of<'a>(checked: &'a Checked, path: &Path) -> Result<&'a Program, DriverError> {
+    checked
+        .program
+        .as_ref()
+        .ok_or_else(|| DriverError::Diagnostics {
             path: path.to_path_buf(),
             count: checked.error_count(),
-        });
-    };
-    let context = Context::create();
+        })
+}
+
+/// The unoptimised LLVM module of a checked program.
+fn lower<'ctx>(
+    context: &'ctx Context,
+    checked: &Checked,
+    program: &Program,
+    opts: &BuildOptions,
+) -> Result<inkwell::module::Module<'ctx>, DriverError> {
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
     };
-    let cg = |e: codegen::CodegenError| DriverError::Codegen(e.to_string());
-    let module = codegen::lower(&context, program, &checked.sources, &cg_opts).map_err(cg)?;
+    Ok(codegen::lower(
+        context,
+        program,
+        &checked.sources,
+        &cg_opts,
+    )?)
+}
+
+/// Generates code for a checked program and writes the requested output.
+pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
+    let program = program_of(checked, path)?;
+    let context = Context::create();
+    let module = lower(&context, checked, program, opts)?;
     // A normal build has no runtime: std/hot's functions become no-ops.
-    codegen_hot::provide_fallbacks(&context, &module)
-        .map_err(|e| DriverError::Codegen(e.to_string()))?;
-    codegen::optimize(&module, opts.opt_level).map_err(cg)?;
+    codegen_hot::provide_fallbacks(&context, &module)?;
+    codegen::optimize(&module, opts.opt_level)?;
     match opts.emit {
-        Emit::LlvmIr => codegen::write_ir(&module, &opts.output).map_err(cg),
-        Emit::Object => codegen::write_object(&module, opts.opt_level, &opts.output).map_err(cg),
+        Emit::LlvmIr => Ok(codegen::write_ir(&module, &opts.output)?),
+        Emit::Object => Ok(codegen::write_object(
+            &module,
+            opts.opt_level,
+            &opts.output,
+        )?),
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
-            codegen::write_object(&module, opts.opt_level, &obj).map_err(cg)?;
+            codegen::write_object(&module, opts.opt_level, &obj)?;
             let linked = link::executable(&obj, &opts.output);
             let _ = std::fs::remove_file(&obj);
             linked

@@ -1,7 +1,7 @@
 //! Calls, methods and aggregate values: function and indirect calls, method calls with
 //! auto-reference, associated functions, enum variant construction, struct and array literals.
 
-use super::expr::{error_expr, is_place, mk};
+use super::expr::{error_expr, mk};
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, ExprKind as E};
 use crate::diagnostics as diag;
@@ -180,7 +180,7 @@ impl Checker {
             };
             return *inner;
         }
-        if is_place(&target) {
+        if target.is_place() {
             let ty = Ty::Ptr(Box::new(target.ty.clone()));
             return mk(ExprKind::AddrOf(Box::new(target)), ty, span);
         }

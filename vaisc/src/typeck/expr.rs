@@ -51,16 +51,6 @@ fn is_comparison(op: AstBin) -> bool {
     )
 }
 
-pub(super) fn is_place(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Deref(_) | ExprKind::PtrIndex(..) => {
-            true
-        }
-        ExprKind::Field(base, _) | ExprKind::Index(base, _) => is_place(base),
-        _ => false,
-    }
-}
-
 fn bin_op(op: AstBin) -> BinOp {
     match op {
         AstBin::Add => BinOp::Add,
@@ -424,7 +414,7 @@ impl Checker {
             return error_expr(span);
         }
         let ty = Ty::Ptr(Box::new(v.ty.clone()));
-        if is_place(&v) {
+        if v.is_place() {
             return mk(ExprKind::AddrOf(Box::new(v)), ty, span);
         }
         if matches!(v.ty, Ty::Unit)
@@ -792,7 +782,7 @@ impl Checker {
             self.expr(ctx, rhs, None);
             return mk(ExprKind::Unit, Ty::Unit, span);
         }
-        if !is_place(&place) {
+        if !place.is_place() {
             self.report(diag::not_a_place(place.span, "assign to"));
             return error_expr(span);
         }
@@ -869,7 +859,7 @@ impl Checker {
             (Ty::Ptr(_), Ty::Str) if e.ty == u8p || e.ty == i8p => cast(e),
             (Ty::Array(elem, _), Ty::Ptr(t)) if elem == t => {
                 let elem = (**elem).clone();
-                let base = if is_place(&e) {
+                let base = if e.is_place() {
                     e
                 } else {
                     let ety = e.ty.clone();
