@@ -13,6 +13,8 @@ pub enum LoadError {
         size: usize,
         why: String,
     },
+    #[error("refusing to load {}: {why}", path.display())]
+    Untrusted { path: PathBuf, why: String },
     #[error("cannot load patch: {0}")]
     Open(String),
     #[error("library has no Vais hot manifest: it was not built by `vaisc build --hot`")]

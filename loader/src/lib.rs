@@ -8,6 +8,7 @@
 //! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
 //! it knows about generated code comes from `vais-hot-abi`.
 
+mod crash;
 mod elf;
 mod error;
 mod log;
@@ -61,6 +62,7 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
     let compiler_path =
         std::env::var_os("VAISC").map_or(PathBuf::from(compiler_path), PathBuf::from);
     let _ = COMPILER.set(compiler_path);
+    crash::install();
     let path = patch_path();
     // SAFETY: guaranteed by the caller; the manifest is a static of this executable.
     let runtime = unsafe { Runtime::new(&*host, table, path.clone()) };

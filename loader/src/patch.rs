@@ -10,7 +10,7 @@ use crate::error::LoadError;
 use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
 use std::collections::HashMap;
 use std::ffi::c_void;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use vais_hot_abi::{self as abi, c_str, Manifest};
@@ -84,10 +84,7 @@ impl HostInfo {
 /// behind if the process is killed.
 pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadError> {
     let start = Instant::now();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let bytes = read_trusted(path)?;
     if let Err(why) = crate::elf::check(&bytes) {
         return Err(LoadError::NotALibrary {
             path: path.to_path_buf(),
@@ -133,6 +130,42 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
         load_time,
         verify_time: verify_start.elapsed(),
     })
+}
+
+/// Reads the patch file, refusing one that another user could have written: it must be owned
+/// by the user running the host and writable by no one else. The checks are made on the opened
+/// file, so the file cannot be swapped between the check and the read.
+fn read_trusted(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let read_error = |e: std::io::Error| LoadError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let meta = file.metadata().map_err(read_error)?;
+    // SAFETY: `geteuid` has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let unsafe_because = if meta.uid() != me {
+        Some(format!(
+            "it is owned by user {}, not by this process's user {me}",
+            meta.uid()
+        ))
+    } else if meta.mode() & 0o022 != 0 {
+        Some(format!(
+            "other users may write to it (mode {:o})",
+            meta.mode() & 0o777
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = unsafe_because {
+        return Err(LoadError::Untrusted {
+            path: path.to_path_buf(),
+            why,
+        });
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(read_error)?;
+    Ok(bytes)
 }
 
 type Checked = (Vec<Option<*const c_void>>, Vec<Option<u64>>, Vec<String>);

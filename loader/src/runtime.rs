@@ -177,6 +177,10 @@ impl Runtime {
         } else {
             format!("{} ({} patched)", changed.join(", "), changed.len())
         };
+        if let Some(body) = prepared.pointers.iter().flatten().next() {
+            crate::crash::record_library(*body, number);
+        }
+        crate::crash::set_current(number);
         let total = prepared.load_time + prepared.verify_time + publish_time;
         log::line(
             Level::Info,
@@ -213,6 +217,7 @@ impl Runtime {
             self.table[slot].store(ptr.cast_mut(), Ordering::Release);
         }
         let number = target.number;
+        crate::crash::set_current(number);
         log::line(
             Level::Info,
             &format!("rolled back from v{from} to v{number}"),

@@ -2,12 +2,14 @@
 //! program's source (rebuilt into a new patch when it changes).
 //!
 //! Directories are watched rather than files, because editors and compilers replace files by
-//! renaming a new one over them, which ends a watch on the old file. Events are coalesced: after
-//! the first relevant event the watcher waits until the directory has been quiet for a few
-//! milliseconds, so one save (or one compiler run) gives one reload.
+//! renaming a new one over them, which ends a watch on the old file. The directory's parent is
+//! watched too, so that a directory that is removed and created again (a clean build, say) is
+//! watched again and its new file picked up. Events are coalesced: after the first relevant
+//! event the watcher waits until the directory has been quiet for a few milliseconds, so one
+//! save (or one compiler run) gives one reload.
 
 use crate::log::{self, Level};
-use notify::{Event, EventKind, RecursiveMode, Watcher};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -23,6 +25,7 @@ pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let dir = dir.canonicalize().unwrap_or(dir);
     let name: OsString = file.file_name().map(OsString::from).unwrap_or_default();
     let (tx, rx) = mpsc::channel::<Event>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {
@@ -34,26 +37,44 @@ pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<
     watcher
         .watch(&dir, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    if let Some(parent) = dir.parent() {
+        // Best effort: without it only a recreated directory goes unnoticed.
+        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+    }
     log::line(Level::Debug, &format!("watching {}", file.display()));
     std::thread::Builder::new()
         .name("vais-hot-watch".into())
         .spawn(move || {
-            // The watcher lives as long as this thread, which lives as long as the process.
-            let _watcher = watcher;
-            let relevant = |e: &Event| {
+            let mut watcher: RecommendedWatcher = watcher;
+            let touches_file = |e: &Event| {
                 matches!(
                     e.kind,
                     EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any
                 ) && e
                     .paths
                     .iter()
-                    .any(|p| p.file_name() == Some(name.as_os_str()))
+                    .any(|p| p.parent() == Some(dir.as_path()) && p.file_name() == Some(&name))
             };
+            let recreates_dir =
+                |e: &Event| matches!(e.kind, EventKind::Create(_)) && e.paths.contains(&dir);
             while let Ok(event) = rx.recv() {
-                if !relevant(&event) {
+                let mut relevant = touches_file(&event);
+                if recreates_dir(&event) {
+                    log::line(
+                        Level::Debug,
+                        &format!("{} is back; watching it again", dir.display()),
+                    );
+                    let _ = watcher.watch(&dir, RecursiveMode::NonRecursive);
+                    relevant |= dir.join(&name).exists();
+                }
+                if !relevant {
                     continue;
                 }
-                while rx.recv_timeout(QUIET).is_ok() {}
+                while let Ok(e) = rx.recv_timeout(QUIET) {
+                    if recreates_dir(&e) {
+                        let _ = watcher.watch(&dir, RecursiveMode::NonRecursive);
+                    }
+                }
                 on_change();
             }
         })

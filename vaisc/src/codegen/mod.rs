@@ -118,20 +118,28 @@ pub fn optimize(module: &Module, opt_level: u8) -> Result<(), CodegenError> {
     Ok(())
 }
 
-/// Writes a native object file.
+/// Writes a native object file. The object is produced in memory and written by Rust, because
+/// LLVM aborts the whole process when its own file output fails (a full disk, say).
 pub fn write_object(module: &Module, opt_level: u8, path: &Path) -> Result<(), CodegenError> {
     let tm = target_machine(opt_level)?;
-    tm.write_to_file(module, FileType::Object, path)
-        .map_err(|e| CodegenError::Write {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+    let buffer = tm
+        .write_to_memory_buffer(module, FileType::Object)
+        .map_err(|e| CodegenError::Internal(e.to_string()))?;
+    write_file(path, buffer.as_slice())
 }
 
 /// Writes the module as textual LLVM IR.
 pub fn write_ir(module: &Module, path: &Path) -> Result<(), CodegenError> {
-    module.print_to_file(path).map_err(|e| CodegenError::Write {
-        path: path.display().to_string(),
-        message: e.to_string(),
+    write_file(path, module.print_to_string().to_bytes())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CodegenError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        // Leave no partial file behind.
+        let _ = std::fs::remove_file(path);
+        CodegenError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
     })
 }

@@ -79,6 +79,16 @@ pub fn patch(obj: &Path, output: &Path) -> Result<(), DriverError> {
         Err(DriverError::Link(e)) if e.starts_with("cannot run") => cc(&args),
         other => other,
     };
+    // The runtime refuses patches other users could write, whatever the umask.
+    let linked = linked.and_then(|()| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(|e| {
+            DriverError::Write {
+                path: tmp.clone(),
+                message: e.to_string(),
+            }
+        })
+    });
     if let Err(e) = linked {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
