@@ -74,7 +74,11 @@ fn vaisc(dir: &std::path::Path, args: &[&str]) {
         .current_dir(dir)
         .output()
         .expect("vaisc");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn main() {
@@ -91,7 +95,10 @@ fn main() {
     let patches: Vec<Vec<u8>> = (1..=10)
         .map(|k| {
             std::fs::write(&src, program(k)).expect("write");
-            vaisc(&dir, &["build", "--hot", "--patch-only", "game.vais", "-o", "game"]);
+            vaisc(
+                &dir,
+                &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
+            );
             std::fs::read(dir.join("libgame.so")).expect("patch")
         })
         .collect();

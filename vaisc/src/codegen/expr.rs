@@ -81,7 +81,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             ExprKind::Return(v) => self.ret(v.as_deref())?,
             ExprKind::Assign(place, value) => {
                 let p = self.place(place)?;
-                self.store_expr(value, p)?;
+                if matches!(
+                    value.kind,
+                    ExprKind::StructLit(..) | ExprKind::ArrayLit(_) | ExprKind::EnumLit(..)
+                ) {
+                    // `p = P { x: p.y, y: p.x }` reads the place it overwrites: build the new
+                    // value aside, then copy it in.
+                    let tmp = self.temp_slot(&value.ty)?;
+                    self.store_expr(value, tmp)?;
+                    self.copy(p, tmp, &value.ty)?;
+                } else {
+                    self.store_expr(value, p)?;
+                }
                 None
             }
             ExprKind::CompoundAssign(op, place, value) => {
@@ -463,19 +474,33 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         args: &[Expr],
         ret: &Ty,
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
-        let target: CallableValue = match callee {
-            Callee::Direct(f) => self.functions[*f].into(),
+        let (target, params): (CallableValue, Vec<Ty>) = match callee {
+            Callee::Direct(f) => (
+                self.functions[*f].into(),
+                self.program.functions[*f].ty.params.clone(),
+            ),
             Callee::Indirect(f) => {
+                let params = match &f.ty {
+                    Ty::Fn(fty) => fty.params.clone(),
+                    _ => Vec::new(),
+                };
                 let p = self.value(f)?.into_pointer_value();
-                CallableValue::try_from(p)
-                    .map_err(|()| internal("call of a non-function pointer"))?
+                let callable = CallableValue::try_from(p)
+                    .map_err(|()| internal("call of a non-function pointer"))?;
+                (callable, params)
             }
         };
         let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
-        for a in args {
-            if let Some(v) = self.expr(a)? {
-                values.push(v.into());
-            }
+        for (i, a) in args.iter().enumerate() {
+            let v = self.value(a)?;
+            // An argument of type `!` (say `f(R 1)`) leaves only dead code behind; a zero of
+            // the parameter's type keeps the call well-formed.
+            let v = match (&a.ty, params.get(i)) {
+                (Ty::Never, Some(p)) => self.llvm(p).const_zero(),
+                (Ty::Never, None) => self.ctx.i64_type().const_zero().into(),
+                _ => v,
+            };
+            values.push(v.into());
         }
         let call = self.builder.build_call(target, &values, "call")?;
         if !Self::has_value(ret) {

@@ -383,7 +383,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .builder
             .get_insert_block()
             .ok_or_else(|| CodegenError::Internal("no insert block".into()))?;
-        if self.terminated() {
+        // A branch of type `!` continues in a dead block, which must not reach the merge.
+        if self.terminated() || e.ty == Ty::Never {
             return Ok((None, end));
         }
         self.builder.build_unconditional_branch(merge)?;
@@ -522,7 +523,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Some(e) => self.expr(e)?,
             None => None,
         };
-        if !self.terminated() {
+        // `R (R 1)`: the inner return already left; this one is dead code.
+        let diverged = value.is_some_and(|e| e.ty == Ty::Never);
+        if !self.terminated() && !diverged {
             match v {
                 Some(v) => self.builder.build_return(Some(&v))?,
                 None => self.builder.build_return(None)?,

@@ -1,0 +1,221 @@
+//! Fuzzing the front end and code generation: the compiler must never panic, whatever it is
+//! given. Two proptest generators feed the lexer, parser, type checker and, for inputs that
+//! check, LLVM lowering (which must then succeed and verify): soups of Vais tokens, and valid
+//! programs from the test corpus mutated by deleting, duplicating, swapping and inserting
+//! pieces. Every diagnostic is also rendered, so its span must point inside the file.
+//!
+//! The seed is fixed, so a run is reproducible; CI runs a bounded slice. A longer run:
+//! `VAIS_FUZZ_CASES=200000 cargo test -p vaisc --release --test fuzz`. Inputs that ever broke the
+//! compiler are kept in `tests/fuzz_regressions/` and checked on every run.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use vaisc::resolve::LoadedModule;
+use vaisc::source::SourceMap;
+
+/// Runs every stage on `src`; an `Err` describes a compiler bug.
+fn compile(src: &str) -> Result<(), String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut sources = SourceMap::new();
+        let file = sources.add("fuzz.vais", src.to_string());
+        let (module, diags) = vaisc::parser::parse(file, src);
+        for d in &diags {
+            vaisc::diagnostics::render(d, &sources);
+        }
+        if diags.iter().any(|d| d.is_error()) {
+            return Ok(());
+        }
+        let (program, diags) = vaisc::typeck::check(&[LoadedModule { file, module }]);
+        for d in &diags {
+            vaisc::diagnostics::render(d, &sources);
+        }
+        let Some(program) = program else {
+            return Ok(());
+        };
+        let ctx = inkwell::context::Context::create();
+        vaisc::codegen::lower(&ctx, &program, &sources, &Default::default())
+            .map(|_| ())
+            .map_err(|e| format!("a well-typed program failed to lower: {e}"))
+    }));
+    match outcome {
+        Ok(r) => r,
+        Err(p) => Err(format!(
+            "panic: {}",
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+const VOCAB: &[&str] = &[
+    "F", "S", "E", "I", "L", "M", "R", "B", "C", "U", "G", "X", "N", "P", "T", "W", "A", "D", "O",
+    "main", "x", "y", "p", "f", "Point", "self", "Self", "mut", "as", "true", "false", "i64",
+    "i32", "u8", "f64", "f32", "bool", "str", "fn", "0", "1", "42", "-7", "0xFF", "0b1", "1.5",
+    "2e3", "\"s\"", "\"\\n\"", "\"\\q\"", "\"", "#[hot]", "#[", "#", "(", ")", "{", "}", "[", "]",
+    ",", ";", ":", ":=", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "&", "&&",
+    "|", "||", "^", "!", "~", "<<", ">>", "+=", "->", "=>", ".", "..", "..=", "...", "?", "@", "_",
+    "printf", "malloc", "\n",
+];
+
+fn token_soup() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::sample::select(VOCAB),
+            prop::sample::select(&[" ", "", "\n"][..]),
+        ),
+        0..120,
+    )
+    .prop_map(|toks| toks.into_iter().map(|(t, s)| format!("{t}{s}")).collect())
+}
+
+/// The valid programs of the test corpus, to mutate.
+fn corpus() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "vais"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+#[derive(Clone, Debug)]
+enum Mutation {
+    Delete(f64, usize),
+    Duplicate(f64, usize),
+    Insert(f64, &'static str),
+    SwapLines(f64, f64),
+    Truncate(f64),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (0.0..1.0, 1usize..12).prop_map(|(a, n)| Mutation::Delete(a, n)),
+        (0.0..1.0, 1usize..30).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
+        (0.0..1.0, prop::sample::select(VOCAB)).prop_map(|(a, t)| Mutation::Insert(a, t)),
+        (0.0..1.0, 0.0..1.0).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
+        (0.0..1.0).prop_map(Mutation::Truncate),
+    ]
+}
+
+/// A char boundary near fraction `at` of `s`.
+fn boundary(s: &str, at: f64) -> usize {
+    let mut i = ((s.len() as f64) * at) as usize;
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+fn apply(src: &str, m: &Mutation) -> String {
+    let mut s = src.to_string();
+    match *m {
+        Mutation::Delete(at, n) => {
+            let a = boundary(&s, at);
+            let b = boundary(&s, (a + n) as f64 / s.len().max(1) as f64);
+            s.replace_range(a..b.max(a), "");
+        }
+        Mutation::Duplicate(at, n) => {
+            let a = boundary(&s, at);
+            let b = boundary(&s, (a + n) as f64 / s.len().max(1) as f64).max(a);
+            let piece = s[a..b].to_string();
+            s.insert_str(b, &piece);
+        }
+        Mutation::Insert(at, t) => {
+            let a = boundary(&s, at);
+            s.insert_str(a, t);
+        }
+        Mutation::SwapLines(a, b) => {
+            let mut lines: Vec<&str> = s.lines().collect();
+            if !lines.is_empty() {
+                let (i, j) = (
+                    (a * lines.len() as f64) as usize % lines.len(),
+                    (b * lines.len() as f64) as usize % lines.len(),
+                );
+                lines.swap(i, j);
+            }
+            s = lines.join("\n");
+        }
+        Mutation::Truncate(at) => {
+            let a = boundary(&s, at);
+            s.truncate(a);
+        }
+    }
+    s
+}
+
+fn runner() -> (TestRunner, u32) {
+    let cases = std::env::var("VAIS_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+    (TestRunner::new_with_rng(config, rng), cases)
+}
+
+fn check(src: &str) -> Result<(), TestCaseError> {
+    compile(src).map_err(|e| TestCaseError::fail(format!("{e}\ninput:\n{src}")))
+}
+
+#[test]
+fn token_soups_never_break_the_compiler() {
+    let (mut runner, cases) = runner();
+    let ran = std::sync::atomic::AtomicU32::new(0);
+    runner
+        .run(&token_soup(), |src| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            check(&src)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ran.into_inner() >= cases, "every case ran");
+}
+
+#[test]
+fn mutated_programs_never_break_the_compiler() {
+    let programs = corpus();
+    let (mut runner, cases) = runner();
+    let strategy = (0..programs.len(), prop::collection::vec(mutation(), 1..4));
+    let (ran, checked) = (
+        std::sync::atomic::AtomicU32::new(0),
+        std::sync::atomic::AtomicU32::new(0),
+    );
+    runner
+        .run(&strategy, |(i, ms)| {
+            let src = ms.iter().fold(programs[i].clone(), |s, m| apply(&s, m));
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if src != programs[i] {
+                checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            check(&src)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (ran, checked) = (ran.into_inner(), checked.into_inner());
+    println!("{ran} mutated programs, {checked} of them changed by their mutations");
+    assert!(ran >= cases, "every case ran");
+}
+
+#[test]
+fn past_crashers_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).expect("regressions") {
+        let path = entry.expect("entry").path();
+        let src = std::fs::read_to_string(&path).expect("read");
+        compile(&src).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        n += 1;
+    }
+    assert!(n > 0);
+}
