@@ -156,7 +156,7 @@ fn runner() -> (TestRunner, u32) {
     let cases = std::env::var("VAIS_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(3000);
     let config = Config {
         cases,
         failure_persistence: None,

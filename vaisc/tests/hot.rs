@@ -258,20 +258,23 @@ fn runtime_api_callbacks_versions_and_hot_loop() {
 }
 
 /// Four threads started with pthread_create call a hot function in a loop while the main
-/// thread waits for 200 reloads.
+/// thread waits for 200 reloads. `value` is `1000 * a() + b()` with helpers that both return
+/// the version's number, so a call mixing two versions would be seen.
 const THREADS: &str = r#"U std/hot
 X F pthread_create(t: *u64, attr: *u8, f: fn(*u8) -> *u8, arg: *u8) -> i32
 X F pthread_join(t: u64, ret: *u8) -> i32
 G stop: i64 = 0
 G calls: [i64; 4] = [0; 4]
 G bad: [i64; 4] = [0; 4]
+F a() -> i64 = 1
+F b() -> i64 = 1
 #[hot]
-F value() -> i64 = 1
+F value() -> i64 = a() * 1000 + b()
 F worker(arg: *u8) -> *u8 {
     id := arg as i64
     L stop == 0 {
         v := value()
-        I v != 1 && v != 2 { bad[id] += 1 }
+        I v / 1000 != v % 1000 || v < 1001 || v > 2002 { bad[id] += 1 }
         calls[id] += 1
     }
     0 as *u8
@@ -300,11 +303,17 @@ F main() -> i64 {
 fn four_threads_survive_200_reloads() {
     let p = Project::new("threads", THREADS);
     p.build();
-    // Two patch versions, alternated: `value` returns 1 or 2.
-    p.edit("F value() -> i64 = 1", "F value() -> i64 = 2");
+    // Two patch versions, alternated: `value` returns 2002 or 1001.
+    p.edit(
+        "F a() -> i64 = 1\nF b() -> i64 = 1",
+        "F a() -> i64 = 2\nF b() -> i64 = 2",
+    );
     patch_ok(&p);
     let two = std::fs::read(p.patch_path()).expect("patch 2");
-    p.edit("F value() -> i64 = 2", "F value() -> i64 = 1");
+    p.edit(
+        "F a() -> i64 = 2\nF b() -> i64 = 2",
+        "F a() -> i64 = 1\nF b() -> i64 = 1",
+    );
     patch_ok(&p);
     let one = std::fs::read(p.patch_path()).expect("patch 1");
     let mut host = p.start();
