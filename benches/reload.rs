@@ -3,23 +3,14 @@
 //! publish, as its `[hot]` log line reports). Targets: rebuild under 50 ms, apply under 1 ms.
 //! Run with `cargo bench -p vaisc --bench reload`.
 
+#[path = "support.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn vaisc(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vaisc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run vaisc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use support::vaisc;
 
 fn stats(name: &str, mut xs: Vec<f64>) {
     xs.sort_by(f64::total_cmp);

@@ -4,9 +4,13 @@
 //! Run with `cargo bench -p vaisc --bench soak`. (CI runs the 200-reload version in
 //! `vaisc/tests/hot.rs`.)
 
+#[path = "support.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+use support::vaisc;
 
 /// Version `k` of the program: `value` returns `1000 * a() + b()` where the helpers `a` and `b`
 /// (private copies in each patch) both return `k`, so a mixed call would show `a != b`.
@@ -66,19 +70,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn vaisc(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vaisc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("vaisc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn main() {
