@@ -135,3 +135,16 @@ fn binary_garbage_is_diagnosed() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn user_functions_named_like_c_library_functions_stay_theirs_when_optimising() {
+    let dir = scratch(
+        "libname",
+        "F sqrt(x: f64) -> f64 = x + 1.0\nF abs(x: i32) -> i32 = x * 2\nF main() -> i64 {\n    printf(\"%.1f %d\\n\", sqrt(4.0), abs(-3))\n    0\n}\n",
+    );
+    for opt in ["-O0", "-O2", "-O3"] {
+        let out = vaisc(&["run", "prog.vais", opt], &dir);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "5.0 -6\n", "{opt}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
