@@ -10,7 +10,7 @@ vaisc="$PWD/target/release/vaisc"
 work=$(mktemp -d)
 cp examples/hot_reload_simple.vais "$work/game.vais"
 cd "$work"
-VAIS_FRAMES=150 "$vaisc" watch game.vais --run &
+VAIS_FRAMES=300 "$vaisc" watch game.vais --run &
 watcher=$!
 trap 'kill -INT "$watcher" 2>/dev/null || true; wait "$watcher" 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 1.5
