@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::vaisc;
+use support::{install, patch_versions, vaisc};
 
 fn stats(name: &str, mut xs: Vec<f64>) {
     xs.sort_by(f64::total_cmp);
@@ -57,21 +57,10 @@ fn main() {
     stats("patch-only rebuild (simple example)", rebuild);
 
     // Two patch versions to alternate while the host runs.
-    let versions: Vec<Vec<u8>> = [2, 3]
-        .iter()
-        .map(|k| {
-            std::fs::write(
-                &src,
-                source.replace("state.x + 1", &format!("state.x + {k}")),
-            )
-            .expect("edit");
-            vaisc(
-                &dir,
-                &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
-            );
-            std::fs::read(dir.join("libgame.so")).expect("patch")
-        })
-        .collect();
+    let versions = patch_versions(
+        &dir,
+        [2, 3].map(|k| source.replace("state.x + 1", &format!("state.x + {k}"))),
+    );
     let mut host = Command::new(dir.join("game"))
         .env("VAIS_FRAMES", "100000000")
         .stdout(Stdio::null())
@@ -82,9 +71,7 @@ fn main() {
     std::thread::sleep(Duration::from_millis(200));
     let (mut total, mut load, mut verify_publish) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..60 {
-        let tmp = dir.join("next.tmp");
-        std::fs::write(&tmp, &versions[i % 2]).expect("write patch");
-        std::fs::rename(&tmp, dir.join("libgame.so")).expect("install");
+        install(&dir, &versions[i % 2]);
         let line = log.next().expect("a log line").expect("utf-8");
         assert!(line.contains("applied"), "{line}");
         total.push(ms_after(&line, "applied in"));

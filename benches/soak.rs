@@ -10,7 +10,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use support::vaisc;
+use support::{install, patch_versions, vaisc};
 
 /// Version `k` of the program: `value` returns `1000 * a() + b()` where the helpers `a` and `b`
 /// (private copies in each patch) both return `k`, so a mixed call would show `a != b`.
@@ -83,16 +83,7 @@ fn main() {
     std::fs::write(&src, program(0)).expect("write");
     vaisc(&dir, &["build", "--hot", "game.vais", "-o", "game"]);
     // Ten versions to cycle through, so that consecutive patches always differ.
-    let patches: Vec<Vec<u8>> = (1..=10)
-        .map(|k| {
-            std::fs::write(&src, program(k)).expect("write");
-            vaisc(
-                &dir,
-                &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
-            );
-            std::fs::read(dir.join("libgame.so")).expect("patch")
-        })
-        .collect();
+    let patches = patch_versions(&dir, (1..=10).map(program));
     let mut host = Command::new(dir.join("game"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -108,9 +99,7 @@ fn main() {
     println!("soak: RSS at start {base} KiB");
     let mut last = base;
     for i in 0..reloads {
-        let tmp = dir.join("next.tmp");
-        std::fs::write(&tmp, &patches[i % patches.len()]).expect("write patch");
-        std::fs::rename(&tmp, dir.join("libgame.so")).expect("install");
+        install(&dir, &patches[i % patches.len()]);
         let line = log.next().and_then(Result::ok).expect("a log line");
         assert!(line.contains(&format!("v{} applied", i + 2)), "{line}");
         if (i + 1) % 1000 == 0 {

@@ -16,3 +16,26 @@ pub fn vaisc(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Builds one patch per source text, for the host built from `dir/game.vais`, and returns
+/// the patch libraries' bytes, to be installed later without recompiling.
+pub fn patch_versions(dir: &Path, sources: impl IntoIterator<Item = String>) -> Vec<Vec<u8>> {
+    sources
+        .into_iter()
+        .map(|text| {
+            std::fs::write(dir.join("game.vais"), text).expect("write source");
+            vaisc(
+                dir,
+                &["build", "--hot", "--patch-only", "game.vais", "-o", "game"],
+            );
+            std::fs::read(dir.join("libgame.so")).expect("patch")
+        })
+        .collect()
+}
+
+/// Puts a patch in place the way the compiler does: written aside, then renamed.
+pub fn install(dir: &Path, bytes: &[u8]) {
+    let tmp = dir.join("next.tmp");
+    std::fs::write(&tmp, bytes).expect("write patch");
+    std::fs::rename(&tmp, dir.join("libgame.so")).expect("install patch");
+}

@@ -24,16 +24,12 @@ struct Version {
     hashes: Vec<u64>,
 }
 
-/// What `hot_check` will publish at the next safe point.
-struct Pending {
-    prepared: Prepared,
-}
-
 struct State {
     versions: Vec<Version>,
     /// Index in `versions` of the published one.
     current: usize,
-    pending: Option<Pending>,
+    /// A verified patch waiting for the next `hot_check`.
+    pending: Option<Prepared>,
     callbacks: Vec<extern "C" fn(i64)>,
     next_number: i64,
 }
@@ -121,7 +117,7 @@ impl Runtime {
         };
         let mut state = self.state.lock();
         if self.safe_points && !from_safe_point {
-            state.pending = Some(Pending { prepared });
+            state.pending = Some(prepared);
             return Outcome::Pending;
         }
         let (number, callbacks) = self.publish(&mut state, prepared);
@@ -134,7 +130,7 @@ impl Runtime {
     pub fn apply_pending(&self) -> Option<i64> {
         let mut state = self.state.lock();
         let pending = state.pending.take()?;
-        let (number, callbacks) = self.publish(&mut state, pending.prepared);
+        let (number, callbacks) = self.publish(&mut state, pending);
         drop(state);
         run_callbacks(&callbacks, number);
         Some(number)
