@@ -105,9 +105,10 @@ fn main() {
         if (i + 1) % 1000 == 0 {
             let now = rss_kib(pid);
             println!(
-                "soak: {} reloads, RSS {now} KiB (+{} KiB over the last 1000)",
+                "soak: {} reloads, RSS {now} KiB (+{} KiB over the last 1000), {} patch libraries mapped",
                 i + 1,
-                now.saturating_sub(last)
+                now.saturating_sub(last),
+                vais_loader::mapped_patch_libraries(pid)
             );
             last = now;
         }

@@ -14,6 +14,7 @@
 
 mod hash;
 mod manifest;
+mod unload;
 
 pub use hash::code_hashes;
 
@@ -106,11 +107,15 @@ pub fn apply<'ctx>(
     table.set_linkage(Linkage::External);
     let builder = ctx.create_builder();
     let noinline = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0);
+    let is_patch = matches!(plan.mode, Mode::Patch);
+    // Whether everything the patch hands out points outside it, so it can be unloaded later.
+    let mut unloadable = true;
     for (hf, f) in plan.functions.iter().zip(&functions) {
         f.add_attribute(AttributeLoc::Function, noinline);
-        let stub = make_stub(ctx, module, &builder, *f, table, hf.slot)?;
+        let stub = make_stub(ctx, module, &builder, *f, table, hf.slot, is_patch)?;
         f.replace_all_uses_with(stub);
-        if let Mode::Patch = plan.mode {
+        if is_patch {
+            unloadable &= unload::use_host_entry(module, stub, &hf.name);
             f.as_global_value()
                 .set_name(&format!("{}{}", abi::PATCH_BODY_PREFIX, hf.name));
             f.set_linkage(Linkage::External);
@@ -158,7 +163,18 @@ pub fn apply<'ctx>(
                     unsafe { f.delete() };
                 }
             }
-            manifest::emit(ctx, module, plan, &functions, &hashes, abi::KIND_PATCH, 0);
+            unloadable &= unload::intern_literals(ctx, module)?;
+            unloadable &= !unload::hands_out_own_code(module);
+            let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
+            manifest::emit(
+                ctx,
+                module,
+                plan,
+                &functions,
+                &hashes,
+                abi::KIND_PATCH,
+                flags,
+            );
         }
     }
     let pm = PassManager::create(());
@@ -167,7 +183,8 @@ pub fn apply<'ctx>(
     Ok(hashes)
 }
 
-/// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined.
+/// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined. A host
+/// exports it as the function's entry point, which patches use as the function's address.
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -175,10 +192,23 @@ fn make_stub<'ctx>(
     f: FunctionValue<'ctx>,
     table: GlobalValue<'ctx>,
     slot: u32,
+    in_patch: bool,
 ) -> Result<FunctionValue<'ctx>, HotError> {
-    let name = format!("__vais_hot_stub.{}", f.get_name().to_string_lossy());
+    let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
-    let stub = module.add_function(&name, fty, Some(Linkage::Internal));
+    let stub = if in_patch {
+        module.add_function(
+            &format!("__vais_hot_stub.{fname}"),
+            fty,
+            Some(Linkage::Internal),
+        )
+    } else {
+        module.add_function(
+            &format!("{}{fname}", abi::ENTRY_PREFIX),
+            fty,
+            Some(Linkage::External),
+        )
+    };
     let always = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("alwaysinline"), 0);
     stub.add_attribute(AttributeLoc::Function, always);
     let entry = ctx.append_basic_block(stub, "entry");

@@ -31,6 +31,17 @@ pub fn record_library(body: *const c_void, version: i64) {
     BASES[i].store(base, Ordering::Release);
 }
 
+/// Forgets the libraries loaded in `[lo, hi)`, which is about to be unloaded: another library
+/// may be mapped there later.
+pub fn forget_library((lo, hi): (usize, usize)) {
+    for base in &BASES {
+        let b = base.load(Ordering::Acquire);
+        if lo <= b && b < hi {
+            base.store(0, Ordering::Release);
+        }
+    }
+}
+
 /// Records the version now published.
 pub fn set_current(version: i64) {
     CURRENT.store(version, Ordering::Relaxed);

@@ -11,18 +11,21 @@
 mod crash;
 mod elf;
 mod error;
+mod literals;
 mod log;
 mod patch;
+mod reclaim;
 mod runtime;
 mod watch;
 
 pub use error::LoadError;
-pub use patch::{check, HostInfo};
+pub use patch::{check, mapped_patch_libraries, HostInfo};
 
 use runtime::{Outcome, Runtime};
 use std::ffi::{c_char, c_void};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::OnceLock;
 use vais_hot_abi::{c_str, Manifest};
 
@@ -71,11 +74,25 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
     }
     if let Err(e) = watch::watch_file(&path, || {
         if let Some(rt) = RUNTIME.get() {
-            rt.offer_patch(false);
+            // The watcher thread runs no Vais code: no frames of its own to check.
+            rt.offer_patch(false, 0);
         }
     }) {
         log::line(log::Level::Info, &format!("hot reload disabled: {e}"));
+        return;
     }
+    let mut request = path.into_os_string();
+    request.push(vais_hot_abi::ROLLBACK_REQUEST_SUFFIX);
+    let request = PathBuf::from(request);
+    let seen = request.clone();
+    let _ = watch::watch_file(&request, move || {
+        // Removing it first means one request is one rollback, however many events it makes.
+        if std::fs::remove_file(&seen).is_ok() {
+            if let Some(rt) = RUNTIME.get() {
+                rt.request_rollback();
+            }
+        }
+    });
 }
 
 /// The safe point: publishes a verified patch waiting since the last call. Returns 1 if new
@@ -92,7 +109,8 @@ pub extern "C" fn vais_hot_check() -> i64 {
 /// build.
 #[no_mangle]
 pub extern "C" fn vais_hot_reload() -> i64 {
-    match RUNTIME.get().map(|rt| rt.offer_patch(true)) {
+    let caller = caller_frames();
+    match RUNTIME.get().map(|rt| rt.offer_patch(true, caller)) {
         Some(Outcome::Applied(_)) => 1,
         _ => 0,
     }
@@ -122,14 +140,40 @@ pub extern "C" fn vais_hot_rollback() -> i64 {
     RUNTIME.get().and_then(Runtime::rollback).unwrap_or(0)
 }
 
-/// Unloads all patch libraries but the published one. The program calls it when no thread can
-/// still be running older code (e.g. between frames).
+/// Forgets the rollback history and unloads every old patch library no thread is running.
+/// Returns how many were unloaded.
 #[no_mangle]
 pub extern "C" fn vais_hot_cleanup() -> i64 {
-    if let Some(rt) = RUNTIME.get() {
-        rt.cleanup();
-    }
-    0
+    let caller = caller_frames();
+    RUNTIME.get().map_or(0, |rt| rt.cleanup(caller) as i64)
+}
+
+/// An address in the frame of the exported `vais_hot_*` function this is inlined into: where the
+/// stack check of the calling thread starts. Everything above is the Vais code that called in;
+/// the runtime's own frames, which hold the addresses being checked, are all below.
+#[inline(always)]
+fn caller_frames() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// A patch's string literal: the runtime's copy of the `len` bytes at `bytes` (NUL included),
+/// also stored in `cache`, where the patch looks first next time.
+///
+/// # Safety
+/// `cache` must point at a pointer-sized cell only ever accessed atomically, and `bytes` at
+/// `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn vais_hot_literal(
+    cache: *const AtomicPtr<u8>,
+    bytes: *const u8,
+    len: u64,
+) -> *const u8 {
+    // SAFETY: guaranteed by the caller.
+    let copy = literals::copy_of(unsafe { std::slice::from_raw_parts(bytes, len as usize) });
+    // SAFETY: guaranteed by the caller.
+    unsafe { (*cache).store(copy.cast_mut(), Ordering::Release) };
+    copy
 }
 
 /// `hot_init(source)`: rebuilds the patch with vaisc whenever `source` changes. Returns 0, or

@@ -15,6 +15,26 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use vais_hot_abi::{self as abi, c_str, Manifest};
 
+/// Each private copy is `$TMPDIR/vais-hot-PID-SERIAL/patch.so`.
+const COPY_DIR_PREFIX: &str = "vais-hot-";
+const COPY_NAME: &str = "patch.so";
+
+/// How many patch libraries process `pid` (a hot host) has mapped now, read from its
+/// `/proc/PID/maps`: each is one private copy. For tests and benchmarks of unloading.
+pub fn mapped_patch_libraries(pid: u32) -> usize {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let copy_suffix = format!("/{COPY_NAME}");
+    let dir_part = format!("/{COPY_DIR_PREFIX}{pid}-");
+    let mut paths: Vec<&str> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|p| p.contains(&dir_part) && p.ends_with(&copy_suffix))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.len()
+}
+
 /// A verified patch: what to store in each table slot.
 pub struct Prepared {
     /// Held, never read: dropping it would unmap the code the table may point into.
@@ -25,6 +45,10 @@ pub struct Prepared {
     pub hashes: Vec<Option<u64>>,
     /// Hot functions the source no longer has: they keep their last body.
     pub deleted: Vec<String>,
+    /// The addresses the library is mapped at, page-aligned, lowest to highest segment.
+    pub image: (usize, usize),
+    /// The patch hands out addresses of its own code: it must never be unloaded.
+    pub keep_loaded: bool,
     pub load_time: Duration,
     pub verify_time: Duration,
 }
@@ -92,8 +116,9 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
             why,
         });
     }
-    let dir = std::env::temp_dir().join(format!("vais-hot-{}-{serial}", std::process::id()));
-    let copy = dir.join("patch.so");
+    let dir =
+        std::env::temp_dir().join(format!("{COPY_DIR_PREFIX}{}-{serial}", std::process::id()));
+    let copy = dir.join(COPY_NAME);
     let io = |e: std::io::Error| LoadError::Read {
         path: copy.clone(),
         message: e.to_string(),
@@ -122,14 +147,52 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
         };
     // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
     let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
+    // SAFETY: as above.
+    let flags = unsafe { (*manifest).flags };
     Ok(Prepared {
         _library: library,
         pointers,
         hashes,
         deleted,
+        image: image_of(manifest as usize).ok_or(LoadError::NoManifest)?,
+        keep_loaded: flags & abi::FLAG_KEEP_LOADED != 0,
         load_time,
         verify_time: verify_start.elapsed(),
     })
+}
+
+/// The page-aligned span of the loaded object that holds `addr`, from the loader's program
+/// headers.
+fn image_of(addr: usize) -> Option<(usize, usize)> {
+    struct Search {
+        addr: usize,
+        found: Option<(usize, usize)>,
+    }
+    unsafe extern "C" fn visit(
+        info: *mut libc::dl_phdr_info,
+        _size: libc::size_t,
+        data: *mut c_void,
+    ) -> libc::c_int {
+        // SAFETY: `dl_iterate_phdr` passes a valid object description and our `Search`.
+        let (info, search) = unsafe { (&*info, &mut *data.cast::<Search>()) };
+        // SAFETY: the object's program headers, as many as it says.
+        let headers = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum.into()) };
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        for h in headers.iter().filter(|h| h.p_type == libc::PT_LOAD) {
+            let start = info.dlpi_addr as usize + h.p_vaddr as usize;
+            lo = lo.min(start);
+            hi = hi.max(start + h.p_memsz as usize);
+        }
+        if lo <= search.addr && search.addr < hi {
+            search.found = Some((lo & !0xfff, (hi + 0xfff) & !0xfff));
+            return 1;
+        }
+        0
+    }
+    let mut search = Search { addr, found: None };
+    // SAFETY: `visit` matches the callback type and only reads what it is given.
+    unsafe { libc::dl_iterate_phdr(Some(visit), (&mut search as *mut Search).cast()) };
+    search.found
 }
 
 /// Reads the patch file, refusing one that another user could have written: it must be owned

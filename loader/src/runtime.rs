@@ -1,35 +1,57 @@
 //! The runtime state of one hot host: the jump table, the loaded versions, and publishing.
 //!
-//! Every loaded patch stays mapped until the process exits (or `hot_cleanup` is called), since
-//! any thread may still be running its code: a table store only redirects future calls. The
-//! version before the current one is what `hot_rollback` returns to. Publishing stores each
-//! slot with release ordering after the whole patch has been verified, so a failure at any
-//! step leaves the table exactly as it was.
+//! Publishing stores each slot with release ordering after the whole patch has been verified,
+//! so a failure at any step leaves the table exactly as it was. The last [`HISTORY`] versions
+//! are kept for `hot_rollback`. A patch library no kept version uses is unloaded once no
+//! thread is running its code (a table store only redirects future calls), which
+//! `reclaim.rs` checks; so however many reloads a session makes, the number of libraries
+//! mapped stays bounded.
 
 use crate::log::{self, Level};
 use crate::patch::{self, HostInfo, Prepared};
+use crate::reclaim::{self, ScanError};
 use parking_lot::Mutex;
+use std::collections::HashSet;
 use std::ffi::c_void;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::time::Instant;
 use vais_hot_abi::Manifest;
 
+/// Versions `hot_rollback` can return to, counting the current one.
+const HISTORY: usize = 8;
+/// Superseded libraries wait until there are this many before threads are checked, so a
+/// check interrupts the program's threads once per several reloads.
+const BATCH: usize = 4;
+
 /// One set of bodies that has been published (or the host's own, version 1).
 struct Version {
     number: i64,
-    /// The library holding the bodies; `None` for the host's own.
-    library: Option<Prepared>,
     pointers: Vec<*const c_void>,
     hashes: Vec<u64>,
+    /// Per slot: the version whose library holds the body (1 for the host).
+    owners: Vec<i64>,
+}
+
+/// A patch library that has been published, as version `number`.
+struct Loaded {
+    number: i64,
+    patch: Prepared,
 }
 
 struct State {
+    /// The last versions, oldest first.
     versions: Vec<Version>,
     /// Index in `versions` of the published one.
     current: usize,
+    /// Published libraries still mapped, oldest first.
+    libraries: Vec<Loaded>,
+    /// Set when threads can never be checked here: old libraries then stay loaded.
+    reclaim_off: bool,
     /// A verified patch waiting for the next `hot_check`.
     pending: Option<Prepared>,
+    /// A rollback asked for from outside (`vaisc watch`), waiting for the next `hot_check`.
+    rollback_pending: bool,
     callbacks: Vec<extern "C" fn(i64)>,
     next_number: i64,
 }
@@ -91,12 +113,15 @@ impl Runtime {
             state: Mutex::new(State {
                 versions: vec![Version {
                     number: 1,
-                    library: None,
+                    owners: vec![1; pointers.len()],
                     pointers,
                     hashes,
                 }],
                 current: 0,
+                libraries: Vec::new(),
+                reclaim_off: false,
                 pending: None,
+                rollback_pending: false,
                 callbacks: Vec::new(),
                 next_number: 2,
             }),
@@ -104,8 +129,16 @@ impl Runtime {
     }
 
     /// Loads and verifies the patch file, then publishes it now (or at the next safe point
-    /// when the program uses `hot_check`). Refusals are logged and change nothing.
-    pub fn offer_patch(&self, from_safe_point: bool) -> Outcome {
+    /// when the program uses `hot_check`). Refusals are logged and change nothing. Then
+    /// unloads old libraries if enough are waiting; `own_frames` is as [`reclaim::in_use`]
+    /// takes it.
+    pub fn offer_patch(&self, from_safe_point: bool, own_frames: usize) -> Outcome {
+        let outcome = self.load_and_publish(from_safe_point);
+        self.reclaim(own_frames, false);
+        outcome
+    }
+
+    fn load_and_publish(&self, from_safe_point: bool) -> Outcome {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let prepared = match patch::load(&self.patch_path, serial, &self.host) {
             Ok(p) => p,
@@ -126,9 +159,14 @@ impl Runtime {
         Outcome::Applied(number)
     }
 
-    /// Publishes what is pending, if anything. Returns the new version number.
+    /// Publishes what is pending, if anything (a requested rollback first). Returns the new
+    /// version number.
     pub fn apply_pending(&self) -> Option<i64> {
         let mut state = self.state.lock();
+        if std::mem::take(&mut state.rollback_pending) {
+            drop(state);
+            return self.rollback();
+        }
         let pending = state.pending.take()?;
         let (number, callbacks) = self.publish(&mut state, pending);
         drop(state);
@@ -138,9 +176,12 @@ impl Runtime {
 
     fn publish(&self, state: &mut State, prepared: Prepared) -> (i64, Vec<extern "C" fn(i64)>) {
         let start = Instant::now();
+        let number = state.next_number;
+        state.next_number += 1;
         let current = &state.versions[state.current];
         let mut pointers = current.pointers.clone();
         let mut hashes = current.hashes.clone();
+        let mut owners = current.owners.clone();
         let mut changed = Vec::new();
         let mut updated = Vec::new();
         for (slot, new) in prepared.pointers.iter().enumerate() {
@@ -152,14 +193,13 @@ impl Runtime {
             }
             pointers[slot] = *ptr;
             hashes[slot] = hash;
+            owners[slot] = number;
             updated.push(slot);
         }
         for &slot in &updated {
             self.table[slot].store(pointers[slot].cast_mut(), Ordering::Release);
         }
         let publish_time = start.elapsed();
-        let number = state.next_number;
-        state.next_number += 1;
         for name in &prepared.deleted {
             log::line(
                 Level::Info,
@@ -188,14 +228,34 @@ impl Runtime {
                 log::ms(publish_time),
             ),
         );
+        // Versions rolled back from are not returned to once new code is published.
+        let keep = state.current + 1;
+        state.versions.truncate(keep);
         state.versions.push(Version {
             number,
-            library: Some(prepared),
             pointers,
             hashes,
+            owners,
         });
+        if state.versions.len() > HISTORY {
+            state.versions.remove(0);
+        }
         state.current = state.versions.len() - 1;
+        state.libraries.push(Loaded {
+            number,
+            patch: prepared,
+        });
         (number, state.callbacks.clone())
+    }
+
+    /// A rollback asked for from outside the program: done now, or at the next `hot_check`
+    /// when the program uses safe points (code then changes only there).
+    pub fn request_rollback(&self) {
+        if self.safe_points {
+            self.state.lock().rollback_pending = true;
+        } else {
+            self.rollback();
+        }
     }
 
     /// Returns to the version published before the current one. Returns its number, or `None`
@@ -233,21 +293,82 @@ impl Runtime {
         self.state.lock().callbacks.push(callback);
     }
 
-    /// Unloads every patch library except the published one. Only safe when no thread runs
-    /// code of an older version, which the program asserts by calling `hot_cleanup`.
-    pub fn cleanup(&self) {
+    /// Forgets the rollback history and unloads every old library no thread is running.
+    /// Returns how many were unloaded.
+    pub fn cleanup(&self, own_frames: usize) -> usize {
+        {
+            let mut state = self.state.lock();
+            let current = state.current;
+            state.versions.drain(..current);
+            state.current = 0;
+        }
+        self.reclaim(own_frames, true)
+    }
+
+    /// Unloads the libraries no kept version uses and no thread is running, once at least
+    /// [`BATCH`] wait (or any, if `force`). Returns how many were unloaded.
+    fn reclaim(&self, own_frames: usize, force: bool) -> usize {
         let mut state = self.state.lock();
-        let current = state.current;
-        let keep: Vec<Version> = state
+        if state.reclaim_off {
+            return 0;
+        }
+        let used: HashSet<i64> = state
             .versions
-            .drain(..)
-            .enumerate()
-            .filter(|(i, v)| *i == current || v.library.is_none())
-            .map(|(_, v)| v)
+            .iter()
+            .flat_map(|v| v.owners.iter().copied())
             .collect();
-        state.current = keep.len() - 1;
-        state.versions = keep;
-        state.pending = None;
+        let candidates: Vec<usize> = (0..state.libraries.len())
+            .filter(|&i| {
+                let l = &state.libraries[i];
+                !l.patch.keep_loaded && !used.contains(&l.number)
+            })
+            .take(reclaim::MAX_RANGES)
+            .collect();
+        if candidates.is_empty() || (!force && candidates.len() < BATCH) {
+            return 0;
+        }
+        let ranges: Vec<(usize, usize)> = candidates
+            .iter()
+            .map(|&i| state.libraries[i].patch.image)
+            .collect();
+        let start = Instant::now();
+        let busy = match reclaim::in_use(&ranges, own_frames) {
+            Ok(busy) => busy,
+            Err(e) => {
+                if matches!(e, ScanError::NoSignal | ScanError::Unsupported) {
+                    state.reclaim_off = true;
+                    log::line(
+                        Level::Info,
+                        &format!("old patch libraries stay loaded: {e}"),
+                    );
+                } else {
+                    log::line(Level::Debug, &format!("old patches not unloaded yet: {e}"));
+                }
+                return 0;
+            }
+        };
+        let mut unloaded = Vec::new();
+        for (bit, &i) in candidates.iter().enumerate().rev() {
+            if busy & (1 << bit) == 0 {
+                let library = state.libraries.remove(i);
+                crate::crash::forget_library(library.patch.image);
+                unloaded.push(library.number);
+            }
+        }
+        unloaded.reverse();
+        if !unloaded.is_empty() {
+            let names: Vec<String> = unloaded.iter().map(|n| format!("v{n}")).collect();
+            log::line(
+                Level::Debug,
+                &format!(
+                    "unloaded {} in {}; {} libraries stay loaded",
+                    names.join(", "),
+                    log::ms(start.elapsed()),
+                    state.libraries.len()
+                ),
+            );
+        }
+        unloaded.len()
     }
 }
 

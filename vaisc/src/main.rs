@@ -244,6 +244,15 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
         restart_on_incompatible: args.restart_on_incompatible,
     };
     let events = Events::new()?;
+    let typed = events.sender();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if typed.send(Raw::Input(Some(line))).is_err() {
+                return;
+            }
+        }
+        let _ = typed.send(Raw::Input(None));
+    });
     let interrupt = std::sync::Mutex::new(events.sender());
     ctrlc::set_handler(move || {
         if let Ok(tx) = interrupt.lock() {

@@ -1,13 +1,13 @@
 //! `vaisc watch` end to end: the real command runs a real program while the test saves the
 //! source the ways editors do, breaks and fixes it, edits an imported module, makes changes no
-//! reload can carry, and finally presses Ctrl-C.
+//! reload can carry, types `r` to roll back, and finally presses Ctrl-C.
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
 mod hot_support;
 
 use hot_support::{field, Host, Project};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const GAME: &str = r#"U bonus
@@ -301,4 +301,50 @@ fn a_half_written_file_is_not_reported_and_rebuild_only_mode_works() {
     assert!(host.stdout_lines().is_empty());
     let patch = std::fs::read(p.patch_path()).expect("patch");
     assert!(patch.windows(8).any(|w| w == b"v2 frame"));
+}
+
+#[test]
+fn typing_r_rolls_the_program_back() {
+    let p = project("rollback");
+    let mut host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .stdin(Stdio::piped())
+            .current_dir(&p.dir),
+    );
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    save(&p, "v1 frame", "v2 frame", "in place");
+    host.wait_stdout("the edit", |l| l.starts_with("v2"));
+    host.type_line("r");
+    host.wait_stderr("the host's answer", |l| {
+        l.contains("[hot] rolled back from v2 to v1")
+    });
+    // The old code runs again, on the same state: the frame count goes on from where it was.
+    let last_v2 = host
+        .stdout_lines()
+        .iter()
+        .filter(|l| l.starts_with("v2"))
+        .map(|l| field(l, "frame"))
+        .max()
+        .expect("v2 frames");
+    let back = host.wait_stdout("v1 again", |l| {
+        l.starts_with("v1") && field(l, "frame") > last_v2
+    });
+    assert!(field(&back, "frame") > last_v2, "{back}");
+}
+
+#[test]
+fn other_typed_lines_reach_the_program() {
+    let p = project("input");
+    let mut host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--exec", "cat"])
+            .stdin(Stdio::piped())
+            .current_dir(&p.dir),
+    );
+    host.wait_stderr("the first build", |l| l.contains(" built in "));
+    host.type_line("hello from the keyboard");
+    host.wait_stdout("the line, echoed by the program", |l| {
+        l == "hello from the keyboard"
+    });
 }

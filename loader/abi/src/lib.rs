@@ -10,7 +10,7 @@ use std::ffi::{c_char, c_void, CStr};
 
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
 /// version is refused.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
 /// function, initialised with the host's own bodies.
@@ -22,9 +22,25 @@ pub const MANIFEST_SYMBOL: &str = "__vais_hot_manifest";
 /// A patch exports the new body of hot function `f` as `__vais_hot_body.f`.
 pub const PATCH_BODY_PREFIX: &str = "__vais_hot_body.";
 
+/// The host exports the entry point of hot function `f` (load the slot, call through it) as
+/// `__vais_hot_entry.f`. A function pointer a patch takes to `f` is this host address, so it stays
+/// valid after the patch is unloaded and compares equal to the host's own.
+pub const ENTRY_PREFIX: &str = "__vais_hot_entry.";
+
+/// The runtime function a patch calls the first time each of its string literals is used:
+/// `const char *vais_hot_literal(const char **cache, const char *bytes, uint64_t len)`. It
+/// returns a copy owned by the runtime (one per distinct content, never freed) and stores it in
+/// `cache`, so a string a patch hands out stays valid after the patch is unloaded.
+pub const LITERAL_SYMBOL: &str = "vais_hot_literal";
+
 /// The runtime function the host's `main` calls before running any Vais code:
 /// `void vais_hot_runtime_init(const Manifest *host, void **table, const char *argv0)`.
 pub const RUNTIME_INIT_SYMBOL: &str = "vais_hot_runtime_init";
+
+/// A file named like the patch library plus this suffix (`libgame.so.rollback`), created beside
+/// it, asks the running host to return to its previous code version; the host deletes it.
+/// `vaisc watch` creates it when the user types `r`.
+pub const ROLLBACK_REQUEST_SUFFIX: &str = ".rollback";
 
 /// Which side a manifest describes.
 pub const KIND_HOST: u32 = 0;
@@ -33,6 +49,11 @@ pub const KIND_PATCH: u32 = 1;
 /// Set in a host manifest when the program calls `hot_check` (or `hot_loop`): patches are then
 /// applied only at those safe points, never from the watcher thread.
 pub const FLAG_SAFE_POINTS: u32 = 1;
+
+/// Set in a patch manifest when the patch hands out the address of one of its own functions (a
+/// non-hot helper used as a function value): such a pointer may live anywhere, so the loader
+/// keeps the library mapped for the rest of the run instead of reclaiming it.
+pub const FLAG_KEEP_LOADED: u32 = 2;
 
 /// Describes a hot build's contents to the loader.
 #[repr(C)]
@@ -46,7 +67,7 @@ pub struct Manifest {
     pub program_id: u64,
     pub function_count: u32,
     pub layout_count: u32,
-    /// [`FLAG_SAFE_POINTS`] and future flags.
+    /// [`FLAG_SAFE_POINTS`] (hosts), [`FLAG_KEEP_LOADED`] (patches).
     pub flags: u32,
     pub reserved: u32,
     pub functions: *const FunctionEntry,

@@ -47,12 +47,15 @@ pub fn executable(obj: &Path, output: &Path) -> Result<(), DriverError> {
 /// use the host's globals and jump table.
 pub fn hot_host(obj: &Path, output: &Path) -> Result<(), DriverError> {
     let runtime = runtime_library()?;
+    let literal = format!("-Wl,--undefined={}", vais_hot_abi::LITERAL_SYMBOL);
     let mut args: Vec<&std::ffi::OsStr> = vec![
         obj.as_os_str(),
         runtime.as_os_str(),
         "-o".as_ref(),
         output.as_os_str(),
         "-rdynamic".as_ref(),
+        // Only patches call it, so nothing in the host would pull it from the archive.
+        literal.as_ref(),
     ];
     args.extend(RUNTIME_LIBS.iter().map(std::ffi::OsStr::new));
     cc(&args)
@@ -70,7 +73,7 @@ pub fn patch(obj: &Path, output: &Path) -> Result<(), DriverError> {
         std::process::id()
     ));
     // One loadable code segment instead of three keeps each loaded patch to fewer pages;
-    // every version stays mapped while the program runs.
+    // a running program keeps several versions mapped at once (its rollback history).
     let args = [
         "-shared".as_ref(),
         "-z".as_ref(),

@@ -67,10 +67,84 @@ fn calls_to_hot_functions_load_the_slot_and_call_through_it() {
 }
 
 #[test]
-fn a_function_pointer_to_a_hot_function_is_its_stub() {
+fn a_function_pointer_to_a_hot_function_is_the_hosts_entry_point() {
     let ir = hot_ir(GAME, None);
     assert!(
-        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_stub.update"),
+        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_entry.update"),
+        "{ir}"
+    );
+    assert!(ir.contains("define i64 @__vais_hot_entry.update("), "{ir}");
+    // A patch uses the host's entry, so the pointer outlives the patch and compares equal.
+    let host = GAME.replace("twice(&s) + run(update, &s)", "twice(&s) + via(&s)")
+        + "\n#[hot] F via(s: *State) -> i64 = run(update, s)";
+    let ir = hot_ir(&host.replace("s.frame += 1", "s.frame += 2"), Some(&host));
+    assert!(
+        ir.contains("declare i64 @__vais_hot_entry.update(%State*)"),
+        "{ir}"
+    );
+    assert!(
+        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_entry.update"),
+        "{ir}"
+    );
+    assert_eq!(manifest_flags(&ir), "i32 0", "{ir}");
+}
+
+/// The manifest's flags field of a patch's IR.
+fn manifest_flags(ir: &str) -> &str {
+    let manifest = ir
+        .split("@__vais_hot_manifest = ")
+        .nth(1)
+        .and_then(|m| m.split("} { ").nth(1))
+        .expect("a manifest");
+    // Fields: abi, kind, program id, function count, layout count, flags.
+    manifest.split(", ").nth(5).expect("a flags field")
+}
+
+const TALK: &str = "
+X F puts(s: str) -> i32
+G last: str = \"none\"
+F shout() -> i64 { puts(\"helper\") 0 }
+#[hot] F greet(n: i64) -> i64 {
+    last = \"hello\"
+    I n > 0 { puts(\"pos\") } E { puts(\"neg\") }
+    0
+}
+F main() -> i64 = greet(1)";
+
+#[test]
+fn a_patch_reads_its_string_literals_through_the_runtime() {
+    let ir = hot_ir(&TALK.replace("hello", "hi"), Some(TALK));
+    let greet = ir
+        .split("define protected i64 @__vais_hot_body.greet(")
+        .nth(1)
+        .expect("greet is defined");
+    let body = &greet[..greet.find("\n}").expect("end of greet")];
+    // The patch's own bytes are only read, to be copied, by the runtime.
+    for line in body.lines().filter(|l| l.contains("@.str")) {
+        assert!(
+            line.contains("@vais_hot_literal(") || line.contains(".cache acquire"),
+            "{line}"
+        );
+    }
+    assert_eq!(body.matches("@vais_hot_literal(").count(), 3, "{body}");
+    assert!(
+        ir.contains("declare i8* @vais_hot_literal(i8**, i8*, i64)"),
+        "{ir}"
+    );
+    assert_eq!(manifest_flags(&ir), "i32 0", "{ir}");
+}
+
+#[test]
+fn a_patch_that_hands_out_a_helper_is_kept_loaded() {
+    let src = "
+X F vais_hot_on_reload(callback: fn(i64)) -> i64
+F note(v: i64) { }
+#[hot] F setup() -> i64 = vais_hot_on_reload(note)
+F main() -> i64 = setup()";
+    let ir = hot_ir(&src.replace("{ }", "{ v + 1 }"), Some(src));
+    assert_eq!(
+        manifest_flags(&ir),
+        format!("i32 {}", vais_hot_abi::FLAG_KEEP_LOADED),
         "{ir}"
     );
 }

@@ -1,22 +1,32 @@
 //! The program `vaisc watch` runs: started with the runtime's log on, its `[hot]` stderr lines
 //! routed to the watch loop (which reports them with the rebuild) and everything else passed
-//! through, and stopped (terminated, then killed if it lingers) on restart or Ctrl-C.
+//! through, and stopped (terminated, then killed if it lingers) on restart or Ctrl-C. Its standard
+//! input is a pipe watch writes the user's lines into (watch keeps `r` for itself).
 
 use super::events::Raw;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 pub struct Child {
     process: std::process::Child,
+    /// `None` once watch's own input has ended (the program then sees its end too).
+    stdin: Option<ChildStdin>,
 }
 
 impl Child {
-    pub fn start(command: &str, args: &[String], events: Sender<Raw>) -> Result<Child, String> {
+    /// Starts the program; `input` says whether watch still has input to pass on.
+    pub fn start(
+        command: &str,
+        args: &[String],
+        events: Sender<Raw>,
+        input: bool,
+    ) -> Result<Child, String> {
         let mut process = Command::new(command)
             .args(args)
             .env("VAIS_HOT_LOG", "info")
+            .stdin(if input { Stdio::piped() } else { Stdio::null() })
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| e.to_string())?;
@@ -32,7 +42,20 @@ impl Child {
             }
             let _ = events.send(Raw::Closed(pid));
         });
-        Ok(Child { process })
+        let stdin = process.stdin.take();
+        Ok(Child { process, stdin })
+    }
+
+    /// Passes a line typed at watch to the program; `None` closes its input.
+    pub fn send_input(&mut self, line: Option<&str>) {
+        match (line, self.stdin.as_mut()) {
+            (Some(line), Some(pipe)) => {
+                // A program that does not read its input may have closed it: nothing to do.
+                let _ = writeln!(pipe, "{line}").and_then(|()| pipe.flush());
+            }
+            (None, _) => self.stdin = None,
+            (Some(_), None) => {}
+        }
     }
 
     pub fn id(&self) -> u32 {

@@ -18,6 +18,8 @@ pub enum Raw {
     HotLog(String),
     /// The stderr of process `pid` closed: it exited.
     Closed(u32),
+    /// A line typed at watch's standard input, or `None` at its end.
+    Input(Option<String>),
 }
 
 /// What the watch loop acts on.
@@ -30,6 +32,8 @@ pub enum Event {
     ChildExited(u32),
     /// A `[hot]` line nobody was waiting for.
     HotLog(String),
+    /// A line typed at watch's standard input, or `None` at its end.
+    Input(Option<String>),
 }
 
 pub struct Events {
@@ -114,6 +118,7 @@ impl Events {
                 Raw::Interrupt => return Some(Event::Interrupt),
                 Raw::HotLog(l) => return Some(Event::HotLog(l)),
                 Raw::Closed(pid) => return Some(Event::ChildExited(pid)),
+                Raw::Input(line) => return Some(Event::Input(line)),
             }
         }
     }

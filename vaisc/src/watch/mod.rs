@@ -6,8 +6,10 @@
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
 //! patch, which the running host applies by itself. The host's `[hot]` log line is read back so
 //! that each rebuild is reported in one line: what happened and how long each step took.
-//! `events.rs` owns the event sources (file system, Ctrl-C, the child's log and exit);
-//! `child.rs` the program being run.
+//! `events.rs` owns the event sources (file system, Ctrl-C, the child's log and exit, typed
+//! lines); `child.rs` the program being run. A line holding just `r` asks the running host to
+//! return to its previous code version (through a request file the runtime watches); every
+//! other line is passed on to the program.
 
 mod child;
 mod events;
@@ -63,6 +65,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         events,
         child: None,
         built: false,
+        input: true,
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
@@ -82,6 +85,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
             Event::Changed(first) => w.on_change(first),
             Event::ChildExited(pid) => w.on_exit(pid),
             Event::HotLog(line) => eprintln!("{line}"),
+            Event::Input(line) => w.on_input(line),
         }
     }
 }
@@ -92,6 +96,8 @@ struct Watcher<'a> {
     child: Option<Child>,
     /// Whether a host for the current code exists (a first build may have failed).
     built: bool,
+    /// Whether watch's standard input is still open.
+    input: bool,
 }
 
 impl Watcher<'_> {
@@ -167,9 +173,30 @@ impl Watcher<'_> {
             Run::Host(args) => (self.opts.output.display().to_string(), args.clone()),
             Run::Exec(cmd, args) => (cmd.clone(), args.clone()),
         };
-        match Child::start(&command, &args, self.events.sender()) {
+        match Child::start(&command, &args, self.events.sender(), self.input) {
             Ok(c) => self.child = Some(c),
             Err(message) => stamp(&format!("cannot start {command}: {message}")),
+        }
+    }
+
+    /// A line typed at watch: `r` rolls the running host back, anything else goes to it.
+    fn on_input(&mut self, line: Option<String>) {
+        if line.as_deref().map(str::trim) == Some("r") {
+            if self.child.is_none() {
+                stamp("rollback: no program is running");
+                return;
+            }
+            let mut request = driver::patch_path(&self.opts.output).into_os_string();
+            request.push(vais_hot_abi::ROLLBACK_REQUEST_SUFFIX);
+            match std::fs::write(&request, b"") {
+                Ok(()) => stamp("rollback requested"),
+                Err(e) => stamp(&format!("rollback: cannot ask the program: {e}")),
+            }
+            return;
+        }
+        self.input &= line.is_some();
+        if let Some(child) = self.child.as_mut() {
+            child.send_input(line.as_deref());
         }
     }
 

@@ -59,6 +59,16 @@ impl Project {
         std::fs::write(&self.src, text.replacen(from, to, 1)).expect("write source");
     }
 
+    /// Installs `bytes` as the patch the way the compiler does (written aside, renamed into
+    /// place), and waits for the host to report version `version` applied.
+    pub fn install_patch(&self, host: &Host, bytes: &[u8], version: usize) {
+        let tmp = self.dir.join("next.tmp");
+        std::fs::write(&tmp, bytes).expect("write patch");
+        std::fs::rename(&tmp, self.patch_path()).expect("install patch");
+        let want = format!("v{version} applied");
+        host.wait_stderr(&want, |l| l.contains(&want));
+    }
+
     pub fn patch_path(&self) -> PathBuf {
         self.dir.join("libgame.so")
     }
@@ -117,6 +127,18 @@ impl Host {
         }
     }
 
+    /// Writes a line to the process's input (started with a piped stdin).
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self
+            .child
+            .stdin
+            .as_mut()
+            .expect("started with a piped stdin");
+        writeln!(stdin, "{line}").expect("write input");
+        stdin.flush().expect("flush input");
+    }
+
     /// Waits until some stdout line satisfies `pred`; returns it.
     pub fn wait_stdout(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         wait(&self.stdout, what, &pred, self)
@@ -152,6 +174,11 @@ impl Host {
 
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// How many patch libraries the process has mapped now.
+    pub fn patch_libraries(&self) -> usize {
+        vais_loader::mapped_patch_libraries(self.id())
     }
 
     /// Whether the process is still running.
