@@ -48,6 +48,9 @@ struct State {
     libraries: Vec<Loaded>,
     /// Set when threads can never be checked here: old libraries then stay loaded.
     reclaim_off: bool,
+    /// Libraries the last check found a thread in: they count against the next batch, so a
+    /// thread that stays inside old code does not cause a check at every reload.
+    busy: usize,
     /// A verified patch waiting for the next `hot_check`.
     pending: Option<Prepared>,
     /// A rollback asked for from outside (`vaisc watch`), waiting for the next `hot_check`.
@@ -120,6 +123,7 @@ impl Runtime {
                 current: 0,
                 libraries: Vec::new(),
                 reclaim_off: false,
+                busy: 0,
                 pending: None,
                 rollback_pending: false,
                 callbacks: Vec::new(),
@@ -299,6 +303,7 @@ impl Runtime {
         {
             let mut state = self.state.lock();
             let current = state.current;
+            state.versions.truncate(current + 1);
             state.versions.drain(..current);
             state.current = 0;
         }
@@ -306,7 +311,8 @@ impl Runtime {
     }
 
     /// Unloads the libraries no kept version uses and no thread is running, once at least
-    /// [`BATCH`] wait (or any, if `force`). Returns how many were unloaded.
+    /// [`BATCH`] more wait than were busy last time (or any, if `force`). Returns how many
+    /// were unloaded.
     fn reclaim(&self, own_frames: usize, force: bool) -> usize {
         let mut state = self.state.lock();
         if state.reclaim_off {
@@ -324,7 +330,7 @@ impl Runtime {
             })
             .take(reclaim::MAX_RANGES)
             .collect();
-        if candidates.is_empty() || (!force && candidates.len() < BATCH) {
+        if candidates.is_empty() || (!force && candidates.len() < state.busy + BATCH) {
             return 0;
         }
         let ranges: Vec<(usize, usize)> = candidates
@@ -356,6 +362,7 @@ impl Runtime {
             }
         }
         unloaded.reverse();
+        state.busy = candidates.len() - unloaded.len();
         if !unloaded.is_empty() {
             let names: Vec<String> = unloaded.iter().map(|n| format!("v{n}")).collect();
             log::line(

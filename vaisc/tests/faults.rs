@@ -71,7 +71,7 @@ fn still_intact(host: &mut Host) {
     host.wait_stdout("more frames", |l| field(l, "frame") > f + 3);
     assert!(host.alive());
     let lines = host.stdout_lines();
-    assert!(lines.iter().all(|l| l.starts_with("v1")));
+    assert!(lines.iter().all(|l| l.starts_with("v1")), "{lines:?}");
     let later = lines
         .iter()
         .rev()
@@ -133,22 +133,20 @@ fn foreign_and_malformed_patches_are_refused() {
     install(&p, &plain);
     expect(&host, "no manifest", "has no Vais hot manifest");
 
-    // A patch other users could have written.
+    // A patch other users could have written. It is built aside and made writable before it
+    // takes the patch's place, so the runtime never sees it with safe permissions.
     p.edit("v1 frame", "v2 frame");
-    let out = p.patch();
-    assert!(out.status.success());
-    let mut perms = std::fs::metadata(p.patch_path())
-        .expect("patch")
-        .permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o777);
-    std::fs::set_permissions(p.patch_path(), perms).expect("chmod");
-    // Touching the file makes the runtime look again.
-    install(&p, &std::fs::read(p.patch_path()).expect("read"));
-    let mut perms = std::fs::metadata(p.patch_path())
-        .expect("patch")
-        .permissions();
+    let aside = p.dir.join("aside.so");
+    let out = p.patch_aside(&aside);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut perms = std::fs::metadata(&aside).expect("patch").permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o766);
-    std::fs::set_permissions(p.patch_path(), perms).expect("chmod");
+    std::fs::set_permissions(&aside, perms).expect("chmod");
+    std::fs::rename(&aside, p.patch_path()).expect("rename");
     expect(&host, "writable by others", "other users may write to it");
 
     still_intact(&mut host);

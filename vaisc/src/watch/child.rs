@@ -43,6 +43,16 @@ impl Child {
             let _ = events.send(Raw::Closed(pid));
         });
         let stdin = process.stdin.take();
+        if let Some(pipe) = &stdin {
+            // A program that never reads its input must not block watch once the pipe is full:
+            // lines beyond what it holds are dropped instead.
+            // SAFETY: `fcntl` on a pipe descriptor this process owns, with valid flags.
+            unsafe {
+                let fd = std::os::fd::AsRawFd::as_raw_fd(pipe);
+                let flags = libc::fcntl(fd, libc::F_GETFL);
+                libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+            }
+        }
         Ok(Child { process, stdin })
     }
 
@@ -50,7 +60,8 @@ impl Child {
     pub fn send_input(&mut self, line: Option<&str>) {
         match (line, self.stdin.as_mut()) {
             (Some(line), Some(pipe)) => {
-                // A program that does not read its input may have closed it: nothing to do.
+                // A program that does not read its input may have closed it or let the pipe fill:
+                // the line is then dropped.
                 let _ = writeln!(pipe, "{line}").and_then(|()| pipe.flush());
             }
             (None, _) => self.stdin = None,

@@ -52,6 +52,17 @@ impl Project {
         self.vaisc(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
     }
 
+    /// Like [`Project::patch`], but writes the patch to `out` (through `VAIS_HOT_PATCH_OUT`),
+    /// where the running host does not see it.
+    pub fn patch_aside(&self, out: &Path) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
+            .env("VAIS_HOT_PATCH_OUT", out)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run vaisc")
+    }
+
     /// Replaces `from` by `to` in the source (which must contain it).
     pub fn edit(&self, from: &str, to: &str) {
         let text = std::fs::read_to_string(&self.src).expect("read source");
