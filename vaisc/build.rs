@@ -1,15 +1,23 @@
-//! Builds the hot-reload runtime (`loader`, as a static library) so that vaisc can embed it and
-//! link it into hot hosts from any directory, with no source tree at hand.
+//! Prepares what vaisc embeds at build time.
 //!
-//! The runtime is built by a nested `cargo build` into its own target directory under
-//! `OUT_DIR`, in release mode, because the runtime's speed matters in the user's program no
-//! matter how vaisc itself was built.
+//! - The hot-reload runtime (`loader`, as a static library), so that vaisc can link it into hot
+//!   hosts from any directory, with no source tree at hand. It is built by a nested `cargo
+//!   build` into its own target directory under `OUT_DIR`, in release mode, because the
+//!   runtime's speed matters in the user's program no matter how vaisc itself was built.
+//! - The names the linked LLVM treats as C library functions, read from its
+//!   `TargetLibraryInfo.def`, so code generation can tell LLVM which of them a program defines
+//!   itself (`codegen/builtins.rs`).
 
 use std::env;
 use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
+    build_runtime();
+    write_library_function_names();
+}
+
+fn build_runtime() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
     let loader = manifest_dir.join("../loader");
@@ -43,4 +51,50 @@ fn main() {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     std::fs::write(out_dir.join("runtime_id.txt"), format!("{h:016x}")).expect("write runtime id");
+}
+
+/// Writes `libfuncs.txt` to `OUT_DIR`: one name per line, sorted, of every function LLVM's
+/// target library info knows.
+fn write_library_function_names() {
+    let config = llvm_config();
+    let out = Command::new(&config)
+        .arg("--includedir")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {config}: {e}"));
+    assert!(out.status.success(), "{config} --includedir failed");
+    let include = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let def = include.join("llvm/Analysis/TargetLibraryInfo.def");
+    println!("cargo:rerun-if-changed={}", def.display());
+    let text = std::fs::read_to_string(&def)
+        .unwrap_or_else(|e| panic!("cannot read {} (from llvm-14-dev): {e}", def.display()));
+    let mut names: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("TLI_DEFINE_STRING_INTERNAL(\""))
+        .filter_map(|rest| rest.strip_suffix("\")"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert!(
+        names.contains(&"sqrt"),
+        "{} lists no library functions",
+        def.display()
+    );
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
+    std::fs::write(out_dir.join("libfuncs.txt"), names.join("\n")).expect("write libfuncs.txt");
+}
+
+/// The `llvm-config` that `llvm-sys` uses: under `LLVM_SYS_140_PREFIX` if set, else on `PATH`.
+fn llvm_config() -> String {
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_140_PREFIX");
+    if let Some(prefix) = env::var_os("LLVM_SYS_140_PREFIX") {
+        return PathBuf::from(prefix)
+            .join("bin/llvm-config")
+            .display()
+            .to_string();
+    }
+    ["llvm-config", "llvm-config-14"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .unwrap_or("llvm-config")
+        .to_string()
 }

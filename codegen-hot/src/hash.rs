@@ -6,10 +6,14 @@
 //! edit to a helper changes what the hot function does. Hot callees are excluded: they have
 //! their own slots and hashes. String constants are renamed after their contents first, so an
 //! unrelated string added elsewhere does not renumber them and change every hash.
+//!
+//! The code hashed is the function's printed IR, cut out of one print of the whole module.
+//! Printing functions one at a time would make LLVM number the whole module's metadata for
+//! each of them, which is quadratic in the program's size (most of a 5,000-line build).
 
 use inkwell::module::{Linkage, Module};
 use inkwell::values::{AnyValue, BasicValueEnum, FunctionValue, Operand};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use vais_hot_abi as abi;
 
 /// Renames private constant globals (string literals) to `.str.<hash of contents>`.
@@ -27,33 +31,40 @@ pub fn stabilize_string_names(module: &Module) {
     }
 }
 
-/// A hash of every defined function's own code, by symbol name, in module order. Comparing
-/// these between builds tells which functions an edit touched.
+/// A hash of every defined function's own code, by symbol name, in module order (after naming
+/// string literals by their contents). Comparing these between builds tells which functions an
+/// edit touched.
 pub fn code_hashes(module: &Module) -> Vec<(String, u64)> {
     stabilize_string_names(module);
-    let mut out = Vec::new();
-    let mut f = module.get_first_function();
-    while let Some(func) = f {
-        f = func.get_next_function();
-        if func.count_basic_blocks() > 0 {
-            let text = func.print_to_string().to_string();
-            out.push((name(func), abi::hash(text.as_bytes())));
-        }
-    }
-    out
+    let texts = FunctionTexts::of(module);
+    defined_functions(module)
+        .map(|f| {
+            let n = name(f);
+            let hash = abi::hash(texts.get(&n).as_bytes());
+            (n, hash)
+        })
+        .collect()
 }
 
-/// The body hash of each function of `hot`, in order.
-pub fn body_hashes<'ctx>(module: &Module<'ctx>, hot: &[FunctionValue<'ctx>]) -> Vec<u64> {
+/// The body hash of each function of `hot`, in order: a hash of the code hashes (`code`, from
+/// [`code_hashes`]) of the function and of every non-hot function it reaches.
+pub fn body_hashes<'ctx>(
+    module: &Module<'ctx>,
+    hot: &[FunctionValue<'ctx>],
+    code: &[(String, u64)],
+) -> Vec<u64> {
+    let code: HashMap<&str, u64> = code.iter().map(|(n, h)| (n.as_str(), *h)).collect();
     let hot_names: HashSet<String> = hot.iter().map(|f| name(*f)).collect();
     hot.iter()
         .map(|&root| {
-            let mut text = String::new();
+            let mut covered = Vec::new();
             let mut seen = HashSet::new();
             let mut queue = vec![root];
             seen.insert(name(root));
             while let Some(f) = queue.pop() {
-                text.push_str(&f.print_to_string().to_string());
+                let n = name(f);
+                covered
+                    .extend_from_slice(&code.get(n.as_str()).copied().unwrap_or(0).to_le_bytes());
                 for callee in referenced_functions(module, f) {
                     let n = name(callee);
                     if callee.count_basic_blocks() > 0 && !hot_names.contains(&n) && seen.insert(n)
@@ -62,9 +73,64 @@ pub fn body_hashes<'ctx>(module: &Module<'ctx>, hot: &[FunctionValue<'ctx>]) -> 
                     }
                 }
             }
-            abi::hash(text.as_bytes())
+            abi::hash(&covered)
         })
         .collect()
+}
+
+/// The functions with a body, in module order.
+fn defined_functions<'ctx>(module: &Module<'ctx>) -> impl Iterator<Item = FunctionValue<'ctx>> {
+    module
+        .get_functions()
+        .filter(|f| f.count_basic_blocks() > 0)
+}
+
+/// The printed IR of each defined function (its `define` line to its closing brace), from one
+/// print of the module.
+struct FunctionTexts {
+    module: String,
+    spans: HashMap<String, (usize, usize)>,
+}
+
+impl FunctionTexts {
+    fn of(module: &Module) -> FunctionTexts {
+        let text = module.print_to_string().to_string();
+        // The module prints its definitions in the same order as its function list.
+        let spans = defined_functions(module)
+            .map(|f| name(f))
+            .zip(definition_spans(&text))
+            .collect();
+        FunctionTexts {
+            module: text,
+            spans,
+        }
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.spans
+            .get(name)
+            .map_or("", |&(start, end)| &self.module[start..end])
+    }
+}
+
+/// Byte ranges of each function definition in printed IR, in order. A definition opens with a
+/// line starting `define ` and ends at the first line that is only `}`: body lines are
+/// indented or are labels, so none of them is.
+fn definition_spans(ir: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut open = None;
+    let mut at = 0;
+    for line in ir.split_inclusive('\n') {
+        if line.starts_with("define ") {
+            open = Some(at);
+        } else if line.trim_end() == "}" {
+            if let Some(start) = open.take() {
+                spans.push((start, at + line.len()));
+            }
+        }
+        at += line.len();
+    }
+    spans
 }
 
 fn name(f: FunctionValue) -> String {
@@ -93,4 +159,38 @@ fn referenced_functions<'ctx>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inkwell::context::Context;
+
+    #[test]
+    fn each_definition_is_cut_out_of_the_module_print_as_printed_alone() {
+        let ctx = Context::create();
+        let module = ctx.create_module("m");
+        let i64t = ctx.i64_type();
+        let builder = ctx.create_builder();
+        module.add_function("external", i64t.fn_type(&[], false), None);
+        for name in ["first", "second.with.dots", "third"] {
+            let f = module.add_function(name, i64t.fn_type(&[i64t.into()], false), None);
+            let entry = ctx.append_basic_block(f, "entry");
+            let done = ctx.append_basic_block(f, "done");
+            builder.position_at_end(entry);
+            builder.build_unconditional_branch(done).expect("branch");
+            builder.position_at_end(done);
+            let arg = f.get_first_param().expect("param").into_int_value();
+            builder.build_return(Some(&arg)).expect("return");
+        }
+        let texts = FunctionTexts::of(&module);
+        assert_eq!(texts.spans.len(), 3);
+        for f in defined_functions(&module) {
+            let alone = f.print_to_string().to_string();
+            let cut = texts.get(&name(f));
+            assert!(cut.starts_with("define "), "{cut}");
+            assert!(alone.contains(cut), "{alone}\nvs\n{cut}");
+        }
+        assert_eq!(texts.get("external"), "");
+    }
 }

@@ -16,8 +16,6 @@ mod hash;
 mod manifest;
 mod unload;
 
-pub use hash::code_hashes;
-
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
@@ -83,14 +81,23 @@ fn builder_error(e: impl std::fmt::Display) -> HotError {
     HotError::Builder(e.to_string())
 }
 
-/// Rewrites `module` for a hot build as `plan` says. Returns each hot function's body hash, in
-/// slot order.
+/// What a hot build's code hashes to, taken before the pass rewrites anything.
+#[derive(Clone, Debug)]
+pub struct Hashes {
+    /// Every defined function's own code, by symbol name, in module order: comparing these
+    /// between builds tells which functions an edit touched.
+    pub code: Vec<(String, u64)>,
+    /// Each hot function's body hash (its code and the non-hot code it reaches), in slot order.
+    pub bodies: Vec<u64>,
+}
+
+/// Rewrites `module` for a hot build as `plan` says. Returns the code hashes it took first.
 pub fn apply<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
     plan: &Plan,
-) -> Result<Vec<u64>, HotError> {
-    hash::stabilize_string_names(module);
+) -> Result<Hashes, HotError> {
+    let code = hash::code_hashes(module);
     let functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
@@ -100,7 +107,7 @@ pub fn apply<'ctx>(
                 .ok_or_else(|| HotError::MissingFunction(f.name.clone()))
         })
         .collect::<Result<_, _>>()?;
-    let hashes = hash::body_hashes(module, &functions);
+    let hashes = hash::body_hashes(module, &functions, &code);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -180,7 +187,10 @@ pub fn apply<'ctx>(
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
-    Ok(hashes)
+    Ok(Hashes {
+        code,
+        bodies: hashes,
+    })
 }
 
 /// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined. A host

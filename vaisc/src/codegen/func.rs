@@ -107,7 +107,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             self.functions.push(f);
         }
-        self.shadow_builtins();
+        super::builtins::shadow(self.ctx, self.program, &self.functions);
         for g in &self.program.globals {
             let ty = self.llvm(&g.ty);
             let global = self.module.add_global(ty, None, &g.name);
@@ -127,31 +127,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.emit_c_main(main)?;
         }
         Ok(())
-    }
-
-    /// A program may define its own `sqrt` or `abs`. LLVM would otherwise take a call to it for
-    /// the C library function of that name and fold or replace it when optimising, so every
-    /// function is told that those names are not built-ins here (what clang's
-    /// `-fno-builtin-NAME` does).
-    fn shadow_builtins(&self) {
-        let attrs: Vec<_> = self
-            .program
-            .functions
-            .iter()
-            .filter(|d| d.body.is_some())
-            .map(|d| {
-                self.ctx
-                    .create_string_attribute(&format!("no-builtin-{}", d.name), "")
-            })
-            .collect();
-        for (id, def) in self.program.functions.iter().enumerate() {
-            if def.body.is_some() {
-                for a in &attrs {
-                    self.functions[id]
-                        .add_attribute(inkwell::attributes::AttributeLoc::Function, *a);
-                }
-            }
-        }
     }
 
     /// `int main(int argc, char **argv)`: records the arguments in `vais_argc`/`vais_argv`,

@@ -99,8 +99,7 @@ fn emit(
     let start = Instant::now();
     let context = Context::create();
     let module = lower(&context, checked, program, opts)?;
-    let code = codegen_hot::code_hashes(&module);
-    codegen_hot::apply(&context, &module, plan)?;
+    let code = codegen_hot::apply(&context, &module, plan)?.code;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.

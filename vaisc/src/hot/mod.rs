@@ -125,7 +125,7 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
 
 /// Functions whose code changed since the host was built but which no hot code reaches, so
 /// no patch can carry the change (code only `main` runs). `code` is the new program's
-/// [`codegen_hot::code_hashes`]; names are Vais names, in module order.
+/// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
 pub fn unreloadable_changes(
     program: &Program,
     host: &HostInfo,

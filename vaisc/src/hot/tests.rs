@@ -187,7 +187,7 @@ fn body_hashes_change_only_with_the_code_they_cover() {
         let (p, _) = program(src);
         let ctx = Context::create();
         let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
-        codegen_hot::apply(&ctx, &m, &plan).expect("pass")
+        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
     };
     let base = hashes(GAME);
     let update_changed = hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
