@@ -363,15 +363,21 @@ mod tests {
     #[test]
     fn a_word_on_another_threads_stack_marks_its_range() {
         let _round = ONE_ROUND.lock();
-        let region = vec![0u8; 4096];
-        let lo = region.as_ptr() as usize;
+        // Memory only this test knows the address of: a heap block could carry stale pointers
+        // to it on other threads' stacks from an earlier owner, which the scan rightly counts.
+        static REGION: [u8; 4096] = [0; 4096];
+        let lo = REGION.as_ptr() as usize;
         let (stop, handle) = holder(lo + 3000);
         let hits = in_use(&[(lo, lo + 2048), (lo + 2048, lo + 4096)], 0);
         stop.send(()).ok();
         handle.join().ok();
         assert_eq!(hits.expect("every thread answers"), 0b10);
-        let hits = in_use(&[(lo + 2048, lo + 4096)], 0).expect("every thread answers");
-        assert_eq!(hits, 0, "the thread has exited");
+        // The holder has exited: the round must not wait for it. Whether its word still counts
+        // is up to whichever thread reuses its stack (the scan is conservative), so only a
+        // range no thread ever held is asserted free.
+        let hits = in_use(&[(lo + 2048, lo + 4096), (lo + 1024, lo + 2048)], 0)
+            .expect("an exited thread is not waited for");
+        assert_eq!(hits & 0b10, 0, "nothing points into the second range");
     }
 
     /// Scans the calling thread from this frame up, for a range made in a deeper frame.
@@ -391,8 +397,8 @@ mod tests {
     #[test]
     fn the_calling_threads_frames_count_from_where_it_called() {
         let _round = ONE_ROUND.lock();
-        let region = Box::new([0u8; 64]);
-        let lo = region.as_ptr() as usize;
+        static REGION: [u8; 64] = [0; 64];
+        let lo = REGION.as_ptr() as usize;
         assert_eq!(check_from_here(lo), 0);
         let kept = std::hint::black_box([lo + 40]);
         assert_eq!(check_from_here(lo), 1);
