@@ -80,6 +80,11 @@ fn saves_of_every_kind_are_applied() {
     save(&p, "v3 frame", "v4 frame", "recreate");
     host.wait_stdout("delete and recreate", |l| l.starts_with("v4"));
     let rebuilds = |h: &Host| h.stderr_text().matches(" rebuilt in ").count();
+    // Watch reports a rebuild once the program has applied it, so the report of the last one
+    // can come after the program's output.
+    host.wait_stderr_count("the reports of three rebuilds", 3, |l| {
+        l.contains(" rebuilt in ")
+    });
     let before = rebuilds(&host);
     for v in 5..=9 {
         save(
