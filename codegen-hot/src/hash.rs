@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use vais_hot_abi as abi;
 
 /// Renames private constant globals (string literals) to `.str.<hash of contents>`.
-pub fn stabilize_string_names(module: &Module) {
+fn stabilize_string_names(module: &Module) {
     let mut g = module.get_first_global();
     while let Some(global) = g {
         g = global.get_next_global();
@@ -36,13 +36,11 @@ pub fn stabilize_string_names(module: &Module) {
 /// edit touched.
 pub fn code_hashes(module: &Module) -> Vec<(String, u64)> {
     stabilize_string_names(module);
-    let texts = FunctionTexts::of(module);
+    let ir = module.print_to_string().to_string();
+    // The module prints its definitions in the same order as its function list.
     defined_functions(module)
-        .map(|f| {
-            let n = name(f);
-            let hash = abi::hash(texts.get(&n).as_bytes());
-            (n, hash)
-        })
+        .zip(definitions(&ir))
+        .map(|(f, text)| (name(f), abi::hash(text.as_bytes())))
         .collect()
 }
 
@@ -85,39 +83,11 @@ fn defined_functions<'ctx>(module: &Module<'ctx>) -> impl Iterator<Item = Functi
         .filter(|f| f.count_basic_blocks() > 0)
 }
 
-/// The printed IR of each defined function (its `define` line to its closing brace), from one
-/// print of the module.
-struct FunctionTexts {
-    module: String,
-    spans: HashMap<String, (usize, usize)>,
-}
-
-impl FunctionTexts {
-    fn of(module: &Module) -> FunctionTexts {
-        let text = module.print_to_string().to_string();
-        // The module prints its definitions in the same order as its function list.
-        let spans = defined_functions(module)
-            .map(|f| name(f))
-            .zip(definition_spans(&text))
-            .collect();
-        FunctionTexts {
-            module: text,
-            spans,
-        }
-    }
-
-    fn get(&self, name: &str) -> &str {
-        self.spans
-            .get(name)
-            .map_or("", |&(start, end)| &self.module[start..end])
-    }
-}
-
-/// Byte ranges of each function definition in printed IR, in order. A definition opens with a
-/// line starting `define ` and ends at the first line that is only `}`: body lines are
-/// indented or are labels, so none of them is.
-fn definition_spans(ir: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
+/// Each function definition in printed IR, in order. A definition opens with a line starting
+/// `define ` and ends at the first line that is only `}`: body lines are indented or are
+/// labels, so none of them is.
+fn definitions(ir: &str) -> Vec<&str> {
+    let mut out = Vec::new();
     let mut open = None;
     let mut at = 0;
     for line in ir.split_inclusive('\n') {
@@ -125,12 +95,12 @@ fn definition_spans(ir: &str) -> Vec<(usize, usize)> {
             open = Some(at);
         } else if line.trim_end() == "}" {
             if let Some(start) = open.take() {
-                spans.push((start, at + line.len()));
+                out.push(&ir[start..at + line.len()]);
             }
         }
         at += line.len();
     }
-    spans
+    out
 }
 
 fn name(f: FunctionValue) -> String {
@@ -183,14 +153,13 @@ mod tests {
             let arg = f.get_first_param().expect("param").into_int_value();
             builder.build_return(Some(&arg)).expect("return");
         }
-        let texts = FunctionTexts::of(&module);
-        assert_eq!(texts.spans.len(), 3);
-        for f in defined_functions(&module) {
+        let ir = module.print_to_string().to_string();
+        let cut = definitions(&ir);
+        assert_eq!(cut.len(), 3, "the declaration is not a definition");
+        for (f, cut) in defined_functions(&module).zip(cut) {
             let alone = f.print_to_string().to_string();
-            let cut = texts.get(&name(f));
             assert!(cut.starts_with("define "), "{cut}");
             assert!(alone.contains(cut), "{alone}\nvs\n{cut}");
         }
-        assert_eq!(texts.get("external"), "");
     }
 }

@@ -107,7 +107,7 @@ pub fn apply<'ctx>(
                 .ok_or_else(|| HotError::MissingFunction(f.name.clone()))
         })
         .collect::<Result<_, _>>()?;
-    let hashes = hash::body_hashes(module, &functions, &code);
+    let bodies = hash::body_hashes(module, &functions, &code);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -151,7 +151,7 @@ pub fn apply<'ctx>(
                 module,
                 plan,
                 &functions,
-                &hashes,
+                &bodies,
                 abi::KIND_HOST,
                 u32::from(*safe_points),
             );
@@ -178,7 +178,7 @@ pub fn apply<'ctx>(
                 module,
                 plan,
                 &functions,
-                &hashes,
+                &bodies,
                 abi::KIND_PATCH,
                 flags,
             );
@@ -187,10 +187,7 @@ pub fn apply<'ctx>(
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
-    Ok(Hashes {
-        code,
-        bodies: hashes,
-    })
+    Ok(Hashes { code, bodies })
 }
 
 /// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined. A host

@@ -302,9 +302,9 @@ impl Runtime {
     pub fn cleanup(&self, own_frames: usize) -> usize {
         {
             let mut state = self.state.lock();
-            let current = state.current;
-            state.versions.truncate(current + 1);
-            state.versions.drain(..current);
+            let at = state.current;
+            let current = state.versions.swap_remove(at);
+            state.versions = vec![current];
             state.current = 0;
         }
         self.reclaim(own_frames, true)

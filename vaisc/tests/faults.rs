@@ -163,11 +163,7 @@ fn vanishing_files_and_failed_builds_leave_the_program_running() {
 
     // The compiler killed in the middle of a build.
     p.edit("v1 frame", "v2 frame");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vaisc"))
-        .args(["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
-        .current_dir(&p.dir)
-        .spawn()
-        .expect("start vaisc");
+    let mut child = p.patch_command().spawn().expect("start vaisc");
     std::thread::sleep(Duration::from_millis(15));
     let _ = child.kill();
     let _ = child.wait();
@@ -216,7 +212,7 @@ fn a_patch_directory_removed_and_recreated_is_watched_again() {
     std::thread::sleep(Duration::from_millis(50));
     std::fs::create_dir_all(&dir).expect("recreate dir");
     p.edit("v1 frame", "v2 frame");
-    let out = p.vaisc(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"]);
+    let out = p.patch();
     assert!(out.status.success());
     install_at(&patch, &std::fs::read(p.patch_path()).expect("patch"));
     host.wait_stdout("the patch in the new directory", |l| l.starts_with("v2"));

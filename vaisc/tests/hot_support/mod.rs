@@ -29,12 +29,15 @@ impl Project {
         Project { dir, src, exe }
     }
 
+    /// `vaisc ARGS`, run in the project directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vaisc"));
+        command.args(args).current_dir(&self.dir);
+        command
+    }
+
     pub fn vaisc(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_vaisc"))
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .expect("run vaisc")
+        self.command(args).output().expect("run vaisc")
     }
 
     /// `vaisc build --hot game.vais -o game`, which must succeed.
@@ -47,18 +50,21 @@ impl Project {
         );
     }
 
-    /// `vaisc build --hot --patch-only game.vais -o game`.
+    /// `vaisc build --hot --patch-only game.vais -o game`, not yet run.
+    pub fn patch_command(&self) -> Command {
+        self.command(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
+    }
+
+    /// Rebuilds the patch.
     pub fn patch(&self) -> Output {
-        self.vaisc(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
+        self.patch_command().output().expect("run vaisc")
     }
 
     /// Like [`Project::patch`], but writes the patch to `out` (through `VAIS_HOT_PATCH_OUT`),
     /// where the running host does not see it.
     pub fn patch_aside(&self, out: &Path) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_vaisc"))
-            .args(["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
+        self.patch_command()
             .env("VAIS_HOT_PATCH_OUT", out)
-            .current_dir(&self.dir)
             .output()
             .expect("run vaisc")
     }
