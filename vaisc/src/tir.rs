@@ -80,7 +80,12 @@ pub enum Ty {
     Enum(EnumId),
     Fn(Box<FnTy>),
     /// The type of `R`, `B`, `C` and of blocks that end in them: control never continues.
+    /// Code of this type is kept and runs in order; only what comes after it is dead.
     Never,
+    /// The type of an expression whose error has already been reported. It is compatible with
+    /// every type so that one mistake gives one diagnostic. Code generation never sees it: a
+    /// program with errors is not lowered.
+    Error,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -105,6 +110,12 @@ impl Ty {
 
     pub fn is_pointer_like(&self) -> bool {
         matches!(self, Ty::Ptr(_) | Ty::Str | Ty::Fn(_))
+    }
+
+    /// Whether a value of this type is accepted where any type is expected: `!` because control
+    /// never gets there, the error type because its error is already reported.
+    pub fn fits_anywhere(&self) -> bool {
+        matches!(self, Ty::Never | Ty::Error)
     }
 }
 
@@ -135,6 +146,7 @@ impl Program {
             Ty::Enum(id) => self.enums[*id].name.clone(),
             Ty::Fn(f) => format!("fn{}", self.signature(f)),
             Ty::Never => "!".to_string(),
+            Ty::Error => "{error}".to_string(),
         }
     }
 
@@ -371,7 +383,9 @@ pub enum ExprKind {
     /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
     /// present when patterns alone are not exhaustive, with an unreachable body).
     Match(Box<Expr>, Vec<Arm>),
-    /// Control never gets here (e.g. after an exhaustive match); lowers to `unreachable`.
+    /// Control never gets here (after an exhaustive match, or the value a diverging operand
+    /// stands for); lowers to `unreachable`. With type `Error` it stands for an erroneous
+    /// expression, in programs that are never lowered.
     Unreachable,
 }
 

@@ -49,10 +49,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// The LLVM type of values of `ty`. `()` and `!` map to `i8`, which only ever appears as
-    /// the pointee of `*()` or in never-used slots.
+    /// the pointee of `*()` or in never-used slots. The error type never reaches code
+    /// generation (programs with errors are not lowered); it is grouped with them so that
+    /// these matches stay total.
     pub(super) fn llvm(&self, ty: &Ty) -> BasicTypeEnum<'ctx> {
         match ty {
-            Ty::Unit | Ty::Never => self.ctx.i8_type().into(),
+            Ty::Unit | Ty::Never | Ty::Error => self.ctx.i8_type().into(),
             Ty::Bool => self.ctx.bool_type().into(),
             Ty::Int(i) => self.ctx.custom_width_int_type(i.bits()).into(),
             Ty::Float(FloatTy::F32) => self.ctx.f32_type().into(),
@@ -74,14 +76,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let params: Vec<BasicMetadataTypeEnum> =
             f.params.iter().map(|p| self.llvm(p).into()).collect();
         match &f.ret {
-            Ty::Unit | Ty::Never => self.ctx.void_type().fn_type(&params, f.variadic),
+            Ty::Unit | Ty::Never | Ty::Error => self.ctx.void_type().fn_type(&params, f.variadic),
             ret => self.llvm(ret).fn_type(&params, f.variadic),
         }
     }
 
     /// Whether values of `ty` exist at run time.
     pub(super) fn has_value(ty: &Ty) -> bool {
-        !matches!(ty, Ty::Unit | Ty::Never)
+        !matches!(ty, Ty::Unit | Ty::Never | Ty::Error)
     }
 
     /// Whether `ty` is stored as an aggregate, which is copied with `memcpy` rather than

@@ -49,6 +49,15 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
     )
 }
 
+pub fn nesting_too_deep(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0012",
+        span,
+        format!("nesting too deep: more than {limit} levels of parentheses, blocks or operators"),
+    )
+    .with_help("move the inner part into a function or a local variable")
+}
+
 pub fn module_not_found(span: Span, path: &str) -> Diagnostic {
     Diagnostic::error("E0100", span, format!("module not found: `{path}`"))
 }

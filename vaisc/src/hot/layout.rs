@@ -9,7 +9,8 @@ use codegen_hot::Layout;
 /// Size and alignment of a type as the code generator lays it out (C rules).
 pub fn size_align(program: &Program, ty: &Ty) -> (u64, u64) {
     match ty {
-        Ty::Unit | Ty::Never => (0, 1),
+        // The error type never reaches a built program; it is grouped with the empty types.
+        Ty::Unit | Ty::Never | Ty::Error => (0, 1),
         Ty::Bool => (1, 1),
         Ty::Int(i) => {
             let b = u64::from(i.bits() / 8);

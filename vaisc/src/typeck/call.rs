@@ -1,7 +1,7 @@
 //! Calls, methods and aggregate values: function and indirect calls, method calls with
 //! auto-reference, associated functions, enum variant construction, struct and array literals.
 
-use super::expr::{error_expr, mk};
+use super::expr::{diverge, error_expr, mk};
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, ExprKind as E};
 use crate::diagnostics as diag;
@@ -58,13 +58,33 @@ impl Checker {
                     span,
                 )
             }
-            Ty::Never => error_expr(span),
+            Ty::Never => self.diverging_call(ctx, f, args, span),
+            Ty::Error => {
+                self.diverging_call(ctx, f, args, span);
+                error_expr(span)
+            }
             other => {
                 let t = self.ty_name(&other);
                 self.report(diag::not_callable(callee.span, &t));
                 error_expr(span)
             }
         }
+    }
+
+    /// A call whose callee or receiver diverges: the arguments are still checked, and the
+    /// callee and arguments evaluated in order until the callee leaves.
+    fn diverging_call(
+        &mut self,
+        ctx: &mut FnCtx,
+        callee: Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let mut parts = vec![callee];
+        for a in args {
+            parts.push(self.expr(ctx, a, None));
+        }
+        diverge(parts, span)
     }
 
     /// A call to a known function; `receiver` holds already-lowered leading arguments.
@@ -147,7 +167,11 @@ impl Checker {
         let target = self.auto_deref(recv);
         let tname = match &target.ty {
             Ty::Struct(_) | Ty::Enum(_) => self.ty_name(&target.ty),
-            Ty::Never => return error_expr(span),
+            Ty::Never => return self.diverging_call(ctx, target, args, span),
+            Ty::Error => {
+                self.diverging_call(ctx, target, args, span);
+                return error_expr(span);
+            }
             other => {
                 let t = self.ty_name(other);
                 self.report(diag::unknown_method(name.span, &name.name, &t));
@@ -340,7 +364,12 @@ impl Checker {
             .collect();
         if !missing.is_empty() {
             self.report(diag::missing_fields(span, &tname, &missing.join(", ")));
-            return error_expr(span);
+            // The value still has its type, so that its uses are checked as usual.
+            let ty = match target {
+                Ok(id) => Ty::Struct(id),
+                Err((eid, _)) => Ty::Enum(eid),
+            };
+            return mk(ExprKind::Unreachable, ty, span);
         }
         let values: Vec<Expr> = values.into_iter().flatten().collect();
         match target {

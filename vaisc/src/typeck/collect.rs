@@ -289,17 +289,17 @@ impl Checker {
         }
     }
 
-    /// Resolves a type written in the source. Unknown types are reported and become `Never`,
-    /// which is compatible with everything, so one mistake gives one error.
+    /// Resolves a type written in the source. Unknown types are reported and become the error
+    /// type, which is compatible with everything, so one mistake gives one error.
     pub(super) fn resolve_ty(&mut self, t: &ast::TypeExpr, self_ty: Option<&Ty>) -> Ty {
         match &t.kind {
             TypeKind::Unit => Ty::Unit,
-            TypeKind::Error => Ty::Never,
+            TypeKind::Error => Ty::Error,
             TypeKind::SelfType => match self_ty {
                 Some(ty) => ty.clone(),
                 None => {
                     self.report(diag::unknown_type(t.span, "Self"));
-                    Ty::Never
+                    Ty::Error
                 }
             },
             TypeKind::Ptr(inner) => Ty::Ptr(Box::new(self.resolve_ty(inner, self_ty))),
@@ -309,7 +309,7 @@ impl Checker {
                     Some(n) if n >= 0 => Ty::Array(Box::new(elem), n as u64),
                     _ => {
                         self.report(diag::bad_array_length(len.span));
-                        Ty::Never
+                        Ty::Error
                     }
                 }
             }
@@ -333,7 +333,7 @@ impl Checker {
                     Some(TypeName::Alias(idx)) => self.resolve_alias(idx, t.span),
                     None => {
                         self.report(diag::unknown_type(t.span, name));
-                        Ty::Never
+                        Ty::Error
                     }
                 }
             }
@@ -344,7 +344,7 @@ impl Checker {
         if self.aliases[idx].resolving {
             let name = self.aliases[idx].name.clone();
             self.report(diag::recursive_type(span, &name));
-            return Ty::Never;
+            return Ty::Error;
         }
         self.aliases[idx].resolving = true;
         let texpr = self.aliases[idx].ty.clone();
@@ -382,7 +382,7 @@ impl Checker {
                 Some(t) => params.push(t.clone()),
                 None => {
                     self.report(diag::self_outside_method(span));
-                    params.push(Ty::Never);
+                    params.push(Ty::Error);
                 }
             }
         }

@@ -17,10 +17,29 @@ pub(super) fn mk(kind: ExprKind, ty: Ty, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
 
-/// The expression that stands for something already reported: type `Never` is compatible with
+/// The expression that stands for something already reported: type `Error` is compatible with
 /// every context, so no follow-on errors are reported about it.
 pub(super) fn error_expr(span: Span) -> Expr {
-    mk(ExprKind::Unreachable, Ty::Never, span)
+    mk(ExprKind::Unreachable, Ty::Error, span)
+}
+
+/// An operation one of whose operands diverges: the operands are still evaluated in order (the
+/// diverging one leaves), and the operation itself is never reached, so the whole has type `!`.
+pub(super) fn diverge(parts: Vec<Expr>, span: Span) -> Expr {
+    let stmts = parts.into_iter().map(Stmt::Expr).collect();
+    mk(ExprKind::Block(stmts, None), Ty::Never, span)
+}
+
+/// A diverging expression used where a value of type `ty` is needed (a condition, say): its
+/// code runs, and the value it would have given is unreachable.
+pub(super) fn settle(e: Expr, ty: Ty) -> Expr {
+    let span = e.span;
+    let never = mk(ExprKind::Unreachable, ty.clone(), span);
+    mk(
+        ExprKind::Block(vec![Stmt::Expr(e)], Some(Box::new(never))),
+        ty,
+        span,
+    )
 }
 
 /// Where a type mismatch of `e` is best shown: the value a block ends with, not the block.
@@ -33,14 +52,25 @@ fn blame(e: &Expr) -> Span {
 
 /// A literal whose type comes from its context; checking the other operand first lets
 /// `2 * x` take the type of `x`.
-pub(super) fn is_flexible_literal(e: &ast::Expr) -> bool {
-    match &e.kind {
-        E::Int(_) | E::Float(_) => true,
-        E::Unary(AstUn::Neg, inner) => is_flexible_literal(inner),
-        E::Binary(op, a, b) if !is_comparison(*op) && !matches!(op, AstBin::And | AstBin::Or) => {
-            is_flexible_literal(a) && is_flexible_literal(b)
+///
+/// Long operator chains lean left (`1 + 2 + x` is `(1 + 2) + x`), so the walk goes down the left
+/// spine in a loop and looks at each right operand first: a chain with a non-literal term near
+/// its end is recognised at once, however long it is.
+pub(super) fn is_flexible_literal(mut e: &ast::Expr) -> bool {
+    loop {
+        match &e.kind {
+            E::Int(_) | E::Float(_) => return true,
+            E::Unary(AstUn::Neg, inner) => e = inner,
+            E::Binary(op, a, b)
+                if !is_comparison(*op) && !matches!(op, AstBin::And | AstBin::Or) =>
+            {
+                if !is_flexible_literal(b) {
+                    return false;
+                }
+                e = a;
+            }
+            _ => return false,
         }
-        _ => false,
     }
 }
 
@@ -148,7 +178,7 @@ impl Checker {
                         // `R value` in a function returning nothing is a mistake, not a value
                         // to discard.
                         let v = self.expr(ctx, v, None);
-                        if v.ty != Ty::Unit && v.ty != Ty::Never {
+                        if v.ty != Ty::Unit && !v.ty.fits_anywhere() {
                             let found = self.ty_name(&v.ty);
                             self.report(diag::mismatched_types(v.span, "()", &found));
                         }
@@ -271,7 +301,8 @@ impl Checker {
                     }
                 }
             }
-            Ty::Never => error_expr(span),
+            Ty::Never => diverge(vec![base], span),
+            Ty::Error => error_expr(span),
             other => {
                 let t = self.ty_name(other);
                 self.report(diag::not_a_struct(name.span, &t));
@@ -313,7 +344,9 @@ impl Checker {
                 ExprKind::PtrIndex(Box::new(base), Box::new(index)),
                 Ty::Int(IntTy::U8),
             ),
-            Ty::Never => return error_expr(span),
+            _ if index.ty == Ty::Error => return error_expr(span),
+            Ty::Never => return diverge(vec![base, index], span),
+            Ty::Error => return error_expr(span),
             other => {
                 let t = self.ty_name(&other);
                 self.report(diag::cannot_index(span, &t));
@@ -326,7 +359,7 @@ impl Checker {
     /// Converts any integer to `i64`, as indices and pointer offsets need.
     fn index_to_i64(&mut self, e: Expr) -> Expr {
         match &e.ty {
-            Ty::Int(IntTy::I64) | Ty::Never => e,
+            Ty::Int(IntTy::I64) | Ty::Never | Ty::Error => e,
             Ty::Int(_) => {
                 let span = e.span;
                 mk(ExprKind::Cast(Box::new(e)), Ty::I64, span)
@@ -378,7 +411,8 @@ impl Checker {
                 let ty = match &v.ty {
                     Ty::Ptr(inner) => (**inner).clone(),
                     Ty::Str => Ty::Int(IntTy::U8),
-                    Ty::Never => return error_expr(span),
+                    Ty::Never => return diverge(vec![v], span),
+                    Ty::Error => return error_expr(span),
                     other => {
                         let t = self.ty_name(other);
                         self.report(diag::cannot_deref(span, &t));
@@ -394,7 +428,8 @@ impl Checker {
                     (Ty::Int(_) | Ty::Float(_), AstUn::Neg) => UnOp::Neg,
                     (Ty::Bool, AstUn::Not) => UnOp::Not,
                     (Ty::Int(_), AstUn::Not | AstUn::BitNot) => UnOp::BitNot,
-                    (Ty::Never, _) => return error_expr(span),
+                    (Ty::Never, _) => return diverge(vec![v], span),
+                    (Ty::Error, _) => return error_expr(span),
                     (other, _) => {
                         let t = self.ty_name(other);
                         self.report(diag::invalid_operand(span, sym, &t));
@@ -410,8 +445,10 @@ impl Checker {
     /// `&v`: the address of a place, or of a temporary holding a non-place value such as a
     /// struct literal.
     pub(super) fn address_of(&mut self, ctx: &mut FnCtx, v: Expr, span: Span) -> Expr {
-        if v.ty == Ty::Never {
-            return error_expr(span);
+        match v.ty {
+            Ty::Never => return diverge(vec![v], span),
+            Ty::Error => return error_expr(span),
+            _ => {}
         }
         let ty = Ty::Ptr(Box::new(v.ty.clone()));
         if v.is_place() {
@@ -458,6 +495,9 @@ impl Checker {
     /// A `bool` condition of `I`, `L` or `?:`.
     pub(super) fn condition(&mut self, ctx: &mut FnCtx, c: &ast::Expr) -> Expr {
         let cond = self.expr(ctx, c, Some(&Ty::Bool));
+        if cond.ty == Ty::Never {
+            return settle(cond, Ty::Bool);
+        }
         self.coerce(ctx, cond, &Ty::Bool)
     }
 
@@ -507,8 +547,11 @@ impl Checker {
 
     /// Builds a binary operation on checked operands, enforcing the operand rules.
     pub(super) fn binary_typed(&mut self, op: AstBin, l: Expr, r: Expr, span: Span) -> Expr {
-        if l.ty == Ty::Never || r.ty == Ty::Never {
+        if l.ty == Ty::Error || r.ty == Ty::Error {
             return error_expr(span);
+        }
+        if l.ty == Ty::Never || r.ty == Ty::Never {
+            return diverge(vec![l, r], span);
         }
         let sym = op.symbol();
         // Pointer arithmetic: `p + i` is `&p[i]`, `p - i` is `&p[-i]`.
@@ -584,7 +627,10 @@ impl Checker {
             Some(&target)
         };
         let v = self.expr(ctx, inner, hint);
-        if v.ty == target || v.ty == Ty::Never || target == Ty::Never {
+        if v.ty == Ty::Error || target == Ty::Error {
+            return error_expr(span);
+        }
+        if v.ty == target || v.ty == Ty::Never {
             let mut v = v;
             v.span = span;
             return v;
@@ -636,7 +682,7 @@ impl Checker {
             other = self.coerce(ctx, other, &t);
             t
         };
-        if expected == Some(&Ty::Unit) && ty != Ty::Unit && ty != Ty::Never {
+        if expected == Some(&Ty::Unit) && ty != Ty::Unit && !ty.fits_anywhere() {
             then = self.coerce(ctx, then, &Ty::Unit);
             other = self.coerce(ctx, other, &Ty::Unit);
             return mk(
@@ -700,12 +746,13 @@ impl Checker {
         let (value, ty) = match declared {
             Some(t) => (self.coerce(ctx, value, &t), t),
             None => {
+                // A local initialised by a diverging expression keeps type `!`: every use of
+                // it is dead code, which must not be reported as mistyped.
                 let t = match &value.ty {
                     Ty::Unit => {
                         self.report(diag::mismatched_types(init.span, "a value", "()"));
-                        Ty::Never
+                        Ty::Error
                     }
-                    Ty::Never => Ty::I64,
                     t => t.clone(),
                 };
                 (value, t)
@@ -741,8 +788,13 @@ impl Checker {
                     let sty = s.ty.clone();
                     (s, self.expr(ctx, end, Some(&sty)))
                 };
+                let s = if s.ty == Ty::Never {
+                    settle(s, Ty::I64)
+                } else {
+                    s
+                };
                 let ty = s.ty.clone();
-                if !ty.is_int() && ty != Ty::Never {
+                if !ty.is_int() && ty != Ty::Error {
                     let t = self.ty_name(&ty);
                     self.report(diag::mismatched_types(s.span, "an integer", &t));
                 }
@@ -778,9 +830,16 @@ impl Checker {
         span: Span,
     ) -> Expr {
         let place = self.expr(ctx, lhs, None);
-        if place.ty == Ty::Never {
-            self.expr(ctx, rhs, None);
-            return mk(ExprKind::Unit, Ty::Unit, span);
+        match place.ty {
+            Ty::Error => {
+                self.expr(ctx, rhs, None);
+                return error_expr(span);
+            }
+            Ty::Never => {
+                let value = self.expr(ctx, rhs, None);
+                return diverge(vec![place, value], span);
+            }
+            _ => {}
         }
         if !place.is_place() {
             self.report(diag::not_a_place(place.span, "assign to"));
@@ -789,6 +848,20 @@ impl Checker {
         self.warn_immutable(ctx, &place, lhs.span);
         let ty = place.ty.clone();
         let value = self.expr(ctx, rhs, Some(&ty));
+        match value.ty {
+            Ty::Error => return error_expr(span),
+            Ty::Never => {
+                // The place is computed first (without reading it), then the value leaves.
+                let pspan = place.span;
+                let addr = mk(
+                    ExprKind::AddrOf(Box::new(place)),
+                    Ty::Ptr(Box::new(ty)),
+                    pspan,
+                );
+                return diverge(vec![addr, value], span);
+            }
+            _ => {}
+        }
         let kind = match op {
             None => {
                 let value = self.coerce(ctx, value, &ty);
@@ -809,7 +882,7 @@ impl Checker {
                         ExprKind::CompoundAssign(bop, Box::new(place), v)
                     }
                     _ => {
-                        if checked.ty != Ty::Never {
+                        if checked.ty != Ty::Error {
                             let t = self.ty_name(&ty);
                             self.report(diag::invalid_operand(span, op.symbol(), &t));
                         }
@@ -843,7 +916,7 @@ impl Checker {
     /// Converts `e` to type `target` where the language allows it implicitly, else reports a
     /// mismatch.
     pub(super) fn coerce(&mut self, ctx: &mut FnCtx, e: Expr, target: &Ty) -> Expr {
-        if &e.ty == target || e.ty == Ty::Never || *target == Ty::Never {
+        if &e.ty == target || e.ty.fits_anywhere() || target.fits_anywhere() {
             return e;
         }
         let span = e.span;

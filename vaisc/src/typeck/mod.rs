@@ -4,8 +4,10 @@
 //! (reporting duplicates), resolves struct, enum, global and function signatures, and creates
 //! the `tir::Program` skeleton. Then each function body is checked and lowered (`expr.rs`,
 //! `call.rs`, `pattern.rs`), and global initialisers are evaluated (`consts.rs`). Errors are
-//! collected, never fatal: a bad expression lowers to an `Unreachable` node of type `Never`, so
-//! checking continues without follow-on errors.
+//! collected, never fatal: a bad expression lowers to a node of the error type `Ty::Error`,
+//! which is compatible with everything, so checking continues without follow-on errors. The
+//! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
+//! is kept and evaluated in order.
 
 mod call;
 mod collect;

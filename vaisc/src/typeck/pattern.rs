@@ -5,7 +5,7 @@
 //! or booleans used as a statement may leave values uncovered, in which case nothing happens for
 //! them; used as a value it must be exhaustive, because there would be nothing to produce.
 
-use super::expr::{error_expr, mk};
+use super::expr::{diverge, error_expr, mk};
 use super::{Checker, FnCtx};
 use crate::ast::{self, PatternKind as P, VariantPatFields};
 use crate::diagnostics as diag;
@@ -83,7 +83,7 @@ impl Checker {
         let exhaustive = coverage.all
             || (!coverage.variants.is_empty() && coverage.variants.iter().all(|v| *v))
             || (sty == Ty::Bool && coverage.bools == [true, true])
-            || sty == Ty::Never;
+            || sty.fits_anywhere();
         if !exhaustive {
             if let Ty::Enum(eid) = sty {
                 let def = &self.program.enums[eid];
@@ -112,12 +112,17 @@ impl Checker {
                 body: mk(ExprKind::Unit, Ty::Unit, span),
             });
         }
-        mk(ExprKind::Match(Box::new(scr), out), ty, span)
+        match sty {
+            // The arms were checked for their own mistakes, but control never reaches them.
+            Ty::Never => diverge(vec![scr], span),
+            Ty::Error => error_expr(span),
+            _ => mk(ExprKind::Match(Box::new(scr), out), ty, span),
+        }
     }
 
     fn pattern(&mut self, ctx: &mut FnCtx, p: &ast::Pattern, sty: &Ty) -> Pattern {
         let span = p.span;
-        let is_int = sty.is_int() || *sty == Ty::Never;
+        let is_int = sty.is_int() || sty.fits_anywhere();
         match &p.kind {
             P::Wildcard | P::Error => Pattern::Wildcard,
             P::Name(n) => {
@@ -145,7 +150,9 @@ impl Checker {
                 let hi = if *inclusive { *hi } else { *hi - 1 };
                 Pattern::Range(*lo, hi)
             }
-            P::Bool(b) if matches!(sty, Ty::Bool | Ty::Never) => Pattern::Int(i128::from(*b)),
+            P::Bool(b) if matches!(sty, Ty::Bool | Ty::Never | Ty::Error) => {
+                Pattern::Int(i128::from(*b))
+            }
             P::Or(alts) => {
                 let lowered: Vec<Pattern> =
                     alts.iter().map(|a| self.pattern(ctx, a, sty)).collect();
@@ -172,7 +179,7 @@ impl Checker {
         span: Span,
     ) -> Pattern {
         let Ty::Enum(eid) = *sty else {
-            if *sty != Ty::Never {
+            if !sty.fits_anywhere() {
                 let t = self.ty_name(sty);
                 self.report(diag::pattern_mismatch(span, &t));
             }
