@@ -419,3 +419,40 @@ F main() -> i64 {
         l.contains("rolled back from v2 to v1")
     });
 }
+
+#[test]
+fn editing_a_constant_reaches_the_hot_function_that_uses_it() {
+    // A constant is used in place, so editing it is an edit of every function that names it.
+    const SRC: &str = r#"X F fflush(f: *u8) -> i32
+C SPEED: i64 = 3
+C LANES: i64 = 2
+S State { frame: i64, pos: [i64; LANES] }
+#[hot]
+F tick(s: *State) {
+    s.frame += 1
+    s.pos[0] += SPEED
+    printf("frame=%ld speed=%ld\n", s.frame, SPEED)
+    fflush(0)
+}
+F main() -> i64 {
+    s := mut State { frame: 0, pos: [0; LANES] }
+    L s.frame < 10000000 {
+        tick(&s)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("consts", SRC);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("the first value", |l| {
+        field(l, "speed") == 3 && field(l, "frame") >= 3
+    });
+    p.edit("C SPEED: i64 = 3", "C SPEED: i64 = 7");
+    patch_ok(&p);
+    host.wait_stdout("the edited value", |l| field(l, "speed") == 7);
+    host.wait_stderr("the apply log line", |l| {
+        l.contains("applied") && l.contains("tick (1 patched)")
+    });
+}

@@ -225,13 +225,27 @@ pub fn duplicate_field(span: Span, field: &str) -> Diagnostic {
     Diagnostic::error("E0310", span, format!("duplicate field `{field}`"))
 }
 
-pub fn not_constant(span: Span) -> Diagnostic {
+/// `what` is "global initialiser" or "constant initialiser".
+pub fn not_constant(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(
         "E0311",
         span,
-        "global initialiser must be a constant expression",
+        format!("{what} must be a constant expression"),
     )
-    .with_help("use literals, arithmetic on literals, struct and array literals")
+    .with_help("use literals, constants, arithmetic on them, struct and array literals")
+}
+
+pub fn constant_cycle(span: Span, name: &str, path: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0340",
+        span,
+        format!("constant `{name}` is defined in terms of itself: {path}"),
+    )
+}
+
+pub fn constant_type(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error("E0341", span, format!("a constant cannot have type `{ty}`"))
+        .with_help("constants are integers, floats, `bool` or `str`; use `G` for other values")
 }
 
 pub fn cannot_index(span: Span, ty: &str) -> Diagnostic {

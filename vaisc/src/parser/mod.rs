@@ -242,7 +242,7 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
             )
     }
 
@@ -303,6 +303,8 @@ impl Parser {
             }
             TokenKind::Keyword('N') => ItemKind::Extern(self.extern_block()?),
             TokenKind::Keyword('G') => ItemKind::Global(self.global_decl()?),
+            // At item level `C` declares a constant; inside a block it is `continue`.
+            TokenKind::Keyword('C') => ItemKind::Const(self.global_decl()?),
             TokenKind::Keyword('T') => ItemKind::Alias(self.alias_decl()?),
             TokenKind::Keyword('U') => {
                 self.bump();
@@ -319,7 +321,9 @@ impl Parser {
                 return Err(self.report(d));
             }
             _ => {
-                return Err(self.error_expected("an item (`F`, `S`, `E`, `X`, `G`, `T`, `U`, `N`)"))
+                return Err(
+                    self.error_expected("an item (`F`, `S`, `E`, `X`, `G`, `C`, `T`, `U`, `N`)")
+                )
             }
         };
         Ok(Some(Item {
@@ -518,10 +522,16 @@ impl Parser {
         Ok(fns)
     }
 
+    /// `G name: T = init` or `C NAME: T = init`.
     fn global_decl(&mut self) -> PResult<GlobalDecl> {
+        let what = if self.is_kw('C') {
+            "a constant name"
+        } else {
+            "a global name"
+        };
         self.bump();
         self.eat_mut();
-        let name = self.ident("a global name")?;
+        let name = self.ident(what)?;
         self.expect_punct(":")?;
         let ty = self.ty()?;
         self.expect_punct("=")?;

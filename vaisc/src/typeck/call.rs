@@ -22,7 +22,7 @@ impl Checker {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
                     }
-                    Some(Value::Global(_)) => {}
+                    Some(Value::Global(_) | Value::Const(_)) => {}
                     None => {
                         if let Some(f) = self.builtin_function(n) {
                             return self.direct_call(ctx, f, Vec::new(), args, span);

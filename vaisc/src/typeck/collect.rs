@@ -98,6 +98,8 @@ pub(super) fn primitive(name: &str) -> Option<Ty> {
 impl Checker {
     pub(super) fn collect(&mut self, modules: &[LoadedModule]) {
         self.collect_type_names(modules);
+        // Constants come before type bodies because they can size arrays in fields.
+        self.collect_consts(modules);
         self.collect_type_bodies(modules);
         self.check_recursive_structs();
         self.collect_functions(modules);
@@ -120,7 +122,18 @@ impl Checker {
         self.types.insert(name.name.clone(), value);
     }
 
-    fn define_value(&mut self, name: &ast::Ident, value: Value) {
+    fn collect_consts(&mut self, modules: &[LoadedModule]) {
+        for m in modules {
+            for item in &m.module.items {
+                if let ItemKind::Const(c) = &item.kind {
+                    self.declare_const(c);
+                }
+            }
+        }
+        self.evaluate_consts();
+    }
+
+    pub(super) fn define_value(&mut self, name: &ast::Ident, value: Value) {
         if let Some(&prev) = self.value_spans.get(&name.name) {
             self.report(diag::duplicate_definition(name.span, &name.name, prev));
             return;
@@ -529,7 +542,7 @@ impl Checker {
             for item in &m.module.items {
                 if let ItemKind::Global(g) = &item.kind {
                     let ty = self.program.globals[gid].ty.clone();
-                    let init = self.const_value(&g.init, &ty);
+                    let init = self.const_value(&g.init, &ty, "global initialiser");
                     self.program.globals[gid].init = init;
                     gid += 1;
                 }

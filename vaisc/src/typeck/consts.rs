@@ -1,19 +1,122 @@
-//! Compile-time evaluation of global initialisers and array lengths.
+//! Compile-time evaluation: `C` constants, global initialisers and array lengths.
 //!
 //! Globals are initialised statically (they live in the executable's data section), so their
-//! initialisers must be constants: literals, arithmetic on them, casts, struct and array
-//! literals, enum unit variants and function names.
+//! initialisers must be constants: literals, constants, arithmetic on them, casts, struct and
+//! array literals, enum unit variants and function names. A constant (`C NAME: T = expr`) is
+//! evaluated once, on first use, and its value is used in place wherever it is named; a
+//! constant defined in terms of itself is reported once, naming the whole cycle.
 
 use super::{Checker, Value};
-use crate::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::ast::{BinOp, Expr, ExprKind, GlobalDecl, UnOp};
 use crate::diagnostics as diag;
+use crate::source::Span;
 use crate::tir::{Const, FloatTy, IntTy, Ty};
 
+/// A `C` item.
+pub(super) struct ConstItem {
+    name: String,
+    span: Span,
+    ty: Ty,
+    init: Expr,
+    state: ConstState,
+}
+
+enum ConstState {
+    Unevaluated,
+    /// Being evaluated: meeting it again means a cycle.
+    Evaluating,
+    Done(Const),
+}
+
 impl Checker {
-    /// An integer constant expression, as used for array lengths. Reports nothing.
-    pub(super) fn const_int(&self, e: &Expr) -> Option<i128> {
+    /// Enters a constant's name and type; its value is computed on first use.
+    pub(super) fn declare_const(&mut self, decl: &GlobalDecl) {
+        let ty = self.resolve_ty(&decl.ty, None);
+        let ty = match ty {
+            Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Error => ty,
+            other => {
+                let t = self.ty_name(&other);
+                self.report(diag::constant_type(decl.ty.span, &t));
+                Ty::Error
+            }
+        };
+        let id = self.consts.len();
+        self.consts.push(ConstItem {
+            name: decl.name.name.clone(),
+            span: decl.name.span,
+            ty,
+            init: decl.init.clone(),
+            state: ConstState::Unevaluated,
+        });
+        self.define_value(&decl.name, Value::Const(id));
+    }
+
+    /// Evaluates every constant, so that each error in one is reported even if it is unused.
+    pub(super) fn evaluate_consts(&mut self) {
+        for id in 0..self.consts.len() {
+            self.const_item(id);
+        }
+    }
+
+    /// The type and value of constant `id`, evaluating it if needed. After an error the value
+    /// is a zero of the constant's type, so that its uses report nothing more.
+    pub(super) fn const_item(&mut self, id: usize) -> (Ty, Const) {
+        let ty = self.consts[id].ty.clone();
+        match &self.consts[id].state {
+            ConstState::Done(c) => return (ty, c.clone()),
+            ConstState::Evaluating => {
+                let start = self.const_stack.iter().position(|&c| c == id).unwrap_or(0);
+                let mut path: Vec<String> = self.const_stack[start..]
+                    .iter()
+                    .map(|&c| format!("`{}`", self.consts[c].name))
+                    .collect();
+                path.push(format!("`{}`", self.consts[id].name));
+                let (name, span) = (self.consts[id].name.clone(), self.consts[id].span);
+                self.report(diag::constant_cycle(span, &name, &path.join(" -> ")));
+                return (ty.clone(), zero_of(&ty));
+            }
+            ConstState::Unevaluated => {}
+        }
+        self.consts[id].state = ConstState::Evaluating;
+        self.const_stack.push(id);
+        let init = self.consts[id].init.clone();
+        let value = if ty == Ty::Error {
+            Const::Zero
+        } else {
+            self.const_value(&init, &ty, "constant initialiser")
+        };
+        self.const_stack.pop();
+        let value = match value {
+            Const::Zero => zero_of(&ty),
+            v => v,
+        };
+        self.consts[id].state = ConstState::Done(value.clone());
+        (ty, value)
+    }
+
+    /// The constant `e` names, if it is a name of a `C` item.
+    fn named_const(&mut self, e: &Expr) -> Option<(Ty, Const)> {
+        let ExprKind::Name(n) = &e.kind else {
+            return None;
+        };
+        match self.values.get(n) {
+            Some(Value::Const(id)) => {
+                let id = *id;
+                Some(self.const_item(id))
+            }
+            _ => None,
+        }
+    }
+
+    /// An integer constant expression, as used for array lengths. Reports nothing itself
+    /// (except the errors of constants it evaluates).
+    pub(super) fn const_int(&mut self, e: &Expr) -> Option<i128> {
         match &e.kind {
             ExprKind::Int(v) => Some(*v as i128),
+            ExprKind::Name(_) => match self.named_const(e)? {
+                (_, Const::Int(v)) => Some(v),
+                _ => None,
+            },
             ExprKind::Unary(UnOp::Neg, inner) => self.const_int(inner).map(|v| -v),
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.const_int(a)?, self.const_int(b)?);
@@ -35,19 +138,51 @@ impl Checker {
         }
     }
 
-    /// Evaluates a global initialiser of type `ty`, reporting what is not constant.
-    pub(super) fn const_value(&mut self, e: &Expr, ty: &Ty) -> Const {
+    /// A float constant expression.
+    fn const_float(&mut self, e: &Expr) -> Option<f64> {
+        match &e.kind {
+            ExprKind::Float(v) => Some(*v),
+            ExprKind::Int(v) => Some(*v as f64),
+            ExprKind::Name(_) => match self.named_const(e)? {
+                (_, Const::Float(v)) => Some(v),
+                _ => None,
+            },
+            ExprKind::Unary(UnOp::Neg, inner) => self.const_float(inner).map(|v| -v),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.const_float(a)?, self.const_float(b)?);
+                match op {
+                    BinOp::Add => Some(a + b),
+                    BinOp::Sub => Some(a - b),
+                    BinOp::Mul => Some(a * b),
+                    BinOp::Div => Some(a / b),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Evaluates an initialiser of type `ty` (`what` names it in the error), reporting what
+    /// is not constant.
+    pub(super) fn const_value(&mut self, e: &Expr, ty: &Ty, what: &str) -> Const {
         match self.try_const(e, ty) {
             Some(c) => c,
             None => {
-                self.report(diag::not_constant(e.span));
+                self.report(diag::not_constant(e.span, what));
                 Const::Zero
             }
         }
     }
 
     fn try_const(&mut self, e: &Expr, ty: &Ty) -> Option<Const> {
+        if let Some((cty, value)) = self.named_const(e) {
+            return Some(self.typed_const(e.span, cty, value, ty));
+        }
         match (&e.kind, ty) {
+            (ExprKind::Cast(inner, _), _) => match self.named_const(inner) {
+                Some((_, value)) => convert(value, ty),
+                None => self.try_const(inner, ty),
+            },
             (_, Ty::Int(it)) => {
                 let v = self.const_int(e)?;
                 if !int_fits(v, *it) {
@@ -56,7 +191,7 @@ impl Checker {
                 Some(Const::Int(v))
             }
             (_, Ty::Float(ft)) => {
-                let v = const_float(e)?;
+                let v = self.const_float(e)?;
                 Some(Const::Float(if *ft == FloatTy::F32 {
                     v as f32 as f64
                 } else {
@@ -100,28 +235,68 @@ impl Checker {
                 let v = self.try_const(v, elem)?;
                 Some(Const::Array(vec![v; *n as usize]))
             }
-            (ExprKind::Cast(inner, _), _) => self.try_const(inner, ty),
             _ => None,
+        }
+    }
+
+    /// A constant's value where a `ty` is expected: integers convert between widths and `f32`
+    /// widens to `f64`, as they do implicitly everywhere; anything else is a mismatch.
+    fn typed_const(&mut self, span: Span, cty: Ty, value: Const, ty: &Ty) -> Const {
+        match (&cty, ty) {
+            (Ty::Error, _) | (_, Ty::Error) => zero_of(ty),
+            (Ty::Int(_), Ty::Int(it)) => {
+                if let Const::Int(v) = value {
+                    if !int_fits(v, *it) {
+                        self.report(diag::literal_out_of_range(span, it.name()));
+                    }
+                }
+                value
+            }
+            (Ty::Float(FloatTy::F32), Ty::Float(_)) => value,
+            (a, b) if a == b => value,
+            _ => {
+                let (want, found) = (self.ty_name(ty), self.ty_name(&cty));
+                self.report(diag::mismatched_types(span, &want, &found));
+                zero_of(ty)
+            }
         }
     }
 }
 
-fn const_float(e: &Expr) -> Option<f64> {
-    match &e.kind {
-        ExprKind::Float(v) => Some(*v),
-        ExprKind::Int(v) => Some(*v as f64),
-        ExprKind::Unary(UnOp::Neg, inner) => const_float(inner).map(|v| -v),
-        ExprKind::Binary(op, a, b) => {
-            let (a, b) = (const_float(a)?, const_float(b)?);
-            match op {
-                BinOp::Add => Some(a + b),
-                BinOp::Sub => Some(a - b),
-                BinOp::Mul => Some(a * b),
-                BinOp::Div => Some(a / b),
-                _ => None,
-            }
-        }
-        _ => None,
+/// `value as ty` for the scalar values constants have.
+fn convert(value: Const, ty: &Ty) -> Option<Const> {
+    Some(match (value, ty) {
+        (Const::Int(v), Ty::Int(it)) => Const::Int(wrap(v, *it)),
+        (Const::Int(v), Ty::Float(_)) => Const::Float(v as f64),
+        (Const::Float(v), Ty::Int(it)) => Const::Int(wrap(v as i128, *it)),
+        (Const::Float(v), Ty::Float(FloatTy::F32)) => Const::Float(v as f32 as f64),
+        (Const::Float(v), Ty::Float(FloatTy::F64)) => Const::Float(v),
+        (Const::Bool(b), Ty::Int(_)) => Const::Int(i128::from(b)),
+        (v @ Const::Bool(_), Ty::Bool) | (v @ Const::Str(_), Ty::Str) => v,
+        _ => return None,
+    })
+}
+
+/// `v` truncated to the width of `ty` and read back with its signedness, as `as` does.
+fn wrap(v: i128, ty: IntTy) -> i128 {
+    let bits = ty.bits();
+    let mask = (1i128 << bits) - 1;
+    let low = v & mask;
+    if ty.signed() && low >> (bits - 1) == 1 {
+        low - (1i128 << bits)
+    } else {
+        low
+    }
+}
+
+/// The value a constant gets when its own is in error.
+fn zero_of(ty: &Ty) -> Const {
+    match ty {
+        Ty::Int(_) => Const::Int(0),
+        Ty::Float(_) => Const::Float(0.0),
+        Ty::Bool => Const::Bool(false),
+        Ty::Str => Const::Str(String::new()),
+        _ => Const::Zero,
     }
 }
 

@@ -42,6 +42,20 @@ pub(super) fn settle(e: Expr, ty: Ty) -> Expr {
     )
 }
 
+/// A constant's value, used in place of its name.
+fn const_expr(value: crate::tir::Const, ty: Ty, span: Span) -> Expr {
+    use crate::tir::Const;
+    let kind = match value {
+        Const::Int(v) => ExprKind::Int(v),
+        Const::Float(v) => ExprKind::Float(v),
+        Const::Bool(b) => ExprKind::Bool(b),
+        Const::Str(s) => ExprKind::Str(s),
+        // Only a constant whose type is in error has another value.
+        _ => return error_expr(span),
+    };
+    mk(kind, ty, span)
+}
+
 /// Where a type mismatch of `e` is best shown: the value a block ends with, not the block.
 fn blame(e: &Expr) -> Span {
     match &e.kind {
@@ -233,6 +247,10 @@ impl Checker {
                 return mk(ExprKind::Global(g), ty, span);
             }
             Some(Value::Func(f)) => return self.func_ref(f, span),
+            Some(Value::Const(id)) => {
+                let (ty, value) = self.const_item(id);
+                return const_expr(value, ty, span);
+            }
             None => {}
         }
         if let Some(f) = self.builtin_function(n) {

@@ -28,6 +28,8 @@ use scope::FnCtx;
 enum Value {
     Func(FuncId),
     Global(tir::GlobalId),
+    /// A `C` constant: index into `Checker::consts`.
+    Const(usize),
 }
 
 /// What a name in the type namespace refers to.
@@ -70,6 +72,10 @@ struct Checker {
     variants: HashMap<String, Option<(tir::EnumId, u32)>>,
     /// Function bodies to check: function, the AST location of its declaration.
     pending_bodies: Vec<collect::PendingBody>,
+    /// The program's `C` constants.
+    consts: Vec<consts::ConstItem>,
+    /// Constants being evaluated, innermost last, to report a cycle by its path.
+    const_stack: Vec<usize>,
 }
 
 impl Checker {

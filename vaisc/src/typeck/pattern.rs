@@ -6,11 +6,11 @@
 //! them; used as a value it must be exhaustive, because there would be nothing to produce.
 
 use super::expr::{diverge, error_expr, mk};
-use super::{Checker, FnCtx};
+use super::{Checker, FnCtx, Value};
 use crate::ast::{self, PatternKind as P, VariantPatFields};
 use crate::diagnostics as diag;
 use crate::source::Span;
-use crate::tir::{Arm, Expr, ExprKind, LocalId, Pattern, Ty};
+use crate::tir::{Arm, Const, Expr, ExprKind, LocalId, Pattern, Ty};
 
 /// What the unguarded arms seen so far cover.
 #[derive(Default)]
@@ -136,6 +136,9 @@ impl Checker {
                         };
                     }
                 }
+                if let Some(&Value::Const(id)) = self.values.get(n) {
+                    return self.const_pattern(id, sty, span);
+                }
                 Pattern::Bind(ctx.declare(n, sty.clone(), span, false))
             }
             P::Int(v) if is_int => {
@@ -162,6 +165,25 @@ impl Checker {
                 Pattern::Or(lowered)
             }
             P::Variant { path, fields } => self.variant_pattern(ctx, path, fields, sty, span),
+            _ => {
+                let t = self.ty_name(sty);
+                self.report(diag::pattern_mismatch(span, &t));
+                Pattern::Wildcard
+            }
+        }
+    }
+
+    /// A constant's name as a pattern matches its value, as a literal would.
+    fn const_pattern(&mut self, id: usize, sty: &Ty, span: Span) -> Pattern {
+        match (self.const_item(id), sty) {
+            ((Ty::Int(_), Const::Int(v)), Ty::Int(it)) => {
+                if !super::consts::int_fits(v, *it) {
+                    self.report(diag::literal_out_of_range(span, it.name()));
+                }
+                Pattern::Int(v)
+            }
+            ((Ty::Bool, Const::Bool(b)), Ty::Bool) => Pattern::Int(i128::from(b)),
+            ((Ty::Error, _), _) | (_, Ty::Never | Ty::Error) => Pattern::Wildcard,
             _ => {
                 let t = self.ty_name(sty);
                 self.report(diag::pattern_mismatch(span, &t));
