@@ -8,6 +8,12 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
+mod trap;
+
+pub use trap::{
+    trap_kind, trap_meaning, trap_prefix, TRAP_DIVISION_BY_ZERO, TRAP_DIVISION_OVERFLOW, TRAP_LEN,
+};
+
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
 /// version is refused.
 pub const ABI_VERSION: u32 = 2;

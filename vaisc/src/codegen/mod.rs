@@ -1,12 +1,14 @@
 //! LLVM code generation: typed IR to an LLVM module, optimisation, and object or IR output.
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
-//! emits function bodies and control flow, `expr.rs` expressions and places, `debug.rs` DWARF
+//! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the defined
+//! forms of division, remainder and shifts, `debug.rs` DWARF
 //! line tables for `-g`, `builtins.rs` keeps LLVM from taking the program's own functions for
 //! C library ones. Everything is emitted by walking the program's vectors in order, so the
 //! same program always gives byte-identical IR. The module targets the host (x86-64 Linux) with
 //! position-independent code, so the same object can go into an executable or a shared library.
 
+mod arith;
 mod builtins;
 mod debug;
 mod expr;
