@@ -73,6 +73,8 @@ pub struct Plan {
 pub enum HotError {
     #[error("hot function `{0}` is not in the module")]
     MissingFunction(String),
+    #[error("patch code still uses `{0}`, which a patch cannot contain")]
+    UsesMain(String),
     #[error("building hot-reload code failed: {0}")]
     Builder(String),
 }
@@ -165,8 +167,18 @@ pub fn apply<'ctx>(
             }
             for name in ["main", "vais_main"] {
                 if let Some(f) = module.get_function(name) {
+                    // Hot code that uses `main` is refused before this pass (vaisc's
+                    // `hot::refusals`); should some still get here, it is an error, not a
+                    // deletion that leaves dangling uses for LLVM to crash on.
+                    if f.as_global_value()
+                        .as_pointer_value()
+                        .get_first_use()
+                        .is_some()
+                    {
+                        return Err(HotError::UsesMain(name.to_string()));
+                    }
                     // SAFETY: `main` is only called by the C runtime and `vais_main` only by
-                    // `main`, which is deleted first, so no use of either remains.
+                    // `main`, which is deleted first; no use of either remains (checked above).
                     unsafe { f.delete() };
                 }
             }

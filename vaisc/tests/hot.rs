@@ -419,3 +419,44 @@ F main() -> i64 {
         l.contains("rolled back from v2 to v1")
     });
 }
+
+/// Hot code that calls `main` (or takes its address, also in a helper it reaches) cannot be in
+/// a patch: the build is refused with a diagnostic at each use, exit status 1, no crash.
+#[test]
+fn hot_code_using_main_is_refused_with_a_diagnostic() {
+    let source = "F helper() -> i64 {\n    f := main\n    0\n}\n#[hot]\nF step(n: i64) -> i64 {\n    I n > 0 { R main() }\n    helper()\n}\nF main() -> i64 = step(0)\n";
+    let p = Project::new("calls-main", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let headers: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    assert_eq!(
+        headers,
+        vec![
+            (
+                "error[E0600]: hot code cannot use `main`: `helper` is part of every patch, `main` never is",
+                "  --> game.vais:2:10"
+            ),
+            (
+                "error[E0600]: hot code cannot use `main`: `step` is part of every patch, `main` never is",
+                "  --> game.vais:7:17"
+            ),
+        ],
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: could not build game.vais for hot reload due to 2 previous errors\n"),
+        "{err}"
+    );
+    // The same program builds and runs normally: only hot builds are refused.
+    let out = p.vaisc(&["build", "game.vais", "-o", "game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

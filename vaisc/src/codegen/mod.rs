@@ -95,8 +95,21 @@ pub fn lower<'ctx>(
     gen.finish_debug_info();
     module
         .verify()
-        .map_err(|e| CodegenError::Internal(e.to_string()))?;
+        .map_err(|e| CodegenError::Internal(format!("invalid LLVM module after lowering: {e}")))?;
     Ok(module)
+}
+
+/// In test builds (`debug_assertions`), checks `module` with LLVM's verifier after the stage
+/// `after` transformed it, so that a stage that breaks the module is an internal error naming
+/// the stage rather than a crash (or a miscompile) in a later one. Release builds verify once,
+/// after lowering.
+pub fn verify_after(module: &Module, after: &str) -> Result<(), CodegenError> {
+    if cfg!(debug_assertions) {
+        module.verify().map_err(|e| {
+            CodegenError::Internal(format!("invalid LLVM module after {after}: {e}"))
+        })?;
+    }
+    Ok(())
 }
 
 /// Runs LLVM's standard optimisation pipeline for the level (nothing at 0).
@@ -119,7 +132,7 @@ pub fn optimize(module: &Module, opt_level: u8) -> Result<(), CodegenError> {
     let mpm = PassManager::create(());
     pmb.populate_module_pass_manager(&mpm);
     mpm.run_on(module);
-    Ok(())
+    verify_after(module, "optimisation")
 }
 
 /// Writes a native object file. The object is produced in memory and written by Rust, because

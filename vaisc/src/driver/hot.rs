@@ -51,6 +51,13 @@ pub fn build_hot(
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
+    let diagnostics = hot::refusals(program);
+    if !diagnostics.is_empty() {
+        return Err(DriverError::HotRefused {
+            path: path.to_path_buf(),
+            diagnostics,
+        });
+    }
     let mut report = HotReport {
         patch: patch_path(&opts.output),
         ..HotReport::default()
@@ -100,12 +107,14 @@ fn emit(
     let context = Context::create();
     let module = lower(&context, checked, program, opts)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
+    codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
         let pm = PassManager::create(());
         pm.add_global_dce_pass();
         pm.run_on(&module);
+        codegen::verify_after(&module, "dead code elimination")?;
     }
     codegen::optimize(&module, opts.opt_level)?;
     let obj = temp_object_path(output);

@@ -9,6 +9,7 @@ mod layout;
 
 pub use host_info::{path_for, HostFunction, HostInfo};
 
+use crate::diagnostics::{self as diag, Diagnostic};
 use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
@@ -152,6 +153,33 @@ pub fn unreloadable_changes(
         .collect()
 }
 
+/// What no hot build can carry, as diagnostics: uses of `main` (calls or its address) in code
+/// a patch carries, that is hot functions and everything they reach. Patches never contain
+/// `main` (the running program's `main` is the one that runs), so such code cannot be built.
+pub fn refusals(program: &Program) -> Vec<Diagnostic> {
+    let Some(main) = program.main else {
+        return Vec::new();
+    };
+    let carried = reach_short_of(program, &hot_functions(program), Some(main));
+    let mut out = Vec::new();
+    for &f in carried.functions.iter().filter(|&&f| f != main) {
+        let def = &program.functions[f];
+        let Some(body) = &def.body else {
+            continue;
+        };
+        visit(&body.body, &mut |e| match &e.kind {
+            ExprKind::FuncRef(g)
+            | ExprKind::Call {
+                callee: Callee::Direct(g),
+                ..
+            } if *g == main => out.push(diag::hot_code_uses_main(e.span, &def.name)),
+            _ => {}
+        });
+    }
+    out.sort_by_key(|d| (d.span.file, d.span.lo));
+    out
+}
+
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
 pub fn uses_safe_points(program: &Program) -> bool {
     let Some(main) = program.main else {
@@ -171,10 +199,15 @@ struct Reached {
 }
 
 fn reach(program: &Program, roots: &[FuncId]) -> Reached {
+    reach_short_of(program, roots, None)
+}
+
+/// Like [`reach`], but does not go on through `stop` (which is still listed if reached).
+fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> Reached {
     let mut r = Reached::default();
     let mut queue: Vec<FuncId> = roots.to_vec();
     while let Some(f) = queue.pop() {
-        if !r.functions.insert(f) {
+        if !r.functions.insert(f) || Some(f) == stop {
             continue;
         }
         if let Some(body) = &program.functions[f].body {
