@@ -58,7 +58,7 @@ fn calls_to_hot_functions_load_the_slot_and_call_through_it() {
         .expect("twice is defined");
     let body = &twice[..twice.find("\n}").expect("end of twice")];
     assert!(
-        body.contains("load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8"),
+        body.contains("load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8"),
         "{body}"
     );
     assert!(body.contains("bitcast i8* %"), "{body}");
@@ -221,4 +221,26 @@ fn incompatible_patches_are_refused_at_build_time() {
         err.0,
         vec!["global `score` is new: the running program does not have it"]
     );
+}
+
+/// Every variable a patch uses is the host's, whatever its type: struct and array globals too,
+/// and the arguments the C `main` records.
+#[test]
+fn a_patch_uses_the_hosts_variables_of_every_type() {
+    let src = "
+S P { x: i64, y: i64 }
+G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]
+G one: P = P { x: 7, y: 8 }
+#[hot] F step() { ps[1].x += 1; one.y += 1 }
+F main() -> i64 { step(); ps[1].x }";
+    let ir = hot_ir(&src.replace("+= 1", "+= 2"), Some(src));
+    for decl in [
+        "@ps = external global [2 x %P]\n",
+        "@one = external global %P\n",
+        "@vais_argc = external global i32\n",
+        "@vais_argv = external global i8**\n",
+    ] {
+        assert!(ir.contains(decl), "{decl}in\n{ir}");
+    }
+    assert!(!ir.contains("patch-local"), "{ir}");
 }
