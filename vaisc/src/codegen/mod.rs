@@ -1,22 +1,27 @@
 //! LLVM code generation: typed IR to an LLVM module, optimisation, and object or IR output.
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
-//! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the defined
-//! forms of division, remainder and shifts, `debug.rs` DWARF
-//! line tables for `-g`, `builtins.rs` keeps LLVM from taking the program's own functions for
-//! C library ones. Everything is emitted by walking the program's vectors in order, so the
-//! same program always gives byte-identical IR. The module targets the host (x86-64 Linux) with
-//! position-independent code, so the same object can go into an executable or a shared library.
+//! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the
+//! defined forms of division, remainder and shifts, `debug.rs` DWARF line tables for `-g`,
+//! `builtins.rs` keeps LLVM from taking the program's own functions for C library ones.
+//! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
+//! computation, which the hot-reload manifest describes. Everything is emitted by walking the
+//! program's vectors in order, so the same program always gives byte-identical IR. The module
+//! targets the host (x86-64 Linux) with position-independent code, so the same object can go
+//! into an executable or a shared library.
 
 mod arith;
 mod builtins;
 mod debug;
 mod expr;
 mod func;
+mod layout;
 mod types;
 
 #[cfg(test)]
 mod tests;
+
+pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;
 use crate::tir::Program;

@@ -68,7 +68,7 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let plan = hot::host_plan(program, path, &compiler);
+            let plan = hot::host_plan(program, path, &compiler, hot::layouts(program)?);
             let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
             let info = HostInfo::from_plan(&plan, code);
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
@@ -85,7 +85,7 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let plan = hot::patch_plan(program, path, &host)
+    let plan = hot::patch_plan(program, path, &host, hot::layouts(program)?)
         .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
     let patch = report.patch.clone();
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;

@@ -1,5 +1,5 @@
 //! What a hot build needs to know about the program, worked out from the typed IR: which
-//! functions are hot and their signatures, the C layouts of structs, enums and globals, what
+//! functions are hot and their signatures, the layouts of structs, enums and globals, what
 //! the hot code reaches, and whether the program uses safe points. It turns these into the
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
@@ -9,6 +9,7 @@ mod layout;
 
 pub use host_info::{path_for, HostFunction, HostInfo};
 
+use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
@@ -28,13 +29,13 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
         .collect()
 }
 
-/// Every struct, enum and global layout, as the manifest lists them.
-pub fn layouts(program: &Program) -> Vec<Layout> {
+/// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
+pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
     layout::describe_all(program)
 }
 
-/// The plan for a host build: slots in declaration order.
-pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
+/// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
+pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<Layout>) -> Plan {
     let functions = hot_functions(program)
         .into_iter()
         .enumerate()
@@ -48,7 +49,7 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
         program_id: program_id(entry),
         table_len: functions.len(),
         functions,
-        layouts: layouts(program),
+        layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
@@ -64,7 +65,12 @@ pub struct Incompatible(pub Vec<String>);
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
 /// (a function made hot after the host was built is called directly within the patch). The
 /// changes no reload can carry are reported instead.
-pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Plan, Incompatible> {
+pub fn patch_plan(
+    program: &Program,
+    entry: &Path,
+    host: &HostInfo,
+    layouts: Vec<Layout>,
+) -> Result<Plan, Incompatible> {
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -84,7 +90,6 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
             None => {}
         }
     }
-    let layouts = layouts(program);
     let reached = reach(program, &hot);
     for l in &layouts {
         if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
