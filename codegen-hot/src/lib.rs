@@ -156,7 +156,7 @@ pub fn apply<'ctx>(
                 &bodies,
                 abi::KIND_HOST,
                 u32::from(*safe_points),
-            );
+            )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
         }
         Mode::Patch => {
@@ -201,7 +201,7 @@ pub fn apply<'ctx>(
                 &bodies,
                 abi::KIND_PATCH,
                 flags,
-            );
+            )?;
         }
     }
     let pm = PassManager::create(());
