@@ -343,6 +343,15 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
             eprintln!("error: {e}");
             Ok(ExitCode::from(1))
         }
+        Err(e @ DriverError::HotRefused { .. }) => {
+            if let DriverError::HotRefused { diagnostics, .. } = &e {
+                for d in diagnostics {
+                    eprint!("{}", render(d, &checked.sources));
+                }
+            }
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -239,3 +239,23 @@ fn a_crash_in_new_code_names_the_function_and_version() {
     let _ = host.wait_exit();
     assert!(!host.alive());
 }
+
+/// A patch that divides by zero traps (it does not go on with a made-up quotient), and the
+/// crash report names the reason, the function and the version.
+#[test]
+fn a_division_by_zero_in_a_patch_is_reported_as_such() {
+    let (p, mut host) = running("divzero");
+    p.edit(
+        "    total += 1\n",
+        "    total += 1\n    total = total / (s.frame - s.frame)\n",
+    );
+    let out = p.patch();
+    assert!(out.status.success());
+    host.wait_stderr("the crash report", |l| {
+        l.contains("crash: SIGILL (integer division by zero) in step, code version v2")
+    });
+    let _ = host.wait_exit();
+    assert!(!host.alive());
+    let lines = host.stdout_lines();
+    assert!(lines.iter().all(|l| l.starts_with("v1")), "{lines:?}");
+}

@@ -420,6 +420,98 @@ F main() -> i64 {
     });
 }
 
+/// Hot code that calls `main` (or takes its address, also in a helper it reaches) cannot be in
+/// a patch: the build is refused with a diagnostic at each use, exit status 1, no crash.
+#[test]
+fn hot_code_using_main_is_refused_with_a_diagnostic() {
+    let source = "F helper() -> i64 {\n    f := main\n    0\n}\n#[hot]\nF step(n: i64) -> i64 {\n    I n > 0 { R main() }\n    helper()\n}\nF main() -> i64 = step(0)\n";
+    let p = Project::new("calls-main", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let headers: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    assert_eq!(
+        headers,
+        vec![
+            (
+                "error[E0600]: hot code cannot use `main`: `helper` is part of every patch, `main` never is",
+                "  --> game.vais:2:10"
+            ),
+            (
+                "error[E0600]: hot code cannot use `main`: `step` is part of every patch, `main` never is",
+                "  --> game.vais:7:17"
+            ),
+        ],
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: could not build game.vais for hot reload due to 2 previous errors\n"),
+        "{err}"
+    );
+    // The same program builds and runs normally: only hot builds are refused.
+    let out = p.vaisc(&["build", "game.vais", "-o", "game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A struct global and an array-of-struct global written by hot code are the host's own: after
+/// a reload the new code goes on from the values the old code left, and `main` sees them.
+#[test]
+fn struct_and_array_globals_are_shared_across_a_reload() {
+    let source = r#"X F fflush(f: *u8) -> i32
+S P { x: i64, y: i64 }
+G ps: [P; 3] = [P { x: 0, y: 0 }, P { x: 0, y: 0 }, P { x: 0, y: 0 }]
+G one: P = P { x: 0, y: 0 }
+#[hot]
+F step() {
+    ps[1].x += 1
+    one.y += 1
+    printf("v1 hot=%ld one=%ld\n", ps[1].x, one.y)
+    fflush(0)
+}
+F main() -> i64 {
+    L ps[1].x < 10000000 {
+        step()
+        printf("main arr=%ld one=%ld\n", ps[1].x, one.y)
+        fflush(0)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("aggregate-globals", source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few steps", |l| {
+        l.starts_with("v1") && field(l, "hot") >= 5
+    });
+    p.edit(
+        "ps[1].x += 1\n    one.y += 1\n    printf(\"v1",
+        "ps[1].x += 1\n    one.y += 1\n    printf(\"v2",
+    );
+    patch_ok(&p);
+    host.wait_count("a few new steps", 3, |l| l.starts_with("v2"));
+    let lines = host.stdout_lines();
+    let (before, after) = first_after(&lines, |l| l.starts_with("v2"));
+    // `before` is main's line after the last old step.
+    assert_eq!(field(&after, "hot"), field(&before, "arr") + 1, "{lines:?}");
+    assert_eq!(field(&after, "one"), field(&before, "one") + 1, "{lines:?}");
+    let main_after = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("v2"))
+        .nth(1)
+        .expect("main's line after the new step");
+    assert_eq!(field(main_after, "arr"), field(&after, "hot"), "{lines:?}");
+    assert_eq!(field(main_after, "one"), field(&after, "one"), "{lines:?}");
+}
+
 #[test]
 fn editing_a_constant_reaches_the_hot_function_that_uses_it() {
     // A constant is used in place, so editing it is an edit of every function that names it.

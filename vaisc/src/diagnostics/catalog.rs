@@ -2,7 +2,8 @@
 //!
 //! Keeping them in one file keeps codes unique and wording consistent; stages call these
 //! instead of formatting messages themselves. Codes: E00xx lexing and parsing, E01xx modules
-//! and names, E02xx unknown things, E03xx types and expressions, W0xxx warnings.
+//! and names, E02xx unknown things, E03xx types and expressions, E06xx what a hot build cannot
+//! carry, W0xxx warnings.
 
 use super::Diagnostic;
 use crate::source::Span;
@@ -352,4 +353,13 @@ pub fn nested_pattern(span: Span) -> Diagnostic {
 
 pub fn struct_literal_of_non_struct(span: Span, name: &str) -> Diagnostic {
     Diagnostic::error("E0324", span, format!("`{name}` is not a struct"))
+}
+
+pub fn hot_code_uses_main(span: Span, function: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0600",
+        span,
+        format!("hot code cannot use `main`: `{function}` is part of every patch, `main` never is"),
+    )
+    .with_help("move what both need out of `main` into a function that `main` and hot code call")
 }

@@ -51,6 +51,13 @@ pub fn build_hot(
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
+    let diagnostics = hot::refusals(program);
+    if !diagnostics.is_empty() {
+        return Err(DriverError::HotRefused {
+            path: path.to_path_buf(),
+            diagnostics,
+        });
+    }
     let mut report = HotReport {
         patch: patch_path(&opts.output),
         ..HotReport::default()
@@ -61,7 +68,7 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let plan = hot::host_plan(program, path, &compiler);
+            let plan = hot::host_plan(program, path, &compiler, hot::layouts(program)?);
             let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
             let info = HostInfo::from_plan(&plan, code);
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
@@ -78,7 +85,7 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let plan = hot::patch_plan(program, path, &host)
+    let plan = hot::patch_plan(program, path, &host, hot::layouts(program)?)
         .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
     let patch = report.patch.clone();
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
@@ -100,12 +107,14 @@ fn emit(
     let context = Context::create();
     let module = lower(&context, checked, program, opts)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
+    codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
         let pm = PassManager::create(());
         pm.add_global_dce_pass();
         pm.run_on(&module);
+        codegen::verify_after(&module, "dead code elimination")?;
     }
     codegen::optimize(&module, opts.opt_level)?;
     let obj = temp_object_path(output);

@@ -34,6 +34,12 @@ pub enum DriverError {
     Runtime(String),
     #[error("no hot host at {}: build it first with `vaisc build --hot`", path.display())]
     NoHost { path: PathBuf },
+    /// The program checked, but a hot build cannot carry it; the diagnostics say where.
+    #[error("could not build {} for hot reload due to {} previous error{}", path.display(), diagnostics.len(), if diagnostics.len() == 1 { "" } else { "s" })]
+    HotRefused {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
     #[error("this change cannot be applied to the running program:\n  {}", .0.join("\n  "))]
     Incompatible(Vec<String>),
 }
@@ -149,6 +155,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
     let module = lower(&context, checked, program, opts)?;
     // A normal build has no runtime: std/hot's functions become no-ops.
     codegen_hot::provide_fallbacks(&context, &module)?;
+    codegen::verify_after(&module, "adding the hot-reload fallbacks")?;
     codegen::optimize(&module, opts.opt_level)?;
     match opts.emit {
         Emit::LlvmIr => Ok(codegen::write_ir(&module, &opts.output)?),

@@ -1,5 +1,5 @@
 //! What a hot build needs to know about the program, worked out from the typed IR: which
-//! functions are hot and their signatures, the C layouts of structs, enums and globals, what
+//! functions are hot and their signatures, the layouts of structs, enums and globals, what
 //! the hot code reaches, and whether the program uses safe points. It turns these into the
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
@@ -9,6 +9,8 @@ mod layout;
 
 pub use host_info::{path_for, HostFunction, HostInfo};
 
+use crate::codegen::CodegenError;
+use crate::diagnostics::{self as diag, Diagnostic};
 use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
@@ -27,13 +29,13 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
         .collect()
 }
 
-/// Every struct, enum and global layout, as the manifest lists them.
-pub fn layouts(program: &Program) -> Vec<Layout> {
+/// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
+pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
     layout::describe_all(program)
 }
 
-/// The plan for a host build: slots in declaration order.
-pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
+/// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
+pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<Layout>) -> Plan {
     let functions = hot_functions(program)
         .into_iter()
         .enumerate()
@@ -47,7 +49,7 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
         program_id: program_id(entry),
         table_len: functions.len(),
         functions,
-        layouts: layouts(program),
+        layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
@@ -63,7 +65,12 @@ pub struct Incompatible(pub Vec<String>);
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
 /// (a function made hot after the host was built is called directly within the patch). The
 /// changes no reload can carry are reported instead.
-pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Plan, Incompatible> {
+pub fn patch_plan(
+    program: &Program,
+    entry: &Path,
+    host: &HostInfo,
+    layouts: Vec<Layout>,
+) -> Result<Plan, Incompatible> {
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -83,7 +90,6 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
             None => {}
         }
     }
-    let layouts = layouts(program);
     let reached = reach(program, &hot);
     for l in &layouts {
         if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
@@ -152,6 +158,33 @@ pub fn unreloadable_changes(
         .collect()
 }
 
+/// What no hot build can carry, as diagnostics: uses of `main` (calls or its address) in code
+/// a patch carries, that is hot functions and everything they reach. Patches never contain
+/// `main` (the running program's `main` is the one that runs), so such code cannot be built.
+pub fn refusals(program: &Program) -> Vec<Diagnostic> {
+    let Some(main) = program.main else {
+        return Vec::new();
+    };
+    let carried = reach_short_of(program, &hot_functions(program), Some(main));
+    let mut out = Vec::new();
+    for &f in carried.functions.iter().filter(|&&f| f != main) {
+        let def = &program.functions[f];
+        let Some(body) = &def.body else {
+            continue;
+        };
+        visit(&body.body, &mut |e| match &e.kind {
+            ExprKind::FuncRef(g)
+            | ExprKind::Call {
+                callee: Callee::Direct(g),
+                ..
+            } if *g == main => out.push(diag::hot_code_uses_main(e.span, &def.name)),
+            _ => {}
+        });
+    }
+    out.sort_by_key(|d| (d.span.file, d.span.lo));
+    out
+}
+
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
 pub fn uses_safe_points(program: &Program) -> bool {
     let Some(main) = program.main else {
@@ -171,10 +204,15 @@ struct Reached {
 }
 
 fn reach(program: &Program, roots: &[FuncId]) -> Reached {
+    reach_short_of(program, roots, None)
+}
+
+/// Like [`reach`], but does not go on through `stop` (which is still listed if reached).
+fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> Reached {
     let mut r = Reached::default();
     let mut queue: Vec<FuncId> = roots.to_vec();
     while let Some(f) = queue.pop() {
-        if !r.functions.insert(f) {
+        if !r.functions.insert(f) || Some(f) == stop {
             continue;
         }
         if let Some(body) = &program.functions[f].body {

@@ -163,7 +163,7 @@ impl Watcher<'_> {
                 stamp(&format!("{what} in {} ms", start.elapsed().as_millis()));
                 self.start_program();
             }
-            Err(e) => stamp(&format!("build failed: {e}")),
+            Err(e) => build_failed(checked, &e),
         }
     }
 
@@ -265,7 +265,7 @@ impl Watcher<'_> {
                 }
             }
             Err(DriverError::NoHost { .. }) => self.build_all(&checked, "built", start),
-            Err(e) => stamp(&format!("build failed: {e}")),
+            Err(e) => build_failed(&checked, &e),
         }
     }
 
@@ -316,6 +316,17 @@ impl Watcher<'_> {
             stamp(&format!("{outcome}{stale}"));
         }
     }
+}
+
+/// Reports a build that failed after the front end: the diagnostics of a refused hot build,
+/// then one event line.
+fn build_failed(checked: &Checked, e: &DriverError) {
+    if let DriverError::HotRefused { diagnostics, .. } = e {
+        for d in diagnostics {
+            eprint!("{}", render(d, &checked.sources));
+        }
+    }
+    stamp(&format!("build failed: {e}"));
 }
 
 /// Prints one event line, prefixed with the local time.
