@@ -8,6 +8,9 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
+// The status channel from a running host to `vaisc watch` and editors lives in its own module.
+pub mod status;
+
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
 /// version is refused.
 pub const ABI_VERSION: u32 = 2;
