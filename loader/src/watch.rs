@@ -5,17 +5,19 @@
 //! renaming a new one over them, which ends a watch on the old file. The directory's parent is
 //! watched too, so that a directory that is removed and created again (a clean build, say) is
 //! watched again and its new file picked up. Events are coalesced: after the first relevant
-//! event the watcher waits until the directory has been quiet for a few milliseconds, so one
-//! save (or one compiler run) gives one reload.
+//! event the watcher waits until the file has been quiet for a few milliseconds, so one save (or
+//! one compiler run) gives one reload. Only events on the file itself (and the directory coming
+//! back) count: a log written beside the patch every millisecond, or anything else happening in
+//! the directory or its parent, neither delays a reload nor holds it back for ever.
 
 use crate::log::{self, Level};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long a directory must be quiet before a burst of events counts as one change.
+/// How long the file must be quiet before a burst of its events counts as one change.
 const QUIET: Duration = Duration::from_millis(5);
 
 /// Calls `on_change` (on a new thread) each time `file` is created, written or renamed into
@@ -70,9 +72,18 @@ pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<
                 if !relevant {
                     continue;
                 }
-                while let Ok(e) = rx.recv_timeout(QUIET) {
+                // The quiet time restarts only at events on the file: other files' events are
+                // taken off the queue and dropped without moving the deadline.
+                let mut deadline = Instant::now() + QUIET;
+                while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                    let Ok(e) = rx.recv_timeout(left) else {
+                        break;
+                    };
                     if recreates_dir(&e) {
                         let _ = watcher.watch(&dir, RecursiveMode::NonRecursive);
+                        deadline = Instant::now() + QUIET;
+                    } else if touches_file(&e) {
+                        deadline = Instant::now() + QUIET;
                     }
                 }
                 on_change();

@@ -243,6 +243,12 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
         debounce: std::time::Duration::from_millis(args.debounce),
         restart_on_incompatible: args.restart_on_incompatible,
     };
+    // A program run with `VAIS_HOT_PATCH` watches that file: patches (and the rollback request
+    // beside them) must go there. This runs before any thread exists, so setting the variable
+    // the driver reads races with nothing.
+    if let Some(patch) = std::env::var_os("VAIS_HOT_PATCH") {
+        std::env::set_var("VAIS_HOT_PATCH_OUT", patch);
+    }
     let events = Events::new()?;
     let typed = events.sender();
     std::thread::spawn(move || {

@@ -322,7 +322,7 @@ fn typing_r_rolls_the_program_back() {
     host.wait_stdout("the edit", |l| l.starts_with("v2"));
     host.type_line("r");
     host.wait_stderr("the host's answer", |l| {
-        l.contains("[hot] rolled back from v2 to v1")
+        l.contains(" rolled back from v2 to v1")
     });
     // The old code runs again, on the same state: the frame count goes on from where it was.
     let last_v2 = host
