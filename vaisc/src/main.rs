@@ -230,6 +230,7 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
     } else {
         output
     };
+    check_output_folder(&output)?;
     let run = match (args.run, args.exec) {
         (true, _) => Run::Host(args.args),
         (false, Some(cmd)) => Run::Exec(cmd, args.args),
@@ -301,7 +302,21 @@ fn finish_check(checked: &Checked, file: &Path) -> ExitCode {
     }
 }
 
+/// Refuses an output path in a folder that does not exist, in one plain line, before any
+/// work is done (the code generator or linker would otherwise fail with its own message).
+fn check_output_folder(output: &Path) -> anyhow::Result<()> {
+    match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
+            "cannot write {}: the folder {}/ does not exist",
+            output.display(),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
+    check_output_folder(&opts.output)?;
     let checked = front_end(file)?;
     let code = finish_check(&checked, file);
     if code != ExitCode::SUCCESS {
