@@ -72,23 +72,81 @@ pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<
                 if !relevant {
                     continue;
                 }
-                // The quiet time restarts only at events on the file: other files' events are
-                // taken off the queue and dropped without moving the deadline.
-                let mut deadline = Instant::now() + QUIET;
-                while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-                    let Ok(e) = rx.recv_timeout(left) else {
-                        break;
-                    };
-                    if recreates_dir(&e) {
+                settle(&rx, QUIET, |e| {
+                    if recreates_dir(e) {
                         let _ = watcher.watch(&dir, RecursiveMode::NonRecursive);
-                        deadline = Instant::now() + QUIET;
-                    } else if touches_file(&e) {
-                        deadline = Instant::now() + QUIET;
+                        return true;
                     }
-                }
+                    touches_file(e)
+                });
                 on_change();
             }
         })
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Takes events off `rx` until none that `counts` for `quiet` has arrived. The quiet time
+/// restarts only at events that count (those on the file): other files' events are taken off
+/// the queue and dropped without moving the deadline, so a busy directory cannot hold a change
+/// back.
+fn settle<E>(rx: &mpsc::Receiver<E>, quiet: Duration, mut counts: impl FnMut(&E) -> bool) {
+    let mut deadline = Instant::now() + quiet;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(e) = rx.recv_timeout(left) else {
+            break;
+        };
+        if counts(&e) {
+            deadline = Instant::now() + quiet;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// Another file's events every 100 µs (for up to ten seconds) do not hold the quiet time
+    /// back: it ends while they are still coming.
+    #[test]
+    fn other_files_events_do_not_restart_the_quiet_time() {
+        let (tx, rx) = mpsc::channel::<&'static str>();
+        let done = Arc::new(AtomicBool::new(false));
+        let busy = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                while !done.load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(10) {
+                    if tx.send("game.log").is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                start.elapsed() >= Duration::from_secs(10)
+            })
+        };
+        settle(&rx, Duration::from_millis(50), |e| *e == "libgame.so");
+        done.store(true, Ordering::Relaxed);
+        assert!(
+            !busy.join().expect("busy thread"),
+            "the quiet time waited until the other file was quiet"
+        );
+    }
+
+    /// The file's own events still restart it: a burst of writes is one change.
+    #[test]
+    fn the_files_own_events_restart_the_quiet_time() {
+        let (tx, rx) = mpsc::channel::<&'static str>();
+        for _ in 0..3 {
+            tx.send("libgame.so").expect("send");
+        }
+        let mut seen = 0;
+        settle(&rx, Duration::from_millis(20), |e| {
+            seen += 1;
+            *e == "libgame.so"
+        });
+        assert_eq!(seen, 3);
+    }
 }

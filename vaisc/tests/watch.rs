@@ -515,6 +515,17 @@ fn patches_waiting_for_a_safe_point_are_reported_when_applied_and_a_crash_at_onc
     );
 }
 
+/// A game that prints its pid and then runs without reading its input or writing to stderr,
+/// so nothing but watch's own care ends it when watch goes away.
+fn forever_game() -> String {
+    GAME.replacen("U bonus\n", "U bonus\nX F getpid() -> i32\n", 1)
+        .replacen(
+            "    s := mut State { frame: 0 }\n",
+            "    s := mut State { frame: 0 }\n    printf(\"pid=%d\\n\", getpid())\n",
+            1,
+        )
+}
+
 /// Whether process `pid` is gone (or a zombie its parent has yet to reap).
 fn ended(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -535,7 +546,8 @@ fn ending_watch_in_any_way_ends_the_program_too() {
     ];
     for (signal, signal_name) in signals {
         for run in ["--run", "--exec"] {
-            let p = Project::new("orphans", STEPPED);
+            let p = Project::new("orphans", &forever_game());
+            std::fs::write(p.dir.join("bonus.vais"), BONUS).expect("write module");
             // A wrapper that starts the game without `exec`: the game is its child.
             let wrapper = p.dir.join("play.sh");
             std::fs::write(&wrapper, "#!/bin/sh\n./game\necho the game has ended\n")
@@ -552,7 +564,7 @@ fn ending_watch_in_any_way_ends_the_program_too() {
             } else {
                 command.args(["--exec", "./play.sh"]);
             }
-            let mut host = Host::spawn(command.stdin(Stdio::piped()));
+            let mut host = Host::spawn(&mut command);
             let pid = game_pid(&host);
             // SAFETY: sending a signal to the watch process this test started.
             unsafe {
@@ -583,10 +595,11 @@ fn ending_watch_in_any_way_ends_the_program_too() {
 #[test]
 fn the_users_hot_log_setting_is_kept() {
     let p = project("logoff");
-    let host = Host::spawn(
+    let mut host = Host::spawn(
         Command::new(env!("CARGO_BIN_EXE_vaisc"))
             .args(["watch", "game.vais", "--run"])
             .env("VAIS_HOT_LOG", "off")
+            .stdin(Stdio::piped())
             .current_dir(&p.dir),
     );
     host.wait_stdout("the program running", |l| l.starts_with("v1"));
@@ -594,11 +607,25 @@ fn the_users_hot_log_setting_is_kept() {
     host.wait_stdout("the save applied", |l| l.starts_with("v2"));
     // Watch still reports what the program did: it learns it from the status channel.
     host.wait_stderr("the report", |l| l.contains("v2 applied: tick (1 patched)"));
+    host.type_line("r");
+    host.wait_stderr("the rollback", |l| l.contains(" rolled back from v2 to v1"));
     let log = host.stderr_text();
     assert!(
         !log.contains("[hot]"),
         "the runtime logged with VAIS_HOT_LOG=off:\n{log}"
     );
+    drop(host);
+
+    let p = project("logdebug");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .env("VAIS_HOT_LOG", "debug")
+            .current_dir(&p.dir),
+    );
+    host.wait_stderr("the runtime's debug lines", |l| {
+        l.starts_with("[hot] watching ")
+    });
 }
 
 #[test]

@@ -180,3 +180,56 @@ impl Events {
         changed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{DataChange, ModifyKind};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    fn modified(path: &Path) -> Raw {
+        Raw::Fs(
+            notify::Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+                .add_path(path.to_path_buf()),
+        )
+    }
+
+    /// A folder that is never quiet (another file in it changes every 100 µs for up to ten
+    /// seconds) does not hold the debounce back: it ends while the other file is still busy.
+    #[test]
+    fn other_files_events_do_not_restart_the_debounce() {
+        let mut events = Events::new().expect("events");
+        let source = PathBuf::from("/project/game.vais");
+        events.files.insert(source.clone());
+        let tx = events.sender();
+        let done = Arc::new(AtomicBool::new(false));
+        let busy = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let log = PathBuf::from("/project/game.log");
+                let start = Instant::now();
+                while !done.load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(10) {
+                    if tx.send(modified(&log)).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                start.elapsed() >= Duration::from_secs(10)
+            })
+        };
+        events.sender().send(modified(&source)).expect("send");
+        assert!(events
+            .next(None)
+            .is_some_and(|e| matches!(e, Event::Changed(_))));
+        assert!(events.settle(Duration::from_millis(50)));
+        done.store(true, Ordering::Relaxed);
+        assert!(
+            !busy.join().expect("busy thread"),
+            "the debounce waited until the other file was quiet"
+        );
+        // Events on the source itself still restart it, and are what `wait_change` reports.
+        events.sender().send(modified(&source)).expect("send");
+        assert!(events.wait_change(Duration::from_secs(10)));
+    }
+}
