@@ -16,6 +16,7 @@ mod log;
 mod patch;
 mod reclaim;
 mod runtime;
+mod status;
 mod watch;
 
 pub use error::LoadError;
@@ -66,12 +67,17 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
         std::env::var_os("VAISC").map_or(PathBuf::from(compiler_path), PathBuf::from);
     let _ = COMPILER.set(compiler_path);
     crash::install();
+    status::init();
     let path = patch_path();
     // SAFETY: guaranteed by the caller; the manifest is a static of this executable.
     let runtime = unsafe { Runtime::new(&*host, table, path.clone()) };
     if RUNTIME.set(runtime).is_err() {
         return;
     }
+    status::emit(&vais_hot_abi::status::Status::Started {
+        pid: std::process::id(),
+        version: 1,
+    });
     if let Err(e) = watch::watch_file(&path, || {
         if let Some(rt) = RUNTIME.get() {
             // The watcher thread runs no Vais code: no frames of its own to check.
@@ -188,6 +194,15 @@ pub unsafe extern "C" fn vais_hot_watch_source(source: *const c_char) -> i64 {
     let Some(rt) = RUNTIME.get() else {
         return -1;
     };
+    // Watching works on directories, so a missing file would be watched without complaint and
+    // never rebuilt: say so and return the documented -1 instead.
+    if !source.is_file() {
+        log::line(
+            log::Level::Info,
+            &format!("cannot watch the source {}: no such file", source.display()),
+        );
+        return -1;
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     let patch = rt.patch_path.clone();
     let src = source.clone();

@@ -249,6 +249,7 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
     } else {
         output
     };
+    check_output_folder(&output)?;
     let run = match (args.run, args.exec) {
         (true, _) => Run::Host(args.args),
         (false, Some(cmd)) => Run::Exec(cmd, args.args),
@@ -262,6 +263,12 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
         debounce: std::time::Duration::from_millis(args.debounce),
         restart_on_incompatible: args.restart_on_incompatible,
     };
+    // A program run with `VAIS_HOT_PATCH` watches that file: patches (and the rollback request
+    // beside them) must go there. This runs before any thread exists, so setting the variable
+    // the driver reads races with nothing.
+    if let Some(patch) = std::env::var_os("VAIS_HOT_PATCH") {
+        std::env::set_var("VAIS_HOT_PATCH_OUT", patch);
+    }
     let events = Events::new()?;
     let typed = events.sender();
     std::thread::spawn(move || {
@@ -314,7 +321,21 @@ fn finish_check(checked: &Checked, file: &Path) -> ExitCode {
     }
 }
 
+/// Refuses an output path in a folder that does not exist, in one plain line, before any
+/// work is done (the code generator or linker would otherwise fail with its own message).
+fn check_output_folder(output: &Path) -> anyhow::Result<()> {
+    match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
+            "cannot write {}: the folder {}/ does not exist",
+            output.display(),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
+    check_output_folder(&opts.output)?;
     let checked = front_end(file)?;
     let code = finish_check(&checked, file);
     if code != ExitCode::SUCCESS {

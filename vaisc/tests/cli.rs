@@ -148,3 +148,23 @@ fn user_functions_named_like_c_library_functions_stay_theirs_when_optimising() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_output_folder_that_does_not_exist_is_named_in_one_line() {
+    let dir = scratch("nofolder", PROGRAM);
+    for args in [
+        &["build", "prog.vais", "-o", "nodir/x"][..],
+        &["build", "--hot", "prog.vais", "-o", "nodir/x"],
+        &["watch", "prog.vais", "-o", "nodir/x"],
+    ] {
+        let out = vaisc(args, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write nodir/x: the folder nodir/ does not exist\n",
+            "{args:?}"
+        );
+    }
+    assert!(!dir.join("nodir").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

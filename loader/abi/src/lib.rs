@@ -13,6 +13,8 @@ mod trap;
 pub use trap::{
     trap_kind, trap_meaning, trap_prefix, TRAP_DIVISION_BY_ZERO, TRAP_DIVISION_OVERFLOW, TRAP_LEN,
 };
+// The status channel from a running host to `vaisc watch` and editors lives in its own module.
+pub mod status;
 
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
 /// version is refused.
