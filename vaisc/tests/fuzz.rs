@@ -4,9 +4,17 @@
 //! programs from the test corpus mutated by deleting, duplicating, swapping and inserting
 //! pieces. Every diagnostic is also rendered, so its span must point inside the file.
 //!
+//! Mutated programs that check also go through the real pipeline in process (`pipeline.rs`):
+//! `driver::build` to an object file at -O0 and -O2, the hot-reload pass on the host and the
+//! patch (whose modules must verify), and `driver::build_hot` Full and then PatchOnly for a
+//! further mutation.
+//!
 //! The seed is fixed, so a run is reproducible; CI runs a bounded slice. A longer run:
-//! `VAIS_FUZZ_CASES=200000 cargo test -p vaisc --release --test fuzz`. Inputs that ever broke the
-//! compiler are kept in `tests/fuzz_regressions/` and checked on every run.
+//! `VAIS_FUZZ_CASES=200000 cargo test -p vaisc --release --test fuzz` (the pipeline test runs a
+//! fifteenth of that many programs). Inputs that ever broke the compiler are kept in
+//! `tests/fuzz_regressions/` and checked on every run.
+
+mod fuzz_support;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -74,10 +82,18 @@ fn token_soup() -> impl Strategy<Value = String> {
 
 /// The valid programs of the test corpus, to mutate.
 fn corpus() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
+    corpus_of(&["../tests/programs"])
+}
+
+/// The `.vais` files of the given directories (relative to this crate), sorted.
+fn corpus_of(dirs: &[&str]) -> Vec<String> {
+    let mut files: Vec<_> = dirs
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
+                .expect("corpus")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+        })
         .filter(|p| p.extension().is_some_and(|x| x == "vais"))
         .collect();
     files.sort();
@@ -89,6 +105,10 @@ fn corpus() -> Vec<String> {
 
 #[derive(Clone, Debug)]
 enum Mutation {
+    /// Marks the function declared on the line nearest this fraction of the file `#[hot]`.
+    MakeHot(f64),
+    /// Replaces the digit nearest this fraction of the file: an edit that usually still checks.
+    ChangeDigit(f64, u8),
     Delete(f64, usize),
     Duplicate(f64, usize),
     Insert(f64, &'static str),
@@ -96,8 +116,18 @@ enum Mutation {
     Truncate(f64),
 }
 
+/// Edits a program usually survives, as a user's edit of a running game: for hot patches.
+fn gentle_mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (0.0..1.0).prop_map(Mutation::MakeHot),
+        (0.0..1.0, 0u8..10).prop_map(|(a, d)| Mutation::ChangeDigit(a, d)),
+        (0.0..1.0, 0u8..10).prop_map(|(a, d)| Mutation::ChangeDigit(a, d)),
+    ]
+}
+
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
+        (0.0..1.0).prop_map(Mutation::MakeHot),
         (0.0..1.0, 1usize..12).prop_map(|(a, n)| Mutation::Delete(a, n)),
         (0.0..1.0, 1usize..30).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
         (0.0..1.0, prop::sample::select(VOCAB)).prop_map(|(a, t)| Mutation::Insert(a, t)),
@@ -118,6 +148,28 @@ fn boundary(s: &str, at: f64) -> usize {
 fn apply(src: &str, m: &Mutation) -> String {
     let mut s = src.to_string();
     match *m {
+        Mutation::MakeHot(at) => {
+            let mut lines: Vec<String> = s.lines().map(str::to_string).collect();
+            let functions: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].trim_start().starts_with("F "))
+                .collect();
+            if !functions.is_empty() {
+                let i =
+                    functions[((at * functions.len() as f64) as usize).min(functions.len() - 1)];
+                lines.insert(i, "#[hot]".to_string());
+            }
+            s = lines.join("\n");
+        }
+        Mutation::ChangeDigit(at, d) => {
+            let a = boundary(&s, at);
+            let digit = s[a..]
+                .find(|c: char| c.is_ascii_digit())
+                .map(|k| a + k)
+                .or_else(|| s[..a].rfind(|c: char| c.is_ascii_digit()));
+            if let Some(k) = digit {
+                s.replace_range(k..k + 1, &d.to_string());
+            }
+        }
         Mutation::Delete(at, n) => {
             let a = boundary(&s, at);
             let b = boundary(&s, (a + n) as f64 / s.len().max(1) as f64);
@@ -152,11 +204,18 @@ fn apply(src: &str, m: &Mutation) -> String {
     s
 }
 
-fn runner() -> (TestRunner, u32) {
-    let cases = std::env::var("VAIS_FUZZ_CASES")
+fn fuzz_cases() -> u32 {
+    std::env::var("VAIS_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(3000)
+}
+
+fn runner() -> (TestRunner, u32) {
+    runner_for(fuzz_cases())
+}
+
+fn runner_for(cases: u32) -> (TestRunner, u32) {
     let config = Config {
         cases,
         failure_persistence: None,
@@ -218,4 +277,40 @@ fn past_crashers_stay_fixed() {
         n += 1;
     }
     assert!(n > 0);
+}
+
+#[test]
+fn mutated_programs_never_break_the_pipeline() {
+    let programs = corpus_of(&["../tests/programs", "../examples"]);
+    let cases = (fuzz_cases() / 15).max(1);
+    let (mut runner, _) = runner_for(cases);
+    let scratch = fuzz_support::Scratch::new();
+    let mut stats = fuzz_support::Stats::default();
+    // Mostly edits that keep the program well typed, so that most mutants reach codegen.
+    let strategy = (
+        0..programs.len(),
+        prop::collection::vec(gentle_mutation(), 1..4),
+        prop::collection::vec(mutation(), 0..2),
+        prop::collection::vec(gentle_mutation(), 1..3),
+    );
+    let stats_cell = std::cell::RefCell::new(&mut stats);
+    runner
+        .run(&strategy, |(i, gentle, ms, patch_ms)| {
+            let src = gentle
+                .iter()
+                .chain(&ms)
+                .fold(programs[i].clone(), |s, m| apply(&s, m));
+            let patch = patch_ms.iter().fold(src.clone(), |s, m| apply(&s, m));
+            let mut stats = stats_cell.borrow_mut();
+            fuzz_support::pipeline(&scratch, &src, &patch, &mut stats).map_err(|e| {
+                TestCaseError::fail(format!("{e}\ninput:\n{src}\npatch input:\n{patch}"))
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    println!("{stats:?}");
+    assert!(stats.programs >= cases, "every case ran");
+    assert!(
+        stats.built > 0 && stats.hot_built > 0,
+        "some mutants reached code generation"
+    );
 }

@@ -2,8 +2,9 @@
 //! `vaisc` binary and run, and its standard output and exit status are compared exactly with
 //! `NAME.stdout` and `NAME.exit` (a signal counts as 128 + its number), at -O0 and, for programs
 //! marked `# also: -O2`, at -O2; every program under `tests/errors/` is checked with
-//! `vaisc check`, and the diagnostics its header comments expect
-//! (`# expect-error: LINE:COL: TEXT`, `# expect-warning: ...`) must all be reported. Programs run
+//! `vaisc check`, and the diagnostics it reports must be exactly the list in its header comments
+//! (`# expect-error: LINE:COL: CODE: MESSAGE`, `# expect-warning: ...`), in order: an extra,
+//! missing or different diagnostic fails. Programs run
 //! on two worker threads, and all failures are reported together at the end.
 
 use std::path::{Path, PathBuf};
@@ -135,32 +136,72 @@ fn check_program_at(src: &Path, scratch: &Path, level: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// `(kind, line, col, text)` for each expectation comment in the file's header.
-fn expectations(src: &str) -> Vec<(String, u32, u32, String)> {
+/// One diagnostic, written the way an error program's header lists it:
+/// `error: LINE:COL: CODE: MESSAGE` (or `warning: ...`).
+type Diagnostic = String;
+
+/// The diagnostics an error program's header comments expect, in order.
+/// `# expect-error: LINE:COL: CODE: MESSAGE` becomes `error: LINE:COL: CODE: MESSAGE`.
+fn expectations(src: &str) -> Vec<Diagnostic> {
+    src.lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix('#')?.trim();
+            let (kind, spec) = rest.split_once(':')?;
+            let severity = kind.strip_prefix("expect-")?;
+            (severity == "error" || severity == "warning")
+                .then(|| format!("{severity}: {}", spec.trim()))
+        })
+        .collect()
+}
+
+/// The diagnostics in `vaisc check`'s standard error, in the order reported. Each starts with a
+/// header `error[CODE]: MESSAGE`; its primary location is the first `--> FILE:LINE:COL` line
+/// after it. A location in a file other than `file` keeps that file's path so that a mismatch
+/// shows it. Any other line starting `error:` or `warning:` (a diagnostic without a code) is
+/// kept whole, so that it fails the comparison; only the final summary line is not a diagnostic.
+fn reported(stderr: &str, file: &str) -> Vec<Diagnostic> {
+    let lines: Vec<&str> = stderr.lines().collect();
     let mut out = Vec::new();
-    for line in src.lines() {
-        let Some(rest) = line.trim().strip_prefix('#') else {
+    for (i, line) in lines.iter().enumerate() {
+        let Some((severity, rest)) = line
+            .strip_prefix("error")
+            .map(|r| ("error", r))
+            .or_else(|| line.strip_prefix("warning").map(|r| ("warning", r)))
+        else {
             continue;
         };
-        let rest = rest.trim();
-        let Some((kind, spec)) = rest.split_once(':') else {
-            continue;
-        };
-        if kind != "expect-error" && kind != "expect-warning" {
+        if let Some(summary) = rest.strip_prefix(": ") {
+            if !summary.starts_with("could not compile") {
+                out.push(format!("{severity} without a code: {summary}"));
+            }
             continue;
         }
-        let mut parts = spec.trim().splitn(3, ':');
-        let (Some(l), Some(c), Some(text)) = (parts.next(), parts.next(), parts.next()) else {
+        let Some((code, message)) = rest.strip_prefix('[').and_then(|r| r.split_once("]: ")) else {
             continue;
         };
-        if let (Ok(l), Ok(c)) = (l.trim().parse(), c.trim().parse()) {
-            out.push((kind.to_string(), l, c, text.trim().to_lowercase()));
-        }
+        let location = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
+            .find_map(|l| l.trim().strip_prefix("--> "))
+            .map(|loc| {
+                let mut parts = loc.rsplitn(3, ':');
+                let col = parts.next().unwrap_or_default();
+                let line = parts.next().unwrap_or_default();
+                let path = parts.next().unwrap_or_default();
+                if Path::new(path).file_name().is_some_and(|f| f == file) {
+                    format!("{line}:{col}")
+                } else {
+                    format!("{path}:{line}:{col}")
+                }
+            })
+            .unwrap_or_else(|| "no location".to_string());
+        out.push(format!("{severity}: {location}: {code}: {message}"));
     }
     out
 }
 
-/// Checks one program of `tests/errors`: the expected diagnostics, at the expected places.
+/// Checks one program of `tests/errors`: `vaisc check` must report exactly the diagnostics its
+/// header lists, in that order, and exit with 1 when any is an error (0 otherwise).
 fn check_errors(src: &Path, scratch: &Path) -> Result<(), String> {
     let text = read(src)?;
     let wanted = expectations(&text);
@@ -173,46 +214,26 @@ fn check_errors(src: &Path, scratch: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| e.to_string())?;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let only_warnings = wanted.iter().all(|(k, ..)| k == "expect-warning");
+    let file = src
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let got = reported(&stderr, &file);
+    if got != wanted {
+        return Err(format!(
+            "diagnostics differ\n--- expected\n{}\n--- reported\n{}\n--- full output\n{stderr}",
+            wanted.join("\n"),
+            got.join("\n")
+        ));
+    }
+    let only_warnings = wanted.iter().all(|d| d.starts_with("warning"));
     let expected_code = if only_warnings { 0 } else { 1 };
     if out.status.code() != Some(expected_code) {
         return Err(format!(
             "vaisc check exited with {:?}, expected {expected_code}\n{stderr}",
             out.status.code()
         ));
-    }
-    let file = src
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    // Each diagnostic is a header line followed by its location line.
-    let diags: Vec<(String, String)> = {
-        let lines: Vec<&str> = stderr.lines().collect();
-        let mut v = Vec::new();
-        for (i, l) in lines.iter().enumerate() {
-            if l.starts_with("error[") || l.starts_with("warning[") {
-                let loc = lines.get(i + 1).copied().unwrap_or_default().to_string();
-                v.push((l.to_lowercase(), loc));
-            }
-        }
-        v
-    };
-    for (kind, line, col, want) in &wanted {
-        let severity = if kind == "expect-error" {
-            "error["
-        } else {
-            "warning["
-        };
-        let place = format!("{file}:{line}:{col}");
-        let found = diags.iter().any(|(head, loc)| {
-            head.starts_with(severity) && head.contains(want.as_str()) && loc.ends_with(&place)
-        });
-        if !found {
-            return Err(format!(
-                "expected {kind} at {place} containing {want:?}; got:\n{stderr}"
-            ));
-        }
     }
     // A program with only warnings still builds and runs as expected.
     if only_warnings && src.with_extension("stdout").exists() {
@@ -280,22 +301,37 @@ fn bad_programs_get_their_expected_diagnostics() {
 
 #[test]
 fn expectation_comments_are_parsed() {
-    let e = expectations("# expect-error: 3:9: Mismatched Types\n# expect-warning: 4:1: not declared mut\nF main() = 0");
+    let e = expectations(
+        "# expect-error: 3:9: E0300: mismatched types: x\n# expect-warning: 4:1: W0001: not mut\n# other\nF main() = 0",
+    );
     assert_eq!(
         e,
         vec![
-            (
-                "expect-error".to_string(),
-                3,
-                9,
-                "mismatched types".to_string()
-            ),
-            (
-                "expect-warning".to_string(),
-                4,
-                1,
-                "not declared mut".to_string()
-            ),
+            "error: 3:9: E0300: mismatched types: x".to_string(),
+            "warning: 4:1: W0001: not mut".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn reported_diagnostics_are_parsed_in_order() {
+    let stderr = "warning[W0001]: assignment to `x`, which is not declared mut
+  --> dir/t.vais:4:5
+   |
+ 4 |     x = 2
+   |     ^
+  --> dir/t.vais:3:5
+error[E0100]: module not found: `m`
+  --> dir/m.vais:2:3
+error: cannot read `q`
+error: could not compile dir/t.vais due to 2 previous errors
+";
+    assert_eq!(
+        reported(stderr, "t.vais"),
+        vec![
+            "warning: 4:5: W0001: assignment to `x`, which is not declared mut".to_string(),
+            "error: dir/m.vais:2:3: E0100: module not found: `m`".to_string(),
+            "error without a code: cannot read `q`".to_string(),
         ]
     );
 }

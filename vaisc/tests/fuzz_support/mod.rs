@@ -1,0 +1,147 @@
+//! The fuzz test's real pipeline: a mutated program that type-checks is built in process the
+//! way `vaisc build` and `vaisc build --hot` build it, and any panic, LLVM verification failure
+//! or code-generation or link error is a compiler bug. The input being compiled is written to
+//! `target/fuzz-pipeline-current.vais` first, so a crash inside LLVM, which no `catch_unwind`
+//! survives, still leaves the input that caused it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use vaisc::driver::{self, BuildOptions, DriverError, Emit, HotBuild};
+
+/// How far the mutants got, for the long-run figures.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Mutants tried.
+    pub programs: u32,
+    /// Mutants that type-checked and were built to an object file.
+    pub built: u32,
+    /// Mutants built with `build_hot` Full (host and patch).
+    pub hot_built: u32,
+    /// Second mutants applied to such a host with `build_hot` PatchOnly.
+    pub patched: u32,
+    /// Of those, patches refused as incompatible with the host (a diagnostic, not a bug).
+    pub refused: u32,
+}
+
+/// A scratch directory for this test process, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let dir = std::env::temp_dir().join(format!("vaisc-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_file(current_input());
+    }
+}
+
+fn current_input() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-pipeline-current.vais")
+}
+
+fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Checks `src` written to `path`; `None` when it does not type-check (the front-end fuzz
+/// tests cover that part).
+fn checked(path: &Path, src: &str) -> Result<Option<driver::Checked>, String> {
+    std::fs::write(path, src).map_err(|e| e.to_string())?;
+    let _ = std::fs::write(current_input(), src);
+    let checked = driver::check_file(path).map_err(|e| e.to_string())?;
+    Ok(checked.program.is_some().then_some(checked))
+}
+
+/// Runs `src` through the pipeline, and `patch` as a patch for its hot host.
+pub fn pipeline(
+    scratch: &Scratch,
+    src: &str,
+    patch: &str,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    stats.programs += 1;
+    let outcome = catch_unwind(AssertUnwindSafe(|| run(scratch, src, patch, stats)));
+    outcome.unwrap_or_else(|p| Err(format!("panic: {}", panic_text(p))))
+}
+
+fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(), String> {
+    let path = scratch.0.join("game.vais");
+    let Some(program) = checked(&path, src)? else {
+        return Ok(());
+    };
+    stats.built += 1;
+    for opt_level in [0, 2] {
+        let opts = BuildOptions {
+            opt_level,
+            debug_info: opt_level == 0,
+            emit: Emit::Object,
+            output: scratch.0.join("game.o"),
+        };
+        driver::build(&program, &path, &opts)
+            .map_err(|e| format!("a well-typed program failed to build at -O{opt_level}: {e}"))?;
+    }
+    verify_hot_modules(&program, &path)?;
+    // Linking a host takes a while: one mutant in eight goes the whole way.
+    if stats.built % 8 != 1 {
+        return Ok(());
+    }
+    let opts = BuildOptions {
+        opt_level: 0,
+        debug_info: false,
+        emit: Emit::Executable,
+        output: scratch.0.join("game"),
+    };
+    driver::build_hot(&program, &path, &opts, HotBuild::Full)
+        .map_err(|e| format!("a well-typed program failed to build with --hot: {e}"))?;
+    stats.hot_built += 1;
+    let Some(patched) = checked(&path, patch)? else {
+        return Ok(());
+    };
+    stats.patched += 1;
+    match driver::build_hot(&patched, &path, &opts, HotBuild::PatchOnly) {
+        Ok(_) => Ok(()),
+        Err(DriverError::Incompatible(_)) => {
+            stats.refused += 1;
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "a well-typed patch failed to build with --patch-only: {e}"
+        )),
+    }
+}
+
+/// Lowers the program, applies the hot-reload pass for the host and for a patch of the same
+/// program, and verifies both modules: the driver does not verify after the hot pass.
+fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), String> {
+    let program = checked.program.as_ref().expect("checked");
+    let host_plan = vaisc::hot::host_plan(program, path, "vaisc");
+    let ctx = inkwell::context::Context::create();
+    let lower = || {
+        vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
+            .map_err(|e| format!("a well-typed program failed to lower: {e}"))
+    };
+    let host = lower()?;
+    let code = codegen_hot::apply(&ctx, &host, &host_plan)
+        .map_err(|e| format!("the hot pass failed on the host: {e}"))?
+        .code;
+    host.verify()
+        .map_err(|e| format!("the host module does not verify after the hot pass: {e}"))?;
+    let info = vaisc::hot::HostInfo::from_plan(&host_plan, code);
+    let patch_plan = vaisc::hot::patch_plan(program, path, &info)
+        .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
+    let patch = lower()?;
+    codegen_hot::apply(&ctx, &patch, &patch_plan)
+        .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
+    patch
+        .verify()
+        .map_err(|e| format!("the patch module does not verify after the hot pass: {e}"))
+}
