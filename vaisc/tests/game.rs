@@ -1,5 +1,6 @@
 //! SDL2 from Vais, end to end and headless (SDL's `dummy` video driver, the software
-//! renderer): `std/sdl`'s structs have SDL's C layout, the breakout example runs a bounded
+//! renderer): `std/sdl`'s structs have SDL's C layout, `tests/sdl/tour.vais` draws, reads
+//! pixels back and round-trips events through SDL's queue, the breakout example runs a bounded
 //! number of frames and saves them, and an edit of its `#[hot]` draw function under
 //! `vaisc pkg watch --run` changes the picture while the game's frame counter and score carry
 //! on. The frames before and after that edit become the guide's pictures (`docs/images/`).
@@ -192,6 +193,24 @@ fn sdl_structs_have_the_layout_of_sdls_headers() {
     let v_lines: Vec<&str> = v_text.lines().collect();
     assert_eq!(v_lines, c_lines);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_sdl_tour_draws_reads_pixels_and_round_trips_events() {
+    let dir = repo().join("tests/sdl");
+    let out = vaisc()
+        .args(["run", "tour.vais", "-l", "SDL2"])
+        .current_dir(&dir)
+        .env("SDL_VIDEODRIVER", "dummy")
+        .output()
+        .expect("run vaisc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(dir.join("tour.stdout")).expect("tour.stdout");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
 
 #[test]
