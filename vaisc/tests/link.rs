@@ -1,7 +1,7 @@
 //! Linking C libraries, end to end: a small C library of the test's own, built to a `.so` and
 //! to a `.a`, linked with `-l`/`-L` into normal builds, `vaisc run`, a package's `vais.toml`,
-//! and a hot host whose patch calls a library function the host never called; and the one
-//! error a missing library gives.
+//! hot hosts (by hand and under `vaisc watch`) whose patch calls a library function the host
+//! never called; and the one error a missing library gives.
 
 #[allow(dead_code)]
 mod hot_support;
@@ -206,13 +206,28 @@ F main() -> i64 {
 }
 "#;
 
-/// A hot host links the library; the patch, which links none, calls the host's copy.
-fn hot_host_with(kind: &str) {
-    let p = Project::new(&format!("link-{kind}"), HOT_GAME);
+/// The hot-reload project with the library built beside it.
+fn hot_project(name: &str) -> Project {
+    let p = Project::new(&format!("link-{name}"), HOT_GAME);
     for sub in ["shared", "static"] {
         std::fs::create_dir_all(p.dir.join(sub)).expect("lib dirs");
     }
     build_library(&p.dir);
+    p
+}
+
+/// Edits the hot function to call `square`, which is in the library, but which the host's own
+/// code never calls.
+fn call_square(p: &Project) {
+    p.edit(
+        "printf(\"v1 frame=%ld value=%ld\\n\", s.frame, triple(s.frame))",
+        "printf(\"v2 frame=%ld value=%ld\\n\", s.frame, square(s.frame))",
+    );
+}
+
+/// A hot host links the library; the patch, which links none, calls the host's copy.
+fn hot_host_with(kind: &str) {
+    let p = hot_project(kind);
     let out = p.vaisc(&[
         "build",
         "--hot",
@@ -226,11 +241,7 @@ fn hot_host_with(kind: &str) {
     check(&out, "hot build");
     let host = Host::start(&p.exe, &p.dir);
     host.wait_stdout("the host running", |l| l.starts_with("v1"));
-    // `square` is in the library, but the host's own code never calls it.
-    p.edit(
-        "printf(\"v1 frame=%ld value=%ld\\n\", s.frame, triple(s.frame))",
-        "printf(\"v2 frame=%ld value=%ld\\n\", s.frame, square(s.frame))",
-    );
+    call_square(&p);
     check(&p.patch(), "patch build");
     let line = host.wait_stdout("the patched code", |l| l.starts_with("v2"));
     let frame = hot_support::field(&line, "frame");
@@ -245,4 +256,21 @@ fn a_hot_hosts_shared_library_serves_its_patches() {
 #[test]
 fn a_hot_hosts_static_library_serves_its_patches() {
     hot_host_with("static");
+}
+
+#[test]
+fn watch_links_the_host_and_reloads_code_calling_the_library() {
+    let p = hot_project("watch");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run", "-L", "shared", "-l", "mine"])
+            .current_dir(&p.dir),
+    );
+    let line = host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    let frame = hot_support::field(&line, "frame");
+    assert_eq!(hot_support::field(&line, "value"), 3 * frame, "{line}");
+    call_square(&p);
+    let line = host.wait_stdout("the reloaded code", |l| l.starts_with("v2"));
+    let frame = hot_support::field(&line, "frame");
+    assert_eq!(hot_support::field(&line, "value"), frame * frame, "{line}");
 }
