@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vaisc::diagnostics::render;
-use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild};
+use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, LinkOptions};
 
 #[derive(Parser)]
 #[command(name = "vaisc", version, about = "The Vais compiler")]
@@ -30,6 +30,34 @@ struct CodegenArgs {
     /// Emit debug information (DWARF line tables).
     #[arg(short = 'g')]
     debug: bool,
+    #[command(flatten)]
+    link: LinkArgs,
+}
+
+/// C libraries to link, spelled as `cc` spells them.
+#[derive(clap::Args)]
+struct LinkArgs {
+    /// Link the C library NAME (libNAME.so or libNAME.a); repeatable.
+    #[arg(short = 'l', value_name = "NAME")]
+    libs: Vec<String>,
+    /// Look for -l libraries in DIR first; repeatable.
+    #[arg(short = 'L', value_name = "DIR")]
+    lib_dirs: Vec<PathBuf>,
+}
+
+impl LinkArgs {
+    /// These libraries, then the package's (a package adds its `links` and `lib-dirs`).
+    fn options(self, pkg: Option<&vaisc::pkg::Package>) -> LinkOptions {
+        let mut link = LinkOptions {
+            libs: self.libs,
+            dirs: self.lib_dirs,
+        };
+        if let Some(p) = pkg {
+            link.libs.extend(p.links.iter().cloned());
+            link.dirs.extend(p.lib_dirs.iter().cloned());
+        }
+        link
+    }
 }
 
 #[derive(Subcommand)]
@@ -96,6 +124,8 @@ struct WatchArgs {
     /// Rebuild and restart the program when a change cannot be hot-applied.
     #[arg(long)]
     restart_on_incompatible: bool,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Arguments for the program (or the --exec command).
     #[arg(last = true)]
     args: Vec<String>,
@@ -178,6 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 debug_info: codegen.debug,
                 emit,
                 output,
+                link: codegen.link.options(None),
             };
             let hot = match (hot, patch_only) {
                 (false, _) => None,
@@ -191,7 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .output
                 .clone()
                 .unwrap_or_else(|| vaisc::watch::default_output(&file));
-            run_watch(file, output, watch)
+            run_watch(file, output, watch, None)
         }
         Command::Pkg { command } => {
             let pkg = vaisc::pkg::find(Path::new("."))?;
@@ -201,13 +232,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         opt_level: codegen.opt_level,
                         debug_info: codegen.debug,
                         emit: Emit::Executable,
-                        output: pkg.output,
+                        output: pkg.output.clone(),
+                        link: codegen.link.options(Some(&pkg)),
                     };
                     build(&pkg.entry, &opts, hot.then_some(HotBuild::Full))
                 }
                 PkgCommand::Watch { watch } => {
-                    let output = watch.output.clone().unwrap_or(pkg.output);
-                    run_watch(pkg.entry, output, watch)
+                    let output = watch.output.clone().unwrap_or(pkg.output.clone());
+                    run_watch(pkg.entry.clone(), output, watch, Some(&pkg))
                 }
             }
         }
@@ -224,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 debug_info: codegen.debug,
                 emit: Emit::Executable,
                 output: exe.clone(),
+                link: codegen.link.options(None),
             };
             let code = build(&file, &opts, None)?;
             let result = if code == ExitCode::SUCCESS {
@@ -241,7 +274,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result<ExitCode> {
+fn run_watch(
+    entry: PathBuf,
+    output: PathBuf,
+    args: WatchArgs,
+    pkg: Option<&vaisc::pkg::Package>,
+) -> anyhow::Result<ExitCode> {
     use vaisc::watch::{Events, Raw, Run, WatchOptions};
     // A bare name would be looked up in PATH when run; make it a path.
     let output = if output.parent().is_some_and(|p| p.as_os_str().is_empty()) {
@@ -262,6 +300,7 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
         run,
         debounce: std::time::Duration::from_millis(args.debounce),
         restart_on_incompatible: args.restart_on_incompatible,
+        link: args.link.options(pkg),
     };
     // A program run with `VAIS_HOT_PATCH` watches that file: patches (and the rollback request
     // beside them) must go there. This runs before any thread exists, so setting the variable

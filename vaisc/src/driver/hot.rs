@@ -124,7 +124,7 @@ fn emit(
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
-        link::hot_host(&obj, output)
+        link::hot_host(&obj, output, &opts.link)
     };
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();

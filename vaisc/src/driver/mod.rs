@@ -14,9 +14,11 @@ use inkwell::context::Context;
 use std::path::{Path, PathBuf};
 
 mod hot;
+mod libs;
 mod link;
 
 pub use hot::{build_hot, patch_path, HotBuild, HotReport};
+pub use libs::LinkOptions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -28,6 +30,11 @@ pub enum DriverError {
     Codegen(String),
     #[error("linking failed: {0}")]
     Link(String),
+    #[error(
+        "cannot find C library `{name}` (-l{name}): {}",
+        missing_library_detail(name, dirs)
+    )]
+    MissingLibrary { name: String, dirs: Vec<PathBuf> },
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
     #[error("{0}")]
@@ -42,6 +49,23 @@ pub enum DriverError {
     },
     #[error("this change cannot be applied to the running program:\n  {}", .0.join("\n  "))]
     Incompatible(Vec<String>),
+}
+
+/// Where a missing library was looked for, for its one-line error.
+fn missing_library_detail(name: &str, dirs: &[PathBuf]) -> String {
+    let files = match name.strip_prefix(':') {
+        Some(file) => format!("no {file}"),
+        None => format!("no lib{name}.so or lib{name}.a"),
+    };
+    let user: Vec<String> = dirs.iter().map(|d| format!("-L {}", d.display())).collect();
+    if user.is_empty() {
+        format!("{files} in the C compiler's library path")
+    } else {
+        format!(
+            "{files} in {} or the C compiler's library path",
+            user.join(", ")
+        )
+    }
 }
 
 impl From<codegen::CodegenError> for DriverError {
@@ -70,6 +94,8 @@ pub struct BuildOptions {
     pub debug_info: bool,
     pub emit: Emit,
     pub output: PathBuf,
+    /// The C libraries executables and hot hosts link.
+    pub link: LinkOptions,
 }
 
 /// The result of the front end: all sources, all diagnostics, and the program if it checked.
@@ -167,7 +193,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
             codegen::write_object(&module, opts.opt_level, &obj)?;
-            let linked = link::executable(&obj, &opts.output);
+            let linked = link::executable(&obj, &opts.output, &opts.link);
             let _ = std::fs::remove_file(&obj);
             linked
         }

@@ -44,6 +44,8 @@ pub struct WatchOptions {
     pub run: Run,
     pub debounce: Duration,
     pub restart_on_incompatible: bool,
+    /// The C libraries the host links.
+    pub link: driver::LinkOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +116,7 @@ impl Watcher<'_> {
             debug_info: false,
             emit: Emit::Executable,
             output: self.opts.output.clone(),
+            link: self.opts.link.clone(),
         }
     }
 
