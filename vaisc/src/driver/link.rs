@@ -5,8 +5,8 @@
 //! The runtime is a static library built with vaisc and embedded in it, so `vaisc` works from
 //! any directory once installed. It is written once per vaisc build to a cache directory.
 
+use super::libs::{self, Found, LinkOptions};
 use super::DriverError;
-use crate::driver::libs::{self, Found, LinkOptions};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
