@@ -195,22 +195,36 @@ fn sdl_structs_have_the_layout_of_sdls_headers() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every program in `tests/sdl/` (the tour of std/sdl among them) runs headless with SDL2
+/// linked and prints exactly its `NAME.stdout`.
 #[test]
-fn the_sdl_tour_draws_reads_pixels_and_round_trips_events() {
+fn the_sdl_programs_print_what_they_should() {
     let dir = repo().join("tests/sdl");
-    let out = vaisc()
-        .args(["run", "tour.vais", "-l", "SDL2"])
-        .current_dir(&dir)
-        .env("SDL_VIDEODRIVER", "dummy")
-        .output()
-        .expect("run vaisc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let expected = std::fs::read_to_string(dir.join("tour.stdout")).expect("tour.stdout");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/sdl")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "vais"))
+        .collect();
+    programs.sort();
+    assert!(!programs.is_empty(), "no programs in tests/sdl");
+    for program in &programs {
+        let out = vaisc()
+            .arg("run")
+            .arg(program)
+            .args(["-l", "SDL2"])
+            .env("SDL_VIDEODRIVER", "dummy")
+            .output()
+            .expect("run vaisc");
+        let name = program.display();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected =
+            std::fs::read_to_string(program.with_extension("stdout")).expect("NAME.stdout");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{name}");
+    }
 }
 
 #[test]

@@ -5,11 +5,11 @@
 //! The runtime is a static library built with vaisc and embedded in it, so `vaisc` works from
 //! any directory once installed. It is written once per vaisc build to a cache directory.
 
+use super::libs::{self, Found, LinkOptions};
 use super::DriverError;
-use crate::driver::libs::{self, Found, LinkOptions};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The hot-reload runtime (`loader`) as a static library.
 static RUNTIME: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libvais_loader.a"));
@@ -19,14 +19,12 @@ const RUNTIME_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/runtime_id.txt"
 const RUNTIME_LIBS: &[&str] = &["-ldl", "-lpthread", "-lrt", "-lutil", "-lgcc_s", "-lm"];
 
 fn cc(args: &[&OsStr]) -> Result<(), DriverError> {
-    tool("cc", args)
+    finished("cc", Command::new("cc").args(args).output())
 }
 
-fn tool(name: &str, args: &[&OsStr]) -> Result<(), DriverError> {
-    let result = Command::new(name)
-        .args(args)
-        .output()
-        .map_err(|e| DriverError::Link(format!("cannot run `{name}`: {e}")))?;
+/// The outcome of running the tool `name`: its error output if it failed.
+fn finished(name: &str, result: std::io::Result<Output>) -> Result<(), DriverError> {
+    let result = result.map_err(|e| DriverError::Link(format!("cannot run `{name}`: {e}")))?;
     if result.status.success() {
         Ok(())
     } else {
@@ -128,9 +126,10 @@ pub fn patch(obj: &Path, output: &Path) -> Result<(), DriverError> {
         "-o".as_ref(),
         tmp.as_os_str(),
     ];
-    let linked = match tool("ld", &args) {
-        Err(DriverError::Link(e)) if e.starts_with("cannot run") => cc(&args),
-        other => other,
+    let linked = match Command::new("ld").args(args).output() {
+        // No system linker to call: `cc` finds one.
+        Err(_) => cc(&args),
+        ran => finished("ld", ran),
     };
     // The runtime refuses patches other users could write, whatever the umask.
     let linked = linked.and_then(|()| {
