@@ -417,10 +417,15 @@ fn busy_folders_never_hold_a_save_back() {
         .parent()
         .expect("parent")
         .join(format!("vaisc-hot-busy-parent-{}.log", std::process::id()));
+    // Two writers in each place, so that a writer the scheduler holds back does not make the
+    // folder quiet.
     let _writers = BusyWriters::start(&[
         p.dir.join("run.log"),
+        p.dir.join("game.log"),
         p.dir.join("out").join("game.log"),
-        parent,
+        p.dir.join("out").join("frames.log"),
+        parent.with_extension("1.log"),
+        parent.with_extension("2.log"),
     ]);
     // Let the writers get going before the save, so that no directory is ever quiet.
     std::thread::sleep(Duration::from_millis(50));
