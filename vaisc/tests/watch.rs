@@ -495,7 +495,7 @@ fn patches_waiting_for_a_safe_point_are_reported_when_applied_and_a_crash_at_onc
             "in place",
         );
         // Reported as soon as the program has verified it, long before it is applied.
-        let want = format!("v{v} verified: it is applied at the program's next hot_check");
+        let want = format!("v{v} verified: it waits for the program's next hot_check");
         host.wait_stderr(&want, |l| l.contains(" rebuilt in ") && l.contains(&want));
         host.type_line("");
         host.wait_stdout("the new code", |l| l.starts_with(&format!("v{v} frame")));
@@ -571,6 +571,9 @@ fn ending_watch_in_any_way_ends_the_program_too() {
             }
             let mut host = Host::spawn(&mut command);
             let pid = game_pid(&host);
+            // Watch names the game's own pid (from its runtime), not the wrapper's.
+            let running = format!("the program is running (pid {pid}, v1)");
+            host.wait_stderr(&running, |l| l.contains(&running));
             // SAFETY: sending a signal to the watch process this test started.
             unsafe {
                 libc::kill(host.id() as libc::pid_t, signal);
