@@ -408,7 +408,17 @@ fn busy_folders_never_hold_a_save_back() {
     std::fs::create_dir_all(p.dir.join("out")).expect("out dir");
     let host = Host::spawn(
         Command::new(env!("CARGO_BIN_EXE_vaisc"))
-            .args(["watch", "game.vais", "--run", "-o", "out/game"])
+            // A debounce far longer than any pause of the writers: were their events to restart
+            // it, the save would never be rebuilt.
+            .args([
+                "watch",
+                "game.vais",
+                "--run",
+                "-o",
+                "out/game",
+                "--debounce",
+                "200",
+            ])
             .current_dir(&p.dir),
     );
     host.wait_stdout("the program running", |l| l.starts_with("v1"));
