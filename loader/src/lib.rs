@@ -4,7 +4,9 @@
 //! runtime watches the patch library (`lib<stem>.so` beside the executable, or
 //! `$VAIS_HOT_PATCH`), and each time it changes, loads it through a private copy, checks it
 //! against the host's manifest and publishes the new bodies into the jump table: at once, or at
-//! the next `hot_check()` when the program uses safe points. The `vais_hot_*` functions are the
+//! the next `hot_check()` when the program uses safe points. What it does is also written, as
+//! data, to the status channel when the program was started with one (`status.rs`; `vaisc watch`
+//! does), whose closing ends the program. The `vais_hot_*` functions are the
 //! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
 //! it knows about generated code comes from `vais-hot-abi`.
 

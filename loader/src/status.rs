@@ -123,3 +123,55 @@ pub fn log_event(message: &str) {
         log::line(Level::Info, message);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::net::UnixStream;
+
+    /// The runtime's writer and the ABI's reader agree: what `emit` writes to the descriptor
+    /// named in the environment reads back as the same events, one line each. The descriptor is
+    /// taken over (the variable removed, close-on-exec set).
+    #[test]
+    fn events_written_to_the_channel_read_back_as_sent() {
+        let (reader, runtime_end) = UnixStream::pair().expect("socket pair");
+        let fd = runtime_end.as_raw_fd();
+        // The runtime owns this end from now on.
+        std::mem::forget(runtime_end);
+        std::env::set_var(STATUS_FD_ENV, fd.to_string());
+        init();
+        assert!(std::env::var_os(STATUS_FD_ENV).is_none());
+        // SAFETY: F_GETFD only reads the descriptor's flags.
+        assert_eq!(
+            unsafe { libc::fcntl(fd, libc::F_GETFD) } & libc::FD_CLOEXEC,
+            libc::FD_CLOEXEC
+        );
+        let sent = [
+            Status::Applied {
+                version: 2,
+                functions: 3,
+                patched: vec!["tick".into(), "State.step".into()],
+                load_ms: 0.5,
+                verify_ms: 0.25,
+                publish_ms: 0.125,
+            },
+            Status::Refused {
+                version: 3,
+                reason: "f: signature changed from () to (i64)\nsecond line".into(),
+            },
+            Status::RolledBack { from: 2, to: 1 },
+        ];
+        for s in &sent {
+            emit(s);
+        }
+        let mut lines = BufReader::new(&reader).lines();
+        for s in &sent {
+            let line = lines.next().expect("a line").expect("read");
+            assert_eq!(&Status::from_json(&line).expect("decodes"), s);
+        }
+        // The reading end stays open for the rest of the test binary: closing it would make the
+        // lifeline end the process, as it is meant to.
+        std::mem::forget(reader);
+    }
+}

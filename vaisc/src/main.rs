@@ -1,5 +1,8 @@
 //! The `vaisc` command-line interface: argument parsing, rendering diagnostics to stderr, and
-//! exit codes (0 success, 1 the program has errors, 2 an internal or environment failure).
+//! exit codes: 0 success, 1 the program has errors (or `--patch-only` refuses a change), 2 an
+//! internal or environment failure (bad arguments, unreadable input, an output folder that does
+//! not exist, a linker failure); `run` passes on the program's status (128 + N for signal N);
+//! `watch` exits with 130 when stopped by Ctrl-C, SIGTERM or SIGHUP. README.md lists them all.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};

@@ -408,7 +408,17 @@ fn busy_folders_never_hold_a_save_back() {
     std::fs::create_dir_all(p.dir.join("out")).expect("out dir");
     let host = Host::spawn(
         Command::new(env!("CARGO_BIN_EXE_vaisc"))
-            .args(["watch", "game.vais", "--run", "-o", "out/game"])
+            // A debounce far longer than any pause of the writers: were their events to restart
+            // it, the save would never be rebuilt.
+            .args([
+                "watch",
+                "game.vais",
+                "--run",
+                "-o",
+                "out/game",
+                "--debounce",
+                "200",
+            ])
             .current_dir(&p.dir),
     );
     host.wait_stdout("the program running", |l| l.starts_with("v1"));
@@ -417,10 +427,15 @@ fn busy_folders_never_hold_a_save_back() {
         .parent()
         .expect("parent")
         .join(format!("vaisc-hot-busy-parent-{}.log", std::process::id()));
+    // Two writers in each place, so that a writer the scheduler holds back does not make the
+    // folder quiet.
     let _writers = BusyWriters::start(&[
         p.dir.join("run.log"),
+        p.dir.join("game.log"),
         p.dir.join("out").join("game.log"),
-        parent,
+        p.dir.join("out").join("frames.log"),
+        parent.with_extension("1.log"),
+        parent.with_extension("2.log"),
     ]);
     // Let the writers get going before the save, so that no directory is ever quiet.
     std::thread::sleep(Duration::from_millis(50));
@@ -490,7 +505,7 @@ fn patches_waiting_for_a_safe_point_are_reported_when_applied_and_a_crash_at_onc
             "in place",
         );
         // Reported as soon as the program has verified it, long before it is applied.
-        let want = format!("v{v} verified: it is applied at the program's next hot_check");
+        let want = format!("v{v} verified: it waits for the program's next hot_check");
         host.wait_stderr(&want, |l| l.contains(" rebuilt in ") && l.contains(&want));
         host.type_line("");
         host.wait_stdout("the new code", |l| l.starts_with(&format!("v{v} frame")));
@@ -566,6 +581,9 @@ fn ending_watch_in_any_way_ends_the_program_too() {
             }
             let mut host = Host::spawn(&mut command);
             let pid = game_pid(&host);
+            // Watch names the game's own pid (from its runtime), not the wrapper's.
+            let running = format!("the program is running (pid {pid}, v1)");
+            host.wait_stderr(&running, |l| l.contains(&running));
             // SAFETY: sending a signal to the watch process this test started.
             unsafe {
                 libc::kill(host.id() as libc::pid_t, signal);

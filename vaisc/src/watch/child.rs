@@ -86,14 +86,8 @@ impl Child {
         let pid = process.id();
         let stderr = process.stderr.take().ok_or("no stderr pipe")?;
         let exit_events = events.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
-            }
-            let _ = exit_events.send(Raw::Closed(pid));
-        });
         let channel = std::fs::File::from(ours);
-        std::thread::spawn(move || {
+        let status_reader = std::thread::spawn(move || {
             for line in BufReader::new(channel).lines().map_while(Result::ok) {
                 match Status::from_json(&line) {
                     Ok(status) => {
@@ -104,6 +98,15 @@ impl Child {
                     Err(e) => eprintln!("warning: unreadable status from the program: {e}"),
                 }
             }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+            // The exit is reported after the last status line the program wrote, so that what
+            // it did just before it ended is not taken for something it never got to do.
+            let _ = status_reader.join();
+            let _ = exit_events.send(Raw::Closed(pid));
         });
         let stdin = process.stdin.take();
         if let Some(pipe) = &stdin {

@@ -349,7 +349,7 @@ impl Watcher<'_> {
         let rebuilt = match &status {
             Status::Started { .. } => {
                 self.connected = true;
-                return;
+                None
             }
             Status::Applied { .. } | Status::Pending { .. } | Status::Refused { .. } => {
                 self.awaiting.take()
@@ -403,7 +403,10 @@ struct Rebuilt {
 /// What the runtime did, in the words watch reports it.
 fn outcome(status: &Status) -> String {
     match status {
-        Status::Started { pid, version } => format!("the program (pid {pid}) runs v{version}"),
+        // The game's own pid, which is not watch's child when a wrapper script starts it.
+        Status::Started { pid, version } => {
+            format!("the program is running (pid {pid}, v{version})")
+        }
         Status::Applied {
             version, patched, ..
         } => {
@@ -415,7 +418,7 @@ fn outcome(status: &Status) -> String {
             format!("v{version} applied: {summary}")
         }
         Status::Pending { version, .. } => {
-            format!("v{version} verified: it is applied at the program's next hot_check")
+            format!("v{version} verified: it waits for the program's next hot_check")
         }
         Status::Refused { version, reason } => format!("v{version} refused: {reason}"),
         Status::RolledBack { from, to } => format!("rolled back from v{from} to v{to}"),
