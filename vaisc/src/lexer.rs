@@ -95,6 +95,10 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self) {
+        // Some editors start UTF-8 files with a byte-order mark; it is not part of the program.
+        if self.text.starts_with('\u{feff}') {
+            self.pos = '\u{feff}'.len_utf8();
+        }
         while self.pos < self.src.len() {
             let c = self.src[self.pos];
             let lo = self.pos;

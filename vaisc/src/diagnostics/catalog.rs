@@ -163,6 +163,20 @@ pub fn operand_mismatch(span: Span, op: &str, lhs: &str, rhs: &str) -> Diagnosti
     .with_help("convert one side with `as`")
 }
 
+/// `+` between a string and something else: the same mismatch as [`operand_mismatch`], with
+/// the advice that fits what was meant, joining text.
+pub fn text_plus_value(span: Span, lhs: &str, rhs: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0301",
+        span,
+        format!("mismatched types: `+` between `{lhs}` and `{rhs}`"),
+    )
+    .with_help(
+        "`+` does not join text; print the parts with one format instead, \
+         e.g. `printf(\"%s%ld\\n\", s, n)` (Tier 2 adds `format`)",
+    )
+}
+
 pub fn invalid_operand(span: Span, op: &str, ty: &str) -> Diagnostic {
     Diagnostic::error(
         "E0302",
