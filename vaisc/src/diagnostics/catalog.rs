@@ -164,6 +164,20 @@ pub fn operand_mismatch(span: Span, op: &str, lhs: &str, rhs: &str) -> Diagnosti
     .with_help("convert one side with `as`")
 }
 
+/// `+` between a string and something else: the same mismatch as [`operand_mismatch`], with
+/// the advice that fits what was meant, joining text.
+pub fn text_plus_value(span: Span, lhs: &str, rhs: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0301",
+        span,
+        format!("mismatched types: `+` between `{lhs}` and `{rhs}`"),
+    )
+    .with_help(
+        "`+` does not join text; print the parts with one format instead, \
+         e.g. `printf(\"%s%ld\\n\", s, n)` (Tier 2 adds `format`)",
+    )
+}
+
 pub fn invalid_operand(span: Span, op: &str, ty: &str) -> Diagnostic {
     Diagnostic::error(
         "E0302",
@@ -349,6 +363,60 @@ pub fn nested_pattern(span: Span) -> Diagnostic {
         "only names and `_` may appear inside a variant pattern",
     )
     .with_help("bind the field to a name and test it in a guard: `V(x) I x == 0 =>`")
+}
+
+pub fn format_invalid(span: Span, detail: &str) -> Diagnostic {
+    Diagnostic::error("E0350", span, format!("invalid format: {detail}"))
+}
+
+pub fn format_mismatch(
+    span: Span,
+    spec: &str,
+    expects: &str,
+    index: usize,
+    found: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E0351",
+        span,
+        format!("{spec} expects {expects}, but argument {index} has type `{found}`"),
+    )
+    .with_help("convert the argument with `as`, or use the conversion for its type")
+}
+
+pub fn format_width(
+    span: Span,
+    spec: &str,
+    expects: &str,
+    index: usize,
+    found: &str,
+    fix: &str,
+) -> Diagnostic {
+    Diagnostic::warning(
+        "W0010",
+        span,
+        format!("{spec} expects {expects}, but argument {index} has type `{found}`"),
+    )
+    .with_help(format!(
+        "write {fix}: with the wrong width the number printed is right only by luck"
+    ))
+}
+
+pub fn format_missing_argument(span: Span, spec: &str, needed: usize, given: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0352",
+        span,
+        format!("{spec} has no argument: the format takes {needed}, the call gives {given}"),
+    )
+}
+
+pub fn format_extra_argument(span: Span, index: usize, needed: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0353",
+        span,
+        format!("argument {index} is not used: the format takes {needed}"),
+    )
+    .with_help("add a conversion such as `%ld` for it to the format, or remove it")
 }
 
 pub fn struct_literal_of_non_struct(span: Span, name: &str) -> Diagnostic {

@@ -70,6 +70,7 @@ impl Parser {
                 continue;
             }
             let start = self.pos;
+            self.muted = false;
             match self.stmt() {
                 Ok(s) => stmts.push(s),
                 Err(Reported) => {

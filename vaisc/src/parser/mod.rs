@@ -36,6 +36,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         no_struct: false,
         depth: 0,
         too_deep: false,
+        muted: false,
     };
     let module = parser.module();
     (module, parser.diags)
@@ -53,6 +54,10 @@ pub struct Parser {
     /// Set once the nesting limit is hit: the rest of the file cannot be read sensibly, so
     /// parsing stops and reports nothing more.
     too_deep: bool,
+    /// Set after an unterminated string literal, which swallowed the rest of its line (the
+    /// `)` or `}` the line would have closed): syntax errors are not reported again until the
+    /// statement or item ends, because they would be consequences of that one.
+    muted: bool,
 }
 
 impl Parser {
@@ -81,6 +86,7 @@ impl Parser {
 
     fn bump(&mut self) -> Token {
         let t = self.tok().clone();
+        self.muted |= t.unterminated;
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
         }
@@ -170,7 +176,7 @@ impl Parser {
 
     fn report(&mut self, d: Diagnostic) -> Reported {
         // After the nesting limit, every later complaint would be a consequence of it.
-        if self.too_deep {
+        if self.too_deep || self.muted {
             return Reported;
         }
         // Several failed attempts at the same token say the same thing; keep the first.
@@ -219,6 +225,7 @@ impl Parser {
         let mut items = Vec::new();
         while !self.at_eof() {
             let start = self.pos;
+            self.muted = false;
             match self.item() {
                 Ok(Some(item)) => items.push(item),
                 Ok(None) => {}

@@ -569,7 +569,7 @@ impl Checker {
         self.program.main = Some(id);
     }
 
-    fn is_pending(&self, id: FuncId) -> bool {
+    pub(super) fn is_pending(&self, id: FuncId) -> bool {
         self.pending_bodies.iter().any(|p| p.func == id)
     }
 }

@@ -609,7 +609,13 @@ impl Checker {
         }
         if l.ty != r.ty {
             let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
-            self.report(diag::operand_mismatch(span, sym, &a, &b));
+            let text = l.ty == Ty::Str || r.ty == Ty::Str;
+            let d = if text && op == AstBin::Add {
+                diag::text_plus_value(span, &a, &b)
+            } else {
+                diag::operand_mismatch(span, sym, &a, &b)
+            };
+            self.report(d);
             return error_expr(span);
         }
         let ty = l.ty.clone();

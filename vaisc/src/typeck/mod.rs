@@ -13,6 +13,7 @@ mod call;
 mod collect;
 mod consts;
 mod expr;
+mod format;
 mod pattern;
 mod scope;
 
