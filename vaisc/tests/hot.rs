@@ -511,3 +511,34 @@ F main() -> i64 {
     assert_eq!(field(main_after, "arr"), field(&after, "hot"), "{lines:?}");
     assert_eq!(field(main_after, "one"), field(&after, "one"), "{lines:?}");
 }
+
+/// Adding a function no hot code calls changes no body: the patch reports 0 patched, and
+/// with an edit, only the edited function. The program defines a C library name (`abs`), so
+/// every function carries attributes, whose module-wide numbering the new `#[inline]` function
+/// shifts.
+#[test]
+fn adding_an_unused_function_patches_only_what_changed() {
+    let source = GAME.replace(
+        "F helper() -> i64 = 1",
+        "F abs(v: i64) -> i64 = I v < 0 { -v } E { v }\nF helper() -> i64 = abs(-1)",
+    );
+    let p = Project::new("unused-fn", &source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit(
+        "X F fflush",
+        "#[inline]\nF unused(a: i64, b: i64) -> i64 = a / b\nX F fflush",
+    );
+    patch_ok(&p);
+    host.wait_stderr("the first apply", |l| l.contains("v2 applied"));
+    let line = host.wait_stderr("its summary", |l| l.contains("v2 applied"));
+    assert!(line.ends_with("no function changed (0 patched)"), "{line}");
+    p.edit("v1 frame", "v3 frame");
+    patch_ok(&p);
+    let line = host.wait_stderr("the second apply", |l| l.contains("v3 applied"));
+    assert!(line.ends_with(": tick (1 patched)"), "{line}");
+    host.wait_stdout("the edit", |l| l.starts_with("v3"));
+}
