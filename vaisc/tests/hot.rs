@@ -207,10 +207,23 @@ fn broken_patches_leave_the_program_running() {
     p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
     patch_ok(&p);
     host.wait_stderr("deletion warning", |l| {
-        l.contains("hot function spare is gone from the source")
+        l.contains("the patch has no hot function spare (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts")
     });
     std::thread::sleep(Duration::from_millis(50));
     assert!(host.alive());
+
+    // A function no longer `#[hot]` but still called by `main`: `main` goes on calling its
+    // last hot body (v2), which is what the warning says.
+    p.edit("#[hot]\nF tick", "F tick");
+    p.edit("v2 frame", "v3 frame");
+    patch_ok(&p);
+    host.wait_stderr("no-longer-hot warning", |l| {
+        l.contains("the patch has no hot function tick (deleted, renamed or no longer #[hot])")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 5, |_| true);
+    let lines = host.stdout_lines();
+    assert!(lines[seen..].iter().all(|l| l.starts_with("v2")), "{lines:?}");
 }
 
 /// Uses the runtime API: a callback registered with hot_on_reload, hot_loop over a function
