@@ -223,7 +223,10 @@ fn broken_patches_leave_the_program_running() {
     let seen = host.stdout_lines().len();
     host.wait_count("more frames", seen + 5, |_| true);
     let lines = host.stdout_lines();
-    assert!(lines[seen..].iter().all(|l| l.starts_with("v2")), "{lines:?}");
+    assert!(
+        lines[seen..].iter().all(|l| l.starts_with("v2")),
+        "{lines:?}"
+    );
 }
 
 /// Uses the runtime API: a callback registered with hot_on_reload, hot_loop over a function
@@ -554,4 +557,58 @@ fn adding_an_unused_function_patches_only_what_changed() {
     let line = host.wait_stderr("the second apply", |l| l.contains("v3 applied"));
     assert!(line.ends_with(": tick (1 patched)"), "{line}");
     host.wait_stdout("the edit", |l| l.starts_with("v3"));
+}
+
+/// An edited global initialiser is reported in one line by `--patch-only`; the running program
+/// keeps its current value.
+#[test]
+fn an_edited_initial_value_is_reported_and_the_running_value_kept() {
+    let p = Project::new("init-edit", GAME);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    let out = p.patch();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err,
+        "warning: global `total`: initial value changed; the running program keeps its current value; restart the program to apply\n"
+    );
+    host.wait_stderr("the apply", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 3, |_| true);
+    let lines = host.stdout_lines();
+    assert!(lines.iter().all(|l| field(l, "total") < 1000), "{lines:?}");
+}
+
+fn watch(p: &Project, extra: &[&str]) -> hot_support::Host {
+    let host = hot_support::Host::spawn(p.command(&["watch", "game.vais", "--run"]).args(extra));
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    host
+}
+
+/// `vaisc watch` reports an edited initial value, and with `--restart-on-incompatible`
+/// restarts the program, which then starts from the new value.
+#[test]
+fn watch_reports_an_edited_initial_value_and_can_restart_for_it() {
+    let p = Project::new("init-watch", GAME);
+    let host = watch(&p, &[]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the report", |l| {
+        l.contains("not applied: global `total`: initial value changed; the running program keeps its current value")
+    });
+    drop(host);
+
+    let p = Project::new("init-restart", GAME);
+    let host = watch(&p, &["--restart-on-incompatible"]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the restart", |l| l.contains("rebuilt and restarted"));
+    host.wait_stdout("the new program from the new value", |l| {
+        l == "v1 frame=1 total=1001"
+    });
 }

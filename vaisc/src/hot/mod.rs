@@ -11,7 +11,7 @@ pub use host_info::{path_for, HostFunction, HostInfo};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -127,6 +127,52 @@ pub fn patch_plan(
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         mode: Mode::Patch,
     })
+}
+
+/// Each global's initial value, by name, in a canonical text form for comparing a program
+/// with its host: numbers, `true`/`false`, string literals quoted and escaped (so the text
+/// holds no tab or newline), function values by name, `{..}` for structs and `[..]` for
+/// arrays.
+pub fn initial_values(program: &Program) -> Vec<(String, String)> {
+    program
+        .globals
+        .iter()
+        .map(|g| (g.name.clone(), const_text(program, &g.init)))
+        .collect()
+}
+
+fn const_text(program: &Program, c: &Const) -> String {
+    let list = |items: &[Const]| {
+        items
+            .iter()
+            .map(|c| const_text(program, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match c {
+        Const::Int(v) => v.to_string(),
+        Const::Float(v) => format!("{v:?}"),
+        Const::Bool(b) => b.to_string(),
+        Const::Str(s) => format!("{s:?}"),
+        Const::Zero => "0".to_string(),
+        Const::Struct(fields) => format!("{{{}}}", list(fields)),
+        Const::Array(elems) => format!("[{}]", list(elems)),
+        Const::Func(f) => program.functions[*f].name.clone(),
+    }
+}
+
+/// The globals whose initial value differs from the host's. A reload keeps the running
+/// program's values, so such an edit takes effect only when the program restarts.
+pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String> {
+    initial_values(program)
+        .into_iter()
+        .filter(|(name, value)| {
+            host.initial_values
+                .iter()
+                .any(|(n, old)| n == name && old != value)
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Functions whose code changed since the host was built but which no hot code reaches, so
