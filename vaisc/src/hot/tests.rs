@@ -32,6 +32,7 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
             let host = super::HostInfo::from_plan(
                 &super::host_plan(&hp, entry, "vaisc", layouts(&hp)),
                 Vec::new(),
+                Vec::new(),
             );
             super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible")
         }
@@ -213,6 +214,7 @@ fn incompatible_patches_are_refused_at_build_time() {
     let info = super::HostInfo::from_plan(
         &super::host_plan(&host, entry, "vaisc", layouts(&host)),
         Vec::new(),
+        Vec::new(),
     );
     let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
     let err =
@@ -336,4 +338,28 @@ F main() -> i64 {
             );
         }
     }
+}
+
+/// Initial values compare by what they are: a change shows, a renumbering of functions or a
+/// string with a tab does not confuse it, and the host file keeps them.
+#[test]
+fn changed_initial_values_are_found() {
+    let src = "
+S P { x: i64, f: fn(i64) -> i64 }
+F one(v: i64) -> i64 = v
+F two(v: i64) -> i64 = v + 1
+G p: P = P { x: 1, f: one }
+G s: str = \"a\\tb\"
+G xs: [f64; 2] = [0.5, 1.0]
+F main() -> i64 = p.x";
+    let (host, _) = program(src);
+    let entry = Path::new("game.vais");
+    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host));
+    let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
+    let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
+    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
+    assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
+    assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
+    assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
+    assert_eq!(changed(&src.replace("0.5", "0.25")), vec!["xs"]);
 }
