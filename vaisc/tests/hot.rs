@@ -612,3 +612,32 @@ fn watch_reports_an_edited_initial_value_and_can_restart_for_it() {
         l == "v1 frame=1 total=1001"
     });
 }
+
+/// Definitions under the names of generated code or of the runtime are refused by hot builds
+/// (they were renamed by LLVM into a link error, or into an internal error), each at its
+/// definition.
+#[test]
+fn reserved_names_are_refused_by_hot_builds() {
+    let source = "G vais_argc: i64 = 3\nF vais_hot_literal() -> i64 = 1\nF vais_main() -> i64 = 2\n#[hot]\nF step() -> i64 = vais_argc + vais_hot_literal() + vais_main()\nF main() -> i64 = step()\n";
+    let p = Project::new("reserved", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let found: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    let reserved = |name: &str| {
+        format!("error[E0601]: `{name}` is a name hot builds reserve for generated code and the runtime")
+    };
+    let want = [
+        (reserved("vais_argc"), "  --> game.vais:1:3"),
+        (reserved("vais_hot_literal"), "  --> game.vais:2:3"),
+        (reserved("vais_main"), "  --> game.vais:3:3"),
+    ];
+    assert_eq!(found.len(), want.len(), "{err}");
+    for ((head, at), (want_head, want_at)) in found.iter().zip(&want) {
+        assert_eq!((*head, *at), (want_head.as_str(), *want_at), "{err}");
+    }
+}

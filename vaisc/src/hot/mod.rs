@@ -204,15 +204,30 @@ pub fn unreloadable_changes(
         .collect()
 }
 
-/// What no hot build can carry, as diagnostics: uses of `main` (calls or its address) in code
-/// a patch carries, that is hot functions and everything they reach. Patches never contain
-/// `main` (the running program's `main` is the one that runs), so such code cannot be built.
+/// What no hot build can carry, as diagnostics: definitions under reserved names, and uses of
+/// `main` (calls or its address) in code a patch carries, that is hot functions and everything
+/// they reach. Patches never contain `main` (the running program's `main` is the one that
+/// runs), so such code cannot be built.
 pub fn refusals(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // What the program defines under a name of the generated code or the runtime would be
+    // renamed by LLVM or clash at link time; declarations (`X F vais_hot_check`) are how
+    // `std/hot` reaches the runtime, and are fine.
+    let defined = program
+        .functions
+        .iter()
+        .filter(|f| f.body.is_some())
+        .map(|f| (f.name.as_str(), f.span))
+        .chain(program.globals.iter().map(|g| (g.name.as_str(), g.span)));
+    for (name, span) in defined {
+        if is_reserved(name) {
+            out.push(diag::reserved_for_hot_builds(span, name));
+        }
+    }
     let Some(main) = program.main else {
-        return Vec::new();
+        return out;
     };
     let carried = reach_short_of(program, &hot_functions(program), Some(main));
-    let mut out = Vec::new();
     for &f in carried.functions.iter().filter(|&&f| f != main) {
         let def = &program.functions[f];
         let Some(body) = &def.body else {
@@ -229,6 +244,15 @@ pub fn refusals(program: &Program) -> Vec<Diagnostic> {
     }
     out.sort_by_key(|d| (d.span.file, d.span.lo));
     out
+}
+
+/// Whether a definition named `name` would clash with a symbol of the generated code (the
+/// C `main` wrapper's `vais_main`, `vais_argc` and `vais_argv`, the table, manifest, entries and
+/// bodies of `vais_hot_abi`) or of the runtime (`vais_hot_*`).
+fn is_reserved(name: &str) -> bool {
+    matches!(name, "vais_main" | "vais_argc" | "vais_argv")
+        || name.starts_with("__vais_hot")
+        || name.starts_with("vais_hot_")
 }
 
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
