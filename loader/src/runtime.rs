@@ -219,7 +219,7 @@ impl Runtime {
             log::line(
                 Level::Info,
                 &format!(
-                    "warning: hot function {name} is gone from the source; it keeps its last body"
+                    "warning: the patch has no hot function {name} (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts"
                 ),
             );
         }

@@ -386,16 +386,8 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     let result = match hot {
         None => driver::build(&checked, file, opts),
         Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|report| {
-            if !report.not_reloadable.is_empty() {
-                let names: Vec<String> = report
-                    .not_reloadable
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect();
-                eprintln!(
-                    "warning: {} changed, but only `main` runs it: restart the program to apply",
-                    names.join(", ")
-                );
+            for what in report.not_applied() {
+                eprintln!("warning: {what}; restart the program to apply");
             }
         }),
     };

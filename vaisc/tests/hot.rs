@@ -207,10 +207,26 @@ fn broken_patches_leave_the_program_running() {
     p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
     patch_ok(&p);
     host.wait_stderr("deletion warning", |l| {
-        l.contains("hot function spare is gone from the source")
+        l.contains("the patch has no hot function spare (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts")
     });
     std::thread::sleep(Duration::from_millis(50));
     assert!(host.alive());
+
+    // A function no longer `#[hot]` but still called by `main`: `main` goes on calling its
+    // last hot body (v2), which is what the warning says.
+    p.edit("#[hot]\nF tick", "F tick");
+    p.edit("v2 frame", "v3 frame");
+    patch_ok(&p);
+    host.wait_stderr("no-longer-hot warning", |l| {
+        l.contains("the patch has no hot function tick (deleted, renamed or no longer #[hot])")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 5, |_| true);
+    let lines = host.stdout_lines();
+    assert!(
+        lines[seen..].iter().all(|l| l.starts_with("v2")),
+        "{lines:?}"
+    );
 }
 
 /// Uses the runtime API: a callback registered with hot_on_reload, hot_loop over a function
@@ -547,4 +563,118 @@ F main() -> i64 {
     host.wait_stderr("the apply log line", |l| {
         l.contains("applied") && l.contains("tick (1 patched)")
     });
+}
+
+/// Adding a function no hot code calls changes no body: the patch reports 0 patched, and
+/// with an edit, only the edited function. The program defines a C library name (`abs`), so
+/// every function carries attributes, whose module-wide numbering the new `#[inline]` function
+/// shifts.
+#[test]
+fn adding_an_unused_function_patches_only_what_changed() {
+    let source = GAME.replace(
+        "F helper() -> i64 = 1",
+        "F abs(v: i64) -> i64 = I v < 0 { -v } E { v }\nF helper() -> i64 = abs(-1)",
+    );
+    let p = Project::new("unused-fn", &source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit(
+        "X F fflush",
+        "#[inline]\nF unused(a: i64, b: i64) -> i64 = a / b\nX F fflush",
+    );
+    patch_ok(&p);
+    host.wait_stderr("the first apply", |l| l.contains("v2 applied"));
+    let line = host.wait_stderr("its summary", |l| l.contains("v2 applied"));
+    assert!(line.ends_with("no function changed (0 patched)"), "{line}");
+    p.edit("v1 frame", "v3 frame");
+    patch_ok(&p);
+    let line = host.wait_stderr("the second apply", |l| l.contains("v3 applied"));
+    assert!(line.ends_with(": tick (1 patched)"), "{line}");
+    host.wait_stdout("the edit", |l| l.starts_with("v3"));
+}
+
+/// An edited global initialiser is reported in one line by `--patch-only`; the running program
+/// keeps its current value.
+#[test]
+fn an_edited_initial_value_is_reported_and_the_running_value_kept() {
+    let p = Project::new("init-edit", GAME);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    let out = p.patch();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err,
+        "warning: global `total`: initial value changed; the running program keeps its current value; restart the program to apply\n"
+    );
+    host.wait_stderr("the apply", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 3, |_| true);
+    let lines = host.stdout_lines();
+    assert!(lines.iter().all(|l| field(l, "total") < 1000), "{lines:?}");
+}
+
+fn watch(p: &Project, extra: &[&str]) -> hot_support::Host {
+    let host = hot_support::Host::spawn(p.command(&["watch", "game.vais", "--run"]).args(extra));
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    host
+}
+
+/// `vaisc watch` reports an edited initial value, and with `--restart-on-incompatible`
+/// restarts the program, which then starts from the new value.
+#[test]
+fn watch_reports_an_edited_initial_value_and_can_restart_for_it() {
+    let p = Project::new("init-watch", GAME);
+    let host = watch(&p, &[]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the report", |l| {
+        l.contains("not applied: global `total`: initial value changed; the running program keeps its current value")
+    });
+    drop(host);
+
+    let p = Project::new("init-restart", GAME);
+    let host = watch(&p, &["--restart-on-incompatible"]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the restart", |l| l.contains("rebuilt and restarted"));
+    host.wait_stdout("the new program from the new value", |l| {
+        l == "v1 frame=1 total=1001"
+    });
+}
+
+/// Definitions under the names of generated code or of the runtime are refused by hot builds
+/// (they were renamed by LLVM into a link error, or into an internal error), each at its
+/// definition.
+#[test]
+fn reserved_names_are_refused_by_hot_builds() {
+    let source = "G vais_argc: i64 = 3\nF vais_hot_literal() -> i64 = 1\nF vais_main() -> i64 = 2\n#[hot]\nF step() -> i64 = vais_argc + vais_hot_literal() + vais_main()\nF main() -> i64 = step()\n";
+    let p = Project::new("reserved", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let found: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    let reserved = |name: &str| {
+        format!("error[E0601]: `{name}` is a name hot builds reserve for generated code and the runtime")
+    };
+    let want = [
+        (reserved("vais_argc"), "  --> game.vais:1:3"),
+        (reserved("vais_hot_literal"), "  --> game.vais:2:3"),
+        (reserved("vais_main"), "  --> game.vais:3:3"),
+    ];
+    assert_eq!(found.len(), want.len(), "{err}");
+    for ((head, at), (want_head, want_at)) in found.iter().zip(&want) {
+        assert_eq!((*head, *at), (want_head.as_str(), *want_at), "{err}");
+    }
 }

@@ -431,3 +431,12 @@ pub fn hot_code_uses_main(span: Span, function: &str) -> Diagnostic {
     )
     .with_help("move what both need out of `main` into a function that `main` and hot code call")
 }
+
+pub fn reserved_for_hot_builds(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0601",
+        span,
+        format!("`{name}` is a name hot builds reserve for generated code and the runtime"),
+    )
+    .with_help("rename it; names starting `vais_hot_` or `__vais_hot`, and `vais_main`, `vais_argc` and `vais_argv`, are reserved")
+}

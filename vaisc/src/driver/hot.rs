@@ -31,6 +31,33 @@ pub struct HotReport {
     pub link: Duration,
     /// Functions whose edits no patch carries: only `main` reaches them.
     pub not_reloadable: Vec<String>,
+    /// Globals whose initial value changed: the running program keeps its current value.
+    pub initial_values_changed: Vec<String>,
+}
+
+impl HotReport {
+    /// What the patch does not carry to the running program, one sentence each (empty when
+    /// it carries everything): a restart would apply these.
+    pub fn not_applied(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.not_reloadable.is_empty() {
+            let names: Vec<String> = self
+                .not_reloadable
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            out.push(format!(
+                "{} changed, but only `main` runs it",
+                names.join(", ")
+            ));
+        }
+        for g in &self.initial_values_changed {
+            out.push(format!(
+                "global `{g}`: initial value changed; the running program keeps its current value"
+            ));
+        }
+        out
+    }
 }
 
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
@@ -70,7 +97,7 @@ pub fn build_hot(
                 .unwrap_or_else(|_| "vaisc".to_string());
             let plan = hot::host_plan(program, path, &compiler, hot::layouts(program)?);
             let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
-            let info = HostInfo::from_plan(&plan, code);
+            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
                 path: info_path.clone(),
                 message: e.to_string(),
@@ -90,6 +117,7 @@ pub fn build_hot(
     let patch = report.patch.clone();
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
     report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
+    report.initial_values_changed = hot::changed_initial_values(program, &host);
     Ok(report)
 }
 

@@ -11,7 +11,7 @@ pub use host_info::{path_for, HostFunction, HostInfo};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -129,6 +129,52 @@ pub fn patch_plan(
     })
 }
 
+/// Each global's initial value, by name, in a canonical text form for comparing a program
+/// with its host: numbers, `true`/`false`, string literals quoted and escaped (so the text
+/// holds no tab or newline), function values by name, `{..}` for structs and `[..]` for
+/// arrays.
+pub fn initial_values(program: &Program) -> Vec<(String, String)> {
+    program
+        .globals
+        .iter()
+        .map(|g| (g.name.clone(), const_text(program, &g.init)))
+        .collect()
+}
+
+fn const_text(program: &Program, c: &Const) -> String {
+    let list = |items: &[Const]| {
+        items
+            .iter()
+            .map(|c| const_text(program, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match c {
+        Const::Int(v) => v.to_string(),
+        Const::Float(v) => format!("{v:?}"),
+        Const::Bool(b) => b.to_string(),
+        Const::Str(s) => format!("{s:?}"),
+        Const::Zero => "0".to_string(),
+        Const::Struct(fields) => format!("{{{}}}", list(fields)),
+        Const::Array(elems) => format!("[{}]", list(elems)),
+        Const::Func(f) => program.functions[*f].name.clone(),
+    }
+}
+
+/// The globals whose initial value differs from the host's. A reload keeps the running
+/// program's values, so such an edit takes effect only when the program restarts.
+pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String> {
+    initial_values(program)
+        .into_iter()
+        .filter(|(name, value)| {
+            host.initial_values
+                .iter()
+                .any(|(n, old)| n == name && old != value)
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// Functions whose code changed since the host was built but which no hot code reaches, so
 /// no patch can carry the change (code only `main` runs). `code` is the new program's
 /// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
@@ -158,15 +204,30 @@ pub fn unreloadable_changes(
         .collect()
 }
 
-/// What no hot build can carry, as diagnostics: uses of `main` (calls or its address) in code
-/// a patch carries, that is hot functions and everything they reach. Patches never contain
-/// `main` (the running program's `main` is the one that runs), so such code cannot be built.
+/// What no hot build can carry, as diagnostics: definitions under reserved names, and uses of
+/// `main` (calls or its address) in code a patch carries, that is hot functions and everything
+/// they reach. Patches never contain `main` (the running program's `main` is the one that
+/// runs), so such code cannot be built.
 pub fn refusals(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // What the program defines under a name of the generated code or the runtime would be
+    // renamed by LLVM or clash at link time; declarations (`X F vais_hot_check`) are how
+    // `std/hot` reaches the runtime, and are fine.
+    let defined = program
+        .functions
+        .iter()
+        .filter(|f| f.body.is_some())
+        .map(|f| (f.name.as_str(), f.span))
+        .chain(program.globals.iter().map(|g| (g.name.as_str(), g.span)));
+    for (name, span) in defined {
+        if is_reserved(name) {
+            out.push(diag::reserved_for_hot_builds(span, name));
+        }
+    }
     let Some(main) = program.main else {
-        return Vec::new();
+        return out;
     };
     let carried = reach_short_of(program, &hot_functions(program), Some(main));
-    let mut out = Vec::new();
     for &f in carried.functions.iter().filter(|&&f| f != main) {
         let def = &program.functions[f];
         let Some(body) = &def.body else {
@@ -183,6 +244,15 @@ pub fn refusals(program: &Program) -> Vec<Diagnostic> {
     }
     out.sort_by_key(|d| (d.span.file, d.span.lo));
     out
+}
+
+/// Whether a definition named `name` would clash with a symbol of the generated code (the
+/// C `main` wrapper's `vais_main`, `vais_argc` and `vais_argv`, the table, manifest, entries and
+/// bodies of `vais_hot_abi`) or of the runtime (`vais_hot_*`).
+fn is_reserved(name: &str) -> bool {
+    matches!(name, "vais_main" | "vais_argc" | "vais_argv")
+        || name.starts_with("__vais_hot")
+        || name.starts_with("vais_hot_")
 }
 
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).

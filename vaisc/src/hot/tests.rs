@@ -32,6 +32,7 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
             let host = super::HostInfo::from_plan(
                 &super::host_plan(&hp, entry, "vaisc", layouts(&hp)),
                 Vec::new(),
+                Vec::new(),
             );
             super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible")
         }
@@ -213,6 +214,7 @@ fn incompatible_patches_are_refused_at_build_time() {
     let info = super::HostInfo::from_plan(
         &super::host_plan(&host, entry, "vaisc", layouts(&host)),
         Vec::new(),
+        Vec::new(),
     );
     let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
     let err =
@@ -276,4 +278,88 @@ fn layouts_are_the_code_generators() {
             expect("global k", "i64"),
         ]
     );
+}
+
+/// Adding code no hot function reaches leaves every body hash as it was, whatever the new code
+/// holds (string literals, other functions' numbering, attributes, new types and globals).
+#[test]
+fn adding_unused_code_changes_no_body_hash() {
+    let base_src = "
+X F fflush(f: *u8) -> i32
+G total: i64 = 0
+S State { frame: i64 }
+F abs(v: i64) -> i64 = I v < 0 { -v } E { v }
+F helper(s: *State) -> i64 { printf(\"helper %ld\\n\", s.frame); abs(1) }
+#[hot] F tick(s: *State) -> i64 {
+    s.frame += 1
+    total += helper(s)
+    printf(\"v1 frame=%ld total=%ld\\n\", s.frame, total)
+    fflush(0)
+    0
+}
+#[hot] F spare() -> i64 = 5
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    tick(&s) + spare()
+}";
+    let (p, _) = program(base_src);
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
+    let hashes = |src: &str, debug_info: bool| {
+        let (p, sources) = program(src);
+        let ctx = Context::create();
+        let opts = crate::codegen::Options {
+            opt_level: 0,
+            debug_info,
+        };
+        let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
+        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
+    };
+    let additions = [
+        "F unused() -> i64 = 42",
+        "F unused() -> i64 { printf(\"x\\n\"); 42 }",
+        "F unused(s: *State) -> i64 { printf(\"helper %ld\\n\", s.frame); helper(s) }",
+        "#[inline] F unused(a: i64, b: i64) -> i64 = a / b",
+        "S Other { a: i32, b: f64 }\nG other: Other = Other { a: 1, b: 2.0 }",
+    ];
+    for debug_info in [false, true] {
+        let base = hashes(base_src, debug_info);
+        for added in additions {
+            let first = format!("{added}\n{base_src}");
+            assert_eq!(
+                hashes(&first, debug_info),
+                base,
+                "{added} before, -g {debug_info}"
+            );
+            let last = format!("{base_src}\n{added}");
+            assert_eq!(
+                hashes(&last, debug_info),
+                base,
+                "{added} after, -g {debug_info}"
+            );
+        }
+    }
+}
+
+/// Initial values compare by what they are: a change shows, a renumbering of functions or a
+/// string with a tab does not confuse it, and the host file keeps them.
+#[test]
+fn changed_initial_values_are_found() {
+    let src = "
+S P { x: i64, f: fn(i64) -> i64 }
+F one(v: i64) -> i64 = v
+F two(v: i64) -> i64 = v + 1
+G p: P = P { x: 1, f: one }
+G s: str = \"a\\tb\"
+G xs: [f64; 2] = [0.5, 1.0]
+F main() -> i64 = p.x";
+    let (host, _) = program(src);
+    let entry = Path::new("game.vais");
+    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host));
+    let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
+    let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
+    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
+    assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
+    assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
+    assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
+    assert_eq!(changed(&src.replace("0.5", "0.25")), vec!["xs"]);
 }

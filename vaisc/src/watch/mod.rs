@@ -306,20 +306,13 @@ impl Watcher<'_> {
             (front + report.codegen).as_millis(),
             report.link.as_millis()
         );
-        let stale = if report.not_reloadable.is_empty() {
+        let not_applied = report.not_applied();
+        let stale = if not_applied.is_empty() {
             String::new()
         } else {
-            format!(
-                "; not applied: {} changed, but only `main` runs it",
-                report
-                    .not_reloadable
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("; not applied: {}", not_applied.join("; "))
         };
-        if !report.not_reloadable.is_empty() && self.opts.restart_on_incompatible {
+        if !not_applied.is_empty() && self.opts.restart_on_incompatible {
             stamp(&format!("{timing}){stale}: rebuilding and restarting"));
             return self.build_all(checked, "rebuilt and restarted", Instant::now());
         }
