@@ -4,6 +4,7 @@
 //! in Vais (`x + 5`), so a literal is written bare only where the context fixes its type (the
 //! other operand, a parameter, a typed place); elsewhere it is written `(5 as T)`.
 
+use super::places::Elems;
 use super::{Gen, Kind, Ty, ARRAY_LEN, FLOATS, INTS};
 
 /// One expression in both languages. `bare` marks an integer or `f32` literal written without
@@ -202,18 +203,38 @@ impl Gen {
         )
     }
 
-    /// A call of an earlier function returning `ty`, if there is one whose arguments can be made.
+    /// A call of an earlier function or method returning `ty`, if one can be made here.
     fn call(&mut self, ty: Ty, d: u32) -> Option<Ex> {
         let candidates: Vec<usize> = (0..self.funcs.len())
-            .filter(|&i| self.funcs[i].ret == ty)
+            .filter(|&i| self.funcs[i].ret == Kind::Scalar(ty))
             .collect();
         if candidates.is_empty() {
             return None;
         }
         let f = candidates[self.rng.below(candidates.len())];
+        self.call_of(f, d)
+    }
+
+    /// A call of `funcs[f]` with generated arguments; `None` when a struct argument or the
+    /// method's receiver has no value in scope.
+    pub(super) fn call_of(&mut self, f: usize, d: u32) -> Option<Ex> {
         let params = self.funcs[f].params.clone();
+        let receiver = match self.funcs[f].method_of {
+            Some(s) => {
+                let mut found = self.struct_places(s);
+                if found.is_empty() {
+                    return None;
+                }
+                let k = self.rng.below(found.len());
+                Some(found.swap_remove(k))
+            }
+            None => None,
+        };
         let mut va = Vec::new();
         let mut ca = Vec::new();
+        if let Some((_, ptr)) = &receiver {
+            ca.push(ptr.clone());
+        }
         for p in params {
             let arg = match p {
                 Kind::Scalar(pt) => {
@@ -235,30 +256,25 @@ impl Gen {
             ca.push(arg.c);
         }
         let name = self.funcs[f].name.clone();
-        Some(ex(
-            format!("{name}({})", va.join(", ")),
-            format!("{name}({})", ca.join(", ")),
-        ))
+        let v = match (&receiver, self.funcs[f].method_of) {
+            (Some((recv, _)), Some(_)) => {
+                let method = name.rsplit('_').next().unwrap_or_default();
+                format!("{}.{method}({})", recv.v, va.join(", "))
+            }
+            _ => format!("{name}({})", va.join(", ")),
+        };
+        Some(ex(v, format!("{name}({})", ca.join(", "))))
     }
 
     /// A struct value of `St{s}` that is already in scope, read whole.
     fn struct_value(&mut self, s: usize) -> Option<Ex> {
-        let found: Vec<Ex> = self
-            .vars()
-            .filter_map(|v| match v.kind {
-                Kind::Struct(k) if k == s => Some(ex(v.name.clone(), v.name.clone())),
-                Kind::StructPtr(k) if k == s => {
-                    Some(ex(format!("(*{})", v.name), format!("(*{})", v.name)))
-                }
-                _ => None,
-            })
-            .collect();
+        let mut found = self.struct_places(s);
         if found.is_empty() {
             return None;
         }
-        let mut found = found;
         let k = self.rng.below(found.len());
-        Some(found.swap_remove(k))
+        let (value, _) = found.swap_remove(k);
+        Some(value)
     }
 
     fn match_int(&mut self, ty: Ty, d: u32) -> Ex {
@@ -308,6 +324,7 @@ impl Gen {
                 name: m.clone(),
                 kind: Kind::Scalar(st),
                 writable: false,
+                global: false,
             }]);
             let e = self.expr(ty, d, false);
             self.scopes.pop();
@@ -449,38 +466,11 @@ impl Gen {
 
     /// Everything of type `ty` that can be read here.
     fn reads(&mut self, ty: Ty) -> Vec<Ex> {
-        let vars: Vec<super::Var> = self.vars().cloned().collect();
-        let mut out = Vec::new();
-        for var in vars {
-            let n = &var.name;
-            match var.kind {
-                Kind::Scalar(t) if t == ty => out.push(ex(n.clone(), n.clone())),
-                Kind::Struct(s) | Kind::StructPtr(s) => {
-                    let arrow = if matches!(var.kind, Kind::StructPtr(_)) {
-                        "->"
-                    } else {
-                        "."
-                    };
-                    for (k, t) in self.structs[s].fields.iter().enumerate() {
-                        if *t == ty {
-                            out.push(ex(format!("{n}.f{k}"), format!("{n}{arrow}f{k}")));
-                        }
-                    }
-                }
-                Kind::Ptr(t) if t == ty => out.push(ex(format!("(*{n})"), format!("(*{n})"))),
-                Kind::Array(t) if t == ty => {
-                    let idx = self.index();
-                    out.push(ex(format!("{n}[{}]", idx.v), format!("{n}[{}]", idx.c)));
-                }
-                _ => {}
-            }
-        }
-        for (name, t) in &self.globals {
-            if *t == ty {
-                out.push(ex(name.clone(), name.clone()));
-            }
-        }
-        out
+        self.scalars(Elems::One, false)
+            .into_iter()
+            .filter(|p| p.ty == ty)
+            .map(|p| ex(p.v, p.c))
+            .collect()
     }
 
     /// An array index masked into `0..ARRAY_LEN`, from a scalar of any integer type.
