@@ -50,7 +50,9 @@ fn check(src: &Path, exe: &Path, hot: bool, expected: &str) -> Result<(), String
     if hot {
         build.arg("--hot");
     }
-    let out = build.output().map_err(|e| format!("cannot run vaisc: {e}"))?;
+    let out = build
+        .output()
+        .map_err(|e| format!("cannot run vaisc: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "build failed\n{}",
