@@ -318,7 +318,21 @@ impl Gen {
             v_arms.push(format!("{vp} => {}", e.v));
             conds.push((cp, e.c));
         }
-        // The last arm binds the value under the name C uses for the scrutinee's temporary.
+        // A guarded arm and the last arm bind the value under the name C uses for the
+        // scrutinee's temporary.
+        if self.rng.chance(1, 3) {
+            self.scopes.push(vec![super::Var {
+                name: m.clone(),
+                kind: Kind::Scalar(st),
+                writable: false,
+                global: false,
+            }]);
+            let guard = self.bool_expr(d);
+            let e = self.expr(ty, d, false);
+            self.scopes.pop();
+            v_arms.push(format!("{m} I {} => {}", guard.v, e.v));
+            conds.push((guard.c, e.c));
+        }
         let (vlast, clast) = if self.rng.chance(1, 2) {
             self.scopes.push(vec![super::Var {
                 name: m.clone(),

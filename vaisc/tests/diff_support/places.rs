@@ -96,9 +96,17 @@ impl Gen {
     /// Struct values of `St{s}` in scope, as `(place, pointer to it)` spellings: for passing
     /// by value, and as a method's receiver (`v.m()` in Vais, `St_m(&v)` in C).
     pub(super) fn struct_places(&mut self, s: usize) -> Vec<(Ex, String)> {
+        self.struct_places_of(s, false)
+    }
+
+    /// Like `struct_places`; with `writable`, only the places this code may assign.
+    pub(super) fn struct_places_of(&mut self, s: usize, writable: bool) -> Vec<(Ex, String)> {
         let vars: Vec<super::Var> = self.vars().cloned().collect();
         let mut out = Vec::new();
         for var in vars {
+            if writable && (!var.writable || (var.global && !self.in_main)) {
+                continue;
+            }
             let n = var.name.clone();
             let (v, c, ptr, ks) = match var.kind {
                 Kind::Struct(k) => (n.clone(), n.clone(), format!("&{n}"), k),

@@ -37,6 +37,7 @@ F f2i_u64(x: f64) -> u64 = x > -1.0 && x < 18446744073709551616.0 ? x as u64 : 0
 ";
 
 pub const C: &str = "#include <stdint.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <math.h>

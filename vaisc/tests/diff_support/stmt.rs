@@ -302,6 +302,9 @@ impl Gen {
             );
             return;
         }
+        if self.rng.chance(1, 8) && self.aggregate_assign() {
+            return;
+        }
         let mut places = self.places();
         if places.is_empty() {
             return;
@@ -318,6 +321,72 @@ impl Gen {
         };
         let e = self.expr(src, 3, src == ty);
         self.line(&format!("{pv} = {}", e.v), &format!("{pc} = {};", e.c));
+    }
+
+    /// Assigns a whole struct or array (a copy: later writes to either side must not show
+    /// in the other). Returns false when there is nothing to assign.
+    fn aggregate_assign(&mut self) -> bool {
+        if self.rng.chance(1, 2) {
+            let s = self.rng.below(self.structs.len());
+            let mut targets = self.struct_places_of(s, true);
+            if targets.is_empty() {
+                return false;
+            }
+            let (target, _) = targets.swap_remove(self.rng.below(targets.len()));
+            let mut value = self.field_value(Field::Struct(s), 2, false);
+            if value.c.starts_with('{') {
+                value.c = format!("(St{s}){}", value.c);
+            }
+            // Through a pointer the target is written `*q`.
+            let tv = match target
+                .v
+                .strip_prefix("(*")
+                .and_then(|t| t.strip_suffix(')'))
+            {
+                Some(q) if !q.contains(['.', '(']) => format!("*{q}"),
+                _ => target.v,
+            };
+            self.line(
+                &format!("{tv} = {}", value.v),
+                &format!("{} = {};", target.c, value.c),
+            );
+            return true;
+        }
+        let arrays: Vec<(String, Ty)> = self
+            .vars()
+            .filter(|v| v.writable && (!v.global || self.in_main))
+            .filter_map(|v| match v.kind {
+                Kind::Array(t) => Some((v.name.clone(), t)),
+                _ => None,
+            })
+            .collect();
+        if arrays.is_empty() {
+            return false;
+        }
+        let (name, t) = arrays[self.rng.below(arrays.len())].clone();
+        let sources: Vec<String> = self
+            .vars()
+            .filter(|v| v.kind == Kind::Array(t) && v.name != name)
+            .map(|v| v.name.clone())
+            .collect();
+        if !sources.is_empty() && self.rng.chance(2, 3) {
+            let src = sources[self.rng.below(sources.len())].clone();
+            self.line(
+                &format!("{name} = {src}"),
+                &format!("memcpy({name}, {src}, sizeof {name});"),
+            );
+        } else {
+            let value = self.field_value(Field::Array(t), 2, false);
+            self.line(
+                &format!("{name} = {}", value.v),
+                &format!(
+                    "{{ {} tmp[{ARRAY_LEN}] = {}; memcpy({name}, tmp, sizeof {name}); }}",
+                    t.c(),
+                    value.c
+                ),
+            );
+        }
+        true
     }
 
     pub(super) fn compound_assign(&mut self, pv: &str, pc: &str, ty: Ty) {
