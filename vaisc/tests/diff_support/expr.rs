@@ -250,7 +250,20 @@ impl Gen {
                     self.expr(src, d, src == pt)
                 }
                 Kind::Struct(s) => self.struct_value(s)?,
-                _ => unreachable!("parameters are scalars or structs"),
+                Kind::Enum(e) => {
+                    let vars: Vec<String> = self
+                        .vars()
+                        .filter(|v| v.kind == Kind::Enum(e))
+                        .map(|v| v.name.clone())
+                        .collect();
+                    if !vars.is_empty() && self.rng.chance(1, 2) {
+                        let n = vars[self.rng.below(vars.len())].clone();
+                        ex(n.clone(), n)
+                    } else {
+                        self.enum_value(e, d)
+                    }
+                }
+                _ => unreachable!("parameters are scalars, structs or enums"),
             };
             va.push(arg.v);
             ca.push(arg.c);
@@ -364,6 +377,27 @@ impl Gen {
         v.clamp(ty.min(), ty.max())
     }
 
+    /// A value of enum `En{e}`: a variant with generated payloads (C: a compound literal).
+    pub(super) fn enum_value(&mut self, e: usize, d: u32) -> Ex {
+        let k = self.rng.below(self.enums[e].len());
+        let payload = self.enums[e][k].clone();
+        let mut va = Vec::new();
+        let mut ca = vec![format!(".tag = {k}")];
+        for (j, t) in payload.iter().enumerate() {
+            let x = self.expr(*t, d, true);
+            va.push(x.v);
+            ca.push(format!(".v{k}_{j} = {}", x.c));
+        }
+        let v = if payload.is_empty() {
+            format!("En{e}.V{k}")
+        } else {
+            format!("En{e}.V{k}({})", va.join(", "))
+        };
+        ex(v, format!("((En{e}){{ {} }})", ca.join(", ")))
+    }
+
+    /// A match on an enum variable: arms of one or two variants (an arm of one variant binds
+    /// some of its payload), in a random order, maybe with a `_` at the end.
     fn match_enum(&mut self, ty: Ty, d: u32) -> Option<Ex> {
         let enums: Vec<(String, usize)> = self
             .vars()
@@ -376,8 +410,7 @@ impl Gen {
             return None;
         }
         let (name, e) = enums[self.rng.below(enums.len())].clone();
-        let n = self.enums[e];
-        // Variants in a random order, grouped into arms of one or two; maybe a `_` at the end.
+        let n = self.enums[e].len();
         let mut order: Vec<usize> = (0..n).collect();
         for k in (1..n).rev() {
             let j = self.rng.below(k + 1);
@@ -403,11 +436,58 @@ impl Gen {
         let mut v_arms = Vec::new();
         let mut c_arms = Vec::new();
         for arm in &arms {
-            let value = self.expr(ty, d, false);
-            let pats: Vec<String> = arm.iter().map(|k| format!("En{e}.V{k}")).collect();
-            let conds: Vec<String> = arm.iter().map(|k| format!("{name} == {k}")).collect();
-            v_arms.push(format!("{} => {}", pats.join(" | "), value.v));
-            c_arms.push((conds.join(" || "), value.c));
+            let conds: Vec<String> = arm.iter().map(|k| format!("{name}.tag == {k}")).collect();
+            let value_c = if let [k] = arm[..] {
+                // One variant: bind its payload (or some of it) to fresh names.
+                let payload = self.enums[e][k].clone();
+                let mut names = Vec::new();
+                let mut binds = String::new();
+                let mut scope = Vec::new();
+                for (j, t) in payload.iter().enumerate() {
+                    if self.rng.chance(1, 4) {
+                        names.push("_".to_string());
+                        continue;
+                    }
+                    let b = self.fresh("b");
+                    binds.push_str(&format!("{} {b} = {name}.v{k}_{j}; ", t.c()));
+                    names.push(b.clone());
+                    scope.push(super::Var {
+                        name: b,
+                        kind: Kind::Scalar(*t),
+                        writable: false,
+                        global: false,
+                    });
+                }
+                self.scopes.push(scope);
+                let value = self.expr(ty, d, false);
+                self.scopes.pop();
+                let pat = if payload.is_empty() && self.rng.chance(1, 2) {
+                    format!("En{e}.V{k}")
+                } else if payload.is_empty() {
+                    format!("V{k}")
+                } else {
+                    format!("En{e}.V{k}({})", names.join(", "))
+                };
+                v_arms.push(format!("{pat} => {}", value.v));
+                format!("({{ {binds}{}; }})", value.c)
+            } else {
+                // Alternatives cannot bind: payload variants are matched with `_`s.
+                let pats: Vec<String> = arm
+                    .iter()
+                    .map(|&k| {
+                        let arity = self.enums[e][k].len();
+                        if arity == 0 {
+                            format!("En{e}.V{k}")
+                        } else {
+                            format!("En{e}.V{k}({})", vec!["_"; arity].join(", "))
+                        }
+                    })
+                    .collect();
+                let value = self.expr(ty, d, false);
+                v_arms.push(format!("{} => {}", pats.join(" | "), value.v));
+                value.c
+            };
+            c_arms.push((conds.join(" || "), value_c));
         }
         let last = if wildcard {
             let value = self.expr(ty, d, false);

@@ -240,7 +240,8 @@ enum LoopCtx {
 pub struct Gen {
     rng: Rng,
     structs: Vec<StructDef>,
-    enums: Vec<usize>,
+    /// Each enum's variants, each with its payload types (none, one or two).
+    enums: Vec<Vec<Vec<Ty>>>,
     globals: Vec<Var>,
     funcs: Vec<FuncSig>,
     scopes: Vec<Vec<Var>>,
@@ -265,6 +266,7 @@ fn kind_vais(k: Kind) -> String {
     match k {
         Kind::Scalar(t) => t.vais().to_string(),
         Kind::Struct(s) => format!("St{s}"),
+        Kind::Enum(e) => format!("En{e}"),
         _ => unreachable!("parameters and results are scalars or structs"),
     }
 }
@@ -273,6 +275,7 @@ fn kind_c(k: Kind) -> String {
     match k {
         Kind::Scalar(t) => t.c().to_string(),
         Kind::Struct(s) => format!("St{s}"),
+        Kind::Enum(e) => format!("En{e}"),
         _ => unreachable!("parameters and results are scalars or structs"),
     }
 }
@@ -361,13 +364,40 @@ impl Gen {
             self.structs.push(StructDef { fields });
         }
         for i in 0..1 + self.rng.below(2) {
-            let n = 2 + self.rng.below(3);
-            let variants: Vec<String> = (0..n).map(|k| format!("V{k}")).collect();
+            // Some enums are plain tags, others carry payloads of different sizes.
+            let with_payloads = self.rng.chance(1, 2);
+            let variants: Vec<Vec<Ty>> = (0..2 + self.rng.below(3))
+                .map(|_| {
+                    let n = if with_payloads { self.rng.below(3) } else { 0 };
+                    (0..n).map(|_| self.rng.pick(&VALUE_TYS)).collect()
+                })
+                .collect();
+            let vv: Vec<String> = variants
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    if p.is_empty() {
+                        format!("V{k}")
+                    } else {
+                        let t: Vec<&str> = p.iter().map(|t| t.vais()).collect();
+                        format!("V{k}({})", t.join(", "))
+                    }
+                })
+                .collect();
+            let cf: String = variants
+                .iter()
+                .enumerate()
+                .flat_map(|(k, p)| {
+                    p.iter()
+                        .enumerate()
+                        .map(move |(j, t)| format!(" {} v{k}_{j};", t.c()))
+                })
+                .collect();
             self.line(
-                &format!("E En{i} {{ {} }}", variants.join(", ")),
-                &format!("/* enum En{i}: {n} variants, held as int */"),
+                &format!("E En{i} {{ {} }}", vv.join(", ")),
+                &format!("typedef struct {{ int tag;{cf} }} En{i};"),
             );
-            self.enums.push(n);
+            self.enums.push(variants);
         }
         for i in 0..self.rng.below(6) {
             let name = format!("g{i}");
@@ -414,6 +444,8 @@ impl Gen {
         for _ in 0..nparams {
             if self.rng.chance(1, 6) {
                 params.push(Kind::Struct(self.rng.below(self.structs.len())));
+            } else if self.rng.chance(1, 8) {
+                params.push(Kind::Enum(self.rng.below(self.enums.len())));
             } else {
                 params.push(Kind::Scalar(self.rng.pick(&VALUE_TYS)));
             }

@@ -233,10 +233,10 @@ impl Gen {
     pub(super) fn decl_enum(&mut self) {
         let e = self.rng.below(self.enums.len());
         let name = self.fresh("e");
-        let k = self.rng.below(self.enums[e]);
+        let value = self.enum_value(e, 2);
         self.line(
-            &format!("{name} := mut En{e}.V{k}"),
-            &format!("int {name} = {k};"),
+            &format!("{name} := mut {}", value.v),
+            &format!("En{e} {name} = {};", value.c),
         );
         self.declare(name, Kind::Enum(e), true);
     }
@@ -295,10 +295,10 @@ impl Gen {
         if !enums.is_empty() && self.rng.chance(1, 8) {
             let (name, e) = enums[self.rng.below(enums.len())].clone();
             let cond = self.bool_expr(2);
-            let (a, b) = (self.rng.below(self.enums[e]), self.rng.below(self.enums[e]));
+            let (a, b) = (self.enum_value(e, 2), self.enum_value(e, 2));
             self.line(
-                &format!("{name} = {} ? En{e}.V{a} : En{e}.V{b}", cond.v),
-                &format!("{name} = ({}) ? {a} : {b};", cond.c),
+                &format!("{name} = {} ? {} : {}", cond.v, a.v, b.v),
+                &format!("{name} = ({}) ? {} : {};", cond.c, a.c, b.c),
             );
             return;
         }
