@@ -14,6 +14,8 @@ pub mod lexer;
 pub mod parser;
 pub mod pkg;
 pub mod resolve;
+#[cfg(test)]
+mod snapshot;
 pub mod source;
 pub mod stdlib;
 pub mod tir;

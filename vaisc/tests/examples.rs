@@ -1,16 +1,79 @@
-//! Every program in `examples/` builds and runs to completion. The hot-reload examples read
-//! their frame count from `VAIS_FRAMES`, so they run only a few frames here.
+//! Every program in `examples/` builds, runs to completion and prints exactly the text of the
+//! `NAME.stdout` beside it (exit status 0). The hot-reload examples read their frame count from
+//! `VAIS_FRAMES`, so they run three frames here; they are also built with `--hot` and must print
+//! the same text as a hot host (with the runtime loaded and no patch).
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+const FRAMES: &str = "3";
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Runs `exe` with `VAIS_FRAMES` set; returns its standard output, or why it failed.
+fn run(exe: &Path) -> Result<String, String> {
+    let mut child = Command::new(exe)
+        .env("VAIS_FRAMES", FRAMES)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
+            break s;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("still running after {LIMIT:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = reader.join().unwrap_or_default();
+    if status.success() {
+        Ok(out)
+    } else {
+        Err(format!("exited with {status}\nstdout:\n{out}"))
+    }
+}
+
+/// Builds `src` (with `--hot` if `hot`) and checks its output against `expected`.
+fn check(src: &Path, exe: &Path, hot: bool, expected: &str) -> Result<(), String> {
+    let mut build = Command::new(env!("CARGO_BIN_EXE_vaisc"));
+    build.arg("build").arg(src).arg("-o").arg(exe);
+    if hot {
+        build.arg("--hot");
+    }
+    let out = build
+        .output()
+        .map_err(|e| format!("cannot run vaisc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "build failed\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stdout = run(exe)?;
+    if stdout != expected {
+        return Err(format!(
+            "stdout differs\n--- expected\n{expected}--- actual\n{stdout}---"
+        ));
+    }
+    Ok(())
+}
+
 #[test]
-fn every_example_builds_and_runs() {
+fn every_example_prints_its_expected_output() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let scratch = std::env::temp_dir().join(format!("vaisc-examples-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch dir");
-    let mut examples: Vec<_> = std::fs::read_dir(&dir)
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("examples dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "vais"))
@@ -18,46 +81,30 @@ fn every_example_builds_and_runs() {
     examples.sort();
     assert!(examples.len() >= 5, "expected at least 5 examples");
     let mut failures = Vec::new();
+    let mut hot_examples = 0;
     for src in &examples {
-        let exe = scratch.join(src.file_stem().unwrap_or_default());
-        let build = Command::new(env!("CARGO_BIN_EXE_vaisc"))
-            .arg("build")
-            .arg(src)
-            .arg("-o")
-            .arg(&exe)
-            .output()
-            .expect("run vaisc");
-        if !build.status.success() {
-            failures.push(format!(
-                "{}: build failed\n{}",
-                src.display(),
-                String::from_utf8_lossy(&build.stderr)
-            ));
-            continue;
-        }
-        let start = Instant::now();
-        let mut child = Command::new(&exe)
-            .env("VAIS_FRAMES", "3")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("start example");
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break Some(s);
+        let stem = src.file_stem().unwrap_or_default().to_string_lossy();
+        let expected = match std::fs::read_to_string(src.with_extension("stdout")) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!("{}: no expected output: {e}", src.display()));
+                continue;
             }
-            if start.elapsed() > Duration::from_secs(20) {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
         };
-        match status {
-            Some(s) if s.success() => {}
-            Some(s) => failures.push(format!("{}: exited with {s}", src.display())),
-            None => failures.push(format!("{}: still running after 20 s", src.display())),
+        let exe = scratch.join(&*stem);
+        if let Err(e) = check(src, &exe, false, &expected) {
+            failures.push(format!("{}: {e}", src.display()));
+        }
+        let text = std::fs::read_to_string(src).unwrap_or_default();
+        if text.contains("#[hot]") {
+            hot_examples += 1;
+            let exe = scratch.join(format!("{stem}-hot"));
+            if let Err(e) = check(src, &exe, true, &expected) {
+                failures.push(format!("{} (--hot): {e}", src.display()));
+            }
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(hot_examples >= 3, "only {hot_examples} hot examples");
 }

@@ -1,9 +1,10 @@
-//! Unit tests of code generation on small programs: determinism, linkage, and the shape of
-//! the IR for the corners that end-to-end tests cannot see.
+//! Unit tests of code generation on small programs: determinism, and the whole IR (reviewed
+//! snapshots under `vaisc/tests/snapshots/`) for the corners that end-to-end tests cannot see.
 
 use super::{lower, Options};
 use crate::parser::parse;
 use crate::resolve::LoadedModule;
+use crate::snapshot::assert_snapshot;
 use crate::source::SourceMap;
 use inkwell::context::Context;
 
@@ -43,28 +44,19 @@ fn output_is_deterministic() {
     assert_eq!(ir(SAMPLE), ir(SAMPLE));
 }
 
+/// The whole IR of `SAMPLE`: user functions are internal, `main` wraps `vais_main`, and a
+/// normal build calls the `#[hot]` function directly, with no jump table.
 #[test]
-fn user_functions_are_internal_and_main_is_wrapped() {
-    let text = ir(SAMPLE);
-    assert!(text.contains("define internal i64 @step("), "{text}");
-    assert!(text.contains("define internal i64 @vais_main()"), "{text}");
-    assert!(text.contains("define i32 @main(i32 %0, i8** %1)"), "{text}");
+fn sample_program_ir() {
+    assert_snapshot("codegen_sample", &ir(SAMPLE));
 }
 
-#[test]
-fn a_normal_build_calls_hot_functions_directly() {
-    let text = ir(SAMPLE);
-    assert!(text.contains("call i64 @step("), "{text}");
-    assert!(!text.contains("__vais_hot"), "{text}");
-}
-
+/// A repeat literal of zero is one `llvm.memset`: the IR does not grow with the length.
 #[test]
 fn repeat_literals_of_zero_are_a_memset() {
-    let text = ir("F main() -> i64 { a := [0.0; 1000]; a[5] as i64 }");
-    assert!(text.contains("llvm.memset"), "{text}");
-    assert!(
-        text.len() < 4000,
-        "IR should not grow with the array length"
+    assert_snapshot(
+        "codegen_zero_repeat",
+        &ir("F main() -> i64 { a := [0.0; 1000]; a[5] as i64 }"),
     );
 }
 

@@ -1,8 +1,10 @@
-//! Tests of the hot-reload pass on real programs: the rewritten call site, the function-pointer
-//! stub, the table and manifest, and the patch's shape.
+//! Tests of the hot-reload pass on real programs: the whole IR of hosts and patches (reviewed
+//! snapshots under `vaisc/tests/snapshots/`: the rewritten call sites, the function-pointer
+//! stubs, the table and manifest, the patch's shape), body hashes and build-time refusals.
 
 use crate::parser::parse;
 use crate::resolve::LoadedModule;
+use crate::snapshot::assert_snapshot;
 use crate::source::SourceMap;
 use crate::tir::Program;
 use inkwell::context::Context;
@@ -54,57 +56,33 @@ F main() -> i64 {
     twice(&s) + run(update, &s)
 }";
 
+/// The host of `GAME`: every call to a hot function (in `twice`, after inlining the stub)
+/// loads its slot atomically and calls through it; a function pointer to a hot function is the
+/// host's exported entry point `__vais_hot_entry.update`; the table is an exported mutable
+/// global initialised with the host's own bodies; the manifest is a protected constant, and
+/// `main` starts the runtime.
 #[test]
-fn calls_to_hot_functions_load_the_slot_and_call_through_it() {
-    let ir = hot_ir(GAME, None);
-    // The call site in `twice` (after inlining the stub): an atomic load of slot 0, a cast,
-    // an indirect call.
-    let twice = ir
-        .split("define internal i64 @twice(")
-        .nth(1)
-        .expect("twice is defined");
-    let body = &twice[..twice.find("\n}").expect("end of twice")];
-    assert!(
-        body.contains("load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8"),
-        "{body}"
-    );
-    assert!(body.contains("bitcast i8* %"), "{body}");
-    assert!(body.contains("call i64 %"), "{body}");
-    assert!(!body.contains("call i64 @update("), "{body}");
+fn host_ir() {
+    assert_snapshot("hot_host_game", &hot_ir(GAME, None));
 }
 
+/// A patch of `GAME`: it uses the host's table (external), defines the new body as a protected
+/// `__vais_hot_body.update`, and has no `main` and no `vais_main`.
 #[test]
-fn a_function_pointer_to_a_hot_function_is_the_hosts_entry_point() {
-    let ir = hot_ir(GAME, None);
-    assert!(
-        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_entry.update"),
-        "{ir}"
-    );
-    assert!(ir.contains("define i64 @__vais_hot_entry.update("), "{ir}");
-    // A patch uses the host's entry, so the pointer outlives the patch and compares equal.
+fn patch_ir() {
+    let edited = GAME.replace("s.frame += 1", "s.frame += 2");
+    assert_snapshot("hot_patch_game", &hot_ir(&edited, Some(GAME)));
+}
+
+/// A patch that takes a function pointer to a hot function uses the host's entry point
+/// (declared, not defined), so the pointer outlives the patch and compares equal; it hands out
+/// nothing of its own, so its manifest flags are 0 (unloadable).
+#[test]
+fn patch_with_a_function_pointer_ir() {
     let host = GAME.replace("twice(&s) + run(update, &s)", "twice(&s) + via(&s)")
         + "\n#[hot] F via(s: *State) -> i64 = run(update, s)";
     let ir = hot_ir(&host.replace("s.frame += 1", "s.frame += 2"), Some(&host));
-    assert!(
-        ir.contains("declare i64 @__vais_hot_entry.update(%State*)"),
-        "{ir}"
-    );
-    assert!(
-        ir.contains("call i64 @run(i64 (%State*)* @__vais_hot_entry.update"),
-        "{ir}"
-    );
-    assert_eq!(manifest_flags(&ir), "i32 0", "{ir}");
-}
-
-/// The manifest's flags field of a patch's IR.
-fn manifest_flags(ir: &str) -> &str {
-    let manifest = ir
-        .split("@__vais_hot_manifest = ")
-        .nth(1)
-        .and_then(|m| m.split("} { ").nth(1))
-        .expect("a manifest");
-    // Fields: abi, kind, program id, function count, layout count, flags.
-    manifest.split(", ").nth(5).expect("a flags field")
+    assert_snapshot("hot_patch_function_pointer", &ir);
 }
 
 const TALK: &str = "
@@ -118,72 +96,29 @@ F shout() -> i64 { puts(\"helper\") 0 }
 }
 F main() -> i64 = greet(1)";
 
+/// A patch reads each of its three string literals through `vais_hot_literal` (the runtime
+/// copies the bytes, so the patch can be unloaded); its own bytes are only read for that.
 #[test]
-fn a_patch_reads_its_string_literals_through_the_runtime() {
-    let ir = hot_ir(&TALK.replace("hello", "hi"), Some(TALK));
-    let greet = ir
-        .split("define protected i64 @__vais_hot_body.greet(")
-        .nth(1)
-        .expect("greet is defined");
-    let body = &greet[..greet.find("\n}").expect("end of greet")];
-    // The patch's own bytes are only read, to be copied, by the runtime.
-    for line in body.lines().filter(|l| l.contains("@.str")) {
-        assert!(
-            line.contains("@vais_hot_literal(") || line.contains(".cache acquire"),
-            "{line}"
-        );
-    }
-    assert_eq!(body.matches("@vais_hot_literal(").count(), 3, "{body}");
-    assert!(
-        ir.contains("declare i8* @vais_hot_literal(i8**, i8*, i64)"),
-        "{ir}"
+fn patch_with_string_literals_ir() {
+    assert_snapshot(
+        "hot_patch_string_literals",
+        &hot_ir(&TALK.replace("hello", "hi"), Some(TALK)),
     );
-    assert_eq!(manifest_flags(&ir), "i32 0", "{ir}");
 }
 
+/// A patch that hands one of its own helpers to the runtime is kept loaded: its manifest's
+/// flags field is `FLAG_KEEP_LOADED`.
 #[test]
-fn a_patch_that_hands_out_a_helper_is_kept_loaded() {
+fn patch_that_hands_out_a_helper_ir() {
     let src = "
 X F vais_hot_on_reload(callback: fn(i64)) -> i64
 F note(v: i64) { }
 #[hot] F setup() -> i64 = vais_hot_on_reload(note)
 F main() -> i64 = setup()";
-    let ir = hot_ir(&src.replace("{ }", "{ v + 1 }"), Some(src));
-    assert_eq!(
-        manifest_flags(&ir),
-        format!("i32 {}", vais_hot_abi::FLAG_KEEP_LOADED),
-        "{ir}"
+    assert_snapshot(
+        "hot_patch_keep_loaded",
+        &hot_ir(&src.replace("{ }", "{ v + 1 }"), Some(src)),
     );
-}
-
-#[test]
-fn the_host_defines_an_exported_mutable_table_of_its_own_bodies() {
-    let ir = hot_ir(GAME, None);
-    assert!(
-        ir.contains("@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @update to i8*), i8* bitcast (i64 (%State*)* @twice to i8*)]"),
-        "{ir}"
-    );
-    assert!(
-        ir.contains("@__vais_hot_manifest = protected constant"),
-        "{ir}"
-    );
-    assert!(ir.contains("call void @vais_hot_runtime_init("), "{ir}");
-}
-
-#[test]
-fn a_patch_uses_the_host_table_and_has_no_main() {
-    let edited = GAME.replace("s.frame += 1", "s.frame += 2");
-    let ir = hot_ir(&edited, Some(GAME));
-    assert!(
-        ir.contains("@__vais_hot_table = external global [2 x i8*]"),
-        "{ir}"
-    );
-    assert!(
-        ir.contains("define protected i64 @__vais_hot_body.update("),
-        "{ir}"
-    );
-    assert!(!ir.contains("define i32 @main("), "{ir}");
-    assert!(!ir.contains("@vais_main"), "{ir}");
 }
 
 #[test]
@@ -255,29 +190,6 @@ F main() -> i64 { step(); ps[1].x }";
         assert!(ir.contains(decl), "{decl}in\n{ir}");
     }
     assert!(!ir.contains("patch-local"), "{ir}");
-}
-
-/// The manifest describes layouts with the code generator's numbers, `()` fields included
-/// (codegen stores them as one byte, which a separate hand computation once took as none).
-#[test]
-fn layouts_are_the_code_generators() {
-    let (p, _) = program(
-        "S Q { a: u8, u: () }\nS R { q: Q, n: i32 }\nE K { A, B(u8, i64) }\nG k: i64 = 0\nF main() -> i64 = 0",
-    );
-    let described: Vec<(String, String)> = layouts(&p)
-        .into_iter()
-        .map(|l| (l.name, l.description))
-        .collect();
-    let expect = |name: &str, description: &str| (name.to_string(), description.to_string());
-    assert_eq!(
-        described,
-        vec![
-            expect("struct Q", "{ a: u8 @0, u: () @1 } size 2"),
-            expect("struct R", "{ q: Q @0, n: i32 @4 } size 8"),
-            expect("enum K", "{ A, B(0: u8 @8, 1: i64 @16) } size 24"),
-            expect("global k", "i64"),
-        ]
-    );
 }
 
 /// Adding code no hot function reaches leaves every body hash as it was, whatever the new code
@@ -362,4 +274,51 @@ F main() -> i64 = p.x";
     assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
     assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
     assert_eq!(changed(&src.replace("0.5", "0.25")), vec!["xs"]);
+}
+
+/// The manifest describes layouts with the code generator's numbers, `()` fields included
+/// (codegen stores them as one byte, which a separate hand computation once took as none).
+#[test]
+fn layouts_are_the_code_generators() {
+    let (p, _) = program(
+        "S Q { a: u8, u: () }\nS R { q: Q, n: i32 }\nE K { A, B(u8, i64) }\nG k: i64 = 0\nF main() -> i64 = 0",
+    );
+    let described: Vec<(String, String)> = layouts(&p)
+        .into_iter()
+        .map(|l| (l.name, l.description))
+        .collect();
+    let expect = |name: &str, description: &str| (name.to_string(), description.to_string());
+    assert_eq!(
+        described,
+        vec![
+            expect("struct Q", "{ a: u8 @0, u: () @1 } size 2"),
+            expect("struct R", "{ q: Q @0, n: i32 @4 } size 8"),
+            expect("enum K", "{ A, B(0: u8 @8, 1: i64 @16) } size 24"),
+            expect("global k", "i64"),
+        ]
+    );
+}
+
+/// Should code that uses `main` reach the pass despite `refusals`, the pass reports it instead
+/// of deleting a function that still has uses (which crashed LLVM).
+#[test]
+fn the_pass_refuses_to_delete_a_main_still_used() {
+    let src =
+        "#[hot] F step(n: i64) -> i64 = I n > 0 { main() } E { n }\nF main() -> i64 = step(0)";
+    let (p, sources) = program(src);
+    assert_eq!(super::refusals(&p).len(), 1);
+    let entry = Path::new("game.vais");
+    let host = super::HostInfo::from_plan(
+        &super::host_plan(&p, entry, "vaisc", layouts(&p)),
+        Vec::new(),
+        Vec::new(),
+    );
+    let plan = super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible");
+    let ctx = Context::create();
+    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    let err = codegen_hot::apply(&ctx, &module, &plan).expect_err("main is used");
+    assert!(
+        matches!(err, codegen_hot::HotError::UsesMain(ref f) if f == "vais_main"),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@
 //! in Vais (`x + 5`), so a literal is written bare only where the context fixes its type (the
 //! other operand, a parameter, a typed place); elsewhere it is written `(5 as T)`.
 
+use super::places::Elems;
 use super::{Gen, Kind, Ty, ARRAY_LEN, FLOATS, INTS};
 
 /// One expression in both languages. `bare` marks an integer or `f32` literal written without
@@ -202,18 +203,38 @@ impl Gen {
         )
     }
 
-    /// A call of an earlier function returning `ty`, if there is one whose arguments can be made.
+    /// A call of an earlier function or method returning `ty`, if one can be made here.
     fn call(&mut self, ty: Ty, d: u32) -> Option<Ex> {
         let candidates: Vec<usize> = (0..self.funcs.len())
-            .filter(|&i| self.funcs[i].ret == ty)
+            .filter(|&i| self.funcs[i].ret == Kind::Scalar(ty))
             .collect();
         if candidates.is_empty() {
             return None;
         }
         let f = candidates[self.rng.below(candidates.len())];
+        self.call_of(f, d)
+    }
+
+    /// A call of `funcs[f]` with generated arguments; `None` when a struct argument or the
+    /// method's receiver has no value in scope.
+    pub(super) fn call_of(&mut self, f: usize, d: u32) -> Option<Ex> {
         let params = self.funcs[f].params.clone();
+        let receiver = match self.funcs[f].method_of {
+            Some(s) => {
+                let mut found = self.struct_places(s);
+                if found.is_empty() {
+                    return None;
+                }
+                let k = self.rng.below(found.len());
+                Some(found.swap_remove(k))
+            }
+            None => None,
+        };
         let mut va = Vec::new();
         let mut ca = Vec::new();
+        if let Some((_, ptr)) = &receiver {
+            ca.push(ptr.clone());
+        }
         for p in params {
             let arg = match p {
                 Kind::Scalar(pt) => {
@@ -229,36 +250,44 @@ impl Gen {
                     self.expr(src, d, src == pt)
                 }
                 Kind::Struct(s) => self.struct_value(s)?,
-                _ => unreachable!("parameters are scalars or structs"),
+                Kind::Enum(e) => {
+                    let vars: Vec<String> = self
+                        .vars()
+                        .filter(|v| v.kind == Kind::Enum(e))
+                        .map(|v| v.name.clone())
+                        .collect();
+                    if !vars.is_empty() && self.rng.chance(1, 2) {
+                        let n = vars[self.rng.below(vars.len())].clone();
+                        ex(n.clone(), n)
+                    } else {
+                        self.enum_value(e, d)
+                    }
+                }
+                _ => unreachable!("parameters are scalars, structs or enums"),
             };
             va.push(arg.v);
             ca.push(arg.c);
         }
         let name = self.funcs[f].name.clone();
-        Some(ex(
-            format!("{name}({})", va.join(", ")),
-            format!("{name}({})", ca.join(", ")),
-        ))
+        let v = match (&receiver, self.funcs[f].method_of) {
+            (Some((recv, _)), Some(_)) => {
+                let method = name.rsplit('_').next().unwrap_or_default();
+                format!("{}.{method}({})", recv.v, va.join(", "))
+            }
+            _ => format!("{name}({})", va.join(", ")),
+        };
+        Some(ex(v, format!("{name}({})", ca.join(", "))))
     }
 
     /// A struct value of `St{s}` that is already in scope, read whole.
     fn struct_value(&mut self, s: usize) -> Option<Ex> {
-        let found: Vec<Ex> = self
-            .vars()
-            .filter_map(|v| match v.kind {
-                Kind::Struct(k) if k == s => Some(ex(v.name.clone(), v.name.clone())),
-                Kind::StructPtr(k) if k == s => {
-                    Some(ex(format!("(*{})", v.name), format!("(*{})", v.name)))
-                }
-                _ => None,
-            })
-            .collect();
+        let mut found = self.struct_places(s);
         if found.is_empty() {
             return None;
         }
-        let mut found = found;
         let k = self.rng.below(found.len());
-        Some(found.swap_remove(k))
+        let (value, _) = found.swap_remove(k);
+        Some(value)
     }
 
     fn match_int(&mut self, ty: Ty, d: u32) -> Ex {
@@ -302,12 +331,27 @@ impl Gen {
             v_arms.push(format!("{vp} => {}", e.v));
             conds.push((cp, e.c));
         }
-        // The last arm binds the value under the name C uses for the scrutinee's temporary.
+        // A guarded arm and the last arm bind the value under the name C uses for the
+        // scrutinee's temporary.
+        if self.rng.chance(1, 3) {
+            self.scopes.push(vec![super::Var {
+                name: m.clone(),
+                kind: Kind::Scalar(st),
+                writable: false,
+                global: false,
+            }]);
+            let guard = self.bool_expr(d);
+            let e = self.expr(ty, d, false);
+            self.scopes.pop();
+            v_arms.push(format!("{m} I {} => {}", guard.v, e.v));
+            conds.push((guard.c, e.c));
+        }
         let (vlast, clast) = if self.rng.chance(1, 2) {
             self.scopes.push(vec![super::Var {
                 name: m.clone(),
                 kind: Kind::Scalar(st),
                 writable: false,
+                global: false,
             }]);
             let e = self.expr(ty, d, false);
             self.scopes.pop();
@@ -333,6 +377,27 @@ impl Gen {
         v.clamp(ty.min(), ty.max())
     }
 
+    /// A value of enum `En{e}`: a variant with generated payloads (C: a compound literal).
+    pub(super) fn enum_value(&mut self, e: usize, d: u32) -> Ex {
+        let k = self.rng.below(self.enums[e].len());
+        let payload = self.enums[e][k].clone();
+        let mut va = Vec::new();
+        let mut ca = vec![format!(".tag = {k}")];
+        for (j, t) in payload.iter().enumerate() {
+            let x = self.expr(*t, d, true);
+            va.push(x.v);
+            ca.push(format!(".v{k}_{j} = {}", x.c));
+        }
+        let v = if payload.is_empty() {
+            format!("En{e}.V{k}")
+        } else {
+            format!("En{e}.V{k}({})", va.join(", "))
+        };
+        ex(v, format!("((En{e}){{ {} }})", ca.join(", ")))
+    }
+
+    /// A match on an enum variable: arms of one or two variants (an arm of one variant binds
+    /// some of its payload), in a random order, maybe with a `_` at the end.
     fn match_enum(&mut self, ty: Ty, d: u32) -> Option<Ex> {
         let enums: Vec<(String, usize)> = self
             .vars()
@@ -345,8 +410,7 @@ impl Gen {
             return None;
         }
         let (name, e) = enums[self.rng.below(enums.len())].clone();
-        let n = self.enums[e];
-        // Variants in a random order, grouped into arms of one or two; maybe a `_` at the end.
+        let n = self.enums[e].len();
         let mut order: Vec<usize> = (0..n).collect();
         for k in (1..n).rev() {
             let j = self.rng.below(k + 1);
@@ -372,11 +436,58 @@ impl Gen {
         let mut v_arms = Vec::new();
         let mut c_arms = Vec::new();
         for arm in &arms {
-            let value = self.expr(ty, d, false);
-            let pats: Vec<String> = arm.iter().map(|k| format!("En{e}.V{k}")).collect();
-            let conds: Vec<String> = arm.iter().map(|k| format!("{name} == {k}")).collect();
-            v_arms.push(format!("{} => {}", pats.join(" | "), value.v));
-            c_arms.push((conds.join(" || "), value.c));
+            let conds: Vec<String> = arm.iter().map(|k| format!("{name}.tag == {k}")).collect();
+            let value_c = if let [k] = arm[..] {
+                // One variant: bind its payload (or some of it) to fresh names.
+                let payload = self.enums[e][k].clone();
+                let mut names = Vec::new();
+                let mut binds = String::new();
+                let mut scope = Vec::new();
+                for (j, t) in payload.iter().enumerate() {
+                    if self.rng.chance(1, 4) {
+                        names.push("_".to_string());
+                        continue;
+                    }
+                    let b = self.fresh("b");
+                    binds.push_str(&format!("{} {b} = {name}.v{k}_{j}; ", t.c()));
+                    names.push(b.clone());
+                    scope.push(super::Var {
+                        name: b,
+                        kind: Kind::Scalar(*t),
+                        writable: false,
+                        global: false,
+                    });
+                }
+                self.scopes.push(scope);
+                let value = self.expr(ty, d, false);
+                self.scopes.pop();
+                let pat = if payload.is_empty() && self.rng.chance(1, 2) {
+                    format!("En{e}.V{k}")
+                } else if payload.is_empty() {
+                    format!("V{k}")
+                } else {
+                    format!("En{e}.V{k}({})", names.join(", "))
+                };
+                v_arms.push(format!("{pat} => {}", value.v));
+                format!("({{ {binds}{}; }})", value.c)
+            } else {
+                // Alternatives cannot bind: payload variants are matched with `_`s.
+                let pats: Vec<String> = arm
+                    .iter()
+                    .map(|&k| {
+                        let arity = self.enums[e][k].len();
+                        if arity == 0 {
+                            format!("En{e}.V{k}")
+                        } else {
+                            format!("En{e}.V{k}({})", vec!["_"; arity].join(", "))
+                        }
+                    })
+                    .collect();
+                let value = self.expr(ty, d, false);
+                v_arms.push(format!("{} => {}", pats.join(" | "), value.v));
+                value.c
+            };
+            c_arms.push((conds.join(" || "), value_c));
         }
         let last = if wildcard {
             let value = self.expr(ty, d, false);
@@ -449,38 +560,11 @@ impl Gen {
 
     /// Everything of type `ty` that can be read here.
     fn reads(&mut self, ty: Ty) -> Vec<Ex> {
-        let vars: Vec<super::Var> = self.vars().cloned().collect();
-        let mut out = Vec::new();
-        for var in vars {
-            let n = &var.name;
-            match var.kind {
-                Kind::Scalar(t) if t == ty => out.push(ex(n.clone(), n.clone())),
-                Kind::Struct(s) | Kind::StructPtr(s) => {
-                    let arrow = if matches!(var.kind, Kind::StructPtr(_)) {
-                        "->"
-                    } else {
-                        "."
-                    };
-                    for (k, t) in self.structs[s].fields.iter().enumerate() {
-                        if *t == ty {
-                            out.push(ex(format!("{n}.f{k}"), format!("{n}{arrow}f{k}")));
-                        }
-                    }
-                }
-                Kind::Ptr(t) if t == ty => out.push(ex(format!("(*{n})"), format!("(*{n})"))),
-                Kind::Array(t) if t == ty => {
-                    let idx = self.index();
-                    out.push(ex(format!("{n}[{}]", idx.v), format!("{n}[{}]", idx.c)));
-                }
-                _ => {}
-            }
-        }
-        for (name, t) in &self.globals {
-            if *t == ty {
-                out.push(ex(name.clone(), name.clone()));
-            }
-        }
-        out
+        self.scalars(Elems::One, false)
+            .into_iter()
+            .filter(|p| p.ty == ty)
+            .map(|p| ex(p.v, p.c))
+            .collect()
     }
 
     /// An array index masked into `0..ARRAY_LEN`, from a scalar of any integer type.

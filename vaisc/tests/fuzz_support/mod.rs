@@ -85,6 +85,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
             debug_info: opt_level == 0,
             emit: Emit::Object,
             output: scratch.0.join("game.o"),
+            link: Default::default(),
         };
         driver::build(&program, &path, &opts)
             .map_err(|e| format!("a well-typed program failed to build at -O{opt_level}: {e}"))?;
@@ -99,6 +100,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
         debug_info: false,
         emit: Emit::Executable,
         output: scratch.0.join("game"),
+        link: Default::default(),
     };
     driver::build_hot(&program, &path, &opts, HotBuild::Full)
         .map_err(|e| format!("a well-typed program failed to build with --hot: {e}"))?;
@@ -123,7 +125,10 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
 /// program, and verifies both modules: the driver does not verify after the hot pass.
 fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), String> {
     let program = checked.program.as_ref().expect("checked");
-    let host_plan = vaisc::hot::host_plan(program, path, "vaisc");
+    let layouts = || {
+        vaisc::hot::layouts(program).map_err(|e| format!("a well-typed program has no layout: {e}"))
+    };
+    let host_plan = vaisc::hot::host_plan(program, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
     let lower = || {
         vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
@@ -135,8 +140,9 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
         .code;
     host.verify()
         .map_err(|e| format!("the host module does not verify after the hot pass: {e}"))?;
-    let info = vaisc::hot::HostInfo::from_plan(&host_plan, code);
-    let patch_plan = vaisc::hot::patch_plan(program, path, &info)
+    let info =
+        vaisc::hot::HostInfo::from_plan(&host_plan, code, vaisc::hot::initial_values(program));
+    let patch_plan = vaisc::hot::patch_plan(program, path, &info, layouts()?)
         .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
     let patch = lower()?;
     codegen_hot::apply(&ctx, &patch, &patch_plan)
