@@ -41,11 +41,11 @@ entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
   %load = load %State*, %State** %s, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %load)
   %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
   %r.i5 = call i64 %fn.i4(%State* %load1)
   %add = add i64 %r.i, %r.i5
@@ -69,7 +69,7 @@ entry:
   %s = alloca %State, align 8
   %field = getelementptr inbounds %State, %State* %s, i32 0, i32 0
   store i64 0, i64* %field, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %s)
   %call1 = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* %s)
@@ -90,7 +90,7 @@ entry:
 ; Function Attrs: alwaysinline
 define i64 @__vais_hot_entry.update(%State* %0) #1 {
 entry:
-  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
   %r = tail call i64 %fn(%State* %0)
   ret i64 %r
@@ -99,7 +99,7 @@ entry:
 ; Function Attrs: alwaysinline
 define i64 @__vais_hot_entry.twice(%State* %0) #1 {
 entry:
-  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) monotonic, align 8
+  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
   %r = tail call i64 %fn(%State* %0)
   ret i64 %r

@@ -5,9 +5,9 @@ target triple = "x86_64-pc-linux-gnu"
 
 %State = type { i64 }
 
-@vais_argc = global i32 0
-@vais_argv = global i8** null
 @__vais_hot_table = external global [2 x i8*]
+@vais_argc = external global i32
+@vais_argv = external global i8**
 @vais.hot.name = private constant [7 x i8] c"update\00"
 @vais.hot.name.1 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.2 = private constant [6 x i8] c"twice\00"
@@ -40,11 +40,11 @@ entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
   %load = load %State*, %State** %s, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %load)
   %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
   %r.i5 = call i64 %fn.i4(%State* %load1)
   %add = add i64 %r.i, %r.i5
