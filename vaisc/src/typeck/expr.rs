@@ -823,6 +823,12 @@ impl Checker {
                     self.report(diag::mismatched_types(s.span, "an integer", &t));
                 }
                 let e = self.coerce(ctx, e, &ty);
+                // The end is compared with the counter: a diverging one still needs its type.
+                let e = if e.ty == Ty::Never && ty.is_int() {
+                    settle(e, ty.clone())
+                } else {
+                    e
+                };
                 let v = ctx.declare(&var.name, ty, var.span, false);
                 LoopKind::Range {
                     var: v,
