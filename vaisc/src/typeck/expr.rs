@@ -204,7 +204,7 @@ impl Checker {
                         Some(Box::new(self.coerce(ctx, v, &ret)))
                     }
                     None => {
-                        if ret != Ty::Unit && ret != Ty::Never {
+                        if ret != Ty::Unit && !ret.fits_anywhere() {
                             let r = self.ty_name(&ret);
                             self.report(diag::mismatched_types(span, &r, "()"));
                         }
