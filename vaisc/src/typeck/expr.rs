@@ -567,7 +567,7 @@ impl Checker {
 
     /// Builds a binary operation on checked operands, enforcing the operand rules.
     pub(super) fn binary_typed(&mut self, op: AstBin, l: Expr, r: Expr, span: Span) -> Expr {
-        if l.ty == Ty::Error || r.ty == Ty::Error {
+        if l.ty.has_error() || r.ty.has_error() {
             return error_expr(span);
         }
         if l.ty == Ty::Never || r.ty == Ty::Never {
@@ -653,7 +653,7 @@ impl Checker {
             Some(&target)
         };
         let v = self.expr(ctx, inner, hint);
-        if v.ty == Ty::Error || target == Ty::Error {
+        if v.ty.has_error() || target.has_error() {
             return error_expr(span);
         }
         if v.ty == target || v.ty == Ty::Never {

@@ -237,7 +237,12 @@ impl Checker {
     /// Converts `e` to type `target` where the language allows it implicitly, else reports a
     /// mismatch.
     pub(super) fn coerce(&mut self, ctx: &mut FnCtx, e: Expr, target: &Ty) -> Expr {
-        if &e.ty == target || e.ty.fits_anywhere() || target.fits_anywhere() {
+        if &e.ty == target
+            || e.ty.fits_anywhere()
+            || target.fits_anywhere()
+            || e.ty.has_error()
+            || target.has_error()
+        {
             return e;
         }
         let span = e.span;
