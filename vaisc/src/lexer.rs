@@ -373,4 +373,22 @@ mod tests {
         let (_, diags) = lex(FileId(0), "99999999999999999999999");
         assert_eq!(diags[0].code, "E0005");
     }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped() {
+        let (tokens, diags) = lex(FileId(0), "\u{feff}F x");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(tokens[0].kind, Keyword('F'));
+        assert_eq!((tokens[0].span.lo, tokens[0].line_start), (3, true));
+        // Anywhere else it is an ordinary unexpected character.
+        let (_, diags) = lex(FileId(0), "x \u{feff}");
+        assert_eq!(diags[0].code, "E0001");
+    }
+
+    #[test]
+    fn an_unterminated_string_is_marked() {
+        let (tokens, _) = lex(FileId(0), "\"open\n\"closed\"");
+        let strings: Vec<bool> = tokens.iter().map(|t| t.unterminated).collect();
+        assert_eq!(strings, [true, false, false]);
+    }
 }

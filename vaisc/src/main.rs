@@ -150,10 +150,6 @@ enum PkgCommand {
     },
 }
 
-/// Stack size of the thread that does all the work: enough for expressions hundreds of
-/// thousands of terms long. Only the pages actually used are ever committed.
-const WORKER_STACK: usize = 1 << 30;
-
 fn main() -> ExitCode {
     // A panic is a compiler bug: report it as such, without a Rust backtrace, and exit 2.
     std::panic::set_hook(Box::new(|info| {
@@ -161,16 +157,9 @@ fn main() -> ExitCode {
         eprintln!("note: this is a bug in vaisc; please report it with the input program");
     }));
     let cli = Cli::parse();
-    // The passes walk the syntax tree recursively. The parser limits nesting, but a long
-    // left-leaning chain such as `1 + 1 + ... + 1` (which the parser builds without recursion)
-    // is as deep as it is long for type checking, code generation and dropping the tree, so
-    // all work runs on a thread with a stack far larger than the main thread's.
-    let worker = std::thread::Builder::new()
-        .name("vaisc".to_string())
-        .stack_size(WORKER_STACK)
-        .spawn(move || run(cli));
-    let result = match worker {
-        Ok(handle) => handle.join(),
+    // All work, watch included, runs on a thread with a deep stack: see `with_compiler_stack`.
+    let result = match vaisc::with_compiler_stack(move || run(cli)) {
+        Ok(result) => result,
         Err(e) => {
             eprintln!("error: cannot start the compiler thread: {e}");
             return ExitCode::from(2);

@@ -117,6 +117,17 @@ impl Ty {
     pub fn fits_anywhere(&self) -> bool {
         matches!(self, Ty::Never | Ty::Error)
     }
+
+    /// Whether the error type appears anywhere in this type (`*Unknown`, `[Unknown; 3]`):
+    /// a mismatch involving such a type is a consequence of an error already reported.
+    pub fn has_error(&self) -> bool {
+        match self {
+            Ty::Error => true,
+            Ty::Ptr(inner) | Ty::Array(inner, _) => inner.has_error(),
+            Ty::Fn(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
+            _ => false,
+        }
+    }
 }
 
 /// The program: every struct, enum, global and function, each addressed by its index.

@@ -149,11 +149,8 @@ fn codes(src: &str) -> Vec<&'static str> {
 fn nesting_up_to_the_limit_parses_and_beyond_it_is_one_error() {
     // At the limit an unoptimised parser needs more than a test thread's default stack; the
     // `vaisc` command runs every pass on a thread with a deep stack, and so does this test.
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(nesting_limit_cases)
+    crate::with_compiler_stack(nesting_limit_cases)
         .expect("spawn a thread")
-        .join()
         .expect("the nesting cases pass");
 }
 

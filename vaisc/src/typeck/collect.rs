@@ -560,7 +560,8 @@ impl Checker {
             return;
         };
         let f = &self.program.functions[id];
-        let ok_ret = matches!(f.ty.ret, Ty::Unit | Ty::Int(_));
+        // An unknown return type is already reported.
+        let ok_ret = matches!(f.ty.ret, Ty::Unit | Ty::Int(_) | Ty::Error);
         if !f.ty.params.is_empty() || !ok_ret || f.body.is_none() && !self.is_pending(id) {
             let span = f.span;
             self.report(diag::bad_main_signature(span));

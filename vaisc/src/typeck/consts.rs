@@ -108,6 +108,21 @@ impl Checker {
         }
     }
 
+    /// The value of a constant expression of a scalar type, whatever that type is: what the
+    /// operand of `as` needs.
+    fn scalar_const(&mut self, e: &Expr) -> Option<Const> {
+        if let Some((_, value)) = self.named_const(e) {
+            return Some(value);
+        }
+        if let ExprKind::Bool(b) = e.kind {
+            return Some(Const::Bool(b));
+        }
+        if let Some(v) = self.const_int(e) {
+            return Some(Const::Int(v));
+        }
+        self.const_float(e).map(Const::Float)
+    }
+
     /// An integer constant expression, as used for array lengths. Reports nothing itself
     /// (except the errors of constants it evaluates).
     pub(super) fn const_int(&mut self, e: &Expr) -> Option<i128> {
@@ -179,8 +194,8 @@ impl Checker {
             return Some(self.typed_const(e.span, cty, value, ty));
         }
         match (&e.kind, ty) {
-            (ExprKind::Cast(inner, _), _) => match self.named_const(inner) {
-                Some((_, value)) => convert(value, ty),
+            (ExprKind::Cast(inner, _), _) => match self.scalar_const(inner) {
+                Some(value) => convert(value, ty),
                 None => self.try_const(inner, ty),
             },
             (_, Ty::Int(it)) => {

@@ -250,7 +250,8 @@ impl Checker {
                     );
                     self.report(d);
                 }
-                (w, h) if w == h || matches!((w, h), (Want::Int(_), Want::Int(_))) => {}
+                // A string is a pointer too, for `%p`.
+                (w, h) if w == h => {}
                 (Want::Pointer, Want::Str) => {}
                 (w, _) => {
                     let t = self.ty_name(&value.ty);

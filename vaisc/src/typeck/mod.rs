@@ -16,6 +16,7 @@ mod expr;
 mod format;
 mod pattern;
 mod scope;
+mod stmt;
 
 use crate::diagnostics::Diagnostic;
 use crate::resolve::LoadedModule;

@@ -183,6 +183,15 @@ fn one_mistake_gives_one_error() {
         "F main() -> i64 { x := nope; y := -x; *y + x.f + x[2] }",
         &["E0201"],
     );
+    check(
+        "F f() -> Foo { R }\nF main() -> Nope = f()",
+        &["E0200", "E0200"],
+    );
+    // A type built from an unknown one (`*Foo`) mismatches nothing.
+    check(
+        "F main() -> i64 { p: *Foo = 0; q: *i64 = p; b := p == q; 0 }",
+        &["E0200"],
+    );
     // The literal keeps its struct type: a wrong field of it is its own mistake.
     check(
         "S P { x: i64, y: i64 }\nF main() -> i64 { p := P { x: 1 }; p.z }",
