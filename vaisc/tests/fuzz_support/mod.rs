@@ -4,7 +4,6 @@
 //! `target/fuzz-pipeline-current.vais` first, so a crash inside LLVM, which no `catch_unwind`
 //! survives, still leaves the input that caused it.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use vaisc::driver::{self, BuildOptions, DriverError, Emit, HotBuild};
 
@@ -69,7 +68,10 @@ pub fn pipeline(
     stats: &mut Stats,
 ) -> Result<(), String> {
     stats.programs += 1;
-    let outcome = catch_unwind(AssertUnwindSafe(|| run(scratch, src, patch, stats)));
+    // On the compiler's deep stack, as the CLI runs it: the corpus has expressions thousands of
+    // terms long.
+    let outcome = vaisc::with_compiler_stack(|| run(scratch, src, patch, stats))
+        .expect("start the compiler thread");
     outcome.unwrap_or_else(|p| Err(format!("panic: {}", panic_text(p))))
 }
 
