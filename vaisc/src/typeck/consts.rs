@@ -153,6 +153,35 @@ impl Checker {
         }
     }
 
+    /// An integer constant expression evaluated in type `it`, wrapping at every operation as
+    /// the same expression does at run time (its literals take the type from the context, so
+    /// the whole expression is computed in `it`). `None` if it is not constant, or if it would
+    /// trap at run time (a division by zero, `MIN / -1`). Literals that do not fit are
+    /// reported, as in code.
+    fn const_int_in(&mut self, e: &Expr, it: IntTy) -> Option<i128> {
+        let v = match &e.kind {
+            ExprKind::Int(_) | ExprKind::Unary(UnOp::Neg, _) if literal(e).is_some() => {
+                let v = literal(e)?;
+                if !int_fits(v, it) {
+                    self.report(diag::literal_out_of_range(e.span, it.name()));
+                }
+                v
+            }
+            ExprKind::Name(_) => match self.named_const(e)? {
+                (_, Const::Int(v)) => v,
+                _ => return None,
+            },
+            ExprKind::Unary(UnOp::Neg, inner) => self.const_int_in(inner, it)?.wrapping_neg(),
+            ExprKind::Unary(UnOp::BitNot | UnOp::Not, inner) => !self.const_int_in(inner, it)?,
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.const_int_in(a, it)?, self.const_int_in(b, it)?);
+                int_op(*op, wrap(a, it), wrap(b, it), it)?
+            }
+            _ => return None,
+        };
+        Some(wrap(v, it))
+    }
+
     /// A float constant expression.
     fn const_float(&mut self, e: &Expr) -> Option<f64> {
         match &e.kind {
@@ -198,13 +227,7 @@ impl Checker {
                 Some(value) => convert(value, ty),
                 None => self.try_const(inner, ty),
             },
-            (_, Ty::Int(it)) => {
-                let v = self.const_int(e)?;
-                if !int_fits(v, *it) {
-                    self.report(diag::literal_out_of_range(e.span, it.name()));
-                }
-                Some(Const::Int(v))
-            }
+            (_, Ty::Int(it)) => self.const_int_in(e, *it).map(Const::Int),
             (_, Ty::Float(ft)) => {
                 let v = self.const_float(e)?;
                 Some(Const::Float(if *ft == FloatTy::F32 {
@@ -276,6 +299,45 @@ impl Checker {
             }
         }
     }
+}
+
+/// The value of an integer literal, possibly negated (`-128` is one literal, as in code).
+fn literal(e: &Expr) -> Option<i128> {
+    match &e.kind {
+        ExprKind::Int(v) => Some(*v as i128),
+        ExprKind::Unary(UnOp::Neg, inner) => match inner.kind {
+            ExprKind::Int(v) => Some(-(v as i128)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `a op b` on values of type `it` (already wrapped to it), with the run-time meaning: signed
+/// or unsigned division truncating toward zero, shift amounts taken modulo the width,
+/// arithmetic right shifts for signed types. The result still needs wrapping. `None` for what
+/// traps at run time or is not an integer operation.
+fn int_op(op: BinOp, a: i128, b: i128, it: IntTy) -> Option<i128> {
+    let bits = i128::from(it.bits());
+    let min = if it.signed() {
+        -(1i128 << (bits - 1))
+    } else {
+        0
+    };
+    Some(match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div | BinOp::Rem if b == 0 || (a == min && b == -1) => return None,
+        BinOp::Div => a / b,
+        BinOp::Rem => a % b,
+        BinOp::Shl => a << (b & (bits - 1)),
+        BinOp::Shr => a >> (b & (bits - 1)),
+        BinOp::BitAnd => a & b,
+        BinOp::BitOr => a | b,
+        BinOp::BitXor => a ^ b,
+        _ => return None,
+    })
 }
 
 /// `value as ty` for the scalar values constants have.
