@@ -109,3 +109,20 @@ fn only_divisors_that_can_fault_are_checked() {
     assert!(!by_minus_one.contains("ubsantrap(i8 1)"), "{by_minus_one}");
     assert!(by_minus_one.contains("ubsantrap(i8 2)"), "{by_minus_one}");
 }
+
+/// In test builds a module broken by a stage is an internal error naming the stage.
+#[test]
+fn a_broken_module_is_an_internal_error_naming_the_stage() {
+    let ctx = Context::create();
+    let module = ctx.create_module("m");
+    let f = module.add_function("f", ctx.i64_type().fn_type(&[], false), None);
+    // A block without a terminator is invalid IR.
+    ctx.append_basic_block(f, "entry");
+    let err = super::verify_after(&module, "the test stage").expect_err("invalid");
+    assert!(
+        err.to_string().starts_with(
+            "internal code generation error: invalid LLVM module after the test stage:"
+        ),
+        "{err}"
+    );
+}

@@ -363,3 +363,27 @@ F main() -> i64 = p.x";
     assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
     assert_eq!(changed(&src.replace("0.5", "0.25")), vec!["xs"]);
 }
+
+/// Should code that uses `main` reach the pass despite `refusals`, the pass reports it instead
+/// of deleting a function that still has uses (which crashed LLVM).
+#[test]
+fn the_pass_refuses_to_delete_a_main_still_used() {
+    let src =
+        "#[hot] F step(n: i64) -> i64 = I n > 0 { main() } E { n }\nF main() -> i64 = step(0)";
+    let (p, sources) = program(src);
+    assert_eq!(super::refusals(&p).len(), 1);
+    let entry = Path::new("game.vais");
+    let host = super::HostInfo::from_plan(
+        &super::host_plan(&p, entry, "vaisc", layouts(&p)),
+        Vec::new(),
+        Vec::new(),
+    );
+    let plan = super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible");
+    let ctx = Context::create();
+    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    let err = codegen_hot::apply(&ctx, &module, &plan).expect_err("main is used");
+    assert!(
+        matches!(err, codegen_hot::HotError::UsesMain(ref f) if f == "vais_main"),
+        "{err}"
+    );
+}
