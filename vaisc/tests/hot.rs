@@ -205,7 +205,12 @@ fn broken_patches_leave_the_program_running() {
 
     // A hot function removed from the source keeps its last body, with a warning.
     p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
-    patch_ok(&p);
+    let out = p.patch();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: hot function `spare` is not in the patch (deleted, renamed or no longer #[hot]); the running program's calls to it keep reaching its last hot body; restart the program to apply\n"
+    );
     host.wait_stderr("deletion warning", |l| {
         l.contains("the patch has no hot function spare (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts")
     });
