@@ -216,8 +216,9 @@ pub fn apply<'ctx>(
     Ok(Hashes { code, bodies })
 }
 
-/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address.
+/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined.
+/// A host exports it as the function's entry point, which patches use as the function's
+/// address.
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
