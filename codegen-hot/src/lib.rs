@@ -120,6 +120,12 @@ pub fn apply<'ctx>(
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
     for (hf, f) in plan.functions.iter().zip(&functions) {
+        // Every call goes through the table, so a hot body is never inlined: `#[inline]`
+        // (alwaysinline, which LLVM rejects beside noinline) does not apply to it.
+        f.remove_enum_attribute(
+            AttributeLoc::Function,
+            Attribute::get_named_enum_kind_id("alwaysinline"),
+        );
         f.add_attribute(AttributeLoc::Function, noinline);
         let stub = make_stub(ctx, module, &builder, *f, table, hf.slot, is_patch)?;
         f.replace_all_uses_with(stub);
@@ -210,8 +216,9 @@ pub fn apply<'ctx>(
     Ok(Hashes { code, bodies })
 }
 
-/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address.
+/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined.
+/// A host exports it as the function's entry point, which patches use as the function's
+/// address.
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,

@@ -58,7 +58,8 @@ fn library_base(addr: *const c_void) -> Option<usize> {
 }
 
 /// The meaning of the Vais trap instruction at `pc` (see `vais_hot_abi::trap_kind`), if it is
-/// one. Called only for `SIGILL`, whose `pc` is the instruction the processor failed to run.
+/// one. Called only for a `SIGILL` the processor raised, whose `pc` is the instruction it
+/// failed to run.
 fn trap_at(pc: *const c_void) -> Option<&'static str> {
     let mut bytes = [0u8; abi::TRAP_LEN];
     let expected = abi::trap_prefix();
@@ -138,8 +139,11 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mu
         let uc = context as *const libc::ucontext_t;
         (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as *const c_void
     };
-    let _ = info;
-    let trap = if sig == libc::SIGILL {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let from_kernel = !info.is_null() && unsafe { (*info).si_code } > 0;
+    // Only a SIGILL the processor raised (not one sent with `kill`) has decoded the
+    // instruction at `pc`, which `trap_at` relies on.
+    let trap = if sig == libc::SIGILL && from_kernel {
         trap_at(pc)
     } else {
         None

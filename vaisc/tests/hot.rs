@@ -205,7 +205,12 @@ fn broken_patches_leave_the_program_running() {
 
     // A hot function removed from the source keeps its last body, with a warning.
     p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
-    patch_ok(&p);
+    let out = p.patch();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: hot function `spare` is not in the patch (deleted, renamed or no longer #[hot]); the running program's calls to it keep reaching its last hot body; restart the program to apply\n"
+    );
     host.wait_stderr("deletion warning", |l| {
         l.contains("the patch has no hot function spare (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts")
     });
@@ -677,4 +682,23 @@ fn reserved_names_are_refused_by_hot_builds() {
     for ((head, at), (want_head, want_at)) in found.iter().zip(&want) {
         assert_eq!((*head, *at), (want_head.as_str(), *want_at), "{err}");
     }
+}
+
+/// `vaisc watch` shows a refused hot build's diagnostics, not only its summary line.
+#[test]
+fn watch_shows_why_a_hot_build_was_refused() {
+    let p = Project::new(
+        "watch-refused",
+        "#[hot]\nF step(n: i64) -> i64 = I n > 0 { main() } E { n }\nF main() -> i64 = step(0)\n",
+    );
+    let host = hot_support::Host::spawn(&mut p.command(&["watch", "game.vais", "--run"]));
+    host.wait_stderr("the diagnostic", |l| {
+        l.starts_with("error[E0600]: hot code cannot use `main`")
+    });
+    host.wait_stderr("its place", |l| l == "  --> game.vais:2:35");
+    host.wait_stderr("the summary", |l| {
+        l.ends_with(
+            "build failed: could not build game.vais for hot reload due to 1 previous error",
+        )
+    });
 }

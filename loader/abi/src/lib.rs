@@ -17,8 +17,9 @@ pub use trap::{
 pub mod status;
 
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
-/// version is refused.
-pub const ABI_VERSION: u32 = 2;
+/// version is refused. Version 3: division traps, layouts described with the code
+/// generator's offsets (enum variants included), hosts record their initial values.
+pub const ABI_VERSION: u32 = 3;
 
 /// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
 /// function, initialised with the host's own bodies.

@@ -33,6 +33,9 @@ pub struct HotReport {
     pub not_reloadable: Vec<String>,
     /// Globals whose initial value changed: the running program keeps its current value.
     pub initial_values_changed: Vec<String>,
+    /// Hot functions of the host the patch has no body for (deleted, renamed or no longer
+    /// `#[hot]`): the running program's calls keep reaching their last hot body.
+    pub hot_removed: Vec<String>,
 }
 
 impl HotReport {
@@ -49,6 +52,11 @@ impl HotReport {
             out.push(format!(
                 "{} changed, but only `main` runs it",
                 names.join(", ")
+            ));
+        }
+        for f in &self.hot_removed {
+            out.push(format!(
+                "hot function `{f}` is not in the patch (deleted, renamed or no longer #[hot]); the running program's calls to it keep reaching its last hot body"
             ));
         }
         for g in &self.initial_values_changed {
@@ -118,6 +126,12 @@ pub fn build_hot(
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
     report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
     report.initial_values_changed = hot::changed_initial_values(program, &host);
+    report.hot_removed = host
+        .functions
+        .iter()
+        .filter(|h| !plan.functions.iter().any(|f| f.slot == h.slot))
+        .map(|h| h.name.clone())
+        .collect();
     Ok(report)
 }
 

@@ -322,3 +322,14 @@ fn the_pass_refuses_to_delete_a_main_still_used() {
         "{err}"
     );
 }
+
+/// A function both `#[inline]` and `#[hot]` is built as hot: called through the table, never
+/// inlined (LLVM rejects its module if it is marked both ways).
+#[test]
+fn an_inline_hot_function_is_just_hot() {
+    let src = "#[inline]\n#[hot]\nF sq(v: i64) -> i64 = v * v\nF main() -> i64 = sq(3)";
+    // `hot_ir` verifies the module.
+    let ir = hot_ir(src, None);
+    assert!(!ir.contains("call i64 @sq("), "{ir}");
+    hot_ir(&src.replace("v * v", "v * v + 0"), Some(src));
+}
