@@ -1,6 +1,8 @@
 //! Differential testing: random well-typed Vais programs (from `diff_support`) are built with
-//! `vaisc` at `-O0` and `-O2`, and their C translations with `cc -O0 -fwrapv -lm`; the three
-//! executables must print the same text and exit with the same status. A fixed-seed slice runs
+//! `vaisc` at `-O0` and `-O2`, and (one seed in four) as a hot host (`--hot`, every generated
+//! function `#[hot]`, so every call goes through the jump table), and their C translations with
+//! `cc -O0 -fwrapv -lm`; all the executables must print the same text and exit with the same
+//! status. A fixed-seed slice runs
 //! by default; `VAIS_DIFF_CASES=N` runs N programs and `VAIS_DIFF_SEED=S` starts at seed S.
 //! A mismatching program is kept, with its C translation and the three outputs, under
 //! `target/differential/SEED/`, so it can be minimised into a `tests/programs/` regression.
@@ -78,6 +80,7 @@ fn check_seed(seed: u64, dir: &Path) -> Result<(), String> {
         let _ = std::fs::create_dir_all(&keep);
         let _ = std::fs::write(keep.join("p.vais"), &program.vais);
         let _ = std::fs::write(keep.join("p.c"), &program.c);
+        let _ = std::fs::write(keep.join("p_hot.vais"), all_hot(&program.vais));
         format!("{e}(program kept in {})", keep.display())
     })
 }
@@ -93,6 +96,23 @@ fn compare(
     std::fs::write(&vais, &program.vais).map_err(|e| e.to_string())?;
     std::fs::write(&c, &program.c).map_err(|e| e.to_string())?;
     let mut outputs = Vec::new();
+    // Linking a hot host takes a while: one seed in four is also built with `--hot`.
+    if seed % 4 == 0 {
+        let hot = dir.join(format!("p{seed}h.vais"));
+        std::fs::write(&hot, all_hot(&program.vais)).map_err(|e| e.to_string())?;
+        let hot_exe = dir.join(format!("p{seed}-hot"));
+        build_output(
+            Command::new(env!("CARGO_BIN_EXE_vaisc"))
+                .arg("build")
+                .arg("--hot")
+                .arg(&hot)
+                .arg("-o")
+                .arg(&hot_exe)
+                .output(),
+            "vaisc build --hot",
+        )?;
+        outputs.push(("vaisc --hot".to_string(), run(&hot_exe)?));
+    }
     for opt in ["0", "2"] {
         let exe = dir.join(format!("p{seed}-O{opt}"));
         build_output(
@@ -118,7 +138,7 @@ fn compare(
         "cc",
     )?;
     outputs.push(("cc -O0 -fwrapv".to_string(), run(&exe)?));
-    let reference = &outputs[2].1;
+    let reference = &outputs[outputs.len() - 1].1;
     if outputs.iter().all(|(_, out)| out == reference) {
         return Ok(());
     }
@@ -137,6 +157,25 @@ fn compare(
         ));
     }
     Err(report)
+}
+
+/// The program with every generated function and method marked `#[hot]` (the prelude's
+/// helpers stay normal).
+fn all_hot(vais: &str) -> String {
+    let mut out = String::new();
+    for line in vais.lines() {
+        let code = line.trim_start();
+        let generated = code
+            .strip_prefix("F ")
+            .is_some_and(|rest| rest.starts_with("fn") || rest.starts_with('m'));
+        if generated && !code.starts_with("F main(") {
+            out.push_str(&line[..line.len() - code.len()]);
+            out.push_str("#[hot]\n");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[test]
@@ -160,13 +199,18 @@ fn random_programs_agree_with_c() {
                     *n - 1
                 };
                 let result = check_seed(seed, &dir);
-                for suffix in ["vais", "c", "-O0", "-O2", "-c"] {
-                    let name = if suffix.starts_with('-') {
-                        format!("p{seed}{suffix}")
-                    } else {
-                        format!("p{seed}.{suffix}")
-                    };
-                    let _ = std::fs::remove_file(dir.join(name));
+                // Everything this seed wrote: `pSEED*` and the hot build's `libpSEED-hot.so`.
+                let mine = [format!("p{seed}"), format!("libp{seed}-")];
+                let entries = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+                for entry in entries {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let ours = mine.iter().any(|m| {
+                        name.strip_prefix(m.as_str())
+                            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+                    });
+                    if ours {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
                 }
                 if let Err(e) = result {
                     failures
