@@ -32,6 +32,10 @@ impl Scratch {
         std::fs::create_dir_all(&dir).expect("scratch dir");
         Scratch(dir)
     }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
 }
 
 impl Drop for Scratch {
