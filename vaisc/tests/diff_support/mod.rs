@@ -184,6 +184,8 @@ pub enum Kind {
     Ptr(Ty),
     /// A pointer to a value of struct `structs[i]`.
     StructPtr(usize),
+    /// A function pointer to `funcs[i]` (not a method).
+    FnPtr(usize),
 }
 
 #[derive(Clone, Debug)]

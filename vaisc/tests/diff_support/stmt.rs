@@ -50,7 +50,8 @@ impl Gen {
             15..=19 => self.decl_struct(),
             20..=23 => self.decl_array(),
             24..=26 => self.decl_enum(),
-            27..=31 => self.decl_pointer(),
+            27..=29 => self.decl_pointer(),
+            30 | 31 => self.decl_fn_pointer(),
             32..=59 => self.assign(),
             60..=67 if depth > 0 => self.if_stmt(depth - 1),
             68..=75 if depth > 0 => self.range_loop(depth - 1),
@@ -274,6 +275,31 @@ impl Gen {
         };
         self.line(&format!("{name} := {v}"), &format!("{ct}{name} = {c};"));
         self.declare(name, kind, true);
+    }
+
+    /// `fp := fnK`: a pointer to a function (not a method) declared earlier.
+    pub(super) fn decl_fn_pointer(&mut self) {
+        let plain: Vec<usize> = (0..self.funcs.len())
+            .filter(|&f| self.funcs[f].method_of.is_none())
+            .collect();
+        if plain.is_empty() {
+            return self.decl_pointer();
+        }
+        let f = plain[self.rng.below(plain.len())];
+        let sig = &self.funcs[f];
+        let params: Vec<String> = sig.params.iter().map(|p| super::kind_c(*p)).collect();
+        let params = if params.is_empty() {
+            "void".to_string()
+        } else {
+            params.join(", ")
+        };
+        let (ret, fname) = (super::kind_c(sig.ret), sig.name.clone());
+        let name = self.fresh("fp");
+        self.line(
+            &format!("{name} := {fname}"),
+            &format!("{ret} (*{name})({params}) = {fname};"),
+        );
+        self.declare(name, Kind::FnPtr(f), false);
     }
 
     /// Every scalar place that may be assigned here: `(vais, c, type)`.
