@@ -97,7 +97,7 @@ fn compare(
     std::fs::write(&c, &program.c).map_err(|e| e.to_string())?;
     let mut outputs = Vec::new();
     // Linking a hot host takes a while: one seed in four is also built with `--hot`.
-    if seed % 4 == 0 {
+    if seed.is_multiple_of(4) {
         let hot = dir.join(format!("p{seed}h.vais"));
         std::fs::write(&hot, all_hot(&program.vais)).map_err(|e| e.to_string())?;
         let hot_exe = dir.join(format!("p{seed}-hot"));
