@@ -6,19 +6,38 @@ use super::places::Elems;
 use super::{expr, Field, Gen, Kind, LoopCtx, Ty, Var, ARRAY_LEN, INTS, VALUE_TYS};
 
 impl Gen {
-    /// Prints every value in scope and every global.
+    /// Prints every value in scope and every global. Integers are passed to `printf` either
+    /// directly, with the conversion C's default argument promotions call for (`%d` for the
+    /// narrow types, `%u`, `%ld`, `%lu`), or converted to `i64`; an `f32` is converted to
+    /// `pf`'s `f64` parameter implicitly.
     pub(super) fn checkpoint(&mut self) {
         for p in self.scalars(Elems::All, false) {
+            let direct = self.rng.chance(1, 2);
             if p.ty.is_float() {
-                self.line(
-                    &format!("pf({} as f64)", p.v),
-                    &format!("pf((double)({}));", p.c),
-                );
-            } else {
-                self.line(
+                let v = if direct && p.ty == Ty::F32 {
+                    format!("pf({})", p.v)
+                } else {
+                    format!("pf({} as f64)", p.v)
+                };
+                self.line(&v, &format!("pf((double)({}));", p.c));
+                continue;
+            }
+            let conv = match p.ty {
+                Ty::I8 | Ty::I16 | Ty::I32 | Ty::U8 | Ty::U16 => Some(("%d", "%d", "int")),
+                Ty::U32 => Some(("%u", "%u", "unsigned")),
+                Ty::I64 => Some(("%ld", "%lld", "long long")),
+                Ty::U64 => Some(("%lu", "%llu", "unsigned long long")),
+                _ => None,
+            };
+            match conv {
+                Some((vf, cf, ct)) if direct => self.line(
+                    &format!("printf(\"{vf}\\n\", {})", p.v),
+                    &format!("printf(\"{cf}\\n\", ({ct})({}));", p.c),
+                ),
+                _ => self.line(
                     &format!("printf(\"%ld\\n\", {} as i64)", p.v),
                     &format!("printf(\"%lld\\n\", (long long)({}));", p.c),
-                );
+                ),
             }
         }
     }
