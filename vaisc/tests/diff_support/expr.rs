@@ -384,8 +384,14 @@ impl Gen {
         )
     }
 
-    /// A value for a match pattern on `ty`: small ones, so that arms are taken.
+    /// A value for a match pattern on `ty`: mostly small ones, so that arms are taken, and
+    /// sometimes the type's extremes.
     fn pattern_value(&mut self, ty: Ty) -> i128 {
+        if self.rng.chance(1, 5) {
+            return self
+                .rng
+                .pick(&[ty.min(), ty.max(), ty.min() + 1, ty.max() - 1]);
+        }
         let v = self.rng.below(12) as i128 - if ty.signed() { 4 } else { 0 };
         v.clamp(ty.min(), ty.max())
     }
