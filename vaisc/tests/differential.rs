@@ -2,8 +2,8 @@
 //! `vaisc` at `-O0` and `-O2`, and (one seed in four) as a hot host (`--hot`, every generated
 //! function `#[hot]`, so every call goes through the jump table), and their C translations with
 //! `cc -O0 -fwrapv -lm`; all the executables must print the same text and exit with the same
-//! status. A fixed-seed slice runs
-//! by default; `VAIS_DIFF_CASES=N` runs N programs and `VAIS_DIFF_SEED=S` starts at seed S.
+//! status. A fixed-seed slice runs by default; `VAIS_DIFF_CASES=N` runs N programs and
+//! `VAIS_DIFF_SEED=S` starts at seed S.
 //! A mismatching program is kept, with its C translation and the outputs, under
 //! `target/differential/SEED/`, together with a minimised pair (`min.vais`, `min.c`: generated
 //! lines deleted from both while the same builds still disagree with C), to be turned into a
