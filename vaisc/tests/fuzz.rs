@@ -4,7 +4,7 @@
 //! programs from the test corpus mutated by deleting, duplicating, swapping and inserting
 //! pieces. Every diagnostic is also rendered, so its span must point inside the file.
 //!
-//! Mutated programs that check also go through the real pipeline in process (`pipeline.rs`):
+//! Mutated programs that check also go through the real pipeline in process (`fuzz_support/`):
 //! `driver::build` to an object file at -O0 and -O2, the hot-reload pass on the host and the
 //! patch (whose modules must verify), and `driver::build_hot` Full and then PatchOnly for a
 //! further mutation.
@@ -12,7 +12,8 @@
 //! The seed is fixed, so a run is reproducible; CI runs a bounded slice. A longer run:
 //! `VAIS_FUZZ_CASES=200000 cargo test -p vaisc --release --test fuzz` (the pipeline test runs a
 //! fifteenth of that many programs). Inputs that ever broke the compiler are kept in
-//! `tests/fuzz_regressions/` and checked on every run.
+//! `tests/fuzz_regressions/` and checked on every run, in process and with the real `vaisc`
+//! (`build -O2 --emit obj` and `build --hot`, which must never crash).
 
 mod fuzz_support;
 
@@ -273,17 +274,66 @@ fn mutated_programs_never_break_the_compiler() {
     assert!(ran >= cases, "every case ran");
 }
 
+/// Runs the real `vaisc` on `path` with `args`: it may refuse the program (exit 1) but must
+/// never crash, whatever the input (a crash inside LLVM would kill an in-process test).
+fn vaisc_survives(path: &Path, args: &[&str], out: &Path) -> Result<(), String> {
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_vaisc"))
+        .args(args)
+        .arg(path)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .map_err(|e| format!("cannot run vaisc: {e}"))?;
+    match result.status.code() {
+        Some(0 | 1) => Ok(()),
+        _ => Err(format!(
+            "`vaisc {}` ended with {}:\n{}",
+            args.join(" "),
+            result.status,
+            String::from_utf8_lossy(&result.stderr)
+        )),
+    }
+}
+
 #[test]
 fn past_crashers_stay_fixed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fuzz_regressions");
+    let scratch = fuzz_support::Scratch::new("crashers");
+    let out = scratch.path().join("crasher");
     let mut n = 0;
-    for entry in std::fs::read_dir(dir).expect("regressions") {
-        let path = entry.expect("entry").path();
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("regressions")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
         let src = std::fs::read_to_string(&path).expect("read");
-        compile(&src).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if let Err(e) = compile(&src) {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+        let mut survived = true;
+        for args in [
+            &["build", "-O2", "--emit", "obj"][..],
+            &["build", "--hot"][..],
+        ] {
+            if let Err(e) = vaisc_survives(&path, args, &out) {
+                failures.push(format!("{}: {e}", path.display()));
+                survived = false;
+            }
+        }
+        // In process (module verification included) only once the real vaisc survived it:
+        // a crash inside LLVM would end this whole test binary.
+        let mut stats = fuzz_support::Stats::default();
+        if survived {
+            if let Err(e) = fuzz_support::pipeline(&scratch, &src, &src, &mut stats) {
+                failures.push(format!("{}: {e}", path.display()));
+            }
+        }
         n += 1;
     }
     assert!(n > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
@@ -291,7 +341,7 @@ fn mutated_programs_never_break_the_pipeline() {
     let programs = corpus_of(&["../tests/programs", "../examples"]);
     let cases = (fuzz_cases() / 15).max(1);
     let (mut runner, _) = runner_for(cases);
-    let scratch = fuzz_support::Scratch::new();
+    let scratch = fuzz_support::Scratch::new("pipeline");
     let mut stats = fuzz_support::Stats::default();
     // Mostly edits that keep the program well typed, so that most mutants reach codegen.
     let strategy = (

@@ -212,7 +212,20 @@ impl Gen {
             return None;
         }
         let f = candidates[self.rng.below(candidates.len())];
-        self.call_of(f, d)
+        // Sometimes through a function pointer to it.
+        let pointers: Vec<String> = self
+            .vars()
+            .filter(|v| v.kind == Kind::FnPtr(f))
+            .map(|v| v.name.clone())
+            .collect();
+        let mut call = self.call_of(f, d)?;
+        if !pointers.is_empty() && self.rng.chance(1, 2) {
+            let p = pointers[self.rng.below(pointers.len())].clone();
+            let name = self.funcs[f].name.clone();
+            call.v = call.v.replacen(&name, &p, 1);
+            call.c = call.c.replacen(&name, &p, 1);
+        }
+        Some(call)
     }
 
     /// A call of `funcs[f]` with generated arguments; `None` when a struct argument or the
@@ -371,8 +384,14 @@ impl Gen {
         )
     }
 
-    /// A value for a match pattern on `ty`: small ones, so that arms are taken.
+    /// A value for a match pattern on `ty`: mostly small ones, so that arms are taken, and
+    /// sometimes the type's extremes.
     fn pattern_value(&mut self, ty: Ty) -> i128 {
+        if self.rng.chance(1, 5) {
+            return self
+                .rng
+                .pick(&[ty.min(), ty.max(), ty.min() + 1, ty.max() - 1]);
+        }
         let v = self.rng.below(12) as i128 - if ty.signed() { 4 } else { 0 };
         v.clamp(ty.min(), ty.max())
     }

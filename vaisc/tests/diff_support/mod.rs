@@ -184,6 +184,8 @@ pub enum Kind {
     Ptr(Ty),
     /// A pointer to a value of struct `structs[i]`.
     StructPtr(usize),
+    /// A function pointer to `funcs[i]` (not a method).
+    FnPtr(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -225,6 +227,11 @@ pub const ARRAY_LEN: usize = 4;
 pub struct Program {
     pub vais: String,
     pub c: String,
+    /// The index of the first generated line (after the prelude) of each text. From there on,
+    /// line `vais_body + i` of the Vais text and line `c_body + i` of the C text come from the
+    /// same step of the generator.
+    pub vais_body: usize,
+    pub c_body: usize,
 }
 
 /// The innermost loop around a statement, which decides whether `B` and `C` may appear.
@@ -252,6 +259,8 @@ pub struct Gen {
     indent: usize,
     v: String,
     c: String,
+    /// Lines of each text before the first generated line.
+    body_start: (usize, usize),
 }
 
 fn field_vais(f: Field) -> String {
@@ -296,9 +305,15 @@ pub fn generate(seed: u64) -> Program {
         indent: 0,
         v: String::new(),
         c: String::new(),
+        body_start: (0, 0),
     };
     g.program(seed);
-    Program { vais: g.v, c: g.c }
+    Program {
+        vais_body: g.body_start.0,
+        c_body: g.body_start.1,
+        vais: g.v,
+        c: g.c,
+    }
 }
 
 impl Gen {
@@ -335,6 +350,7 @@ impl Gen {
             .push_str(&format!("/* differential test program, seed {seed} */\n"));
         self.c.push_str(prelude::C);
         self.v.push_str(prelude::VAIS);
+        self.body_start = (self.v.lines().count(), self.c.lines().count());
         for i in 0..1 + self.rng.below(3) {
             let fields: Vec<Field> = (0..2 + self.rng.below(4))
                 .map(|_| match self.rng.below(10) {

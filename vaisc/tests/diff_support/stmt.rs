@@ -6,19 +6,38 @@ use super::places::Elems;
 use super::{expr, Field, Gen, Kind, LoopCtx, Ty, Var, ARRAY_LEN, INTS, VALUE_TYS};
 
 impl Gen {
-    /// Prints every value in scope and every global.
+    /// Prints every value in scope and every global. Integers are passed to `printf` either
+    /// directly, with the conversion C's default argument promotions call for (`%d` for the
+    /// narrow types, `%u`, `%ld`, `%lu`), or converted to `i64`; an `f32` is converted to
+    /// `pf`'s `f64` parameter implicitly.
     pub(super) fn checkpoint(&mut self) {
         for p in self.scalars(Elems::All, false) {
+            let direct = self.rng.chance(1, 2);
             if p.ty.is_float() {
-                self.line(
-                    &format!("pf({} as f64)", p.v),
-                    &format!("pf((double)({}));", p.c),
-                );
-            } else {
-                self.line(
+                let v = if direct && p.ty == Ty::F32 {
+                    format!("pf({})", p.v)
+                } else {
+                    format!("pf({} as f64)", p.v)
+                };
+                self.line(&v, &format!("pf((double)({}));", p.c));
+                continue;
+            }
+            let conv = match p.ty {
+                Ty::I8 | Ty::I16 | Ty::I32 | Ty::U8 | Ty::U16 => Some(("%d", "%d", "int")),
+                Ty::U32 => Some(("%u", "%u", "unsigned")),
+                Ty::I64 => Some(("%ld", "%lld", "long long")),
+                Ty::U64 => Some(("%lu", "%llu", "unsigned long long")),
+                _ => None,
+            };
+            match conv {
+                Some((vf, cf, ct)) if direct => self.line(
+                    &format!("printf(\"{vf}\\n\", {})", p.v),
+                    &format!("printf(\"{cf}\\n\", ({ct})({}));", p.c),
+                ),
+                _ => self.line(
                     &format!("printf(\"%ld\\n\", {} as i64)", p.v),
                     &format!("printf(\"%lld\\n\", (long long)({}));", p.c),
-                );
+                ),
             }
         }
     }
@@ -50,7 +69,8 @@ impl Gen {
             15..=19 => self.decl_struct(),
             20..=23 => self.decl_array(),
             24..=26 => self.decl_enum(),
-            27..=31 => self.decl_pointer(),
+            27..=29 => self.decl_pointer(),
+            30 | 31 => self.decl_fn_pointer(),
             32..=59 => self.assign(),
             60..=67 if depth > 0 => self.if_stmt(depth - 1),
             68..=75 if depth > 0 => self.range_loop(depth - 1),
@@ -274,6 +294,31 @@ impl Gen {
         };
         self.line(&format!("{name} := {v}"), &format!("{ct}{name} = {c};"));
         self.declare(name, kind, true);
+    }
+
+    /// `fp := fnK`: a pointer to a function (not a method) declared earlier.
+    pub(super) fn decl_fn_pointer(&mut self) {
+        let plain: Vec<usize> = (0..self.funcs.len())
+            .filter(|&f| self.funcs[f].method_of.is_none())
+            .collect();
+        if plain.is_empty() {
+            return self.decl_pointer();
+        }
+        let f = plain[self.rng.below(plain.len())];
+        let sig = &self.funcs[f];
+        let params: Vec<String> = sig.params.iter().map(|p| super::kind_c(*p)).collect();
+        let params = if params.is_empty() {
+            "void".to_string()
+        } else {
+            params.join(", ")
+        };
+        let (ret, fname) = (super::kind_c(sig.ret), sig.name.clone());
+        let name = self.fresh("fp");
+        self.line(
+            &format!("{name} := {fname}"),
+            &format!("{ret} (*{name})({params}) = {fname};"),
+        );
+        self.declare(name, Kind::FnPtr(f), false);
     }
 
     /// Every scalar place that may be assigned here: `(vais, c, type)`.

@@ -1,7 +1,7 @@
 //! The fuzz test's real pipeline: a mutated program that type-checks is built in process the
 //! way `vaisc build` and `vaisc build --hot` build it, and any panic, LLVM verification failure
 //! or code-generation or link error is a compiler bug. The input being compiled is written to
-//! `target/fuzz-pipeline-current.vais` first, so a crash inside LLVM, which no `catch_unwind`
+//! `target/fuzz-current-TEST.vais` first, so a crash inside LLVM, which no `catch_unwind`
 //! survives, still leaves the input that caused it.
 
 use std::path::{Path, PathBuf};
@@ -22,26 +22,32 @@ pub struct Stats {
     pub refused: u32,
 }
 
-/// A scratch directory for this test process, removed when dropped.
-pub struct Scratch(PathBuf);
+/// A scratch directory for one test of this process, and the file that holds the input being
+/// compiled (`target/fuzz-current-TEST.vais`); both are removed when dropped.
+pub struct Scratch {
+    dir: PathBuf,
+    current: PathBuf,
+}
 
 impl Scratch {
-    pub fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!("vaisc-fuzz-{}", std::process::id()));
+    pub fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("vaisc-fuzz-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
+        let current = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../target/fuzz-current-{test}.vais"));
+        Scratch { dir, current }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-        let _ = std::fs::remove_file(current_input());
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(&self.current);
     }
-}
-
-fn current_input() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-pipeline-current.vais")
 }
 
 fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
@@ -53,10 +59,11 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 
 /// Checks `src` written to `path`; `None` when it does not type-check (the front-end fuzz
 /// tests cover that part).
-fn checked(path: &Path, src: &str) -> Result<Option<driver::Checked>, String> {
-    std::fs::write(path, src).map_err(|e| e.to_string())?;
-    let _ = std::fs::write(current_input(), src);
-    let checked = driver::check_file(path).map_err(|e| e.to_string())?;
+fn checked(scratch: &Scratch, src: &str) -> Result<Option<driver::Checked>, String> {
+    let path = scratch.dir.join("game.vais");
+    std::fs::write(&path, src).map_err(|e| e.to_string())?;
+    let _ = std::fs::write(&scratch.current, src);
+    let checked = driver::check_file(&path).map_err(|e| e.to_string())?;
     Ok(checked.program.is_some().then_some(checked))
 }
 
@@ -76,8 +83,8 @@ pub fn pipeline(
 }
 
 fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(), String> {
-    let path = scratch.0.join("game.vais");
-    let Some(program) = checked(&path, src)? else {
+    let path = scratch.dir.join("game.vais");
+    let Some(program) = checked(scratch, src)? else {
         return Ok(());
     };
     stats.built += 1;
@@ -86,7 +93,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
             opt_level,
             debug_info: opt_level == 0,
             emit: Emit::Object,
-            output: scratch.0.join("game.o"),
+            output: scratch.dir.join("game.o"),
             link: Default::default(),
         };
         driver::build(&program, &path, &opts)
@@ -101,13 +108,13 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
         opt_level: 0,
         debug_info: false,
         emit: Emit::Executable,
-        output: scratch.0.join("game"),
+        output: scratch.dir.join("game"),
         link: Default::default(),
     };
     driver::build_hot(&program, &path, &opts, HotBuild::Full)
         .map_err(|e| format!("a well-typed program failed to build with --hot: {e}"))?;
     stats.hot_built += 1;
-    let Some(patched) = checked(&path, patch)? else {
+    let Some(patched) = checked(scratch, patch)? else {
         return Ok(());
     };
     stats.patched += 1;
