@@ -64,6 +64,9 @@ pub enum FloatTy {
     F64,
 }
 
+/// The most elements an array type may have: LLVM 14 counts array elements in 32 bits.
+pub const MAX_ARRAY_LEN: u64 = u32::MAX as u64;
+
 /// A fully resolved Vais type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {

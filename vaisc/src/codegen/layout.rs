@@ -37,7 +37,6 @@ pub struct Layouts {
 
 /// Lays out the program's types as code generation does, for the host target.
 pub fn layouts(program: &Program) -> Result<Layouts, CodegenError> {
-    super::types::check_array_lengths(program)?;
     let tm = target_machine(0)?;
     let ctx = Context::create();
     let module = ctx.create_module("layout");

@@ -46,9 +46,6 @@ pub enum CodegenError {
     /// A bug in vaisc: the typed IR asked for something LLVM rejects.
     #[error("internal code generation error: {0}")]
     Internal(String),
-    /// The program uses something code generation cannot represent.
-    #[error("cannot generate code: {0}")]
-    Unsupported(String),
     #[error("cannot set up the LLVM target: {0}")]
     Target(String),
     #[error("cannot write {path}: {message}")]
@@ -94,7 +91,6 @@ pub fn lower<'ctx>(
     sources: &SourceMap,
     opts: &Options,
 ) -> Result<Module<'ctx>, CodegenError> {
-    types::check_array_lengths(program)?;
     let tm = target_machine(opts.opt_level)?;
     let module = ctx.create_module("vais");
     module.set_triple(&tm.get_triple());

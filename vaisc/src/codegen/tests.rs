@@ -118,20 +118,3 @@ fn a_broken_module_is_an_internal_error_naming_the_stage() {
         "{err}"
     );
 }
-
-/// An array longer than LLVM's 32-bit element count is refused, not truncated into a smaller
-/// array (which compiled `[1; 4294967298]` as a two-element array).
-#[test]
-fn arrays_beyond_llvms_length_limit_are_refused() {
-    let src = "F main() -> i64 {\n a := [1; 4294967298]\n a[1]\n}";
-    let mut sources = SourceMap::new();
-    let file = sources.add("t.vais", src.to_string());
-    let (module, diags) = parse(file, src);
-    assert!(diags.is_empty(), "{diags:?}");
-    let (program, diags) = crate::typeck::check(&[LoadedModule { file, module }]);
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let ctx = Context::create();
-    let err = lower(&ctx, &program, &sources, &Options::default()).expect_err("too long");
-    assert!(matches!(err, super::CodegenError::Unsupported(_)), "{err}");
-    assert!(err.to_string().contains("local `a` of `main`"), "{err}");
-}

@@ -7,7 +7,7 @@
 
 use super::func::Gen;
 use super::CodegenError;
-use crate::tir::{FloatTy, FnTy, Program, Ty};
+use crate::tir::{FloatTy, FnTy, Ty};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
 use inkwell::AddressSpace;
 
@@ -94,58 +94,5 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     pub(super) fn size_of(&self, ty: &Ty) -> u64 {
         self.target.get_abi_size(&self.llvm(ty))
-    }
-}
-
-/// The most elements an LLVM 14 array type can have (its count is 32-bit).
-const MAX_ARRAY_LEN: u64 = u32::MAX as u64;
-
-/// Refuses a program with an array type LLVM cannot represent, which would otherwise be
-/// truncated to a smaller array and miscompiled. Looks at every type that is stored: struct
-/// and enum fields, globals, function signatures and locals.
-pub(super) fn check_array_lengths(program: &Program) -> Result<(), CodegenError> {
-    let mut places: Vec<(String, &Ty)> = Vec::new();
-    for s in &program.structs {
-        for f in &s.fields {
-            places.push((format!("field `{}` of struct `{}`", f.name, s.name), &f.ty));
-        }
-    }
-    for e in &program.enums {
-        for v in &e.variants {
-            for f in &v.fields {
-                places.push((format!("variant `{}` of enum `{}`", v.name, e.name), &f.ty));
-            }
-        }
-    }
-    for g in &program.globals {
-        places.push((format!("global `{}`", g.name), &g.ty));
-    }
-    for f in &program.functions {
-        for p in f.ty.params.iter().chain([&f.ty.ret]) {
-            places.push((format!("the signature of `{}`", f.name), p));
-        }
-        for l in f.body.iter().flat_map(|b| &b.locals) {
-            places.push((format!("local `{}` of `{}`", l.name, f.name), &l.ty));
-        }
-    }
-    for (place, ty) in places {
-        if let Some(n) = oversized_array(ty) {
-            return Err(CodegenError::Unsupported(format!(
-                "{place}: an array of {n} elements (type `{}`) is larger than the {MAX_ARRAY_LEN} elements code generation supports",
-                program.ty_name(ty)
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The length of an array type anywhere in `ty` (pointee types included, which are LLVM types
-/// too) that exceeds [`MAX_ARRAY_LEN`].
-fn oversized_array(ty: &Ty) -> Option<u64> {
-    match ty {
-        Ty::Array(_, n) if *n > MAX_ARRAY_LEN => Some(*n),
-        Ty::Array(elem, _) | Ty::Ptr(elem) => oversized_array(elem),
-        Ty::Fn(f) => f.params.iter().chain([&f.ret]).find_map(oversized_array),
-        _ => None,
     }
 }

@@ -279,6 +279,25 @@ pub fn cannot_deref(span: Span, ty: &str) -> Diagnostic {
     )
 }
 
+pub fn array_too_long(span: Span, len: u64, max: u64) -> Diagnostic {
+    Diagnostic::error(
+        "E0330",
+        span,
+        format!("an array of {len} elements is too long: at most {max} elements"),
+    )
+}
+
+pub fn repeat_initialiser_too_long(span: Span, len: u64, max: u64) -> Diagnostic {
+    Diagnostic::error(
+        "E0331",
+        span,
+        format!(
+            "a global's repeat initialiser of {len} non-zero elements is too long: at most {max}"
+        ),
+    )
+    .with_help("initialise it with zeros and fill it in `main`")
+}
+
 pub fn bad_array_length(span: Span) -> Diagnostic {
     Diagnostic::error(
         "E0314",

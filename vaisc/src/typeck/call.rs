@@ -458,6 +458,11 @@ impl Checker {
             self.report(diag::bad_array_length(count.span));
             return error_expr(span);
         };
+        if n > i128::from(crate::tir::MAX_ARRAY_LEN) {
+            let d = diag::array_too_long(count.span, n as u64, crate::tir::MAX_ARRAY_LEN);
+            self.report(d);
+            return error_expr(span);
+        }
         if let Some(Ty::Array(_, want)) = expected {
             if *want != n as u64 {
                 self.report(diag::array_length_mismatch(span, *want, n as u64));

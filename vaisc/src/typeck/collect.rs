@@ -319,6 +319,11 @@ impl Checker {
             TypeKind::Array(elem, len) => {
                 let elem = self.resolve_ty(elem, self_ty);
                 match self.const_int(len) {
+                    Some(n) if n > i128::from(tir::MAX_ARRAY_LEN) => {
+                        let d = diag::array_too_long(len.span, n as u64, tir::MAX_ARRAY_LEN);
+                        self.report(d);
+                        Ty::Error
+                    }
                     Some(n) if n >= 0 => Ty::Array(Box::new(elem), n as u64),
                     _ => {
                         self.report(diag::bad_array_length(len.span));

@@ -120,7 +120,7 @@ impl Checker {
         if let Some(v) = self.const_int(e) {
             return Some(Const::Int(v));
         }
-        self.const_float(e).map(Const::Float)
+        self.const_float_in(e, FloatTy::F64).map(Const::Float)
     }
 
     /// An integer constant expression, as used for array lengths. Reports nothing itself
@@ -182,33 +182,46 @@ impl Checker {
         Some(wrap(v, it))
     }
 
-    /// A float constant expression.
-    fn const_float(&mut self, e: &Expr) -> Option<f64> {
-        match &e.kind {
-            ExprKind::Float(v) => Some(*v),
-            ExprKind::Int(v) => Some(*v as f64),
+    /// A float constant expression evaluated in type `ft`: an `f32` expression rounds to `f32`
+    /// at every operation, as the same expression does at run time.
+    fn const_float_in(&mut self, e: &Expr, ft: FloatTy) -> Option<f64> {
+        let round = |v: f64| {
+            if ft == FloatTy::F32 {
+                v as f32 as f64
+            } else {
+                v
+            }
+        };
+        let v = match &e.kind {
+            ExprKind::Float(v) => *v,
+            ExprKind::Int(v) => *v as f64,
             ExprKind::Name(_) => match self.named_const(e)? {
-                (_, Const::Float(v)) => Some(v),
-                _ => None,
+                (_, Const::Float(v)) => v,
+                _ => return None,
             },
-            ExprKind::Unary(UnOp::Neg, inner) => self.const_float(inner).map(|v| -v),
+            ExprKind::Unary(UnOp::Neg, inner) => -self.const_float_in(inner, ft)?,
             ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.const_float(a)?, self.const_float(b)?);
+                let (a, b) = (self.const_float_in(a, ft)?, self.const_float_in(b, ft)?);
                 match op {
-                    BinOp::Add => Some(a + b),
-                    BinOp::Sub => Some(a - b),
-                    BinOp::Mul => Some(a * b),
-                    BinOp::Div => Some(a / b),
-                    _ => None,
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    _ => return None,
                 }
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(round(v))
     }
 
     /// Evaluates an initialiser of type `ty` (`what` names it in the error), reporting what
     /// is not constant.
     pub(super) fn const_value(&mut self, e: &Expr, ty: &Ty, what: &str) -> Const {
+        // A type in error was reported where it was written; its value is no second mistake.
+        if ty.has_error() {
+            return Const::Zero;
+        }
         match self.try_const(e, ty) {
             Some(c) => c,
             None => {
@@ -228,14 +241,7 @@ impl Checker {
                 None => self.try_const(inner, ty),
             },
             (_, Ty::Int(it)) => self.const_int_in(e, *it).map(Const::Int),
-            (_, Ty::Float(ft)) => {
-                let v = self.const_float(e)?;
-                Some(Const::Float(if *ft == FloatTy::F32 {
-                    v as f32 as f64
-                } else {
-                    v
-                }))
-            }
+            (_, Ty::Float(ft)) => self.const_float_in(e, *ft).map(Const::Float),
             (ExprKind::Bool(b), Ty::Bool) => Some(Const::Bool(*b)),
             (ExprKind::Str(s), Ty::Str) => Some(Const::Str(s.clone())),
             (ExprKind::Int(0), Ty::Ptr(_) | Ty::Str | Ty::Fn(_)) => Some(Const::Zero),
@@ -270,8 +276,18 @@ impl Checker {
                 if self.const_int(count)? != *n as i128 {
                     return None;
                 }
-                let v = self.try_const(v, elem)?;
-                Some(Const::Array(vec![v; *n as usize]))
+                // Each element is a value of its own in the compiler and in the object file,
+                // so a long non-zero repeat is refused instead of filling memory; zeros cost
+                // nothing.
+                match self.try_const(v, elem)? {
+                    v if is_zero(&v) => Some(Const::Zero),
+                    _ if *n > MAX_REPEAT => {
+                        let d = diag::repeat_initialiser_too_long(e.span, *n, MAX_REPEAT);
+                        self.report(d);
+                        Some(Const::Zero)
+                    }
+                    v => Some(Const::Array(vec![v; *n as usize])),
+                }
             }
             _ => None,
         }
@@ -298,6 +314,21 @@ impl Checker {
                 zero_of(ty)
             }
         }
+    }
+}
+
+/// The most elements a non-zero repeat initialiser of a global may have.
+const MAX_REPEAT: u64 = 1 << 20;
+
+/// Whether a constant is all zero bits, like [`Const::Zero`].
+fn is_zero(c: &Const) -> bool {
+    match c {
+        Const::Zero => true,
+        Const::Int(v) => *v == 0,
+        Const::Float(v) => v.to_bits() == 0,
+        Const::Bool(b) => !b,
+        Const::Struct(xs) | Const::Array(xs) => xs.iter().all(is_zero),
+        Const::Str(_) | Const::Func(_) => false,
     }
 }
 
