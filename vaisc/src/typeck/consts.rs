@@ -48,21 +48,8 @@ impl Checker {
 
     fn try_const(&mut self, e: &Expr, ty: &Ty) -> Option<Const> {
         match (&e.kind, ty) {
-            (_, Ty::Int(it)) => {
-                let v = self.const_int(e)?;
-                if !int_fits(v, *it) {
-                    self.report(diag::literal_out_of_range(e.span, it.name()));
-                }
-                Some(Const::Int(v))
-            }
-            (_, Ty::Float(ft)) => {
-                let v = const_float(e)?;
-                Some(Const::Float(if *ft == FloatTy::F32 {
-                    v as f32 as f64
-                } else {
-                    v
-                }))
-            }
+            (_, Ty::Int(it)) => Some(Const::Int(self.const_int_in(e, *it)?)),
+            (_, Ty::Float(ft)) => Some(Const::Float(self.const_float_in(e, *ft)?)),
             (ExprKind::Bool(b), Ty::Bool) => Some(Const::Bool(*b)),
             (ExprKind::Str(s), Ty::Str) => Some(Const::Str(s.clone())),
             (ExprKind::Int(0), Ty::Ptr(_) | Ty::Str | Ty::Fn(_)) => Some(Const::Zero),
@@ -103,6 +90,83 @@ impl Checker {
             (ExprKind::Cast(inner, _), _) => self.try_const(inner, ty),
             _ => None,
         }
+    }
+}
+
+impl Checker {
+    /// An integer constant evaluated in `it`, as the same expression runs: each literal takes
+    /// type `it` (a bit pattern such as `0xFF` is -1 as an `i8`) and every operation wraps in
+    /// `it`. A literal that does not fit `it` is reported at the literal. `None` when the
+    /// expression is not constant (division by zero, a shift by `it`'s width or more).
+    fn const_int_in(&mut self, e: &Expr, it: IntTy) -> Option<i128> {
+        let bits = it.bits();
+        match &e.kind {
+            ExprKind::Int(v) => {
+                let v = *v as i128;
+                if !int_fits(v, it) {
+                    self.report(diag::literal_out_of_range(e.span, it.name()));
+                }
+                Some(wrap(v, it))
+            }
+            ExprKind::Unary(UnOp::Neg, inner) => Some(wrap(-self.const_int_in(inner, it)?, it)),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.const_int_in(a, it)?, self.const_int_in(b, it)?);
+                let v = match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    // Both are within 64 bits; wrapping at 128 bits keeps the low 64 right.
+                    BinOp::Mul => a.wrapping_mul(b),
+                    BinOp::Div if b != 0 => a / b,
+                    BinOp::Rem if b != 0 => a % b,
+                    BinOp::Shl if (0..bits as i128).contains(&b) => a << b,
+                    // `a` is negative only for a signed type: `>>` is arithmetic there.
+                    BinOp::Shr if (0..bits as i128).contains(&b) => a >> b,
+                    BinOp::BitAnd => a & b,
+                    BinOp::BitOr => a | b,
+                    BinOp::BitXor => a ^ b,
+                    _ => return None,
+                };
+                Some(wrap(v, it))
+            }
+            _ => self.const_int(e).map(|v| wrap(v, it)),
+        }
+    }
+
+    /// A float constant evaluated in `ft`: an `f32` expression rounds to `f32` at each literal
+    /// and operation, as it does at run time.
+    fn const_float_in(&mut self, e: &Expr, ft: FloatTy) -> Option<f64> {
+        let round = |v: f64| {
+            if ft == FloatTy::F32 {
+                v as f32 as f64
+            } else {
+                v
+            }
+        };
+        match &e.kind {
+            ExprKind::Unary(UnOp::Neg, inner) => Some(-self.const_float_in(inner, ft)?),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.const_float_in(a, ft)?, self.const_float_in(b, ft)?);
+                match op {
+                    BinOp::Add => Some(round(a + b)),
+                    BinOp::Sub => Some(round(a - b)),
+                    BinOp::Mul => Some(round(a * b)),
+                    BinOp::Div => Some(round(a / b)),
+                    _ => None,
+                }
+            }
+            _ => const_float(e).map(round),
+        }
+    }
+}
+
+/// `v` as a value of `it`: its low `it.bits()` bits, sign-extended for a signed type.
+fn wrap(v: i128, it: IntTy) -> i128 {
+    let bits = it.bits();
+    let low = v & ((1i128 << bits) - 1);
+    if it.signed() && low >= 1i128 << (bits - 1) {
+        low - (1i128 << bits)
+    } else {
+        low
     }
 }
 
