@@ -5,7 +5,9 @@
 //! (called or referenced, transitively), because a patch carries private copies of those and an
 //! edit to a helper changes what the hot function does. Hot callees are excluded: they have
 //! their own slots and hashes. String constants are renamed after their contents first, so an
-//! unrelated string added elsewhere does not renumber them and change every hash.
+//! unrelated string added elsewhere does not renumber them and change every hash; attribute
+//! groups and debug locations, which LLVM numbers across the whole module, are replaced by
+//! their contents or left out for the same reason.
 //!
 //! The code hashed is the function's printed IR, cut out of one print of the whole module.
 //! Printing functions one at a time would make LLVM number the whole module's metadata for
@@ -37,11 +39,57 @@ fn stabilize_string_names(module: &Module) {
 pub fn code_hashes(module: &Module) -> Vec<(String, u64)> {
     stabilize_string_names(module);
     let ir = module.print_to_string().to_string();
+    let groups = attribute_groups(&ir);
     // The module prints its definitions in the same order as its function list.
     defined_functions(module)
         .zip(definitions(&ir))
-        .map(|(f, text)| (name(f), abi::hash(text.as_bytes())))
+        .map(|(f, text)| (name(f), abi::hash(own_text(text, &groups).as_bytes())))
         .collect()
+}
+
+/// The attribute groups of printed IR: `#3` to the text of `attributes #3 = { ... }`.
+fn attribute_groups(ir: &str) -> HashMap<&str, &str> {
+    ir.lines()
+        .filter_map(|l| l.strip_prefix("attributes "))
+        .filter_map(|l| l.split_once(" = "))
+        .collect()
+}
+
+/// A function's printed definition with everything numbered module-wide replaced by what it
+/// stands for or left out, so that the text changes only with the function's own code: each
+/// attribute group reference (`#3`, numbered in order of first use in the module) becomes the
+/// group's attributes, and debug-location references (`!dbg !12`, numbered the same way, and
+/// covering only where the code came from) are dropped.
+fn own_text(text: &str, groups: &HashMap<&str, &str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find([' ', ',']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(tail) = rest
+            .strip_prefix(", !dbg !")
+            .or(rest.strip_prefix(" !dbg !"))
+        {
+            let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 {
+                rest = &tail[digits..];
+                continue;
+            }
+        }
+        if let Some(tail) = rest.strip_prefix(" #") {
+            let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if let Some(group) = groups.get(&rest[1..2 + digits]).filter(|_| digits > 0) {
+                out.push(' ');
+                out.push_str(group);
+                rest = &tail[digits..];
+                continue;
+            }
+        }
+        out.push_str(&rest[..1]);
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The body hash of each function of `hot`, in order: a hash of the code hashes (`code`, from
@@ -135,6 +183,19 @@ fn referenced_functions<'ctx>(
 mod tests {
     use super::*;
     use inkwell::context::Context;
+
+    #[test]
+    fn module_wide_numbers_are_replaced_by_what_they_stand_for() {
+        let ir = "attributes #0 = { noinline }\nattributes #12 = { \"no-builtin-abs\" }\n";
+        let groups = attribute_groups(ir);
+        assert_eq!(
+            own_text(
+                "define internal i64 @f() #12 !dbg !7 {\n  %a = add i64 1, 2, !dbg !9\n  call void @g() #0\n}\n",
+                &groups
+            ),
+            "define internal i64 @f() { \"no-builtin-abs\" } {\n  %a = add i64 1, 2\n  call void @g() { noinline }\n}\n"
+        );
+    }
 
     #[test]
     fn each_definition_is_cut_out_of_the_module_print_as_printed_alone() {

@@ -73,6 +73,8 @@ pub struct Plan {
 pub enum HotError {
     #[error("hot function `{0}` is not in the module")]
     MissingFunction(String),
+    #[error("patch code still uses `{0}`, which a patch cannot contain")]
+    UsesMain(String),
     #[error("building hot-reload code failed: {0}")]
     Builder(String),
 }
@@ -118,6 +120,12 @@ pub fn apply<'ctx>(
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
     for (hf, f) in plan.functions.iter().zip(&functions) {
+        // Every call goes through the table, so a hot body is never inlined: `#[inline]`
+        // (alwaysinline, which LLVM rejects beside noinline) does not apply to it.
+        f.remove_enum_attribute(
+            AttributeLoc::Function,
+            Attribute::get_named_enum_kind_id("alwaysinline"),
+        );
         f.add_attribute(AttributeLoc::Function, noinline);
         let stub = make_stub(ctx, module, &builder, *f, table, hf.slot, is_patch)?;
         f.replace_all_uses_with(stub);
@@ -154,19 +162,37 @@ pub fn apply<'ctx>(
                 &bodies,
                 abi::KIND_HOST,
                 u32::from(*safe_points),
-            );
+            )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
         }
         Mode::Patch => {
-            for name in &plan.globals {
-                if let Some(g) = module.get_global(name) {
-                    import_global(module, g);
+            // Every variable the program has is the host's: the program's globals and the
+            // runtime's own (the arguments the C `main` records), so that no state forks into
+            // a private copy in the patch.
+            let mut g = module.get_first_global();
+            while let Some(global) = g {
+                g = global.get_next_global();
+                let name = global.get_name().to_string_lossy().into_owned();
+                let named =
+                    plan.globals.contains(&name) || global.get_linkage() == Linkage::External;
+                if named && global.get_initializer().is_some() {
+                    import_global(module, global)?;
                 }
             }
             for name in ["main", "vais_main"] {
                 if let Some(f) = module.get_function(name) {
+                    // Hot code that uses `main` is refused before this pass (vaisc's
+                    // `hot::refusals`); should some still get here, it is an error, not a
+                    // deletion that leaves dangling uses for LLVM to crash on.
+                    if f.as_global_value()
+                        .as_pointer_value()
+                        .get_first_use()
+                        .is_some()
+                    {
+                        return Err(HotError::UsesMain(name.to_string()));
+                    }
                     // SAFETY: `main` is only called by the C runtime and `vais_main` only by
-                    // `main`, which is deleted first, so no use of either remains.
+                    // `main`, which is deleted first; no use of either remains (checked above).
                     unsafe { f.delete() };
                 }
             }
@@ -181,7 +207,7 @@ pub fn apply<'ctx>(
                 &bodies,
                 abi::KIND_PATCH,
                 flags,
-            );
+            )?;
         }
     }
     let pm = PassManager::create(());
@@ -190,8 +216,9 @@ pub fn apply<'ctx>(
     Ok(Hashes { code, bodies })
 }
 
-/// `RET stub(ARGS) { p = load atomic table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address.
+/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined.
+/// A host exports it as the function's entry point, which patches use as the function's
+/// address.
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -236,9 +263,11 @@ fn make_stub<'ctx>(
     loaded
         .as_instruction_value()
         .ok_or_else(|| builder_error("load is not an instruction"))?
-        .set_atomic_ordering(AtomicOrdering::Monotonic)
+        .set_atomic_ordering(AtomicOrdering::Acquire)
         .map_err(builder_error)?;
-    // Monotonic loads of pointers need the natural alignment spelled out.
+    // Acquire pairs with the runtime's Release store of the slot, so the new body's code and
+    // everything the runtime prepared before publishing it are visible to the caller (free on
+    // x86-64: a plain load). Atomic loads of pointers need the natural alignment spelled out.
     if let Some(inst) = loaded.as_instruction_value() {
         inst.set_alignment(8).map_err(builder_error)?;
     }
@@ -264,20 +293,21 @@ fn make_stub<'ctx>(
     Ok(stub)
 }
 
-/// Turns a defined global into a declaration of the same name, so the patch uses the host's.
-fn import_global<'ctx>(module: &Module<'ctx>, g: GlobalValue<'ctx>) {
+/// Turns a defined global into a declaration of the same name and type, so the patch uses the
+/// host's. Any type a global can have is a basic type; anything else is an error, never a
+/// private copy left in the patch.
+fn import_global<'ctx>(module: &Module<'ctx>, g: GlobalValue<'ctx>) -> Result<(), HotError> {
     let name = g.get_name().to_string_lossy().into_owned();
-    let ty = g.get_value_type();
+    let basic = inkwell::types::BasicTypeEnum::try_from(g.get_value_type())
+        .map_err(|()| HotError::Builder(format!("global `{name}` has no value type")))?;
     g.set_name(&format!("{name}.patch-local"));
-    let Ok(basic) = inkwell::types::BasicTypeEnum::try_from(ty) else {
-        return;
-    };
     let decl = module.add_global(basic, None, &name);
     decl.set_linkage(Linkage::External);
     g.as_pointer_value()
         .replace_all_uses_with(decl.as_pointer_value());
     // SAFETY: every use was just redirected to the declaration.
     unsafe { g.delete() };
+    Ok(())
 }
 
 /// Inserts `vais_hot_runtime_init(&manifest, &table, compiler)` at the start of `main`.

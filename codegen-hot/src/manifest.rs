@@ -1,26 +1,91 @@
 //! The manifest as LLVM constants, built from the field lists of `vais-hot-abi` so that its
-//! layout is the `#[repr(C)]` one the loader reads (checked by this crate's tests).
+//! layout is the `#[repr(C)]` one the loader reads (checked by this crate's tests). Every field
+//! of a constant is set by its name in that list, never by position, so two fields of the same
+//! type cannot trade places unnoticed; the tests read a built manifest back through the Rust
+//! structs.
 
-use crate::Plan;
+use crate::{HotError, Plan};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicTypeEnum, StructType};
-use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue, StructValue};
 use inkwell::AddressSpace;
-use vais_hot_abi::{self as abi, FieldKind};
+use vais_hot_abi::{self as abi, Field, FieldKind};
+
+/// The LLVM type of one ABI field kind.
+fn field_type<'ctx>(ctx: &'ctx Context, kind: FieldKind) -> BasicTypeEnum<'ctx> {
+    match kind {
+        FieldKind::U32 => ctx.i32_type().into(),
+        FieldKind::U64 => ctx.i64_type().into(),
+        FieldKind::Ptr => ctx.i8_type().ptr_type(AddressSpace::default()).into(),
+    }
+}
 
 /// The LLVM struct type for a list of ABI fields.
-pub fn struct_type<'ctx>(ctx: &'ctx Context, fields: &[FieldKind]) -> StructType<'ctx> {
-    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
-    let tys: Vec<BasicTypeEnum> = fields
-        .iter()
-        .map(|f| match f {
-            FieldKind::U32 => ctx.i32_type().into(),
-            FieldKind::U64 => ctx.i64_type().into(),
-            FieldKind::Ptr => i8p.into(),
-        })
-        .collect();
+pub fn struct_type<'ctx>(ctx: &'ctx Context, fields: &[Field]) -> StructType<'ctx> {
+    let tys: Vec<BasicTypeEnum> = fields.iter().map(|f| field_type(ctx, f.kind)).collect();
     ctx.struct_type(&tys, false)
+}
+
+/// A constant of an ABI struct under construction, its fields given by name.
+struct Named<'ctx> {
+    ctx: &'ctx Context,
+    fields: &'static [Field],
+    values: Vec<Option<BasicValueEnum<'ctx>>>,
+}
+
+impl<'ctx> Named<'ctx> {
+    fn new(ctx: &'ctx Context, fields: &'static [Field]) -> Named<'ctx> {
+        Named {
+            ctx,
+            fields,
+            values: vec![None; fields.len()],
+        }
+    }
+
+    /// Sets field `name`, which must exist, have `value`'s type and not be set yet.
+    fn set(mut self, name: &str, value: impl Into<BasicValueEnum<'ctx>>) -> Result<Self, HotError> {
+        let value = value.into();
+        let i = self
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| HotError::Builder(format!("no manifest field `{name}`")))?;
+        if value.get_type() != field_type(self.ctx, self.fields[i].kind) {
+            return Err(HotError::Builder(format!(
+                "manifest field `{name}` of the wrong type"
+            )));
+        }
+        if self.values[i].replace(value).is_some() {
+            return Err(HotError::Builder(format!(
+                "manifest field `{name}` set twice"
+            )));
+        }
+        Ok(self)
+    }
+
+    fn u32(self, name: &str, v: u32) -> Result<Self, HotError> {
+        let value = self.ctx.i32_type().const_int(u64::from(v), false);
+        self.set(name, value)
+    }
+
+    fn u64(self, name: &str, v: u64) -> Result<Self, HotError> {
+        let value = self.ctx.i64_type().const_int(v, false);
+        self.set(name, value)
+    }
+
+    /// The constant; every field must have been set.
+    fn build(self) -> Result<StructValue<'ctx>, HotError> {
+        let values = self
+            .values
+            .iter()
+            .zip(self.fields)
+            .map(|(v, f)| {
+                v.ok_or_else(|| HotError::Builder(format!("manifest field `{}` not set", f.name)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(struct_type(self.ctx, self.fields).const_named_struct(&values))
+    }
 }
 
 /// A private constant NUL-terminated string; returns an `i8*` to it.
@@ -39,7 +104,7 @@ fn array<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
     ty: StructType<'ctx>,
-    values: &[inkwell::values::StructValue<'ctx>],
+    values: &[StructValue<'ctx>],
     name: &str,
 ) -> PointerValue<'ctx> {
     let value = ty.const_array(values);
@@ -60,83 +125,70 @@ pub fn emit<'ctx>(
     hashes: &[u64],
     kind: u32,
     flags: u32,
-) -> GlobalValue<'ctx> {
-    let i32t = ctx.i32_type();
-    let i64t = ctx.i64_type();
+) -> Result<GlobalValue<'ctx>, HotError> {
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let mut entries = Vec::new();
+    for ((hf, f), hash) in plan.functions.iter().zip(functions).zip(hashes) {
+        let address = f.as_global_value().as_pointer_value().const_cast(i8p);
+        entries.push(
+            Named::new(ctx, abi::FUNCTION_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &hf.name))?
+                .set("signature", c_string(ctx, module, &hf.signature))?
+                .u64("signature_hash", abi::hash(hf.signature.as_bytes()))?
+                .u64("body_hash", *hash)?
+                .u32("slot", hf.slot)?
+                .u32("reserved", 0)?
+                .set("address", address)?
+                .build()?,
+        );
+    }
+    let mut layouts = Vec::new();
+    for l in &plan.layouts {
+        layouts.push(
+            Named::new(ctx, abi::LAYOUT_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &l.name))?
+                .set("layout", c_string(ctx, module, &l.description))?
+                .u64("hash", abi::hash(l.description.as_bytes()))?
+                .build()?,
+        );
+    }
     let fn_ty = struct_type(ctx, abi::FUNCTION_ENTRY_FIELDS);
-    let entries: Vec<_> = plan
-        .functions
-        .iter()
-        .zip(functions)
-        .zip(hashes)
-        .map(|((hf, f), hash)| {
-            let fields: [BasicValueEnum; 7] = [
-                c_string(ctx, module, &hf.name).into(),
-                c_string(ctx, module, &hf.signature).into(),
-                i64t.const_int(abi::hash(hf.signature.as_bytes()), false)
-                    .into(),
-                i64t.const_int(*hash, false).into(),
-                i32t.const_int(u64::from(hf.slot), false).into(),
-                i32t.const_zero().into(),
-                f.as_global_value()
-                    .as_pointer_value()
-                    .const_cast(i8p)
-                    .into(),
-            ];
-            fn_ty.const_named_struct(&fields)
-        })
-        .collect();
     let layout_ty = struct_type(ctx, abi::LAYOUT_ENTRY_FIELDS);
-    let layouts: Vec<_> = plan
-        .layouts
-        .iter()
-        .map(|l| {
-            let fields: [BasicValueEnum; 3] = [
-                c_string(ctx, module, &l.name).into(),
-                c_string(ctx, module, &l.description).into(),
-                i64t.const_int(abi::hash(l.description.as_bytes()), false)
-                    .into(),
-            ];
-            layout_ty.const_named_struct(&fields)
-        })
-        .collect();
     let functions_ptr = array(ctx, module, fn_ty, &entries, "vais.hot.functions");
     let layouts_ptr = array(ctx, module, layout_ty, &layouts, "vais.hot.layouts");
-    let manifest_ty = struct_type(ctx, abi::MANIFEST_FIELDS);
-    let fields: [BasicValueEnum; 9] = [
-        i32t.const_int(u64::from(abi::ABI_VERSION), false).into(),
-        i32t.const_int(u64::from(kind), false).into(),
-        i64t.const_int(plan.program_id, false).into(),
-        i32t.const_int(entries.len() as u64, false).into(),
-        i32t.const_int(layouts.len() as u64, false).into(),
-        i32t.const_int(u64::from(flags), false).into(),
-        i32t.const_zero().into(),
-        functions_ptr.into(),
-        layouts_ptr.into(),
-    ];
-    let value = manifest_ty.const_named_struct(&fields);
-    let g = module.add_global(manifest_ty, None, abi::MANIFEST_SYMBOL);
+    let count =
+        |n: usize| u32::try_from(n).map_err(|_| HotError::Builder("too many entries".into()));
+    let value = Named::new(ctx, abi::MANIFEST_FIELDS)
+        .u32("abi_version", abi::ABI_VERSION)?
+        .u32("kind", kind)?
+        .u64("program_id", plan.program_id)?
+        .u32("function_count", count(entries.len())?)?
+        .u32("layout_count", count(layouts.len())?)?
+        .u32("flags", flags)?
+        .u32("reserved", 0)?
+        .set("functions", functions_ptr)?
+        .set("layouts", layouts_ptr)?
+        .build()?;
+    let g = module.add_global(value.get_type(), None, abi::MANIFEST_SYMBOL);
     g.set_initializer(&value);
     g.set_constant(true);
     g.set_linkage(Linkage::External);
     g.set_visibility(inkwell::GlobalVisibility::Protected);
-    g
+    Ok(g)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use inkwell::targets::{InitializationConfig, Target, TargetMachine};
+    use crate::{HotFunction, Layout, Mode};
+    use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine};
     use std::mem::{offset_of, size_of};
 
-    /// The LLVM layout of the manifest structs equals the Rust `#[repr(C)]` one the loader uses.
-    #[test]
-    fn llvm_layout_equals_rust_layout() {
+    fn target_machine() -> TargetMachine {
         Target::initialize_native(&InitializationConfig::default()).expect("native target");
         let triple = TargetMachine::get_default_triple();
         let target = Target::from_triple(&triple).expect("target");
-        let tm = target
+        target
             .create_target_machine(
                 &triple,
                 "generic",
@@ -145,53 +197,141 @@ mod tests {
                 inkwell::targets::RelocMode::PIC,
                 inkwell::targets::CodeModel::Default,
             )
-            .expect("target machine");
+            .expect("target machine")
+    }
+
+    /// `(name, offset)` of each named field of a Rust struct.
+    macro_rules! offsets {
+        ($ty:ty: $($f:ident),*) => { vec![$((stringify!($f), offset_of!($ty, $f))),*] };
+    }
+
+    /// The LLVM layout of the manifest structs equals the Rust `#[repr(C)]` one the loader
+    /// uses, field by field name.
+    #[test]
+    fn llvm_layout_equals_rust_layout() {
+        let tm = target_machine();
         let data = tm.get_target_data();
         let ctx = Context::create();
-        let check = |fields: &[FieldKind], size: usize, offsets: &[(usize, usize)]| {
+        let check = |fields: &[Field], size: usize, rust: Vec<(&str, usize)>| {
             let ty = struct_type(&ctx, fields);
             assert_eq!(data.get_abi_size(&ty) as usize, size);
-            for &(index, offset) in offsets {
+            assert_eq!(fields.len(), rust.len());
+            for (name, offset) in rust {
+                let index = fields.iter().position(|f| f.name == name).expect("field");
                 let llvm = data.offset_of_element(&ty, index as u32).expect("field");
-                assert_eq!(llvm as usize, offset, "field {index}");
+                assert_eq!(llvm as usize, offset, "field {name}");
             }
         };
         check(
             abi::MANIFEST_FIELDS,
             size_of::<abi::Manifest>(),
-            &[
-                (0, offset_of!(abi::Manifest, abi_version)),
-                (1, offset_of!(abi::Manifest, kind)),
-                (2, offset_of!(abi::Manifest, program_id)),
-                (3, offset_of!(abi::Manifest, function_count)),
-                (4, offset_of!(abi::Manifest, layout_count)),
-                (5, offset_of!(abi::Manifest, flags)),
-                (6, offset_of!(abi::Manifest, reserved)),
-                (7, offset_of!(abi::Manifest, functions)),
-                (8, offset_of!(abi::Manifest, layouts)),
-            ],
+            offsets!(abi::Manifest: abi_version, kind, program_id, function_count, layout_count,
+                flags, reserved, functions, layouts),
         );
         check(
             abi::FUNCTION_ENTRY_FIELDS,
             size_of::<abi::FunctionEntry>(),
-            &[
-                (0, offset_of!(abi::FunctionEntry, name)),
-                (1, offset_of!(abi::FunctionEntry, signature)),
-                (2, offset_of!(abi::FunctionEntry, signature_hash)),
-                (3, offset_of!(abi::FunctionEntry, body_hash)),
-                (4, offset_of!(abi::FunctionEntry, slot)),
-                (5, offset_of!(abi::FunctionEntry, reserved)),
-                (6, offset_of!(abi::FunctionEntry, address)),
-            ],
+            offsets!(abi::FunctionEntry: name, signature, signature_hash, body_hash, slot,
+                reserved, address),
         );
         check(
             abi::LAYOUT_ENTRY_FIELDS,
             size_of::<abi::LayoutEntry>(),
-            &[
-                (0, offset_of!(abi::LayoutEntry, name)),
-                (1, offset_of!(abi::LayoutEntry, layout)),
-                (2, offset_of!(abi::LayoutEntry, hash)),
-            ],
+            offsets!(abi::LayoutEntry: name, layout, hash),
         );
+    }
+
+    /// A manifest built by the pass, compiled, loaded and read through the Rust structs the
+    /// loader uses, has every value where the loader looks for it: swapping two fields of the
+    /// same type on either side fails here.
+    #[test]
+    fn a_built_manifest_reads_back_through_the_loaders_structs() {
+        let ctx = Context::create();
+        let module = ctx.create_module("m");
+        let tm = target_machine();
+        module.set_triple(&tm.get_triple());
+        module.set_data_layout(&tm.get_target_data().get_data_layout());
+        let i64t = ctx.i64_type();
+        let builder = ctx.create_builder();
+        for name in ["first", "second"] {
+            let f = module.add_function(name, i64t.fn_type(&[], false), None);
+            builder.position_at_end(ctx.append_basic_block(f, "entry"));
+            builder
+                .build_return(Some(&i64t.const_int(7, false)))
+                .expect("return");
+        }
+        let plan = Plan {
+            program_id: 0x1122_3344_5566_7788,
+            table_len: 2,
+            functions: ["first", "second"]
+                .iter()
+                .enumerate()
+                .map(|(slot, name)| HotFunction {
+                    name: name.to_string(),
+                    signature: format!("() -> i64 /* {name} */"),
+                    slot: slot as u32,
+                })
+                .collect(),
+            layouts: vec![Layout {
+                name: "struct S".into(),
+                description: "{ x: i64 @0 } size 8".into(),
+            }],
+            globals: Vec::new(),
+            mode: Mode::Host {
+                compiler: "vaisc".into(),
+                safe_points: true,
+            },
+        };
+        let hashes = crate::apply(&ctx, &module, &plan).expect("pass");
+        let dir = std::env::temp_dir().join(format!("codegen-hot-manifest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let object = dir.join("m.o");
+        let library = dir.join("libm.so");
+        tm.write_to_file(&module, FileType::Object, &object)
+            .expect("object");
+        let status = std::process::Command::new("cc")
+            .args(["-shared", "-o"])
+            .arg(&library)
+            .arg(&object)
+            .status()
+            .expect("cc");
+        assert!(status.success());
+        // SAFETY: the library is the one just built from the module above; its initialisers
+        // run nothing, and it stays loaded while the manifest is read.
+        let lib = unsafe { libloading::Library::new(&library) }.expect("load");
+        // SAFETY: `__vais_hot_manifest` is the manifest the pass emitted, of this type.
+        let manifest: libloading::Symbol<*const abi::Manifest> =
+            unsafe { lib.get(abi::MANIFEST_SYMBOL.as_bytes()) }.expect("manifest");
+        // SAFETY: as above; the library is loaded for this whole block.
+        let m = unsafe { &**manifest };
+        assert_eq!(m.abi_version, abi::ABI_VERSION);
+        assert_eq!(m.kind, abi::KIND_HOST);
+        assert_eq!(m.program_id, plan.program_id);
+        assert_eq!((m.function_count, m.layout_count), (2, 1));
+        assert_eq!(m.flags, abi::FLAG_SAFE_POINTS);
+        // SAFETY: the manifest was emitted by the pass, which is what `functions` requires.
+        let functions = unsafe { m.functions() };
+        for (i, (f, hf)) in functions.iter().zip(&plan.functions).enumerate() {
+            // SAFETY: the names are NUL-terminated strings of the loaded library.
+            let (name, signature) = unsafe { (abi::c_str(f.name), abi::c_str(f.signature)) };
+            assert_eq!(name, hf.name.as_str());
+            assert_eq!(signature, hf.signature.as_str());
+            assert_eq!(f.signature_hash, abi::hash(hf.signature.as_bytes()));
+            assert_eq!(f.body_hash, hashes.bodies[i]);
+            assert_ne!(f.signature_hash, f.body_hash);
+            assert_eq!(f.slot, hf.slot);
+            assert!(!f.address.is_null());
+        }
+        // SAFETY: as for `functions`.
+        let layout = unsafe { &m.layouts()[0] };
+        // SAFETY: NUL-terminated strings of the loaded library.
+        let (name, description) = unsafe { (abi::c_str(layout.name), abi::c_str(layout.layout)) };
+        assert_eq!(
+            (name.as_ref(), description.as_ref()),
+            ("struct S", "{ x: i64 @0 } size 8")
+        );
+        assert_eq!(layout.hash, abi::hash(description.as_bytes()));
+        drop(lib);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

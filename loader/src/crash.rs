@@ -5,7 +5,9 @@
 //! The handler runs in a signal context: it allocates nothing, takes no locks of its own, and
 //! writes with `write(2)`. It looks the faulting address up with `dladdr` (a patch exports each
 //! body as `__vais_hot_body.NAME`) and maps the library's load address to its version through a
-//! fixed table filled in as patches are applied. It then restores the default action and
+//! fixed table filled in as patches are applied. A `SIGILL` on one of the traps generated code
+//! raises for a defined error (integer division by zero or overflow) is named by the trap's
+//! reason, read from the instruction bytes. It then restores the default action and
 //! returns, so the fault repeats and the process ends as it would have, core dump included.
 
 use std::ffi::{c_void, CStr};
@@ -53,6 +55,26 @@ fn library_base(addr: *const c_void) -> Option<usize> {
     // SAFETY: as above.
     let found = unsafe { libc::dladdr(addr, &mut info) } != 0;
     found.then_some(info.dli_fbase as usize)
+}
+
+/// The meaning of the Vais trap instruction at `pc` (see `vais_hot_abi::trap_kind`), if it is
+/// one. Called only for a `SIGILL` the processor raised, whose `pc` is the instruction it
+/// failed to run.
+fn trap_at(pc: *const c_void) -> Option<&'static str> {
+    let mut bytes = [0u8; abi::TRAP_LEN];
+    let expected = abi::trap_prefix();
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        // SAFETY: byte 0 is the first byte of the instruction that raised SIGILL, so it is
+        // mapped. Each later byte is read only when the bytes before it equal the trap's
+        // prefix, which an x86 decoder cannot end there (address-size prefix, two-byte opcode
+        // escape, `ud1` with a ModRM byte, ModRM 0x40 with an 8-bit displacement): the
+        // processor fetched it too, so it is mapped as well.
+        *byte = unsafe { std::ptr::read_volatile(pc.cast::<u8>().add(i)) };
+        if i < expected.len() && *byte != expected[i] {
+            return None;
+        }
+    }
+    abi::trap_kind(&bytes).and_then(abi::trap_meaning)
 }
 
 /// Installs the handler (once per process).
@@ -112,18 +134,31 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mu
         len: 0,
     };
     line.push(b"[hot] crash: ");
-    line.push(match sig {
-        libc::SIGSEGV => b"SIGSEGV (invalid memory access)".as_slice(),
-        libc::SIGBUS => b"SIGBUS (bad memory access)",
-        libc::SIGFPE => b"SIGFPE (arithmetic fault, e.g. division by zero)",
-        _ => b"SIGILL (illegal instruction)",
-    });
     // SAFETY: the kernel passes a valid ucontext for SA_SIGINFO handlers on x86-64 Linux.
     let pc = unsafe {
         let uc = context as *const libc::ucontext_t;
         (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as *const c_void
     };
-    let _ = info;
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let from_kernel = !info.is_null() && unsafe { (*info).si_code } > 0;
+    // Only a SIGILL the processor raised (not one sent with `kill`) has decoded the
+    // instruction at `pc`, which `trap_at` relies on.
+    let trap = if sig == libc::SIGILL && from_kernel {
+        trap_at(pc)
+    } else {
+        None
+    };
+    match (sig, trap) {
+        (libc::SIGILL, Some(meaning)) => {
+            line.push(b"SIGILL (");
+            line.push(meaning.as_bytes());
+            line.push(b")");
+        }
+        (libc::SIGSEGV, _) => line.push(b"SIGSEGV (invalid memory access)"),
+        (libc::SIGBUS, _) => line.push(b"SIGBUS (bad memory access)"),
+        (libc::SIGFPE, _) => line.push(b"SIGFPE (arithmetic fault)"),
+        _ => line.push(b"SIGILL (illegal instruction)"),
+    }
     // SAFETY: see `library_base`.
     let mut dl: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: as above.

@@ -4,7 +4,9 @@
 //! runtime watches the patch library (`lib<stem>.so` beside the executable, or
 //! `$VAIS_HOT_PATCH`), and each time it changes, loads it through a private copy, checks it
 //! against the host's manifest and publishes the new bodies into the jump table: at once, or at
-//! the next `hot_check()` when the program uses safe points. The `vais_hot_*` functions are the
+//! the next `hot_check()` when the program uses safe points. What it does is also written, as
+//! data, to the status channel when the program was started with one (`status.rs`; `vaisc watch`
+//! does), whose closing ends the program. The `vais_hot_*` functions are the
 //! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
 //! it knows about generated code comes from `vais-hot-abi`.
 
@@ -16,6 +18,7 @@ mod log;
 mod patch;
 mod reclaim;
 mod runtime;
+mod status;
 mod watch;
 
 pub use error::LoadError;
@@ -66,12 +69,17 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
         std::env::var_os("VAISC").map_or(PathBuf::from(compiler_path), PathBuf::from);
     let _ = COMPILER.set(compiler_path);
     crash::install();
+    status::init();
     let path = patch_path();
     // SAFETY: guaranteed by the caller; the manifest is a static of this executable.
     let runtime = unsafe { Runtime::new(&*host, table, path.clone()) };
     if RUNTIME.set(runtime).is_err() {
         return;
     }
+    status::emit(&vais_hot_abi::status::Status::Started {
+        pid: std::process::id(),
+        version: 1,
+    });
     if let Err(e) = watch::watch_file(&path, || {
         if let Some(rt) = RUNTIME.get() {
             // The watcher thread runs no Vais code: no frames of its own to check.
@@ -188,6 +196,15 @@ pub unsafe extern "C" fn vais_hot_watch_source(source: *const c_char) -> i64 {
     let Some(rt) = RUNTIME.get() else {
         return -1;
     };
+    // Watching works on directories, so a missing file would be watched without complaint and
+    // never rebuilt: say so and return the documented -1 instead.
+    if !source.is_file() {
+        log::line(
+            log::Level::Info,
+            &format!("cannot watch the source {}: no such file", source.display()),
+        );
+        return -1;
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     let patch = rt.patch_path.clone();
     let src = source.clone();

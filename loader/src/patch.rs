@@ -39,11 +39,12 @@ pub fn mapped_patch_libraries(pid: u32) -> usize {
 pub struct Prepared {
     /// Held, never read: dropping it would unmap the code the table may point into.
     pub _library: Library,
-    /// Per slot: the new body, or `None` to keep the current one (function deleted).
+    /// Per slot: the new body, or `None` to keep the current one (see `deleted`).
     pub pointers: Vec<Option<*const c_void>>,
     /// Per slot: the body hash of the new body (or `None` as above).
     pub hashes: Vec<Option<u64>>,
-    /// Hot functions the source no longer has: they keep their last body.
+    /// Hot functions of the host the patch has no body for (deleted, renamed or no longer
+    /// `#[hot]`): their slots keep the last hot body, which the host's callers go on calling.
     pub deleted: Vec<String>,
     /// The addresses the library is mapped at, page-aligned, lowest to highest segment.
     pub image: (usize, usize),

@@ -10,12 +10,14 @@
 use crate::log::{self, Level};
 use crate::patch::{self, HostInfo, Prepared};
 use crate::reclaim::{self, ScanError};
+use crate::status;
 use parking_lot::Mutex;
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::time::Instant;
+use vais_hot_abi::status::Status;
 use vais_hot_abi::Manifest;
 
 /// Versions `hot_rollback` can return to, counting the current one.
@@ -148,12 +150,21 @@ impl Runtime {
             Ok(p) => p,
             Err(e) => {
                 let next = self.state.lock().next_number;
-                log::line(Level::Info, &format!("v{next} refused: {e}"));
+                status::log_event(&format!("v{next} refused: {e}"));
+                status::emit(&Status::Refused {
+                    version: next,
+                    reason: e.to_string(),
+                });
                 return Outcome::Refused;
             }
         };
         let mut state = self.state.lock();
         if self.safe_points && !from_safe_point {
+            status::emit(&Status::Pending {
+                version: state.next_number,
+                load_ms: millis(prepared.load_time),
+                verify_ms: millis(prepared.verify_time),
+            });
             state.pending = Some(prepared);
             return Outcome::Pending;
         }
@@ -208,7 +219,7 @@ impl Runtime {
             log::line(
                 Level::Info,
                 &format!(
-                    "warning: hot function {name} is gone from the source; it keeps its last body"
+                    "warning: the patch has no hot function {name} (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts"
                 ),
             );
         }
@@ -222,16 +233,21 @@ impl Runtime {
         }
         crate::crash::set_current(number);
         let total = prepared.load_time + prepared.verify_time + publish_time;
-        log::line(
-            Level::Info,
-            &format!(
-                "v{number} applied in {} (load {}, verify {}, publish {}): {summary}",
-                log::ms(total),
-                log::ms(prepared.load_time),
-                log::ms(prepared.verify_time),
-                log::ms(publish_time),
-            ),
-        );
+        status::log_event(&format!(
+            "v{number} applied in {} (load {}, verify {}, publish {}): {summary}",
+            log::ms(total),
+            log::ms(prepared.load_time),
+            log::ms(prepared.verify_time),
+            log::ms(publish_time),
+        ));
+        status::emit(&Status::Applied {
+            version: number,
+            functions: updated.len() as u64,
+            patched: changed,
+            load_ms: millis(prepared.load_time),
+            verify_ms: millis(prepared.verify_time),
+            publish_ms: millis(publish_time),
+        });
         // Versions rolled back from are not returned to once new code is published.
         let keep = state.current + 1;
         state.versions.truncate(keep);
@@ -267,7 +283,11 @@ impl Runtime {
     pub fn rollback(&self) -> Option<i64> {
         let mut state = self.state.lock();
         if state.current == 0 {
-            log::line(Level::Info, "rollback: already at the host's own code");
+            let reason = "already at the host's own code";
+            status::log_event(&format!("rollback: {reason}"));
+            status::emit(&Status::RollbackRefused {
+                reason: reason.to_string(),
+            });
             return None;
         }
         let from = state.versions[state.current].number;
@@ -278,10 +298,8 @@ impl Runtime {
         }
         let number = target.number;
         crate::crash::set_current(number);
-        log::line(
-            Level::Info,
-            &format!("rolled back from v{from} to v{number}"),
-        );
+        status::log_event(&format!("rolled back from v{from} to v{number}"));
+        status::emit(&Status::RolledBack { from, to: number });
         let callbacks = state.callbacks.clone();
         drop(state);
         run_callbacks(&callbacks, number);
@@ -377,6 +395,11 @@ impl Runtime {
         }
         unloaded.len()
     }
+}
+
+/// A duration in milliseconds, as the status channel carries it.
+fn millis(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 fn run_callbacks(callbacks: &[extern "C" fn(i64)], number: i64) {

@@ -39,6 +39,8 @@ pub enum ItemKind {
     Enum(EnumDecl),
     Impl(ImplDecl),
     Global(GlobalDecl),
+    /// `C NAME: T = expr`: a compile-time constant (same shape as a global).
+    Const(GlobalDecl),
     Alias(AliasDecl),
     /// `U path/to/module`: the path segments as written.
     Use(Vec<Ident>, Span),
@@ -104,6 +106,7 @@ pub struct ImplDecl {
     pub methods: Vec<FnDecl>,
 }
 
+/// A `G` global or a `C` constant: name, declared type and initialiser.
 #[derive(Debug)]
 pub struct GlobalDecl {
     pub name: Ident,

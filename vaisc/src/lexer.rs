@@ -37,6 +37,9 @@ pub struct Token {
     pub line_start: bool,
     /// The next character is not white space: `*p` rather than `* p`.
     pub glued: bool,
+    /// A string literal that the line ended before closing (already reported). It swallowed
+    /// the rest of its line, so the parser does not report what is missing from that line.
+    pub unterminated: bool,
 }
 
 /// Keywords that are single capital letters.
@@ -91,10 +94,15 @@ impl Lexer<'_> {
             span,
             line_start,
             glued,
+            unterminated: false,
         });
     }
 
     fn run(&mut self) {
+        // Some editors start UTF-8 files with a byte-order mark; it is not part of the program.
+        if self.text.starts_with('\u{feff}') {
+            self.pos = '\u{feff}'.len_utf8();
+        }
         while self.pos < self.src.len() {
             let c = self.src[self.pos];
             let lo = self.pos;
@@ -207,30 +215,31 @@ impl Lexer<'_> {
         let lo = self.pos;
         self.pos += 1;
         let mut value = String::new();
-        loop {
+        let closed = loop {
             let Some(ch) = self.text[self.pos..].chars().next() else {
-                self.diags
-                    .push(diag::unterminated_string(self.span(lo, lo + 1)));
-                break;
+                break false;
             };
             match ch {
                 '"' => {
                     self.pos += 1;
-                    break;
+                    break true;
                 }
-                '\n' => {
-                    self.diags
-                        .push(diag::unterminated_string(self.span(lo, lo + 1)));
-                    break;
-                }
+                '\n' => break false,
                 '\\' => self.escape(&mut value),
                 c => {
                     value.push(c);
                     self.pos += c.len_utf8();
                 }
             }
+        };
+        if !closed {
+            self.diags
+                .push(diag::unterminated_string(self.span(lo, lo + 1)));
         }
         self.push(TokenKind::Str(value), lo);
+        if let Some(t) = self.tokens.last_mut() {
+            t.unterminated = !closed;
+        }
     }
 
     fn escape(&mut self, value: &mut String) {
@@ -363,5 +372,23 @@ mod tests {
         assert!(tokens.iter().any(|t| t.kind == Ident("x".into())));
         let (_, diags) = lex(FileId(0), "99999999999999999999999");
         assert_eq!(diags[0].code, "E0005");
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped() {
+        let (tokens, diags) = lex(FileId(0), "\u{feff}F x");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(tokens[0].kind, Keyword('F'));
+        assert_eq!((tokens[0].span.lo, tokens[0].line_start), (3, true));
+        // Anywhere else it is an ordinary unexpected character.
+        let (_, diags) = lex(FileId(0), "x \u{feff}");
+        assert_eq!(diags[0].code, "E0001");
+    }
+
+    #[test]
+    fn an_unterminated_string_is_marked() {
+        let (tokens, _) = lex(FileId(0), "\"open\n\"closed\"");
+        let strings: Vec<bool> = tokens.iter().map(|t| t.unterminated).collect();
+        assert_eq!(strings, [true, false, false]);
     }
 }

@@ -1,12 +1,15 @@
 //! The `vaisc` command-line interface: argument parsing, rendering diagnostics to stderr, and
-//! exit codes (0 success, 1 the program has errors, 2 an internal or environment failure).
+//! exit codes: 0 success, 1 the program has errors (or `--patch-only` refuses a change), 2 an
+//! internal or environment failure (bad arguments, unreadable input, an output folder that does
+//! not exist, a linker failure); `run` passes on the program's status (128 + N for signal N);
+//! `watch` exits with 130 when stopped by Ctrl-C, SIGTERM or SIGHUP. README.md lists them all.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vaisc::diagnostics::render;
-use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild};
+use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, LinkOptions};
 
 #[derive(Parser)]
 #[command(name = "vaisc", version, about = "The Vais compiler")]
@@ -30,6 +33,34 @@ struct CodegenArgs {
     /// Emit debug information (DWARF line tables).
     #[arg(short = 'g')]
     debug: bool,
+    #[command(flatten)]
+    link: LinkArgs,
+}
+
+/// C libraries to link, spelled as `cc` spells them.
+#[derive(clap::Args)]
+struct LinkArgs {
+    /// Link the C library NAME (libNAME.so or libNAME.a); repeatable.
+    #[arg(short = 'l', value_name = "NAME")]
+    libs: Vec<String>,
+    /// Look for -l libraries in DIR first; repeatable.
+    #[arg(short = 'L', value_name = "DIR")]
+    lib_dirs: Vec<PathBuf>,
+}
+
+impl LinkArgs {
+    /// These libraries, then the package's (a package adds its `links` and `lib-dirs`).
+    fn options(self, pkg: Option<&vaisc::pkg::Package>) -> LinkOptions {
+        let mut link = LinkOptions {
+            libs: self.libs,
+            dirs: self.lib_dirs,
+        };
+        if let Some(p) = pkg {
+            link.libs.extend(p.links.iter().cloned());
+            link.dirs.extend(p.lib_dirs.iter().cloned());
+        }
+        link
+    }
 }
 
 #[derive(Subcommand)]
@@ -96,6 +127,8 @@ struct WatchArgs {
     /// Rebuild and restart the program when a change cannot be hot-applied.
     #[arg(long)]
     restart_on_incompatible: bool,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Arguments for the program (or the --exec command).
     #[arg(last = true)]
     args: Vec<String>,
@@ -124,7 +157,15 @@ fn main() -> ExitCode {
         eprintln!("note: this is a bug in vaisc; please report it with the input program");
     }));
     let cli = Cli::parse();
-    match std::panic::catch_unwind(|| run(cli)) {
+    // All work, watch included, runs on a thread with a deep stack: see `with_compiler_stack`.
+    let result = match vaisc::with_compiler_stack(move || run(cli)) {
+        Ok(result) => result,
+        Err(e) => {
+            eprintln!("error: cannot start the compiler thread: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("error: {e:#}");
@@ -159,6 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 debug_info: codegen.debug,
                 emit,
                 output,
+                link: codegen.link.options(None),
             };
             let hot = match (hot, patch_only) {
                 (false, _) => None,
@@ -172,7 +214,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .output
                 .clone()
                 .unwrap_or_else(|| vaisc::watch::default_output(&file));
-            run_watch(file, output, watch)
+            run_watch(file, output, watch, None)
         }
         Command::Pkg { command } => {
             let pkg = vaisc::pkg::find(Path::new("."))?;
@@ -182,13 +224,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         opt_level: codegen.opt_level,
                         debug_info: codegen.debug,
                         emit: Emit::Executable,
-                        output: pkg.output,
+                        output: pkg.output.clone(),
+                        link: codegen.link.options(Some(&pkg)),
                     };
                     build(&pkg.entry, &opts, hot.then_some(HotBuild::Full))
                 }
                 PkgCommand::Watch { watch } => {
-                    let output = watch.output.clone().unwrap_or(pkg.output);
-                    run_watch(pkg.entry, output, watch)
+                    let output = watch.output.clone().unwrap_or(pkg.output.clone());
+                    run_watch(pkg.entry.clone(), output, watch, Some(&pkg))
                 }
             }
         }
@@ -205,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 debug_info: codegen.debug,
                 emit: Emit::Executable,
                 output: exe.clone(),
+                link: codegen.link.options(None),
             };
             let code = build(&file, &opts, None)?;
             let result = if code == ExitCode::SUCCESS {
@@ -222,7 +266,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result<ExitCode> {
+fn run_watch(
+    entry: PathBuf,
+    output: PathBuf,
+    args: WatchArgs,
+    pkg: Option<&vaisc::pkg::Package>,
+) -> anyhow::Result<ExitCode> {
     use vaisc::watch::{Events, Raw, Run, WatchOptions};
     // A bare name would be looked up in PATH when run; make it a path.
     let output = if output.parent().is_some_and(|p| p.as_os_str().is_empty()) {
@@ -230,6 +279,7 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
     } else {
         output
     };
+    check_output_folder(&output)?;
     let run = match (args.run, args.exec) {
         (true, _) => Run::Host(args.args),
         (false, Some(cmd)) => Run::Exec(cmd, args.args),
@@ -242,7 +292,14 @@ fn run_watch(entry: PathBuf, output: PathBuf, args: WatchArgs) -> anyhow::Result
         run,
         debounce: std::time::Duration::from_millis(args.debounce),
         restart_on_incompatible: args.restart_on_incompatible,
+        link: args.link.options(pkg),
     };
+    // A program run with `VAIS_HOT_PATCH` watches that file: patches (and the rollback request
+    // beside them) must go there. This runs before any thread exists, so setting the variable
+    // the driver reads races with nothing.
+    if let Some(patch) = std::env::var_os("VAIS_HOT_PATCH") {
+        std::env::set_var("VAIS_HOT_PATCH_OUT", patch);
+    }
     let events = Events::new()?;
     let typed = events.sender();
     std::thread::spawn(move || {
@@ -295,7 +352,21 @@ fn finish_check(checked: &Checked, file: &Path) -> ExitCode {
     }
 }
 
+/// Refuses an output path in a folder that does not exist, in one plain line, before any
+/// work is done (the code generator or linker would otherwise fail with its own message).
+fn check_output_folder(output: &Path) -> anyhow::Result<()> {
+    match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
+            "cannot write {}: the folder {}/ does not exist",
+            output.display(),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
+    check_output_folder(&opts.output)?;
     let checked = front_end(file)?;
     let code = finish_check(&checked, file);
     if code != ExitCode::SUCCESS {
@@ -304,16 +375,8 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     let result = match hot {
         None => driver::build(&checked, file, opts),
         Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|report| {
-            if !report.not_reloadable.is_empty() {
-                let names: Vec<String> = report
-                    .not_reloadable
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect();
-                eprintln!(
-                    "warning: {} changed, but only `main` runs it: restart the program to apply",
-                    names.join(", ")
-                );
+            for what in report.not_applied() {
+                eprintln!("warning: {what}; restart the program to apply");
             }
         }),
     };
@@ -321,6 +384,15 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
         Ok(()) => Ok(ExitCode::SUCCESS),
         // An incompatible change is a problem with the program, like a compile error.
         Err(e @ DriverError::Incompatible(_)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e @ DriverError::HotRefused { .. }) => {
+            if let DriverError::HotRefused { diagnostics, .. } = &e {
+                for d in diagnostics {
+                    eprint!("{}", render(d, &checked.sources));
+                }
+            }
             eprintln!("error: {e}");
             Ok(ExitCode::from(1))
         }

@@ -32,6 +32,15 @@ pub fn load_program(
 ) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut modules = Vec::new();
+    // The canonical path of every file loaded from disk. The entry keeps the user's spelling
+    // for messages (`main.vais`), so a cycle back to it (`a.vais` importing `main`) is caught
+    // by this list rather than by comparing paths as spelt.
+    let mut loaded: Vec<PathBuf> = sources
+        .file(entry)
+        .path
+        .canonicalize()
+        .into_iter()
+        .collect();
     let mut queue = vec![entry];
     while let Some(file) = queue.pop() {
         let (module, mut d) = parse(file, &sources.file(file).text);
@@ -47,7 +56,7 @@ pub fn load_program(
         for item in &module.items {
             if let ItemKind::Use(path, span) = &item.kind {
                 let segs: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
-                match import(sources, &dir, &segs, *span, opts) {
+                match import(sources, &mut loaded, &dir, &segs, *span, opts) {
                     Ok(Some(id)) => imports.push(id),
                     Ok(None) => {}
                     Err(d) => diags.push(d),
@@ -63,6 +72,7 @@ pub fn load_program(
 /// Resolves and reads one import; `None` when that file is already loaded.
 fn import(
     sources: &mut SourceMap,
+    loaded: &mut Vec<PathBuf>,
     dir: &Path,
     segs: &[&str],
     span: Span,
@@ -91,10 +101,11 @@ fn import(
     let canonical = path
         .canonicalize()
         .map_err(|_| diag::module_not_found(span, &display))?;
-    if sources.find(&canonical).is_some() || sources.find(&path).is_some() {
+    if loaded.contains(&canonical) {
         return Ok(None);
     }
     let text =
         std::fs::read_to_string(&canonical).map_err(|_| diag::module_not_found(span, &display))?;
+    loaded.push(canonical.clone());
     Ok(Some(sources.add(canonical, text)))
 }

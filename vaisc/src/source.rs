@@ -53,7 +53,8 @@ impl SourceFile {
         }
     }
 
-    /// One-based line and column (in characters) of a byte offset.
+    /// One-based line and column (in characters) of a byte offset. A byte-order mark at the
+    /// start of the file is not a column.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
         let offset = offset.min(self.text.len() as u32);
         let line = match self.line_starts.binary_search(&offset) {
@@ -61,7 +62,12 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line] as usize;
-        let col = self.text[start..offset as usize].chars().count();
+        let text = &self.text[start..offset as usize];
+        let col = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(text)
+            .chars()
+            .count();
         (line as u32 + 1, col as u32 + 1)
     }
 
@@ -76,7 +82,8 @@ impl SourceFile {
             .get(idx + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
-        self.text[start as usize..end].trim_end_matches(['\n', '\r'])
+        let text = self.text[start as usize..end].trim_end_matches(['\n', '\r']);
+        text.strip_prefix('\u{feff}').unwrap_or(text)
     }
 }
 
@@ -131,5 +138,15 @@ mod tests {
         assert_eq!(f.line_col(11), (4, 4));
         assert_eq!(f.line_text(2), "cd");
         assert_eq!(f.line_text(9), "");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let mut map = SourceMap::new();
+        let id = map.add("a.vais", "\u{feff}F x\nG".to_string());
+        let f = map.file(id);
+        assert_eq!(f.line_col(3), (1, 1));
+        assert_eq!(f.line_col(5), (1, 3));
+        assert_eq!(f.line_text(1), "F x");
     }
 }

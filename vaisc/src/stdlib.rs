@@ -6,6 +6,7 @@
 const MODULES: &[(&str, &str)] = &[
     ("hot", include_str!("../../std/hot.vais")),
     ("math", include_str!("../../std/math.vais")),
+    ("sdl", include_str!("../../std/sdl.vais")),
 ];
 
 /// The source of standard module `name` (`hot` for `U std/hot`).

@@ -80,7 +80,12 @@ pub enum Ty {
     Enum(EnumId),
     Fn(Box<FnTy>),
     /// The type of `R`, `B`, `C` and of blocks that end in them: control never continues.
+    /// Code of this type is kept and runs in order; only what comes after it is dead.
     Never,
+    /// The type of an expression whose error has already been reported. It is compatible with
+    /// every type so that one mistake gives one diagnostic. Code generation never sees it: a
+    /// program with errors is not lowered.
+    Error,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -105,6 +110,23 @@ impl Ty {
 
     pub fn is_pointer_like(&self) -> bool {
         matches!(self, Ty::Ptr(_) | Ty::Str | Ty::Fn(_))
+    }
+
+    /// Whether a value of this type is accepted where any type is expected: `!` because control
+    /// never gets there, the error type because its error is already reported.
+    pub fn fits_anywhere(&self) -> bool {
+        matches!(self, Ty::Never | Ty::Error)
+    }
+
+    /// Whether the error type appears anywhere in this type (`*Unknown`, `[Unknown; 3]`):
+    /// a mismatch involving such a type is a consequence of an error already reported.
+    pub fn has_error(&self) -> bool {
+        match self {
+            Ty::Error => true,
+            Ty::Ptr(inner) | Ty::Array(inner, _) => inner.has_error(),
+            Ty::Fn(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
+            _ => false,
+        }
     }
 }
 
@@ -135,6 +157,7 @@ impl Program {
             Ty::Enum(id) => self.enums[*id].name.clone(),
             Ty::Fn(f) => format!("fn{}", self.signature(f)),
             Ty::Never => "!".to_string(),
+            Ty::Error => "{error}".to_string(),
         }
     }
 
@@ -371,7 +394,9 @@ pub enum ExprKind {
     /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
     /// present when patterns alone are not exhaustive, with an unreachable body).
     Match(Box<Expr>, Vec<Arm>),
-    /// Control never gets here (e.g. after an exhaustive match); lowers to `unreachable`.
+    /// Control never gets here (after an exhaustive match, or the value a diverging operand
+    /// stands for); lowers to `unreachable`. With type `Error` it stands for an erroneous
+    /// expression, in programs that are never lowered.
     Unreachable,
 }
 

@@ -148,3 +148,53 @@ fn user_functions_named_like_c_library_functions_stay_theirs_when_optimising() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_output_folder_that_does_not_exist_is_named_in_one_line() {
+    let dir = scratch("nofolder", PROGRAM);
+    for args in [
+        &["build", "prog.vais", "-o", "nodir/x"][..],
+        &["build", "--hot", "prog.vais", "-o", "nodir/x"],
+        &["watch", "prog.vais", "-o", "nodir/x"],
+    ] {
+        let out = vaisc(args, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write nodir/x: the folder nodir/ does not exist\n",
+            "{args:?}"
+        );
+    }
+    assert!(!dir.join("nodir").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_import_cycle_back_to_the_entry_loads_it_once_however_it_is_spelt() {
+    let main = "U helper\nF main() -> i64 {\n    printf(\"%ld\\n\", helper())\n    0\n}\nF base() -> i64 = 40\n";
+    let dir = scratch("cycle", main);
+    std::fs::write(
+        dir.join("helper.vais"),
+        "U prog\nF helper() -> i64 = base() + 2\n",
+    )
+    .expect("write module");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let absolute = format!("{dir_arg}/prog.vais");
+    for (entry, cwd) in [
+        ("prog.vais", dir.clone()),
+        ("./prog.vais", dir.clone()),
+        (absolute.as_str(), std::env::temp_dir()),
+    ] {
+        let out = vaisc(&["run", entry], &cwd);
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).as_ref()
+            ),
+            (Some(0), "42\n"),
+            "vaisc run {entry}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

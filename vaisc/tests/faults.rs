@@ -239,3 +239,41 @@ fn a_crash_in_new_code_names_the_function_and_version() {
     let _ = host.wait_exit();
     assert!(!host.alive());
 }
+
+/// A patch that divides by zero traps (it does not go on with a made-up quotient), and the
+/// crash report names the reason, the function and the version, at -O0 and -O2.
+#[test]
+fn a_division_by_zero_in_a_patch_is_reported_as_such() {
+    for level in ["-O0", "-O2"] {
+        let p = Project::new(&format!("divzero{level}"), GAME);
+        let build = |extra: &[&str]| {
+            let mut args = vec!["build", "--hot", level];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["game.vais", "-o", "game"]);
+            let out = p.vaisc(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        build(&[]);
+        let mut host = p.start();
+        host.wait_stdout("running", |l| field(l, "frame") >= 3);
+        p.edit(
+            "    total += 1\n",
+            "    total += 1\n    total = total / (s.frame - s.frame)\n",
+        );
+        build(&["--patch-only"]);
+        host.wait_stderr("the crash report", |l| {
+            l.contains("crash: SIGILL (integer division by zero) in step, code version v2")
+        });
+        let _ = host.wait_exit();
+        assert!(!host.alive());
+        let lines = host.stdout_lines();
+        assert!(
+            lines.iter().all(|l| l.starts_with("v1")),
+            "{level}: {lines:?}"
+        );
+    }
+}

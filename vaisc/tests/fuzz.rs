@@ -24,8 +24,15 @@ use std::path::Path;
 use vaisc::resolve::LoadedModule;
 use vaisc::source::SourceMap;
 
-/// Runs every stage on `src`; an `Err` describes a compiler bug.
+/// Runs every stage on `src`, on the deep stack the `vaisc` command gives the compiler (the
+/// corpus has a 10,000-term expression); an `Err` describes a compiler bug.
 fn compile(src: &str) -> Result<(), String> {
+    vaisc::with_compiler_stack(|| compile_here(src))
+        .expect("start the compiler thread")
+        .unwrap_or_else(|_| Err("panic in the compiler thread".to_string()))
+}
+
+fn compile_here(src: &str) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut sources = SourceMap::new();
         let file = sources.add("fuzz.vais", src.to_string());

@@ -205,12 +205,33 @@ fn broken_patches_leave_the_program_running() {
 
     // A hot function removed from the source keeps its last body, with a warning.
     p.edit("#[hot]\nF spare() -> i64 = 5\n", "");
-    patch_ok(&p);
+    let out = p.patch();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: hot function `spare` is not in the patch (deleted, renamed or no longer #[hot]); the running program's calls to it keep reaching its last hot body; restart the program to apply\n"
+    );
     host.wait_stderr("deletion warning", |l| {
-        l.contains("hot function spare is gone from the source")
+        l.contains("the patch has no hot function spare (deleted, renamed or no longer #[hot]): the running program's calls to it keep reaching its last hot body until the program restarts")
     });
     std::thread::sleep(Duration::from_millis(50));
     assert!(host.alive());
+
+    // A function no longer `#[hot]` but still called by `main`: `main` goes on calling its
+    // last hot body (v2), which is what the warning says.
+    p.edit("#[hot]\nF tick", "F tick");
+    p.edit("v2 frame", "v3 frame");
+    patch_ok(&p);
+    host.wait_stderr("no-longer-hot warning", |l| {
+        l.contains("the patch has no hot function tick (deleted, renamed or no longer #[hot])")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 5, |_| true);
+    let lines = host.stdout_lines();
+    assert!(
+        lines[seen..].iter().all(|l| l.starts_with("v2")),
+        "{lines:?}"
+    );
 }
 
 /// Uses the runtime API: a callback registered with hot_on_reload, hot_loop over a function
@@ -417,5 +438,267 @@ F main() -> i64 {
     // The runtime's log comes through its own pipe, so it may lag the program's output.
     host.wait_stderr("the rollback log", |l| {
         l.contains("rolled back from v2 to v1")
+    });
+}
+
+/// Hot code that calls `main` (or takes its address, also in a helper it reaches) cannot be in
+/// a patch: the build is refused with a diagnostic at each use, exit status 1, no crash.
+#[test]
+fn hot_code_using_main_is_refused_with_a_diagnostic() {
+    let source = "F helper() -> i64 {\n    f := main\n    0\n}\n#[hot]\nF step(n: i64) -> i64 {\n    I n > 0 { R main() }\n    helper()\n}\nF main() -> i64 = step(0)\n";
+    let p = Project::new("calls-main", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let headers: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    assert_eq!(
+        headers,
+        vec![
+            (
+                "error[E0600]: hot code cannot use `main`: `helper` is part of every patch, `main` never is",
+                "  --> game.vais:2:10"
+            ),
+            (
+                "error[E0600]: hot code cannot use `main`: `step` is part of every patch, `main` never is",
+                "  --> game.vais:7:17"
+            ),
+        ],
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: could not build game.vais for hot reload due to 2 previous errors\n"),
+        "{err}"
+    );
+    // The same program builds and runs normally: only hot builds are refused.
+    let out = p.vaisc(&["build", "game.vais", "-o", "game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A struct global and an array-of-struct global written by hot code are the host's own: after
+/// a reload the new code goes on from the values the old code left, and `main` sees them.
+#[test]
+fn struct_and_array_globals_are_shared_across_a_reload() {
+    let source = r#"X F fflush(f: *u8) -> i32
+S P { x: i64, y: i64 }
+G ps: [P; 3] = [P { x: 0, y: 0 }, P { x: 0, y: 0 }, P { x: 0, y: 0 }]
+G one: P = P { x: 0, y: 0 }
+#[hot]
+F step() {
+    ps[1].x += 1
+    one.y += 1
+    printf("v1 hot=%ld one=%ld\n", ps[1].x, one.y)
+    fflush(0)
+}
+F main() -> i64 {
+    L ps[1].x < 10000000 {
+        step()
+        printf("main arr=%ld one=%ld\n", ps[1].x, one.y)
+        fflush(0)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("aggregate-globals", source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few steps", |l| {
+        l.starts_with("v1") && field(l, "hot") >= 5
+    });
+    p.edit(
+        "ps[1].x += 1\n    one.y += 1\n    printf(\"v1",
+        "ps[1].x += 1\n    one.y += 1\n    printf(\"v2",
+    );
+    patch_ok(&p);
+    host.wait_count("a few new steps", 3, |l| l.starts_with("v2"));
+    let lines = host.stdout_lines();
+    let (before, after) = first_after(&lines, |l| l.starts_with("v2"));
+    // `before` is main's line after the last old step.
+    assert_eq!(field(&after, "hot"), field(&before, "arr") + 1, "{lines:?}");
+    assert_eq!(field(&after, "one"), field(&before, "one") + 1, "{lines:?}");
+    let main_after = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("v2"))
+        .nth(1)
+        .expect("main's line after the new step");
+    assert_eq!(field(main_after, "arr"), field(&after, "hot"), "{lines:?}");
+    assert_eq!(field(main_after, "one"), field(&after, "one"), "{lines:?}");
+}
+
+#[test]
+fn editing_a_constant_reaches_the_hot_function_that_uses_it() {
+    // A constant is used in place, so editing it is an edit of every function that names it.
+    const SRC: &str = r#"X F fflush(f: *u8) -> i32
+C SPEED: i64 = 3
+C LANES: i64 = 2
+S State { frame: i64, pos: [i64; LANES] }
+#[hot]
+F tick(s: *State) {
+    s.frame += 1
+    s.pos[0] += SPEED
+    printf("frame=%ld speed=%ld\n", s.frame, SPEED)
+    fflush(0)
+}
+F main() -> i64 {
+    s := mut State { frame: 0, pos: [0; LANES] }
+    L s.frame < 10000000 {
+        tick(&s)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("consts", SRC);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("the first value", |l| {
+        field(l, "speed") == 3 && field(l, "frame") >= 3
+    });
+    p.edit("C SPEED: i64 = 3", "C SPEED: i64 = 7");
+    patch_ok(&p);
+    host.wait_stdout("the edited value", |l| field(l, "speed") == 7);
+    host.wait_stderr("the apply log line", |l| {
+        l.contains("applied") && l.contains("tick (1 patched)")
+    });
+}
+
+/// Adding a function no hot code calls changes no body: the patch reports 0 patched, and
+/// with an edit, only the edited function. The program defines a C library name (`abs`), so
+/// every function carries attributes, whose module-wide numbering the new `#[inline]` function
+/// shifts.
+#[test]
+fn adding_an_unused_function_patches_only_what_changed() {
+    let source = GAME.replace(
+        "F helper() -> i64 = 1",
+        "F abs(v: i64) -> i64 = I v < 0 { -v } E { v }\nF helper() -> i64 = abs(-1)",
+    );
+    let p = Project::new("unused-fn", &source);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit(
+        "X F fflush",
+        "#[inline]\nF unused(a: i64, b: i64) -> i64 = a / b\nX F fflush",
+    );
+    patch_ok(&p);
+    host.wait_stderr("the first apply", |l| l.contains("v2 applied"));
+    let line = host.wait_stderr("its summary", |l| l.contains("v2 applied"));
+    assert!(line.ends_with("no function changed (0 patched)"), "{line}");
+    p.edit("v1 frame", "v3 frame");
+    patch_ok(&p);
+    let line = host.wait_stderr("the second apply", |l| l.contains("v3 applied"));
+    assert!(line.ends_with(": tick (1 patched)"), "{line}");
+    host.wait_stdout("the edit", |l| l.starts_with("v3"));
+}
+
+/// An edited global initialiser is reported in one line by `--patch-only`; the running program
+/// keeps its current value.
+#[test]
+fn an_edited_initial_value_is_reported_and_the_running_value_kept() {
+    let p = Project::new("init-edit", GAME);
+    p.build();
+    let host = p.start();
+    host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    let out = p.patch();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err,
+        "warning: global `total`: initial value changed; the running program keeps its current value; restart the program to apply\n"
+    );
+    host.wait_stderr("the apply", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("more frames", seen + 3, |_| true);
+    let lines = host.stdout_lines();
+    assert!(lines.iter().all(|l| field(l, "total") < 1000), "{lines:?}");
+}
+
+fn watch(p: &Project, extra: &[&str]) -> hot_support::Host {
+    let host = hot_support::Host::spawn(p.command(&["watch", "game.vais", "--run"]).args(extra));
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    host
+}
+
+/// `vaisc watch` reports an edited initial value, and with `--restart-on-incompatible`
+/// restarts the program, which then starts from the new value.
+#[test]
+fn watch_reports_an_edited_initial_value_and_can_restart_for_it() {
+    let p = Project::new("init-watch", GAME);
+    let host = watch(&p, &[]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the report", |l| {
+        l.contains("not applied: global `total`: initial value changed; the running program keeps its current value")
+    });
+    drop(host);
+
+    let p = Project::new("init-restart", GAME);
+    let host = watch(&p, &["--restart-on-incompatible"]);
+    host.wait_stdout("a few frames", |l| field(l, "frame") >= 3);
+    p.edit("G total: i64 = 0", "G total: i64 = 1000");
+    host.wait_stderr("the restart", |l| l.contains("rebuilt and restarted"));
+    host.wait_stdout("the new program from the new value", |l| {
+        l == "v1 frame=1 total=1001"
+    });
+}
+
+/// Definitions under the names of generated code or of the runtime are refused by hot builds
+/// (they were renamed by LLVM into a link error, or into an internal error), each at its
+/// definition.
+#[test]
+fn reserved_names_are_refused_by_hot_builds() {
+    let source = "G vais_argc: i64 = 3\nF vais_hot_literal() -> i64 = 1\nF vais_main() -> i64 = 2\n#[hot]\nF step() -> i64 = vais_argc + vais_hot_literal() + vais_main()\nF main() -> i64 = step()\n";
+    let p = Project::new("reserved", source);
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "game"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let found: Vec<(&str, &str)> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.starts_with("error["))
+        .collect();
+    let reserved = |name: &str| {
+        format!("error[E0601]: `{name}` is a name hot builds reserve for generated code and the runtime")
+    };
+    let want = [
+        (reserved("vais_argc"), "  --> game.vais:1:3"),
+        (reserved("vais_hot_literal"), "  --> game.vais:2:3"),
+        (reserved("vais_main"), "  --> game.vais:3:3"),
+    ];
+    assert_eq!(found.len(), want.len(), "{err}");
+    for ((head, at), (want_head, want_at)) in found.iter().zip(&want) {
+        assert_eq!((*head, *at), (want_head.as_str(), *want_at), "{err}");
+    }
+}
+
+/// `vaisc watch` shows a refused hot build's diagnostics, not only its summary line.
+#[test]
+fn watch_shows_why_a_hot_build_was_refused() {
+    let p = Project::new(
+        "watch-refused",
+        "#[hot]\nF step(n: i64) -> i64 = I n > 0 { main() } E { n }\nF main() -> i64 = step(0)\n",
+    );
+    let host = hot_support::Host::spawn(&mut p.command(&["watch", "game.vais", "--run"]));
+    host.wait_stderr("the diagnostic", |l| {
+        l.starts_with("error[E0600]: hot code cannot use `main`")
+    });
+    host.wait_stderr("its place", |l| l == "  --> game.vais:2:35");
+    host.wait_stderr("the summary", |l| {
+        l.ends_with(
+            "build failed: could not build game.vais for hot reload due to 1 previous error",
+        )
     });
 }

@@ -1,6 +1,7 @@
 //! The data-driven test harness: every program under `tests/programs/` is built with the real
 //! `vaisc` binary and run, and its standard output and exit status are compared exactly with
-//! `NAME.stdout` and `NAME.exit`; every program under `tests/errors/` is checked with
+//! `NAME.stdout` and `NAME.exit` (a signal counts as 128 + its number), at -O0 and, for programs
+//! marked `# also: -O2`, at -O2; every program under `tests/errors/` is checked with
 //! `vaisc check`, and the diagnostics it reports must be exactly the list in its header comments
 //! (`# expect-error: LINE:COL: CODE: MESSAGE`, `# expect-warning: ...`), in order: an extra,
 //! missing or different diagnostic fails. Programs run
@@ -70,11 +71,15 @@ fn run_with_timeout(exe: &Path) -> Result<(String, i32), String> {
         std::thread::sleep(Duration::from_millis(5));
     };
     let out = reader.join().unwrap_or_default();
-    match status.code() {
-        Some(code) => Ok((out, code)),
-        None => Err(format!(
-            "killed by a signal ({status})\nstdout so far:\n{out}"
-        )),
+    // A program killed by a signal gets 128 + the signal, as `vaisc run` and shells report it,
+    // so a `.exit` file can expect a trap (132 is SIGILL).
+    match (
+        status.code(),
+        std::os::unix::process::ExitStatusExt::signal(&status),
+    ) {
+        (Some(code), _) => Ok((out, code)),
+        (None, Some(sig)) => Ok((out, 128 + sig)),
+        (None, None) => Err(format!("ended without a status ({status})")),
     }
 }
 
@@ -82,16 +87,27 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Builds and runs one program; compares with its `.stdout` and `.exit` files.
+/// Builds and runs one program; compares with its `.stdout` and `.exit` files. A program whose
+/// source has the line `# also: -O2` is built and checked at -O2 as well, for behaviour that
+/// must not depend on the optimisation level.
 fn check_program(src: &Path, scratch: &Path) -> Result<(), String> {
+    check_program_at(src, scratch, "-O0")?;
+    if read(src)?.lines().any(|l| l.trim() == "# also: -O2") {
+        check_program_at(src, scratch, "-O2").map_err(|e| format!("at -O2: {e}"))?;
+    }
+    Ok(())
+}
+
+fn check_program_at(src: &Path, scratch: &Path, level: &str) -> Result<(), String> {
     let name = src
         .file_stem()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let exe = scratch.join(&name);
+    let exe = scratch.join(format!("{name}{level}"));
     let out = Command::new(env!("CARGO_BIN_EXE_vaisc"))
         .arg("build")
+        .arg(level)
         .arg(src)
         .arg("-o")
         .arg(&exe)

@@ -7,6 +7,7 @@
 mod hot_support;
 
 use hot_support::{field, Host, Project};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -322,7 +323,7 @@ fn typing_r_rolls_the_program_back() {
     host.wait_stdout("the edit", |l| l.starts_with("v2"));
     host.type_line("r");
     host.wait_stderr("the host's answer", |l| {
-        l.contains("[hot] rolled back from v2 to v1")
+        l.contains(" rolled back from v2 to v1")
     });
     // The old code runs again, on the same state: the frame count goes on from where it was.
     let last_v2 = host
@@ -352,4 +353,337 @@ fn other_typed_lines_reach_the_program() {
     host.wait_stdout("the line, echoed by the program", |l| {
         l == "hello from the keyboard"
     });
+}
+
+/// Writes a file every millisecond at each of `paths` until dropped, as a game's log (or
+/// watch's own output redirected to a file) would.
+struct BusyWriters {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    paths: Vec<PathBuf>,
+}
+
+impl BusyWriters {
+    fn start(paths: &[PathBuf]) -> BusyWriters {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let threads = paths
+            .iter()
+            .map(|path| {
+                let (path, stop) = (path.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut n = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        n += 1;
+                        std::fs::write(&path, format!("line {n}\n")).expect("busy write");
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                })
+            })
+            .collect();
+        BusyWriters {
+            stop,
+            threads,
+            paths: paths.to_vec(),
+        }
+    }
+}
+
+impl Drop for BusyWriters {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        for p in &self.paths {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+#[test]
+fn busy_folders_never_hold_a_save_back() {
+    let p = project("busy");
+    // The host and patch in their own folder, so that "beside the patch" and "in the patch
+    // folder's parent" (which is the source's folder) are different places.
+    std::fs::create_dir_all(p.dir.join("out")).expect("out dir");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            // A debounce far longer than any pause of the writers: were their events to restart
+            // it, the save would never be rebuilt.
+            .args([
+                "watch",
+                "game.vais",
+                "--run",
+                "-o",
+                "out/game",
+                "--debounce",
+                "200",
+            ])
+            .current_dir(&p.dir),
+    );
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    let parent = p
+        .dir
+        .parent()
+        .expect("parent")
+        .join(format!("vaisc-hot-busy-parent-{}.log", std::process::id()));
+    // Two writers in each place, so that a writer the scheduler holds back does not make the
+    // folder quiet.
+    let _writers = BusyWriters::start(&[
+        p.dir.join("run.log"),
+        p.dir.join("game.log"),
+        p.dir.join("out").join("game.log"),
+        p.dir.join("out").join("frames.log"),
+        parent.with_extension("1.log"),
+        parent.with_extension("2.log"),
+    ]);
+    // Let the writers get going before the save, so that no directory is ever quiet.
+    std::thread::sleep(Duration::from_millis(50));
+    save(&p, "v1 frame", "v2 frame", "in place");
+    host.wait_stdout("the save applied", |l| l.starts_with("v2"));
+    host.wait_stderr("the report", |l| {
+        l.contains(" rebuilt in ") && l.contains("v2 applied: tick (1 patched)")
+    });
+    save(&p, "v2 frame", "v3 frame", "rename");
+    host.wait_stdout("a second save applied", |l| l.starts_with("v3"));
+}
+
+/// A game with sparse safe points: it calls `hot_check` (then `tick`) once per line it reads,
+/// so a patch waits for the test to type a line. It prints its pid first.
+const STEPPED: &str = r#"U std/hot
+X F fflush(f: *u8) -> i32
+X F getchar() -> i32
+X F getpid() -> i32
+S State { frame: i64 }
+#[hot]
+F tick(s: *State) {
+    s.frame += 1
+    printf("v1 frame=%ld\n", s.frame)
+    fflush(0)
+}
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    printf("pid=%d\n", getpid())
+    fflush(0)
+    c := mut getchar()
+    L c >= 0 {
+        I c == 10 {
+            hot_check()
+            tick(&s)
+        }
+        c = getchar()
+    }
+    0
+}
+"#;
+
+/// The pid the game printed on its `pid=N` line.
+fn game_pid(host: &Host) -> i32 {
+    field(
+        &host.wait_stdout("the game's pid", |l| l.starts_with("pid=")),
+        "pid",
+    ) as i32
+}
+
+#[test]
+fn patches_waiting_for_a_safe_point_are_reported_when_applied_and_a_crash_at_once() {
+    let p = Project::new("stepped", STEPPED);
+    let mut host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .stdin(Stdio::piped())
+            .current_dir(&p.dir),
+    );
+    let pid = game_pid(&host);
+    host.type_line("");
+    host.wait_stdout("the first frame", |l| l.starts_with("v1 frame=1"));
+    for v in 2..=3 {
+        save(
+            &p,
+            &format!("v{} frame", v - 1),
+            &format!("v{v} frame"),
+            "in place",
+        );
+        // Reported as soon as the program has verified it, long before it is applied.
+        let want = format!("v{v} verified: it waits for the program's next hot_check");
+        host.wait_stderr(&want, |l| l.contains(" rebuilt in ") && l.contains(&want));
+        host.type_line("");
+        host.wait_stdout("the new code", |l| l.starts_with(&format!("v{v} frame")));
+        let want = format!("v{v} applied: tick (1 patched)");
+        host.wait_stderr(&want, |l| l.contains(&want));
+    }
+    // A crash while the next patch waits for its safe point is reported by itself.
+    save(&p, "v3 frame", "v4 frame", "in place");
+    host.wait_stderr("the pending patch", |l| l.contains("v4 verified"));
+    // SAFETY: sending a signal to the game this test's watch started. SIGKILL rather than a
+    // fault signal: the runtime's crash handler would see a fault signal that no fault raised.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    host.wait_stderr("the crash", |l| {
+        l.contains("the program ended (signal: 9 (SIGKILL)")
+    });
+    assert!(
+        !host.stderr_text().contains("no reply"),
+        "{}",
+        host.stderr_text()
+    );
+}
+
+/// A game that prints its pid and then runs without reading its input or writing to stderr,
+/// so nothing but watch's own care ends it when watch goes away.
+fn forever_game() -> String {
+    GAME.replacen("U bonus\n", "U bonus\nX F getpid() -> i32\n", 1)
+        .replacen(
+            "    s := mut State { frame: 0 }\n",
+            "    s := mut State { frame: 0 }\n    printf(\"pid=%d\\n\", getpid())\n",
+            1,
+        )
+}
+
+/// Whether process `pid` is gone (or a zombie its parent has yet to reap).
+fn ended(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn ending_watch_in_any_way_ends_the_program_too() {
+    let signals = [
+        (libc::SIGINT, "SIGINT"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGKILL, "SIGKILL"),
+    ];
+    for (signal, signal_name) in signals {
+        for run in ["--run", "--exec"] {
+            let p = Project::new("orphans", &forever_game());
+            std::fs::write(p.dir.join("bonus.vais"), BONUS).expect("write module");
+            // A wrapper that starts the game without `exec`: the game is its child.
+            let wrapper = p.dir.join("play.sh");
+            std::fs::write(&wrapper, "#!/bin/sh\n./game\necho the game has ended\n")
+                .expect("wrapper");
+            std::fs::set_permissions(
+                &wrapper,
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .expect("chmod");
+            let mut command = Command::new(env!("CARGO_BIN_EXE_vaisc"));
+            command.args(["watch", "game.vais"]).current_dir(&p.dir);
+            if run == "--run" {
+                command.arg("--run");
+            } else {
+                command.args(["--exec", "./play.sh"]);
+            }
+            let mut host = Host::spawn(&mut command);
+            let pid = game_pid(&host);
+            // Watch names the game's own pid (from its runtime), not the wrapper's.
+            let running = format!("the program is running (pid {pid}, v1)");
+            host.wait_stderr(&running, |l| l.contains(&running));
+            // SAFETY: sending a signal to the watch process this test started.
+            unsafe {
+                libc::kill(host.id() as libc::pid_t, signal);
+            }
+            let code = host.wait_exit();
+            if signal != libc::SIGKILL {
+                assert_eq!(
+                    code,
+                    Some(130),
+                    "{signal_name} {run}: {}",
+                    host.stderr_text()
+                );
+            }
+            let start = std::time::Instant::now();
+            while !ended(pid) {
+                assert!(
+                    start.elapsed() < hot_support::PATIENCE,
+                    "{signal_name} {run}: the game (pid {pid}) outlived watch\n{}",
+                    host.stderr_text()
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_users_hot_log_setting_is_kept() {
+    let p = project("logoff");
+    let mut host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .env("VAIS_HOT_LOG", "off")
+            .stdin(Stdio::piped())
+            .current_dir(&p.dir),
+    );
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    save(&p, "v1 frame", "v2 frame", "in place");
+    host.wait_stdout("the save applied", |l| l.starts_with("v2"));
+    // Watch still reports what the program did: it learns it from the status channel.
+    host.wait_stderr("the report", |l| l.contains("v2 applied: tick (1 patched)"));
+    host.type_line("r");
+    host.wait_stderr("the rollback", |l| l.contains(" rolled back from v2 to v1"));
+    let log = host.stderr_text();
+    assert!(
+        !log.contains("[hot]"),
+        "the runtime logged with VAIS_HOT_LOG=off:\n{log}"
+    );
+    drop(host);
+
+    let p = project("logdebug");
+    let host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .env("VAIS_HOT_LOG", "debug")
+            .current_dir(&p.dir),
+    );
+    host.wait_stderr("the runtime's debug lines", |l| {
+        l.starts_with("[hot] watching ")
+    });
+}
+
+#[test]
+fn the_users_hot_patch_path_is_where_patches_and_rollbacks_go() {
+    let p = project("patchpath");
+    std::fs::create_dir_all(p.dir.join("patches")).expect("patches dir");
+    let custom = p.dir.join("patches").join("libcustom.so");
+    let mut host = Host::spawn(
+        Command::new(env!("CARGO_BIN_EXE_vaisc"))
+            .args(["watch", "game.vais", "--run"])
+            .env("VAIS_HOT_PATCH", &custom)
+            .stdin(Stdio::piped())
+            .current_dir(&p.dir),
+    );
+    host.wait_stdout("the program running", |l| l.starts_with("v1"));
+    save(&p, "v1 frame", "v2 frame", "in place");
+    host.wait_stdout("the save applied", |l| l.starts_with("v2"));
+    let patch = std::fs::read(&custom).expect("the patch at VAIS_HOT_PATCH");
+    assert!(patch.windows(8).any(|w| w == b"v2 frame"));
+    host.type_line("r");
+    host.wait_stderr("the rollback", |l| l.contains(" rolled back from v2 to v1"));
+}
+
+#[test]
+fn hot_init_on_a_missing_file_returns_minus_one() {
+    let p = Project::new(
+        "hotinit",
+        "U std/hot\nF main() -> i64 {\n    printf(\"missing=%ld present=%ld\\n\", hot_init(\"missing.vais\"), hot_init(\"game.vais\"))\n    0\n}\n",
+    );
+    p.build();
+    let out = Command::new(&p.exe)
+        .current_dir(&p.dir)
+        .output()
+        .expect("run the program");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "missing=-1 present=0\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("cannot watch the source missing.vais: no such file"));
 }

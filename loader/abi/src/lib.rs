@@ -8,9 +8,18 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
+mod trap;
+
+pub use trap::{
+    trap_kind, trap_meaning, trap_prefix, TRAP_DIVISION_BY_ZERO, TRAP_DIVISION_OVERFLOW, TRAP_LEN,
+};
+// The status channel from a running host to `vaisc watch` and editors lives in its own module.
+pub mod status;
+
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
-/// version is refused.
-pub const ABI_VERSION: u32 = 2;
+/// version is refused. Version 3: division traps, layouts described with the code
+/// generator's offsets (enum variants included), hosts record their initial values.
+pub const ABI_VERSION: u32 = 3;
 
 /// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
 /// function, initialised with the host's own bodies.
@@ -114,32 +123,49 @@ pub enum FieldKind {
     Ptr,
 }
 
-/// Field kinds of [`Manifest`], in order.
-pub const MANIFEST_FIELDS: &[FieldKind] = &[
-    FieldKind::U32,
-    FieldKind::U32,
-    FieldKind::U64,
-    FieldKind::U32,
-    FieldKind::U32,
-    FieldKind::U32,
-    FieldKind::U32,
-    FieldKind::Ptr,
-    FieldKind::Ptr,
+/// One field of an ABI struct: its name in the Rust struct, and its machine type. The code
+/// generator fills the fields of a manifest constant by these names, never by position, and
+/// this crate's tests check each name's offset against the Rust struct's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: FieldKind,
+}
+
+const fn field(name: &'static str, kind: FieldKind) -> Field {
+    Field { name, kind }
+}
+
+/// The fields of [`Manifest`], in order.
+pub const MANIFEST_FIELDS: &[Field] = &[
+    field("abi_version", FieldKind::U32),
+    field("kind", FieldKind::U32),
+    field("program_id", FieldKind::U64),
+    field("function_count", FieldKind::U32),
+    field("layout_count", FieldKind::U32),
+    field("flags", FieldKind::U32),
+    field("reserved", FieldKind::U32),
+    field("functions", FieldKind::Ptr),
+    field("layouts", FieldKind::Ptr),
 ];
 
-/// Field kinds of [`FunctionEntry`], in order.
-pub const FUNCTION_ENTRY_FIELDS: &[FieldKind] = &[
-    FieldKind::Ptr,
-    FieldKind::Ptr,
-    FieldKind::U64,
-    FieldKind::U64,
-    FieldKind::U32,
-    FieldKind::U32,
-    FieldKind::Ptr,
+/// The fields of [`FunctionEntry`], in order.
+pub const FUNCTION_ENTRY_FIELDS: &[Field] = &[
+    field("name", FieldKind::Ptr),
+    field("signature", FieldKind::Ptr),
+    field("signature_hash", FieldKind::U64),
+    field("body_hash", FieldKind::U64),
+    field("slot", FieldKind::U32),
+    field("reserved", FieldKind::U32),
+    field("address", FieldKind::Ptr),
 ];
 
-/// Field kinds of [`LayoutEntry`], in order.
-pub const LAYOUT_ENTRY_FIELDS: &[FieldKind] = &[FieldKind::Ptr, FieldKind::Ptr, FieldKind::U64];
+/// The fields of [`LayoutEntry`], in order.
+pub const LAYOUT_ENTRY_FIELDS: &[Field] = &[
+    field("name", FieldKind::Ptr),
+    field("layout", FieldKind::Ptr),
+    field("hash", FieldKind::U64),
+];
 
 /// 64-bit FNV-1a: the hash of signatures, layouts, bodies and program ids. Stable across
 /// compiler versions and platforms, which `std`'s hasher does not promise.
@@ -198,12 +224,12 @@ mod tests {
     use std::mem::{align_of, offset_of, size_of};
 
     /// The offsets a C compiler gives a struct made of `fields`.
-    fn c_layout(fields: &[FieldKind]) -> (Vec<usize>, usize) {
+    fn c_layout(fields: &[Field]) -> (Vec<usize>, usize) {
         let mut offsets = Vec::new();
         let mut at: usize = 0;
         let mut align: usize = 1;
         for f in fields {
-            let size: usize = match f {
+            let size: usize = match f.kind {
                 FieldKind::U32 => 4,
                 FieldKind::U64 | FieldKind::Ptr => 8,
             };
@@ -215,24 +241,45 @@ mod tests {
         (offsets, at.next_multiple_of(align))
     }
 
+    /// `(name, offset)` of each named field of a Rust struct.
+    macro_rules! offsets {
+        ($ty:ty: $($f:ident),*) => { vec![$((stringify!($f), offset_of!($ty, $f))),*] };
+    }
+
+    /// Every field of the list is the Rust struct's field of the same name, at its offset, and
+    /// the list covers the whole struct.
+    fn check(fields: &[Field], rust: Vec<(&str, usize)>, size: usize) {
+        let (off, total) = c_layout(fields);
+        assert_eq!(total, size);
+        assert_eq!(fields.len(), rust.len());
+        for (name, offset) in rust {
+            let i = fields
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or_else(|| panic!("no field {name}"));
+            assert_eq!(off[i], offset, "field {name}");
+        }
+    }
+
     #[test]
-    fn field_lists_describe_the_repr_c_structs() {
-        let (off, size) = c_layout(MANIFEST_FIELDS);
-        assert_eq!(size, size_of::<Manifest>());
-        assert_eq!(off[2], offset_of!(Manifest, program_id));
-        assert_eq!(off[5], offset_of!(Manifest, flags));
-        assert_eq!(off[7], offset_of!(Manifest, functions));
-        assert_eq!(off[8], offset_of!(Manifest, layouts));
-
-        let (off, size) = c_layout(FUNCTION_ENTRY_FIELDS);
-        assert_eq!(size, size_of::<FunctionEntry>());
-        assert_eq!(off[2], offset_of!(FunctionEntry, signature_hash));
-        assert_eq!(off[4], offset_of!(FunctionEntry, slot));
-        assert_eq!(off[6], offset_of!(FunctionEntry, address));
-
-        let (off, size) = c_layout(LAYOUT_ENTRY_FIELDS);
-        assert_eq!(size, size_of::<LayoutEntry>());
-        assert_eq!(off[2], offset_of!(LayoutEntry, hash));
+    fn field_lists_describe_the_repr_c_structs_by_name() {
+        check(
+            MANIFEST_FIELDS,
+            offsets!(Manifest: abi_version, kind, program_id, function_count, layout_count,
+                flags, reserved, functions, layouts),
+            size_of::<Manifest>(),
+        );
+        check(
+            FUNCTION_ENTRY_FIELDS,
+            offsets!(FunctionEntry: name, signature, signature_hash, body_hash, slot, reserved,
+                address),
+            size_of::<FunctionEntry>(),
+        );
+        check(
+            LAYOUT_ENTRY_FIELDS,
+            offsets!(LayoutEntry: name, layout, hash),
+            size_of::<LayoutEntry>(),
+        );
         assert_eq!(align_of::<LayoutEntry>(), 8);
     }
 

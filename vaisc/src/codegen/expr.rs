@@ -5,6 +5,7 @@
 //! is written field by field into its destination, and copying an aggregate place is a
 //! `memcpy`. This keeps IR small for values like `[0.0; 1000]`.
 
+use super::arith::DivOp;
 use super::func::{Gen, Res};
 use super::CodegenError;
 use crate::tir::{BinOp, Callee, Expr, ExprKind, FloatTy, Ty, UnOp};
@@ -318,8 +319,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         r: BasicValueEnum<'ctx>,
         ty: &Ty,
     ) -> Res<BasicValueEnum<'ctx>> {
-        let b = &self.builder;
         let signed = matches!(ty, Ty::Int(i) if i.signed());
+        // Division, remainder and shifts are defined for every operand (`arith.rs`).
+        if let (BasicValueEnum::IntValue(x), BasicValueEnum::IntValue(y)) = (l, r) {
+            match op {
+                BinOp::Div => return self.int_division(DivOp::Div, x, y, signed),
+                BinOp::Rem => return self.int_division(DivOp::Rem, x, y, signed),
+                BinOp::Shl => return self.int_shift(true, x, y, signed),
+                BinOp::Shr => return self.int_shift(false, x, y, signed),
+                _ => {}
+            }
+        }
+        let b = &self.builder;
         if let (BasicValueEnum::FloatValue(x), BasicValueEnum::FloatValue(y)) = (l, r) {
             let cmp = |p| -> Res<BasicValueEnum<'ctx>> {
                 Ok(b.build_float_compare(p, x, y, "cmp")?.into())
@@ -358,15 +369,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             BinOp::Add => Ok(b.build_int_add(x, y, "add")?.into()),
             BinOp::Sub => Ok(b.build_int_sub(x, y, "sub")?.into()),
             BinOp::Mul => Ok(b.build_int_mul(x, y, "mul")?.into()),
-            BinOp::Div if signed => Ok(b.build_int_signed_div(x, y, "div")?.into()),
-            BinOp::Div => Ok(b.build_int_unsigned_div(x, y, "div")?.into()),
-            BinOp::Rem if signed => Ok(b.build_int_signed_rem(x, y, "rem")?.into()),
-            BinOp::Rem => Ok(b.build_int_unsigned_rem(x, y, "rem")?.into()),
+            BinOp::Div | BinOp::Rem | BinOp::Shl | BinOp::Shr => {
+                Err(internal("division or shift of pointers"))
+            }
             BinOp::BitAnd => Ok(b.build_and(x, y, "and")?.into()),
             BinOp::BitOr => Ok(b.build_or(x, y, "or")?.into()),
             BinOp::BitXor => Ok(b.build_xor(x, y, "xor")?.into()),
-            BinOp::Shl => Ok(b.build_left_shift(x, y, "shl")?.into()),
-            BinOp::Shr => Ok(b.build_right_shift(x, y, signed, "shr")?.into()),
             BinOp::Eq => cmp(IntPredicate::EQ),
             BinOp::Ne => cmp(IntPredicate::NE),
             BinOp::Lt => cmp(pick(IntPredicate::SLT, IntPredicate::ULT)),

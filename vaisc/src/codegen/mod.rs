@@ -1,20 +1,27 @@
 //! LLVM code generation: typed IR to an LLVM module, optimisation, and object or IR output.
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
-//! emits function bodies and control flow, `expr.rs` expressions and places, `debug.rs` DWARF
-//! line tables for `-g`, `builtins.rs` keeps LLVM from taking the program's own functions for
-//! C library ones. Everything is emitted by walking the program's vectors in order, so the
-//! same program always gives byte-identical IR. The module targets the host (x86-64 Linux) with
-//! position-independent code, so the same object can go into an executable or a shared library.
+//! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the
+//! defined forms of division, remainder and shifts, `debug.rs` DWARF line tables for `-g`,
+//! `builtins.rs` keeps LLVM from taking the program's own functions for C library ones.
+//! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
+//! computation, which the hot-reload manifest describes. Everything is emitted by walking the
+//! program's vectors in order, so the same program always gives byte-identical IR. The module
+//! targets the host (x86-64 Linux) with position-independent code, so the same object can go
+//! into an executable or a shared library.
 
+mod arith;
 mod builtins;
 mod debug;
 mod expr;
 mod func;
+mod layout;
 mod types;
 
 #[cfg(test)]
 mod tests;
+
+pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;
 use crate::tir::Program;
@@ -39,6 +46,9 @@ pub enum CodegenError {
     /// A bug in vaisc: the typed IR asked for something LLVM rejects.
     #[error("internal code generation error: {0}")]
     Internal(String),
+    /// The program uses something code generation cannot represent.
+    #[error("cannot generate code: {0}")]
+    Unsupported(String),
     #[error("cannot set up the LLVM target: {0}")]
     Target(String),
     #[error("cannot write {path}: {message}")]
@@ -84,6 +94,7 @@ pub fn lower<'ctx>(
     sources: &SourceMap,
     opts: &Options,
 ) -> Result<Module<'ctx>, CodegenError> {
+    types::check_array_lengths(program)?;
     let tm = target_machine(opts.opt_level)?;
     let module = ctx.create_module("vais");
     module.set_triple(&tm.get_triple());
@@ -93,8 +104,21 @@ pub fn lower<'ctx>(
     gen.finish_debug_info();
     module
         .verify()
-        .map_err(|e| CodegenError::Internal(e.to_string()))?;
+        .map_err(|e| CodegenError::Internal(format!("invalid LLVM module after lowering: {e}")))?;
     Ok(module)
+}
+
+/// In test builds (`debug_assertions`), checks `module` with LLVM's verifier after the stage
+/// `after` transformed it, so that a stage that breaks the module is an internal error naming
+/// the stage rather than a crash (or a miscompile) in a later one. Release builds verify once,
+/// after lowering.
+pub fn verify_after(module: &Module, after: &str) -> Result<(), CodegenError> {
+    if cfg!(debug_assertions) {
+        module.verify().map_err(|e| {
+            CodegenError::Internal(format!("invalid LLVM module after {after}: {e}"))
+        })?;
+    }
+    Ok(())
 }
 
 /// Runs LLVM's standard optimisation pipeline for the level (nothing at 0).
@@ -117,7 +141,7 @@ pub fn optimize(module: &Module, opt_level: u8) -> Result<(), CodegenError> {
     let mpm = PassManager::create(());
     pmb.populate_module_pass_manager(&mpm);
     mpm.run_on(module);
-    Ok(())
+    verify_after(module, "optimisation")
 }
 
 /// Writes a native object file. The object is produced in memory and written by Rust, because

@@ -10,6 +10,11 @@ use inkwell::context::Context;
 
 /// The unoptimised IR of a one-file program.
 fn ir(src: &str) -> String {
+    with_module(src, |m| m.print_to_string().to_string())
+}
+
+/// Runs `f` on the unoptimised module of a one-file program.
+fn with_module<T>(src: &str, f: impl FnOnce(&inkwell::module::Module) -> T) -> T {
     let mut sources = SourceMap::new();
     let file = sources.add("t.vais", src.to_string());
     let (module, diags) = parse(file, src);
@@ -18,7 +23,7 @@ fn ir(src: &str) -> String {
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let ctx = Context::create();
     let module = lower(&ctx, &program, &sources, &Options::default()).expect("lowers");
-    module.print_to_string().to_string()
+    f(&module)
 }
 
 const SAMPLE: &str = "
@@ -53,4 +58,80 @@ fn repeat_literals_of_zero_are_a_memset() {
         "codegen_zero_repeat",
         &ir("F main() -> i64 { a := [0.0; 1000]; a[5] as i64 }"),
     );
+}
+
+/// The trap of a division by zero is `ud1` with the reason in its last byte, which the crash
+/// handler of the runtime (`vais_hot_abi::trap_kind`) reads back; at every level.
+#[test]
+fn division_traps_encode_their_reason_in_the_instruction() {
+    let src = "X F time(t: *u8) -> i64\nF f(a: i64, b: i64) -> i64 = a / b\nF main() -> i64 = f(time(0), time(0))";
+    for level in [0, 2] {
+        let object = with_module(src, |m| {
+            super::optimize(m, level).expect("optimises");
+            super::target_machine(level)
+                .expect("target")
+                .write_to_memory_buffer(m, inkwell::targets::FileType::Object)
+                .expect("object")
+                .as_slice()
+                .to_vec()
+        });
+        for kind in [
+            vais_hot_abi::TRAP_DIVISION_BY_ZERO,
+            vais_hot_abi::TRAP_DIVISION_OVERFLOW,
+        ] {
+            let found = object
+                .windows(vais_hot_abi::TRAP_LEN)
+                .any(|w| vais_hot_abi::trap_kind(w.try_into().expect("5 bytes")) == Some(kind));
+            assert!(found, "no trap of kind {kind} at -O{level}");
+        }
+    }
+}
+
+#[test]
+fn only_divisors_that_can_fault_are_checked() {
+    let by_constant = ir("F f(a: i64) -> i64 = a / 4 + a % -3\nF main() -> i64 = f(1)");
+    assert!(!by_constant.contains("ubsantrap"), "{by_constant}");
+    let unsigned = ir("F f(a: u64, b: u64) -> u64 = a / b\nF main() -> i64 = f(1, 1) as i64");
+    assert_eq!(
+        unsigned.matches("call void @llvm.ubsantrap(i8 1)").count(),
+        1
+    );
+    assert!(!unsigned.contains("ubsantrap(i8 2)"), "{unsigned}");
+    let by_minus_one = ir("F f(a: i32) -> i32 = a / -1\nF main() -> i64 = f(1) as i64");
+    assert!(!by_minus_one.contains("ubsantrap(i8 1)"), "{by_minus_one}");
+    assert!(by_minus_one.contains("ubsantrap(i8 2)"), "{by_minus_one}");
+}
+
+/// In test builds a module broken by a stage is an internal error naming the stage.
+#[test]
+fn a_broken_module_is_an_internal_error_naming_the_stage() {
+    let ctx = Context::create();
+    let module = ctx.create_module("m");
+    let f = module.add_function("f", ctx.i64_type().fn_type(&[], false), None);
+    // A block without a terminator is invalid IR.
+    ctx.append_basic_block(f, "entry");
+    let err = super::verify_after(&module, "the test stage").expect_err("invalid");
+    assert!(
+        err.to_string().starts_with(
+            "internal code generation error: invalid LLVM module after the test stage:"
+        ),
+        "{err}"
+    );
+}
+
+/// An array longer than LLVM's 32-bit element count is refused, not truncated into a smaller
+/// array (which compiled `[1; 4294967298]` as a two-element array).
+#[test]
+fn arrays_beyond_llvms_length_limit_are_refused() {
+    let src = "F main() -> i64 {\n a := [1; 4294967298]\n a[1]\n}";
+    let mut sources = SourceMap::new();
+    let file = sources.add("t.vais", src.to_string());
+    let (module, diags) = parse(file, src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (program, diags) = crate::typeck::check(&[LoadedModule { file, module }]);
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let ctx = Context::create();
+    let err = lower(&ctx, &program, &sources, &Options::default()).expect_err("too long");
+    assert!(matches!(err, super::CodegenError::Unsupported(_)), "{err}");
+    assert!(err.to_string().contains("local `a` of `main`"), "{err}");
 }

@@ -7,7 +7,7 @@
 
 use super::func::Gen;
 use super::CodegenError;
-use crate::tir::{FloatTy, FnTy, Ty};
+use crate::tir::{FloatTy, FnTy, Program, Ty};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
 use inkwell::AddressSpace;
 
@@ -49,10 +49,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// The LLVM type of values of `ty`. `()` and `!` map to `i8`, which only ever appears as
-    /// the pointee of `*()` or in never-used slots.
+    /// the pointee of `*()` or in never-used slots. The error type never reaches code
+    /// generation (programs with errors are not lowered); it is grouped with them so that
+    /// these matches stay total.
     pub(super) fn llvm(&self, ty: &Ty) -> BasicTypeEnum<'ctx> {
         match ty {
-            Ty::Unit | Ty::Never => self.ctx.i8_type().into(),
+            Ty::Unit | Ty::Never | Ty::Error => self.ctx.i8_type().into(),
             Ty::Bool => self.ctx.bool_type().into(),
             Ty::Int(i) => self.ctx.custom_width_int_type(i.bits()).into(),
             Ty::Float(FloatTy::F32) => self.ctx.f32_type().into(),
@@ -74,14 +76,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let params: Vec<BasicMetadataTypeEnum> =
             f.params.iter().map(|p| self.llvm(p).into()).collect();
         match &f.ret {
-            Ty::Unit | Ty::Never => self.ctx.void_type().fn_type(&params, f.variadic),
+            Ty::Unit | Ty::Never | Ty::Error => self.ctx.void_type().fn_type(&params, f.variadic),
             ret => self.llvm(ret).fn_type(&params, f.variadic),
         }
     }
 
     /// Whether values of `ty` exist at run time.
     pub(super) fn has_value(ty: &Ty) -> bool {
-        !matches!(ty, Ty::Unit | Ty::Never)
+        !matches!(ty, Ty::Unit | Ty::Never | Ty::Error)
     }
 
     /// Whether `ty` is stored as an aggregate, which is copied with `memcpy` rather than
@@ -92,5 +94,58 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     pub(super) fn size_of(&self, ty: &Ty) -> u64 {
         self.target.get_abi_size(&self.llvm(ty))
+    }
+}
+
+/// The most elements an LLVM 14 array type can have (its count is 32-bit).
+const MAX_ARRAY_LEN: u64 = u32::MAX as u64;
+
+/// Refuses a program with an array type LLVM cannot represent, which would otherwise be
+/// truncated to a smaller array and miscompiled. Looks at every type that is stored: struct
+/// and enum fields, globals, function signatures and locals.
+pub(super) fn check_array_lengths(program: &Program) -> Result<(), CodegenError> {
+    let mut places: Vec<(String, &Ty)> = Vec::new();
+    for s in &program.structs {
+        for f in &s.fields {
+            places.push((format!("field `{}` of struct `{}`", f.name, s.name), &f.ty));
+        }
+    }
+    for e in &program.enums {
+        for v in &e.variants {
+            for f in &v.fields {
+                places.push((format!("variant `{}` of enum `{}`", v.name, e.name), &f.ty));
+            }
+        }
+    }
+    for g in &program.globals {
+        places.push((format!("global `{}`", g.name), &g.ty));
+    }
+    for f in &program.functions {
+        for p in f.ty.params.iter().chain([&f.ty.ret]) {
+            places.push((format!("the signature of `{}`", f.name), p));
+        }
+        for l in f.body.iter().flat_map(|b| &b.locals) {
+            places.push((format!("local `{}` of `{}`", l.name, f.name), &l.ty));
+        }
+    }
+    for (place, ty) in places {
+        if let Some(n) = oversized_array(ty) {
+            return Err(CodegenError::Unsupported(format!(
+                "{place}: an array of {n} elements (type `{}`) is larger than the {MAX_ARRAY_LEN} elements code generation supports",
+                program.ty_name(ty)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The length of an array type anywhere in `ty` (pointee types included, which are LLVM types
+/// too) that exceeds [`MAX_ARRAY_LEN`].
+fn oversized_array(ty: &Ty) -> Option<u64> {
+    match ty {
+        Ty::Array(_, n) if *n > MAX_ARRAY_LEN => Some(*n),
+        Ty::Array(elem, _) | Ty::Ptr(elem) => oversized_array(elem),
+        Ty::Fn(f) => f.params.iter().chain([&f.ret]).find_map(oversized_array),
+        _ => None,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Keeping them in one file keeps codes unique and wording consistent; stages call these
 //! instead of formatting messages themselves. Codes: E00xx lexing and parsing, E01xx modules
-//! and names, E02xx unknown things, E03xx types and expressions, W0xxx warnings.
+//! and names, E02xx unknown things, E03xx types and expressions, E06xx what a hot build cannot
+//! carry, W0xxx warnings.
 
 use super::Diagnostic;
 use crate::source::Span;
@@ -47,6 +48,15 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
         span,
         format!("{what}: a Tier 2 feature, not supported yet"),
     )
+}
+
+pub fn nesting_too_deep(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0012",
+        span,
+        format!("nesting too deep: more than {limit} levels of parentheses, blocks or operators"),
+    )
+    .with_help("move the inner part into a function or a local variable")
 }
 
 pub fn module_not_found(span: Span, path: &str) -> Diagnostic {
@@ -154,6 +164,20 @@ pub fn operand_mismatch(span: Span, op: &str, lhs: &str, rhs: &str) -> Diagnosti
     .with_help("convert one side with `as`")
 }
 
+/// `+` between a string and something else: the same mismatch as [`operand_mismatch`], with
+/// the advice that fits what was meant, joining text.
+pub fn text_plus_value(span: Span, lhs: &str, rhs: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0301",
+        span,
+        format!("mismatched types: `+` between `{lhs}` and `{rhs}`"),
+    )
+    .with_help(
+        "`+` does not join text; print the parts with one format instead, \
+         e.g. `printf(\"%s%ld\\n\", s, n)` (Tier 2 adds `format`)",
+    )
+}
+
 pub fn invalid_operand(span: Span, op: &str, ty: &str) -> Diagnostic {
     Diagnostic::error(
         "E0302",
@@ -216,13 +240,27 @@ pub fn duplicate_field(span: Span, field: &str) -> Diagnostic {
     Diagnostic::error("E0310", span, format!("duplicate field `{field}`"))
 }
 
-pub fn not_constant(span: Span) -> Diagnostic {
+/// `what` is "global initialiser" or "constant initialiser".
+pub fn not_constant(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(
         "E0311",
         span,
-        "global initialiser must be a constant expression",
+        format!("{what} must be a constant expression"),
     )
-    .with_help("use literals, arithmetic on literals, struct and array literals")
+    .with_help("use literals, constants, arithmetic on them, struct and array literals")
+}
+
+pub fn constant_cycle(span: Span, name: &str, path: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0340",
+        span,
+        format!("constant `{name}` is defined in terms of itself: {path}"),
+    )
+}
+
+pub fn constant_type(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error("E0341", span, format!("a constant cannot have type `{ty}`"))
+        .with_help("constants are integers, floats, `bool` or `str`; use `G` for other values")
 }
 
 pub fn cannot_index(span: Span, ty: &str) -> Diagnostic {
@@ -327,6 +365,78 @@ pub fn nested_pattern(span: Span) -> Diagnostic {
     .with_help("bind the field to a name and test it in a guard: `V(x) I x == 0 =>`")
 }
 
+pub fn format_invalid(span: Span, detail: &str) -> Diagnostic {
+    Diagnostic::error("E0350", span, format!("invalid format: {detail}"))
+}
+
+pub fn format_mismatch(
+    span: Span,
+    spec: &str,
+    expects: &str,
+    index: usize,
+    found: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E0351",
+        span,
+        format!("{spec} expects {expects}, but argument {index} has type `{found}`"),
+    )
+    .with_help("convert the argument with `as`, or use the conversion for its type")
+}
+
+pub fn format_width(
+    span: Span,
+    spec: &str,
+    expects: &str,
+    index: usize,
+    found: &str,
+    fix: &str,
+) -> Diagnostic {
+    Diagnostic::warning(
+        "W0010",
+        span,
+        format!("{spec} expects {expects}, but argument {index} has type `{found}`"),
+    )
+    .with_help(format!(
+        "write {fix}: with the wrong width the number printed is right only by luck"
+    ))
+}
+
+pub fn format_missing_argument(span: Span, spec: &str, needed: usize, given: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0352",
+        span,
+        format!("{spec} has no argument: the format takes {needed}, the call gives {given}"),
+    )
+}
+
+pub fn format_extra_argument(span: Span, index: usize, needed: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0353",
+        span,
+        format!("argument {index} is not used: the format takes {needed}"),
+    )
+    .with_help("add a conversion such as `%ld` for it to the format, or remove it")
+}
+
 pub fn struct_literal_of_non_struct(span: Span, name: &str) -> Diagnostic {
     Diagnostic::error("E0324", span, format!("`{name}` is not a struct"))
+}
+
+pub fn hot_code_uses_main(span: Span, function: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0600",
+        span,
+        format!("hot code cannot use `main`: `{function}` is part of every patch, `main` never is"),
+    )
+    .with_help("move what both need out of `main` into a function that `main` and hot code call")
+}
+
+pub fn reserved_for_hot_builds(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0601",
+        span,
+        format!("`{name}` is a name hot builds reserve for generated code and the runtime"),
+    )
+    .with_help("rename it; names starting `vais_hot_` or `__vais_hot`, and `vais_main`, `vais_argc` and `vais_argv`, are reserved")
 }

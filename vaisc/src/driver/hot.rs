@@ -31,6 +31,41 @@ pub struct HotReport {
     pub link: Duration,
     /// Functions whose edits no patch carries: only `main` reaches them.
     pub not_reloadable: Vec<String>,
+    /// Globals whose initial value changed: the running program keeps its current value.
+    pub initial_values_changed: Vec<String>,
+    /// Hot functions of the host the patch has no body for (deleted, renamed or no longer
+    /// `#[hot]`): the running program's calls keep reaching their last hot body.
+    pub hot_removed: Vec<String>,
+}
+
+impl HotReport {
+    /// What the patch does not carry to the running program, one sentence each (empty when
+    /// it carries everything): a restart would apply these.
+    pub fn not_applied(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.not_reloadable.is_empty() {
+            let names: Vec<String> = self
+                .not_reloadable
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            out.push(format!(
+                "{} changed, but only `main` runs it",
+                names.join(", ")
+            ));
+        }
+        for f in &self.hot_removed {
+            out.push(format!(
+                "hot function `{f}` is not in the patch (deleted, renamed or no longer #[hot]); the running program's calls to it keep reaching its last hot body"
+            ));
+        }
+        for g in &self.initial_values_changed {
+            out.push(format!(
+                "global `{g}`: initial value changed; the running program keeps its current value"
+            ));
+        }
+        out
+    }
 }
 
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
@@ -51,6 +86,13 @@ pub fn build_hot(
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
+    let diagnostics = hot::refusals(program);
+    if !diagnostics.is_empty() {
+        return Err(DriverError::HotRefused {
+            path: path.to_path_buf(),
+            diagnostics,
+        });
+    }
     let mut report = HotReport {
         patch: patch_path(&opts.output),
         ..HotReport::default()
@@ -61,9 +103,9 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let plan = hot::host_plan(program, path, &compiler);
+            let plan = hot::host_plan(program, path, &compiler, hot::layouts(program)?);
             let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
-            let info = HostInfo::from_plan(&plan, code);
+            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
                 path: info_path.clone(),
                 message: e.to_string(),
@@ -78,11 +120,18 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let plan = hot::patch_plan(program, path, &host)
+    let plan = hot::patch_plan(program, path, &host, hot::layouts(program)?)
         .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
     let patch = report.patch.clone();
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
     report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
+    report.initial_values_changed = hot::changed_initial_values(program, &host);
+    report.hot_removed = host
+        .functions
+        .iter()
+        .filter(|h| !plan.functions.iter().any(|f| f.slot == h.slot))
+        .map(|h| h.name.clone())
+        .collect();
     Ok(report)
 }
 
@@ -100,12 +149,14 @@ fn emit(
     let context = Context::create();
     let module = lower(&context, checked, program, opts)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
+    codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
         let pm = PassManager::create(());
         pm.add_global_dce_pass();
         pm.run_on(&module);
+        codegen::verify_after(&module, "dead code elimination")?;
     }
     codegen::optimize(&module, opts.opt_level)?;
     let obj = temp_object_path(output);
@@ -115,7 +166,7 @@ fn emit(
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
-        link::hot_host(&obj, output)
+        link::hot_host(&obj, output, &opts.link)
     };
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();

@@ -1,12 +1,15 @@
 //! Linking with the system C compiler: plain executables, hot hosts (with the embedded
-//! hot-reload runtime and their symbols exported for patches), and patch libraries.
+//! hot-reload runtime and their symbols exported for patches), and patch libraries, each with
+//! the C libraries the user asked for (`-l`, `-L`, or `links` in `vais.toml`).
 //!
 //! The runtime is a static library built with vaisc and embedded in it, so `vaisc` works from
 //! any directory once installed. It is written once per vaisc build to a cache directory.
 
+use super::libs::{self, Found, LinkOptions};
 use super::DriverError;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The hot-reload runtime (`loader`) as a static library.
 static RUNTIME: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libvais_loader.a"));
@@ -15,15 +18,13 @@ const RUNTIME_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/runtime_id.txt"
 /// The system libraries a Rust static library needs.
 const RUNTIME_LIBS: &[&str] = &["-ldl", "-lpthread", "-lrt", "-lutil", "-lgcc_s", "-lm"];
 
-fn cc(args: &[&std::ffi::OsStr]) -> Result<(), DriverError> {
-    tool("cc", args)
+fn cc(args: &[&OsStr]) -> Result<(), DriverError> {
+    finished("cc", Command::new("cc").args(args).output())
 }
 
-fn tool(name: &str, args: &[&std::ffi::OsStr]) -> Result<(), DriverError> {
-    let result = Command::new(name)
-        .args(args)
-        .output()
-        .map_err(|e| DriverError::Link(format!("cannot run `{name}`: {e}")))?;
+/// The outcome of running the tool `name`: its error output if it failed.
+fn finished(name: &str, result: std::io::Result<Output>) -> Result<(), DriverError> {
+    let result = result.map_err(|e| DriverError::Link(format!("cannot run `{name}`: {e}")))?;
     if result.status.success() {
         Ok(())
     } else {
@@ -34,31 +35,74 @@ fn tool(name: &str, args: &[&std::ffi::OsStr]) -> Result<(), DriverError> {
 }
 
 /// Links one object file into an executable.
-pub fn executable(obj: &Path, output: &Path) -> Result<(), DriverError> {
-    cc(&[
-        obj.as_os_str(),
-        "-o".as_ref(),
-        output.as_os_str(),
-        "-lm".as_ref(),
-    ])
+pub fn executable(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+    let found = libs::find_all(link)?;
+    let mut args: Vec<OsString> = vec![obj.into(), "-o".into(), output.into()];
+    args.extend(library_args(link, &found, false));
+    args.push("-lm".into());
+    cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
 }
 
 /// Links a hot host: the runtime goes in, and every symbol is exported so that patches can
-/// use the host's globals and jump table.
-pub fn hot_host(obj: &Path, output: &Path) -> Result<(), DriverError> {
+/// use the host's globals and jump table. The user's C libraries are linked here only:
+/// patches leave their symbols undefined, and the dynamic loader resolves them against the
+/// host and the libraries it loaded.
+pub fn hot_host(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+    let found = libs::find_all(link)?;
     let runtime = runtime_library()?;
     let literal = format!("-Wl,--undefined={}", vais_hot_abi::LITERAL_SYMBOL);
-    let mut args: Vec<&std::ffi::OsStr> = vec![
-        obj.as_os_str(),
-        runtime.as_os_str(),
-        "-o".as_ref(),
-        output.as_os_str(),
-        "-rdynamic".as_ref(),
+    let mut args: Vec<OsString> = vec![
+        obj.into(),
+        runtime.into(),
+        "-o".into(),
+        output.into(),
+        "-rdynamic".into(),
         // Only patches call it, so nothing in the host would pull it from the archive.
-        literal.as_ref(),
+        literal.into(),
     ];
-    args.extend(RUNTIME_LIBS.iter().map(std::ffi::OsStr::new));
-    cc(&args)
+    args.extend(library_args(link, &found, true));
+    args.extend(RUNTIME_LIBS.iter().map(OsString::from));
+    cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
+}
+
+/// The linker arguments for the libraries: the `-L` directories and `-lNAME` as given, so the
+/// linker picks the same files [`libs::find_all`] found. Every `-L` directory that supplied a
+/// shared library is also the executable's run path, so the program runs (under `vaisc run`
+/// and `vaisc watch --run` too) without `LD_LIBRARY_PATH`.
+///
+/// For a hot host, shared libraries are kept as dependencies even where the host calls none
+/// of their functions (a toolchain defaulting to `--as-needed` would drop them), and static
+/// archives go in whole: a later patch may call a function of the library that the host's own
+/// code never did, and it can only find it in the host.
+fn library_args(link: &LinkOptions, found: &[Found], hot: bool) -> Vec<OsString> {
+    let mut args = Vec::new();
+    for dir in &link.dirs {
+        let mut arg = OsString::from("-L");
+        arg.push(dir.as_os_str());
+        args.push(arg);
+    }
+    for f in found {
+        if let (Some(dir), false) = (&f.user_dir, f.is_static) {
+            let mut rpath = OsString::from("-Wl,-rpath,");
+            rpath.push(dir.as_os_str());
+            if !args.contains(&rpath) {
+                args.push(rpath);
+            }
+        }
+    }
+    if hot {
+        args.push("-Wl,--no-as-needed".into());
+    }
+    for f in found {
+        if hot && f.is_static {
+            args.push("-Wl,--whole-archive".into());
+            args.push(f.path.clone().into());
+            args.push("-Wl,--no-whole-archive".into());
+        } else {
+            args.push(format!("-l{}", f.name).into());
+        }
+    }
+    args
 }
 
 /// Links a patch library. It is written under a temporary name and renamed into place, so
@@ -82,9 +126,10 @@ pub fn patch(obj: &Path, output: &Path) -> Result<(), DriverError> {
         "-o".as_ref(),
         tmp.as_os_str(),
     ];
-    let linked = match tool("ld", &args) {
-        Err(DriverError::Link(e)) if e.starts_with("cannot run") => cc(&args),
-        other => other,
+    let linked = match Command::new("ld").args(args).output() {
+        // No system linker to call: `cc` finds one.
+        Err(_) => cc(&args),
+        ran => finished("ld", ran),
     };
     // The runtime refuses patches other users could write, whatever the umask.
     let linked = linked.and_then(|()| {

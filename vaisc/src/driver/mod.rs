@@ -14,9 +14,11 @@ use inkwell::context::Context;
 use std::path::{Path, PathBuf};
 
 mod hot;
+mod libs;
 mod link;
 
 pub use hot::{build_hot, patch_path, HotBuild, HotReport};
+pub use libs::LinkOptions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -28,14 +30,42 @@ pub enum DriverError {
     Codegen(String),
     #[error("linking failed: {0}")]
     Link(String),
+    #[error(
+        "cannot find C library `{name}` (-l{name}): {}",
+        missing_library_detail(name, dirs)
+    )]
+    MissingLibrary { name: String, dirs: Vec<PathBuf> },
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
     #[error("{0}")]
     Runtime(String),
     #[error("no hot host at {}: build it first with `vaisc build --hot`", path.display())]
     NoHost { path: PathBuf },
+    /// The program checked, but a hot build cannot carry it; the diagnostics say where.
+    #[error("could not build {} for hot reload due to {} previous error{}", path.display(), diagnostics.len(), if diagnostics.len() == 1 { "" } else { "s" })]
+    HotRefused {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
     #[error("this change cannot be applied to the running program:\n  {}", .0.join("\n  "))]
     Incompatible(Vec<String>),
+}
+
+/// Where a missing library was looked for, for its one-line error.
+fn missing_library_detail(name: &str, dirs: &[PathBuf]) -> String {
+    let files = match name.strip_prefix(':') {
+        Some(file) => format!("no {file}"),
+        None => format!("no lib{name}.so or lib{name}.a"),
+    };
+    let user: Vec<String> = dirs.iter().map(|d| format!("-L {}", d.display())).collect();
+    if user.is_empty() {
+        format!("{files} in the C compiler's library path")
+    } else {
+        format!(
+            "{files} in {} or the C compiler's library path",
+            user.join(", ")
+        )
+    }
 }
 
 impl From<codegen::CodegenError> for DriverError {
@@ -64,6 +94,8 @@ pub struct BuildOptions {
     pub debug_info: bool,
     pub emit: Emit,
     pub output: PathBuf,
+    /// The C libraries executables and hot hosts link.
+    pub link: LinkOptions,
 }
 
 /// The result of the front end: all sources, all diagnostics, and the program if it checked.
@@ -149,6 +181,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
     let module = lower(&context, checked, program, opts)?;
     // A normal build has no runtime: std/hot's functions become no-ops.
     codegen_hot::provide_fallbacks(&context, &module)?;
+    codegen::verify_after(&module, "adding the hot-reload fallbacks")?;
     codegen::optimize(&module, opts.opt_level)?;
     match opts.emit {
         Emit::LlvmIr => Ok(codegen::write_ir(&module, &opts.output)?),
@@ -160,7 +193,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
             codegen::write_object(&module, opts.opt_level, &obj)?;
-            let linked = link::executable(&obj, &opts.output);
+            let linked = link::executable(&obj, &opts.output, &opts.link);
             let _ = std::fs::remove_file(&obj);
             linked
         }

@@ -4,7 +4,8 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `layout\t<name>\t<description>`, `code\t<function>\t<hash>`.
+//! `layout\t<name>\t<description>`, `code\t<function>\t<hash>`,
+//! `init\t<global>\t<initial value>` (as [`super::initial_values`] writes it, tab-free).
 
 use codegen_hot::Plan;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct HostInfo {
     pub layouts: Vec<HostLayout>,
     /// Hash of every function's code in the host, by symbol name.
     pub code: Vec<(String, u64)>,
+    /// Each global's initial value in the host, by name.
+    pub initial_values: Vec<(String, String)>,
 }
 
 /// Where the host information of executable `exe` is kept.
@@ -39,7 +42,11 @@ pub fn path_for(exe: &Path) -> PathBuf {
 }
 
 impl HostInfo {
-    pub fn from_plan(plan: &Plan, code: Vec<(String, u64)>) -> HostInfo {
+    pub fn from_plan(
+        plan: &Plan,
+        code: Vec<(String, u64)>,
+        initial_values: Vec<(String, String)>,
+    ) -> HostInfo {
         HostInfo {
             program_id: plan.program_id,
             functions: plan
@@ -60,6 +67,7 @@ impl HostInfo {
                 })
                 .collect(),
             code,
+            initial_values,
         }
     }
 
@@ -74,6 +82,9 @@ impl HostInfo {
         }
         for (name, hash) in &self.code {
             out.push_str(&format!("code\t{name}\t{hash}\n"));
+        }
+        for (name, value) in &self.initial_values {
+            out.push_str(&format!("init\t{name}\t{value}\n"));
         }
         out
     }
@@ -90,6 +101,7 @@ impl HostInfo {
             functions: Vec::new(),
             layouts: Vec::new(),
             code: Vec::new(),
+            initial_values: Vec::new(),
         };
         for line in lines {
             let parts: Vec<&str> = line.split('\t').collect();
@@ -105,6 +117,9 @@ impl HostInfo {
                     description: desc.to_string(),
                 }),
                 ["code", name, hash] => info.code.push((name.to_string(), hash.parse().ok()?)),
+                ["init", name, value] => info
+                    .initial_values
+                    .push((name.to_string(), value.to_string())),
                 _ => return None,
             }
         }
@@ -130,6 +145,7 @@ mod tests {
                 description: "{ frame: i64 @0 } size 8".into(),
             }],
             code: vec![("main".into(), 7)],
+            initial_values: vec![("greeting".into(), "\"a\\tb\"".into())],
         };
         assert_eq!(HostInfo::parse(&info.to_text()), Some(info));
         assert_eq!(HostInfo::parse("garbage"), None);

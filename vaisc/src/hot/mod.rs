@@ -1,5 +1,5 @@
 //! What a hot build needs to know about the program, worked out from the typed IR: which
-//! functions are hot and their signatures, the C layouts of structs, enums and globals, what
+//! functions are hot and their signatures, the layouts of structs, enums and globals, what
 //! the hot code reaches, and whether the program uses safe points. It turns these into the
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
@@ -9,7 +9,9 @@ mod layout;
 
 pub use host_info::{path_for, HostFunction, HostInfo};
 
-use crate::tir::{Callee, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::codegen::CodegenError;
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -27,13 +29,13 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
         .collect()
 }
 
-/// Every struct, enum and global layout, as the manifest lists them.
-pub fn layouts(program: &Program) -> Vec<Layout> {
+/// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
+pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
     layout::describe_all(program)
 }
 
-/// The plan for a host build: slots in declaration order.
-pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
+/// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
+pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<Layout>) -> Plan {
     let functions = hot_functions(program)
         .into_iter()
         .enumerate()
@@ -47,7 +49,7 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str) -> Plan {
         program_id: program_id(entry),
         table_len: functions.len(),
         functions,
-        layouts: layouts(program),
+        layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
@@ -63,7 +65,12 @@ pub struct Incompatible(pub Vec<String>);
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
 /// (a function made hot after the host was built is called directly within the patch). The
 /// changes no reload can carry are reported instead.
-pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Plan, Incompatible> {
+pub fn patch_plan(
+    program: &Program,
+    entry: &Path,
+    host: &HostInfo,
+    layouts: Vec<Layout>,
+) -> Result<Plan, Incompatible> {
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -83,7 +90,6 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
             None => {}
         }
     }
-    let layouts = layouts(program);
     let reached = reach(program, &hot);
     for l in &layouts {
         if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
@@ -123,6 +129,52 @@ pub fn patch_plan(program: &Program, entry: &Path, host: &HostInfo) -> Result<Pl
     })
 }
 
+/// Each global's initial value, by name, in a canonical text form for comparing a program
+/// with its host: numbers, `true`/`false`, string literals quoted and escaped (so the text
+/// holds no tab or newline), function values by name, `{..}` for structs and `[..]` for
+/// arrays.
+pub fn initial_values(program: &Program) -> Vec<(String, String)> {
+    program
+        .globals
+        .iter()
+        .map(|g| (g.name.clone(), const_text(program, &g.init)))
+        .collect()
+}
+
+fn const_text(program: &Program, c: &Const) -> String {
+    let list = |items: &[Const]| {
+        items
+            .iter()
+            .map(|c| const_text(program, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match c {
+        Const::Int(v) => v.to_string(),
+        Const::Float(v) => format!("{v:?}"),
+        Const::Bool(b) => b.to_string(),
+        Const::Str(s) => format!("{s:?}"),
+        Const::Zero => "0".to_string(),
+        Const::Struct(fields) => format!("{{{}}}", list(fields)),
+        Const::Array(elems) => format!("[{}]", list(elems)),
+        Const::Func(f) => program.functions[*f].name.clone(),
+    }
+}
+
+/// The globals whose initial value differs from the host's. A reload keeps the running
+/// program's values, so such an edit takes effect only when the program restarts.
+pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String> {
+    initial_values(program)
+        .into_iter()
+        .filter(|(name, value)| {
+            host.initial_values
+                .iter()
+                .any(|(n, old)| n == name && old != value)
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// Functions whose code changed since the host was built but which no hot code reaches, so
 /// no patch can carry the change (code only `main` runs). `code` is the new program's
 /// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
@@ -152,6 +204,57 @@ pub fn unreloadable_changes(
         .collect()
 }
 
+/// What no hot build can carry, as diagnostics: definitions under reserved names, and uses of
+/// `main` (calls or its address) in code a patch carries, that is hot functions and everything
+/// they reach. Patches never contain `main` (the running program's `main` is the one that
+/// runs), so such code cannot be built.
+pub fn refusals(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // What the program defines under a name of the generated code or the runtime would be
+    // renamed by LLVM or clash at link time; declarations (`X F vais_hot_check`) are how
+    // `std/hot` reaches the runtime, and are fine.
+    let defined = program
+        .functions
+        .iter()
+        .filter(|f| f.body.is_some())
+        .map(|f| (f.name.as_str(), f.span))
+        .chain(program.globals.iter().map(|g| (g.name.as_str(), g.span)));
+    for (name, span) in defined {
+        if is_reserved(name) {
+            out.push(diag::reserved_for_hot_builds(span, name));
+        }
+    }
+    let Some(main) = program.main else {
+        return out;
+    };
+    let carried = reach_short_of(program, &hot_functions(program), Some(main));
+    for &f in carried.functions.iter().filter(|&&f| f != main) {
+        let def = &program.functions[f];
+        let Some(body) = &def.body else {
+            continue;
+        };
+        visit(&body.body, &mut |e| match &e.kind {
+            ExprKind::FuncRef(g)
+            | ExprKind::Call {
+                callee: Callee::Direct(g),
+                ..
+            } if *g == main => out.push(diag::hot_code_uses_main(e.span, &def.name)),
+            _ => {}
+        });
+    }
+    out.sort_by_key(|d| (d.span.file, d.span.lo));
+    out
+}
+
+/// Whether a definition named `name` would clash with a symbol of the generated code (the
+/// C `main` wrapper's `vais_main`, `vais_argc` and `vais_argv`, the table, manifest, entries and
+/// bodies of `vais_hot_abi`) or of the runtime (`vais_hot_*`).
+fn is_reserved(name: &str) -> bool {
+    matches!(name, "vais_main" | "vais_argc" | "vais_argv")
+        || name.starts_with("__vais_hot")
+        || name.starts_with("vais_hot_")
+}
+
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
 pub fn uses_safe_points(program: &Program) -> bool {
     let Some(main) = program.main else {
@@ -171,10 +274,15 @@ struct Reached {
 }
 
 fn reach(program: &Program, roots: &[FuncId]) -> Reached {
+    reach_short_of(program, roots, None)
+}
+
+/// Like [`reach`], but does not go on through `stop` (which is still listed if reached).
+fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> Reached {
     let mut r = Reached::default();
     let mut queue: Vec<FuncId> = roots.to_vec();
     while let Some(f) = queue.pop() {
-        if !r.functions.insert(f) {
+        if !r.functions.insert(f) || Some(f) == stop {
             continue;
         }
         if let Some(body) = &program.functions[f].body {

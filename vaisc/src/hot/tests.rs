@@ -19,17 +19,24 @@ fn program(src: &str) -> (Program, SourceMap) {
     (program.unwrap_or_else(|| panic!("{diags:?}")), sources)
 }
 
+fn layouts(p: &Program) -> Vec<codegen_hot::Layout> {
+    super::layouts(p).expect("layouts")
+}
+
 /// IR of `src` after the pass, for a host or (with `host_of`) a patch.
 fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let (p, sources) = program(src);
     let entry = Path::new("game.vais");
     let plan = match host_of {
-        None => super::host_plan(&p, entry, "vaisc"),
+        None => super::host_plan(&p, entry, "vaisc", layouts(&p)),
         Some(host_src) => {
             let (hp, _) = program(host_src);
-            let host =
-                super::HostInfo::from_plan(&super::host_plan(&hp, entry, "vaisc"), Vec::new());
-            super::patch_plan(&p, entry, &host).expect("compatible")
+            let host = super::HostInfo::from_plan(
+                &super::host_plan(&hp, entry, "vaisc", layouts(&hp)),
+                Vec::new(),
+                Vec::new(),
+            );
+            super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible")
         }
     };
     let ctx = Context::create();
@@ -117,7 +124,7 @@ F main() -> i64 = setup()";
 #[test]
 fn body_hashes_change_only_with_the_code_they_cover() {
     let (p, sources) = program(GAME);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc");
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
     let hashes = |src: &str| {
         let (p, _) = program(src);
         let ctx = Context::create();
@@ -139,9 +146,14 @@ fn body_hashes_change_only_with_the_code_they_cover() {
 fn incompatible_patches_are_refused_at_build_time() {
     let (host, _) = program(GAME);
     let entry = Path::new("game.vais");
-    let info = super::HostInfo::from_plan(&super::host_plan(&host, entry, "vaisc"), Vec::new());
+    let info = super::HostInfo::from_plan(
+        &super::host_plan(&host, entry, "vaisc", layouts(&host)),
+        Vec::new(),
+        Vec::new(),
+    );
     let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let err = super::patch_plan(&changed, entry, &info).expect_err("layout change");
+    let err =
+        super::patch_plan(&changed, entry, &info, layouts(&changed)).expect_err("layout change");
     assert_eq!(
         err.0,
         vec!["struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i32 @0 } size 4"]
@@ -151,9 +163,173 @@ fn incompatible_patches_are_refused_at_build_time() {
         GAME.replace("s.frame += 1", "score += 1")
     );
     let (p, _) = program(&with_global);
-    let err = super::patch_plan(&p, entry, &info).expect_err("new global");
+    let err = super::patch_plan(&p, entry, &info, layouts(&p)).expect_err("new global");
     assert_eq!(
         err.0,
         vec!["global `score` is new: the running program does not have it"]
     );
+}
+
+/// Every variable a patch uses is the host's, whatever its type: struct and array globals too,
+/// and the arguments the C `main` records.
+#[test]
+fn a_patch_uses_the_hosts_variables_of_every_type() {
+    let src = "
+S P { x: i64, y: i64 }
+G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]
+G one: P = P { x: 7, y: 8 }
+#[hot] F step() { ps[1].x += 1; one.y += 1 }
+F main() -> i64 { step(); ps[1].x }";
+    let ir = hot_ir(&src.replace("+= 1", "+= 2"), Some(src));
+    for decl in [
+        "@ps = external global [2 x %P]\n",
+        "@one = external global %P\n",
+        "@vais_argc = external global i32\n",
+        "@vais_argv = external global i8**\n",
+    ] {
+        assert!(ir.contains(decl), "{decl}in\n{ir}");
+    }
+    assert!(!ir.contains("patch-local"), "{ir}");
+}
+
+/// Adding code no hot function reaches leaves every body hash as it was, whatever the new code
+/// holds (string literals, other functions' numbering, attributes, new types and globals).
+#[test]
+fn adding_unused_code_changes_no_body_hash() {
+    let base_src = "
+X F fflush(f: *u8) -> i32
+G total: i64 = 0
+S State { frame: i64 }
+F abs(v: i64) -> i64 = I v < 0 { -v } E { v }
+F helper(s: *State) -> i64 { printf(\"helper %ld\\n\", s.frame); abs(1) }
+#[hot] F tick(s: *State) -> i64 {
+    s.frame += 1
+    total += helper(s)
+    printf(\"v1 frame=%ld total=%ld\\n\", s.frame, total)
+    fflush(0)
+    0
+}
+#[hot] F spare() -> i64 = 5
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    tick(&s) + spare()
+}";
+    let (p, _) = program(base_src);
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
+    let hashes = |src: &str, debug_info: bool| {
+        let (p, sources) = program(src);
+        let ctx = Context::create();
+        let opts = crate::codegen::Options {
+            opt_level: 0,
+            debug_info,
+        };
+        let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
+        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
+    };
+    let additions = [
+        "F unused() -> i64 = 42",
+        "F unused() -> i64 { printf(\"x\\n\"); 42 }",
+        "F unused(s: *State) -> i64 { printf(\"helper %ld\\n\", s.frame); helper(s) }",
+        "#[inline] F unused(a: i64, b: i64) -> i64 = a / b",
+        "S Other { a: i32, b: f64 }\nG other: Other = Other { a: 1, b: 2.0 }",
+    ];
+    for debug_info in [false, true] {
+        let base = hashes(base_src, debug_info);
+        for added in additions {
+            let first = format!("{added}\n{base_src}");
+            assert_eq!(
+                hashes(&first, debug_info),
+                base,
+                "{added} before, -g {debug_info}"
+            );
+            let last = format!("{base_src}\n{added}");
+            assert_eq!(
+                hashes(&last, debug_info),
+                base,
+                "{added} after, -g {debug_info}"
+            );
+        }
+    }
+}
+
+/// Initial values compare by what they are: a change shows, a renumbering of functions or a
+/// string with a tab does not confuse it, and the host file keeps them.
+#[test]
+fn changed_initial_values_are_found() {
+    let src = "
+S P { x: i64, f: fn(i64) -> i64 }
+F one(v: i64) -> i64 = v
+F two(v: i64) -> i64 = v + 1
+G p: P = P { x: 1, f: one }
+G s: str = \"a\\tb\"
+G xs: [f64; 2] = [0.5, 1.0]
+F main() -> i64 = p.x";
+    let (host, _) = program(src);
+    let entry = Path::new("game.vais");
+    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host));
+    let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
+    let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
+    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
+    assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
+    assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
+    assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
+    assert_eq!(changed(&src.replace("0.5", "0.25")), vec!["xs"]);
+}
+
+/// The manifest describes layouts with the code generator's numbers, `()` fields included
+/// (codegen stores them as one byte, which a separate hand computation once took as none).
+#[test]
+fn layouts_are_the_code_generators() {
+    let (p, _) = program(
+        "S Q { a: u8, u: () }\nS R { q: Q, n: i32 }\nE K { A, B(u8, i64) }\nG k: i64 = 0\nF main() -> i64 = 0",
+    );
+    let described: Vec<(String, String)> = layouts(&p)
+        .into_iter()
+        .map(|l| (l.name, l.description))
+        .collect();
+    let expect = |name: &str, description: &str| (name.to_string(), description.to_string());
+    assert_eq!(
+        described,
+        vec![
+            expect("struct Q", "{ a: u8 @0, u: () @1 } size 2"),
+            expect("struct R", "{ q: Q @0, n: i32 @4 } size 8"),
+            expect("enum K", "{ A, B(0: u8 @8, 1: i64 @16) } size 24"),
+            expect("global k", "i64"),
+        ]
+    );
+}
+
+/// Should code that uses `main` reach the pass despite `refusals`, the pass reports it instead
+/// of deleting a function that still has uses (which crashed LLVM).
+#[test]
+fn the_pass_refuses_to_delete_a_main_still_used() {
+    let src =
+        "#[hot] F step(n: i64) -> i64 = I n > 0 { main() } E { n }\nF main() -> i64 = step(0)";
+    let (p, sources) = program(src);
+    assert_eq!(super::refusals(&p).len(), 1);
+    let entry = Path::new("game.vais");
+    let host = super::HostInfo::from_plan(
+        &super::host_plan(&p, entry, "vaisc", layouts(&p)),
+        Vec::new(),
+        Vec::new(),
+    );
+    let plan = super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible");
+    let ctx = Context::create();
+    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    let err = codegen_hot::apply(&ctx, &module, &plan).expect_err("main is used");
+    assert!(
+        matches!(err, codegen_hot::HotError::UsesMain(ref f) if f == "vais_main"),
+        "{err}"
+    );
+}
+
+/// A function both `#[inline]` and `#[hot]` is built as hot: called through the table, never
+/// inlined (LLVM rejects its module if it is marked both ways).
+#[test]
+fn an_inline_hot_function_is_just_hot() {
+    let src = "#[inline]\n#[hot]\nF sq(v: i64) -> i64 = v * v\nF main() -> i64 = sq(3)";
+    // `hot_ir` verifies the module.
+    let ir = hot_ir(src, None);
+    assert!(!ir.contains("call i64 @sq("), "{ir}");
+    hot_ir(&src.replace("v * v", "v * v + 0"), Some(src));
 }

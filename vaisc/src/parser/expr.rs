@@ -70,6 +70,7 @@ impl Parser {
                 continue;
             }
             let start = self.pos;
+            self.muted = false;
             match self.stmt() {
                 Ok(s) => stmts.push(s),
                 Err(Reported) => {
@@ -81,7 +82,7 @@ impl Parser {
             }
         }
         self.no_struct = saved;
-        let hi = self.expect_punct("}")?;
+        let hi = self.expect_close("}", lo)?;
         Ok(Block {
             stmts,
             span: lo.to(hi),
@@ -129,6 +130,10 @@ impl Parser {
 
     /// A full expression, including assignment (which has type `()`).
     pub(super) fn expr(&mut self) -> PResult<Expr> {
+        self.nested(Parser::assign_expr)
+    }
+
+    fn assign_expr(&mut self) -> PResult<Expr> {
         let lhs = self.ternary()?;
         let op = ASSIGN_OPS
             .iter()
@@ -160,9 +165,9 @@ impl Parser {
             return Ok(cond);
         }
         self.bump();
-        let then = self.ternary()?;
+        let then = self.nested(Parser::ternary)?;
         self.expect_punct(":")?;
-        let other = self.ternary()?;
+        let other = self.nested(Parser::ternary)?;
         let span = cond.span.to(other.span);
         Ok(Expr {
             kind: ExprKind::Ternary(Box::new(cond), Box::new(then), Box::new(other)),
@@ -170,17 +175,18 @@ impl Parser {
         })
     }
 
-    pub(super) fn binary(&mut self, level: usize) -> PResult<Expr> {
-        if level == LEVELS.len() {
-            return self.unary();
-        }
-        let mut lhs = self.binary(level + 1)?;
+    /// Binary operators of precedence `min` or tighter, by precedence climbing: one loop per
+    /// operand instead of one recursive call per precedence level, which keeps the stack used
+    /// per nesting level small.
+    pub(super) fn binary(&mut self, min: usize) -> PResult<Expr> {
+        let mut lhs = self.unary()?;
         loop {
-            let op = LEVELS[level]
-                .iter()
-                .find(|(p, _)| self.continues(p))
-                .map(|&(_, op)| op);
-            let Some(op) = op else {
+            let found = LEVELS.iter().enumerate().find_map(|(level, ops)| {
+                ops.iter()
+                    .find(|(p, _)| self.continues(p))
+                    .map(|&(_, op)| (level, op))
+            });
+            let Some((level, op)) = found.filter(|&(level, _)| level >= min) else {
                 return Ok(lhs);
             };
             self.bump();
@@ -204,7 +210,7 @@ impl Parser {
             TokenKind::Punct("&&") => {
                 // `&&x` is the address of the address of x.
                 self.bump();
-                let inner = self.unary()?;
+                let inner = self.nested(Parser::unary)?;
                 let span = lo.to(inner.span);
                 let mid = Expr {
                     kind: ExprKind::Unary(UnOp::AddrOf, Box::new(inner)),
@@ -221,7 +227,7 @@ impl Parser {
         if op == UnOp::AddrOf {
             self.eat_mut();
         }
-        let operand = self.unary()?;
+        let operand = self.nested(Parser::unary)?;
         let span = lo.to(operand.span);
         Ok(Expr {
             kind: ExprKind::Unary(op, Box::new(operand)),
@@ -337,7 +343,7 @@ impl Parser {
     }
 
     fn struct_lit(&mut self, path: Vec<Ident>, lo: crate::source::Span) -> PResult<Expr> {
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let saved = std::mem::replace(&mut self.no_struct, false);
         let mut fields = Vec::new();
         let result = loop {
@@ -361,7 +367,7 @@ impl Parser {
         };
         self.no_struct = saved;
         result?;
-        let hi = self.expect_punct("}")?;
+        let hi = self.expect_close("}", open)?;
         Ok(Expr {
             kind: ExprKind::StructLit(path, fields),
             span: lo.to(hi),
@@ -526,6 +532,8 @@ impl Parser {
         let cond = self.head_expr()?;
         let then = self.block()?;
         let other = if self.eat_kw('E') {
+            // An `E I` chain is a list of cases rather than nesting, so it is not limited;
+            // the deep stack the compiler runs on covers its length.
             if self.is_kw('I') {
                 Some(Box::new(self.if_expr()?))
             } else {
@@ -585,7 +593,7 @@ impl Parser {
     fn match_expr(&mut self) -> PResult<Expr> {
         let lo = self.bump().span;
         let scrutinee = self.head_expr()?;
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let saved = std::mem::replace(&mut self.no_struct, false);
         let mut arms = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
@@ -602,7 +610,7 @@ impl Parser {
             }
         }
         self.no_struct = saved;
-        self.expect_punct("}")?;
+        self.expect_close("}", open)?;
         Ok(Expr {
             kind: ExprKind::Match(Box::new(scrutinee), arms),
             span: lo.to(self.prev_span()),

@@ -14,6 +14,12 @@ use crate::diagnostics::{self as diag, Diagnostic};
 use crate::lexer::{lex, Token, TokenKind};
 use crate::source::{FileId, Span};
 
+/// How deeply expressions, types and patterns may nest (each parenthesis, block, `I`, unary
+/// operator, call argument or pointer type is one level). The parser and the later passes
+/// recurse once per level, so a limit keeps them from overflowing the stack; like Clang's
+/// default bracket depth, it is far beyond what written code needs.
+pub const MAX_NESTING: usize = 256;
+
 /// Marker that a diagnostic has already been pushed for this failure.
 #[derive(Debug)]
 pub struct Reported;
@@ -28,6 +34,9 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         pos: 0,
         diags,
         no_struct: false,
+        depth: 0,
+        too_deep: false,
+        muted: false,
     };
     let module = parser.module();
     (module, parser.diags)
@@ -40,6 +49,15 @@ pub struct Parser {
     /// Set while parsing the head of `I`, `L` or `M`, where `{` starts the body instead of a
     /// struct literal.
     no_struct: bool,
+    /// Current nesting depth, see [`MAX_NESTING`].
+    depth: usize,
+    /// Set once the nesting limit is hit: the rest of the file cannot be read sensibly, so
+    /// parsing stops and reports nothing more.
+    too_deep: bool,
+    /// Set after an unterminated string literal, which swallowed the rest of its line (the
+    /// `)` or `}` the line would have closed): syntax errors are not reported again until the
+    /// statement or item ends, because they would be consequences of that one.
+    muted: bool,
 }
 
 impl Parser {
@@ -68,14 +86,17 @@ impl Parser {
 
     fn bump(&mut self) -> Token {
         let t = self.tok().clone();
+        self.muted |= t.unterminated;
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
         }
         t
     }
 
+    /// At the end of the file, or of what will be read of it: after the nesting limit every
+    /// loop of the parser stops.
     fn at_eof(&self) -> bool {
-        matches!(self.kind(), TokenKind::Eof)
+        self.too_deep || matches!(self.kind(), TokenKind::Eof)
     }
 
     fn is_punct(&self, p: &str) -> bool {
@@ -121,13 +142,43 @@ impl Parser {
         }
     }
 
+    /// The closing `close` of a bracket opened at `open`. When it is missing, the diagnostic
+    /// also points at the opening one, which is usually where the mistake is.
+    fn expect_close(&mut self, close: &str, open: Span) -> PResult<Span> {
+        if self.is_punct(close) {
+            return Ok(self.bump().span);
+        }
+        let found = describe(self.kind());
+        let d = diag::expected(self.span(), &format!("`{close}`"), &found)
+            .with_note(open, "unclosed delimiter opened here");
+        Err(self.report(d))
+    }
+
     fn error_expected(&mut self, what: &str) -> Reported {
         let found = describe(self.kind());
         let d = diag::expected(self.span(), what, &found);
         self.report(d)
     }
 
+    /// Runs `f` one nesting level deeper, refusing to go past [`MAX_NESTING`].
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Parser) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_NESTING {
+            let d = diag::nesting_too_deep(self.span(), MAX_NESTING);
+            let reported = self.report(d);
+            self.too_deep = true;
+            return Err(reported);
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
     fn report(&mut self, d: Diagnostic) -> Reported {
+        // After the nesting limit, every later complaint would be a consequence of it.
+        if self.too_deep || self.muted {
+            return Reported;
+        }
         // Several failed attempts at the same token say the same thing; keep the first.
         if self.diags.last().map(|l| l.span) != Some(d.span) {
             self.diags.push(d);
@@ -174,6 +225,7 @@ impl Parser {
         let mut items = Vec::new();
         while !self.at_eof() {
             let start = self.pos;
+            self.muted = false;
             match self.item() {
                 Ok(Some(item)) => items.push(item),
                 Ok(None) => {}
@@ -197,7 +249,7 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
             )
     }
 
@@ -258,6 +310,8 @@ impl Parser {
             }
             TokenKind::Keyword('N') => ItemKind::Extern(self.extern_block()?),
             TokenKind::Keyword('G') => ItemKind::Global(self.global_decl()?),
+            // At item level `C` declares a constant; inside a block it is `continue`.
+            TokenKind::Keyword('C') => ItemKind::Const(self.global_decl()?),
             TokenKind::Keyword('T') => ItemKind::Alias(self.alias_decl()?),
             TokenKind::Keyword('U') => {
                 self.bump();
@@ -274,7 +328,9 @@ impl Parser {
                 return Err(self.report(d));
             }
             _ => {
-                return Err(self.error_expected("an item (`F`, `S`, `E`, `X`, `G`, `T`, `U`, `N`)"))
+                return Err(
+                    self.error_expected("an item (`F`, `S`, `E`, `X`, `G`, `C`, `T`, `U`, `N`)")
+                )
             }
         };
         Ok(Some(Item {
@@ -367,7 +423,7 @@ impl Parser {
     }
 
     fn fields(&mut self) -> PResult<Vec<Param>> {
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let mut fields = Vec::new();
         while !self.is_punct("}") {
             let name = self.ident("a field name")?;
@@ -381,7 +437,7 @@ impl Parser {
                 return Err(self.error_expected("`,` or `}`"));
             }
         }
-        self.expect_punct("}")?;
+        self.expect_close("}", open)?;
         Ok(fields)
     }
 
@@ -395,7 +451,7 @@ impl Parser {
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
         self.bump();
         let name = self.ident("an enum name")?;
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let mut variants = Vec::new();
         while !self.is_punct("}") {
             let vname = self.ident("a variant name")?;
@@ -419,13 +475,13 @@ impl Parser {
                 return Err(self.error_expected("`,` or `}`"));
             }
         }
-        self.expect_punct("}")?;
+        self.expect_close("}", open)?;
         Ok(EnumDecl { name, variants })
     }
 
     fn impl_body(&mut self) -> PResult<ImplDecl> {
         let target = self.ident("a type name after `X`")?;
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let mut methods = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
             let start = self.pos;
@@ -450,7 +506,7 @@ impl Parser {
                 Err(Reported) => self.skip_until(|p| p.is_kw('F') && p.tok().line_start),
             }
         }
-        self.expect_punct("}")?;
+        self.expect_close("}", open)?;
         Ok(ImplDecl { target, methods })
     }
 
@@ -459,7 +515,7 @@ impl Parser {
         if let TokenKind::Str(_) = self.kind() {
             self.bump();
         }
-        self.expect_punct("{")?;
+        let open = self.expect_punct("{")?;
         let mut fns = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
             let attrs = self.attrs()?;
@@ -469,14 +525,20 @@ impl Parser {
             }
             fns.push(self.fn_decl(attrs, true)?);
         }
-        self.expect_punct("}")?;
+        self.expect_close("}", open)?;
         Ok(fns)
     }
 
+    /// `G name: T = init` or `C NAME: T = init`.
     fn global_decl(&mut self) -> PResult<GlobalDecl> {
+        let what = if self.is_kw('C') {
+            "a constant name"
+        } else {
+            "a global name"
+        };
         self.bump();
         self.eat_mut();
-        let name = self.ident("a global name")?;
+        let name = self.ident(what)?;
         self.expect_punct(":")?;
         let ty = self.ty()?;
         self.expect_punct("=")?;
@@ -497,6 +559,10 @@ impl Parser {
     // ---- Types --------------------------------------------------------------------------
 
     fn ty(&mut self) -> PResult<TypeExpr> {
+        self.nested(Parser::ty_inner)
+    }
+
+    fn ty_inner(&mut self) -> PResult<TypeExpr> {
         let lo = self.span();
         let kind = match self.kind().clone() {
             TokenKind::Punct("*") => {

@@ -8,6 +8,10 @@ use crate::lexer::TokenKind;
 impl Parser {
     /// A pattern, including `p | q` alternatives.
     pub(super) fn pattern(&mut self) -> PResult<Pattern> {
+        self.nested(Parser::pattern_inner)
+    }
+
+    fn pattern_inner(&mut self) -> PResult<Pattern> {
         let first = self.single_pattern()?;
         if !self.is_punct("|") {
             return Ok(first);

@@ -138,3 +138,66 @@ fn keyword_letters_may_name_declarations() {
     assert!(diags.is_empty(), "{diags:#?}");
     assert_eq!(module.items.len(), 2);
 }
+
+/// Diagnostic codes of parsing `src`.
+fn codes(src: &str) -> Vec<&'static str> {
+    let (_, diags) = parse(FileId(0), src);
+    diags.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn nesting_up_to_the_limit_parses_and_beyond_it_is_one_error() {
+    // At the limit an unoptimised parser needs more than a test thread's default stack; the
+    // `vaisc` command runs every pass on a thread with a deep stack, and so does this test.
+    crate::with_compiler_stack(nesting_limit_cases)
+        .expect("spawn a thread")
+        .expect("the nesting cases pass");
+}
+
+fn nesting_limit_cases() {
+    let depth = super::MAX_NESTING - 2;
+    let ok = format!(
+        "F main() {{ x := {}1{} }}",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    assert_eq!(codes(&ok), Vec::<&str>::new());
+    for deep in [
+        format!(
+            "F main() {{ x := {}1{} }}",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        ),
+        format!(
+            "F main() {{ x := {}1{} }}",
+            "{".repeat(5000),
+            "}".repeat(5000)
+        ),
+        format!("F main() {{ x := {}1 }}", "!".repeat(5000)),
+        format!("F main() {{ x: {}i64 = 0 }}", "*".repeat(5000)),
+        format!("F main() {{ x := {}1 }}", "c ? ".repeat(5000)),
+        format!(
+            "F main() {{ M x {{ {}1{} => 0 }} }}",
+            "A(".repeat(5000),
+            ")".repeat(5000)
+        ),
+        // Unbalanced: nothing after the limit is reported, not even the missing closers.
+        format!(
+            "F main() {{ x := {}1 }}\nF g() {{ y := }}",
+            "(".repeat(5000)
+        ),
+    ] {
+        assert_eq!(codes(&deep), ["E0012"], "{}", &deep[..40]);
+    }
+}
+
+#[test]
+fn an_unclosed_brace_points_at_where_it_was_opened() {
+    let src = "F main() {\n    I x {\n        y()\n}\n";
+    let (_, diags) = parse(FileId(0), src);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "E0010");
+    assert_eq!(diags[0].notes.len(), 1);
+    // The block of `main` is the one left open: its `{` is at offset 9.
+    assert_eq!(diags[0].notes[0].span.lo, 9);
+}

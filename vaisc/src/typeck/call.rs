@@ -1,7 +1,7 @@
 //! Calls, methods and aggregate values: function and indirect calls, method calls with
 //! auto-reference, associated functions, enum variant construction, struct and array literals.
 
-use super::expr::{error_expr, mk};
+use super::expr::{diverge, error_expr, mk};
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, ExprKind as E};
 use crate::diagnostics as diag;
@@ -22,7 +22,7 @@ impl Checker {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
                     }
-                    Some(Value::Global(_)) => {}
+                    Some(Value::Global(_) | Value::Const(_)) => {}
                     None => {
                         if let Some(f) = self.builtin_function(n) {
                             return self.direct_call(ctx, f, Vec::new(), args, span);
@@ -48,7 +48,8 @@ impl Checker {
         let f = self.expr(ctx, callee, None);
         match f.ty.clone() {
             Ty::Fn(fty) => {
-                let args = self.call_args(ctx, &fty, "function pointer", Vec::new(), args, span);
+                let sig = Signature::plain(&fty, "function pointer");
+                let args = self.call_args(ctx, sig, Vec::new(), args, span);
                 mk(
                     ExprKind::Call {
                         callee: Callee::Indirect(Box::new(f)),
@@ -58,13 +59,33 @@ impl Checker {
                     span,
                 )
             }
-            Ty::Never => error_expr(span),
+            Ty::Never => self.diverging_call(ctx, f, args, span),
+            Ty::Error => {
+                self.diverging_call(ctx, f, args, span);
+                error_expr(span)
+            }
             other => {
                 let t = self.ty_name(&other);
                 self.report(diag::not_callable(callee.span, &t));
                 error_expr(span)
             }
         }
+    }
+
+    /// A call whose callee or receiver diverges: the arguments are still checked, and the
+    /// callee and arguments evaluated in order until the callee leaves.
+    fn diverging_call(
+        &mut self,
+        ctx: &mut FnCtx,
+        callee: Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let mut parts = vec![callee];
+        for a in args {
+            parts.push(self.expr(ctx, a, None));
+        }
+        diverge(parts, span)
     }
 
     /// A call to a known function; `receiver` holds already-lowered leading arguments.
@@ -78,7 +99,25 @@ impl Checker {
     ) -> Expr {
         let fty = self.program.functions[func].ty.clone();
         let name = self.program.functions[func].name.clone();
-        let args = self.call_args(ctx, &fty, &name, receiver, args, span);
+        let is_extern = self.program.functions[func].body.is_none() && !self.is_pending(func);
+        let format = super::format::format_index(&name).filter(|_| is_extern && fty.variadic);
+        // With a literal format, literal arguments take the type their conversion wants.
+        let hints: Vec<Option<Ty>> = match format.and_then(|f| args.get(f)).map(|a| &a.kind) {
+            Some(E::Str(text)) => super::format::slots(text)
+                .map(|slots| slots.iter().map(|s| s.literal_ty()).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let sig = Signature {
+            fty: &fty,
+            name: &name,
+            variadic_hints: &hints,
+        };
+        let lowered = self.call_args(ctx, sig, receiver, args, span);
+        if let Some(fmt) = format {
+            self.check_format(fmt, args, &lowered, span);
+        }
+        let args = lowered;
         mk(
             ExprKind::Call {
                 callee: Callee::Direct(func),
@@ -92,12 +131,16 @@ impl Checker {
     fn call_args(
         &mut self,
         ctx: &mut FnCtx,
-        fty: &FnTy,
-        name: &str,
+        callee: Signature,
         mut out: Vec<Expr>,
         args: &[ast::Expr],
         span: Span,
     ) -> Vec<Expr> {
+        let Signature {
+            fty,
+            name,
+            variadic_hints,
+        } = callee;
         let fixed = fty.params.len();
         let given = out.len() + args.len();
         if given < fixed || (given > fixed && !fty.variadic) {
@@ -112,7 +155,8 @@ impl Checker {
                     self.coerce(ctx, v, p)
                 }
                 None => {
-                    let v = self.expr(ctx, a, None);
+                    let hint = variadic_hints.get(i - fixed).cloned().flatten();
+                    let v = self.expr(ctx, a, hint.as_ref());
                     promote_variadic(v)
                 }
             };
@@ -147,7 +191,11 @@ impl Checker {
         let target = self.auto_deref(recv);
         let tname = match &target.ty {
             Ty::Struct(_) | Ty::Enum(_) => self.ty_name(&target.ty),
-            Ty::Never => return error_expr(span),
+            Ty::Never => return self.diverging_call(ctx, target, args, span),
+            Ty::Error => {
+                self.diverging_call(ctx, target, args, span);
+                return error_expr(span);
+            }
             other => {
                 let t = self.ty_name(other);
                 self.report(diag::unknown_method(name.span, &name.name, &t));
@@ -206,7 +254,8 @@ impl Checker {
                         Ty::Fn(fty.clone()),
                         name.span,
                     );
-                    let args = self.call_args(ctx, &fty, &name.name, Vec::new(), args, span);
+                    let sig = Signature::plain(&fty, &name.name);
+                    let args = self.call_args(ctx, sig, Vec::new(), args, span);
                     return mk(
                         ExprKind::Call {
                             callee: Callee::Indirect(Box::new(f)),
@@ -340,7 +389,12 @@ impl Checker {
             .collect();
         if !missing.is_empty() {
             self.report(diag::missing_fields(span, &tname, &missing.join(", ")));
-            return error_expr(span);
+            // The value still has its type, so that its uses are checked as usual.
+            let ty = match target {
+                Ok(id) => Ty::Struct(id),
+                Err((eid, _)) => Ty::Enum(eid),
+            };
+            return mk(ExprKind::Unreachable, ty, span);
         }
         let values: Vec<Expr> = values.into_iter().flatten().collect();
         match target {
@@ -412,6 +466,25 @@ impl Checker {
         }
         let ty = Ty::Array(Box::new(v.ty.clone()), n as u64);
         mk(ExprKind::ArrayRepeat(Box::new(v), n as u64), ty, span)
+    }
+}
+
+/// What `call_args` checks arguments against: the callee's type, its name for messages, and
+/// the types literal arguments in the variadic part should take (from a `printf` format).
+#[derive(Clone, Copy)]
+struct Signature<'a> {
+    fty: &'a FnTy,
+    name: &'a str,
+    variadic_hints: &'a [Option<Ty>],
+}
+
+impl<'a> Signature<'a> {
+    fn plain(fty: &'a FnTy, name: &'a str) -> Signature<'a> {
+        Signature {
+            fty,
+            name,
+            variadic_hints: &[],
+        }
     }
 }
 

@@ -98,6 +98,8 @@ pub(super) fn primitive(name: &str) -> Option<Ty> {
 impl Checker {
     pub(super) fn collect(&mut self, modules: &[LoadedModule]) {
         self.collect_type_names(modules);
+        // Constants come before type bodies because they can size arrays in fields.
+        self.collect_consts(modules);
         self.collect_type_bodies(modules);
         self.check_recursive_structs();
         self.collect_functions(modules);
@@ -120,7 +122,18 @@ impl Checker {
         self.types.insert(name.name.clone(), value);
     }
 
-    fn define_value(&mut self, name: &ast::Ident, value: Value) {
+    fn collect_consts(&mut self, modules: &[LoadedModule]) {
+        for m in modules {
+            for item in &m.module.items {
+                if let ItemKind::Const(c) = &item.kind {
+                    self.declare_const(c);
+                }
+            }
+        }
+        self.evaluate_consts();
+    }
+
+    pub(super) fn define_value(&mut self, name: &ast::Ident, value: Value) {
         if let Some(&prev) = self.value_spans.get(&name.name) {
             self.report(diag::duplicate_definition(name.span, &name.name, prev));
             return;
@@ -289,17 +302,17 @@ impl Checker {
         }
     }
 
-    /// Resolves a type written in the source. Unknown types are reported and become `Never`,
-    /// which is compatible with everything, so one mistake gives one error.
+    /// Resolves a type written in the source. Unknown types are reported and become the error
+    /// type, which is compatible with everything, so one mistake gives one error.
     pub(super) fn resolve_ty(&mut self, t: &ast::TypeExpr, self_ty: Option<&Ty>) -> Ty {
         match &t.kind {
             TypeKind::Unit => Ty::Unit,
-            TypeKind::Error => Ty::Never,
+            TypeKind::Error => Ty::Error,
             TypeKind::SelfType => match self_ty {
                 Some(ty) => ty.clone(),
                 None => {
                     self.report(diag::unknown_type(t.span, "Self"));
-                    Ty::Never
+                    Ty::Error
                 }
             },
             TypeKind::Ptr(inner) => Ty::Ptr(Box::new(self.resolve_ty(inner, self_ty))),
@@ -309,7 +322,7 @@ impl Checker {
                     Some(n) if n >= 0 => Ty::Array(Box::new(elem), n as u64),
                     _ => {
                         self.report(diag::bad_array_length(len.span));
-                        Ty::Never
+                        Ty::Error
                     }
                 }
             }
@@ -333,7 +346,7 @@ impl Checker {
                     Some(TypeName::Alias(idx)) => self.resolve_alias(idx, t.span),
                     None => {
                         self.report(diag::unknown_type(t.span, name));
-                        Ty::Never
+                        Ty::Error
                     }
                 }
             }
@@ -344,7 +357,7 @@ impl Checker {
         if self.aliases[idx].resolving {
             let name = self.aliases[idx].name.clone();
             self.report(diag::recursive_type(span, &name));
-            return Ty::Never;
+            return Ty::Error;
         }
         self.aliases[idx].resolving = true;
         let texpr = self.aliases[idx].ty.clone();
@@ -382,7 +395,7 @@ impl Checker {
                 Some(t) => params.push(t.clone()),
                 None => {
                     self.report(diag::self_outside_method(span));
-                    params.push(Ty::Never);
+                    params.push(Ty::Error);
                 }
             }
         }
@@ -529,7 +542,7 @@ impl Checker {
             for item in &m.module.items {
                 if let ItemKind::Global(g) = &item.kind {
                     let ty = self.program.globals[gid].ty.clone();
-                    let init = self.const_value(&g.init, &ty);
+                    let init = self.const_value(&g.init, &ty, "global initialiser");
                     self.program.globals[gid].init = init;
                     gid += 1;
                 }
@@ -547,7 +560,8 @@ impl Checker {
             return;
         };
         let f = &self.program.functions[id];
-        let ok_ret = matches!(f.ty.ret, Ty::Unit | Ty::Int(_));
+        // An unknown return type is already reported.
+        let ok_ret = matches!(f.ty.ret, Ty::Unit | Ty::Int(_) | Ty::Error);
         if !f.ty.params.is_empty() || !ok_ret || f.body.is_none() && !self.is_pending(id) {
             let span = f.span;
             self.report(diag::bad_main_signature(span));
@@ -556,7 +570,7 @@ impl Checker {
         self.program.main = Some(id);
     }
 
-    fn is_pending(&self, id: FuncId) -> bool {
+    pub(super) fn is_pending(&self, id: FuncId) -> bool {
         self.pending_bodies.iter().any(|p| p.func == id)
     }
 }

@@ -1,30 +1,64 @@
-//! Checking and lowering of expressions and statements.
+//! Checking and lowering of expressions: literals, names, fields, indexing, operators, casts
+//! and conditionals. Blocks, statements, loops, assignments and implicit conversions are in
+//! `stmt.rs`.
 //!
 //! Checking is bidirectional: each expression is checked against the type its context expects,
-//! if any, which is how integer and float literals get their types. Implicit conversions the
-//! language allows (integer width changes at calls, returns and assignments, `*u8` to any
-//! pointer, array decay to a pointer, discarding a value where `()` is expected) are inserted
-//! by [`Checker::coerce`] as explicit TIR nodes.
+//! if any, which is how integer and float literals get their types. An operand that diverges
+//! makes its operation a block that evaluates the operands in order and has type `!`
+//! ([`diverge`]); an erroneous one makes it an expression of the error type ([`error_expr`]).
 
 use super::consts::int_fits;
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, BinOp as AstBin, ExprKind as E, UnOp as AstUn};
 use crate::diagnostics as diag;
 use crate::source::Span;
-use crate::tir::{BinOp, Expr, ExprKind, FloatTy, IntTy, LoopKind, Stmt, Ty, UnOp};
+use crate::tir::{BinOp, Expr, ExprKind, IntTy, Stmt, Ty, UnOp};
 
 pub(super) fn mk(kind: ExprKind, ty: Ty, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
 
-/// The expression that stands for something already reported: type `Never` is compatible with
+/// The expression that stands for something already reported: type `Error` is compatible with
 /// every context, so no follow-on errors are reported about it.
 pub(super) fn error_expr(span: Span) -> Expr {
-    mk(ExprKind::Unreachable, Ty::Never, span)
+    mk(ExprKind::Unreachable, Ty::Error, span)
+}
+
+/// An operation one of whose operands diverges: the operands are still evaluated in order (the
+/// diverging one leaves), and the operation itself is never reached, so the whole has type `!`.
+pub(super) fn diverge(parts: Vec<Expr>, span: Span) -> Expr {
+    let stmts = parts.into_iter().map(Stmt::Expr).collect();
+    mk(ExprKind::Block(stmts, None), Ty::Never, span)
+}
+
+/// A diverging expression used where a value of type `ty` is needed (a condition, say): its
+/// code runs, and the value it would have given is unreachable.
+pub(super) fn settle(e: Expr, ty: Ty) -> Expr {
+    let span = e.span;
+    let never = mk(ExprKind::Unreachable, ty.clone(), span);
+    mk(
+        ExprKind::Block(vec![Stmt::Expr(e)], Some(Box::new(never))),
+        ty,
+        span,
+    )
+}
+
+/// A constant's value, used in place of its name.
+fn const_expr(value: crate::tir::Const, ty: Ty, span: Span) -> Expr {
+    use crate::tir::Const;
+    let kind = match value {
+        Const::Int(v) => ExprKind::Int(v),
+        Const::Float(v) => ExprKind::Float(v),
+        Const::Bool(b) => ExprKind::Bool(b),
+        Const::Str(s) => ExprKind::Str(s),
+        // Only a constant whose type is in error has another value.
+        _ => return error_expr(span),
+    };
+    mk(kind, ty, span)
 }
 
 /// Where a type mismatch of `e` is best shown: the value a block ends with, not the block.
-fn blame(e: &Expr) -> Span {
+pub(super) fn blame(e: &Expr) -> Span {
     match &e.kind {
         ExprKind::Block(_, Some(tail)) => blame(tail),
         _ => e.span,
@@ -33,14 +67,25 @@ fn blame(e: &Expr) -> Span {
 
 /// A literal whose type comes from its context; checking the other operand first lets
 /// `2 * x` take the type of `x`.
-pub(super) fn is_flexible_literal(e: &ast::Expr) -> bool {
-    match &e.kind {
-        E::Int(_) | E::Float(_) => true,
-        E::Unary(AstUn::Neg, inner) => is_flexible_literal(inner),
-        E::Binary(op, a, b) if !is_comparison(*op) && !matches!(op, AstBin::And | AstBin::Or) => {
-            is_flexible_literal(a) && is_flexible_literal(b)
+///
+/// Long operator chains lean left (`1 + 2 + x` is `(1 + 2) + x`), so the walk goes down the left
+/// spine in a loop and looks at each right operand first: a chain with a non-literal term near
+/// its end is recognised at once, however long it is.
+pub(super) fn is_flexible_literal(mut e: &ast::Expr) -> bool {
+    loop {
+        match &e.kind {
+            E::Int(_) | E::Float(_) => return true,
+            E::Unary(AstUn::Neg, inner) => e = inner,
+            E::Binary(op, a, b)
+                if !is_comparison(*op) && !matches!(op, AstBin::And | AstBin::Or) =>
+            {
+                if !is_flexible_literal(b) {
+                    return false;
+                }
+                e = a;
+            }
+            _ => return false,
         }
-        _ => false,
     }
 }
 
@@ -148,7 +193,7 @@ impl Checker {
                         // `R value` in a function returning nothing is a mistake, not a value
                         // to discard.
                         let v = self.expr(ctx, v, None);
-                        if v.ty != Ty::Unit && v.ty != Ty::Never {
+                        if v.ty != Ty::Unit && !v.ty.fits_anywhere() {
                             let found = self.ty_name(&v.ty);
                             self.report(diag::mismatched_types(v.span, "()", &found));
                         }
@@ -159,7 +204,7 @@ impl Checker {
                         Some(Box::new(self.coerce(ctx, v, &ret)))
                     }
                     None => {
-                        if ret != Ty::Unit && ret != Ty::Never {
+                        if ret != Ty::Unit && !ret.fits_anywhere() {
                             let r = self.ty_name(&ret);
                             self.report(diag::mismatched_types(span, &r, "()"));
                         }
@@ -203,6 +248,10 @@ impl Checker {
                 return mk(ExprKind::Global(g), ty, span);
             }
             Some(Value::Func(f)) => return self.func_ref(f, span),
+            Some(Value::Const(id)) => {
+                let (ty, value) = self.const_item(id);
+                return const_expr(value, ty, span);
+            }
             None => {}
         }
         if let Some(f) = self.builtin_function(n) {
@@ -271,7 +320,8 @@ impl Checker {
                     }
                 }
             }
-            Ty::Never => error_expr(span),
+            Ty::Never => diverge(vec![base], span),
+            Ty::Error => error_expr(span),
             other => {
                 let t = self.ty_name(other);
                 self.report(diag::not_a_struct(name.span, &t));
@@ -313,7 +363,10 @@ impl Checker {
                 ExprKind::PtrIndex(Box::new(base), Box::new(index)),
                 Ty::Int(IntTy::U8),
             ),
-            Ty::Never => return error_expr(span),
+            _ if index.ty == Ty::Error => return error_expr(span),
+            Ty::Never => return diverge(vec![base, index], span),
+            _ if index.ty == Ty::Never => return diverge(vec![base, index], span),
+            Ty::Error => return error_expr(span),
             other => {
                 let t = self.ty_name(&other);
                 self.report(diag::cannot_index(span, &t));
@@ -326,7 +379,7 @@ impl Checker {
     /// Converts any integer to `i64`, as indices and pointer offsets need.
     fn index_to_i64(&mut self, e: Expr) -> Expr {
         match &e.ty {
-            Ty::Int(IntTy::I64) | Ty::Never => e,
+            Ty::Int(IntTy::I64) | Ty::Never | Ty::Error => e,
             Ty::Int(_) => {
                 let span = e.span;
                 mk(ExprKind::Cast(Box::new(e)), Ty::I64, span)
@@ -378,7 +431,8 @@ impl Checker {
                 let ty = match &v.ty {
                     Ty::Ptr(inner) => (**inner).clone(),
                     Ty::Str => Ty::Int(IntTy::U8),
-                    Ty::Never => return error_expr(span),
+                    Ty::Never => return diverge(vec![v], span),
+                    Ty::Error => return error_expr(span),
                     other => {
                         let t = self.ty_name(other);
                         self.report(diag::cannot_deref(span, &t));
@@ -394,7 +448,8 @@ impl Checker {
                     (Ty::Int(_) | Ty::Float(_), AstUn::Neg) => UnOp::Neg,
                     (Ty::Bool, AstUn::Not) => UnOp::Not,
                     (Ty::Int(_), AstUn::Not | AstUn::BitNot) => UnOp::BitNot,
-                    (Ty::Never, _) => return error_expr(span),
+                    (Ty::Never, _) => return diverge(vec![v], span),
+                    (Ty::Error, _) => return error_expr(span),
                     (other, _) => {
                         let t = self.ty_name(other);
                         self.report(diag::invalid_operand(span, sym, &t));
@@ -410,8 +465,10 @@ impl Checker {
     /// `&v`: the address of a place, or of a temporary holding a non-place value such as a
     /// struct literal.
     pub(super) fn address_of(&mut self, ctx: &mut FnCtx, v: Expr, span: Span) -> Expr {
-        if v.ty == Ty::Never {
-            return error_expr(span);
+        match v.ty {
+            Ty::Never => return diverge(vec![v], span),
+            Ty::Error => return error_expr(span),
+            _ => {}
         }
         let ty = Ty::Ptr(Box::new(v.ty.clone()));
         if v.is_place() {
@@ -458,6 +515,9 @@ impl Checker {
     /// A `bool` condition of `I`, `L` or `?:`.
     pub(super) fn condition(&mut self, ctx: &mut FnCtx, c: &ast::Expr) -> Expr {
         let cond = self.expr(ctx, c, Some(&Ty::Bool));
+        if cond.ty == Ty::Never {
+            return settle(cond, Ty::Bool);
+        }
         self.coerce(ctx, cond, &Ty::Bool)
     }
 
@@ -507,8 +567,11 @@ impl Checker {
 
     /// Builds a binary operation on checked operands, enforcing the operand rules.
     pub(super) fn binary_typed(&mut self, op: AstBin, l: Expr, r: Expr, span: Span) -> Expr {
-        if l.ty == Ty::Never || r.ty == Ty::Never {
+        if l.ty.has_error() || r.ty.has_error() {
             return error_expr(span);
+        }
+        if l.ty == Ty::Never || r.ty == Ty::Never {
+            return diverge(vec![l, r], span);
         }
         let sym = op.symbol();
         // Pointer arithmetic: `p + i` is `&p[i]`, `p - i` is `&p[-i]`.
@@ -548,7 +611,13 @@ impl Checker {
         }
         if l.ty != r.ty {
             let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
-            self.report(diag::operand_mismatch(span, sym, &a, &b));
+            let text = l.ty == Ty::Str || r.ty == Ty::Str;
+            let d = if text && op == AstBin::Add {
+                diag::text_plus_value(span, &a, &b)
+            } else {
+                diag::operand_mismatch(span, sym, &a, &b)
+            };
+            self.report(d);
             return error_expr(span);
         }
         let ty = l.ty.clone();
@@ -584,7 +653,10 @@ impl Checker {
             Some(&target)
         };
         let v = self.expr(ctx, inner, hint);
-        if v.ty == target || v.ty == Ty::Never || target == Ty::Never {
+        if v.ty.has_error() || target.has_error() {
+            return error_expr(span);
+        }
+        if v.ty == target || v.ty == Ty::Never {
             let mut v = v;
             v.span = span;
             return v;
@@ -636,7 +708,7 @@ impl Checker {
             other = self.coerce(ctx, other, &t);
             t
         };
-        if expected == Some(&Ty::Unit) && ty != Ty::Unit && ty != Ty::Never {
+        if expected == Some(&Ty::Unit) && ty != Ty::Unit && !ty.fits_anywhere() {
             then = self.coerce(ctx, then, &Ty::Unit);
             other = self.coerce(ctx, other, &Ty::Unit);
             return mk(
@@ -648,253 +720,6 @@ impl Checker {
         mk(
             ExprKind::If(Box::new(cond), Box::new(then), Some(Box::new(other))),
             ty,
-            span,
-        )
-    }
-
-    pub(super) fn block(&mut self, ctx: &mut FnCtx, b: &ast::Block, expected: Option<&Ty>) -> Expr {
-        ctx.push_scope();
-        let mut stmts = Vec::new();
-        let mut tail = None;
-        for (i, stmt) in b.stmts.iter().enumerate() {
-            let last = i + 1 == b.stmts.len();
-            match stmt {
-                ast::Stmt::Let {
-                    name,
-                    mutable,
-                    ty,
-                    init,
-                } => stmts.push(self.let_stmt(ctx, name, *mutable, ty.as_ref(), init)),
-                ast::Stmt::Expr(e) if last => tail = Some(self.expr(ctx, e, expected)),
-                ast::Stmt::Expr(e) => {
-                    let v = self.expr(ctx, e, Some(&Ty::Unit));
-                    stmts.push(Stmt::Expr(self.coerce(ctx, v, &Ty::Unit)));
-                }
-            }
-        }
-        ctx.pop_scope();
-        let diverges = stmts.iter().any(|s| match s {
-            Stmt::Expr(e) => e.ty == Ty::Never,
-            Stmt::Let(_, Some(e)) => e.ty == Ty::Never,
-            Stmt::Let(_, None) => false,
-        });
-        let ty = match &tail {
-            Some(t) => t.ty.clone(),
-            None if diverges => Ty::Never,
-            None => Ty::Unit,
-        };
-        mk(ExprKind::Block(stmts, tail.map(Box::new)), ty, b.span)
-    }
-
-    fn let_stmt(
-        &mut self,
-        ctx: &mut FnCtx,
-        name: &ast::Ident,
-        mutable: bool,
-        ty: Option<&ast::TypeExpr>,
-        init: &ast::Expr,
-    ) -> Stmt {
-        let self_ty = ctx.self_ty.clone();
-        let declared = ty.map(|t| self.resolve_ty(t, self_ty.as_ref()));
-        let value = self.expr(ctx, init, declared.as_ref());
-        let (value, ty) = match declared {
-            Some(t) => (self.coerce(ctx, value, &t), t),
-            None => {
-                let t = match &value.ty {
-                    Ty::Unit => {
-                        self.report(diag::mismatched_types(init.span, "a value", "()"));
-                        Ty::Never
-                    }
-                    Ty::Never => Ty::I64,
-                    t => t.clone(),
-                };
-                (value, t)
-            }
-        };
-        let id = ctx.declare(&name.name, ty, name.span, mutable);
-        Stmt::Let(id, Some(value))
-    }
-
-    fn loop_expr(
-        &mut self,
-        ctx: &mut FnCtx,
-        head: &ast::LoopHead,
-        body: &ast::Block,
-        span: Span,
-    ) -> Expr {
-        ctx.push_scope();
-        let kind = match head {
-            ast::LoopHead::Forever => LoopKind::Forever,
-            ast::LoopHead::While(c) => LoopKind::While(Box::new(self.condition(ctx, c))),
-            ast::LoopHead::Range {
-                var,
-                start,
-                end,
-                inclusive,
-            } => {
-                let (s, e) = if is_flexible_literal(start) && !is_flexible_literal(end) {
-                    let e = self.expr(ctx, end, None);
-                    let ety = e.ty.clone();
-                    (self.expr(ctx, start, Some(&ety)), e)
-                } else {
-                    let s = self.expr(ctx, start, None);
-                    let sty = s.ty.clone();
-                    (s, self.expr(ctx, end, Some(&sty)))
-                };
-                let ty = s.ty.clone();
-                if !ty.is_int() && ty != Ty::Never {
-                    let t = self.ty_name(&ty);
-                    self.report(diag::mismatched_types(s.span, "an integer", &t));
-                }
-                let e = self.coerce(ctx, e, &ty);
-                let v = ctx.declare(&var.name, ty, var.span, false);
-                LoopKind::Range {
-                    var: v,
-                    start: Box::new(s),
-                    end: Box::new(e),
-                    inclusive: *inclusive,
-                }
-            }
-        };
-        ctx.loops.push(false);
-        let body = self.block(ctx, body, Some(&Ty::Unit));
-        let body = self.coerce(ctx, body, &Ty::Unit);
-        let broken = ctx.loops.pop().unwrap_or(true);
-        ctx.pop_scope();
-        let ty = if matches!(kind, LoopKind::Forever) && !broken {
-            Ty::Never
-        } else {
-            Ty::Unit
-        };
-        mk(ExprKind::Loop(kind, Box::new(body)), ty, span)
-    }
-
-    fn assign(
-        &mut self,
-        ctx: &mut FnCtx,
-        op: Option<AstBin>,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        span: Span,
-    ) -> Expr {
-        let place = self.expr(ctx, lhs, None);
-        if place.ty == Ty::Never {
-            self.expr(ctx, rhs, None);
-            return mk(ExprKind::Unit, Ty::Unit, span);
-        }
-        if !place.is_place() {
-            self.report(diag::not_a_place(place.span, "assign to"));
-            return error_expr(span);
-        }
-        self.warn_immutable(ctx, &place, lhs.span);
-        let ty = place.ty.clone();
-        let value = self.expr(ctx, rhs, Some(&ty));
-        let kind = match op {
-            None => {
-                let value = self.coerce(ctx, value, &ty);
-                ExprKind::Assign(Box::new(place), Box::new(value))
-            }
-            Some(op) => {
-                let value = if matches!(op, AstBin::Shl | AstBin::Shr) {
-                    value
-                } else {
-                    self.coerce(ctx, value, &ty)
-                };
-                let pspan = place.span;
-                // Check the operation as if written `place op value`, then keep its parts.
-                let probe = mk(ExprKind::Unit, ty.clone(), pspan);
-                let checked = self.binary_typed(op, probe, value, span);
-                match checked.kind {
-                    ExprKind::Binary(bop, _, v) => {
-                        ExprKind::CompoundAssign(bop, Box::new(place), v)
-                    }
-                    _ => {
-                        if checked.ty != Ty::Never {
-                            let t = self.ty_name(&ty);
-                            self.report(diag::invalid_operand(span, op.symbol(), &t));
-                        }
-                        return error_expr(span);
-                    }
-                }
-            }
-        };
-        mk(kind, Ty::Unit, span)
-    }
-
-    /// Warns when assigning to a variable (or a part of it) that was not declared `mut`.
-    fn warn_immutable(&mut self, ctx: &FnCtx, place: &Expr, span: Span) {
-        let mut root = place;
-        loop {
-            match &root.kind {
-                ExprKind::Field(base, _) | ExprKind::Index(base, _) => root = base,
-                ExprKind::Local(id) => {
-                    let info = ctx.local_info(*id);
-                    if !info.mutable {
-                        let d = diag::assign_to_immutable(span, ctx.local_name(*id), info.span);
-                        self.report(d);
-                    }
-                    return;
-                }
-                _ => return,
-            }
-        }
-    }
-
-    /// Converts `e` to type `target` where the language allows it implicitly, else reports a
-    /// mismatch.
-    pub(super) fn coerce(&mut self, ctx: &mut FnCtx, e: Expr, target: &Ty) -> Expr {
-        if &e.ty == target || e.ty == Ty::Never || *target == Ty::Never {
-            return e;
-        }
-        let span = e.span;
-        let cast = |e: Expr| mk(ExprKind::Cast(Box::new(e)), target.clone(), span);
-        let u8p = Ty::Ptr(Box::new(Ty::Int(IntTy::U8)));
-        let i8p = Ty::Ptr(Box::new(Ty::Int(IntTy::I8)));
-        match (&e.ty, target) {
-            (_, Ty::Unit) => mk(ExprKind::Block(vec![Stmt::Expr(e)], None), Ty::Unit, span),
-            (Ty::Int(_), Ty::Int(_)) => cast(e),
-            (Ty::Float(FloatTy::F32), Ty::Float(FloatTy::F64)) => cast(e),
-            (Ty::Ptr(_), Ty::Ptr(_)) if e.ty == u8p || *target == u8p => cast(e),
-            (Ty::Str, Ty::Ptr(_)) if *target == u8p || *target == i8p => cast(e),
-            (Ty::Ptr(_), Ty::Str) if e.ty == u8p || e.ty == i8p => cast(e),
-            (Ty::Array(elem, _), Ty::Ptr(t)) if elem == t => {
-                let elem = (**elem).clone();
-                let base = if e.is_place() {
-                    e
-                } else {
-                    let ety = e.ty.clone();
-                    let tmp = ctx.hidden(ety.clone(), span);
-                    let local = mk(ExprKind::Local(tmp), ety, span);
-                    let first = self.decay(local, elem.clone());
-                    let ty = first.ty.clone();
-                    return mk(
-                        ExprKind::Block(vec![Stmt::Let(tmp, Some(e))], Some(Box::new(first))),
-                        ty,
-                        span,
-                    );
-                };
-                self.decay(base, elem)
-            }
-            _ => {
-                let (a, b) = (self.ty_name(target), self.ty_name(&e.ty));
-                self.report(diag::mismatched_types(blame(&e), &a, &b));
-                error_expr(span)
-            }
-        }
-    }
-
-    /// `&array[0]`: the pointer an array decays to.
-    fn decay(&self, array: Expr, elem: Ty) -> Expr {
-        let span = array.span;
-        let zero = mk(ExprKind::Int(0), Ty::I64, span);
-        let first = mk(
-            ExprKind::Index(Box::new(array), Box::new(zero)),
-            elem.clone(),
-            span,
-        );
-        mk(
-            ExprKind::AddrOf(Box::new(first)),
-            Ty::Ptr(Box::new(elem)),
             span,
         )
     }

@@ -4,15 +4,19 @@
 //! (reporting duplicates), resolves struct, enum, global and function signatures, and creates
 //! the `tir::Program` skeleton. Then each function body is checked and lowered (`expr.rs`,
 //! `call.rs`, `pattern.rs`), and global initialisers are evaluated (`consts.rs`). Errors are
-//! collected, never fatal: a bad expression lowers to an `Unreachable` node of type `Never`, so
-//! checking continues without follow-on errors.
+//! collected, never fatal: a bad expression lowers to a node of the error type `Ty::Error`,
+//! which is compatible with everything, so checking continues without follow-on errors. The
+//! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
+//! is kept and evaluated in order.
 
 mod call;
 mod collect;
 mod consts;
 mod expr;
+mod format;
 mod pattern;
 mod scope;
+mod stmt;
 
 use crate::diagnostics::Diagnostic;
 use crate::resolve::LoadedModule;
@@ -26,6 +30,8 @@ use scope::FnCtx;
 enum Value {
     Func(FuncId),
     Global(tir::GlobalId),
+    /// A `C` constant: index into `Checker::consts`.
+    Const(usize),
 }
 
 /// What a name in the type namespace refers to.
@@ -68,6 +74,10 @@ struct Checker {
     variants: HashMap<String, Option<(tir::EnumId, u32)>>,
     /// Function bodies to check: function, the AST location of its declaration.
     pending_bodies: Vec<collect::PendingBody>,
+    /// The program's `C` constants.
+    consts: Vec<consts::ConstItem>,
+    /// Constants being evaluated, innermost last, to report a cycle by its path.
+    const_stack: Vec<usize>,
 }
 
 impl Checker {

@@ -5,12 +5,12 @@
 //! or booleans used as a statement may leave values uncovered, in which case nothing happens for
 //! them; used as a value it must be exhaustive, because there would be nothing to produce.
 
-use super::expr::{error_expr, mk};
-use super::{Checker, FnCtx};
+use super::expr::{diverge, error_expr, mk};
+use super::{Checker, FnCtx, Value};
 use crate::ast::{self, PatternKind as P, VariantPatFields};
 use crate::diagnostics as diag;
 use crate::source::Span;
-use crate::tir::{Arm, Expr, ExprKind, LocalId, Pattern, Ty};
+use crate::tir::{Arm, Const, Expr, ExprKind, LocalId, Pattern, Ty};
 
 /// What the unguarded arms seen so far cover.
 #[derive(Default)]
@@ -83,7 +83,7 @@ impl Checker {
         let exhaustive = coverage.all
             || (!coverage.variants.is_empty() && coverage.variants.iter().all(|v| *v))
             || (sty == Ty::Bool && coverage.bools == [true, true])
-            || sty == Ty::Never;
+            || sty.fits_anywhere();
         if !exhaustive {
             if let Ty::Enum(eid) = sty {
                 let def = &self.program.enums[eid];
@@ -112,12 +112,17 @@ impl Checker {
                 body: mk(ExprKind::Unit, Ty::Unit, span),
             });
         }
-        mk(ExprKind::Match(Box::new(scr), out), ty, span)
+        match sty {
+            // The arms were checked for their own mistakes, but control never reaches them.
+            Ty::Never => diverge(vec![scr], span),
+            Ty::Error => error_expr(span),
+            _ => mk(ExprKind::Match(Box::new(scr), out), ty, span),
+        }
     }
 
     fn pattern(&mut self, ctx: &mut FnCtx, p: &ast::Pattern, sty: &Ty) -> Pattern {
         let span = p.span;
-        let is_int = sty.is_int() || *sty == Ty::Never;
+        let is_int = sty.is_int() || sty.fits_anywhere();
         match &p.kind {
             P::Wildcard | P::Error => Pattern::Wildcard,
             P::Name(n) => {
@@ -130,6 +135,9 @@ impl Checker {
                             bindings: vec![None; count],
                         };
                     }
+                }
+                if let Some(&Value::Const(id)) = self.values.get(n) {
+                    return self.const_pattern(id, sty, span);
                 }
                 Pattern::Bind(ctx.declare(n, sty.clone(), span, false))
             }
@@ -145,7 +153,9 @@ impl Checker {
                 let hi = if *inclusive { *hi } else { *hi - 1 };
                 Pattern::Range(*lo, hi)
             }
-            P::Bool(b) if matches!(sty, Ty::Bool | Ty::Never) => Pattern::Int(i128::from(*b)),
+            P::Bool(b) if matches!(sty, Ty::Bool | Ty::Never | Ty::Error) => {
+                Pattern::Int(i128::from(*b))
+            }
             P::Or(alts) => {
                 let lowered: Vec<Pattern> =
                     alts.iter().map(|a| self.pattern(ctx, a, sty)).collect();
@@ -163,6 +173,25 @@ impl Checker {
         }
     }
 
+    /// A constant's name as a pattern matches its value, as a literal would.
+    fn const_pattern(&mut self, id: usize, sty: &Ty, span: Span) -> Pattern {
+        match (self.const_item(id), sty) {
+            ((Ty::Int(_), Const::Int(v)), Ty::Int(it)) => {
+                if !super::consts::int_fits(v, *it) {
+                    self.report(diag::literal_out_of_range(span, it.name()));
+                }
+                Pattern::Int(v)
+            }
+            ((Ty::Bool, Const::Bool(b)), Ty::Bool) => Pattern::Int(i128::from(b)),
+            ((Ty::Error, _), _) | (_, Ty::Never | Ty::Error) => Pattern::Wildcard,
+            _ => {
+                let t = self.ty_name(sty);
+                self.report(diag::pattern_mismatch(span, &t));
+                Pattern::Wildcard
+            }
+        }
+    }
+
     fn variant_pattern(
         &mut self,
         ctx: &mut FnCtx,
@@ -172,7 +201,7 @@ impl Checker {
         span: Span,
     ) -> Pattern {
         let Ty::Enum(eid) = *sty else {
-            if *sty != Ty::Never {
+            if !sty.fits_anywhere() {
                 let t = self.ty_name(sty);
                 self.report(diag::pattern_mismatch(span, &t));
             }

@@ -166,3 +166,75 @@ fn the_nbody_benchmark_checks() {
     let src = include_str!("../../../benches/programs/nbody.vais");
     check(src, &[]);
 }
+
+#[test]
+fn one_mistake_gives_one_error() {
+    // An unknown type, variable or field leaves an erroneous value that is silently accepted
+    // everywhere after: in arithmetic, fields, calls, lets and conditions.
+    check(
+        "S P { x: i64 }\nF main() -> i64 { p: Q = 1; q := p.y + 1; I q { } ; q.z }",
+        &["E0200"],
+    );
+    check(
+        "S P { x: i64, y: i64 }\nF main() -> i64 { p := P { x: 1 }; p.x + p.y }",
+        &["E0309"],
+    );
+    check(
+        "F main() -> i64 { x := nope; y := -x; *y + x.f + x[2] }",
+        &["E0201"],
+    );
+    check(
+        "F f() -> Foo { R }\nF main() -> Nope = f()",
+        &["E0200", "E0200"],
+    );
+    // A type built from an unknown one (`*Foo`) mismatches nothing.
+    check(
+        "F main() -> i64 { p: *Foo = 0; q: *i64 = p; b := p == q; 0 }",
+        &["E0200"],
+    );
+    // The literal keeps its struct type: a wrong field of it is its own mistake.
+    check(
+        "S P { x: i64, y: i64 }\nF main() -> i64 { p := P { x: 1 }; p.z }",
+        &["E0309", "E0203"],
+    );
+}
+
+#[test]
+fn diverging_operands_are_not_errors_and_keep_their_code() {
+    use crate::tir::{ExprKind, Ty};
+    let (program, diags) =
+        run("F f(c: bool) -> i64 = 1 + (I c { R 5 } E { R 6 })\nF main() -> i64 = f(true)");
+    assert!(diags.is_empty(), "{diags:#?}");
+    let program = program.expect("checks");
+    let body = &program.functions[0].body.as_ref().expect("a body").body;
+    // The sum became a block that evaluates `1` and then the diverging `I`; nothing was
+    // replaced by an unreachable marker.
+    let ExprKind::Block(stmts, None) = &body.kind else {
+        panic!("expected a diverging block, got {body:#?}");
+    };
+    assert_eq!(body.ty, Ty::Never);
+    assert_eq!(stmts.len(), 2);
+    for form in [
+        "-(R 1)",
+        "(R 2) + 3",
+        "*(R 3)",
+        "(R 4).x",
+        "f(R 5)",
+        "(R 6)(1)",
+    ] {
+        check(
+            &format!("F f(x: i64) -> i64 = {form}\nF main() -> i64 = 0"),
+            &[],
+        );
+    }
+    check("F f(x: *i64) -> *i64 = &(R x)\nF main() -> i64 = 0", &[]);
+}
+
+#[test]
+fn a_string_plus_a_number_suggests_a_format() {
+    let (_, diags) = run("F main() -> i64 { n := 5; s := \"n=\" + n; 0 }");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "E0301");
+    let help = diags[0].help.as_deref().unwrap_or("");
+    assert!(help.contains("printf(") && !help.contains("`as`"), "{help}");
+}

@@ -1,5 +1,10 @@
 //! Everything `vaisc watch` waits for, merged into one queue: changes to the program's source
-//! files, Ctrl-C, the `[hot]` log lines of the running program, and its exit.
+//! files, Ctrl-C (and SIGTERM, SIGHUP), what the running program's runtime reports on the status
+//! channel, its exit, and lines typed at watch.
+//!
+//! Only events on the program's own source files count as changes: other files in the same
+//! directories (the game's log, watch's own output redirected there, the patch being written)
+//! are dropped without restarting the debounce, so a busy folder never holds a save back.
 
 use super::WatchError;
 use crate::source::SourceMap;
@@ -8,14 +13,18 @@ use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+use vais_hot_abi::status::Status;
 
 /// A raw notification, as the sources send it.
 #[derive(Debug)]
 pub enum Raw {
     Fs(notify::Event),
     Interrupt,
-    /// A `[hot]` line from the running program's stderr.
-    HotLog(String),
+    /// A status line from the runtime of the program watch started as process `child`.
+    Status {
+        child: u32,
+        status: Status,
+    },
     /// The stderr of process `pid` closed: it exited.
     Closed(u32),
     /// A line typed at watch's standard input, or `None` at its end.
@@ -23,15 +32,18 @@ pub enum Raw {
 }
 
 /// What the watch loop acts on.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Event {
     /// A source file changed; the instant the first event of the burst arrived.
     Changed(Instant),
     Interrupt,
     /// The stderr of process `pid` closed: the program exited.
     ChildExited(u32),
-    /// A `[hot]` line nobody was waiting for.
-    HotLog(String),
+    /// What the runtime of the program started as process `child` did.
+    Status {
+        child: u32,
+        status: Status,
+    },
     /// A line typed at watch's standard input, or `None` at its end.
     Input(Option<String>),
 }
@@ -116,20 +128,24 @@ impl Events {
                 Raw::Fs(e) if self.relevant(&e) => return Some(Event::Changed(Instant::now())),
                 Raw::Fs(_) => {}
                 Raw::Interrupt => return Some(Event::Interrupt),
-                Raw::HotLog(l) => return Some(Event::HotLog(l)),
+                Raw::Status { child, status } => return Some(Event::Status { child, status }),
                 Raw::Closed(pid) => return Some(Event::ChildExited(pid)),
                 Raw::Input(line) => return Some(Event::Input(line)),
             }
         }
     }
 
-    /// Waits until no relevant file event has arrived for `quiet`. Other notifications are
-    /// kept for later. Returns false if Ctrl-C came in meanwhile (it is kept too).
+    /// Waits until no relevant file event has arrived for `quiet`: the wait restarts at each
+    /// event on a source file, and events on other files are dropped without moving it. Other
+    /// notifications are kept for later. Returns false if Ctrl-C came in meanwhile (it is kept
+    /// too).
     pub fn settle(&mut self, quiet: Duration) -> bool {
         let mut kept = Vec::new();
         let mut interrupted = false;
-        loop {
-            match self.rx.recv_timeout(quiet) {
+        let mut deadline = Instant::now() + quiet;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.rx.recv_timeout(left) {
+                Ok(Raw::Fs(e)) if self.relevant(&e) => deadline = Instant::now() + quiet,
                 Ok(Raw::Fs(_)) => {}
                 Ok(Raw::Interrupt) => {
                     interrupted = true;
@@ -163,84 +179,57 @@ impl Events {
         self.backlog.extend(kept);
         changed
     }
-
-    /// The running program's next `[hot]` line saying a patch was applied or refused, waiting
-    /// at most `max`. Other notifications are kept for later.
-    pub fn host_reply(&mut self, max: Duration) -> Option<String> {
-        let deadline = Instant::now() + max;
-        let mut kept = Vec::new();
-        let mut reply = None;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.rx.recv_timeout(left) {
-                Ok(Raw::HotLog(l)) if l.contains(" applied ") || l.contains(" refused: ") => {
-                    reply = Some(l);
-                    break;
-                }
-                Ok(Raw::HotLog(l)) => eprintln!("{l}"),
-                Ok(Raw::Fs(e)) if !self.relevant(&e) => {}
-                Ok(other) => kept.push(other),
-                Err(_) => break,
-            }
-        }
-        self.backlog.extend(kept);
-        reply
-    }
-}
-
-/// The parts of a runtime log line `[hot] v3 applied in 0.36 ms (load 0.35 ms, verify 0.01 ms,
-/// publish 0.00 ms): update (1 patched)` that watch reports.
-#[derive(Debug, PartialEq)]
-pub struct HotLine {
-    pub load: String,
-    pub apply: String,
-    /// `v3 applied: update (1 patched)` or `v3 refused: ...`.
-    pub outcome: String,
-}
-
-pub fn parse_hot_line(line: &str) -> Option<HotLine> {
-    let rest = line.strip_prefix("[hot] ")?;
-    if let Some((version, why)) = rest.split_once(" refused: ") {
-        return Some(HotLine {
-            load: "-".into(),
-            apply: "-".into(),
-            outcome: format!("{version} refused: {why}"),
-        });
-    }
-    let (version, rest) = rest.split_once(" applied in ")?;
-    let (times, summary) = rest.split_once("): ")?;
-    let number_after = |key: &str| -> Option<f64> {
-        let at = times.find(key)? + key.len();
-        times[at..].split_whitespace().next()?.parse().ok()
-    };
-    let load = number_after("load ")?;
-    let apply = number_after("verify ")? + number_after("publish ")?;
-    Some(HotLine {
-        load: format!("{load:.2}"),
-        apply: format!("{apply:.2}"),
-        outcome: format!("{version} applied: {summary}"),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify::event::{DataChange, ModifyKind};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
 
+    fn modified(path: &Path) -> Raw {
+        Raw::Fs(
+            notify::Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+                .add_path(path.to_path_buf()),
+        )
+    }
+
+    /// A folder that is never quiet (another file in it changes every 100 µs for up to ten
+    /// seconds) does not hold the debounce back: it ends while the other file is still busy.
     #[test]
-    fn runtime_log_lines_are_understood() {
-        let line = "[hot] v3 applied in 0.36 ms (load 0.35 ms, verify 0.01 ms, publish 0.00 ms): game_update (1 patched)";
-        assert_eq!(
-            parse_hot_line(line),
-            Some(HotLine {
-                load: "0.35".into(),
-                apply: "0.01".into(),
-                outcome: "v3 applied: game_update (1 patched)".into(),
+    fn other_files_events_do_not_restart_the_debounce() {
+        let mut events = Events::new().expect("events");
+        let source = PathBuf::from("/project/game.vais");
+        events.files.insert(source.clone());
+        let tx = events.sender();
+        let done = Arc::new(AtomicBool::new(false));
+        let busy = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let log = PathBuf::from("/project/game.log");
+                let start = Instant::now();
+                while !done.load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(10) {
+                    if tx.send(modified(&log)).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                start.elapsed() >= Duration::from_secs(10)
             })
+        };
+        events.sender().send(modified(&source)).expect("send");
+        assert!(events
+            .next(None)
+            .is_some_and(|e| matches!(e, Event::Changed(_))));
+        assert!(events.settle(Duration::from_millis(50)));
+        done.store(true, Ordering::Relaxed);
+        assert!(
+            !busy.join().expect("busy thread"),
+            "the debounce waited until the other file was quiet"
         );
-        let refused = parse_hot_line("[hot] v4 refused: f: signature changed from () to (i64)");
-        assert_eq!(
-            refused.map(|h| h.outcome),
-            Some("v4 refused: f: signature changed from () to (i64)".to_string())
-        );
-        assert_eq!(parse_hot_line("hello"), None);
+        // Events on the source itself still restart it, and are what `wait_change` reports.
+        events.sender().send(modified(&source)).expect("send");
+        assert!(events.wait_change(Duration::from_secs(10)));
     }
 }

@@ -4,9 +4,11 @@
 //! command with `--exec`). It then watches the directories of every source file the program
 //! loads (watching directories, not files, because editors save by renaming a new file over the
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
-//! patch, which the running host applies by itself. The host's `[hot]` log line is read back so
-//! that each rebuild is reported in one line: what happened and how long each step took.
-//! `events.rs` owns the event sources (file system, Ctrl-C, the child's log and exit, typed
+//! patch, which the running host applies by itself. What the host did with it arrives on the
+//! status channel (`vais_hot_abi::status`) as an event like any other: the loop never waits for
+//! it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
+//! in one line when its outcome arrives (what happened and how long each step took).
+//! `events.rs` owns the event sources (file system, signals, the child's status and exit, typed
 //! lines); `child.rs` the program being run. A line holding just `r` asks the running host to
 //! return to its previous code version (through a request file the runtime watches); every
 //! other line is passed on to the program.
@@ -21,6 +23,7 @@ use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, Ho
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use vais_hot_abi::status::Status;
 
 /// What to run while watching.
 #[derive(Clone, Debug)]
@@ -41,6 +44,8 @@ pub struct WatchOptions {
     pub run: Run,
     pub debounce: Duration,
     pub restart_on_incompatible: bool,
+    /// The C libraries the host links.
+    pub link: driver::LinkOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +59,6 @@ pub enum WatchError {
 /// How long to wait, after a save that does not compile, for the rest of the write to arrive
 /// before reporting the errors: editors and tools may write a file in several steps.
 const SETTLE: Duration = Duration::from_millis(150);
-/// How long to wait for the running host to report what it did with a new patch.
-const HOST_REPLY: Duration = Duration::from_secs(5);
 
 /// Runs the watch loop until Ctrl-C (or the end of `events` in tests). Returns the exit status
 /// vaisc should exit with.
@@ -64,6 +67,8 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         opts,
         events,
         child: None,
+        connected: false,
+        awaiting: None,
         built: false,
         input: true,
     };
@@ -84,7 +89,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
             }
             Event::Changed(first) => w.on_change(first),
             Event::ChildExited(pid) => w.on_exit(pid),
-            Event::HotLog(line) => eprintln!("{line}"),
+            Event::Status { child, status } => w.on_status(child, status),
             Event::Input(line) => w.on_input(line),
         }
     }
@@ -94,6 +99,10 @@ struct Watcher<'a> {
     opts: &'a WatchOptions,
     events: Events,
     child: Option<Child>,
+    /// Whether the running program's runtime has said it is there, on the status channel.
+    connected: bool,
+    /// The report of the last patch built, until the program says what it did with it.
+    awaiting: Option<Rebuilt>,
     /// Whether a host for the current code exists (a first build may have failed).
     built: bool,
     /// Whether watch's standard input is still open.
@@ -107,6 +116,7 @@ impl Watcher<'_> {
             debug_info: false,
             emit: Emit::Executable,
             output: self.opts.output.clone(),
+            link: self.opts.link.clone(),
         }
     }
 
@@ -151,6 +161,7 @@ impl Watcher<'_> {
         }
         if let Some(mut c) = self.child.take() {
             c.stop();
+            self.awaiting = None;
         }
         match driver::build_hot(
             checked,
@@ -163,7 +174,7 @@ impl Watcher<'_> {
                 stamp(&format!("{what} in {} ms", start.elapsed().as_millis()));
                 self.start_program();
             }
-            Err(e) => stamp(&format!("build failed: {e}")),
+            Err(e) => build_failed(checked, &e),
         }
     }
 
@@ -173,8 +184,13 @@ impl Watcher<'_> {
             Run::Host(args) => (self.opts.output.display().to_string(), args.clone()),
             Run::Exec(cmd, args) => (cmd.clone(), args.clone()),
         };
-        match Child::start(&command, &args, self.events.sender(), self.input) {
-            Ok(c) => self.child = Some(c),
+        let patch = absolute(&driver::patch_path(&self.opts.output));
+        match Child::start(&command, &args, &patch, self.events.sender(), self.input) {
+            Ok(c) => {
+                self.child = Some(c);
+                self.connected = false;
+                self.awaiting = None;
+            }
             Err(message) => stamp(&format!("cannot start {command}: {message}")),
         }
     }
@@ -215,6 +231,12 @@ impl Watcher<'_> {
             std::thread::sleep(Duration::from_millis(5));
         };
         self.child = None;
+        if let Some(r) = self.awaiting.take() {
+            stamp(&format!(
+                "{}), the program ended before loading the patch{}",
+                r.timing, r.stale
+            ));
+        }
         stamp(&format!(
             "the program ended ({status}); save a file to build and start it again"
         ));
@@ -265,7 +287,7 @@ impl Watcher<'_> {
                 }
             }
             Err(DriverError::NoHost { .. }) => self.build_all(&checked, "built", start),
-            Err(e) => stamp(&format!("build failed: {e}")),
+            Err(e) => build_failed(&checked, &e),
         }
     }
 
@@ -284,38 +306,126 @@ impl Watcher<'_> {
             (front + report.codegen).as_millis(),
             report.link.as_millis()
         );
-        let stale = if report.not_reloadable.is_empty() {
+        let not_applied = report.not_applied();
+        let stale = if not_applied.is_empty() {
             String::new()
         } else {
-            format!(
-                "; not applied: {} changed, but only `main` runs it",
-                report
-                    .not_reloadable
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("; not applied: {}", not_applied.join("; "))
         };
-        if self.child.is_none() {
+        if !not_applied.is_empty() && self.opts.restart_on_incompatible {
+            stamp(&format!("{timing}){stale}: rebuilding and restarting"));
+            return self.build_all(checked, "rebuilt and restarted", Instant::now());
+        }
+        // A program with a runtime reports what it does with the patch; a command that has not
+        // said it has one (an `--exec` that is not a hot host, say) never will.
+        let reply_expected =
+            self.child.is_some() && (self.connected || matches!(self.opts.run, Run::Host(_)));
+        if !reply_expected {
             stamp(&format!("{timing}){stale}"));
             return;
         }
-        let reply = self.events.host_reply(HOST_REPLY);
-        let outcome = match reply.as_deref().map(events::parse_hot_line) {
-            Some(Some(h)) => format!(
-                "{timing}, load {} ms, apply {} ms), {}",
-                h.load, h.apply, h.outcome
-            ),
-            _ => format!("{timing}), no reply from the program"),
+        if let Some(old) = self.awaiting.take() {
+            stamp(&format!(
+                "{}), not loaded by the program before the next save{}",
+                old.timing, old.stale
+            ));
+        }
+        self.awaiting = Some(Rebuilt { timing, stale });
+    }
+
+    /// What the running program's runtime did, reported with the rebuild it answers when one is
+    /// waiting for it.
+    fn on_status(&mut self, child: u32, status: Status) {
+        if self.child.as_ref().map(Child::id) != Some(child) {
+            return;
+        }
+        let rebuilt = match &status {
+            Status::Started { .. } => {
+                self.connected = true;
+                None
+            }
+            Status::Applied { .. } | Status::Pending { .. } | Status::Refused { .. } => {
+                self.awaiting.take()
+            }
+            Status::RolledBack { .. } | Status::RollbackRefused { .. } => None,
         };
-        if !report.not_reloadable.is_empty() && self.opts.restart_on_incompatible {
-            stamp(&format!("{outcome}{stale}: rebuilding and restarting"));
-            self.build_all(checked, "rebuilt and restarted", Instant::now());
-        } else {
-            stamp(&format!("{outcome}{stale}"));
+        let outcome = outcome(&status);
+        match rebuilt {
+            Some(r) => {
+                let times = match &status {
+                    Status::Applied {
+                        load_ms,
+                        verify_ms,
+                        publish_ms,
+                        ..
+                    } => format!(
+                        ", load {load_ms:.2} ms, apply {:.2} ms",
+                        verify_ms + publish_ms
+                    ),
+                    Status::Pending {
+                        load_ms, verify_ms, ..
+                    } => format!(", load {load_ms:.2} ms, verify {verify_ms:.2} ms"),
+                    _ => String::new(),
+                };
+                stamp(&format!("{}{times}), {outcome}{}", r.timing, r.stale));
+            }
+            None => stamp(&outcome),
         }
     }
+}
+
+/// Reports a build that failed after the front end: the diagnostics of a refused hot build,
+/// then one event line.
+fn build_failed(checked: &Checked, e: &DriverError) {
+    if let DriverError::HotRefused { diagnostics, .. } = e {
+        for d in diagnostics {
+            eprint!("{}", render(d, &checked.sources));
+        }
+    }
+    stamp(&format!("build failed: {e}"));
+}
+
+/// A rebuild's report, waiting for the program's answer.
+struct Rebuilt {
+    /// `rebuilt in N ms (detect ..., compile ..., link ...`, without the closing parenthesis.
+    timing: String,
+    /// What the patch does not carry, if anything: `; not applied: ...`.
+    stale: String,
+}
+
+/// What the runtime did, in the words watch reports it.
+fn outcome(status: &Status) -> String {
+    match status {
+        // The game's own pid, which is not watch's child when a wrapper script starts it.
+        Status::Started { pid, version } => {
+            format!("the program is running (pid {pid}, v{version})")
+        }
+        Status::Applied {
+            version, patched, ..
+        } => {
+            let summary = if patched.is_empty() {
+                "no function changed (0 patched)".to_string()
+            } else {
+                format!("{} ({} patched)", patched.join(", "), patched.len())
+            };
+            format!("v{version} applied: {summary}")
+        }
+        Status::Pending { version, .. } => {
+            format!("v{version} verified: it waits for the program's next hot_check")
+        }
+        Status::Refused { version, reason } => format!("v{version} refused: {reason}"),
+        Status::RolledBack { from, to } => format!("rolled back from v{from} to v{to}"),
+        Status::RollbackRefused { reason } => format!("rollback: {reason}"),
+    }
+}
+
+/// `path` made absolute against the current directory, so that a program started from another
+/// directory (by a wrapper script, say) finds the same file.
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    std::env::current_dir().map_or_else(|_| path.to_path_buf(), |d| d.join(path))
 }
 
 /// Prints one event line, prefixed with the local time.

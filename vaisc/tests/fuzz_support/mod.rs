@@ -4,7 +4,6 @@
 //! `target/fuzz-current-TEST.vais` first, so a crash inside LLVM, which no `catch_unwind`
 //! survives, still leaves the input that caused it.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use vaisc::driver::{self, BuildOptions, DriverError, Emit, HotBuild};
 
@@ -76,7 +75,10 @@ pub fn pipeline(
     stats: &mut Stats,
 ) -> Result<(), String> {
     stats.programs += 1;
-    let outcome = catch_unwind(AssertUnwindSafe(|| run(scratch, src, patch, stats)));
+    // On the compiler's deep stack, as the CLI runs it: the corpus has expressions thousands of
+    // terms long.
+    let outcome = vaisc::with_compiler_stack(|| run(scratch, src, patch, stats))
+        .expect("start the compiler thread");
     outcome.unwrap_or_else(|p| Err(format!("panic: {}", panic_text(p))))
 }
 
@@ -92,6 +94,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
             debug_info: opt_level == 0,
             emit: Emit::Object,
             output: scratch.dir.join("game.o"),
+            link: Default::default(),
         };
         driver::build(&program, &path, &opts)
             .map_err(|e| format!("a well-typed program failed to build at -O{opt_level}: {e}"))?;
@@ -106,6 +109,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
         debug_info: false,
         emit: Emit::Executable,
         output: scratch.dir.join("game"),
+        link: Default::default(),
     };
     driver::build_hot(&program, &path, &opts, HotBuild::Full)
         .map_err(|e| format!("a well-typed program failed to build with --hot: {e}"))?;
@@ -130,7 +134,10 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
 /// program, and verifies both modules: the driver does not verify after the hot pass.
 fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), String> {
     let program = checked.program.as_ref().expect("checked");
-    let host_plan = vaisc::hot::host_plan(program, path, "vaisc");
+    let layouts = || {
+        vaisc::hot::layouts(program).map_err(|e| format!("a well-typed program has no layout: {e}"))
+    };
+    let host_plan = vaisc::hot::host_plan(program, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
     let lower = || {
         vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
@@ -142,8 +149,9 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
         .code;
     host.verify()
         .map_err(|e| format!("the host module does not verify after the hot pass: {e}"))?;
-    let info = vaisc::hot::HostInfo::from_plan(&host_plan, code);
-    let patch_plan = vaisc::hot::patch_plan(program, path, &info)
+    let info =
+        vaisc::hot::HostInfo::from_plan(&host_plan, code, vaisc::hot::initial_values(program));
+    let patch_plan = vaisc::hot::patch_plan(program, path, &info, layouts()?)
         .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
     let patch = lower()?;
     codegen_hot::apply(&ctx, &patch, &patch_plan)

@@ -16,7 +16,7 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.5 = private constant [25 x i8] c"{ frame: i64 @0 } size 8\00"
 @vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 5740724965368081194, i32 0, i32 0, i8* bitcast (i64 (%State*)* @update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @twice to i8*) }]
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -4109443202484031134 }]
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 2, i32 0, i64 2087432831185312278, i32 2, i32 1, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 0, i64 2087432831185312278, i32 2, i32 1, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 @vais.hot.compiler = private unnamed_addr constant [6 x i8] c"vaisc\00", align 1
 
 ; Function Attrs: noinline
@@ -41,11 +41,11 @@ entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
   %load = load %State*, %State** %s, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %load)
   %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
   %r.i5 = call i64 %fn.i4(%State* %load1)
   %add = add i64 %r.i, %r.i5
@@ -69,7 +69,7 @@ entry:
   %s = alloca %State, align 8
   %field = getelementptr inbounds %State, %State* %s, i32 0, i32 0
   store i64 0, i64* %field, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %s)
   %call1 = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* %s)
@@ -90,7 +90,7 @@ entry:
 ; Function Attrs: alwaysinline
 define i64 @__vais_hot_entry.update(%State* %0) #1 {
 entry:
-  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
   %r = tail call i64 %fn(%State* %0)
   ret i64 %r
@@ -99,7 +99,7 @@ entry:
 ; Function Attrs: alwaysinline
 define i64 @__vais_hot_entry.twice(%State* %0) #1 {
 entry:
-  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) monotonic, align 8
+  %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
   %r = tail call i64 %fn(%State* %0)
   ret i64 %r

@@ -5,9 +5,9 @@ target triple = "x86_64-pc-linux-gnu"
 
 %State = type { i64 }
 
-@vais_argc = global i32 0
-@vais_argv = global i8** null
 @__vais_hot_table = external global [3 x i8*]
+@vais_argc = external global i32
+@vais_argv = external global i8**
 @vais.hot.name = private constant [7 x i8] c"update\00"
 @vais.hot.name.1 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.2 = private constant [6 x i8] c"twice\00"
@@ -18,7 +18,7 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.7 = private constant [25 x i8] c"{ frame: i64 @0 } size 8\00"
 @vais.hot.functions = private constant [3 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 7692391434982293804, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.twice to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -3153707101477066845, i64 -6163743588448776307, i32 2, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.via to i8*) }]
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.6, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.7, i32 0, i32 0), i64 -4109443202484031134 }]
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 2, i32 1, i64 2087432831185312278, i32 3, i32 1, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 3, i32 1, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 
 ; Function Attrs: noinline
 define protected i64 @__vais_hot_body.update(%State* %0) #0 {
@@ -42,11 +42,11 @@ entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
   %load = load %State*, %State** %s, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* %load)
   %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) monotonic, align 8
+  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
   %r.i5 = call i64 %fn.i4(%State* %load1)
   %add = add i64 %r.i, %r.i5
