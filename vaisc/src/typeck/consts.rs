@@ -210,7 +210,13 @@ impl Checker {
     /// each literal and operation, as it does at run time (rounding only the final `f64`
     /// value gave `16777216.0 + 1.0 + 1.0` as 16777218).
     fn const_float_in(&mut self, e: &Expr, ft: FloatTy) -> Option<f64> {
-        let round = |v: f64| if ft == FloatTy::F32 { v as f32 as f64 } else { v };
+        let round = |v: f64| {
+            if ft == FloatTy::F32 {
+                v as f32 as f64
+            } else {
+                v
+            }
+        };
         match &e.kind {
             ExprKind::Unary(UnOp::Neg, inner) => Some(-self.const_float_in(inner, ft)?),
             ExprKind::Binary(op, a, b) => {
