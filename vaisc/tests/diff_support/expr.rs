@@ -633,6 +633,64 @@ impl Gen {
         v.to_string()
     }
 
+    /// A constant expression of type `ty` for a global's initialiser: literals (typed by the
+    /// global), arithmetic, bitwise operations, shifts by constant amounts, division by
+    /// constant divisors and negation, each wrapping in `ty` like the same code at run time.
+    pub(super) fn const_expr(&mut self, ty: Ty, depth: u32) -> Ex {
+        if depth == 0 || self.rng.chance(1, 4) {
+            return self.literal(ty, true);
+        }
+        let d = depth - 1;
+        let t = ty.c();
+        if ty.is_float() {
+            let op = self.rng.pick(&["+", "-", "*"]);
+            let (a, b) = (self.const_expr(ty, d), self.const_expr(ty, d));
+            return ex(
+                format!("({} {op} {})", a.v, b.v),
+                format!("(({t})(({}) {op} ({})))", a.c, b.c),
+            );
+        }
+        match self.rng.below(10) {
+            0..=4 => {
+                let op = self.rng.pick(&["+", "-", "*", "&", "|", "^"]);
+                let (a, b) = (self.const_expr(ty, d), self.const_expr(ty, d));
+                ex(
+                    format!("({} {op} {})", a.v, b.v),
+                    format!("(({t})(({}) {op} ({})))", a.c, b.c),
+                )
+            }
+            5 | 6 => {
+                let a = self.const_expr(ty, d);
+                let k = self.rng.below(ty.bits() as usize);
+                if self.rng.chance(1, 2) {
+                    ex(
+                        format!("({} << {k})", a.v),
+                        format!("(({t})(({})({}) << {k}))", ty.c_unsigned(), a.c),
+                    )
+                } else {
+                    ex(
+                        format!("({} >> {k})", a.v),
+                        format!("(({t})(({}) >> {k}))", a.c),
+                    )
+                }
+            }
+            7 | 8 => {
+                let op = self.rng.pick(&["/", "%"]);
+                let a = self.const_expr(ty, d);
+                let lit = self.divisor_literal(ty);
+                ex(
+                    format!("({} {op} {lit})", a.v),
+                    format!("(({t})(({}) {op} ({t})({lit})))", a.c),
+                )
+            }
+            _ if ty.signed() => {
+                let a = self.const_expr(ty, d);
+                ex(format!("(-({}))", a.v), format!("(({t})(-({})))", a.c))
+            }
+            _ => self.literal(ty, true),
+        }
+    }
+
     /// A literal for a global's initialiser (the context is the global's type).
     pub(super) fn const_literal(&mut self, ty: Ty) -> Ex {
         if ty == Ty::Bool {

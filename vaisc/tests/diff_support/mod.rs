@@ -261,6 +261,8 @@ pub struct Gen {
     c: String,
     /// Lines of each text before the first generated line.
     body_start: (usize, usize),
+    /// Globals initialised by constant expressions, with the C expression that `main` assigns.
+    const_inits: Vec<(String, String)>,
 }
 
 fn field_vais(f: Field) -> String {
@@ -306,6 +308,7 @@ pub fn generate(seed: u64) -> Program {
         v: String::new(),
         c: String::new(),
         body_start: (0, 0),
+        const_inits: Vec::new(),
     };
     g.program(seed);
     Program {
@@ -431,7 +434,20 @@ impl Gen {
                     (Kind::Scalar(t), Field::Scalar(t))
                 }
             };
-            let init = self.field_value(field, 0, true);
+            let mut init = self.field_value(field, 0, true);
+            // A scalar global is often initialised by constant arithmetic, evaluated by the
+            // compiler; the C program computes the same expression at the start of `main`.
+            if let Field::Scalar(t) = field {
+                if t != Ty::Bool && self.rng.chance(1, 2) {
+                    let e = self.const_expr(t, 3);
+                    self.const_inits.push((name.clone(), e.c));
+                    init = expr::Ex {
+                        v: e.v,
+                        c: "0".to_string(),
+                        bare: false,
+                    };
+                }
+            }
             let (vt, cdecl) = match field {
                 Field::Scalar(t) => (t.vais().to_string(), format!("{} {name}", t.c())),
                 Field::Struct(s) => (format!("St{s}"), format!("St{s} {name}")),
@@ -554,6 +570,12 @@ impl Gen {
         self.indent += 1;
         self.in_main = true;
         self.scopes.push(Vec::new());
+        for (name, c) in std::mem::take(&mut self.const_inits) {
+            self.line(
+                &format!("# {name} is initialised by its declaration"),
+                &format!("{name} = {c};"),
+            );
+        }
         // One variable of every integer type and of f64 first, so every expression has leaves.
         for ty in INTS.iter().chain(&[Ty::F64, Ty::Bool]) {
             self.decl_scalar(*ty);

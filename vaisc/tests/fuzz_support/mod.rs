@@ -20,6 +20,8 @@ pub struct Stats {
     pub patched: u32,
     /// Of those, patches refused as incompatible with the host (a diagnostic, not a bug).
     pub refused: u32,
+    /// Mutants a hot build refuses with diagnostics (checked to be refused, not built).
+    pub hot_refused: u32,
 }
 
 /// A scratch directory for one test of this process, and the file that holds the input being
@@ -99,6 +101,25 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
         driver::build(&program, &path, &opts)
             .map_err(|e| format!("a well-typed program failed to build at -O{opt_level}: {e}"))?;
     }
+    // What a hot build refuses with diagnostics (hot code calling `main`, say) must be
+    // refused by `build_hot` too, before the hot pass sees it.
+    if !vaisc::hot::refusals(program.program.as_ref().expect("checked")).is_empty() {
+        stats.hot_refused += 1;
+        let opts = BuildOptions {
+            opt_level: 0,
+            debug_info: false,
+            emit: Emit::Executable,
+            output: scratch.dir.join("game"),
+            link: Default::default(),
+        };
+        return match driver::build_hot(&program, &path, &opts, HotBuild::Full) {
+            Err(DriverError::HotRefused { .. }) => Ok(()),
+            other => Err(format!(
+                "a program with hot-build refusals was not refused: {:?}",
+                other.map(|_| ())
+            )),
+        };
+    }
     verify_hot_modules(&program, &path)?;
     // Linking a host takes a while: one mutant in eight goes the whole way.
     if stats.built % 8 != 1 {
@@ -120,7 +141,7 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
     stats.patched += 1;
     match driver::build_hot(&patched, &path, &opts, HotBuild::PatchOnly) {
         Ok(_) => Ok(()),
-        Err(DriverError::Incompatible(_)) => {
+        Err(DriverError::Incompatible(_) | DriverError::HotRefused { .. }) => {
             stats.refused += 1;
             Ok(())
         }
