@@ -215,33 +215,6 @@ impl Checker {
         Some(round(v))
     }
 
-    /// A float constant expression evaluated in `ft`: an `f32` expression rounds to `f32` at
-    /// each literal and operation, as it does at run time (rounding only the final `f64`
-    /// value gave `16777216.0 + 1.0 + 1.0` as 16777218).
-    fn const_float_in(&mut self, e: &Expr, ft: FloatTy) -> Option<f64> {
-        let round = |v: f64| {
-            if ft == FloatTy::F32 {
-                v as f32 as f64
-            } else {
-                v
-            }
-        };
-        match &e.kind {
-            ExprKind::Unary(UnOp::Neg, inner) => Some(-self.const_float_in(inner, ft)?),
-            ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.const_float_in(a, ft)?, self.const_float_in(b, ft)?);
-                match op {
-                    BinOp::Add => Some(round(a + b)),
-                    BinOp::Sub => Some(round(a - b)),
-                    BinOp::Mul => Some(round(a * b)),
-                    BinOp::Div => Some(round(a / b)),
-                    _ => None,
-                }
-            }
-            _ => self.const_float(e).map(round),
-        }
-    }
-
     /// Evaluates an initialiser of type `ty` (`what` names it in the error), reporting what
     /// is not constant.
     pub(super) fn const_value(&mut self, e: &Expr, ty: &Ty, what: &str) -> Const {
