@@ -236,10 +236,16 @@ impl Checker {
             return Some(self.typed_const(e.span, cty, value, ty));
         }
         match (&e.kind, ty) {
-            (ExprKind::Cast(inner, _), _) => match self.scalar_const(inner) {
-                Some(value) => convert(value, ty),
-                None => self.try_const(inner, ty),
-            },
+            (ExprKind::Cast(inner, target), _) => {
+                // To the cast's type first (`300 as u8` is 44, `200 as i8 as u16` is 65480),
+                // then to the initialised one, as at run time.
+                let target = self.resolve_ty(target, None);
+                let value = match self.scalar_const(inner) {
+                    Some(value) => convert(value, &target)?,
+                    None => self.try_const(inner, &target)?,
+                };
+                convert(value, ty)
+            }
             (_, Ty::Int(it)) => self.const_int_in(e, *it).map(Const::Int),
             (_, Ty::Float(ft)) => self.const_float_in(e, *ft).map(Const::Float),
             (ExprKind::Bool(b), Ty::Bool) => Some(Const::Bool(*b)),

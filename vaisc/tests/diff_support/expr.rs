@@ -685,6 +685,14 @@ impl Gen {
             }
             _ if ty.signed() => {
                 let a = self.const_expr(ty, d);
+                if a.bare {
+                    // `-0xFFFF` is the literal -65535 (out of range for an `i16`), not the
+                    // negation of the bit pattern: subtract from 0 instead.
+                    return ex(
+                        format!("(0 - {})", a.v),
+                        format!("(({t})((0) - ({})))", a.c),
+                    );
+                }
                 ex(format!("(-({}))", a.v), format!("(({t})(-({})))", a.c))
             }
             _ => self.literal(ty, true),
