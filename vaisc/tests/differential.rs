@@ -11,6 +11,8 @@
 
 mod diff_support;
 
+mod run_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -46,30 +48,9 @@ fn build_output(out: std::io::Result<Output>, what: &str) -> Result<(), String> 
 
 /// Runs `exe` with a time limit; returns its output and exit status as text.
 fn run(exe: &Path) -> Result<String, String> {
-    let mut child = Command::new(exe)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{} ran longer than {RUN_LIMIT:?}", exe.display()));
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let out = reader.join().unwrap_or_default();
+    let mut command = Command::new(exe);
+    command.stderr(Stdio::null());
+    let (out, status) = run_support::run_limited(command, RUN_LIMIT)?;
     Ok(format!("{out}-- {status}\n"))
 }
 

@@ -3,39 +3,20 @@
 //! `VAIS_FRAMES`, so they run three frames here; they are also built with `--hot` and must print
 //! the same text as a hot host (with the runtime loaded and no patch).
 
+mod run_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const FRAMES: &str = "3";
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// Runs `exe` with `VAIS_FRAMES` set; returns its standard output, or why it failed.
 fn run(exe: &Path) -> Result<String, String> {
-    let mut child = Command::new(exe)
-        .env("VAIS_FRAMES", FRAMES)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
-            break s;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("still running after {LIMIT:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let out = reader.join().unwrap_or_default();
+    let mut command = Command::new(exe);
+    command.env("VAIS_FRAMES", FRAMES);
+    let (out, status) = run_support::run_limited(command, LIMIT)?;
     if status.success() {
         Ok(out)
     } else {

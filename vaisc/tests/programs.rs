@@ -7,10 +7,12 @@
 //! missing or different diagnostic fails. Programs run
 //! on two worker threads, and all failures are reported together at the end.
 
+mod run_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -47,30 +49,9 @@ impl Drop for Scratch {
 
 /// Runs `exe` with a time limit; returns (stdout, exit code or a description of the signal).
 fn run_with_timeout(exe: &Path) -> Result<(String, i32), String> {
-    let mut child = Command::new(exe)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("timed out after {TIMEOUT:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let out = reader.join().unwrap_or_default();
+    let mut command = Command::new(exe);
+    command.stderr(Stdio::null());
+    let (out, status) = run_support::run_limited(command, TIMEOUT)?;
     // A program killed by a signal gets 128 + the signal, as `vaisc run` and shells report it,
     // so a `.exit` file can expect a trap (132 is SIGILL).
     match (
