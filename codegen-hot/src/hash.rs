@@ -40,8 +40,25 @@ pub fn code_hashes(module: &Module) -> Vec<(String, u64)> {
     // The module prints its definitions in the same order as its function list.
     defined_functions(module)
         .zip(definitions(&ir))
-        .map(|(f, text)| (name(f), abi::hash(text.as_bytes())))
+        .map(|(f, text)| (name(f), abi::hash(without_debug_refs(text).as_bytes())))
         .collect()
+}
+
+/// `text` without its references to debug metadata (`, !dbg !12`, ` !dbg !3`): their numbers
+/// are the module's, so an edit anywhere renumbers them, and a line number is not code. Hot
+/// builds carry line tables for the fault report; they must not mark every function changed.
+fn without_debug_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" !dbg !") {
+        let keep = rest[..at].strip_suffix(',').unwrap_or(&rest[..at]);
+        out.push_str(keep);
+        let after = &rest[at + " !dbg !".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The body hash of each function of `hot`, in order: a hash of the code hashes (`code`, from
@@ -135,6 +152,17 @@ fn referenced_functions<'ctx>(
 mod tests {
     use super::*;
     use inkwell::context::Context;
+
+    #[test]
+    fn debug_references_do_not_count_as_code() {
+        let a = "define i64 @f() !dbg !7 {\n  %x = add i64 1, 2, !dbg !12\n  ret i64 %x, !dbg !13\n}\n";
+        let b = "define i64 @f() !dbg !9 {\n  %x = add i64 1, 2, !dbg !40\n  ret i64 %x, !dbg !41\n}\n";
+        assert_eq!(without_debug_refs(a), without_debug_refs(b));
+        assert_eq!(
+            without_debug_refs(a),
+            "define i64 @f() {\n  %x = add i64 1, 2\n  ret i64 %x\n}\n"
+        );
+    }
 
     #[test]
     fn each_definition_is_cut_out_of_the_module_print_as_printed_alone() {

@@ -110,6 +110,7 @@ pub fn apply<'ctx>(
         })
         .collect::<Result<_, _>>()?;
     let bodies = hash::body_hashes(module, &functions, &code);
+    unwind_tables(ctx, module);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -208,6 +209,26 @@ pub fn apply<'ctx>(
     pm.add_always_inliner_pass();
     pm.run_on(module);
     Ok(Hashes { code, bodies })
+}
+
+/// Gives every function of the module unwind tables and a frame pointer. The runtime recovers
+/// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
+/// outside hot code, with the DWARF call-frame information of each frame on the way (which says
+/// where each callee-saved register was saved); a function without it would end the unwind.
+/// Frame pointers cost a register but let a debugger or profiler walk hot code too.
+fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
+    // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
+    // which a fault (unlike a call) needs.
+    let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
+    let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        f = func.get_next_function();
+        if func.count_basic_blocks() > 0 {
+            func.add_attribute(AttributeLoc::Function, uwtable);
+            func.add_attribute(AttributeLoc::Function, frame_pointer);
+        }
+    }
 }
 
 /// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
