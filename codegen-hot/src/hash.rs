@@ -155,8 +155,10 @@ mod tests {
 
     #[test]
     fn debug_references_do_not_count_as_code() {
-        let a = "define i64 @f() !dbg !7 {\n  %x = add i64 1, 2, !dbg !12\n  ret i64 %x, !dbg !13\n}\n";
-        let b = "define i64 @f() !dbg !9 {\n  %x = add i64 1, 2, !dbg !40\n  ret i64 %x, !dbg !41\n}\n";
+        let a =
+            "define i64 @f() !dbg !7 {\n  %x = add i64 1, 2, !dbg !12\n  ret i64 %x, !dbg !13\n}\n";
+        let b =
+            "define i64 @f() !dbg !9 {\n  %x = add i64 1, 2, !dbg !40\n  ret i64 %x, !dbg !41\n}\n";
         assert_eq!(without_debug_refs(a), without_debug_refs(b));
         assert_eq!(
             without_debug_refs(a),

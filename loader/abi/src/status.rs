@@ -11,8 +11,6 @@
 //! decoder reads the objects the encoder writes (flat objects of strings, numbers and arrays of
 //! strings) and ignores fields it does not know, so new fields can be added later.
 
-use std::fmt::Write as _;
-
 /// The environment variable holding the number of the descriptor the runtime writes status
 /// lines to.
 pub const STATUS_FD_ENV: &str = "VAIS_HOT_STATUS_FD";
