@@ -215,18 +215,26 @@ pub fn apply<'ctx>(
 /// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
 /// outside hot code, with the DWARF call-frame information of each frame on the way (which says
 /// where each callee-saved register was saved); a function without it would end the unwind.
-/// Frame pointers cost a register but let a debugger or profiler walk hot code too.
+/// Frame pointers cost a register but let a debugger or profiler walk hot code too. And a
+/// null access is an access of address 0 (`null-pointer-is-valid`), not undefined behaviour
+/// the optimiser may turn into falling through into whatever code follows: it faults where
+/// the source made it, which the runtime can then report and recover from.
 fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
     // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
     // which a fault (unlike a call) needs.
     let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
     let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
+    let null_valid = ctx.create_enum_attribute(
+        Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
+        0,
+    );
     let mut f = module.get_first_function();
     while let Some(func) = f {
         f = func.get_next_function();
         if func.count_basic_blocks() > 0 {
             func.add_attribute(AttributeLoc::Function, uwtable);
             func.add_attribute(AttributeLoc::Function, frame_pointer);
+            func.add_attribute(AttributeLoc::Function, null_valid);
         }
     }
 }

@@ -67,7 +67,7 @@ pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
 /// Reads a word of the thread's stack. The addresses come from the frame rows of code that
 /// was running on this stack; a zero or misaligned one ends the unwind instead of faulting.
 fn read(addr: usize) -> Option<usize> {
-    if addr < 4096 || addr % 8 != 0 {
+    if addr < 4096 || !addr.is_multiple_of(8) {
         return None;
     }
     // SAFETY: `addr` is a slot of a live frame of this thread's stack, as the frame's unwind
