@@ -245,3 +245,128 @@ fn a_fault_in_version_one_ends_the_process_with_the_report() {
     assert_eq!(host.wait_exit(), None, "killed by a signal, not exited");
     assert!(!host.alive());
 }
+
+/// Four threads enter the new code before any of them faults (it sleeps first), so their four
+/// handlers run at once; each thread recovers on its own and all keep running.
+#[test]
+fn four_threads_faulting_at_once_each_recover() {
+    let src = r#"X F fflush(f: *u8) -> i32
+X F pthread_create(t: *i64, attr: *u8, f: fn(*u8) -> *u8, arg: *u8) -> i32
+X F pthread_join(t: i64, r: *u8) -> i32
+#[hot]
+F work(id: i64, i: i64) -> i64 {
+    id * 1000 + i
+}
+F worker(arg: *u8) -> *u8 {
+    id := arg as i64
+    i := mut 0
+    L i < 100000000 {
+        r := work(id, i)
+        printf("t=%ld i=%ld r=%ld\n", id, i, r)
+        fflush(0 as *u8)
+        i += 1
+        usleep(2000)
+    }
+    0 as *u8
+}
+F main() -> i64 {
+    t0 := mut 0
+    t1 := mut 0
+    t2 := mut 0
+    t3 := mut 0
+    pthread_create(&t0, 0 as *u8, worker, 0 as *u8)
+    pthread_create(&t1, 0 as *u8, worker, 1 as *u8)
+    pthread_create(&t2, 0 as *u8, worker, 2 as *u8)
+    pthread_create(&t3, 0 as *u8, worker, 3 as *u8)
+    pthread_join(t0, 0 as *u8)
+    0
+}
+"#;
+    let p = Project::new("rec-threads", src);
+    p.build();
+    let mut host = p.start();
+    host.wait_stdout("all threads running", |l| {
+        l.starts_with("t=3") && field(l, "i") > 3
+    });
+    p.edit(
+        "    id * 1000 + i\n",
+        "    usleep(100000)\n    q := 0 as *i64\n    *q + id\n",
+    );
+    let out = p.patch();
+    assert!(out.status.success());
+    let lines = host.wait_stderr_count("four fault reports", 4, |l| l.contains("v2 faulted"));
+    for l in &lines {
+        assert!(l.contains("in work at game.vais:"), "{l}");
+        assert!(l.ends_with("back to v1, the program continues"), "{l}");
+    }
+    for t in 0..4 {
+        let zero = host.wait_stdout("a recovered call", |l| {
+            l.starts_with(&format!("t={t} ")) && field(l, "r") == 0 && field(l, "i") > 0
+        });
+        let i = field(&zero, "i");
+        host.wait_stdout("the thread goes on at v1", |l| {
+            l.starts_with(&format!("t={t} "))
+                && field(l, "i") > i + 3
+                && field(l, "r") == t * 1000 + field(l, "i")
+        });
+    }
+    assert!(host.alive());
+}
+
+/// A method returning a small struct (two registers) returns it zeroed, reached through
+/// another hot function.
+#[test]
+fn a_method_returning_a_struct_returns_it_zeroed() {
+    let src = r#"X F fflush(f: *u8) -> i32
+S Pair { x: i64, y: i64 }
+S Game { frame: i64 }
+X Game {
+    #[hot]
+    F pair(&self) -> Pair {
+        Pair { x: self.frame, y: self.frame * 2 }
+    }
+}
+#[hot]
+F both(g: *Game) -> Pair {
+    g.frame += 1
+    g.pair()
+}
+F main() -> i64 {
+    g := mut Game { frame: 0 }
+    L g.frame < 100000000 {
+        p := both(&g)
+        printf("frame=%ld x=%ld y=%ld\n", g.frame, p.x, p.y)
+        fflush(0 as *u8)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("rec-method", src);
+    let out = p.vaisc(&["build", "--hot", "-O2", "game.vais", "-o", "game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut host = p.start();
+    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    p.edit(
+        "        Pair { x: self.frame, y: self.frame * 2 }\n",
+        "        q := 0 as *i64\n        Pair { x: *q, y: self.frame * 2 }\n",
+    );
+    patch(&p, "-O2");
+    let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
+    assert!(
+        line.contains("in Game.pair at game.vais:7, inside both"),
+        "{line}"
+    );
+    host.wait_stdout("a zeroed pair", |l| {
+        field(l, "frame") > 3 && field(l, "x") == 0 && field(l, "y") == 0
+    });
+    let last = host.stdout_lines().last().cloned().unwrap_or_default();
+    host.wait_stdout("v1 again", |l| {
+        field(l, "frame") > field(&last, "frame") && field(l, "x") == field(l, "frame")
+    });
+    assert!(host.alive());
+}
