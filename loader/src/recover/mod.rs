@@ -8,8 +8,8 @@
 //! faulted, stores the newest version that has not faulted into the jump table (lock-free, from
 //! pointer arrays prepared at publish time), and rewrites the signal context so that the thread
 //! resumes in its non-hot caller as if the hot call had returned zero: RSP and RIP of that frame,
-//! the callee-saved registers as the unwind restored them, RAX, RDX, XMM0 and XMM1 zero. No code
-//! runs per call: the cost is all at the fault.
+//! the callee-saved registers as the unwind restored them, RAX, RDX, RCX, XMM0 and XMM1 zero. No
+//! code runs per call: the cost is all at the fault.
 //!
 //! A fault anywhere else (the host's own code, version 1 included, or a frame without unwind
 //! rows) cannot be undone: the handler reports it, restores the default action and returns, so
@@ -27,7 +27,7 @@ mod unwind;
 pub use altstack::install as install_altstack;
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, Ordering};
 use std::sync::Once;
 use unwind::Regs;
 use vais_hot_abi as abi;
@@ -45,8 +45,13 @@ pub fn set_current(version: i64) {
     CURRENT.store(version, Ordering::Relaxed);
 }
 
-/// Records the status channel the handler writes `faulted` events to.
-pub fn set_status_fd(fd: i32) {
+/// Whether the stderr line is written too when a status channel is connected.
+static ALSO_STDERR: AtomicBool = AtomicBool::new(true);
+
+/// Records the status channel the handler writes `faulted` events to; `also_stderr`: the user
+/// asked for the runtime's log too (else the channel's reader reports the fault itself).
+pub fn set_status_fd(fd: i32, also_stderr: bool) {
+    ALSO_STDERR.store(also_stderr, Ordering::Relaxed);
     STATUS_FD.store(fd, Ordering::Relaxed);
 }
 
@@ -56,6 +61,8 @@ pub fn set_status_fd(fd: i32) {
 pub struct Recovered {
     pub faulted: i64,
     pub back_to: i64,
+    /// How long the handler took, from entry to the rewritten context.
+    pub nanos: u64,
 }
 
 /// Installs the handler (once per process) and the calling thread's alternate stack; `report`
@@ -97,6 +104,7 @@ fn start_reporter(report: fn(Recovered)) {
             let mut record = Recovered {
                 faulted: 0,
                 back_to: 0,
+                nanos: 0,
             };
             let size = std::mem::size_of::<Recovered>();
             // SAFETY: reading one record (written whole: it is smaller than PIPE_BUF) into a
@@ -248,6 +256,7 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mu
 
 /// Reports the fault and recovers if it can. Returns whether the thread may go on.
 fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bool {
+    let started = now_nanos();
     use libc::{REG_R12, REG_R13, REG_R14, REG_R15, REG_RBP, REG_RBX, REG_RIP, REG_RSP};
     const SAVED: [i32; 6] = [REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15];
     // SAFETY: the kernel passes a valid siginfo and ucontext to an SA_SIGINFO handler.
@@ -299,8 +308,10 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     }
     gregs[REG_RSP as usize] = landing.regs.rsp as i64;
     gregs[REG_RIP as usize] = landing.regs.rip as i64;
+    // Integers, pointers and structs of up to three words return in RAX, RDX and RCX.
     gregs[libc::REG_RAX as usize] = 0;
     gregs[libc::REG_RDX as usize] = 0;
+    gregs[libc::REG_RCX as usize] = 0;
     // SAFETY: `fpregs` points at the saved FPU state in the signal frame (or is null); a
     // zeroed XMM0 and XMM1 is the float return value 0.0 (or a zeroed two-float struct).
     unsafe {
@@ -313,6 +324,7 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     let record = Recovered {
         faulted: version,
         back_to: fault.back_to,
+        nanos: now_nanos().saturating_sub(started),
     };
     let fd = NOTIFY.load(Ordering::Relaxed);
     if fd >= 0 {
@@ -326,6 +338,17 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
         };
     }
     true
+}
+
+/// The monotonic clock in nanoseconds (`clock_gettime` is async-signal-safe).
+fn now_nanos() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid out-parameter.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
 
 /// The stderr line and the status channel's `faulted` event.
@@ -360,8 +383,10 @@ fn report(f: &FaultRef, reloaded: bool) {
         );
     }
     line.push(b"\n");
-    write_all(2, &line.buf[..line.len]);
     let fd = STATUS_FD.load(Ordering::Relaxed);
+    if fd < 0 || ALSO_STDERR.load(Ordering::Relaxed) {
+        write_all(2, &line.buf[..line.len]);
+    }
     if fd >= 0 {
         let mut json = Line::new();
         if f.write_json(&mut json).is_ok() {
