@@ -353,3 +353,31 @@ impl CodeMap {
 pub fn is_stack_pointer(reg: u16) -> bool {
     reg == RSP
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[inline(never)]
+    extern "C" fn marker_function_for_the_code_map(x: i64) -> i64 {
+        std::hint::black_box(x) * 3
+    }
+
+    /// The test executable itself is a module with unwind tables and symbols: its tables name a
+    /// function of it and give every instruction of it a row whose return address is at the
+    /// canonical frame address minus 8, as on every x86-64 frame.
+    #[test]
+    fn tables_of_this_executable_find_its_functions() {
+        let f = marker_function_for_the_code_map as usize;
+        assert_eq!(marker_function_for_the_code_map(2), 6);
+        let bytes = std::fs::read("/proc/self/exe").expect("own executable");
+        let map = CodeMap::build(&bytes, f, 1, Some(&[f])).expect("tables");
+        assert!(map.contains(f) && map.is_hot(f));
+        assert!(!map.is_hot(tables_of_this_executable_find_its_functions as usize));
+        let name = map.function(f).expect("a symbol");
+        assert!(name.contains("marker_function_for_the_code_map"), "{name}");
+        let row = map.row(f).expect("a row at the entry");
+        assert!(is_stack_pointer(row.cfa_register));
+        assert_eq!((row.cfa_offset, row.saved[6]), (8, -8));
+    }
+}
