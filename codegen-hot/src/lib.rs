@@ -14,6 +14,7 @@
 
 mod hash;
 mod manifest;
+mod sret;
 mod unload;
 
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -21,6 +22,7 @@ use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::passes::PassManager;
+use inkwell::types::BasicType;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
 };
@@ -100,7 +102,7 @@ pub fn apply<'ctx>(
     plan: &Plan,
 ) -> Result<Hashes, HotError> {
     let code = hash::code_hashes(module);
-    let functions: Vec<FunctionValue<'ctx>> = plan
+    let mut functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
         .map(|f| {
@@ -110,7 +112,6 @@ pub fn apply<'ctx>(
         })
         .collect::<Result<_, _>>()?;
     let bodies = hash::body_hashes(module, &functions, &code);
-    unwind_tables(ctx, module);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -120,10 +121,28 @@ pub fn apply<'ctx>(
     let is_patch = matches!(plan.mode, Mode::Patch);
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
-    for (hf, f) in plan.functions.iter().zip(&functions) {
+    for (hf, slot_fn) in plan.functions.iter().zip(functions.iter_mut()) {
+        let f = *slot_fn;
         f.add_attribute(AttributeLoc::Function, noinline);
-        let stub = make_stub(ctx, module, &builder, *f, table, hf.slot, is_patch)?;
+        let in_memory = sret::memory_return(module, f);
+        let sret_body = match in_memory {
+            Some(ty) => Some(sret::to_sret(ctx, module, &builder, f, ty)?),
+            None => None,
+        };
+        let stub = make_stub(
+            ctx, module, &builder, f, table, hf.slot, is_patch, in_memory,
+        )?;
         f.replace_all_uses_with(stub);
+        if let Some(body) = sret_body {
+            let name = f.get_name().to_string_lossy().into_owned();
+            // SAFETY: `f` has no body left (moved into `body`) and no uses (redirected to the
+            // stub just above).
+            unsafe { f.delete() };
+            body.as_global_value().set_name(&name);
+            body.add_attribute(AttributeLoc::Function, noinline);
+            *slot_fn = body;
+        }
+        let f = *slot_fn;
         if is_patch {
             unloadable &= unload::use_host_entry(module, stub, &hf.name);
             f.as_global_value()
@@ -205,6 +224,7 @@ pub fn apply<'ctx>(
             )?;
         }
     }
+    unwind_tables(ctx, module);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
@@ -240,7 +260,10 @@ fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
 }
 
 /// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address.
+/// exports it as the function's entry point, which patches use as the function's address. For a
+/// body returning `in_memory` through an explicit result pointer (`sret.rs`), the stub passes a
+/// zeroed slot of its own and returns what the body stored there.
+#[allow(clippy::too_many_arguments)]
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -249,6 +272,7 @@ fn make_stub<'ctx>(
     table: GlobalValue<'ctx>,
     slot: u32,
     in_patch: bool,
+    in_memory: Option<inkwell::types::BasicTypeEnum<'ctx>>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
     let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
@@ -293,6 +317,39 @@ fn make_stub<'ctx>(
     if let Some(inst) = loaded.as_instruction_value() {
         inst.set_alignment(8).map_err(builder_error)?;
     }
+    let args: Vec<BasicMetadataValueEnum> = stub.get_params().into_iter().map(Into::into).collect();
+    if let Some(ty) = in_memory {
+        let result = builder.build_alloca(ty, "result").map_err(builder_error)?;
+        builder
+            .build_store(result, ty.const_zero())
+            .map_err(builder_error)?;
+        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> =
+            vec![ty.ptr_type(AddressSpace::default()).into()];
+        params.extend(
+            fty.get_param_types()
+                .into_iter()
+                .map(inkwell::types::BasicMetadataTypeEnum::from),
+        );
+        let body_ty = ctx.void_type().fn_type(&params, false);
+        let target = builder
+            .build_pointer_cast(
+                loaded.into_pointer_value(),
+                body_ty.ptr_type(AddressSpace::default()),
+                "fn",
+            )
+            .map_err(builder_error)?;
+        let callable = CallableValue::try_from(target)
+            .map_err(|()| builder_error("not a function pointer"))?;
+        let mut with_result = vec![BasicMetadataValueEnum::from(result)];
+        with_result.extend(args);
+        let call = builder
+            .build_call(callable, &with_result, "")
+            .map_err(builder_error)?;
+        call.add_attribute(AttributeLoc::Param(0), sret::sret_attribute(ctx, ty));
+        let value = builder.build_load(result, "r").map_err(builder_error)?;
+        builder.build_return(Some(&value)).map_err(builder_error)?;
+        return Ok(stub);
+    }
     let target = builder
         .build_pointer_cast(
             loaded.into_pointer_value(),
@@ -300,7 +357,6 @@ fn make_stub<'ctx>(
             "fn",
         )
         .map_err(builder_error)?;
-    let args: Vec<BasicMetadataValueEnum> = stub.get_params().into_iter().map(Into::into).collect();
     let callable =
         CallableValue::try_from(target).map_err(|()| builder_error("not a function pointer"))?;
     let call = builder

@@ -368,3 +368,70 @@ F main() -> i64 {
     });
     assert!(host.alive());
 }
+
+/// Structs returned in memory (four words; three floats, of which LLVM would return the third on
+/// the x87 stack) come back zeroed from a recovered call, at -O0 and -O2.
+#[test]
+fn structs_returned_in_memory_come_back_zeroed() {
+    for opt in ["-O0", "-O2"] {
+        let src = r#"X F fflush(f: *u8) -> i32
+S Four { a: i64, b: i64, c: i64, d: i64 }
+S Floats { x: f64, y: f64, z: f64 }
+#[hot]
+F four(n: i64) -> Four {
+    Four { a: n, b: n, c: n, d: n }
+}
+#[hot]
+F floats(n: i64) -> Floats {
+    Floats { x: 1.5, y: 2.5, z: 3.5 }
+}
+F main() -> i64 {
+    n := mut 1
+    L n < 100000000 {
+        q := four(n)
+        f := floats(n)
+        printf("n=%ld sum=%ld x=%.1f y=%.1f z=%.1f\n", n, q.a + q.b + q.c + q.d, f.x, f.y, f.z)
+        fflush(0 as *u8)
+        n += 1
+        usleep(2000)
+    }
+    0
+}
+"#;
+        let p = Project::new(&format!("rec-sret{opt}"), src);
+        let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut host = p.start();
+        host.wait_stdout("running", |l| {
+            field(l, "n") >= 3
+                && field(l, "sum") == 4 * field(l, "n")
+                && l.ends_with("x=1.5 y=2.5 z=3.5")
+        });
+        // Each fault returns the table to v1, so each struct gets its own faulting version.
+        p.edit(
+            "    Four { a: n, b: n, c: n, d: n }\n",
+            "    Four { a: n, b: n, c: n, d: n + *(0 as *i64) }\n",
+        );
+        patch(&p, opt);
+        host.wait_stderr("the first fault", |l| l.contains("v2 faulted"));
+        host.wait_stdout("a zeroed Four", |l| l.contains("sum=0 x=1.5 y=2.5 z=3.5"));
+        p.edit(
+            "    Four { a: n, b: n, c: n, d: n + *(0 as *i64) }\n",
+            "    Four { a: n, b: n, c: n, d: n }\n",
+        );
+        p.edit(
+            "    Floats { x: 1.5, y: 2.5, z: 3.5 }\n",
+            "    Floats { x: 1.5, y: 2.5, z: 3.5 + *(0 as *f64) }\n",
+        );
+        patch(&p, opt);
+        host.wait_stderr("the second fault", |l| l.contains("v3 faulted"));
+        host.wait_stdout("zeroed Floats", |l| {
+            l.ends_with("x=0.0 y=0.0 z=0.0") && field(l, "sum") == 4 * field(l, "n")
+        });
+        assert!(host.alive(), "{opt}");
+    }
+}
