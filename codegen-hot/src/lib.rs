@@ -325,11 +325,7 @@ fn make_stub<'ctx>(
             .map_err(builder_error)?;
         let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> =
             vec![ty.ptr_type(AddressSpace::default()).into()];
-        params.extend(
-            fty.get_param_types()
-                .into_iter()
-                .map(inkwell::types::BasicMetadataTypeEnum::from),
-        );
+        params.extend(fty.get_param_types());
         let body_ty = ctx.void_type().fn_type(&params, false);
         let target = builder
             .build_pointer_cast(

@@ -67,12 +67,7 @@ pub fn to_sret<'ctx>(
     ty: BasicTypeEnum<'ctx>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
     let mut params: Vec<BasicMetadataTypeEnum> = vec![ty.ptr_type(AddressSpace::default()).into()];
-    params.extend(
-        f.get_type()
-            .get_param_types()
-            .into_iter()
-            .map(BasicMetadataTypeEnum::from),
-    );
+    params.extend(f.get_type().get_param_types());
     let fty = ctx.void_type().fn_type(&params, false);
     let name = f.get_name().to_string_lossy().into_owned();
     let body = module.add_function(&format!("{name}.sret"), fty, Some(f.get_linkage()));

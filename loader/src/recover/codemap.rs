@@ -368,12 +368,12 @@ mod tests {
     /// canonical frame address minus 8, as on every x86-64 frame.
     #[test]
     fn tables_of_this_executable_find_its_functions() {
-        let f = marker_function_for_the_code_map as usize;
+        let f = marker_function_for_the_code_map as *const () as usize;
         assert_eq!(marker_function_for_the_code_map(2), 6);
         let bytes = std::fs::read("/proc/self/exe").expect("own executable");
         let map = CodeMap::build(&bytes, f, 1, Some(&[f])).expect("tables");
         assert!(map.contains(f) && map.is_hot(f));
-        assert!(!map.is_hot(tables_of_this_executable_find_its_functions as usize));
+        assert!(!map.is_hot(tables_of_this_executable_find_its_functions as *const () as usize));
         let name = map.function(f).expect("a symbol");
         assert!(name.contains("marker_function_for_the_code_map"), "{name}");
         let row = map.row(f).expect("a row at the entry");
