@@ -142,21 +142,15 @@ impl Runtime {
             }
         }
         registry::set_table(table);
+        // The host's tables are needed only once a fault can be recovered or reported, and
+        // reading the executable takes milliseconds: build them off the program's start.
         let bodies: Vec<usize> = pointers.iter().map(|p| *p as usize).collect();
-        match std::fs::read("/proc/self/exe") {
-            Ok(bytes) => match CodeMap::build(
-                &bytes,
-                bodies.first().copied().unwrap_or(0),
-                1,
-                Some(&bodies),
-            ) {
-                Ok(map) => registry::set_host(map),
-                Err(e) => log::line(Level::Debug, &format!("no fault tables for the host: {e}")),
-            },
-            Err(e) => log::line(
-                Level::Debug,
-                &format!("cannot read the host executable: {e}"),
-            ),
+        registry::host_pending();
+        let started = std::thread::Builder::new()
+            .name("vais-hot-tables".into())
+            .spawn(move || host_tables(&bodies));
+        if started.is_err() {
+            registry::set_host(None);
         }
         let first = Version::new(1, pointers.clone(), hashes, vec![1; pointers.len()]);
         let host_view = first.view.clone();
@@ -498,6 +492,32 @@ impl Runtime {
         }
         unloaded.len()
     }
+}
+
+/// Reads the host executable's unwind rows, symbols and line tables for the fault handler;
+/// `bodies` are the host's hot function bodies.
+fn host_tables(bodies: &[usize]) {
+    let inside = bodies
+        .first()
+        .copied()
+        .unwrap_or(host_tables as *const () as usize);
+    let map = match std::fs::read("/proc/self/exe") {
+        Ok(bytes) => match CodeMap::build(&bytes, inside, 1, Some(bodies)) {
+            Ok(map) => Some(map),
+            Err(e) => {
+                log::line(Level::Debug, &format!("no fault tables for the host: {e}"));
+                None
+            }
+        },
+        Err(e) => {
+            log::line(
+                Level::Debug,
+                &format!("cannot read the host executable: {e}"),
+            );
+            None
+        }
+    };
+    registry::set_host(map);
 }
 
 /// Gives the fault handler the versions the table may return to: the host's own, then the kept

@@ -275,6 +275,7 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
         gregs[libc::REG_ERR as usize],
         &mut reason,
     );
+    registry::wait_for_host(2_000_000_000, now_nanos);
     let module = registry::module_of(regs.rip);
     let version = module.map_or(CURRENT.load(Ordering::Relaxed), |m| m.version);
     let function = module.and_then(|m| m.function(regs.rip)).unwrap_or("");

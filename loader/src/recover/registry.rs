@@ -55,9 +55,31 @@ pub fn set_table(table: &'static [AtomicPtr<c_void>]) {
     TABLE.store(table.as_ptr().cast_mut(), Ordering::SeqCst);
 }
 
-/// Publishes the host's map (once).
-pub fn set_host(map: CodeMap) {
-    HOST.store(Box::into_raw(Box::new(map)), Ordering::SeqCst);
+/// Set while the host's map is being built.
+static HOST_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Says the host's map is being built, on another thread.
+pub fn host_pending() {
+    HOST_PENDING.store(true, Ordering::SeqCst);
+}
+
+/// Publishes the host's map (once), or gives up on it (`None`).
+pub fn set_host(map: Option<CodeMap>) {
+    if let Some(map) = map {
+        HOST.store(Box::into_raw(Box::new(map)), Ordering::SeqCst);
+    }
+    HOST_PENDING.store(false, Ordering::SeqCst);
+}
+
+/// Waits (a bounded spin, without locks) for the host's map if it is still being built, so a
+/// fault early in the run is reported as fully as a later one. The bound keeps a handler from
+/// waiting forever on a builder that waits on something the faulting thread holds.
+pub fn wait_for_host(limit_nanos: u64, now: fn() -> u64) {
+    let start = now();
+    while HOST_PENDING.load(Ordering::SeqCst) && now().saturating_sub(start) < limit_nanos {
+        // SAFETY: `sched_yield` has no preconditions and is async-signal-safe.
+        unsafe { libc::sched_yield() };
+    }
 }
 
 /// Publishes a patch's map as code version `version`.
