@@ -393,8 +393,10 @@ impl Runtime {
         log::line(
             Level::Debug,
             &format!(
-                "v{} faulted; the table is at v{number} (the handler chose v{})",
-                fault.faulted, fault.back_to
+                "v{} faulted; recovered in {:.1} us; the table is at v{number} (the handler chose v{})",
+                fault.faulted,
+                fault.nanos as f64 / 1000.0,
+                fault.back_to
             ),
         );
         let callbacks = state.callbacks.clone();
