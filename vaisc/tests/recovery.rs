@@ -246,8 +246,9 @@ fn a_fault_in_version_one_ends_the_process_with_the_report() {
     assert!(!host.alive());
 }
 
-/// Four threads enter the new code before any of them faults (it sleeps first), so their four
-/// handlers run at once; each thread recovers on its own and all keep running.
+/// Four threads enter the new code before any of them faults (it sleeps a second first, and each
+/// thread calls it every 2 ms), so their four handlers run at about the same time; each thread
+/// recovers on its own and all keep running.
 #[test]
 fn four_threads_faulting_at_once_each_recover() {
     let src = r#"X F fflush(f: *u8) -> i32
@@ -290,7 +291,7 @@ F main() -> i64 {
     });
     p.edit(
         "    id * 1000 + i\n",
-        "    usleep(100000)\n    q := 0 as *i64\n    *q + id\n",
+        "    usleep(1000000)\n    q := 0 as *i64\n    *q + id\n",
     );
     let out = p.patch();
     assert!(out.status.success());
