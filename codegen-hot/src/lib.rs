@@ -14,6 +14,7 @@
 
 mod hash;
 mod manifest;
+mod sret;
 mod unload;
 
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -21,6 +22,7 @@ use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::passes::PassManager;
+use inkwell::types::BasicType;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
 };
@@ -100,7 +102,7 @@ pub fn apply<'ctx>(
     plan: &Plan,
 ) -> Result<Hashes, HotError> {
     let code = hash::code_hashes(module);
-    let functions: Vec<FunctionValue<'ctx>> = plan
+    let mut functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
         .map(|f| {
@@ -119,7 +121,8 @@ pub fn apply<'ctx>(
     let is_patch = matches!(plan.mode, Mode::Patch);
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
-    for (hf, f) in plan.functions.iter().zip(&functions) {
+    for (hf, slot_fn) in plan.functions.iter().zip(functions.iter_mut()) {
+        let f = *slot_fn;
         // Every call goes through the table, so a hot body is never inlined: `#[inline]`
         // (alwaysinline, which LLVM rejects beside noinline) does not apply to it.
         f.remove_enum_attribute(
@@ -127,8 +130,25 @@ pub fn apply<'ctx>(
             Attribute::get_named_enum_kind_id("alwaysinline"),
         );
         f.add_attribute(AttributeLoc::Function, noinline);
-        let stub = make_stub(ctx, module, &builder, *f, table, hf.slot, is_patch)?;
+        let in_memory = sret::memory_return(module, f);
+        let sret_body = match in_memory {
+            Some(ty) => Some(sret::to_sret(ctx, module, &builder, f, ty)?),
+            None => None,
+        };
+        let stub = make_stub(
+            ctx, module, &builder, f, table, hf.slot, is_patch, in_memory,
+        )?;
         f.replace_all_uses_with(stub);
+        if let Some(body) = sret_body {
+            let name = f.get_name().to_string_lossy().into_owned();
+            // SAFETY: `f` has no body left (moved into `body`) and no uses (redirected to the
+            // stub just above).
+            unsafe { f.delete() };
+            body.as_global_value().set_name(&name);
+            body.add_attribute(AttributeLoc::Function, noinline);
+            *slot_fn = body;
+        }
+        let f = *slot_fn;
         if is_patch {
             unloadable &= unload::use_host_entry(module, stub, &hf.name);
             f.as_global_value()
@@ -210,15 +230,46 @@ pub fn apply<'ctx>(
             )?;
         }
     }
+    unwind_tables(ctx, module);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
     Ok(Hashes { code, bodies })
 }
 
-/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined.
-/// A host exports it as the function's entry point, which patches use as the function's
-/// address.
+/// Gives every function of the module unwind tables and a frame pointer. The runtime recovers
+/// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
+/// outside hot code, with the DWARF call-frame information of each frame on the way (which says
+/// where each callee-saved register was saved); a function without it would end the unwind.
+/// Frame pointers cost a register but let a debugger or profiler walk hot code too. And a
+/// null access is an access of address 0 (`null-pointer-is-valid`), not undefined behaviour
+/// the optimiser may turn into falling through into whatever code follows: it faults where
+/// the source made it, which the runtime can then report and recover from.
+fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
+    // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
+    // which a fault (unlike a call) needs.
+    let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
+    let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
+    let null_valid = ctx.create_enum_attribute(
+        Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
+        0,
+    );
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        f = func.get_next_function();
+        if func.count_basic_blocks() > 0 {
+            func.add_attribute(AttributeLoc::Function, uwtable);
+            func.add_attribute(AttributeLoc::Function, frame_pointer);
+            func.add_attribute(AttributeLoc::Function, null_valid);
+        }
+    }
+}
+
+/// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
+/// exports it as the function's entry point, which patches use as the function's address. For a
+/// body returning `in_memory` through an explicit result pointer (`sret.rs`), the stub passes a
+/// zeroed slot of its own and returns what the body stored there.
+#[allow(clippy::too_many_arguments)]
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -227,6 +278,7 @@ fn make_stub<'ctx>(
     table: GlobalValue<'ctx>,
     slot: u32,
     in_patch: bool,
+    in_memory: Option<inkwell::types::BasicTypeEnum<'ctx>>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
     let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
@@ -271,6 +323,35 @@ fn make_stub<'ctx>(
     if let Some(inst) = loaded.as_instruction_value() {
         inst.set_alignment(8).map_err(builder_error)?;
     }
+    let args: Vec<BasicMetadataValueEnum> = stub.get_params().into_iter().map(Into::into).collect();
+    if let Some(ty) = in_memory {
+        let result = builder.build_alloca(ty, "result").map_err(builder_error)?;
+        builder
+            .build_store(result, ty.const_zero())
+            .map_err(builder_error)?;
+        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> =
+            vec![ty.ptr_type(AddressSpace::default()).into()];
+        params.extend(fty.get_param_types());
+        let body_ty = ctx.void_type().fn_type(&params, false);
+        let target = builder
+            .build_pointer_cast(
+                loaded.into_pointer_value(),
+                body_ty.ptr_type(AddressSpace::default()),
+                "fn",
+            )
+            .map_err(builder_error)?;
+        let callable = CallableValue::try_from(target)
+            .map_err(|()| builder_error("not a function pointer"))?;
+        let mut with_result = vec![BasicMetadataValueEnum::from(result)];
+        with_result.extend(args);
+        let call = builder
+            .build_call(callable, &with_result, "")
+            .map_err(builder_error)?;
+        call.add_attribute(AttributeLoc::Param(0), sret::sret_attribute(ctx, ty));
+        let value = builder.build_load(result, "r").map_err(builder_error)?;
+        builder.build_return(Some(&value)).map_err(builder_error)?;
+        return Ok(stub);
+    }
     let target = builder
         .build_pointer_cast(
             loaded.into_pointer_value(),
@@ -278,7 +359,6 @@ fn make_stub<'ctx>(
             "fn",
         )
         .map_err(builder_error)?;
-    let args: Vec<BasicMetadataValueEnum> = stub.get_params().into_iter().map(Into::into).collect();
     let callable =
         CallableValue::try_from(target).map_err(|()| builder_error("not a function pointer"))?;
     let call = builder

@@ -3,7 +3,67 @@
 //! `dlopen` maps a library's segments straight from the file; a truncated file maps pages past
 //! its end, and the first touch of one kills the process with `SIGBUS`. So before loading, the
 //! runtime checks that the file is a complete 64-bit little-endian x86-64 shared object: every
-//! header and every loadable segment lies inside the file.
+//! header and every loadable segment lies inside the file. It also lists a checked file's
+//! sections, from which the fault handler's tables are built (`recover/codemap.rs`).
+
+/// One section of an ELF file.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    pub name: &'a str,
+    pub kind: u32,
+    /// The address it is linked at (before the load bias).
+    pub addr: u64,
+    pub data: &'a [u8],
+    pub link: u32,
+}
+
+/// The sections of an ELF file that [`check`] accepted; sections whose contents lie outside
+/// the file (such as `.bss`) have no data.
+pub fn sections(bytes: &[u8]) -> Vec<Section<'_>> {
+    let num = |o: usize, n: usize| -> u64 {
+        bytes.get(o..o + n).map_or(0, |b| {
+            b.iter()
+                .rev()
+                .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
+        })
+    };
+    let (shoff, shentsize, shnum, shstrndx) = (
+        num(40, 8) as usize,
+        num(58, 2) as usize,
+        num(60, 2) as usize,
+        num(62, 2) as usize,
+    );
+    let header = |i: usize| shoff + i * shentsize;
+    let strtab = header(shstrndx);
+    let (str_off, str_size) = (num(strtab + 24, 8) as usize, num(strtab + 32, 8) as usize);
+    let names = bytes.get(str_off..str_off + str_size).unwrap_or(&[]);
+    (0..shnum)
+        .map(|i| {
+            let h = header(i);
+            let name_at = num(h, 4) as usize;
+            let name = names
+                .get(name_at..)
+                .and_then(|n| n.split(|&b| b == 0).next())
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .unwrap_or("");
+            let kind = num(h + 4, 4) as u32;
+            let (offset, size) = (num(h + 24, 8) as usize, num(h + 32, 8) as usize);
+            // SHT_NOBITS occupies no bytes of the file.
+            let data = if kind == 8 {
+                &[][..]
+            } else {
+                bytes.get(offset..offset + size).unwrap_or(&[])
+            };
+            Section {
+                name,
+                kind,
+                addr: num(h + 16, 8),
+                data,
+                link: num(h + 40, 4) as u32,
+            }
+        })
+        .collect()
+}
 
 /// Why a file is not a loadable patch, if it is not.
 pub fn check(bytes: &[u8]) -> Result<(), String> {
@@ -100,6 +160,9 @@ mod tests {
         .find_map(|p| std::fs::read(p).ok())
         .expect("libc present");
         assert_eq!(check(&libc), Ok(()));
+        let sections = super::sections(&libc);
+        let text = sections.iter().find(|s| s.name == ".text").expect(".text");
+        assert!(!text.data.is_empty() && text.addr > 0);
         assert!(check(&libc[..libc.len() / 2]).is_err());
     }
 }

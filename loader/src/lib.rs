@@ -10,13 +10,13 @@
 //! C interface that `std/hot.vais` wraps. This crate never depends on the compiler: everything
 //! it knows about generated code comes from `vais-hot-abi`.
 
-mod crash;
 mod elf;
 mod error;
 mod literals;
 mod log;
 mod patch;
 mod reclaim;
+mod recover;
 mod runtime;
 mod status;
 mod watch;
@@ -68,8 +68,12 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
     let compiler_path =
         std::env::var_os("VAISC").map_or(PathBuf::from(compiler_path), PathBuf::from);
     let _ = COMPILER.set(compiler_path);
-    crash::install();
     status::init();
+    recover::install(|fault| {
+        if let Some(rt) = RUNTIME.get() {
+            rt.after_fault(fault);
+        }
+    });
     let path = patch_path();
     // SAFETY: guaranteed by the caller; the manifest is a static of this executable.
     let runtime = unsafe { Runtime::new(&*host, table, path.clone()) };

@@ -7,6 +7,7 @@
 //! set of pointers ready to publish.
 
 use crate::error::LoadError;
+use crate::recover::codemap::CodeMap;
 use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -50,6 +51,8 @@ pub struct Prepared {
     pub image: (usize, usize),
     /// The patch hands out addresses of its own code: it must never be unloaded.
     pub keep_loaded: bool,
+    /// The fault handler's tables for the library, until it is published.
+    pub code_map: Option<CodeMap>,
     pub load_time: Duration,
     pub verify_time: Duration,
 }
@@ -150,7 +153,19 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
     let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
     // SAFETY: as above.
     let flags = unsafe { (*manifest).flags };
+    // The fault handler's tables for this library, built now so the handler only looks up.
+    let code_map = match CodeMap::build(&bytes, manifest as usize, 0, None) {
+        Ok(map) => Some(map),
+        Err(e) => {
+            crate::log::line(
+                crate::log::Level::Info,
+                &format!("a fault in this patch cannot be recovered from: {e}"),
+            );
+            None
+        }
+    };
     Ok(Prepared {
+        code_map,
         _library: library,
         pointers,
         hashes,
@@ -165,35 +180,7 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
 /// The page-aligned span of the loaded object that holds `addr`, from the loader's program
 /// headers.
 fn image_of(addr: usize) -> Option<(usize, usize)> {
-    struct Search {
-        addr: usize,
-        found: Option<(usize, usize)>,
-    }
-    unsafe extern "C" fn visit(
-        info: *mut libc::dl_phdr_info,
-        _size: libc::size_t,
-        data: *mut c_void,
-    ) -> libc::c_int {
-        // SAFETY: `dl_iterate_phdr` passes a valid object description and our `Search`.
-        let (info, search) = unsafe { (&*info, &mut *data.cast::<Search>()) };
-        // SAFETY: the object's program headers, as many as it says.
-        let headers = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum.into()) };
-        let (mut lo, mut hi) = (usize::MAX, 0);
-        for h in headers.iter().filter(|h| h.p_type == libc::PT_LOAD) {
-            let start = info.dlpi_addr as usize + h.p_vaddr as usize;
-            lo = lo.min(start);
-            hi = hi.max(start + h.p_memsz as usize);
-        }
-        if lo <= search.addr && search.addr < hi {
-            search.found = Some((lo & !0xfff, (hi + 0xfff) & !0xfff));
-            return 1;
-        }
-        0
-    }
-    let mut search = Search { addr, found: None };
-    // SAFETY: `visit` matches the callback type and only reads what it is given.
-    unsafe { libc::dl_iterate_phdr(Some(visit), (&mut search as *mut Search).cast()) };
-    search.found
+    crate::recover::codemap::object_of(addr).map(|(_, lo, hi)| (lo, hi))
 }
 
 /// Reads the patch file, refusing one that another user could have written: it must be owned

@@ -158,10 +158,15 @@ fn tgkill(pid: libc::pid_t, tid: i32, sig: libc::c_int) -> Result<(), libc::c_in
 
 /// The signal the check uses, with its handler installed: a real-time signal no one else has
 /// claimed. `SA_RESTART` keeps most interrupted system calls going.
+/// The signal the check sends each thread (a real-time one the program is unlikely to use).
+pub fn signal_number() -> libc::c_int {
+    libc::SIGRTMIN() + 6
+}
+
 fn signal() -> Result<libc::c_int, ScanError> {
     static SIGNAL: OnceLock<Option<libc::c_int>> = OnceLock::new();
     let sig = SIGNAL.get_or_init(|| {
-        let sig = libc::SIGRTMIN() + 6;
+        let sig = signal_number();
         // SAFETY: reading and installing a signal action with valid arguments; the handler
         // only does async-signal-safe work.
         unsafe {

@@ -10,12 +10,14 @@
 use crate::log::{self, Level};
 use crate::patch::{self, HostInfo, Prepared};
 use crate::reclaim::{self, ScanError};
+use crate::recover::{self, codemap::CodeMap, registry, Recovered};
 use crate::status;
 use parking_lot::Mutex;
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use vais_hot_abi::status::Status;
 use vais_hot_abi::Manifest;
@@ -33,6 +35,34 @@ struct Version {
     hashes: Vec<u64>,
     /// Per slot: the version whose library holds the body (1 for the host).
     owners: Vec<i64>,
+    /// The fault handler's copy of `pointers`, which also says whether the version faulted.
+    view: Arc<registry::View>,
+}
+
+impl Version {
+    fn new(
+        number: i64,
+        pointers: Vec<*const c_void>,
+        hashes: Vec<u64>,
+        owners: Vec<i64>,
+    ) -> Version {
+        let view = Arc::new(registry::View {
+            number,
+            pointers: pointers.iter().map(|p| *p as usize).collect(),
+            faulted: AtomicBool::new(false),
+        });
+        Version {
+            number,
+            pointers,
+            hashes,
+            owners,
+            view,
+        }
+    }
+
+    fn faulted(&self) -> bool {
+        self.view.faulted.load(Ordering::SeqCst)
+    }
 }
 
 /// A patch library that has been published, as version `number`.
@@ -59,6 +89,8 @@ struct State {
     rollback_pending: bool,
     callbacks: Vec<extern "C" fn(i64)>,
     next_number: i64,
+    /// The host's own bodies, the version a fault returns to when all else faulted.
+    host_view: Arc<registry::View>,
 }
 
 // SAFETY: the raw pointers are immutable code addresses owned by the libraries in the same
@@ -109,6 +141,20 @@ impl Runtime {
                 hashes[f.slot as usize] = f.body_hash;
             }
         }
+        registry::set_table(table);
+        // The host's tables are needed only once a fault can be recovered or reported, and
+        // reading the executable takes milliseconds: build them off the program's start.
+        let bodies: Vec<usize> = pointers.iter().map(|p| *p as usize).collect();
+        registry::host_pending();
+        let started = std::thread::Builder::new()
+            .name("vais-hot-tables".into())
+            .spawn(move || host_tables(&bodies));
+        if started.is_err() {
+            registry::set_host(None);
+        }
+        let first = Version::new(1, pointers.clone(), hashes, vec![1; pointers.len()]);
+        let host_view = first.view.clone();
+        registry::set_history(vec![host_view.clone()]);
         Runtime {
             table,
             safe_points: host.flags & vais_hot_abi::FLAG_SAFE_POINTS != 0,
@@ -116,12 +162,7 @@ impl Runtime {
             patch_path,
             serial: AtomicU64::new(0),
             state: Mutex::new(State {
-                versions: vec![Version {
-                    number: 1,
-                    owners: vec![1; pointers.len()],
-                    pointers,
-                    hashes,
-                }],
+                versions: vec![first],
                 current: 0,
                 libraries: Vec::new(),
                 reclaim_off: false,
@@ -130,6 +171,7 @@ impl Runtime {
                 rollback_pending: false,
                 callbacks: Vec::new(),
                 next_number: 2,
+                host_view,
             }),
         }
     }
@@ -189,7 +231,7 @@ impl Runtime {
         Some(number)
     }
 
-    fn publish(&self, state: &mut State, prepared: Prepared) -> (i64, Vec<extern "C" fn(i64)>) {
+    fn publish(&self, state: &mut State, mut prepared: Prepared) -> (i64, Vec<extern "C" fn(i64)>) {
         let start = Instant::now();
         let number = state.next_number;
         state.next_number += 1;
@@ -228,10 +270,10 @@ impl Runtime {
         } else {
             format!("{} ({} patched)", changed.join(", "), changed.len())
         };
-        if let Some(body) = prepared.pointers.iter().flatten().next() {
-            crate::crash::record_library(*body, number);
+        if let Some(map) = prepared.code_map.take() {
+            registry::add_patch(map, number);
         }
-        crate::crash::set_current(number);
+        recover::set_current(number);
         let total = prepared.load_time + prepared.verify_time + publish_time;
         status::log_event(&format!(
             "v{number} applied in {} (load {}, verify {}, publish {}): {summary}",
@@ -251,16 +293,14 @@ impl Runtime {
         // Versions rolled back from are not returned to once new code is published.
         let keep = state.current + 1;
         state.versions.truncate(keep);
-        state.versions.push(Version {
-            number,
-            pointers,
-            hashes,
-            owners,
-        });
+        state
+            .versions
+            .push(Version::new(number, pointers, hashes, owners));
         if state.versions.len() > HISTORY {
             state.versions.remove(0);
         }
         state.current = state.versions.len() - 1;
+        share_history(state);
         state.libraries.push(Loaded {
             number,
             patch: prepared,
@@ -282,28 +322,86 @@ impl Runtime {
     /// when there is nothing to go back to.
     pub fn rollback(&self) -> Option<i64> {
         let mut state = self.state.lock();
-        if state.current == 0 {
+        // A version whose code faulted is never applied again: rollback steps over it.
+        let target = (0..state.current)
+            .rev()
+            .find(|&i| !state.versions[i].faulted());
+        let Some(target) = target else {
             let reason = "already at the host's own code";
             status::log_event(&format!("rollback: {reason}"));
             status::emit(&Status::RollbackRefused {
                 reason: reason.to_string(),
             });
             return None;
-        }
+        };
         let from = state.versions[state.current].number;
-        state.current -= 1;
+        state.current = target;
         let target = &state.versions[state.current];
         for (slot, ptr) in target.pointers.iter().enumerate() {
             self.table[slot].store(ptr.cast_mut(), Ordering::Release);
         }
         let number = target.number;
-        crate::crash::set_current(number);
+        recover::set_current(number);
+        share_history(&state);
         status::log_event(&format!("rolled back from v{from} to v{number}"));
         status::emit(&Status::RolledBack { from, to: number });
         let callbacks = state.callbacks.clone();
         drop(state);
         run_callbacks(&callbacks, number);
         Some(number)
+    }
+
+    /// Brings the runtime's state in line with what the fault handler did: the table holds the
+    /// newest version that has not faulted (`fault.back_to`), which becomes the current one.
+    /// The table is stored again whole, in case a publish raced with the handler's stores.
+    pub fn after_fault(&self, fault: Recovered) {
+        let mut state = self.state.lock();
+        let good = (0..=state.current)
+            .rev()
+            .find(|&i| !state.versions[i].faulted());
+        let pointers: Vec<*const c_void> = match good {
+            Some(i) => {
+                state.current = i;
+                state.versions[i].pointers.clone()
+            }
+            None => {
+                // Every kept version faulted: back to the host's own code, as the handler did.
+                let host = state.host_view.clone();
+                let first = Version::new(
+                    1,
+                    host.pointers.iter().map(|p| *p as *const c_void).collect(),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                let pointers = first.pointers.clone();
+                let hashes = vec![0; pointers.len()];
+                state.versions = vec![Version {
+                    hashes,
+                    owners: vec![1; pointers.len()],
+                    ..first
+                }];
+                state.current = 0;
+                pointers
+            }
+        };
+        for (slot, p) in self.table.iter().zip(&pointers) {
+            slot.store(p.cast_mut(), Ordering::Release);
+        }
+        let number = state.versions[state.current].number;
+        recover::set_current(number);
+        share_history(&state);
+        log::line(
+            Level::Debug,
+            &format!(
+                "v{} faulted; recovered in {:.1} us; the table is at v{number} (the handler chose v{})",
+                fault.faulted,
+                fault.nanos as f64 / 1000.0,
+                fault.back_to
+            ),
+        );
+        let callbacks = state.callbacks.clone();
+        drop(state);
+        run_callbacks(&callbacks, number);
     }
 
     pub fn version(&self) -> i64 {
@@ -324,6 +422,7 @@ impl Runtime {
             let current = state.versions.swap_remove(at);
             state.versions = vec![current];
             state.current = 0;
+            share_history(&state);
         }
         self.reclaim(own_frames, true)
     }
@@ -375,7 +474,7 @@ impl Runtime {
         for (bit, &i) in candidates.iter().enumerate().rev() {
             if busy & (1 << bit) == 0 {
                 let library = state.libraries.remove(i);
-                crate::crash::forget_library(library.patch.image);
+                registry::remove_patch(library.patch.image);
                 unloaded.push(library.number);
             }
         }
@@ -395,6 +494,44 @@ impl Runtime {
         }
         unloaded.len()
     }
+}
+
+/// Reads the host executable's unwind rows, symbols and line tables for the fault handler;
+/// `bodies` are the host's hot function bodies.
+fn host_tables(bodies: &[usize]) {
+    let inside = bodies
+        .first()
+        .copied()
+        .unwrap_or(host_tables as *const () as usize);
+    let map = match std::fs::read("/proc/self/exe") {
+        Ok(bytes) => match CodeMap::build(&bytes, inside, 1, Some(bodies)) {
+            Ok(map) => Some(map),
+            Err(e) => {
+                log::line(Level::Debug, &format!("no fault tables for the host: {e}"));
+                None
+            }
+        },
+        Err(e) => {
+            log::line(
+                Level::Debug,
+                &format!("cannot read the host executable: {e}"),
+            );
+            None
+        }
+    };
+    registry::set_host(map);
+}
+
+/// Gives the fault handler the versions the table may return to: the host's own, then the kept
+/// versions up to the current one.
+fn share_history(state: &State) {
+    let mut views = vec![state.host_view.clone()];
+    for v in &state.versions[..=state.current] {
+        if !Arc::ptr_eq(&v.view, &state.host_view) {
+            views.push(v.view.clone());
+        }
+    }
+    registry::set_history(views);
 }
 
 /// A duration in milliseconds, as the status channel carries it.

@@ -58,6 +58,9 @@ pub fn init() {
     if CHANNEL.set(Mutex::new(file)).is_err() {
         return;
     }
+    // The fault handler writes its `faulted` events straight to the descriptor: it takes no
+    // lock, and the event must be out before a process that cannot recover dies.
+    crate::recover::set_status_fd(fd, LOG_CHOSEN.get().copied().unwrap_or(true));
     let _ = std::thread::Builder::new()
         .name("vais-hot-lifeline".into())
         .spawn(move || watch_lifeline(lifeline));

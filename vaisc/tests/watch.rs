@@ -687,3 +687,38 @@ fn hot_init_on_a_missing_file_returns_minus_one() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("cannot watch the source missing.vais: no such file"));
 }
+
+/// A save whose code faults: watch prints the fault on its own line with the version (from the
+/// status channel), the program goes on at v1, and the next save applies as v3.
+#[test]
+fn a_fault_in_new_code_is_reported_and_the_program_continues() {
+    let p = project("watch-fault");
+    let host = watch(&p, &[]);
+    save(
+        &p,
+        "    s.frame += 1\n",
+        "    s.frame += 1\n    q := 0 as *i64\n    s.frame += *q\n",
+        "in place",
+    );
+    let line = host.wait_stderr("the fault line", |l| l.contains("v2 faulted"));
+    // Watch's own line (stamped with the time), from the status channel: the runtime's line is
+    // not printed as well.
+    assert!(line.as_bytes().get(2) == Some(&b':'), "{line}");
+    assert!(
+        line.contains("SIGSEGV (read of address 0x0) in tick at game.vais:8: back to v1, the program continues"),
+        "{line}"
+    );
+    let last = host.stdout_lines().last().cloned().unwrap_or_default();
+    host.wait_stdout("the program going on", |l| {
+        l.starts_with("v1 frame") && field(l, "frame") > field(&last, "frame") + 3
+    });
+    save(
+        &p,
+        "    q := 0 as *i64\n    s.frame += *q\n",
+        "",
+        "in place",
+    );
+    save(&p, "v1 frame", "v3 frame", "in place");
+    host.wait_stderr("the next save applied", |l| l.contains("v3 applied"));
+    host.wait_stdout("v3 running", |l| l.starts_with("v3 frame"));
+}

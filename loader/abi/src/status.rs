@@ -11,8 +11,6 @@
 //! decoder reads the objects the encoder writes (flat objects of strings, numbers and arrays of
 //! strings) and ignores fields it does not know, so new fields can be added later.
 
-use std::fmt::Write as _;
-
 /// The environment variable holding the number of the descriptor the runtime writes status
 /// lines to.
 pub const STATUS_FD_ENV: &str = "VAIS_HOT_STATUS_FD";
@@ -46,6 +44,66 @@ pub enum Status {
     RolledBack { from: i64, to: i64 },
     /// A rollback was asked for and not done.
     RollbackRefused { reason: String },
+    /// Code of a version faulted (see [`Fault`]).
+    Faulted(Fault),
+}
+
+/// A fault in the program's code, as the runtime's signal handler saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// The code version the faulting instruction belongs to (1: the host's own code).
+    pub version: i64,
+    /// The signal's name, e.g. `SIGSEGV`.
+    pub signal: String,
+    /// What it means here, e.g. `read of address 0x0` or `integer division by zero`.
+    pub reason: String,
+    /// The function holding the faulting instruction (empty when unknown).
+    pub function: String,
+    /// Its source file and line (empty and 0 when unknown).
+    pub file: String,
+    pub line: i64,
+    /// The hot function whose call, made by code outside hot code, was unwound (empty when
+    /// the fault was not recovered).
+    pub inside: String,
+    /// The version the table returned to, or 0 when the process dies of the fault.
+    pub back_to: i64,
+}
+
+impl Fault {
+    /// Whether the program goes on (the fault cost one call) rather than dying.
+    pub fn recovered(&self) -> bool {
+        self.back_to > 0
+    }
+}
+
+/// A [`Fault`] by reference, as a signal handler has it: it writes the same JSON line as
+/// [`Status::to_json`] into any [`std::fmt::Write`], a fixed buffer included, without allocating.
+#[derive(Clone, Copy, Debug)]
+pub struct FaultRef<'a> {
+    pub version: i64,
+    pub signal: &'a str,
+    pub reason: &'a str,
+    pub function: &'a str,
+    pub file: &'a str,
+    pub line: i64,
+    pub inside: &'a str,
+    pub back_to: i64,
+}
+
+impl FaultRef<'_> {
+    /// Writes the event's JSON line, without the newline.
+    pub fn write_json<W: std::fmt::Write>(&self, out: W) -> std::fmt::Result {
+        let mut o = Object::new(out, "faulted")?;
+        o.int("version", self.version)?;
+        o.string("signal", self.signal)?;
+        o.string("reason", self.reason)?;
+        o.string("function", self.function)?;
+        o.string("file", self.file)?;
+        o.int("line", self.line)?;
+        o.string("inside", self.inside)?;
+        o.int("back_to", self.back_to)?;
+        o.finish().map(drop)
+    }
 }
 
 /// Why a status line could not be read.
@@ -62,11 +120,31 @@ pub enum StatusError {
 impl Status {
     /// The event as one line of JSON, without the newline.
     pub fn to_json(&self) -> String {
-        let mut o = Object::new(self.event_name());
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write_json(&mut text);
+        text
+    }
+
+    fn write_json(&self, out: &mut String) -> std::fmt::Result {
+        if let Status::Faulted(f) = self {
+            return FaultRef {
+                version: f.version,
+                signal: &f.signal,
+                reason: &f.reason,
+                function: &f.function,
+                file: &f.file,
+                line: f.line,
+                inside: &f.inside,
+                back_to: f.back_to,
+            }
+            .write_json(out);
+        }
+        let mut o = Object::new(out, self.event_name())?;
         match self {
             Status::Started { pid, version } => {
-                o.int("pid", i64::from(*pid));
-                o.int("version", *version);
+                o.int("pid", i64::from(*pid))?;
+                o.int("version", *version)?;
             }
             Status::Applied {
                 version,
@@ -76,33 +154,34 @@ impl Status {
                 verify_ms,
                 publish_ms,
             } => {
-                o.int("version", *version);
-                o.int("functions", *functions as i64);
-                o.strings("patched", patched);
-                o.float("load_ms", *load_ms);
-                o.float("verify_ms", *verify_ms);
-                o.float("publish_ms", *publish_ms);
+                o.int("version", *version)?;
+                o.int("functions", *functions as i64)?;
+                o.strings("patched", patched)?;
+                o.float("load_ms", *load_ms)?;
+                o.float("verify_ms", *verify_ms)?;
+                o.float("publish_ms", *publish_ms)?;
             }
             Status::Pending {
                 version,
                 load_ms,
                 verify_ms,
             } => {
-                o.int("version", *version);
-                o.float("load_ms", *load_ms);
-                o.float("verify_ms", *verify_ms);
+                o.int("version", *version)?;
+                o.float("load_ms", *load_ms)?;
+                o.float("verify_ms", *verify_ms)?;
             }
             Status::Refused { version, reason } => {
-                o.int("version", *version);
-                o.string("reason", reason);
+                o.int("version", *version)?;
+                o.string("reason", reason)?;
             }
             Status::RolledBack { from, to } => {
-                o.int("from", *from);
-                o.int("to", *to);
+                o.int("from", *from)?;
+                o.int("to", *to)?;
             }
-            Status::RollbackRefused { reason } => o.string("reason", reason),
+            Status::RollbackRefused { reason } => o.string("reason", reason)?,
+            Status::Faulted(_) => {}
         }
-        o.finish()
+        o.finish().map(drop)
     }
 
     fn event_name(&self) -> &'static str {
@@ -113,6 +192,7 @@ impl Status {
             Status::Refused { .. } => "refused",
             Status::RolledBack { .. } => "rolled_back",
             Status::RollbackRefused { .. } => "rollback_refused",
+            Status::Faulted(_) => "faulted",
         }
     }
 
@@ -151,85 +231,94 @@ impl Status {
             "rollback_refused" => Status::RollbackRefused {
                 reason: f.string("reason")?,
             },
+            "faulted" => Status::Faulted(Fault {
+                version: f.int("version")?,
+                signal: f.string("signal")?,
+                reason: f.string("reason")?,
+                function: f.string("function")?,
+                file: f.string("file")?,
+                line: f.int("line")?,
+                inside: f.string("inside")?,
+                back_to: f.int("back_to")?,
+            }),
             _ => return Err(StatusError::UnknownEvent(event)),
         })
     }
 }
 
-/// Writes a flat JSON object, field by field.
-struct Object {
-    text: String,
+/// Writes a flat JSON object, field by field, into any writer (a fixed buffer in a signal
+/// handler).
+struct Object<W: std::fmt::Write> {
+    out: W,
+    first: bool,
 }
 
-impl Object {
-    fn new(event: &str) -> Object {
-        let mut o = Object {
-            text: String::from("{"),
-        };
-        o.string("event", event);
-        o
+impl<W: std::fmt::Write> Object<W> {
+    fn new(out: W, event: &str) -> Result<Object<W>, std::fmt::Error> {
+        let mut o = Object { out, first: true };
+        o.out.write_char('{')?;
+        o.string("event", event)?;
+        Ok(o)
     }
 
-    fn key(&mut self, key: &str) {
-        if self.text.len() > 1 {
-            self.text.push(',');
+    fn key(&mut self, key: &str) -> std::fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.out.write_char(',')?;
         }
-        quote(&mut self.text, key);
-        self.text.push(':');
+        quote(&mut self.out, key)?;
+        self.out.write_char(':')
     }
 
-    fn int(&mut self, key: &str, value: i64) {
-        self.key(key);
-        let _ = write!(self.text, "{value}");
+    fn int(&mut self, key: &str, value: i64) -> std::fmt::Result {
+        self.key(key)?;
+        write!(self.out, "{value}")
     }
 
-    fn float(&mut self, key: &str, value: f64) {
-        self.key(key);
+    fn float(&mut self, key: &str, value: f64) -> std::fmt::Result {
+        self.key(key)?;
         // JSON has no infinities or NaN; a duration is never one, but stay valid regardless.
         let value = if value.is_finite() { value } else { 0.0 };
-        let _ = write!(self.text, "{value:.3}");
+        write!(self.out, "{value:.3}")
     }
 
-    fn string(&mut self, key: &str, value: &str) {
-        self.key(key);
-        quote(&mut self.text, value);
+    fn string(&mut self, key: &str, value: &str) -> std::fmt::Result {
+        self.key(key)?;
+        quote(&mut self.out, value)
     }
 
-    fn strings(&mut self, key: &str, values: &[String]) {
-        self.key(key);
-        self.text.push('[');
+    fn strings(&mut self, key: &str, values: &[String]) -> std::fmt::Result {
+        self.key(key)?;
+        self.out.write_char('[')?;
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
-                self.text.push(',');
+                self.out.write_char(',')?;
             }
-            quote(&mut self.text, v);
+            quote(&mut self.out, v)?;
         }
-        self.text.push(']');
+        self.out.write_char(']')
     }
 
-    fn finish(mut self) -> String {
-        self.text.push('}');
-        self.text
+    fn finish(mut self) -> Result<W, std::fmt::Error> {
+        self.out.write_char('}')?;
+        Ok(self.out)
     }
 }
 
-/// Appends `s` as a JSON string. Control characters are escaped, so a line never breaks.
-fn quote(out: &mut String, s: &str) {
-    out.push('"');
+/// Writes `s` as a JSON string. Control characters are escaped, so a line never breaks.
+fn quote<W: std::fmt::Write>(out: &mut W, s: &str) -> std::fmt::Result {
+    out.write_char('"')?;
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+            '"' => out.write_str("\\\"")?,
+            '\\' => out.write_str("\\\\")?,
+            '\n' => out.write_str("\\n")?,
+            '\r' => out.write_str("\\r")?,
+            '\t' => out.write_str("\\t")?,
+            c if u32::from(c) < 0x20 => write!(out, "\\u{:04x}", u32::from(c))?,
+            c => out.write_char(c)?,
         }
     }
-    out.push('"');
+    out.write_char('"')
 }
 
 /// A value of a status object.
@@ -493,7 +582,60 @@ mod tests {
             Status::RollbackRefused {
                 reason: "already at the host's own code".into(),
             },
+            Status::Faulted(Fault {
+                version: 3,
+                signal: "SIGSEGV".into(),
+                reason: "read of address 0x0".into(),
+                function: "risky".into(),
+                file: "game.vais".into(),
+                line: 14,
+                inside: "step".into(),
+                back_to: 2,
+            }),
         ]
+    }
+
+    /// A signal handler's fixed buffer.
+    struct Fixed {
+        buf: [u8; 256],
+        len: usize,
+    }
+
+    impl std::fmt::Write for Fixed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+            self.buf[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_fault_written_into_a_fixed_buffer_reads_back_as_the_event() {
+        let mut fixed = Fixed {
+            buf: [0; 256],
+            len: 0,
+        };
+        let fault = FaultRef {
+            version: 1,
+            signal: "SIGFPE",
+            reason: "integer division by zero",
+            function: "main",
+            file: "game.vais",
+            line: 3,
+            inside: "",
+            back_to: 0,
+        };
+        fault.write_json(&mut fixed).expect("fits");
+        let line = std::str::from_utf8(&fixed.buf[..fixed.len]).expect("utf-8");
+        match Status::from_json(line) {
+            Ok(Status::Faulted(f)) => {
+                assert_eq!((f.version, f.line, f.back_to), (1, 3, 0));
+                assert_eq!((f.function.as_str(), f.recovered()), ("main", false));
+            }
+            other => panic!("{other:?} from {line}"),
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! DWARF debug information for `-g`: a compile unit, one subprogram per function and a line
 //! and column on every instruction, so debuggers can set breakpoints at `file.vais:LINE` and
-//! show where a crash happened. Variables and types are not described yet.
+//! show where a crash happened. Variables and types are not described yet. Hot builds without
+//! `-g` get the line tables alone (DWARF's line-tables-only kind), which the hot-reload
+//! runtime reads to name the `file:line` of a fault.
 
 use crate::source::{SourceMap, Span};
 use crate::tir::FuncDef;
@@ -29,6 +31,7 @@ impl<'ctx> DebugInfo<'ctx> {
         module: &Module<'ctx>,
         sources: &SourceMap,
         optimized: bool,
+        full: bool,
     ) -> DebugInfo<'ctx> {
         let version = ctx.i32_type().const_int(3, false);
         module.add_basic_value_flag("Debug Info Version", FlagBehavior::Warning, version);
@@ -47,7 +50,11 @@ impl<'ctx> DebugInfo<'ctx> {
             "",
             0,
             "",
-            DWARFEmissionKind::Full,
+            if full {
+                DWARFEmissionKind::Full
+            } else {
+                DWARFEmissionKind::LineTablesOnly
+            },
             0,
             false,
             false,

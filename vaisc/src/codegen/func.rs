@@ -61,8 +61,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         sources: &'a SourceMap,
         opts: &Options,
     ) -> Res<Gen<'a, 'ctx>> {
-        let debug = if opts.debug_info {
-            Some(DebugInfo::new(ctx, module, sources, opts.opt_level > 0))
+        let debug = if opts.debug_info || opts.line_tables {
+            Some(DebugInfo::new(
+                ctx,
+                module,
+                sources,
+                opts.opt_level > 0,
+                opts.debug_info,
+            ))
         } else {
             None
         };

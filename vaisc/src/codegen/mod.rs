@@ -39,6 +39,9 @@ use std::path::Path;
 pub struct Options {
     pub opt_level: u8,
     pub debug_info: bool,
+    /// Line tables only (no subprogram details beyond names), even without `debug_info`: hot
+    /// builds carry them so that the runtime's fault report can name `file:line`.
+    pub line_tables: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -147,7 +147,8 @@ fn emit(
 ) -> Result<Vec<(String, u64)>, DriverError> {
     let start = Instant::now();
     let context = Context::create();
-    let module = lower(&context, checked, program, opts)?;
+    // Line tables let the runtime's fault report name `file:line`, in the host and patches.
+    let module = lower(&context, checked, program, opts, true)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
     codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);

@@ -222,6 +222,7 @@ F main() -> i64 {
         let opts = crate::codegen::Options {
             opt_level: 0,
             debug_info,
+            line_tables: true,
         };
         let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
         codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies

@@ -347,7 +347,8 @@ impl Watcher<'_> {
             Status::Applied { .. } | Status::Pending { .. } | Status::Refused { .. } => {
                 self.awaiting.take()
             }
-            Status::RolledBack { .. } | Status::RollbackRefused { .. } => None,
+            // A fault answers no rebuild: it is reported on its own line when it happens.
+            Status::RolledBack { .. } | Status::RollbackRefused { .. } | Status::Faulted(_) => None,
         };
         let outcome = outcome(&status);
         match rebuilt {
@@ -416,7 +417,31 @@ fn outcome(status: &Status) -> String {
         Status::Refused { version, reason } => format!("v{version} refused: {reason}"),
         Status::RolledBack { from, to } => format!("rolled back from v{from} to v{to}"),
         Status::RollbackRefused { reason } => format!("rollback: {reason}"),
+        Status::Faulted(f) => fault_line(f),
     }
+}
+
+/// A fault, with where it happened and what the runtime did about it.
+fn fault_line(f: &vais_hot_abi::status::Fault) -> String {
+    let mut line = format!("v{} faulted: {} ({})", f.version, f.signal, f.reason);
+    if !f.function.is_empty() {
+        line.push_str(&format!(" in {}", f.function));
+    }
+    if f.line > 0 {
+        line.push_str(&format!(" at {}:{}", f.file, f.line));
+    }
+    if f.recovered() {
+        if !f.inside.is_empty() && f.inside != f.function {
+            line.push_str(&format!(", inside {}", f.inside));
+        }
+        line.push_str(&format!(
+            ": back to v{}, the program continues (v{} is never applied again; save to build a new version)",
+            f.back_to, f.version
+        ));
+    } else {
+        line.push_str(": the program ends");
+    }
+    line
 }
 
 /// `path` made absolute against the current directory, so that a program started from another
