@@ -19,7 +19,7 @@ target triple = "x86_64-pc-linux-gnu"
 @__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 0, i64 2087432831185312278, i32 2, i32 1, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 @vais.hot.compiler = private unnamed_addr constant [6 x i8] c"vaisc\00", align 1
 
-; Function Attrs: noinline
+; Function Attrs: noinline null_pointer_is_valid uwtable
 define internal i64 @update(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
@@ -35,7 +35,7 @@ entry:
   ret i64 %load3
 }
 
-; Function Attrs: noinline
+; Function Attrs: noinline null_pointer_is_valid uwtable
 define internal i64 @twice(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
@@ -52,7 +52,8 @@ entry:
   ret i64 %add
 }
 
-define internal i64 @run(i64 (%State*)* %0, %State* %1) {
+; Function Attrs: null_pointer_is_valid uwtable
+define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
 entry:
   %f = alloca i64 (%State*)*, align 8
   store i64 (%State*)* %0, i64 (%State*)** %f, align 8
@@ -64,7 +65,8 @@ entry:
   ret i64 %call
 }
 
-define internal i64 @vais_main() {
+; Function Attrs: null_pointer_is_valid uwtable
+define internal i64 @vais_main() #1 {
 entry:
   %s = alloca %State, align 8
   %field = getelementptr inbounds %State, %State* %s, i32 0, i32 0
@@ -77,7 +79,8 @@ entry:
   ret i64 %add
 }
 
-define i32 @main(i32 %0, i8** %1) {
+; Function Attrs: null_pointer_is_valid uwtable
+define i32 @main(i32 %0, i8** %1) #1 {
 entry:
   call void @vais_hot_runtime_init(i8* bitcast ({ i32, i32, i64, i32, i32, i32, i32, i8*, i8* }* @__vais_hot_manifest to i8*), i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.compiler, i32 0, i32 0))
   store i32 %0, i32* @vais_argc, align 4
@@ -87,8 +90,8 @@ entry:
   ret i32 %exit
 }
 
-; Function Attrs: alwaysinline
-define i64 @__vais_hot_entry.update(%State* %0) #1 {
+; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+define i64 @__vais_hot_entry.update(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
@@ -96,8 +99,8 @@ entry:
   ret i64 %r
 }
 
-; Function Attrs: alwaysinline
-define i64 @__vais_hot_entry.twice(%State* %0) #1 {
+; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+define i64 @__vais_hot_entry.twice(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn = bitcast i8* %body to i64 (%State*)*
@@ -107,5 +110,6 @@ entry:
 
 declare void @vais_hot_runtime_init(i8*, i8**, i8*)
 
-attributes #0 = { noinline }
-attributes #1 = { alwaysinline }
+attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #2 = { alwaysinline null_pointer_is_valid uwtable "frame-pointer"="all" }

@@ -20,7 +20,7 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.6, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.7, i32 0, i32 0), i64 -4109443202484031134 }]
 @__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 3, i32 1, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 
-; Function Attrs: noinline
+; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.update(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
@@ -36,7 +36,7 @@ entry:
   ret i64 %load3
 }
 
-; Function Attrs: noinline
+; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.twice(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
@@ -53,7 +53,8 @@ entry:
   ret i64 %add
 }
 
-define internal i64 @run(i64 (%State*)* %0, %State* %1) {
+; Function Attrs: null_pointer_is_valid uwtable
+define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
 entry:
   %f = alloca i64 (%State*)*, align 8
   store i64 (%State*)* %0, i64 (%State*)** %f, align 8
@@ -65,7 +66,7 @@ entry:
   ret i64 %call
 }
 
-; Function Attrs: noinline
+; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.via(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
@@ -77,4 +78,5 @@ entry:
 
 declare i64 @__vais_hot_entry.update(%State*)
 
-attributes #0 = { noinline }
+attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }

@@ -14,7 +14,8 @@ target triple = "x86_64-pc-linux-gnu"
 
 declare i64 @vais_hot_on_reload(void (i64)*)
 
-define internal void @note(i64 %0) {
+; Function Attrs: null_pointer_is_valid uwtable
+define internal void @note(i64 %0) #0 {
 entry:
   %v = alloca i64, align 8
   store i64 %0, i64* %v, align 8
@@ -23,11 +24,12 @@ entry:
   ret void
 }
 
-; Function Attrs: noinline
-define protected i64 @__vais_hot_body.setup() #0 {
+; Function Attrs: noinline null_pointer_is_valid uwtable
+define protected i64 @__vais_hot_body.setup() #1 {
 entry:
   %call = call i64 @vais_hot_on_reload(void (i64)* @note)
   ret i64 %call
 }
 
-attributes #0 = { noinline }
+attributes #0 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #1 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }

@@ -26,15 +26,16 @@ target triple = "x86_64-pc-linux-gnu"
 
 declare i32 @puts(i8*)
 
-define internal i64 @shout() {
+; Function Attrs: null_pointer_is_valid uwtable
+define internal i64 @shout() #0 {
 entry:
   %lit = call i8* @__vais_hot_lit(i8** @.str.76d91b998fc797be.cache, i8* getelementptr inbounds ([7 x i8], [7 x i8]* @.str.76d91b998fc797be, i32 0, i32 0), i64 7)
   %call = call i32 @puts(i8* %lit)
   ret i64 0
 }
 
-; Function Attrs: noinline
-define protected i64 @__vais_hot_body.greet(i64 %0) #0 {
+; Function Attrs: noinline null_pointer_is_valid uwtable
+define protected i64 @__vais_hot_body.greet(i64 %0) #1 {
 entry:
   %n = alloca i64, align 8
   store i64 %0, i64* %n, align 8
@@ -96,8 +97,8 @@ endif:                                            ; preds = %__vais_hot_lit.exit
 
 declare i8* @vais_hot_literal(i8**, i8*, i64)
 
-; Function Attrs: alwaysinline
-define internal i8* @__vais_hot_lit(i8** %0, i8* %1, i64 %2) #1 {
+; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+define internal i8* @__vais_hot_lit(i8** %0, i8* %1, i64 %2) #2 {
 entry:
   %cached = load atomic i8*, i8** %0 acquire, align 8
   %missing = icmp eq i8* %cached, null
@@ -111,5 +112,6 @@ miss:                                             ; preds = %entry
   ret i8* %copy
 }
 
-attributes #0 = { noinline }
-attributes #1 = { alwaysinline }
+attributes #0 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #1 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #2 = { alwaysinline null_pointer_is_valid uwtable "frame-pointer"="all" }
