@@ -168,7 +168,15 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         let mut is_float = false;
-        if radix == 10 && self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
+        // After a `.`, digits are a tuple element (`t.0.1` is `t`, `.0`, `.1`), never a float.
+        let after_dot = matches!(
+            self.tokens.last(),
+            Some(Token {
+                kind: TokenKind::Punct("."),
+                ..
+            })
+        );
+        if radix == 10 && !after_dot && self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
             is_float = true;
             self.pos += 1;
             while self.peek(0).is_ascii_digit() || self.peek(0) == b'_' {
