@@ -441,6 +441,34 @@ mod tests {
     }
 
     #[test]
+    fn char_literals() {
+        check(
+            r"'a' '\n' '\x41' '\xff' '\'' '\\' '\0'",
+            &[
+                Char(b'a'),
+                Char(b'\n'),
+                Char(0x41),
+                Char(0xff),
+                Char(b'\''),
+                Char(b'\\'),
+                Char(0),
+            ],
+        );
+        let (_, diags) = lex(FileId(0), "'ab' 'é' ''");
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0020", "E0020", "E0020"]);
+    }
+
+    #[test]
+    fn digits_after_a_dot_are_a_tuple_element() {
+        check(
+            "t.0.1",
+            &[Ident("t".into()), Punct("."), Int(0), Punct("."), Int(1)],
+        );
+        check("x = 0.5", &[Ident("x".into()), Punct("="), Float(0.5)]);
+    }
+
+    #[test]
     fn string_escapes() {
         check(r#""a\n\t\\\"\x41\0""#, &[Str("a\n\t\\\"A\0".into())]);
         check("\"héllo\"", &[Str("héllo".into())]);
