@@ -595,16 +595,19 @@ impl Parser {
             TokenKind::Punct("(") => {
                 self.bump();
                 let mut elems = Vec::new();
+                let mut comma = false;
                 while !self.is_punct(")") {
                     elems.push(self.ty()?);
-                    if !self.eat_punct(",") {
+                    comma = self.eat_punct(",");
+                    if !comma {
                         break;
                     }
                 }
                 self.expect_punct(")")?;
+                // `(T)` is `T`; `(T,)` is a tuple of one, as in expressions.
                 match elems.len() {
                     0 => TypeKind::Unit,
-                    1 => elems.remove(0).kind,
+                    1 if !comma => elems.remove(0).kind,
                     _ => TypeKind::Tuple(elems),
                 }
             }
