@@ -75,6 +75,9 @@ fn builtin(name: &str) -> Option<FnTy> {
         // Used by the lowering of `format` and `assert` (`typeck/fmt.rs`).
         "snprintf" => (vec![u8p(), Ty::I64, Ty::Str], Ty::I32, true),
         "dprintf" => (vec![Ty::I32, Ty::Str], Ty::I32, true),
+        // Used by `std/fmt`; built in so that a program may declare them itself.
+        "strtod" => (vec![Ty::Str, u8p()], Ty::F64, false),
+        "strtof" => (vec![Ty::Str, u8p()], Ty::Float(FloatTy::F32), false),
         _ => return None,
     };
     Some(FnTy {

@@ -67,7 +67,7 @@ fn cast(e: Expr, ty: Ty) -> Expr {
     mk(ExprKind::Cast(Box::new(e)), ty, span)
 }
 
-fn call(f: FuncId, args: Vec<Expr>, ret: Ty, span: Span) -> Expr {
+fn call_node(f: FuncId, args: Vec<Expr>, ret: Ty, span: Span) -> Expr {
     mk(
         ExprKind::Call {
             callee: Callee::Direct(f),
@@ -79,6 +79,13 @@ fn call(f: FuncId, args: Vec<Expr>, ret: Ty, span: Span) -> Expr {
 }
 
 impl Checker {
+    /// A call of `f` with its declared return type (a program may declare `printf` returning
+    /// `i64`, say).
+    fn call_fn(&self, f: FuncId, args: Vec<Expr>, span: Span) -> Expr {
+        let ret = self.program.functions[f].ty.ret.clone();
+        call_node(f, args, ret, span)
+    }
+
     /// A function of the C library or of `std/fmt` that the lowering calls.
     fn runtime_fn(&mut self, name: &str) -> Option<FuncId> {
         match self.values.get(name).copied() {
@@ -99,6 +106,10 @@ impl Checker {
             return error_expr(span);
         };
         let values: Vec<Expr> = rest.iter().map(|a| self.expr(ctx, a, None)).collect();
+        if values.iter().any(|v| v.ty == Ty::Never) {
+            // An argument leaves (`println("{}", R 1)`): nothing is printed.
+            return super::expr::diverge(values, span);
+        }
         let E::Str(text) = &fmt_arg.kind else {
             self.expr(ctx, fmt_arg, None);
             self.report(diag::format_not_literal(fmt_arg.span, which.name()));
@@ -165,7 +176,7 @@ impl Checker {
         let mut args = vec![mk(ExprKind::Str(low.cfmt), Ty::Str, span)];
         args.extend(low.cargs);
         let mut stmts = low.setup;
-        stmts.push(Stmt::Expr(call(printf, args, Ty::I32, span)));
+        stmts.push(Stmt::Expr(self.call_fn(printf, args, span)));
         Some(mk(ExprKind::Block(stmts, None), Ty::Unit, span))
     }
 
@@ -194,10 +205,9 @@ impl Checker {
             );
             v
         };
-        let measure = call(
+        let measure = self.call_fn(
             snprintf,
             args_of(int(0, u8p(), span), int(0, Ty::I64, span)),
-            Ty::I32,
             span,
         );
         let size = ctx.hidden(Ty::I64, span);
@@ -215,13 +225,12 @@ impl Checker {
         let buf = ctx.hidden(u8p(), span);
         stmts.push(Stmt::Let(
             buf,
-            Some(call(malloc, vec![size_val()], u8p(), span)),
+            Some(self.call_fn(malloc, vec![size_val()], span)),
         ));
         let buf_val = || mk(ExprKind::Local(buf), u8p(), span);
-        stmts.push(Stmt::Expr(call(
+        stmts.push(Stmt::Expr(self.call_fn(
             snprintf,
             args_of(buf_val(), size_val()),
-            Ty::I32,
             span,
         )));
         let result = cast(buf_val(), Ty::Str);
@@ -266,12 +275,7 @@ impl Checker {
                     };
                     let buf = self.stack_buffer(ctx, low, 72, span);
                     let bits = int(i128::from(it.bits()), Ty::I64, span);
-                    let text = call(
-                        f,
-                        vec![buf, cast(v, Ty::Int(IntTy::U64)), bits],
-                        Ty::Str,
-                        span,
-                    );
+                    let text = self.call_fn(f, vec![buf, cast(v, Ty::Int(IntTy::U64)), bits], span);
                     return self.push_text(ctx, low, spec, &flags, text, 72, span);
                 }
                 let len = match it.bits() {
@@ -320,7 +324,7 @@ impl Checker {
                     mk(ExprKind::Bool(spec.kind == Kind::Exp), Ty::Bool, span),
                     mk(ExprKind::Bool(ft == FloatTy::F32), Ty::Bool, span),
                 ];
-                let text = call(f, args, Ty::Str, span);
+                let text = self.call_fn(f, args, span);
                 self.push_text(ctx, low, spec, &flags, text, cap, span)
             }
             Ty::Bool | Ty::Str => {
@@ -374,7 +378,7 @@ impl Checker {
                 let size = cap + u64::from(w) + 1;
                 let buf = self.stack_buffer(ctx, low, size, span);
                 let args = vec![buf, text, int(i128::from(w), Ty::I64, span)];
-                low.cargs.push(call(pad, args, Ty::Str, span));
+                low.cargs.push(self.call_fn(pad, args, span));
                 low.cfmt.push_str("%s");
             }
             _ => {
@@ -417,7 +421,7 @@ impl Checker {
             return error_expr(span);
         };
         let fail = vec![
-            Stmt::Expr(call(
+            Stmt::Expr(self.call_fn(
                 dprintf,
                 vec![
                     int(2, Ty::I32, span),
@@ -428,10 +432,9 @@ impl Checker {
                     ),
                     mk(ExprKind::SourceLocation, Ty::Str, span),
                 ],
-                Ty::I32,
                 span,
             )),
-            Stmt::Expr(call(exit, vec![int(101, Ty::I32, span)], Ty::Unit, span)),
+            Stmt::Expr(self.call_fn(exit, vec![int(101, Ty::I32, span)], span)),
         ];
         let fail = mk(
             ExprKind::Block(
