@@ -528,3 +528,14 @@ pub fn tuple_arity_mismatch(span: Span, ty: &str, names: usize) -> Diagnostic {
         format!("cannot destructure a value of type `{ty}` into {names} names"),
     )
 }
+
+pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0369",
+        span,
+        format!(
+            "`{name}` is needed here but not defined: the standard module `std/fmt` is not loaded"
+        ),
+    )
+    .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
+}

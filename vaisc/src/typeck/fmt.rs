@@ -86,12 +86,18 @@ impl Checker {
         call_node(f, args, ret, span)
     }
 
-    /// A function of the C library or of `std/fmt` that the lowering calls.
-    fn runtime_fn(&mut self, name: &str) -> Option<FuncId> {
-        match self.values.get(name).copied() {
+    /// A function of the C library or of `std/fmt` that the lowering calls. `std/fmt` is
+    /// missing only when the checker runs on modules not loaded by `resolve` (or from a
+    /// `$VAIS_STD` without it): that is reported, so that no call of it is ever lowered.
+    fn runtime_fn(&mut self, name: &str, span: Span) -> Option<FuncId> {
+        let found = match self.values.get(name).copied() {
             Some(Value::Func(f)) => Some(f),
             _ => self.builtin_function(name),
+        };
+        if found.is_none() {
+            self.report(diag::runtime_function_missing(span, name));
         }
+        found
     }
 
     pub(super) fn fmt_call(
@@ -172,7 +178,7 @@ impl Checker {
     }
 
     fn lower_print(&mut self, low: Lowering, span: Span) -> Option<Expr> {
-        let printf = self.runtime_fn("printf")?;
+        let printf = self.runtime_fn("printf", span)?;
         let mut args = vec![mk(ExprKind::Str(low.cfmt), Ty::Str, span)];
         args.extend(low.cargs);
         let mut stmts = low.setup;
@@ -181,8 +187,8 @@ impl Checker {
     }
 
     fn lower_format(&mut self, ctx: &mut FnCtx, low: Lowering, span: Span) -> Option<Expr> {
-        let snprintf = self.runtime_fn("snprintf")?;
-        let malloc = self.runtime_fn("malloc")?;
+        let snprintf = self.runtime_fn("snprintf", span)?;
+        let malloc = self.runtime_fn("malloc", span)?;
         let mut stmts = low.setup;
         // Each argument is evaluated once, before both `snprintf` calls.
         let mut locals = Vec::new();
@@ -270,7 +276,7 @@ impl Checker {
                     return misfit(self, "`e` applies to floats only");
                 }
                 if spec.kind == Kind::Binary {
-                    let Some(f) = self.runtime_fn("__vais_fmt_bin") else {
+                    let Some(f) = self.runtime_fn("__vais_fmt_bin", span) else {
                         return false;
                     };
                     let buf = self.stack_buffer(ctx, low, 72, span);
@@ -305,7 +311,7 @@ impl Checker {
                 if matches!(spec.kind, Kind::LowerHex | Kind::UpperHex | Kind::Binary) {
                     return misfit(self, "`x`, `X` and `b` apply to integers only");
                 }
-                let Some(f) = self.runtime_fn("__vais_fmt_float") else {
+                let Some(f) = self.runtime_fn("__vais_fmt_float", span) else {
                     return false;
                 };
                 let cap = FLOAT_BUF + u64::from(spec.precision.unwrap_or(0));
@@ -372,7 +378,7 @@ impl Checker {
     ) -> bool {
         match (spec.zero && !spec.left, spec.width) {
             (true, Some(w)) => {
-                let Some(pad) = self.runtime_fn("__vais_fmt_zero_pad") else {
+                let Some(pad) = self.runtime_fn("__vais_fmt_zero_pad", span) else {
                     return false;
                 };
                 let size = cap + u64::from(w) + 1;
@@ -416,8 +422,10 @@ impl Checker {
             return error_expr(span);
         }
         let cond = self.condition(ctx, &args[0]);
-        let (Some(dprintf), Some(exit)) = (self.runtime_fn("dprintf"), self.runtime_fn("exit"))
-        else {
+        let (Some(dprintf), Some(exit)) = (
+            self.runtime_fn("dprintf", span),
+            self.runtime_fn("exit", span),
+        ) else {
             return error_expr(span);
         };
         let fail = vec![
