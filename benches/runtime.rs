@@ -1,7 +1,8 @@
 //! Generated-code speed: Vais programs built with `vaisc build -O2` against their C twins built
 //! with `cc -O2`, run side by side (target: within 1.2x of C on compute-bound code); and the
 //! particle system built with and without `--hot`, to show what the jump table costs a whole
-//! program whose hot function would otherwise be inlined.
+//! program whose hot function would otherwise be inlined; and `println` of 10^6 formatted
+//! lines written to a file against C's `printf` (target: within 1.2x).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
@@ -69,6 +70,13 @@ fn run(exe: &Path) {
     assert!(status.success());
 }
 
+/// Runs `exe` with its standard output going to `out`, as a program writing a log file would.
+fn run_to_file(exe: &Path, out: &Path) {
+    let file = std::fs::File::create(out).expect("create output file");
+    let status = Command::new(exe).stdout(file).status().expect("run");
+    assert!(status.success());
+}
+
 fn runtime(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-runtime-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
@@ -90,6 +98,15 @@ fn runtime(c: &mut Criterion) {
         group.bench_function("cc -O2", |b| b.iter(|| run(&cexe)));
         group.finish();
     }
+    let (vais, cexe) = build_pair(&dir, "println");
+    let out = dir.join("println.out");
+    let mut group = c.benchmark_group("println 10^6 lines to a file");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("vaisc -O2", |b| b.iter(|| run_to_file(&vais, &out)));
+    group.bench_function("cc -O2", |b| b.iter(|| run_to_file(&cexe, &out)));
+    group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -135,6 +135,8 @@ pub enum TypeKind {
     Ptr(Box<TypeExpr>),
     Array(Box<TypeExpr>, Box<Expr>),
     Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    /// `(A, B)`: a tuple type of two or more elements.
+    Tuple(Vec<TypeExpr>),
     Error,
 }
 
@@ -205,7 +207,15 @@ pub enum ExprKind {
     Int(u128),
     Float(f64),
     Str(String),
+    /// A character literal `'a'`: a `u8` value.
+    Char(u8),
     Bool(bool),
+    /// `sizeof(T)`: the size in bytes of a type.
+    SizeOf(TypeExpr),
+    /// `p[a..b]`: a slice of a pointer or array, only meaningful as a for-each's iterable.
+    Slice(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// `(a, b)`: a tuple of two or more values.
+    Tuple(Vec<Expr>),
     /// `()`
     Unit,
     Name(String),
@@ -248,6 +258,11 @@ pub enum LoopHead {
         end: Box<Expr>,
         inclusive: bool,
     },
+    /// `L x: arr { }`: each element of a fixed array or a slice `p[a..b]`.
+    Each {
+        var: Ident,
+        iter: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +278,12 @@ pub enum Stmt {
         name: Ident,
         mutable: bool,
         ty: Option<TypeExpr>,
+        init: Expr,
+    },
+    /// `(a, b) := e`: destructures a tuple into new variables (`_` skips an element).
+    LetTuple {
+        names: Vec<Ident>,
+        mutable: bool,
         init: Expr,
     },
     Expr(Expr),

@@ -16,6 +16,8 @@ pub enum TokenKind {
     Int(u128),
     Float(f64),
     Str(String),
+    /// A character literal `'a'`: one byte.
+    Char(u8),
     /// `#[`: the start of an attribute.
     HashBracket,
     Mut,
@@ -119,6 +121,7 @@ impl Lexer<'_> {
                 }
                 b'0'..=b'9' => self.number(),
                 b'"' => self.string(),
+                b'\'' => self.char_lit(),
                 c if c.is_ascii_alphabetic() || c == b'_' => self.word(),
                 _ => self.punct(),
             }
@@ -165,7 +168,15 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         let mut is_float = false;
-        if radix == 10 && self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
+        // After a `.`, digits are a tuple element (`t.0.1` is `t`, `.0`, `.1`), never a float.
+        let after_dot = matches!(
+            self.tokens.last(),
+            Some(Token {
+                kind: TokenKind::Punct("."),
+                ..
+            })
+        );
+        if radix == 10 && !after_dot && self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
             is_float = true;
             self.pos += 1;
             while self.peek(0).is_ascii_digit() || self.peek(0) == b'_' {
@@ -240,6 +251,77 @@ impl Lexer<'_> {
         if let Some(t) = self.tokens.last_mut() {
             t.unterminated = !closed;
         }
+    }
+
+    /// `'a'`, `'\n'`, `'\x41'`, `'\''`: one byte, with the string escapes plus `\'`. A `\x`
+    /// escape may give any byte here (a string keeps to ASCII so that it stays UTF-8).
+    fn char_lit(&mut self) {
+        let lo = self.pos;
+        self.pos += 1;
+        let value = match self.text[self.pos..].chars().next() {
+            Some('\\') => {
+                let esc_lo = self.pos;
+                let next = self.peek(1);
+                if next == b'\'' {
+                    self.pos += 2;
+                    Some(b'\'')
+                } else if next == b'x' {
+                    let hex = self.text.get(self.pos + 2..self.pos + 4).unwrap_or("");
+                    match u8::from_str_radix(hex, 16) {
+                        Ok(b) if hex.len() == 2 => {
+                            self.pos += 4;
+                            Some(b)
+                        }
+                        _ => {
+                            self.pos += 2;
+                            self.diags
+                                .push(diag::bad_char_hex_escape(self.span(esc_lo, self.pos)));
+                            None
+                        }
+                    }
+                } else {
+                    let mut s = String::new();
+                    let before = self.diags.len();
+                    self.escape(&mut s);
+                    if self.diags.len() > before {
+                        None
+                    } else {
+                        s.bytes().next()
+                    }
+                }
+            }
+            Some(c) if c != '\'' && c != '\n' => {
+                self.pos += c.len_utf8();
+                if c.is_ascii() {
+                    Some(c as u8)
+                } else {
+                    self.diags
+                        .push(diag::bad_char_literal(self.span(lo, self.pos)));
+                    None
+                }
+            }
+            _ => {
+                self.diags
+                    .push(diag::bad_char_literal(self.span(lo, self.pos)));
+                None
+            }
+        };
+        if self.peek(0) == b'\'' {
+            self.pos += 1;
+        } else {
+            // `'ab'`: skip to the closing quote on this line, if there is one, so the rest is
+            // not read as another literal.
+            let rest = &self.src[self.pos..];
+            let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            if let Some(q) = rest[..line_end].iter().position(|&b| b == b'\'') {
+                self.pos += q + 1;
+            }
+            if value.is_some() {
+                self.diags
+                    .push(diag::bad_char_literal(self.span(lo, self.pos)));
+            }
+        }
+        self.push(TokenKind::Char(value.unwrap_or(0)), lo);
     }
 
     fn escape(&mut self, value: &mut String) {
@@ -356,6 +438,34 @@ mod tests {
             "a<-b",
             &[Ident("a".into()), Punct("<"), Punct("-"), Ident("b".into())],
         );
+    }
+
+    #[test]
+    fn char_literals() {
+        check(
+            r"'a' '\n' '\x41' '\xff' '\'' '\\' '\0'",
+            &[
+                Char(b'a'),
+                Char(b'\n'),
+                Char(0x41),
+                Char(0xff),
+                Char(b'\''),
+                Char(b'\\'),
+                Char(0),
+            ],
+        );
+        let (_, diags) = lex(FileId(0), "'ab' 'é' ''");
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0020", "E0020", "E0020"]);
+    }
+
+    #[test]
+    fn digits_after_a_dot_are_a_tuple_element() {
+        check(
+            "t.0.1",
+            &[Ident("t".into()), Punct("."), Int(0), Punct("."), Int(1)],
+        );
+        check("x = 0.5", &[Ident("x".into()), Punct("="), Float(0.5)]);
     }
 
     #[test]

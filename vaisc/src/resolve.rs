@@ -65,8 +65,39 @@ pub fn load_program(
         }
         queue.extend(imports.into_iter().rev());
         modules.push(LoadedModule { file, module });
+        if queue.is_empty() {
+            // `print`, `println` and `format` are lowered to calls of `std/fmt`'s functions:
+            // a program that names them gets that module, once, after its own.
+            let wants_fmt = modules
+                .iter()
+                .any(|m| names_fmt(&sources.file(m.file).text));
+            if wants_fmt {
+                match import(
+                    sources,
+                    &mut loaded,
+                    &dir,
+                    &["std", "fmt"],
+                    Span::default(),
+                    opts,
+                ) {
+                    Ok(Some(id)) => queue.push(id),
+                    Ok(None) => {}
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
     }
     (modules, diags)
+}
+
+/// Whether a source file names one of the formatting built-ins (as a word, outside strings
+/// and comments).
+fn names_fmt(text: &str) -> bool {
+    let (tokens, _) = crate::lexer::lex(crate::source::FileId::default(), text);
+    tokens.iter().any(|t| {
+        matches!(&t.kind, crate::lexer::TokenKind::Ident(n)
+            if n == "print" || n == "println" || n == "format")
+    })
 }
 
 /// Resolves and reads one import; `None` when that file is already loaded.

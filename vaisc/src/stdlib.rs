@@ -4,6 +4,7 @@
 
 /// `(module name, source)` of every standard module.
 const MODULES: &[(&str, &str)] = &[
+    ("fmt", include_str!("../../std/fmt.vais")),
     ("hot", include_str!("../../std/hot.vais")),
     ("math", include_str!("../../std/math.vais")),
     ("sdl", include_str!("../../std/sdl.vais")),

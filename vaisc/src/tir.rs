@@ -397,6 +397,11 @@ pub enum ExprKind {
     /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
     /// present when patterns alone are not exhaustive, with an unreachable body).
     Match(Box<Expr>, Vec<Arm>),
+    /// `sizeof(T)`: the size in bytes of a type, as code generation lays it out (an `i64`).
+    SizeOf(Ty),
+    /// The source location of the expression as `file:line` text (a `str`), for the messages
+    /// of `assert`.
+    SourceLocation,
     /// Control never gets here (after an exhaustive match, or the value a diverging operand
     /// stands for); lowers to `unreachable`. With type `Error` it stands for an erroneous
     /// expression, in programs that are never lowered.

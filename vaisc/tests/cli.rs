@@ -198,3 +198,29 @@ fn an_import_cycle_back_to_the_entry_loads_it_once_however_it_is_spelt() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_failing_assert_names_its_file_and_line_on_stderr_and_exits_101() {
+    let src =
+        "F main() -> i64 {\n    println(\"before\")\n    x := 3\n    assert(x == 4)\n    0\n}\n";
+    let dir = scratch("assert", src);
+    for level in ["-O0", "-O2"] {
+        let out = vaisc(&["build", "prog.vais", level], &dir);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(dir.join("prog"))
+            .output()
+            .expect("run program");
+        assert_eq!(run.status.code(), Some(101), "{level}");
+        assert_eq!(run.stdout, b"before\n", "{level}");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stderr),
+            "prog.vais:4: assertion failed\n",
+            "{level}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

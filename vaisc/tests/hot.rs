@@ -702,3 +702,65 @@ fn watch_shows_why_a_hot_build_was_refused() {
         )
     });
 }
+
+/// Tier 2 in hot code: a hot function using `println` (with a float, formatted by `std/fmt`),
+/// `format`, tuples and a for-each reloads like any other; the string a patch's `format`
+/// returned lives on the heap, so the program still prints it after later patches.
+#[test]
+fn formatting_tuples_and_for_each_hot_reload() {
+    const SRC: &str = r#"X F fflush(f: *u8) -> i32
+G taken: i64 = 0
+S State { frame: i64, keep: str }
+#[hot]
+F tick(s: *State) {
+    s.frame += 1
+    (a, b) := (s.frame, 2)
+    vals := [a, b, 3]
+    sum := mut 0
+    L v: vals { sum += v }
+    println("v1 frame={} sum={} keep={} half={}", s.frame, sum, s.keep, s.frame as f64 / 2.0)
+    fflush(0)
+}
+F main() -> i64 {
+    s := mut State { frame: 0, keep: "none" }
+    L s.frame < 10000000 {
+        tick(&s)
+        usleep(2000)
+    }
+    0
+}
+"#;
+    let p = Project::new("tier2", SRC);
+    p.build();
+    let host = p.start();
+    let first = host.wait_stdout("a few frames", |l| {
+        l.starts_with("v1") && field(l, "frame") >= 3
+    });
+    assert_eq!(field(&first, "sum"), field(&first, "frame") + 5, "{first}");
+    assert!(first.contains("keep=none"), "{first}");
+
+    // The patch keeps a string it formats in `main`'s state.
+    p.edit(
+        "    println(\"v1 frame=",
+        "    I taken == 0 {\n        s.keep = format(\"kept{}x\", s.frame)\n        taken = 1\n    }\n    println(\"v2 frame=",
+    );
+    patch_ok(&p);
+    let v2 = host.wait_stdout("the patched code", |l| l.starts_with("v2"));
+    let kept = format!("keep=kept{}x", field(&v2, "frame"));
+    assert!(v2.contains(&kept), "{v2}");
+    assert_eq!(field(&v2, "sum"), field(&v2, "frame") + 5, "{v2}");
+
+    // A later patch still sees the string the earlier one made.
+    p.edit("println(\"v2 frame=", "println(\"v3 frame=");
+    patch_ok(&p);
+    let v3 = host.wait_stdout("the second patch", |l| l.starts_with("v3"));
+    assert!(v3.contains(&kept), "{v3} should still have {kept}");
+    let half = v3.rsplit("half=").next().unwrap_or_default();
+    let frame = field(&v3, "frame");
+    let want = if frame % 2 == 0 {
+        format!("{}", frame / 2)
+    } else {
+        format!("{}.5", frame / 2)
+    };
+    assert_eq!(half, want, "{v3}");
+}

@@ -32,6 +32,21 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             ExprKind::Float(v) => Some(self.llvm(&e.ty).into_float_type().const_float(*v).into()),
             ExprKind::Bool(b) => Some(self.ctx.bool_type().const_int(u64::from(*b), false).into()),
             ExprKind::Str(s) => Some(self.string(s).into()),
+            ExprKind::SizeOf(ty) => {
+                // The same target data as `layout.rs`, so `sizeof` agrees with the manifest.
+                let size = if Self::has_value(ty) {
+                    self.target.get_abi_size(&self.llvm(ty))
+                } else {
+                    0
+                };
+                Some(self.ctx.i64_type().const_int(size, false).into())
+            }
+            ExprKind::SourceLocation => {
+                let file = self.sources.file(e.span.file);
+                let (line, _) = file.line_col(e.span.lo);
+                let text = format!("{}:{line}", file.path.display());
+                Some(self.string(&text).into())
+            }
             ExprKind::Unit => None,
             ExprKind::FuncRef(f) => Some(
                 self.functions[*f]

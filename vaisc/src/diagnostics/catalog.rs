@@ -30,6 +30,22 @@ pub fn bad_hex_escape(span: Span) -> Diagnostic {
     )
 }
 
+pub fn bad_char_literal(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0020",
+        span,
+        "invalid character literal: expected one ASCII character or escape between `'`",
+    )
+}
+
+pub fn bad_char_hex_escape(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0021",
+        span,
+        "invalid `\\x` escape in character literal: expected two hex digits",
+    )
+}
+
 pub fn int_literal_too_large(span: Span) -> Diagnostic {
     Diagnostic::error("E0005", span, "integer literal is too large for 64 bits")
 }
@@ -458,4 +474,87 @@ pub fn reserved_for_hot_builds(span: Span, name: &str) -> Diagnostic {
         format!("`{name}` is a name hot builds reserve for generated code and the runtime"),
     )
     .with_help("rename it; names starting `vais_hot_` or `__vais_hot`, and `vais_main`, `vais_argc` and `vais_argv`, are reserved")
+}
+
+// ---- Tier 2: formatting, for-each, tuples (E036x) ----------------------------------------
+
+pub fn format_not_literal(span: Span, func: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0360",
+        span,
+        format!("the format of `{func}` must be a string literal"),
+    )
+    .with_help("print a string value with a placeholder: `println(\"{}\", s)`")
+}
+
+pub fn bad_format_string(span: Span, why: &str) -> Diagnostic {
+    Diagnostic::error("E0361", span, format!("invalid format string: {why}"))
+        .with_help("placeholders are `{}` or `{:SPEC}` with SPEC `[<|>][0][WIDTH][.PREC][x|X|b|e]`")
+}
+
+pub fn format_arg_count(span: Span, holes: usize, args: usize) -> Diagnostic {
+    let p = if holes == 1 {
+        "placeholder"
+    } else {
+        "placeholders"
+    };
+    let a = if args == 1 { "argument" } else { "arguments" };
+    Diagnostic::error(
+        "E0362",
+        span,
+        format!("format string has {holes} {p} but {args} {a} given"),
+    )
+}
+
+pub fn format_spec_misfit(span: Span, spec: &str, index: usize, ty: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0363",
+        span,
+        format!("`{spec}` does not fit argument {index}, of type `{ty}`: {why}"),
+    )
+}
+
+pub fn not_displayable(span: Span, index: usize, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0364",
+        span,
+        format!("argument {index}, of type `{ty}`, cannot be formatted"),
+    )
+    .with_help("integers, floats, `bool` and `str` can be formatted; print the fields of a struct")
+}
+
+pub fn not_iterable(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0365",
+        span,
+        format!("cannot iterate over a value of type `{ty}`"),
+    )
+    .with_help("`L x: ..` iterates over a fixed array or a slice `p[a..b]` of a pointer")
+}
+
+pub fn slice_outside_loop(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0366",
+        span,
+        "a slice `p[a..b]` can only be iterated over, as in `L x: p[a..b] { .. }`",
+    )
+}
+
+pub fn tuple_arity_mismatch(span: Span, ty: &str, names: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0367",
+        span,
+        format!("cannot destructure a value of type `{ty}` into {names} names"),
+    )
+}
+
+pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0369",
+        span,
+        format!(
+            "`{name}` is needed here but not defined: the standard module `std/fmt` is not loaded"
+        ),
+    )
+    .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
 }

@@ -100,9 +100,51 @@ impl Parser {
             let d = diag::tier2_feature(self.span(), super::tier2_name(c));
             return Err(self.report(d));
         }
+        if self.tuple_let_follows() {
+            return self.tuple_let();
+        }
         let e = self.expr()?;
         self.eat_punct(";");
         Ok(Stmt::Expr(e))
+    }
+
+    /// Whether the tokens ahead are `(a, b, ..) :=`: names or `_` in parentheses, then `:=`.
+    fn tuple_let_follows(&self) -> bool {
+        if !self.is_punct("(") {
+            return false;
+        }
+        let mut i = 1;
+        loop {
+            if !matches!(self.nth(i), TokenKind::Ident(_)) {
+                return false;
+            }
+            match self.nth(i + 1) {
+                TokenKind::Punct(",") => i += 2,
+                TokenKind::Punct(")") => return matches!(self.nth(i + 2), TokenKind::Punct(":=")),
+                _ => return false,
+            }
+        }
+    }
+
+    fn tuple_let(&mut self) -> PResult<Stmt> {
+        self.expect_punct("(")?;
+        let mut names = Vec::new();
+        while !self.is_punct(")") {
+            names.push(self.ident("a variable name")?);
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        self.expect_punct(")")?;
+        self.expect_punct(":=")?;
+        let mutable = self.eat_mut();
+        let init = self.expr()?;
+        self.eat_punct(";");
+        Ok(Stmt::LetTuple {
+            names,
+            mutable,
+            init,
+        })
     }
 
     fn let_stmt(&mut self) -> PResult<Stmt> {
@@ -249,12 +291,22 @@ impl Parser {
             } else if self.continues("[") {
                 self.bump();
                 let index = self.expr()?;
+                let range_end = if self.eat_punct("..=") {
+                    Some((self.expr()?, true))
+                } else if self.eat_punct("..") {
+                    Some((self.expr()?, false))
+                } else {
+                    None
+                };
                 self.expect_punct("]")?;
                 let span = e.span.to(self.prev_span());
-                e = Expr {
-                    kind: ExprKind::Index(Box::new(e), Box::new(index)),
-                    span,
+                let kind = match range_end {
+                    Some((end, inclusive)) => {
+                        ExprKind::Slice(Box::new(e), Box::new(index), Box::new(end), inclusive)
+                    }
+                    None => ExprKind::Index(Box::new(e), Box::new(index)),
                 };
+                e = Expr { kind, span };
             } else if self.is_punct(".") {
                 self.bump();
                 let name = match self.kind().clone() {
@@ -374,6 +426,23 @@ impl Parser {
         })
     }
 
+    /// What follows `(` up to (not including) `)`: one parenthesised expression, or the
+    /// elements of a tuple when a `,` follows the first (`(a,)` is a one-element tuple).
+    fn paren_contents(&mut self) -> PResult<ExprKind> {
+        let first = self.expr()?;
+        if !self.is_punct(",") {
+            return Ok(first.kind);
+        }
+        let mut elems = vec![first];
+        while self.eat_punct(",") {
+            if self.is_punct(")") {
+                break;
+            }
+            elems.push(self.expr()?);
+        }
+        Ok(ExprKind::Tuple(elems))
+    }
+
     fn primary(&mut self) -> PResult<Expr> {
         let lo = self.span();
         let kind = match self.kind().clone() {
@@ -388,6 +457,20 @@ impl Parser {
             TokenKind::Str(s) => {
                 self.bump();
                 ExprKind::Str(s)
+            }
+            TokenKind::Char(b) => {
+                self.bump();
+                ExprKind::Char(b)
+            }
+            // `sizeof(T)` takes a type, so it is syntax rather than a call.
+            TokenKind::Ident(name)
+                if name == "sizeof" && matches!(self.nth(1), TokenKind::Punct("(")) =>
+            {
+                self.bump();
+                self.bump();
+                let ty = self.ty()?;
+                self.expect_punct(")")?;
+                ExprKind::SizeOf(ty)
             }
             TokenKind::True => {
                 self.bump();
@@ -407,12 +490,12 @@ impl Parser {
                     ExprKind::Unit
                 } else {
                     let saved = std::mem::replace(&mut self.no_struct, false);
-                    let inner = self.expr();
+                    let inner = self.paren_contents();
                     self.no_struct = saved;
-                    let inner = inner?;
+                    let kind = inner?;
                     self.expect_punct(")")?;
                     return Ok(Expr {
-                        kind: inner.kind,
+                        kind,
                         span: lo.to(self.prev_span()),
                     });
                 }
@@ -560,12 +643,17 @@ impl Parser {
             let saved = std::mem::replace(&mut self.no_struct, true);
             let range = self.range_bounds();
             self.no_struct = saved;
-            let (start, end, inclusive) = range?;
-            LoopHead::Range {
-                var,
-                start: Box::new(start),
-                end: Box::new(end),
-                inclusive,
+            match range? {
+                (start, Some((end, inclusive))) => LoopHead::Range {
+                    var,
+                    start: Box::new(start),
+                    end: Box::new(end),
+                    inclusive,
+                },
+                (iter, None) => LoopHead::Each {
+                    var,
+                    iter: Box::new(iter),
+                },
             }
         } else {
             LoopHead::While(Box::new(self.head_expr()?))
@@ -577,17 +665,18 @@ impl Parser {
         })
     }
 
-    fn range_bounds(&mut self) -> PResult<(Expr, Expr, bool)> {
+    /// The head of `L x: ..`: a range `a..b` / `a..=b`, or one expression to iterate over.
+    fn range_bounds(&mut self) -> PResult<(Expr, Option<(Expr, bool)>)> {
         let start = self.binary(0)?;
         let inclusive = if self.eat_punct("..=") {
             true
         } else if self.eat_punct("..") {
             false
         } else {
-            return Err(self.error_expected("`..` or `..=` in the loop range"));
+            return Ok((start, None));
         };
         let end = self.binary(0)?;
-        Ok((start, end, inclusive))
+        Ok((start, Some((end, inclusive))))
     }
 
     fn match_expr(&mut self) -> PResult<Expr> {

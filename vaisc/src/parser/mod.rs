@@ -594,8 +594,22 @@ impl Parser {
             }
             TokenKind::Punct("(") => {
                 self.bump();
+                let mut elems = Vec::new();
+                let mut comma = false;
+                while !self.is_punct(")") {
+                    elems.push(self.ty()?);
+                    comma = self.eat_punct(",");
+                    if !comma {
+                        break;
+                    }
+                }
                 self.expect_punct(")")?;
-                TypeKind::Unit
+                // `(T)` is `T`; `(T,)` is a tuple of one, as in expressions.
+                match elems.len() {
+                    0 => TypeKind::Unit,
+                    1 if !comma => elems.remove(0).kind,
+                    _ => TypeKind::Tuple(elems),
+                }
             }
             TokenKind::Ident(name) if name == "fn" => {
                 self.bump();
@@ -653,6 +667,7 @@ fn describe(kind: &TokenKind) -> String {
         TokenKind::Int(v) => format!("`{v}`"),
         TokenKind::Float(v) => format!("`{v}`"),
         TokenKind::Str(_) => "a string".to_string(),
+        TokenKind::Char(_) => "a character literal".to_string(),
         TokenKind::HashBracket => "`#[`".to_string(),
         TokenKind::Mut => "`mut`".to_string(),
         TokenKind::SelfLower => "`self`".to_string(),

@@ -39,7 +39,7 @@ impl Parser {
                 self.bump();
                 PatternKind::Bool(v)
             }
-            TokenKind::Int(_) | TokenKind::Punct("-") => {
+            TokenKind::Int(_) | TokenKind::Char(_) | TokenKind::Punct("-") => {
                 let lo_val = self.int_pattern()?;
                 if self.eat_punct("..=") {
                     PatternKind::Range(lo_val, self.int_pattern()?, true)
@@ -92,6 +92,11 @@ impl Parser {
                 self.bump();
                 let v = v as i128;
                 Ok(if negative { -v } else { v })
+            }
+            // A character literal is the `u8` value of its byte.
+            TokenKind::Char(b) if !negative => {
+                self.bump();
+                Ok(i128::from(b))
             }
             _ => Err(self.error_expected("an integer in the pattern")),
         }

@@ -33,6 +33,19 @@ fn show(e: &Expr) -> String {
             e.as_ref().map_or(String::new(), |e| show(e))
         ),
         ExprKind::Block(b) => format!("{{{}}}", b.stmts.len()),
+        ExprKind::Tuple(elems) => {
+            let elems: Vec<String> = elems.iter().map(show).collect();
+            format!("tuple({})", elems.join(", "))
+        }
+        ExprKind::Slice(b, lo, hi, inclusive) => {
+            let dots = if *inclusive { "..=" } else { ".." };
+            format!("{}[{}{dots}{}]", show(b), show(lo), show(hi))
+        }
+        ExprKind::SizeOf(_) => "sizeof(T)".to_string(),
+        ExprKind::Char(c) => format!("'{}'", *c as char),
+        ExprKind::Loop(LoopHead::Each { var, iter }, _) => {
+            format!("each {} in {}", var.name, show(iter))
+        }
         other => format!("{other:?}"),
     }
 }
@@ -57,6 +70,10 @@ fn stmts(body: &str) -> Vec<String> {
         .map(|s| match s {
             Stmt::Expr(e) => show(e),
             Stmt::Let { name, init, .. } => format!("let {} = {}", name.name, show(init)),
+            Stmt::LetTuple { names, init, .. } => {
+                let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
+                format!("let ({}) = {}", names.join(", "), show(init))
+            }
         })
         .collect()
 }
@@ -200,4 +217,16 @@ fn an_unclosed_brace_points_at_where_it_was_opened() {
     assert_eq!(diags[0].notes.len(), 1);
     // The block of `main` is the one left open: its `{` is at offset 9.
     assert_eq!(diags[0].notes[0].span.lo, 9);
+}
+
+#[test]
+fn tier2_syntax() {
+    check("(1, 2.5)", &["tuple(1, 2.5)"]);
+    check("(1, 2,)", &["tuple(1, 2)"]);
+    check("(a, b) := f()", &["let (a, b) = f()"]);
+    check("(a) + 1", &["(a + 1)"]);
+    check("sizeof(i64) + 1", &["(sizeof(T) + 1)"]);
+    check("'a'", &["'a'"]);
+    check("L x: p[1..n - 1] { }", &["each x in p[1..(n - 1)]"]);
+    check("L x: arr { }", &["each x in arr"]);
 }

@@ -24,6 +24,12 @@ impl Checker {
                     }
                     Some(Value::Global(_) | Value::Const(_)) => {}
                     None => {
+                        if let Some(which) = super::fmt::FmtCall::from_name(n) {
+                            return self.fmt_call(ctx, which, args, span);
+                        }
+                        if n == "assert" {
+                            return self.assert_call(ctx, args, span);
+                        }
                         if let Some(f) = self.builtin_function(n) {
                             return self.direct_call(ctx, f, Vec::new(), args, span);
                         }
@@ -189,6 +195,10 @@ impl Checker {
         }
         let recv = self.expr(ctx, base, None);
         let target = self.auto_deref(recv);
+        if let (Ty::Array(_, n), "len", true) = (&target.ty, name.name.as_str(), args.is_empty()) {
+            let n = *n;
+            return self.array_len(target, n, span);
+        }
         let tname = match &target.ty {
             Ty::Struct(_) | Ty::Enum(_) => self.ty_name(&target.ty),
             Ty::Never => return self.diverging_call(ctx, target, args, span),

@@ -68,6 +68,16 @@ fn builtin(name: &str) -> Option<FnTy> {
             (p, r, false)
         }
         "pow" => (vec![Ty::F64, Ty::F64], Ty::F64, false),
+        "atoi" => (vec![Ty::Str], Ty::I32, false),
+        "atol" => (vec![Ty::Str], Ty::I64, false),
+        "labs" => (vec![Ty::I64], Ty::I64, false),
+        "abs" => (vec![Ty::I32], Ty::I32, false),
+        // Used by the lowering of `format` and `assert` (`typeck/fmt.rs`).
+        "snprintf" => (vec![u8p(), Ty::I64, Ty::Str], Ty::I32, true),
+        "dprintf" => (vec![Ty::I32, Ty::Str], Ty::I32, true),
+        // Used by `std/fmt`; built in so that a program may declare them itself.
+        "strtod" => (vec![Ty::Str, u8p()], Ty::F64, false),
+        "strtof" => (vec![Ty::Str, u8p()], Ty::Float(FloatTy::F32), false),
         _ => return None,
     };
     Some(FnTy {
@@ -341,6 +351,10 @@ impl Checker {
                     ret,
                     variadic: false,
                 }))
+            }
+            TypeKind::Tuple(elems) => {
+                let elems = elems.iter().map(|e| self.resolve_ty(e, self_ty)).collect();
+                self.tuple_ty(elems, t.span)
             }
             TypeKind::Named(name) => {
                 if let Some(p) = primitive(name) {

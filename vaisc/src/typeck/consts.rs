@@ -271,6 +271,14 @@ impl Checker {
                 }
                 Some(Const::Struct(out))
             }
+            (ExprKind::Tuple(elems), Ty::Struct(_)) => {
+                let tys = self.tuple_elems(ty).filter(|t| t.len() == elems.len())?;
+                let mut out = Vec::new();
+                for (el, t) in elems.iter().zip(&tys) {
+                    out.push(self.try_const(el, t)?);
+                }
+                Some(Const::Struct(out))
+            }
             (ExprKind::ArrayLit(elems), Ty::Array(elem, n)) if elems.len() as u64 == *n => {
                 let mut out = Vec::new();
                 for el in elems {

@@ -132,6 +132,20 @@ impl Checker {
                 mk(ExprKind::Float(*v), ty, span)
             }
             E::Str(s) => mk(ExprKind::Str(s.clone()), Ty::Str, span),
+            E::Char(b) => mk(ExprKind::Int(i128::from(*b)), Ty::Int(IntTy::U8), span),
+            E::SizeOf(t) => {
+                let self_ty = ctx.self_ty.clone();
+                let ty = self.resolve_ty(t, self_ty.as_ref());
+                if ty.has_error() {
+                    return error_expr(span);
+                }
+                mk(ExprKind::SizeOf(ty), Ty::I64, span)
+            }
+            E::Slice(..) => {
+                self.report(diag::slice_outside_loop(span));
+                error_expr(span)
+            }
+            E::Tuple(elems) => self.tuple_lit(ctx, elems, expected, span),
             E::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
             E::Unit => mk(ExprKind::Unit, Ty::Unit, span),
             E::Error => error_expr(span),

@@ -12,11 +12,15 @@
 mod call;
 mod collect;
 mod consts;
+mod each;
 mod expr;
+mod fmt;
+mod fmt_spec;
 mod format;
 mod pattern;
 mod scope;
 mod stmt;
+mod tuple;
 
 use crate::diagnostics::Diagnostic;
 use crate::resolve::LoadedModule;
@@ -76,6 +80,8 @@ struct Checker {
     pending_bodies: Vec<collect::PendingBody>,
     /// The program's `C` constants.
     consts: Vec<consts::ConstItem>,
+    /// Tuple types met so far: element types to the struct standing for them.
+    tuples: HashMap<Vec<Ty>, tir::StructId>,
     /// Constants being evaluated, innermost last, to report a cycle by its path.
     const_stack: Vec<usize>,
 }

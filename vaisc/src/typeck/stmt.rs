@@ -26,6 +26,11 @@ impl Checker {
                     ty,
                     init,
                 } => stmts.push(self.let_stmt(ctx, name, *mutable, ty.as_ref(), init)),
+                ast::Stmt::LetTuple {
+                    names,
+                    mutable,
+                    init,
+                } => self.tuple_let(ctx, names, *mutable, init, &mut stmts),
                 ast::Stmt::Expr(e) if last => tail = Some(self.expr(ctx, e, expected)),
                 ast::Stmt::Expr(e) => {
                     let v = self.expr(ctx, e, Some(&Ty::Unit));
@@ -84,8 +89,12 @@ impl Checker {
         body: &ast::Block,
         span: Span,
     ) -> Expr {
+        if let ast::LoopHead::Each { var, iter } = head {
+            return self.each_loop(ctx, var, iter, body, span);
+        }
         ctx.push_scope();
         let kind = match head {
+            ast::LoopHead::Each { .. } => unreachable!("handled above"),
             ast::LoopHead::Forever => LoopKind::Forever,
             ast::LoopHead::While(c) => LoopKind::While(Box::new(self.condition(ctx, c))),
             ast::LoopHead::Range {

@@ -238,3 +238,26 @@ fn a_string_plus_a_number_suggests_a_format() {
     let help = diags[0].help.as_deref().unwrap_or("");
     assert!(help.contains("printf(") && !help.contains("`as`"), "{help}");
 }
+
+#[test]
+fn formatting_without_std_fmt_is_reported_not_lowered() {
+    // Checked without the loader, so `std/fmt` is absent: found by fuzzing, this once let a
+    // program with an unlowerable `format` through without any error.
+    check("F main() { s := format(\"{}\", 1.5) }", &["E0369"]);
+    check("F main() { println(\"{:b}\", 5) }", &["E0369"]);
+    // Integers, strings and bools need nothing from it.
+    check(
+        "F main() { println(\"{} {} {:x}\", 1, \"s\", 2); s := format(\"{}\", true) }",
+        &[],
+    );
+}
+
+#[test]
+fn tuples_are_structs_named_as_written() {
+    let (program, diags) = run("F f(t: (i64, f64)) -> (f64, i64) = (t.1, t.0)\nF main() { }");
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.expect("checks");
+    let names: Vec<&str> = program.structs.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["(i64, f64)", "(f64, i64)"]);
+    check("F main() { t := (1, 2); x := t.2 }", &["E0203"]);
+}
