@@ -15,11 +15,16 @@ pub use trap::{
 };
 // The status channel from a running host to `vaisc watch` and editors lives in its own module.
 pub mod status;
+// Type layouts as structured data, and the rules for migrating live values between them.
+pub mod layout;
+pub mod migrate;
 
 /// Bumped whenever anything in this file changes meaning. A patch built for another ABI
 /// version is refused. Version 3: division traps, layouts described with the code
-/// generator's offsets (enum variants included), hosts record their initial values.
-pub const ABI_VERSION: u32 = 3;
+/// generator's offsets (enum variants included), hosts record their initial values. Version 4:
+/// layouts as structured records (fields, variants, storage), the offset table and live data
+/// migration.
+pub const ABI_VERSION: u32 = 4;
 
 /// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
 /// function, initialised with the host's own bodies.
@@ -50,6 +55,21 @@ pub const RUNTIME_INIT_SYMBOL: &str = "vais_hot_runtime_init";
 /// it, asks the running host to return to its previous code version; the host deletes it.
 /// `vaisc watch` creates it when the user types `r`.
 pub const ROLLBACK_REQUEST_SUFFIX: &str = ".rollback";
+
+/// The host's offset table: a mutable, exported array of `u64`. For each struct of the host
+/// (at its layout record's `table_index`), the struct's size followed by the offset of each of
+/// its fields. Code that is not reloadable reads field offsets and array strides from it, so
+/// that after the runtime migrated the program's values to a new layout and rewrote the
+/// table, that code reaches each field at its new place.
+pub const OFFSET_TABLE_SYMBOL: &str = "__vais_hot_offsets";
+
+/// A `u32` the runtime defines and sets to 1 while a patch that migrates data waits to be
+/// applied. The host's `main` tests it before each call to a hot function and then calls
+/// [`SAFE_POINT_SYMBOL`]: that moment, with only `main` on the stack, is when values move.
+pub const PENDING_SYMBOL: &str = "__vais_hot_pending";
+
+/// `void vais_hot_safe_point(void)`: applies a waiting patch (and its migration) now.
+pub const SAFE_POINT_SYMBOL: &str = "vais_hot_safe_point";
 
 /// Which side a manifest describes.
 pub const KIND_HOST: u32 = 0;
@@ -104,15 +124,65 @@ pub struct FunctionEntry {
     pub address: *const c_void,
 }
 
-/// The layout of one struct, enum or global that the module shares with the other side.
+/// The layout of one struct, enum or global that the module shares with the other side, as
+/// structured data (read into a [`layout::TypeLayout`] by [`layout::TypeLayout::read`]).
 #[repr(C)]
 #[derive(Debug)]
 pub struct LayoutEntry {
-    /// NUL-terminated name, e.g. `struct GameState` or `global score`.
+    /// NUL-terminated name: `GameState`, `score`, or `main.state` for a local of `main`.
     pub name: *const c_char,
     /// NUL-terminated description, e.g. `{ frame: i64 @0, x: i64 @8 } size 16`, for messages.
     pub layout: *const c_char,
+    /// Hash of the description: equal hashes, equal layouts.
     pub hash: u64,
+    /// A [`layout::LayoutKind`].
+    pub kind: u32,
+    pub field_count: u32,
+    pub size: u64,
+    /// Host globals: the bytes kept at `address` (size plus room to grow).
+    pub room: u64,
+    /// Struct fields, or the one field describing a global's type.
+    pub fields: *const FieldEntry,
+    pub variants: *const VariantEntry,
+    pub variant_count: u32,
+    /// Host structs: where the struct's entries in the offset table start, or
+    /// [`layout::NO_INDEX`].
+    pub table_index: u32,
+    /// Host globals: the value's address; null otherwise.
+    pub address: *mut c_void,
+    /// NUL-terminated reason values of this type cannot be migrated (with its source line), or
+    /// null.
+    pub refusal: *const c_char,
+}
+
+/// One field of a struct or enum variant, or a global's type.
+#[repr(C)]
+#[derive(Debug)]
+pub struct FieldEntry {
+    pub name: *const c_char,
+    /// The element type's name (`i64`, `Vec2`, ...).
+    pub type_name: *const c_char,
+    /// A [`layout::ValueKind`] code.
+    pub kind: u32,
+    /// [`layout::FIELD_USED_BY_HOST`].
+    pub flags: u32,
+    pub offset: u64,
+    pub size: u64,
+    /// Array elements, 1 for a single value.
+    pub count: u64,
+    /// `size` bytes of the field's default, or null for zero.
+    pub default: *const u8,
+}
+
+/// One enum variant.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VariantEntry {
+    pub name: *const c_char,
+    pub tag: u64,
+    pub fields: *const FieldEntry,
+    pub field_count: u32,
+    pub reserved: u32,
 }
 
 /// The machine types the fields of the ABI structs are made of.
@@ -165,6 +235,37 @@ pub const LAYOUT_ENTRY_FIELDS: &[Field] = &[
     field("name", FieldKind::Ptr),
     field("layout", FieldKind::Ptr),
     field("hash", FieldKind::U64),
+    field("kind", FieldKind::U32),
+    field("field_count", FieldKind::U32),
+    field("size", FieldKind::U64),
+    field("room", FieldKind::U64),
+    field("fields", FieldKind::Ptr),
+    field("variants", FieldKind::Ptr),
+    field("variant_count", FieldKind::U32),
+    field("table_index", FieldKind::U32),
+    field("address", FieldKind::Ptr),
+    field("refusal", FieldKind::Ptr),
+];
+
+/// The fields of [`FieldEntry`], in order.
+pub const FIELD_ENTRY_FIELDS: &[Field] = &[
+    field("name", FieldKind::Ptr),
+    field("type_name", FieldKind::Ptr),
+    field("kind", FieldKind::U32),
+    field("flags", FieldKind::U32),
+    field("offset", FieldKind::U64),
+    field("size", FieldKind::U64),
+    field("count", FieldKind::U64),
+    field("default", FieldKind::Ptr),
+];
+
+/// The fields of [`VariantEntry`], in order.
+pub const VARIANT_ENTRY_FIELDS: &[Field] = &[
+    field("name", FieldKind::Ptr),
+    field("tag", FieldKind::U64),
+    field("fields", FieldKind::Ptr),
+    field("field_count", FieldKind::U32),
+    field("reserved", FieldKind::U32),
 ];
 
 /// 64-bit FNV-1a: the hash of signatures, layouts, bodies and program ids. Stable across
@@ -277,8 +378,19 @@ mod tests {
         );
         check(
             LAYOUT_ENTRY_FIELDS,
-            offsets!(LayoutEntry: name, layout, hash),
+            offsets!(LayoutEntry: name, layout, hash, kind, field_count, size, room, fields,
+                variants, variant_count, table_index, address, refusal),
             size_of::<LayoutEntry>(),
+        );
+        check(
+            FIELD_ENTRY_FIELDS,
+            offsets!(FieldEntry: name, type_name, kind, flags, offset, size, count, default),
+            size_of::<FieldEntry>(),
+        );
+        check(
+            VARIANT_ENTRY_FIELDS,
+            offsets!(VariantEntry: name, tag, fields, field_count, reserved),
+            size_of::<VariantEntry>(),
         );
         assert_eq!(align_of::<LayoutEntry>(), 8);
     }

@@ -1,0 +1,732 @@
+//! The rules for moving live values from one layout to another, written once: the compiler
+//! uses them to report what a patch will do (`--patch-only`, watch) and the runtime to decide
+//! and to do it at load.
+//!
+//! [`plan`] compares the layouts the running program has with those of a patch and returns a
+//! [`Plan`] (or a [`Refusal`] in one line). Fields are matched by name: the same type is copied,
+//! a numeric type change converts as `as` would, any other change gives the default (or zero)
+//! with a warning naming the field, a new field gets its default (or zero), a removed field is
+//! dropped. Enum variants are matched by name, their payloads likewise; a live value in a
+//! variant the patch removes refuses the migration. Every type's rule is compiled into a list
+//! of steps once, so that moving a megabyte of values is a few copies per value.
+
+use crate::layout::{
+    FieldLayout, LayoutKind, TypeLayout, ValueKind, FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
+};
+use std::collections::BTreeMap;
+
+/// Why a patch's values cannot be migrated. Each message is one line naming the type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "{value}: needs {need} bytes after the change, but {have} were kept (restart to apply)"
+    )]
+    Room { value: String, need: u64, have: u64 },
+    #[error("{ty}: {reason}")]
+    Fact { ty: String, reason: String },
+    #[error("{ty}: field `{field}` is removed, but code that keeps running (`main`) uses it")]
+    RemovedUsed { ty: String, field: String },
+    #[error("{ty}: variant `{variant}` is removed, but `{value}` holds one")]
+    VariantLive {
+        ty: String,
+        variant: String,
+        value: String,
+    },
+    #[error(
+        "{value}: its type changed from {old} to {new}, which a running program cannot follow"
+    )]
+    GlobalType {
+        value: String,
+        old: String,
+        new: String,
+    },
+}
+
+/// One value the running program keeps, to be moved in place.
+#[derive(Clone, Debug)]
+pub struct Move {
+    pub name: String,
+    pub address: usize,
+    pub room: u64,
+    old: FieldLayout,
+    new: FieldLayout,
+    steps: Vec<Step>,
+}
+
+impl Move {
+    /// Bytes the value takes before and after.
+    pub fn sizes(&self) -> (u64, u64) {
+        (self.old.size, self.new.size)
+    }
+}
+
+/// How one element is turned into its new form.
+#[derive(Clone, Debug)]
+enum Step {
+    Copy {
+        src: u64,
+        dst: u64,
+        len: u64,
+    },
+    Convert {
+        src: u64,
+        dst: u64,
+        from: ValueKind,
+        to: ValueKind,
+    },
+    Fill {
+        dst: u64,
+        bytes: Vec<u8>,
+    },
+    /// `count` elements of struct or enum type `ty` (an index into `Plan::rules`).
+    Nested {
+        src: u64,
+        dst: u64,
+        ty: usize,
+        count: u64,
+        src_stride: u64,
+        dst_stride: u64,
+    },
+}
+
+/// The compiled rule of one struct or enum.
+#[derive(Clone, Debug)]
+enum Rule {
+    Struct {
+        steps: Vec<Step>,
+    },
+    /// Per old tag: the new tag and the payload's steps, or the variant's name if the patch
+    /// removes it.
+    Enum {
+        name: String,
+        variants: BTreeMap<u64, Result<(u64, Vec<Step>), String>>,
+    },
+}
+
+/// What a patch does to the running program's values.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Per changed struct or enum, in name order: what changes, for the report.
+    pub changes: Vec<(String, Vec<String>)>,
+    /// Fields whose values are reset because their type changed in a way `as` cannot follow.
+    pub warnings: Vec<String>,
+    pub moves: Vec<Move>,
+    /// The host's offset table after the change: `(index, value)`.
+    pub table: Vec<(u32, u64)>,
+    rules: Vec<Rule>,
+}
+
+/// The layouts of one side, by kind and name.
+fn index(layouts: &[TypeLayout]) -> BTreeMap<(u8, &str), &TypeLayout> {
+    layouts
+        .iter()
+        .map(|l| ((l.kind as u8, l.name.as_str()), l))
+        .collect()
+}
+
+const STRUCT: u8 = LayoutKind::Struct as u8;
+const ENUM: u8 = LayoutKind::Enum as u8;
+
+/// The tag of an enum value: the `u32` at its start, as the code generator stores it.
+const TAG_SIZE: usize = 4;
+
+/// Plans the move from `old` (the layouts the running program has now) to `new` (a patch's),
+/// for a host whose own layouts are `host` (which say where its values are and what its code
+/// uses).
+pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Result<Plan, Refusal> {
+    let old_ix = index(old);
+    let new_ix = index(new);
+    let host_ix = index(host);
+    let mut plan = Plan::default();
+    // Which types change: their own layout differs, or that of a type they contain.
+    let mut changed: BTreeMap<(u8, &str), bool> = BTreeMap::new();
+    for &key in old_ix.keys() {
+        if key.0 == STRUCT || key.0 == ENUM {
+            type_changed(key, &old_ix, &new_ix, &mut changed);
+        }
+    }
+    let mut rule_of: BTreeMap<(u8, String), usize> = BTreeMap::new();
+    for (&key, &is_changed) in &changed {
+        let (Some(o), Some(n)) = (old_ix.get(&key), new_ix.get(&key)) else {
+            continue;
+        };
+        if !is_changed {
+            continue;
+        }
+        let h = host_ix.get(&key).copied();
+        if let Some(reason) = h.and_then(|h| h.refusal.clone()) {
+            return Err(Refusal::Fact {
+                ty: o.name.clone(),
+                reason,
+            });
+        }
+        if let Some(h) = h {
+            for f in h
+                .fields
+                .iter()
+                .filter(|f| f.flags & FIELD_USED_BY_HOST != 0)
+            {
+                if n.field(&f.name).is_none() {
+                    return Err(Refusal::RemovedUsed {
+                        ty: o.name.clone(),
+                        field: f.name.clone(),
+                    });
+                }
+            }
+        }
+        plan.changes.push((o.name.clone(), describe_change(o, n)));
+    }
+    // Compile a rule for every changed type, nested ones included.
+    let keys: Vec<(u8, &str)> = changed
+        .iter()
+        .filter(|(k, &c)| c && old_ix.contains_key(*k) && new_ix.contains_key(*k))
+        .map(|(k, _)| *k)
+        .collect();
+    for key in keys {
+        let _ = rule_for(key, &old_ix, &new_ix, &changed, &mut plan, &mut rule_of);
+    }
+    // The live values: every global and kept local of `main` whose type changes.
+    for h in host.iter().filter(|h| h.kind == LayoutKind::Global) {
+        let Some(storage) = h.storage else { continue };
+        let Some(o) = old_ix.get(&(LayoutKind::Global as u8, h.name.as_str())) else {
+            continue;
+        };
+        let (Some(of), Some(hf)) = (o.fields.first(), h.fields.first()) else {
+            continue;
+        };
+        let nf = match new_ix.get(&(LayoutKind::Global as u8, h.name.as_str())) {
+            Some(n) => match n.fields.first() {
+                Some(f) => f.clone(),
+                None => continue,
+            },
+            // A global the patch no longer has, or a local of `main` (which patches never
+            // list), keeps its type; its size follows that type's new layout.
+            None => derived(of, &new_ix),
+        };
+        if !element_changes(of, &nf, &changed) {
+            continue;
+        }
+        let main_local = h.name.starts_with(MAIN_LOCAL_PREFIX);
+        if of.kind != nf.kind || of.type_name != nf.type_name || of.count != nf.count {
+            // The host's own code reads the value as its declared type; only the elements'
+            // layouts may change under it.
+            if !(of.kind.is_numeric() && nf.kind.is_numeric()) || hf.size != nf.size {
+                return Err(Refusal::GlobalType {
+                    value: h.name.clone(),
+                    old: of.type_text(),
+                    new: nf.type_text(),
+                });
+            }
+        }
+        if nf.size > storage.room {
+            return Err(Refusal::Room {
+                value: if main_local {
+                    format!("`{}` of `main`", &h.name[MAIN_LOCAL_PREFIX.len()..])
+                } else {
+                    format!("global `{}`", h.name)
+                },
+                need: nf.size,
+                have: storage.room,
+            });
+        }
+        let whole = |f: &FieldLayout| FieldLayout {
+            offset: 0,
+            ..f.clone()
+        };
+        let steps = field_steps(
+            &h.name,
+            &[whole(of)],
+            &[whole(&nf)],
+            &old_ix,
+            &new_ix,
+            &changed,
+            &mut plan,
+            &mut rule_of,
+        );
+        plan.moves.push(Move {
+            name: h.name.clone(),
+            address: storage.address,
+            room: storage.room,
+            old: of.clone(),
+            new: nf,
+            steps,
+        });
+    }
+    // The host's offset table, for each of its structs, from the new layouts.
+    for h in host.iter().filter(|h| h.kind == LayoutKind::Struct) {
+        let (Some(at), Some(n)) = (h.table_index, new_ix.get(&(STRUCT, h.name.as_str()))) else {
+            continue;
+        };
+        plan.table.push((at, n.size));
+        for (i, f) in h.fields.iter().enumerate() {
+            if let Some(nf) = n.field(&f.name) {
+                plan.table.push((at + 1 + i as u32, nf.offset));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// A field of the same type as `f`, sized by its type's layout in `new`.
+fn derived(f: &FieldLayout, new: &BTreeMap<(u8, &str), &TypeLayout>) -> FieldLayout {
+    let key = match f.kind {
+        ValueKind::Struct => STRUCT,
+        ValueKind::Enum => ENUM,
+        _ => return f.clone(),
+    };
+    match new.get(&(key, f.type_name.as_str())) {
+        Some(t) => FieldLayout {
+            size: t.size * f.count,
+            ..f.clone()
+        },
+        None => f.clone(),
+    }
+}
+
+/// Whether `key`'s values change form, memoised in `changed`.
+fn type_changed<'a>(
+    key: (u8, &'a str),
+    old: &BTreeMap<(u8, &'a str), &'a TypeLayout>,
+    new: &BTreeMap<(u8, &'a str), &'a TypeLayout>,
+    changed: &mut BTreeMap<(u8, &'a str), bool>,
+) -> bool {
+    if let Some(&c) = changed.get(&key) {
+        return c;
+    }
+    // Assume unchanged while looking (a type cannot contain itself by value).
+    changed.insert(key, false);
+    let (Some(o), Some(n)) = (old.get(&key), new.get(&key)) else {
+        return false;
+    };
+    let mut c = !same_shape(o, n);
+    let nested: Vec<&FieldLayout> = o
+        .fields
+        .iter()
+        .chain(o.variants.iter().flat_map(|v| &v.fields))
+        .collect();
+    for f in nested {
+        if let Some(k) = nested_key(f) {
+            c |= type_changed(k, old, new, changed);
+        }
+    }
+    changed.insert(key, c);
+    c
+}
+
+fn nested_key(f: &FieldLayout) -> Option<(u8, &str)> {
+    match f.kind {
+        ValueKind::Struct => Some((STRUCT, f.type_name.as_str())),
+        ValueKind::Enum => Some((ENUM, f.type_name.as_str())),
+        _ => None,
+    }
+}
+
+/// Layouts equal in everything values depend on (defaults and flags aside).
+fn same_shape(a: &TypeLayout, b: &TypeLayout) -> bool {
+    let fields_equal = |x: &[FieldLayout], y: &[FieldLayout]| {
+        x.len() == y.len()
+            && x.iter().zip(y).all(|(p, q)| {
+                p.name == q.name
+                    && p.type_name == q.type_name
+                    && p.kind == q.kind
+                    && p.offset == q.offset
+                    && p.size == q.size
+                    && p.count == q.count
+            })
+    };
+    a.size == b.size
+        && fields_equal(&a.fields, &b.fields)
+        && a.variants.len() == b.variants.len()
+        && a.variants
+            .iter()
+            .zip(&b.variants)
+            .all(|(p, q)| p.name == q.name && p.tag == q.tag && fields_equal(&p.fields, &q.fields))
+}
+
+/// Whether an element of `old` must be rewritten to become one of `new`.
+fn element_changes(
+    old: &FieldLayout,
+    new: &FieldLayout,
+    changed: &BTreeMap<(u8, &str), bool>,
+) -> bool {
+    old.kind != new.kind
+        || old.type_name != new.type_name
+        || old.size != new.size
+        || old.count != new.count
+        || nested_key(old).is_some_and(|k| changed.get(&k).copied().unwrap_or(false))
+}
+
+/// The report's notes for one type: `+ speed = 2.5`, `x moved 8 -> 16`, `- y`, ...
+fn describe_change(o: &TypeLayout, n: &TypeLayout) -> Vec<String> {
+    let mut notes = Vec::new();
+    let fields = |notes: &mut Vec<String>, of: &[FieldLayout], nf: &[FieldLayout]| {
+        for f in nf {
+            match of.iter().find(|g| g.name == f.name) {
+                None => notes.push(format!("+ {} = {}", f.name, show_default(f))),
+                Some(g) => {
+                    if g.type_text() != f.type_text() {
+                        notes.push(format!(
+                            "{}: {} -> {}",
+                            f.name,
+                            g.type_text(),
+                            f.type_text()
+                        ));
+                    }
+                    if g.offset != f.offset {
+                        notes.push(format!("{} moved {} -> {}", f.name, g.offset, f.offset));
+                    }
+                }
+            }
+        }
+        for g in of.iter().filter(|g| !nf.iter().any(|f| f.name == g.name)) {
+            notes.push(format!("- {}", g.name));
+        }
+    };
+    fields(&mut notes, &o.fields, &n.fields);
+    for v in &n.variants {
+        match o.variants.iter().find(|w| w.name == v.name) {
+            None => notes.push(format!("+ variant {}", v.name)),
+            Some(w) => {
+                let mut inner = Vec::new();
+                fields(&mut inner, &w.fields, &v.fields);
+                notes.extend(inner.into_iter().map(|s| format!("{}.{s}", v.name)));
+            }
+        }
+    }
+    for w in o
+        .variants
+        .iter()
+        .filter(|w| !n.variants.iter().any(|v| v.name == w.name))
+    {
+        notes.push(format!("- variant {}", w.name));
+    }
+    if notes.is_empty() && o.size != n.size {
+        notes.push(format!("size {} -> {}", o.size, n.size));
+    }
+    notes
+}
+
+/// A field's default as Vais would write it, for the report.
+fn show_default(f: &FieldLayout) -> String {
+    let Some(bytes) = &f.default else {
+        return "0".to_string();
+    };
+    let mut word = [0u8; 8];
+    let n = bytes.len().min(8);
+    word[..n].copy_from_slice(&bytes[..n]);
+    let raw = u64::from_le_bytes(word);
+    match (f.kind, f.count) {
+        (ValueKind::Float { bits: 64 }, 1) => format!("{:?}", f64::from_bits(raw)),
+        (ValueKind::Float { bits: 32 }, 1) => format!("{:?}", f32::from_bits(raw as u32)),
+        (ValueKind::Int { signed: true, bits }, 1) => {
+            let shift = 64 - bits.min(64);
+            (((raw << shift) as i64) >> shift).to_string()
+        }
+        (ValueKind::Int { .. }, 1) => raw.to_string(),
+        (ValueKind::Bool, 1) => (raw != 0).to_string(),
+        _ => "its default".to_string(),
+    }
+}
+
+/// The index of the compiled rule for type `key`, compiling it (and what it contains) first.
+fn rule_for(
+    key: (u8, &str),
+    old: &BTreeMap<(u8, &str), &TypeLayout>,
+    new: &BTreeMap<(u8, &str), &TypeLayout>,
+    changed: &BTreeMap<(u8, &str), bool>,
+    plan: &mut Plan,
+    rule_of: &mut BTreeMap<(u8, String), usize>,
+) -> Option<usize> {
+    let owned = (key.0, key.1.to_string());
+    if let Some(&i) = rule_of.get(&owned) {
+        return Some(i);
+    }
+    let (o, n) = (old.get(&key)?, new.get(&key)?);
+    let at = plan.rules.len();
+    plan.rules.push(Rule::Struct { steps: Vec::new() });
+    rule_of.insert(owned, at);
+    let rule = if key.0 == STRUCT {
+        Rule::Struct {
+            steps: field_steps(
+                &o.name, &o.fields, &n.fields, old, new, changed, plan, rule_of,
+            ),
+        }
+    } else {
+        let mut variants = BTreeMap::new();
+        for v in &o.variants {
+            let entry = match n.variants.iter().find(|w| w.name == v.name) {
+                Some(w) => {
+                    let label = format!("{}.{}", o.name, v.name);
+                    let steps = field_steps(
+                        &label, &v.fields, &w.fields, old, new, changed, plan, rule_of,
+                    );
+                    Ok((w.tag, steps))
+                }
+                None => Err(v.name.clone()),
+            };
+            variants.insert(v.tag, entry);
+        }
+        Rule::Enum {
+            name: o.name.clone(),
+            variants,
+        }
+    };
+    plan.rules[at] = rule;
+    Some(at)
+}
+
+/// The steps that build the `new` fields of one value from its `old` ones.
+#[allow(clippy::too_many_arguments)]
+fn field_steps(
+    owner: &str,
+    old_fields: &[FieldLayout],
+    new_fields: &[FieldLayout],
+    old: &BTreeMap<(u8, &str), &TypeLayout>,
+    new: &BTreeMap<(u8, &str), &TypeLayout>,
+    changed: &BTreeMap<(u8, &str), bool>,
+    plan: &mut Plan,
+    rule_of: &mut BTreeMap<(u8, String), usize>,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for nf in new_fields {
+        let fill = |bytes: &Option<Vec<u8>>| Step::Fill {
+            dst: nf.offset,
+            bytes: bytes.clone().unwrap_or_else(|| vec![0; nf.size as usize]),
+        };
+        let Some(of) = old_fields.iter().find(|f| f.name == nf.name) else {
+            steps.push(fill(&nf.default));
+            continue;
+        };
+        let count = of.count.min(nf.count);
+        let same_elem = of.kind == nf.kind && of.type_name == nf.type_name;
+        let nested = nested_key(of).filter(|_| same_elem);
+        if same_elem && !element_changes(of, nf, changed) {
+            steps.push(Step::Copy {
+                src: of.offset,
+                dst: nf.offset,
+                len: nf.size,
+            });
+            continue;
+        } else if let Some(key) = nested {
+            match rule_for(key, old, new, changed, plan, rule_of) {
+                Some(ty) => steps.push(Step::Nested {
+                    src: of.offset,
+                    dst: nf.offset,
+                    ty,
+                    count,
+                    src_stride: of.stride(),
+                    dst_stride: nf.stride(),
+                }),
+                None => {
+                    steps.push(fill(&nf.default));
+                    continue;
+                }
+            }
+        } else if same_elem && of.stride() == nf.stride() {
+            steps.push(Step::Copy {
+                src: of.offset,
+                dst: nf.offset,
+                len: count * nf.stride(),
+            });
+        } else if of.kind.is_numeric() && nf.kind.is_numeric() {
+            for i in 0..count {
+                steps.push(Step::Convert {
+                    src: of.offset + i * of.stride(),
+                    dst: nf.offset + i * nf.stride(),
+                    from: of.kind,
+                    to: nf.kind,
+                });
+            }
+        } else {
+            plan.warnings.push(format!(
+                "{owner}.{}: {} cannot become {}; set to {}",
+                nf.name,
+                of.type_text(),
+                nf.type_text(),
+                if nf.default.is_some() {
+                    "its default"
+                } else {
+                    "zero"
+                }
+            ));
+            steps.push(fill(&nf.default));
+            continue;
+        }
+        // Elements the new array has beyond the old one's get the default (or zero).
+        if nf.count > count {
+            let start = (count * nf.stride()) as usize;
+            let bytes = match &nf.default {
+                Some(d) => d[start.min(d.len())..].to_vec(),
+                None => vec![0; nf.size as usize - start],
+            };
+            steps.push(Step::Fill {
+                dst: nf.offset + start as u64,
+                bytes,
+            });
+        }
+    }
+    steps
+}
+
+impl Plan {
+    /// Whether the patch moves anything.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.moves.is_empty()
+    }
+
+    /// One line for people: `State: + speed = 2.5, x moved 8 -> 16; 3 live values`.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .changes
+            .iter()
+            .map(|(name, notes)| format!("{name}: {}", notes.join(", ")))
+            .collect();
+        let n = self.moves.len();
+        parts.push(format!("{n} live value{}", if n == 1 { "" } else { "s" }));
+        parts.join("; ")
+    }
+
+    /// Builds the new bytes of every live value from `read(move)` (its current bytes), all
+    /// before anything is written, so a value in a removed variant refuses the whole plan.
+    /// Each result is `room` bytes long: the value, then zeros.
+    pub fn build(&self, read: impl Fn(&Move) -> Vec<u8>) -> Result<Vec<Vec<u8>>, Refusal> {
+        self.moves
+            .iter()
+            .map(|m| {
+                let src = read(m);
+                let mut dst = vec![0u8; m.room as usize];
+                self.run(&m.name, &m.steps, &src, &mut dst)?;
+                Ok(dst)
+            })
+            .collect()
+    }
+
+    fn run(&self, value: &str, steps: &[Step], src: &[u8], dst: &mut [u8]) -> Result<(), Refusal> {
+        for step in steps {
+            match step {
+                Step::Copy {
+                    src: s,
+                    dst: d,
+                    len,
+                } => {
+                    let (s, d, l) = (*s as usize, *d as usize, *len as usize);
+                    dst[d..d + l].copy_from_slice(&src[s..s + l]);
+                }
+                Step::Fill { dst: d, bytes } => {
+                    let d = *d as usize;
+                    dst[d..d + bytes.len()].copy_from_slice(bytes);
+                }
+                Step::Convert {
+                    src: s,
+                    dst: d,
+                    from,
+                    to,
+                } => convert(&src[*s as usize..], &mut dst[*d as usize..], *from, *to),
+                Step::Nested {
+                    src: s,
+                    dst: d,
+                    ty,
+                    count,
+                    src_stride,
+                    dst_stride,
+                } => {
+                    for i in 0..*count {
+                        let so = (*s + i * src_stride) as usize;
+                        let dof = (*d + i * dst_stride) as usize;
+                        let sub_src = &src[so..so + *src_stride as usize];
+                        let sub_dst = &mut dst[dof..dof + *dst_stride as usize];
+                        self.run_rule(value, *ty, sub_src, sub_dst)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_rule(&self, value: &str, ty: usize, src: &[u8], dst: &mut [u8]) -> Result<(), Refusal> {
+        match &self.rules[ty] {
+            Rule::Struct { steps } => self.run(value, steps, src, dst),
+            Rule::Enum { name, variants } => {
+                let mut tag = [0u8; TAG_SIZE];
+                tag.copy_from_slice(&src[..TAG_SIZE]);
+                let old_tag = u64::from(u32::from_le_bytes(tag));
+                match variants.get(&old_tag) {
+                    Some(Ok((new_tag, steps))) => {
+                        dst[..TAG_SIZE].copy_from_slice(&(*new_tag as u32).to_le_bytes());
+                        self.run(value, steps, src, dst)
+                    }
+                    Some(Err(variant)) => Err(Refusal::VariantLive {
+                        ty: name.clone(),
+                        variant: variant.clone(),
+                        value: value.to_string(),
+                    }),
+                    // A tag no variant has: the bytes are not a value of the enum (zeroed
+                    // memory never written); keep them.
+                    None => {
+                        let n = src.len().min(dst.len());
+                        dst[..n].copy_from_slice(&src[..n]);
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Converts one number as `as` would (floats to integers saturate, as Rust's `as` does).
+fn convert(src: &[u8], dst: &mut [u8], from: ValueKind, to: ValueKind) {
+    let read = |n: usize| {
+        let mut w = [0u8; 8];
+        w[..n].copy_from_slice(&src[..n]);
+        u64::from_le_bytes(w)
+    };
+    enum N {
+        I(i128),
+        F(f64),
+    }
+    let v = match from {
+        ValueKind::Int { bits, signed } => {
+            let raw = read(bits as usize / 8);
+            if signed {
+                let shift = 64 - bits;
+                N::I(i128::from(((raw << shift) as i64) >> shift))
+            } else {
+                N::I(i128::from(raw))
+            }
+        }
+        ValueKind::Float { bits: 32 } => N::F(f64::from(f32::from_bits(read(4) as u32))),
+        ValueKind::Float { .. } => N::F(f64::from_bits(read(8))),
+        _ => return,
+    };
+    let (bytes, n): ([u8; 8], usize) = match to {
+        ValueKind::Int { bits, signed } => {
+            let i: i128 = match v {
+                N::I(i) => i,
+                N::F(f) if signed => i128::from(f as i64),
+                N::F(f) => i128::from(f as u64),
+            };
+            ((i as u64).to_le_bytes(), bits as usize / 8)
+        }
+        ValueKind::Float { bits: 32 } => {
+            let f = match v {
+                N::I(i) => i as f32,
+                N::F(f) => f as f32,
+            };
+            let mut w = [0u8; 8];
+            w[..4].copy_from_slice(&f.to_bits().to_le_bytes());
+            (w, 4)
+        }
+        ValueKind::Float { .. } => {
+            let f = match v {
+                N::I(i) => i as f64,
+                N::F(f) => f,
+            };
+            (f.to_bits().to_le_bytes(), 8)
+        }
+        _ => return,
+    };
+    dst[..n].copy_from_slice(&bytes[..n]);
+}
+
+#[cfg(test)]
+mod tests;
