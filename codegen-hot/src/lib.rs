@@ -43,8 +43,10 @@ pub struct HotFunction {
 /// A struct, enum or global whose layout the other side of a hot build relies on.
 #[derive(Clone, Debug)]
 pub struct Layout {
-    pub name: String,
-    pub description: String,
+    pub layout: abi::layout::TypeLayout,
+    /// Host globals (and kept locals of `main`): the module's global holding the value, whose
+    /// address the record gives.
+    pub symbol: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -4,12 +4,13 @@
 //! type cannot trade places unnoticed; the tests read a built manifest back through the Rust
 //! structs.
 
-use crate::{HotError, Plan};
+use crate::{HotError, Layout, Plan};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue, StructValue};
 use inkwell::AddressSpace;
+use vais_hot_abi::layout::{FieldLayout, NO_INDEX};
 use vais_hot_abi::{self as abi, Field, FieldKind};
 
 /// The LLVM type of one ABI field kind.
@@ -116,6 +117,111 @@ fn array<'ctx>(
         .const_cast(ctx.i8_type().ptr_type(AddressSpace::default()))
 }
 
+/// A null `i8*`.
+fn null<'ctx>(ctx: &'ctx Context) -> PointerValue<'ctx> {
+    ctx.i8_type().ptr_type(AddressSpace::default()).const_null()
+}
+
+/// The field records of one struct, variant or global.
+fn field_entries<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    fields: &[FieldLayout],
+) -> Result<PointerValue<'ctx>, HotError> {
+    if fields.is_empty() {
+        return Ok(null(ctx));
+    }
+    let mut entries = Vec::new();
+    for f in fields {
+        let default = match &f.default {
+            Some(bytes) => {
+                let value = ctx.const_string(bytes, false);
+                let g = module.add_global(value.get_type(), None, "vais.hot.default");
+                g.set_initializer(&value);
+                g.set_constant(true);
+                g.set_linkage(Linkage::Private);
+                g.as_pointer_value()
+                    .const_cast(ctx.i8_type().ptr_type(AddressSpace::default()))
+            }
+            None => null(ctx),
+        };
+        entries.push(
+            Named::new(ctx, abi::FIELD_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &f.name))?
+                .set("type_name", c_string(ctx, module, &f.type_name))?
+                .u32("kind", f.kind.code())?
+                .u32("flags", f.flags)?
+                .u64("offset", f.offset)?
+                .u64("size", f.size)?
+                .u64("count", f.count)?
+                .set("default", default)?
+                .build()?,
+        );
+    }
+    let ty = struct_type(ctx, abi::FIELD_ENTRY_FIELDS);
+    Ok(array(ctx, module, ty, &entries, "vais.hot.fields"))
+}
+
+/// The record of one layout. A host's globals carry their address (`symbol`), so the runtime
+/// finds every value it may have to migrate.
+fn layout_entry<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    l: &Layout,
+    kind: u32,
+) -> Result<StructValue<'ctx>, HotError> {
+    let t = &l.layout;
+    let description = t.describe();
+    let count =
+        |n: usize| u32::try_from(n).map_err(|_| HotError::Builder("too many entries".into()));
+    let mut variants = Vec::new();
+    for v in &t.variants {
+        variants.push(
+            Named::new(ctx, abi::VARIANT_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &v.name))?
+                .u64("tag", v.tag)?
+                .set("fields", field_entries(ctx, module, &v.fields)?)?
+                .u32("field_count", count(v.fields.len())?)?
+                .u32("reserved", 0)?
+                .build()?,
+        );
+    }
+    let variants_ptr = if variants.is_empty() {
+        null(ctx)
+    } else {
+        let ty = struct_type(ctx, abi::VARIANT_ENTRY_FIELDS);
+        array(ctx, module, ty, &variants, "vais.hot.variants")
+    };
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let host_global = match (&l.symbol, kind == abi::KIND_HOST) {
+        (Some(symbol), true) => module.get_global(symbol),
+        _ => None,
+    };
+    let (address, room) = match (host_global, t.storage) {
+        (Some(g), Some(storage)) => (g.as_pointer_value().const_cast(i8p), storage.room),
+        _ => (null(ctx), 0),
+    };
+    let refusal = match &t.refusal {
+        Some(r) => c_string(ctx, module, r),
+        None => null(ctx),
+    };
+    Named::new(ctx, abi::LAYOUT_ENTRY_FIELDS)
+        .set("name", c_string(ctx, module, &t.name))?
+        .set("layout", c_string(ctx, module, &description))?
+        .u64("hash", abi::hash(description.as_bytes()))?
+        .u32("kind", t.kind as u32)?
+        .u32("field_count", count(t.fields.len())?)?
+        .u64("size", t.size)?
+        .u64("room", room)?
+        .set("fields", field_entries(ctx, module, &t.fields)?)?
+        .set("variants", variants_ptr)?
+        .u32("variant_count", count(t.variants.len())?)?
+        .u32("table_index", t.table_index.unwrap_or(NO_INDEX))?
+        .set("address", address)?
+        .set("refusal", refusal)?
+        .build()
+}
+
 /// Emits `__vais_hot_manifest` describing `functions` (the hot functions, in slot order).
 pub fn emit<'ctx>(
     ctx: &'ctx Context,
@@ -144,13 +250,7 @@ pub fn emit<'ctx>(
     }
     let mut layouts = Vec::new();
     for l in &plan.layouts {
-        layouts.push(
-            Named::new(ctx, abi::LAYOUT_ENTRY_FIELDS)
-                .set("name", c_string(ctx, module, &l.name))?
-                .set("layout", c_string(ctx, module, &l.description))?
-                .u64("hash", abi::hash(l.description.as_bytes()))?
-                .build()?,
-        );
+        layouts.push(layout_entry(ctx, module, l, kind)?);
     }
     let fn_ty = struct_type(ctx, abi::FUNCTION_ENTRY_FIELDS);
     let layout_ty = struct_type(ctx, abi::LAYOUT_ENTRY_FIELDS);
@@ -181,6 +281,7 @@ pub fn emit<'ctx>(
 mod tests {
     use super::*;
     use crate::{HotFunction, Layout, Mode};
+    use vais_hot_abi::layout::{LayoutKind, TypeLayout, ValueKind};
     use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine};
     use std::mem::{offset_of, size_of};
 
@@ -237,8 +338,56 @@ mod tests {
         check(
             abi::LAYOUT_ENTRY_FIELDS,
             size_of::<abi::LayoutEntry>(),
-            offsets!(abi::LayoutEntry: name, layout, hash),
+            offsets!(abi::LayoutEntry: name, layout, hash, kind, field_count, size, room,
+                fields, variants, variant_count, table_index, address, refusal),
         );
+        check(
+            abi::FIELD_ENTRY_FIELDS,
+            size_of::<abi::FieldEntry>(),
+            offsets!(abi::FieldEntry: name, type_name, kind, flags, offset, size, count,
+                default),
+        );
+        check(
+            abi::VARIANT_ENTRY_FIELDS,
+            size_of::<abi::VariantEntry>(),
+            offsets!(abi::VariantEntry: name, tag, fields, field_count, reserved),
+        );
+    }
+
+    /// A struct with a defaulted field, as the code generator would describe it.
+    fn sample_layout() -> TypeLayout {
+        let x = FieldLayout {
+            name: "x".into(),
+            type_name: "i64".into(),
+            kind: ValueKind::Int {
+                bits: 64,
+                signed: true,
+            },
+            offset: 0,
+            size: 8,
+            count: 1,
+            default: None,
+            flags: vais_hot_abi::layout::FIELD_USED_BY_HOST,
+        };
+        let y = FieldLayout {
+            name: "y".into(),
+            type_name: "f64".into(),
+            kind: ValueKind::Float { bits: 64 },
+            offset: 8,
+            default: Some(2.5f64.to_le_bytes().to_vec()),
+            flags: 0,
+            ..x.clone()
+        };
+        TypeLayout {
+            kind: LayoutKind::Struct,
+            name: "S".into(),
+            size: 16,
+            fields: vec![x, y],
+            variants: Vec::new(),
+            table_index: Some(3),
+            storage: None,
+            refusal: Some("because".into()),
+        }
     }
 
     /// A manifest built by the pass, compiled, loaded and read through the Rust structs the
@@ -273,8 +422,8 @@ mod tests {
                 })
                 .collect(),
             layouts: vec![Layout {
-                name: "struct S".into(),
-                description: "{ x: i64 @0 } size 8".into(),
+                layout: sample_layout(),
+                symbol: None,
             }],
             globals: Vec::new(),
             mode: Mode::Host {
@@ -324,12 +473,12 @@ mod tests {
         }
         // SAFETY: as for `functions`.
         let layout = unsafe { &m.layouts()[0] };
-        // SAFETY: NUL-terminated strings of the loaded library.
-        let (name, description) = unsafe { (abi::c_str(layout.name), abi::c_str(layout.layout)) };
-        assert_eq!(
-            (name.as_ref(), description.as_ref()),
-            ("struct S", "{ x: i64 @0 } size 8")
-        );
+        // SAFETY: the record was emitted by the pass, as `read` requires.
+        let read = unsafe { TypeLayout::read(layout) };
+        assert_eq!(read, sample_layout());
+        // SAFETY: NUL-terminated string of the loaded library.
+        let description = unsafe { abi::c_str(layout.layout) };
+        assert_eq!(description, "{ x: i64 @0, y: f64 @8 } size 16");
         assert_eq!(layout.hash, abi::hash(description.as_bytes()));
         drop(lib);
         let _ = std::fs::remove_dir_all(&dir);

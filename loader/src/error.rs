@@ -33,10 +33,7 @@ pub enum LoadError {
         old: String,
         new: String,
     },
-    #[error("{name}: layout changed from {old} to {new}")]
-    Layout {
-        name: String,
-        old: String,
-        new: String,
-    },
+    /// The patch changes layouts in a way the running program's values cannot follow.
+    #[error("{0}")]
+    Migration(#[from] vais_hot_abi::migrate::Refusal),
 }

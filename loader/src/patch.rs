@@ -14,6 +14,7 @@ use std::ffi::c_void;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use vais_hot_abi::layout::TypeLayout;
 use vais_hot_abi::{self as abi, c_str, Manifest};
 
 /// Each private copy is `$TMPDIR/vais-hot-PID-SERIAL/patch.so`.
@@ -53,6 +54,9 @@ pub struct Prepared {
     pub keep_loaded: bool,
     /// The fault handler's tables for the library, until it is published.
     pub code_map: Option<CodeMap>,
+    /// The layouts the patch's code was compiled against, which the program's values take on
+    /// when it is published.
+    pub layouts: Vec<TypeLayout>,
     pub load_time: Duration,
     pub verify_time: Duration,
 }
@@ -67,8 +71,8 @@ pub struct HostInfo {
     /// Name to (slot, signature hash, signature text).
     pub functions: HashMap<String, (u32, u64, String)>,
     pub slot_names: Vec<String>,
-    /// Layout name to (hash, description).
-    pub layouts: HashMap<String, (u64, String)>,
+    /// The host's layouts: where its values are, and what its code relies on.
+    pub layouts: Vec<TypeLayout>,
 }
 
 impl HostInfo {
@@ -88,14 +92,11 @@ impl HostInfo {
             }
             functions.insert(name, (f.slot, f.signature_hash, sig));
         }
-        let mut layouts = HashMap::new();
-        // SAFETY: guaranteed by the caller.
-        for l in unsafe { host.layouts() } {
-            // SAFETY: as above.
-            let name = unsafe { c_str(l.name) }.into_owned();
-            let desc = unsafe { c_str(l.layout) }.into_owned();
-            layouts.insert(name, (l.hash, desc));
-        }
+        // SAFETY: guaranteed by the caller; each record is the compiler's.
+        let layouts = unsafe { host.layouts() }
+            .iter()
+            .map(|l| unsafe { TypeLayout::read(l) })
+            .collect();
         HostInfo {
             program_id: host.program_id,
             functions,
@@ -105,12 +106,18 @@ impl HostInfo {
     }
 }
 
-/// Opens a patch from `path` through a private copy and checks it against the host.
+/// Opens a patch from `path` through a private copy and checks it against the host, whose
+/// values have the layouts `current` now.
 ///
 /// The copy lives in a fresh directory only this user can write, and is deleted (with its
 /// directory) as soon as the library is mapped: the mapping keeps the code, and nothing is left
 /// behind if the process is killed.
-pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadError> {
+pub fn load(
+    path: &Path,
+    serial: u64,
+    host: &HostInfo,
+    current: &[TypeLayout],
+) -> Result<Prepared, LoadError> {
     let start = Instant::now();
     let bytes = read_trusted(path)?;
     if let Err(why) = crate::elf::check(&bytes) {
@@ -150,7 +157,10 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
             Err(_) => return Err(LoadError::NoManifest),
         };
     // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
-    let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
+    let (pointers, hashes, deleted, layouts) = unsafe { check(&*manifest, host) }?;
+    // The rules the runtime applies at publication, checked now so a patch whose values
+    // cannot be migrated is refused before anything waits for a safe point.
+    abi::migrate::plan(current, &layouts, &host.layouts)?;
     // SAFETY: as above.
     let flags = unsafe { (*manifest).flags };
     // The fault handler's tables for this library, built now so the handler only looks up.
@@ -166,6 +176,7 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
     };
     Ok(Prepared {
         code_map,
+        layouts,
         _library: library,
         pointers,
         hashes,
@@ -219,9 +230,16 @@ fn read_trusted(path: &Path) -> Result<Vec<u8>, LoadError> {
     Ok(bytes)
 }
 
-type Checked = (Vec<Option<*const c_void>>, Vec<Option<u64>>, Vec<String>);
+type Checked = (
+    Vec<Option<*const c_void>>,
+    Vec<Option<u64>>,
+    Vec<String>,
+    Vec<TypeLayout>,
+);
 
-/// Compares a patch manifest with the host's. On success, the new pointer and hash per slot.
+/// Compares a patch manifest with the host's. On success, the new pointer and hash per slot,
+/// the hot functions it has no body for, and its layouts (which the migration rules compare
+/// with the running program's).
 ///
 /// # Safety
 /// `patch` must be a manifest emitted by the Vais compiler, alive for the duration of the call.
@@ -238,21 +256,11 @@ pub unsafe fn check(patch: &Manifest, host: &HostInfo) -> Result<Checked, LoadEr
     if patch.program_id != host.program_id {
         return Err(LoadError::OtherProgram);
     }
-    // SAFETY: guaranteed by the caller.
-    for l in unsafe { patch.layouts() } {
-        // SAFETY: manifest strings live as long as the library.
-        let name = unsafe { c_str(l.name) };
-        if let Some((hash, old)) = host.layouts.get(name.as_ref()) {
-            if *hash != l.hash {
-                return Err(LoadError::Layout {
-                    name: name.into_owned(),
-                    old: old.clone(),
-                    // SAFETY: as above.
-                    new: unsafe { c_str(l.layout) }.into_owned(),
-                });
-            }
-        }
-    }
+    // SAFETY: guaranteed by the caller; each record is the compiler's.
+    let layouts = unsafe { patch.layouts() }
+        .iter()
+        .map(|l| unsafe { TypeLayout::read(l) })
+        .collect();
     let slots = host.slot_names.len();
     let mut pointers = vec![None; slots];
     let mut hashes = vec![None; slots];
@@ -283,7 +291,7 @@ pub unsafe fn check(patch: &Manifest, host: &HostInfo) -> Result<Checked, LoadEr
         .filter(|&i| pointers[i].is_none())
         .map(|i| host.slot_names[i].clone())
         .collect();
-    Ok((pointers, hashes, deleted))
+    Ok((pointers, hashes, deleted, layouts))
 }
 
 #[cfg(test)]
@@ -331,6 +339,16 @@ mod tests {
                 name: cs(name),
                 layout: cs(desc),
                 hash: abi::hash(desc.as_bytes()),
+                kind: vais_hot_abi::layout::LayoutKind::Struct as u32,
+                field_count: 0,
+                size: desc.len() as u64,
+                room: 0,
+                fields: std::ptr::null(),
+                variants: std::ptr::null(),
+                variant_count: 0,
+                table_index: vais_hot_abi::layout::NO_INDEX,
+                address: std::ptr::null_mut(),
+                refusal: std::ptr::null(),
             })
             .collect();
         let manifest = Manifest {
@@ -357,7 +375,7 @@ mod tests {
             abi::KIND_HOST,
             7,
             &[("update", "(*State) -> i64", 0), ("render", "(*State)", 1)],
-            &[("struct State", "{ frame: i64 @0 } size 8")],
+            &[("State", "{ frame: i64 @0 } size 8")],
         );
         // SAFETY: `h` owns everything the manifest points to.
         let info = unsafe { HostInfo::read(&h.manifest) };
@@ -376,9 +394,9 @@ mod tests {
             abi::KIND_PATCH,
             7,
             &[("render", "(*State)", 1), ("update", "(*State) -> i64", 0)],
-            &[("struct State", "{ frame: i64 @0 } size 8")],
+            &[("State", "{ frame: i64 @0 } size 8")],
         );
-        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        let (pointers, _, deleted, _) = check_patch(&p, &info).expect("fits");
         assert!(pointers.iter().all(Option::is_some));
         assert!(deleted.is_empty());
     }
@@ -399,16 +417,18 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_layout_is_refused() {
+    fn a_changed_layout_is_left_to_the_migration_rules() {
         let (_h, info) = host();
         let p = build(
             abi::KIND_PATCH,
             7,
             &[("update", "(*State) -> i64", 0)],
-            &[("struct State", "{ frame: i64 @0, x: i64 @8 } size 16")],
+            &[("State", "{ frame: i64 @0, x: i64 @8 } size 16")],
         );
-        let err = check_patch(&p, &info).err().unwrap_or_default();
-        assert!(err.starts_with("struct State: layout changed"), "{err}");
+        let (_, _, _, layouts) = check_patch(&p, &info).expect("fits");
+        assert_eq!(layouts.len(), 1);
+        assert_eq!(layouts[0].name, "State");
+        assert_ne!(layouts[0].size, info.layouts[0].size);
     }
 
     #[test]
@@ -428,7 +448,7 @@ mod tests {
     fn deleted_functions_keep_their_slot() {
         let (_h, info) = host();
         let p = build(abi::KIND_PATCH, 7, &[("update", "(*State) -> i64", 0)], &[]);
-        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        let (pointers, _, deleted, _) = check_patch(&p, &info).expect("fits");
         assert_eq!(pointers[1], None);
         assert_eq!(deleted, vec!["render".to_string()]);
     }

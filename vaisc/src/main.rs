@@ -375,6 +375,12 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     let result = match hot {
         None => driver::build(&checked, file, opts),
         Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|report| {
+            if let Some(plan) = &report.migration {
+                eprintln!("migration: {plan}");
+            }
+            for w in &report.migration_warnings {
+                eprintln!("warning: {w}");
+            }
             for what in report.not_applied() {
                 eprintln!("warning: {what}; restart the program to apply");
             }

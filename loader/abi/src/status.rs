@@ -30,6 +30,13 @@ pub enum Status {
         load_ms: f64,
         verify_ms: f64,
         publish_ms: f64,
+        /// Time spent moving live values to new layouts (0 when none changed).
+        migrate_ms: f64,
+        /// How many live values were moved.
+        migrated: u64,
+        /// What the migration did, in one line (`State: + speed = 2.5; 1 live value`), or
+        /// empty.
+        migration: String,
     },
     /// A patch was verified and waits for the program's next `hot_check` safe point, where it
     /// will become `version`.
@@ -153,6 +160,9 @@ impl Status {
                 load_ms,
                 verify_ms,
                 publish_ms,
+                migrate_ms,
+                migrated,
+                migration,
             } => {
                 o.int("version", *version)?;
                 o.int("functions", *functions as i64)?;
@@ -160,6 +170,9 @@ impl Status {
                 o.float("load_ms", *load_ms)?;
                 o.float("verify_ms", *verify_ms)?;
                 o.float("publish_ms", *publish_ms)?;
+                o.float("migrate_ms", *migrate_ms)?;
+                o.int("migrated", *migrated as i64)?;
+                o.string("migration", migration)?;
             }
             Status::Pending {
                 version,
@@ -214,6 +227,14 @@ impl Status {
                 load_ms: f.float("load_ms")?,
                 verify_ms: f.float("verify_ms")?,
                 publish_ms: f.float("publish_ms")?,
+                // Written by every runtime of this ABI version, but optional to readers.
+                migrate_ms: f.float("migrate_ms").unwrap_or(0.0),
+                migrated: f
+                    .int("migrated")
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
+                migration: f.string("migration").unwrap_or_default(),
             },
             "pending" => Status::Pending {
                 version: f.int("version")?,
@@ -560,6 +581,9 @@ mod tests {
                 load_ms: 0.35,
                 verify_ms: 0.012,
                 publish_ms: 0.0,
+                migrate_ms: 0.0,
+                migrated: 0,
+                migration: String::new(),
             },
             Status::Applied {
                 version: 4,
@@ -568,6 +592,9 @@ mod tests {
                 load_ms: 1.5,
                 verify_ms: 0.25,
                 publish_ms: 0.125,
+                migrate_ms: 0.5,
+                migrated: 3,
+                migration: "State: + speed = 2.5, x moved 8 -> 16; 3 live values".into(),
             },
             Status::Pending {
                 version: 5,

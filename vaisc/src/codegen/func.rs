@@ -42,6 +42,9 @@ pub(super) struct Gen<'a, 'ctx> {
     pub debug: Option<DebugInfo<'ctx>>,
     /// The function being emitted.
     pub f: Option<FnState<'ctx>>,
+    /// In a hot host: the offset table and the runtime's safe point (`hot_layout.rs`).
+    pub hot: Option<super::hot_layout::HotHost<'ctx>>,
+    hot_host: bool,
 }
 
 pub(super) struct FnState<'ctx> {
@@ -50,6 +53,10 @@ pub(super) struct FnState<'ctx> {
     /// `(continue target, break target)` of each enclosing loop.
     pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
     pub entry: BasicBlock<'ctx>,
+    /// The function reads layouts from the offset table (`hot_layout.rs`).
+    pub dynamic: bool,
+    /// The function is the user's `main`.
+    pub is_main: bool,
 }
 
 impl<'a, 'ctx> Gen<'a, 'ctx> {
@@ -86,12 +93,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             strings: HashMap::new(),
             debug,
             f: None,
+            hot: None,
+            hot_host: opts.hot_host,
         };
         gen.declare_types()?;
         Ok(gen)
     }
 
     pub fn emit_program(&mut self) -> Res<()> {
+        if self.hot_host {
+            self.declare_hot_host()?;
+        }
         for (id, def) in self.program.functions.iter().enumerate() {
             let fty = self.fn_type(&def.ty);
             let is_main = self.program.main == Some(id);
@@ -115,14 +127,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
         for g in &self.program.globals {
-            let ty = self.llvm(&g.ty);
-            let global = self.module.add_global(ty, None, &g.name);
+            let global = self.global_storage(&g.ty, &g.name);
             global.set_linkage(Linkage::Internal);
             self.globals.push(global);
         }
         for (i, g) in self.program.globals.iter().enumerate() {
             let init = self.constant(&g.init, &g.ty)?;
-            self.globals[i].set_initializer(&init);
+            self.global_init(self.globals[i], &g.ty, init);
         }
         for id in 0..self.program.functions.len() {
             if self.program.functions[id].body.is_some() {
@@ -186,10 +197,19 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             d.set_location(self.ctx, &self.builder, self.sources, def.span);
         }
         let mut locals = Vec::new();
+        let dynamic = self.is_dynamic_fn(id);
+        let is_main = self.program.main == Some(id);
+        let kept = if is_main && self.hot.is_some() {
+            super::hot_layout::kept_locals(self.program)
+        } else {
+            Vec::new()
+        };
         for (i, local) in body.locals.iter().enumerate() {
-            let slot = self
-                .builder
-                .build_alloca(self.llvm(&local.ty), &local.name)?;
+            let slot = if kept.contains(&i) {
+                self.kept_slot(i, &local.name, &local.ty)
+            } else {
+                self.slot(&self.builder, &local.ty, dynamic, &local.name)?
+            };
             if i < def.ty.params.len() {
                 if let Some(p) = func.get_nth_param(i as u32) {
                     self.builder.build_store(slot, p)?;
@@ -202,6 +222,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             locals,
             loops: Vec::new(),
             entry,
+            dynamic,
+            is_main,
         });
         let value = self.expr(&body.body)?;
         if !self.terminated() {
@@ -264,14 +286,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// A stack slot in the entry block, for temporaries.
     pub(super) fn temp_slot(&mut self, ty: &Ty) -> Res<PointerValue<'ctx>> {
-        let llty = self.llvm(ty);
         let entry = self.state()?.entry;
+        let dynamic = self.dynamic();
         let tmp = self.ctx.create_builder();
         match entry.get_first_instruction() {
             Some(first) => tmp.position_before(&first),
             None => tmp.position_at_end(entry),
         }
-        Ok(tmp.build_alloca(llty, "tmp")?)
+        self.slot(&tmp, ty, dynamic, "tmp")
     }
 
     pub(super) fn string(&mut self, s: &str) -> PointerValue<'ctx> {

@@ -10,11 +10,13 @@ use crate::tir::{Program, Ty};
 use inkwell::context::Context;
 use inkwell::types::StructType;
 
-/// Field offsets and total size of one struct.
+/// Field offsets and sizes, and the total size, of one struct (or enum variant).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldLayout {
     /// Byte offset of each field, in declaration order.
     pub offsets: Vec<u64>,
+    /// Size of each field.
+    pub sizes: Vec<u64>,
     /// Size of the struct, padding included.
     pub size: u64,
 }
@@ -24,15 +26,17 @@ pub struct FieldLayout {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnumLayout {
     pub size: u64,
-    pub variants: Vec<Vec<u64>>,
+    pub variants: Vec<FieldLayout>,
 }
 
 /// The layouts of every struct and enum of a program, indexed like `Program::structs` and
-/// `Program::enums`.
+/// `Program::enums`, and the sizes of its globals and of `main`'s locals.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layouts {
     pub structs: Vec<FieldLayout>,
     pub enums: Vec<EnumLayout>,
+    pub globals: Vec<u64>,
+    pub main_locals: Vec<u64>,
 }
 
 /// Lays out the program's types as code generation does, for the host target.
@@ -52,7 +56,11 @@ pub fn layouts(program: &Program) -> Result<Layouts, CodegenError> {
     let structs = gen
         .struct_types
         .iter()
-        .map(|st| gen.field_layout(*st, 0, gen.target.get_abi_size(st)))
+        .zip(&program.structs)
+        .map(|(st, def)| {
+            let tys: Vec<Ty> = def.fields.iter().map(|f| f.ty.clone()).collect();
+            gen.field_layout(*st, &tys, 0, gen.target.get_abi_size(st))
+        })
         .collect::<Result<_, _>>()?;
     let mut enums = Vec::new();
     for (def, et) in program.enums.iter().zip(&gen.enum_types) {
@@ -66,20 +74,31 @@ pub fn layouts(program: &Program) -> Result<Layouts, CodegenError> {
             .iter()
             .map(|v| {
                 let fields: Vec<Ty> = v.fields.iter().map(|f| f.ty.clone()).collect();
-                gen.field_layout(gen.variant_type(&fields), payload, size)
-                    .map(|l| l.offsets)
+                gen.field_layout(gen.variant_type(&fields), &fields, payload, size)
             })
             .collect::<Result<_, _>>()?;
         enums.push(EnumLayout { size, variants });
     }
-    Ok(Layouts { structs, enums })
+    let globals = program.globals.iter().map(|g| gen.size_of(&g.ty)).collect();
+    let main_locals = program
+        .main
+        .and_then(|m| program.functions[m].body.as_ref())
+        .map(|b| b.locals.iter().map(|l| gen.size_of(&l.ty)).collect())
+        .unwrap_or_default();
+    Ok(Layouts {
+        structs,
+        enums,
+        globals,
+        main_locals,
+    })
 }
 
 impl Gen<'_, '_> {
-    /// The offsets of `st`'s fields plus `base`, with `size` as the size.
+    /// The offsets of `st`'s fields (of types `tys`) plus `base`, with `size` as the size.
     fn field_layout(
         &self,
         st: StructType,
+        tys: &[Ty],
         base: u64,
         size: u64,
     ) -> Result<FieldLayout, CodegenError> {
@@ -91,6 +110,11 @@ impl Gen<'_, '_> {
                     .ok_or_else(|| CodegenError::Internal(format!("no offset for field {i}")))
             })
             .collect::<Result<_, _>>()?;
-        Ok(FieldLayout { offsets, size })
+        let sizes = tys.iter().map(|t| self.size_of(t)).collect();
+        Ok(FieldLayout {
+            offsets,
+            sizes,
+            size,
+        })
     }
 }

@@ -15,12 +15,14 @@ mod builtins;
 mod debug;
 mod expr;
 mod func;
+mod hot_layout;
 mod layout;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
+pub use hot_layout::{has_layout, kept_local_symbol, kept_locals, offset_table_bases};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;
@@ -42,6 +44,9 @@ pub struct Options {
     /// Line tables only (no subprogram details beyond names), even without `debug_info`: hot
     /// builds carry them so that the runtime's fault report can name `file:line`.
     pub line_tables: bool,
+    /// A hot host: code that is not hot reads layouts from the offset table, and values it
+    /// keeps have room to grow (`hot_layout.rs`).
+    pub hot_host: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

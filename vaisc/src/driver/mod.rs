@@ -156,18 +156,21 @@ fn program_of<'a>(checked: &'a Checked, path: &Path) -> Result<&'a Program, Driv
 }
 
 /// The unoptimised LLVM module of a checked program; with `line_tables` (hot builds), with
-/// DWARF line tables even without `-g`.
+/// DWARF line tables even without `-g`; with `hot_host`, as a hot host's (layouts read from
+/// the offset table by code that is not hot).
 fn lower<'ctx>(
     context: &'ctx Context,
     checked: &Checked,
     program: &Program,
     opts: &BuildOptions,
     line_tables: bool,
+    hot_host: bool,
 ) -> Result<inkwell::module::Module<'ctx>, DriverError> {
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
         line_tables,
+        hot_host,
     };
     Ok(codegen::lower(
         context,
@@ -181,7 +184,7 @@ fn lower<'ctx>(
 pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
     let program = program_of(checked, path)?;
     let context = Context::create();
-    let module = lower(&context, checked, program, opts, false)?;
+    let module = lower(&context, checked, program, opts, false, false)?;
     // A normal build has no runtime: std/hot's functions become no-ops.
     codegen_hot::provide_fallbacks(&context, &module)?;
     codegen::verify_after(&module, "adding the hot-reload fallbacks")?;

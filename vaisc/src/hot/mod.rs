@@ -4,6 +4,7 @@
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
+mod facts;
 mod host_info;
 mod layout;
 
@@ -11,6 +12,7 @@ pub use host_info::{path_for, HostFunction, HostInfo};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
+use crate::source::SourceMap;
 use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
@@ -30,8 +32,8 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
 }
 
 /// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
-pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
-    layout::describe_all(program)
+pub fn layouts(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, CodegenError> {
+    layout::describe_all(program, sources)
 }
 
 /// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
@@ -62,6 +64,14 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<L
 #[derive(Debug, PartialEq, Eq)]
 pub struct Incompatible(pub Vec<String>);
 
+/// A patch that fits the host, and what it does to the running program's values.
+#[derive(Debug)]
+pub struct PatchPlan {
+    pub plan: Plan,
+    /// The migration of live values, as `vais_hot_abi::migrate` plans it (for the report).
+    pub migration: vais_hot_abi::migrate::Plan,
+}
+
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
 /// (a function made hot after the host was built is called directly within the patch). The
 /// changes no reload can carry are reported instead.
@@ -70,7 +80,7 @@ pub fn patch_plan(
     entry: &Path,
     host: &HostInfo,
     layouts: Vec<Layout>,
-) -> Result<Plan, Incompatible> {
+) -> Result<PatchPlan, Incompatible> {
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -91,23 +101,21 @@ pub fn patch_plan(
         }
     }
     let reached = reach(program, &hot);
-    for l in &layouts {
-        if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
-            if old.description != l.description {
-                problems.push(format!(
-                    "{}: layout changed from {} to {}",
-                    l.name, old.description, l.description
-                ));
-            }
+    // The rules are `vais_hot_abi::migrate`'s, the runtime's own; the host file keeps the
+    // host's layouts, which are also what the running program has until a patch migrates.
+    let new: Vec<_> = layouts.iter().map(|l| l.layout.clone()).collect();
+    let migration = match vais_hot_abi::migrate::plan(&host.layouts, &new, &host.layouts) {
+        Ok(m) => m,
+        Err(refusal) => {
+            problems.push(refusal.to_string());
+            vais_hot_abi::migrate::Plan::default()
         }
-    }
+    };
     for &g in &reached.globals {
         let name = &program.globals[g].name;
-        if !host
-            .layouts
-            .iter()
-            .any(|h| h.name == format!("global {name}"))
-        {
+        if !host.layouts.iter().any(|h| {
+            h.kind == vais_hot_abi::layout::LayoutKind::Global && h.name == *name
+        }) {
             problems.push(format!(
                 "global `{name}` is new: the running program does not have it"
             ));
@@ -119,13 +127,16 @@ pub fn patch_plan(
     if !problems.is_empty() {
         return Err(Incompatible(problems));
     }
-    Ok(Plan {
-        program_id: host.program_id,
-        table_len: host.functions.len(),
-        functions,
-        layouts,
-        globals: program.globals.iter().map(|g| g.name.clone()).collect(),
-        mode: Mode::Patch,
+    Ok(PatchPlan {
+        plan: Plan {
+            program_id: host.program_id,
+            table_len: host.functions.len(),
+            functions,
+            layouts,
+            globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+            mode: Mode::Patch,
+        },
+        migration,
     })
 }
 
@@ -253,6 +264,21 @@ fn is_reserved(name: &str) -> bool {
     matches!(name, "vais_main" | "vais_argc" | "vais_argv")
         || name.starts_with("__vais_hot")
         || name.starts_with("vais_hot_")
+}
+
+/// Whether any function calls `main` or takes its address.
+pub fn calls_main(program: &Program) -> bool {
+    let Some(main) = program.main else {
+        return false;
+    };
+    program.functions.iter().filter_map(|f| f.body.as_ref()).any(|body| {
+        let mut found = false;
+        visit(&body.body, &mut |e| {
+            found |= matches!(&e.kind,
+                ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == main);
+        });
+        found
+    })
 }
 
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).

@@ -306,6 +306,13 @@ impl Watcher<'_> {
             (front + report.codegen).as_millis(),
             report.link.as_millis()
         );
+        // The migration plan is reported before anything loads; the runtime re-checks it.
+        if let Some(plan) = &report.migration {
+            stamp(&format!("migration: {plan}"));
+        }
+        for w in &report.migration_warnings {
+            stamp(&format!("warning: {w}"));
+        }
         let not_applied = report.not_applied();
         let stale = if not_applied.is_empty() {
             String::new()
@@ -358,11 +365,20 @@ impl Watcher<'_> {
                         load_ms,
                         verify_ms,
                         publish_ms,
+                        migrate_ms,
+                        migrated,
                         ..
-                    } => format!(
-                        ", load {load_ms:.2} ms, apply {:.2} ms",
-                        verify_ms + publish_ms
-                    ),
+                    } => {
+                        let migrate = if *migrated > 0 {
+                            format!(", migrate {migrate_ms:.2} ms")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            ", load {load_ms:.2} ms{migrate}, apply {:.2} ms",
+                            verify_ms + publish_ms
+                        )
+                    }
                     Status::Pending {
                         load_ms, verify_ms, ..
                     } => format!(", load {load_ms:.2} ms, verify {verify_ms:.2} ms"),
@@ -402,14 +418,22 @@ fn outcome(status: &Status) -> String {
             format!("the program is running (pid {pid}, v{version})")
         }
         Status::Applied {
-            version, patched, ..
+            version,
+            patched,
+            migrated,
+            ..
         } => {
             let summary = if patched.is_empty() {
                 "no function changed (0 patched)".to_string()
             } else {
                 format!("{} ({} patched)", patched.join(", "), patched.len())
             };
-            format!("v{version} applied: {summary}")
+            let moved = match migrated {
+                0 => String::new(),
+                1 => ", 1 live value migrated".to_string(),
+                n => format!(", {n} live values migrated"),
+            };
+            format!("v{version} applied: {summary}{moved}")
         }
         Status::Pending { version, .. } => {
             format!("v{version} verified: it waits for the program's next hot_check")

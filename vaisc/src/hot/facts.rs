@@ -1,0 +1,204 @@
+//! What the compiler knows about a host that decides whether its live values may be migrated
+//! to a new layout, found in the typed IR when the host is built and recorded per type in the
+//! manifest (the runtime re-checks every patch against them):
+//! - values that may live in memory the runtime cannot find: the program converts a pointer to
+//!   `*T` (memory from `malloc`, or any address made into a `T`);
+//! - a pointer-typed global or local of `main` that may point inside a value whose fields move;
+//! - another thread that may run Vais code (the program declares `pthread_create`);
+//! - structs passed by value to or from hot functions, and enums whose variants code that keeps
+//!   running builds or matches (that code uses constant layouts for them);
+//! - which fields code that keeps running uses: such a field may move but not disappear.
+//!
+//! Each refusal names the source line that causes it.
+
+use super::visit;
+use crate::source::{SourceMap, Span};
+use crate::tir::{ExprKind, Program, Ty};
+use std::collections::BTreeSet;
+
+pub struct Facts {
+    /// Per struct: why its values cannot be migrated, if anything stands in the way.
+    pub struct_refusals: Vec<Option<String>>,
+    pub enum_refusals: Vec<Option<String>>,
+    /// `(struct, field)` pairs that code which is not hot reads, writes or builds.
+    pub used_fields: BTreeSet<(usize, usize)>,
+}
+
+/// The structs and enums whose layout is part of `ty`'s (itself included).
+fn contained(program: &Program, ty: &Ty, out: &mut BTreeSet<(bool, usize)>) {
+    match ty {
+        Ty::Struct(s) => {
+            if out.insert((true, *s)) {
+                for f in &program.structs[*s].fields {
+                    contained(program, &f.ty, out);
+                }
+            }
+        }
+        Ty::Enum(e) => {
+            if out.insert((false, *e)) {
+                for v in &program.enums[*e].variants {
+                    for f in &v.fields {
+                        contained(program, &f.ty, out);
+                    }
+                }
+            }
+        }
+        Ty::Array(elem, _) => contained(program, elem, out),
+        _ => {}
+    }
+}
+
+/// The structs and enums that contain `ty` (itself included): a pointer to a `ty` may point
+/// inside any of them.
+fn containers(program: &Program, ty: &Ty) -> BTreeSet<(bool, usize)> {
+    let mut out = BTreeSet::new();
+    let all = (0..program.structs.len())
+        .map(|s| (true, Ty::Struct(s)))
+        .chain((0..program.enums.len()).map(|e| (false, Ty::Enum(e))));
+    for (is_struct, t) in all {
+        let mut inner = BTreeSet::new();
+        contained(program, &t, &mut inner);
+        let mut target = BTreeSet::new();
+        contained(program, ty, &mut target);
+        if target.iter().any(|k| inner.contains(k)) {
+            let id = match t {
+                Ty::Struct(s) | Ty::Enum(s) => s,
+                _ => continue,
+            };
+            out.insert((is_struct, id));
+        }
+    }
+    out
+}
+
+impl Facts {
+    pub fn find(program: &Program, sources: &SourceMap) -> Facts {
+        let mut facts = Facts {
+            struct_refusals: vec![None; program.structs.len()],
+            enum_refusals: vec![None; program.enums.len()],
+            used_fields: BTreeSet::new(),
+        };
+        let at = |span: Span| {
+            let file = sources.file(span.file);
+            let (line, _) = file.line_col(span.lo);
+            let name = file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{name}:{line}")
+        };
+        let refuse = |facts: &mut Facts, keys: BTreeSet<(bool, usize)>, why: &str| {
+            for (is_struct, id) in keys {
+                let slot = if is_struct {
+                    &mut facts.struct_refusals[id]
+                } else {
+                    &mut facts.enum_refusals[id]
+                };
+                slot.get_or_insert_with(|| why.to_string());
+            }
+        };
+        let everything: BTreeSet<(bool, usize)> = (0..program.structs.len())
+            .map(|s| (true, s))
+            .chain((0..program.enums.len()).map(|e| (false, e)))
+            .collect();
+        for f in &program.functions {
+            if f.body.is_none() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
+                let why = format!(
+                    "another thread may be running Vais code (`{}` is declared at {})",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, everything.clone(), &why);
+            }
+        }
+        for g in &program.globals {
+            if let Ty::Ptr(inner) = &g.ty {
+                let why = format!(
+                    "global `{}` ({}, {}) may point inside a value whose fields move",
+                    g.name,
+                    program.ty_name(&g.ty),
+                    at(g.span)
+                );
+                refuse(&mut facts, containers(program, inner), &why);
+            }
+        }
+        if let Some(body) = program.main.and_then(|m| program.functions[m].body.as_ref()) {
+            for l in &body.locals {
+                if let Ty::Ptr(inner) = &l.ty {
+                    let why = format!(
+                        "`{}` of `main` ({}, {}) may point inside a value whose fields move",
+                        l.name,
+                        program.ty_name(&l.ty),
+                        at(l.span)
+                    );
+                    refuse(&mut facts, containers(program, inner), &why);
+                }
+            }
+        }
+        for f in program.functions.iter().filter(|f| f.attrs.hot) {
+            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
+                let mut inner = BTreeSet::new();
+                contained(program, t, &mut inner);
+                let why = format!(
+                    "passed by value to or from hot function `{}` ({})",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, inner, &why);
+            }
+        }
+        for f in &program.functions {
+            let Some(body) = &f.body else { continue };
+            visit(&body.body, &mut |e| {
+                if let (ExprKind::Cast(a), Ty::Ptr(inner)) = (&e.kind, &e.ty) {
+                    if a.ty != e.ty {
+                        let mut inner_set = BTreeSet::new();
+                        contained(program, inner, &mut inner_set);
+                        let why = format!(
+                            "values may live in memory the runtime cannot find (`as {}` at {})",
+                            program.ty_name(&e.ty),
+                            at(e.span)
+                        );
+                        refuse(&mut facts, inner_set, &why);
+                    }
+                }
+                if f.attrs.hot {
+                    return;
+                }
+                match &e.kind {
+                    ExprKind::Field(base, index) => {
+                        if let Ty::Struct(s) = base.ty {
+                            facts.used_fields.insert((s, *index as usize));
+                        }
+                    }
+                    ExprKind::StructLit(s, fields) => {
+                        for i in 0..fields.len() {
+                            facts.used_fields.insert((*s, i));
+                        }
+                    }
+                    ExprKind::EnumLit(id, ..) => {
+                        let why = format!(
+                            "code that keeps running (`{}`) builds its values ({})",
+                            f.name,
+                            at(e.span)
+                        );
+                        facts.enum_refusals[*id].get_or_insert(why);
+                    }
+                    ExprKind::Match(scrutinee, _) => {
+                        if let Ty::Enum(id) = scrutinee.ty {
+                            let why = format!(
+                                "code that keeps running (`{}`) matches on it ({})",
+                                f.name,
+                                at(e.span)
+                            );
+                            facts.enum_refusals[id].get_or_insert(why);
+                        }
+                    }
+                    _ => {}
+                }
+            });
+        }
+        facts
+    }
+}
