@@ -14,6 +14,8 @@
 
 mod hash;
 mod manifest;
+
+pub use hash::code_hashes;
 mod sret;
 mod unload;
 

@@ -10,7 +10,7 @@ use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue, StructValue};
 use inkwell::AddressSpace;
-use vais_hot_abi::layout::{FieldLayout, NO_INDEX};
+use vais_hot_abi::layout::FieldLayout;
 use vais_hot_abi::{self as abi, Field, FieldKind};
 
 /// The LLVM type of one ABI field kind.
@@ -216,7 +216,7 @@ fn layout_entry<'ctx>(
         .set("fields", field_entries(ctx, module, &t.fields)?)?
         .set("variants", variants_ptr)?
         .u32("variant_count", count(t.variants.len())?)?
-        .u32("table_index", t.table_index.unwrap_or(NO_INDEX))?
+        .u32("reserved", 0)?
         .set("address", address)?
         .set("refusal", refusal)?
         .build()
@@ -281,9 +281,9 @@ pub fn emit<'ctx>(
 mod tests {
     use super::*;
     use crate::{HotFunction, Layout, Mode};
-    use vais_hot_abi::layout::{LayoutKind, TypeLayout, ValueKind};
     use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine};
     use std::mem::{offset_of, size_of};
+    use vais_hot_abi::layout::{LayoutKind, TypeLayout, ValueKind};
 
     fn target_machine() -> TargetMachine {
         Target::initialize_native(&InitializationConfig::default()).expect("native target");
@@ -339,7 +339,7 @@ mod tests {
             abi::LAYOUT_ENTRY_FIELDS,
             size_of::<abi::LayoutEntry>(),
             offsets!(abi::LayoutEntry: name, layout, hash, kind, field_count, size, room,
-                fields, variants, variant_count, table_index, address, refusal),
+                fields, variants, variant_count, reserved, address, refusal),
         );
         check(
             abi::FIELD_ENTRY_FIELDS,
@@ -384,7 +384,6 @@ mod tests {
             size: 16,
             fields: vec![x, y],
             variants: Vec::new(),
-            table_index: Some(3),
             storage: None,
             refusal: Some("because".into()),
         }

@@ -21,19 +21,16 @@ pub fn set_pending(waiting: bool) {
     __vais_hot_pending.store(u32::from(waiting), Ordering::Release);
 }
 
-/// The host's offset table, found by its exported name (hot hosts are linked with every
-/// symbol exported). `None` in a host built without one.
-fn offset_table(len: usize) -> Option<&'static [AtomicU64]> {
-    let name = CString::new(vais_hot_abi::OFFSET_TABLE_SYMBOL).ok()?;
+/// The host's offset table entry `symbol`, found by its exported name (hot hosts are linked
+/// with every symbol exported). `None` when no code of the host uses it (it is defined only
+/// where used).
+fn table_entry(symbol: &str) -> Option<&'static AtomicU64> {
+    let name = CString::new(symbol).ok()?;
     // SAFETY: `dlsym` with `RTLD_DEFAULT` and a NUL-terminated name has no other precondition.
     let p = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: the symbol is the host's table of `u64`, exported mutable and never moved; `len`
-    // is at most its length (computed from the host's own layout records, which the compiler
-    // numbered into that table); `AtomicU64` has the layout of `u64`.
-    Some(unsafe { std::slice::from_raw_parts(p.cast::<AtomicU64>(), len) })
+    // SAFETY: the symbol is one of the host's exported, mutable `u64` table entries, which
+    // live as long as the process; `AtomicU64` has the layout of `u64`.
+    (!p.is_null()).then(|| unsafe { &*p.cast::<AtomicU64>() })
 }
 
 /// Moves every live value `plan` lists and rewrites the offset table. Returns the time taken.
@@ -52,15 +49,9 @@ pub fn execute(plan: &Plan) -> Result<Duration, Refusal> {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), m.address as *mut u8, bytes.len());
         }
     }
-    let len = plan
-        .table
-        .iter()
-        .map(|(i, _)| *i as usize + 1)
-        .max()
-        .unwrap_or(0);
-    if let Some(table) = offset_table(len) {
-        for &(i, value) in &plan.table {
-            table[i as usize].store(value, Ordering::Release);
+    for (symbol, value) in &plan.table {
+        if let Some(entry) = table_entry(symbol) {
+            entry.store(*value, Ordering::Release);
         }
     }
     Ok(start.elapsed())

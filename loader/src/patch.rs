@@ -346,7 +346,7 @@ mod tests {
                 fields: std::ptr::null(),
                 variants: std::ptr::null(),
                 variant_count: 0,
-                table_index: vais_hot_abi::layout::NO_INDEX,
+                reserved: 0,
                 address: std::ptr::null_mut(),
                 refusal: std::ptr::null(),
             })

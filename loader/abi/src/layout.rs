@@ -153,9 +153,6 @@ pub struct TypeLayout {
     /// Struct fields, or the one field describing a global's type; empty for enums.
     pub fields: Vec<FieldLayout>,
     pub variants: Vec<VariantLayout>,
-    /// Host structs: index in the host's offset table of the struct's size, followed by the
-    /// offset of each field in declaration order.
-    pub table_index: Option<u32>,
     /// Host globals: where the value lives.
     pub storage: Option<Storage>,
     /// Why values of this type (or this global) cannot be migrated, with the source line that
@@ -251,7 +248,6 @@ impl TypeLayout {
                 size: entry.size,
                 fields,
                 variants,
-                table_index: (entry.table_index != NO_INDEX).then_some(entry.table_index),
                 storage: (!entry.address.is_null()).then_some(Storage {
                     address: entry.address as usize,
                     room: entry.room,
@@ -262,8 +258,15 @@ impl TypeLayout {
     }
 }
 
-/// `table_index` of a record that has no entry in the offset table.
-pub const NO_INDEX: u32 = u32::MAX;
+/// The exported `u64` holding the offset of field `field` of struct `name` in a hot host.
+pub fn offset_symbol(name: &str, field: &str) -> String {
+    format!("{}{name}.{field}", crate::OFFSET_PREFIX)
+}
+
+/// The exported `u64` holding the size of struct `name` in a hot host.
+pub fn size_symbol(name: &str) -> String {
+    format!("{}{name}", crate::SIZE_PREFIX)
+}
 
 /// # Safety
 /// `p` must be null or point at `n` live values.

@@ -56,12 +56,14 @@ pub const RUNTIME_INIT_SYMBOL: &str = "vais_hot_runtime_init";
 /// `vaisc watch` creates it when the user types `r`.
 pub const ROLLBACK_REQUEST_SUFFIX: &str = ".rollback";
 
-/// The host's offset table: a mutable, exported array of `u64`. For each struct of the host
-/// (at its layout record's `table_index`), the struct's size followed by the offset of each of
-/// its fields. Code that is not reloadable reads field offsets and array strides from it, so
-/// that after the runtime migrated the program's values to a new layout and rewrote the
-/// table, that code reaches each field at its new place.
-pub const OFFSET_TABLE_SYMBOL: &str = "__vais_hot_offsets";
+/// The host's offset table is one mutable, exported `u64` per struct field and per struct
+/// size, named [`layout::offset_symbol`] and [`layout::size_symbol`]. Code that is not
+/// reloadable reads field offsets and array strides from them, so that after the runtime
+/// migrated the program's values to a new layout and rewrote them, that code reaches each
+/// field at its new place. Named by struct and field rather than numbered, so that adding a
+/// field changes nothing in the code that does not use it.
+pub const OFFSET_PREFIX: &str = "__vais_hot_offset.";
+pub const SIZE_PREFIX: &str = "__vais_hot_size.";
 
 /// A `u32` the runtime defines and sets to 1 while a patch that migrates data waits to be
 /// applied. The host's `main` tests it before each call to a hot function and then calls
@@ -145,9 +147,7 @@ pub struct LayoutEntry {
     pub fields: *const FieldEntry,
     pub variants: *const VariantEntry,
     pub variant_count: u32,
-    /// Host structs: where the struct's entries in the offset table start, or
-    /// [`layout::NO_INDEX`].
-    pub table_index: u32,
+    pub reserved: u32,
     /// Host globals: the value's address; null otherwise.
     pub address: *mut c_void,
     /// NUL-terminated reason values of this type cannot be migrated (with its source line), or
@@ -242,7 +242,7 @@ pub const LAYOUT_ENTRY_FIELDS: &[Field] = &[
     field("fields", FieldKind::Ptr),
     field("variants", FieldKind::Ptr),
     field("variant_count", FieldKind::U32),
-    field("table_index", FieldKind::U32),
+    field("reserved", FieldKind::U32),
     field("address", FieldKind::Ptr),
     field("refusal", FieldKind::Ptr),
 ];
@@ -379,7 +379,7 @@ mod tests {
         check(
             LAYOUT_ENTRY_FIELDS,
             offsets!(LayoutEntry: name, layout, hash, kind, field_count, size, room, fields,
-                variants, variant_count, table_index, address, refusal),
+                variants, variant_count, reserved, address, refusal),
             size_of::<LayoutEntry>(),
         );
         check(

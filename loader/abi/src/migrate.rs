@@ -11,7 +11,8 @@
 //! of steps once, so that moving a megabyte of values is a few copies per value.
 
 use crate::layout::{
-    FieldLayout, LayoutKind, TypeLayout, ValueKind, FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
+    offset_symbol, room_for, size_symbol, FieldLayout, LayoutKind, TypeLayout, ValueKind,
+    FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
 };
 use std::collections::BTreeMap;
 
@@ -26,6 +27,13 @@ pub enum Refusal {
     Fact { ty: String, reason: String },
     #[error("{ty}: field `{field}` is removed, but code that keeps running (`main`) uses it")]
     RemovedUsed { ty: String, field: String },
+    #[error("{ty}: field `{field}` changes type from {old} to {new}, but code that keeps running (`main`) uses it as {old}")]
+    RetypedUsed {
+        ty: String,
+        field: String,
+        old: String,
+        new: String,
+    },
     #[error("{ty}: variant `{variant}` is removed, but `{value}` holds one")]
     VariantLive {
         ty: String,
@@ -111,8 +119,8 @@ pub struct Plan {
     /// Fields whose values are reset because their type changed in a way `as` cannot follow.
     pub warnings: Vec<String>,
     pub moves: Vec<Move>,
-    /// The host's offset table after the change: `(index, value)`.
-    pub table: Vec<(u32, u64)>,
+    /// The host's offset table after the change: `(symbol, value)`.
+    pub table: Vec<(String, u64)>,
     rules: Vec<Rule>,
 }
 
@@ -166,11 +174,22 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
                 .iter()
                 .filter(|f| f.flags & FIELD_USED_BY_HOST != 0)
             {
-                if n.field(&f.name).is_none() {
-                    return Err(Refusal::RemovedUsed {
-                        ty: o.name.clone(),
-                        field: f.name.clone(),
-                    });
+                match n.field(&f.name) {
+                    None => {
+                        return Err(Refusal::RemovedUsed {
+                            ty: o.name.clone(),
+                            field: f.name.clone(),
+                        })
+                    }
+                    Some(nf) if nf.type_text() != f.type_text() => {
+                        return Err(Refusal::RetypedUsed {
+                            ty: o.name.clone(),
+                            field: f.name.clone(),
+                            old: f.type_text(),
+                            new: nf.type_text(),
+                        })
+                    }
+                    Some(_) => {}
                 }
             }
         }
@@ -254,13 +273,23 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
     }
     // The host's offset table, for each of its structs, from the new layouts.
     for h in host.iter().filter(|h| h.kind == LayoutKind::Struct) {
-        let (Some(at), Some(n)) = (h.table_index, new_ix.get(&(STRUCT, h.name.as_str()))) else {
+        let Some(n) = new_ix.get(&(STRUCT, h.name.as_str())) else {
             continue;
         };
-        plan.table.push((at, n.size));
-        for (i, f) in h.fields.iter().enumerate() {
+        // Code that keeps running makes values of the struct in slots of its own, with the
+        // room the policy gives (`room_for` the host's size, at least).
+        if n.size > room_for(h.size) {
+            return Err(Refusal::Room {
+                value: format!("values of `{}` made by code that keeps running", h.name),
+                need: n.size,
+                have: room_for(h.size),
+            });
+        }
+        plan.table.push((size_symbol(&h.name), n.size));
+        for f in &h.fields {
             if let Some(nf) = n.field(&f.name) {
-                plan.table.push((at + 1 + i as u32, nf.offset));
+                plan.table
+                    .push((offset_symbol(&h.name, &f.name), nf.offset));
             }
         }
     }

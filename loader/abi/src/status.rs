@@ -683,11 +683,14 @@ mod tests {
             load_ms: 0.35,
             verify_ms: 0.01,
             publish_ms: 0.0,
+            migrate_ms: 0.25,
+            migrated: 1,
+            migration: "State: + speed = 0; 1 live value".into(),
         }
         .to_json();
         assert_eq!(
             line,
-            r#"{"event":"applied","version":3,"functions":1,"patched":["tick"],"load_ms":0.350,"verify_ms":0.010,"publish_ms":0.000}"#
+            r#"{"event":"applied","version":3,"functions":1,"patched":["tick"],"load_ms":0.350,"verify_ms":0.010,"publish_ms":0.000,"migrate_ms":0.250,"migrated":1,"migration":"State: + speed = 0; 1 live value"}"#
         );
         assert_eq!(
             Status::RolledBack { from: 2, to: 1 }.to_json(),

@@ -133,7 +133,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         for (i, g) in self.program.globals.iter().enumerate() {
             let init = self.constant(&g.init, &g.ty)?;
-            self.global_init(self.globals[i], &g.ty, init);
+            let init = self.global_init(&g.init, &g.ty, init)?;
+            self.globals[i].set_initializer(&init);
         }
         for id in 0..self.program.functions.len() {
             if self.program.functions[id].body.is_some() {
@@ -312,7 +313,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// The LLVM constant for a global initialiser.
-    fn constant(&mut self, c: &Const, ty: &Ty) -> Res<BasicValueEnum<'ctx>> {
+    pub(super) fn constant(&mut self, c: &Const, ty: &Ty) -> Res<BasicValueEnum<'ctx>> {
         let llty = self.llvm(ty);
         Ok(match (c, ty) {
             (Const::Zero, _) => llty.const_zero(),
@@ -711,7 +712,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 }
 
-fn const_array<'ctx>(
+pub(super) fn const_array<'ctx>(
     elem: inkwell::types::BasicTypeEnum<'ctx>,
     values: &[BasicValueEnum<'ctx>],
 ) -> BasicValueEnum<'ctx> {

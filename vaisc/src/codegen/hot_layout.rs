@@ -1,47 +1,40 @@
 //! Layout-independent code for hot hosts. A patch may change the layout of a struct while the
 //! host's code that is not reloadable (`main` and the functions it calls) keeps running, so in a
 //! hot host that code reads each field's offset, and each struct's size (for array strides,
-//! copies and fills), from the offset table (`vais_hot_abi::OFFSET_TABLE_SYMBOL`), which the
-//! runtime rewrites when it migrates the program's values: one load per access, in the manner
-//! of the Objective-C runtime's non-fragile instance variables. Hot functions keep constant
-//! offsets (a patch is compiled against the new layout).
+//! copies and fills), from the offset table: one exported `u64` per field and per struct
+//! (`vais_hot_abi::layout::offset_symbol`, `size_symbol`), which the runtime rewrites when it
+//! migrates the program's values. One load per access, in the manner of the Objective-C
+//! runtime's non-fragile instance variables. Hot functions keep constant offsets (a patch is
+//! compiled against the new layout).
 //!
-//! Values such code creates are given room to grow: its stack slots of types that contain a
-//! struct are [`room`] bytes, globals and the locals of `main` that live across hot calls are
-//! static storage of [`vais_hot_abi::layout::room_for`] their size, which the runtime knows
-//! (the manifest lists each with its address) and migrates in place. Before each call `main`
-//! makes to a hot function it tests the runtime's pending flag, so a patch that moves values is
-//! applied there, when only `main` is on the stack.
+//! Values such code keeps are given room to grow: each struct or enum in its stack slots,
+//! globals and the locals of `main` that live across hot calls takes `{ T, T, [64 x i8] }`
+//! (twice its size plus 64 bytes, the policy of `vais_hot_abi::layout::room_for`). Globals and
+//! those locals of `main` are static storage the manifest lists with their address and room,
+//! so the runtime migrates them in place. The code's text names types and table entries, never
+//! sizes or positions, so adding a field does not change code that does not use it. Before each
+//! call `main` makes to a hot function it tests the runtime's pending flag, so a patch that moves
+//! values is applied there, when only `main` is on the stack.
 
 use super::func::{Gen, Res};
-use crate::tir::{FuncId, Program, StructId, Ty};
+use crate::tir::{Const, FuncId, Program, StructId, Ty};
 use inkwell::module::Linkage;
-use inkwell::types::BasicType;
-use inkwell::values::{BasicValue, FunctionValue, GlobalValue, IntValue, PointerValue};
+use inkwell::types::{BasicType, BasicTypeEnum};
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FunctionValue, GlobalValue, IntValue, PointerValue,
+};
 use inkwell::{AddressSpace, AtomicOrdering, IntPredicate};
-use vais_hot_abi::layout::room_for;
+use vais_hot_abi::layout::{offset_symbol, size_symbol};
+
+/// The bytes of room beyond twice a value's size.
+const ROOM_EXTRA: u32 = 64;
 
 /// What a hot host's code generation needs beyond a normal build's.
 pub(super) struct HotHost<'ctx> {
-    /// The offset table.
-    offsets: GlobalValue<'ctx>,
-    /// Per struct: the index of its size in the table (its field offsets follow).
-    bases: Vec<u32>,
     /// The runtime's flag: a patch that moves values waits.
     pending: GlobalValue<'ctx>,
     /// The runtime's `vais_hot_safe_point`.
     safe_point: FunctionValue<'ctx>,
-}
-
-/// Per struct, where its entries in the offset table start, and the table's length.
-pub fn offset_table_bases(program: &Program) -> (Vec<u32>, u32) {
-    let mut bases = Vec::new();
-    let mut at = 0u32;
-    for s in &program.structs {
-        bases.push(at);
-        at += 1 + s.fields.len() as u32;
-    }
-    (bases, at)
 }
 
 /// Whether values of `ty` contain a struct or an enum, whose layout a patch may change.
@@ -80,25 +73,8 @@ pub fn kept_local_symbol(name: &str, id: usize) -> String {
 }
 
 impl<'ctx> Gen<'_, 'ctx> {
-    /// Sets up the offset table and the runtime's safe point, for a hot host.
+    /// Declares the runtime's pending flag and safe point, for a hot host.
     pub(super) fn declare_hot_host(&mut self) -> Res<()> {
-        let i64t = self.ctx.i64_type();
-        let (bases, len) = offset_table_bases(self.program);
-        let mut init = Vec::new();
-        for st in &self.struct_types {
-            init.push(i64t.const_int(self.target.get_abi_size(st), false));
-            for i in 0..st.count_fields() {
-                let offset = self.target.offset_of_element(st, i).unwrap_or(0);
-                init.push(i64t.const_int(offset, false));
-            }
-        }
-        let ty = i64t.array_type(len);
-        let offsets = self
-            .module
-            .add_global(ty, None, vais_hot_abi::OFFSET_TABLE_SYMBOL);
-        offsets.set_initializer(&i64t.const_array(&init));
-        // Exported and written by the runtime, so LLVM may never fold its entries.
-        offsets.set_linkage(Linkage::External);
         let i32t = self.ctx.i32_type();
         let pending = self
             .module
@@ -110,8 +86,6 @@ impl<'ctx> Gen<'_, 'ctx> {
             Some(Linkage::External),
         );
         self.hot = Some(HotHost {
-            offsets,
-            bases,
             pending,
             safe_point,
         });
@@ -129,24 +103,23 @@ impl<'ctx> Gen<'_, 'ctx> {
         self.hot.is_some() && !self.program.functions[id].attrs.hot
     }
 
-    fn table_entry(&mut self, index: u32) -> Res<IntValue<'ctx>> {
-        let Some(hot) = &self.hot else {
-            return Err(super::CodegenError::Internal(
-                "offset table outside a hot host".into(),
-            ));
-        };
+    /// Loads the offset table's entry `symbol`, defining it (with its value in this build) the
+    /// first time it is used. Exported and written by the runtime, so LLVM may never fold it.
+    fn table_entry(&mut self, symbol: &str, value: u64) -> Res<IntValue<'ctx>> {
         let i64t = self.ctx.i64_type();
-        let table = hot.offsets.as_pointer_value();
-        // SAFETY: `index` is below the table's length: bases and field counts come from the
-        // same program as the table (`offset_table_bases`).
-        let slot = unsafe {
-            self.builder.build_in_bounds_gep(
-                table,
-                &[i64t.const_zero(), i64t.const_int(u64::from(index), false)],
-                "layout.slot",
-            )
-        }?;
-        Ok(self.builder.build_load(slot, "layout")?.into_int_value())
+        let g = match self.module.get_global(symbol) {
+            Some(g) => g,
+            None => {
+                let g = self.module.add_global(i64t, None, symbol);
+                g.set_initializer(&i64t.const_int(value, false));
+                g.set_linkage(Linkage::External);
+                g
+            }
+        };
+        Ok(self
+            .builder
+            .build_load(g.as_pointer_value(), "layout")?
+            .into_int_value())
     }
 
     /// `base + offset`, as a pointer to `to`.
@@ -176,9 +149,14 @@ impl<'ctx> Gen<'_, 'ctx> {
         if !self.dynamic() {
             return Ok(self.builder.build_struct_gep(base, index, "field")?);
         }
-        let at = self.hot.as_ref().map_or(0, |h| h.bases[sid]) + 1 + index;
-        let offset = self.table_entry(at)?;
-        let ty = self.program.structs[sid].fields[index as usize].ty.clone();
+        let def = &self.program.structs[sid];
+        let field = &def.fields[index as usize];
+        let (symbol, ty) = (offset_symbol(&def.name, &field.name), field.ty.clone());
+        let value = self
+            .target
+            .offset_of_element(&self.struct_types[sid], index)
+            .unwrap_or(0);
+        let offset = self.table_entry(&symbol, value)?;
         self.byte_offset(base, offset, &ty)
     }
 
@@ -190,8 +168,9 @@ impl<'ctx> Gen<'_, 'ctx> {
         }
         match ty {
             Ty::Struct(sid) => {
-                let at = self.hot.as_ref().map_or(0, |h| h.bases[*sid]);
-                self.table_entry(at)
+                let symbol = size_symbol(&self.program.structs[*sid].name);
+                let value = self.size_of(ty);
+                self.table_entry(&symbol, value)
             }
             Ty::Array(elem, n) => {
                 let one = self.size_value(elem)?;
@@ -232,14 +211,25 @@ impl<'ctx> Gen<'_, 'ctx> {
         })
     }
 
-    /// The bytes a stack slot of type `ty` takes in code that reads layouts from the table:
-    /// room to grow for every struct it contains.
-    fn room(&self, ty: &Ty) -> u64 {
+    /// The type of storage for a value of type `ty` with room to grow: `{ T, T, [64 x i8] }`
+    /// for each struct or enum (arrays of them element by element), `ty`'s own otherwise.
+    pub(super) fn room_type(&self, ty: &Ty) -> BasicTypeEnum<'ctx> {
         match ty {
-            Ty::Struct(_) => room_for(self.size_of(ty)),
-            Ty::Array(elem, n) if has_layout(self.program, elem) => n * self.room(elem),
-            _ => self.size_of(ty),
+            Ty::Struct(_) | Ty::Enum(_) => {
+                let t = self.llvm(ty);
+                let pad = self.ctx.i8_type().array_type(ROOM_EXTRA).into();
+                self.ctx.struct_type(&[t, t, pad], false).into()
+            }
+            Ty::Array(elem, n) if has_layout(self.program, elem) => {
+                self.room_type(elem).array_type(*n as u32).into()
+            }
+            _ => self.llvm(ty),
         }
+    }
+
+    /// The bytes [`Gen::room_type`] takes.
+    pub(super) fn room_size(&self, ty: &Ty) -> u64 {
+        self.target.get_abi_size(&self.room_type(ty))
     }
 
     /// A stack slot for a value of type `ty`, built by `builder`: with room to grow in code
@@ -254,26 +244,19 @@ impl<'ctx> Gen<'_, 'ctx> {
         if !dynamic || !has_layout(self.program, ty) {
             return Ok(builder.build_alloca(self.llvm(ty), name)?);
         }
-        let bytes = self.ctx.i8_type().array_type(self.room(ty) as u32);
-        let slot = builder.build_alloca(bytes, name)?;
-        if let Some(inst) = slot.as_instruction_value() {
-            inst.set_alignment(16)
-                .map_err(|e| super::CodegenError::Internal(e.to_string()))?;
-        }
+        let slot = builder.build_alloca(self.room_type(ty), name)?;
         let ptr_ty = self.llvm(ty).ptr_type(AddressSpace::default());
         Ok(builder.build_pointer_cast(slot, ptr_ty, name)?)
     }
 
     /// Static storage for kept local `id` of `main`, with room to grow.
     pub(super) fn kept_slot(&self, id: usize, name: &str, ty: &Ty) -> PointerValue<'ctx> {
-        let size = self.size_of(ty);
-        let bytes = self.ctx.i8_type().array_type(room_for(size) as u32);
+        let room = self.room_type(ty);
         let g = self
             .module
-            .add_global(bytes, None, &kept_local_symbol(name, id));
-        g.set_initializer(&bytes.const_zero());
+            .add_global(room, None, &kept_local_symbol(name, id));
+        g.set_initializer(&room.const_zero());
         g.set_linkage(Linkage::Internal);
-        g.set_alignment(16);
         g.as_pointer_value()
             .const_cast(self.llvm(ty).ptr_type(AddressSpace::default()))
     }
@@ -312,36 +295,50 @@ impl<'ctx> Gen<'_, 'ctx> {
         Ok(())
     }
 
-    /// Storage of a global: in a hot host, the value followed by room to grow.
+    /// Storage of a global: in a hot host, with room to grow.
     pub(super) fn global_storage(&self, ty: &Ty, name: &str) -> GlobalValue<'ctx> {
-        let llty = self.llvm(ty);
-        if self.hot.is_none() || !has_layout(self.program, ty) {
-            return self.module.add_global(llty, None, name);
-        }
-        let extra = room_for(self.size_of(ty)) - self.size_of(ty);
-        let padded = self.ctx.struct_type(
-            &[llty, self.ctx.i8_type().array_type(extra as u32).into()],
-            false,
-        );
-        let g = self.module.add_global(padded, None, name);
-        g.set_alignment(16);
-        g
+        let storage = if self.hot.is_some() {
+            self.room_type(ty)
+        } else {
+            self.llvm(ty)
+        };
+        self.module.add_global(storage, None, name)
     }
 
-    /// The initialiser for a global made by [`Gen::global_storage`] for type `ty`.
+    /// The initialiser for a global made by [`Gen::global_storage`] for type `ty`, from the
+    /// constant `c` and its value `value` (of `ty`'s own type).
     pub(super) fn global_init(
-        &self,
-        g: GlobalValue<'ctx>,
+        &mut self,
+        c: &Const,
         ty: &Ty,
-        value: inkwell::values::BasicValueEnum<'ctx>,
-    ) {
+        value: BasicValueEnum<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
         if self.hot.is_none() || !has_layout(self.program, ty) {
-            g.set_initializer(&value);
-            return;
+            return Ok(value);
         }
-        let extra = room_for(self.size_of(ty)) - self.size_of(ty);
-        let rest = self.ctx.i8_type().array_type(extra as u32).const_zero();
-        g.set_initializer(&self.ctx.const_struct(&[value, rest.into()], false));
+        Ok(match (ty, c) {
+            (_, Const::Zero) => self.room_type(ty).const_zero(),
+            (Ty::Struct(_) | Ty::Enum(_), _) => {
+                let zero = self.llvm(ty).const_zero();
+                let pad = self.ctx.i8_type().array_type(ROOM_EXTRA).const_zero();
+                self.ctx
+                    .const_struct(&[value, zero, pad.into()], false)
+                    .into()
+            }
+            (Ty::Array(elem, _), Const::Array(items)) => {
+                let mut values = Vec::new();
+                for item in items {
+                    let v = self.constant(item, elem)?;
+                    values.push(self.global_init(item, elem, v)?);
+                }
+                super::func::const_array(self.room_type(elem), &values)
+            }
+            _ => {
+                return Err(super::CodegenError::Internal(
+                    "global constant of an aggregate type".into(),
+                ))
+            }
+        })
     }
 
     /// A pointer to the value of global `g` of type `ty`.

@@ -37,6 +37,10 @@ pub struct Layouts {
     pub enums: Vec<EnumLayout>,
     pub globals: Vec<u64>,
     pub main_locals: Vec<u64>,
+    /// The room a hot host keeps for each global and each local of `main`
+    /// (`hot_layout.rs`).
+    pub global_rooms: Vec<u64>,
+    pub main_local_rooms: Vec<u64>,
 }
 
 /// Lays out the program's types as code generation does, for the host target.
@@ -80,16 +84,27 @@ pub fn layouts(program: &Program) -> Result<Layouts, CodegenError> {
         enums.push(EnumLayout { size, variants });
     }
     let globals = program.globals.iter().map(|g| gen.size_of(&g.ty)).collect();
-    let main_locals = program
+    let global_rooms = program
+        .globals
+        .iter()
+        .map(|g| gen.room_size(&g.ty))
+        .collect();
+    let main_body = program
         .main
-        .and_then(|m| program.functions[m].body.as_ref())
+        .and_then(|m| program.functions[m].body.as_ref());
+    let main_locals = main_body
         .map(|b| b.locals.iter().map(|l| gen.size_of(&l.ty)).collect())
+        .unwrap_or_default();
+    let main_local_rooms = main_body
+        .map(|b| b.locals.iter().map(|l| gen.room_size(&l.ty)).collect())
         .unwrap_or_default();
     Ok(Layouts {
         structs,
         enums,
         globals,
         main_locals,
+        global_rooms,
+        main_local_rooms,
     })
 }
 

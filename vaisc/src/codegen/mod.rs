@@ -22,7 +22,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use hot_layout::{has_layout, kept_local_symbol, kept_locals, offset_table_bases};
+pub use hot_layout::{has_layout, kept_local_symbol, kept_locals};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;

@@ -108,14 +108,10 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let plan = hot::host_plan(program, path, &compiler, hot::layouts(program, &checked.sources)?);
+            let layouts = hot::layouts(program, &checked.sources)?;
+            let plan = hot::host_plan(program, path, &compiler, layouts);
             let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
-            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
-            std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
-                path: info_path.clone(),
-                message: e.to_string(),
-            })?;
-            info
+            HostInfo::from_plan(&plan, code, hot::initial_values(program))
         }
         HotBuild::PatchOnly => std::fs::read_to_string(&info_path)
             .ok()
@@ -125,17 +121,46 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let hot::PatchPlan { plan, migration } =
-        hot::patch_plan(program, path, &host, hot::layouts(program, &checked.sources)?)
-            .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
+    let hot::PatchPlan { plan, migration } = hot::patch_plan(
+        program,
+        path,
+        &host,
+        hot::layouts(program, &checked.sources)?,
+    )
+    .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
     if !migration.is_empty() {
         report.migration = Some(migration.summary());
         report.migration_warnings = migration.warnings.clone();
     }
     let patch = report.patch.clone();
     let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
-    report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
-    report.initial_values_changed = hot::changed_initial_values(program, &host);
+    if kind == HotBuild::Full {
+        // The host file records the code of both builds, for later patch builds to compare.
+        let info = HostInfo {
+            patch_code: code,
+            ..host.clone()
+        };
+        std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
+            path: info_path.clone(),
+            message: e.to_string(),
+        })?;
+        return Ok(report);
+    }
+    // Code that is not hot is built with constant layouts in a patch and reads them from the
+    // offset table in the host; after a layout change only the host's form of the new
+    // program says whether such code changed.
+    report.not_reloadable = if migration.is_empty() {
+        hot::unreloadable_changes(program, &host.patch_code, &code)
+    } else {
+        let start = Instant::now();
+        let context = Context::create();
+        let module = lower(&context, checked, program, opts, true, true)?;
+        let host_form = codegen_hot::code_hashes(&module);
+        report.codegen += start.elapsed();
+        hot::unreloadable_changes(program, &host.code, &host_form)
+    };
+    let moved: Vec<&str> = migration.moves.iter().map(|m| m.name.as_str()).collect();
+    report.initial_values_changed = hot::changed_initial_values(program, &host, &moved);
     report.hot_removed = host
         .functions
         .iter()

@@ -123,7 +123,10 @@ impl Facts {
                 refuse(&mut facts, containers(program, inner), &why);
             }
         }
-        if let Some(body) = program.main.and_then(|m| program.functions[m].body.as_ref()) {
+        if let Some(body) = program
+            .main
+            .and_then(|m| program.functions[m].body.as_ref())
+        {
             for l in &body.locals {
                 if let Ty::Ptr(inner) = &l.ty {
                     let why = format!(

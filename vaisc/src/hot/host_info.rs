@@ -4,9 +4,10 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `code\t<function>\t<hash>`, `init\t<global>\t<initial value>` (as
+//! `code\t<function>\t<hash>` (the host's code), `patchcode\t<function>\t<hash>` (the same
+//! program built as a patch, whose code that is not hot has constant layouts), `init\t<global>\t<initial value>` (as
 //! [`super::initial_values`] writes it, tab-free), and each layout as
-//! `type\t<kind>\t<name>\t<size>\t<table index>\t<room>\t<refusal>` followed by its
+//! `type\t<kind>\t<name>\t<size>\t<room>\t<refusal>` followed by its
 //! `variant\t<name>\t<tag>` and `field\t<name>\t<type>\t<kind>\t<flags>\t<offset>\t<size>\t
 //! <count>\t<default>` lines (a field after a variant belongs to it; `-` for none, defaults in
 //! hex). These are the manifest's records (`vais_hot_abi::layout`), which the runtime reads.
@@ -31,6 +32,8 @@ pub struct HostInfo {
     pub layouts: Vec<TypeLayout>,
     /// Hash of every function's code in the host, by symbol name.
     pub code: Vec<(String, u64)>,
+    /// The same for the host's program built as a patch.
+    pub patch_code: Vec<(String, u64)>,
     /// Each global's initial value in the host, by name.
     pub initial_values: Vec<(String, String)>,
 }
@@ -61,6 +64,7 @@ impl HostInfo {
                 .collect(),
             layouts: plan.layouts.iter().map(|l| l.layout.clone()).collect(),
             code,
+            patch_code: Vec::new(),
             initial_values,
         }
     }
@@ -76,6 +80,9 @@ impl HostInfo {
         }
         for (name, hash) in &self.code {
             out.push_str(&format!("code\t{name}\t{hash}\n"));
+        }
+        for (name, hash) in &self.patch_code {
+            out.push_str(&format!("patchcode\t{name}\t{hash}\n"));
         }
         for (name, value) in &self.initial_values {
             out.push_str(&format!("init\t{name}\t{value}\n"));
@@ -95,6 +102,7 @@ impl HostInfo {
             functions: Vec::new(),
             layouts: Vec::new(),
             code: Vec::new(),
+            patch_code: Vec::new(),
             initial_values: Vec::new(),
         };
         for line in lines {
@@ -106,18 +114,15 @@ impl HostInfo {
                     name: name.to_string(),
                     signature: sig.to_string(),
                 }),
-                ["type", kind, name, size, index, room, refusal] => {
-                    info.layouts.push(TypeLayout {
-                        kind: LayoutKind::from_code(kind.parse().ok()?)?,
-                        name: name.to_string(),
-                        size: size.parse().ok()?,
-                        fields: Vec::new(),
-                        variants: Vec::new(),
-                        table_index: optional(index)?,
-                        storage: optional(room)?.map(|room| Storage { address: 0, room }),
-                        refusal: (*refusal != "-").then(|| refusal.to_string()),
-                    })
-                }
+                ["type", kind, name, size, room, refusal] => info.layouts.push(TypeLayout {
+                    kind: LayoutKind::from_code(kind.parse().ok()?)?,
+                    name: name.to_string(),
+                    size: size.parse().ok()?,
+                    fields: Vec::new(),
+                    variants: Vec::new(),
+                    storage: optional(room)?.map(|room| Storage { address: 0, room }),
+                    refusal: (*refusal != "-").then(|| refusal.to_string()),
+                }),
                 ["variant", name, tag] => info.layouts.last_mut()?.variants.push(VariantLayout {
                     name: name.to_string(),
                     tag: tag.parse().ok()?,
@@ -132,6 +137,9 @@ impl HostInfo {
                     }
                 }
                 ["code", name, hash] => info.code.push((name.to_string(), hash.parse().ok()?)),
+                ["patchcode", name, hash] => {
+                    info.patch_code.push((name.to_string(), hash.parse().ok()?))
+                }
                 ["init", name, value] => info
                     .initial_values
                     .push((name.to_string(), value.to_string())),
@@ -145,11 +153,10 @@ impl HostInfo {
 fn write_layout(out: &mut String, l: &TypeLayout) {
     let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
     out.push_str(&format!(
-        "type\t{}\t{}\t{}\t{}\t{}\t{}\n",
+        "type\t{}\t{}\t{}\t{}\t{}\n",
         l.kind as u32,
         l.name,
         l.size,
-        opt(l.table_index.map(u64::from)),
         opt(l.storage.map(|s| s.room)),
         l.refusal.as_deref().unwrap_or("-")
     ));
@@ -244,7 +251,6 @@ mod tests {
                         flags: 1,
                     }],
                 }],
-                table_index: Some(4),
                 storage: Some(Storage {
                     address: 0,
                     room: 96,
@@ -252,6 +258,7 @@ mod tests {
                 refusal: Some("why: at game.vais:3".into()),
             }],
             code: vec![("main".into(), 7)],
+            patch_code: vec![("main".into(), 8)],
             initial_values: vec![("greeting".into(), "\"a\\tb\"".into())],
         };
         assert_eq!(HostInfo::parse(&info.to_text()), Some(info));

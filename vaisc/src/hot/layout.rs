@@ -10,8 +10,8 @@ use crate::source::SourceMap;
 use crate::tir::{FieldDef, FloatTy, Program, Ty};
 use codegen_hot::Layout;
 use vais_hot_abi::layout::{
-    room_for, FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout,
-    FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
+    FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout, FIELD_USED_BY_HOST,
+    MAIN_LOCAL_PREFIX,
 };
 
 /// Every struct, enum and global layout, as the manifest lists them.
@@ -72,7 +72,6 @@ fn fields(program: &Program, defs: &[FieldDef], layout: &CgFields) -> Vec<FieldL
 
 fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> {
     let mut out = Vec::new();
-    let (bases, _) = codegen::offset_table_bases(program);
     for (i, (s, layout)) in program.structs.iter().zip(&layouts.structs).enumerate() {
         let mut fs = fields(program, &s.fields, layout);
         for (j, f) in fs.iter_mut().enumerate() {
@@ -87,7 +86,6 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
                 size: layout.size,
                 fields: fs,
                 variants: Vec::new(),
-                table_index: Some(bases[i]),
                 storage: None,
                 refusal: facts.struct_refusals[i].clone(),
             },
@@ -113,35 +111,35 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
                 size: layout.size,
                 fields: Vec::new(),
                 variants,
-                table_index: None,
                 storage: None,
                 refusal: facts.enum_refusals[i].clone(),
             },
             symbol: None,
         });
     }
-    for (g, &size) in program.globals.iter().zip(&layouts.globals) {
-        out.push(value(program, &g.name, &g.name, &g.ty, size));
+    for (i, g) in program.globals.iter().enumerate() {
+        let (size, room) = (layouts.globals[i], layouts.global_rooms[i]);
+        out.push(value(program, &g.name, &g.name, &g.ty, size, room));
     }
-    if let Some(body) = program.main.and_then(|m| program.functions[m].body.as_ref()) {
+    if let Some(body) = program
+        .main
+        .and_then(|m| program.functions[m].body.as_ref())
+    {
         for id in codegen::kept_locals(program) {
             let local = &body.locals[id];
             let name = format!("{MAIN_LOCAL_PREFIX}{}", local.name);
             let symbol = codegen::kept_local_symbol(&local.name, id);
-            let size = layouts.main_locals[id];
-            out.push(value(program, &name, &symbol, &local.ty, size));
+            let (size, room) = (layouts.main_locals[id], layouts.main_local_rooms[id]);
+            out.push(value(program, &name, &symbol, &local.ty, size, room));
         }
     }
     out
 }
 
-/// The record of a global (or kept local of `main`) named `name`, held by `symbol`. Values of
-/// types with a layout get room to grow; the code generator reserves the same.
-fn value(program: &Program, name: &str, symbol: &str, ty: &Ty, size: u64) -> Layout {
-    let storage = codegen::has_layout(program, ty).then_some(Storage {
-        address: 0,
-        room: room_for(size),
-    });
+/// The record of a global (or kept local of `main`) named `name`, held by `symbol`, with the
+/// `room` the code generator keeps for it.
+fn value(program: &Program, name: &str, symbol: &str, ty: &Ty, size: u64, room: u64) -> Layout {
+    let storage = codegen::has_layout(program, ty).then_some(Storage { address: 0, room });
     Layout {
         layout: TypeLayout {
             kind: LayoutKind::Global,
@@ -149,7 +147,6 @@ fn value(program: &Program, name: &str, symbol: &str, ty: &Ty, size: u64) -> Lay
             size,
             fields: vec![field(program, name, ty, 0, size)],
             variants: Vec::new(),
-            table_index: None,
             storage,
             refusal: None,
         },

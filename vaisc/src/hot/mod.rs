@@ -113,9 +113,11 @@ pub fn patch_plan(
     };
     for &g in &reached.globals {
         let name = &program.globals[g].name;
-        if !host.layouts.iter().any(|h| {
-            h.kind == vais_hot_abi::layout::LayoutKind::Global && h.name == *name
-        }) {
+        if !host
+            .layouts
+            .iter()
+            .any(|h| h.kind == vais_hot_abi::layout::LayoutKind::Global && h.name == *name)
+        {
             problems.push(format!(
                 "global `{name}` is new: the running program does not have it"
             ));
@@ -173,10 +175,17 @@ fn const_text(program: &Program, c: &Const) -> String {
 }
 
 /// The globals whose initial value differs from the host's. A reload keeps the running
-/// program's values, so such an edit takes effect only when the program restarts.
-pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String> {
+/// program's values, so such an edit takes effect only when the program restarts. Globals the
+/// migration moves (`migrated`) are left out: their type changed, so the text of their initial
+/// value does too; the migration says what their new fields hold.
+pub fn changed_initial_values(
+    program: &Program,
+    host: &HostInfo,
+    migrated: &[&str],
+) -> Vec<String> {
     initial_values(program)
         .into_iter()
+        .filter(|(name, _)| !migrated.contains(&name.as_str()))
         .filter(|(name, value)| {
             host.initial_values
                 .iter()
@@ -191,7 +200,7 @@ pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String>
 /// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
 pub fn unreloadable_changes(
     program: &Program,
-    host: &HostInfo,
+    host_code: &[(String, u64)],
     code: &[(String, u64)],
 ) -> Vec<String> {
     let hot = hot_functions(program);
@@ -209,7 +218,7 @@ pub fn unreloadable_changes(
                 "vais_main" => "main",
                 s => s,
             };
-            let old = host.code.iter().find(|(n, _)| n == symbol)?;
+            let old = host_code.iter().find(|(n, _)| n == symbol)?;
             (old.1 != *hash && !reachable.contains(name)).then(|| name.to_string())
         })
         .collect()

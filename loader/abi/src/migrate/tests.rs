@@ -34,7 +34,6 @@ fn structure(name: &str, fields: Vec<FieldLayout>, size: u64) -> TypeLayout {
         size,
         fields,
         variants: Vec::new(),
-        table_index: Some(0),
         storage: None,
         refusal: None,
     }
@@ -56,7 +55,6 @@ fn global(name: &str, ty: &str, size: u64, count: u64, address: usize) -> TypeLa
             flags: 0,
         }],
         variants: Vec::new(),
-        table_index: None,
         storage: Some(Storage {
             address,
             room: crate::layout::room_for(size),
@@ -98,7 +96,15 @@ fn an_inserted_field_gets_its_default_and_the_others_move() {
     );
     let out = plan.build(|_| bytes(&[7, 9])).expect("build");
     assert_eq!(words(&out[0], 3), vec![7, 2.5f64.to_bits(), 9]);
-    assert_eq!(plan.table, vec![(0, 24), (1, 0), (2, 16)]);
+    let table: Vec<(&str, u64)> = plan.table.iter().map(|(s, v)| (s.as_str(), *v)).collect();
+    assert_eq!(
+        table,
+        vec![
+            ("__vais_hot_size.State", 24),
+            ("__vais_hot_offset.State.frame", 0),
+            ("__vais_hot_offset.State.x", 16)
+        ]
+    );
 }
 
 #[test]
@@ -174,7 +180,6 @@ fn nested_structs_and_enum_variants_follow_by_name() {
                 fields: vec![int("0", 8)],
             })
             .collect(),
-        table_index: None,
         storage: None,
         refusal: None,
     };
