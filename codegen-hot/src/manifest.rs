@@ -182,7 +182,7 @@ fn layout_entry<'ctx>(
                 .u64("tag", v.tag)?
                 .set("fields", field_entries(ctx, module, &v.fields)?)?
                 .u32("field_count", count(v.fields.len())?)?
-                .u32("reserved", 0)?
+                .u32("flags", v.flags)?
                 .build()?,
         );
     }
@@ -350,7 +350,7 @@ mod tests {
         check(
             abi::VARIANT_ENTRY_FIELDS,
             size_of::<abi::VariantEntry>(),
-            offsets!(abi::VariantEntry: name, tag, fields, field_count, reserved),
+            offsets!(abi::VariantEntry: name, tag, fields, field_count, flags),
         );
     }
 

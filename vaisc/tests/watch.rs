@@ -141,17 +141,17 @@ fn incompatible_changes_are_reported_or_restart_the_program() {
     save(
         &p,
         "S State { frame: i64 }",
-        "S State { frame: i64, hp: i64 }",
+        "S State { frame: i64, hp: [i64; 100] }",
         "in place",
     );
     save(
         &p,
         "State { frame: 0 }",
-        "State { frame: 0, hp: 3 }",
+        "State { frame: 0, hp: [3; 100] }",
         "in place",
     );
     host.wait_stderr("the report", |l| {
-        l.contains("cannot hot-apply: struct State: layout changed")
+        l.contains("cannot hot-apply: `s` of `main`: needs 808 bytes after the change")
     });
     drop(host);
 
@@ -161,13 +161,13 @@ fn incompatible_changes_are_reported_or_restart_the_program() {
     save(
         &p,
         "S State { frame: i64 }",
-        "S State { frame: i64, hp: i64 }",
+        "S State { frame: i64, hp: [i64; 100] }",
         "in place",
     );
     save(
         &p,
         "State { frame: 0 }",
-        "State { frame: 0, hp: 3 }",
+        "State { frame: 0, hp: [3; 100] }",
         "in place",
     );
     save(&p, "v1 frame", "v2 frame", "in place");

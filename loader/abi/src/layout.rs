@@ -89,8 +89,13 @@ impl ValueKind {
 
 /// Set on a field of a host layout when code that is not reloadable (`main` and what only it
 /// runs) reads or writes the field: such code keeps running after a reload, so the field may
-/// move but not disappear.
+/// move but neither disappear nor change type. Set on an enum variant such code builds or
+/// matches: it keeps its tag and payload.
 pub const FIELD_USED_BY_HOST: u32 = 1;
+
+/// Set on a field that such code only writes in struct literals: if a patch removes it (or
+/// changes its type), those writes are sent to room past the value's new end.
+pub const FIELD_BUILT_BY_HOST: u32 = 2;
 
 /// One field of a struct or enum variant, or the type of a global. An array is described by
 /// its element (`kind`, `type_name`) and its `count`; nested arrays are flattened.
@@ -133,6 +138,8 @@ pub struct VariantLayout {
     pub name: String,
     pub tag: u64,
     pub fields: Vec<FieldLayout>,
+    /// [`FIELD_USED_BY_HOST`].
+    pub flags: u32,
 }
 
 /// Where a host keeps one of its live values, and how much room it has.
@@ -236,6 +243,7 @@ impl TypeLayout {
                 .map(|v: &VariantEntry| VariantLayout {
                     name: c_str(v.name).into_owned(),
                     tag: v.tag,
+                    flags: v.flags,
                     fields: slice(v.fields, v.field_count)
                         .iter()
                         .map(|f| read_field(f))

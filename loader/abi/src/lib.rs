@@ -182,7 +182,8 @@ pub struct VariantEntry {
     pub tag: u64,
     pub fields: *const FieldEntry,
     pub field_count: u32,
-    pub reserved: u32,
+    /// [`layout::FIELD_USED_BY_HOST`].
+    pub flags: u32,
 }
 
 /// The machine types the fields of the ABI structs are made of.
@@ -265,7 +266,7 @@ pub const VARIANT_ENTRY_FIELDS: &[Field] = &[
     field("tag", FieldKind::U64),
     field("fields", FieldKind::Ptr),
     field("field_count", FieldKind::U32),
-    field("reserved", FieldKind::U32),
+    field("flags", FieldKind::U32),
 ];
 
 /// 64-bit FNV-1a: the hash of signatures, layouts, bodies and program ids. Stable across
@@ -389,7 +390,7 @@ mod tests {
         );
         check(
             VARIANT_ENTRY_FIELDS,
-            offsets!(VariantEntry: name, tag, fields, field_count, reserved),
+            offsets!(VariantEntry: name, tag, fields, field_count, flags),
             size_of::<VariantEntry>(),
         );
         assert_eq!(align_of::<LayoutEntry>(), 8);

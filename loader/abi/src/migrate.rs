@@ -12,7 +12,7 @@
 
 use crate::layout::{
     offset_symbol, room_for, size_symbol, FieldLayout, LayoutKind, TypeLayout, ValueKind,
-    FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
+    FIELD_BUILT_BY_HOST, FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
 };
 use std::collections::BTreeMap;
 
@@ -34,6 +34,10 @@ pub enum Refusal {
         old: String,
         new: String,
     },
+    #[error("{ty}: variant `{variant}` changes tag or payload, but code that keeps running (`main`) builds or matches it")]
+    VariantUsed { ty: String, variant: String },
+    #[error("{ty}: its size changes from {old} to {new}, but code that keeps running (`main`) holds its values")]
+    EnumSize { ty: String, old: u64, new: u64 },
     #[error("{ty}: variant `{variant}` is removed, but `{value}` holds one")]
     VariantLive {
         ty: String,
@@ -193,6 +197,9 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
                 }
             }
         }
+        if let Some(h) = h.filter(|h| h.kind == LayoutKind::Enum) {
+            check_host_variants(h, n, &new_ix, &changed)?;
+        }
         plan.changes.push((o.name.clone(), describe_change(o, n)));
     }
     // Compile a rule for every changed type, nested ones included.
@@ -286,14 +293,81 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
             });
         }
         plan.table.push((size_symbol(&h.name), n.size));
+        // A field the host's literals write but the patch removes (or retypes) is given room
+        // past the value's new end, where those writes harm nothing.
+        let mut spare = n.size.next_multiple_of(8);
         for f in &h.fields {
-            if let Some(nf) = n.field(&f.name) {
-                plan.table
-                    .push((offset_symbol(&h.name, &f.name), nf.offset));
-            }
+            let offset = match n.field(&f.name) {
+                Some(nf) if nf.type_text() == f.type_text() => nf.offset,
+                _ if f.flags & FIELD_BUILT_BY_HOST != 0 => {
+                    let at = spare;
+                    spare = (spare + f.size).next_multiple_of(8);
+                    if spare > room_for(h.size) {
+                        return Err(Refusal::Room {
+                            value: format!(
+                                "values of `{}` made by code that keeps running",
+                                h.name
+                            ),
+                            need: spare,
+                            have: room_for(h.size),
+                        });
+                    }
+                    at
+                }
+                _ => continue,
+            };
+            plan.table.push((offset_symbol(&h.name, &f.name), offset));
         }
     }
     Ok(plan)
+}
+
+/// An enum whose variants code that keeps running builds or matches: those variants keep
+/// their tag and payload, and the enum its size (that code uses constant layouts for it).
+fn check_host_variants(
+    h: &TypeLayout,
+    n: &TypeLayout,
+    new: &BTreeMap<(u8, &str), &TypeLayout>,
+    changed: &BTreeMap<(u8, &str), bool>,
+) -> Result<(), Refusal> {
+    let used: Vec<_> = h
+        .variants
+        .iter()
+        .filter(|v| v.flags & FIELD_USED_BY_HOST != 0)
+        .collect();
+    if used.is_empty() {
+        return Ok(());
+    }
+    if n.size != h.size {
+        return Err(Refusal::EnumSize {
+            ty: h.name.clone(),
+            old: h.size,
+            new: n.size,
+        });
+    }
+    for v in used {
+        let same = n
+            .variants
+            .iter()
+            .find(|w| w.name == v.name)
+            .is_some_and(|w| {
+                w.tag == v.tag
+                    && w.fields.len() == v.fields.len()
+                    && w.fields.iter().zip(&v.fields).all(|(a, b)| {
+                        a.name == b.name
+                            && a.offset == b.offset
+                            && !element_changes(b, a, changed)
+                            && nested_key(a).is_none_or(|k| new.contains_key(&k))
+                    })
+            });
+        if !same {
+            return Err(Refusal::VariantUsed {
+                ty: h.name.clone(),
+                variant: v.name.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A field of the same type as `f`, sized by its type's layout in `new`.

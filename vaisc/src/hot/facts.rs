@@ -20,8 +20,12 @@ pub struct Facts {
     /// Per struct: why its values cannot be migrated, if anything stands in the way.
     pub struct_refusals: Vec<Option<String>>,
     pub enum_refusals: Vec<Option<String>>,
-    /// `(struct, field)` pairs that code which is not hot reads, writes or builds.
+    /// `(struct, field)` pairs that code which is not hot reads or writes.
     pub used_fields: BTreeSet<(usize, usize)>,
+    /// `(struct, field)` pairs such code writes in struct literals.
+    pub built_fields: BTreeSet<(usize, usize)>,
+    /// `(enum, variant)` pairs such code builds or matches.
+    pub used_variants: BTreeSet<(usize, usize)>,
 }
 
 /// The structs and enums whose layout is part of `ty`'s (itself included).
@@ -48,27 +52,34 @@ fn contained(program: &Program, ty: &Ty, out: &mut BTreeSet<(bool, usize)>) {
     }
 }
 
-/// The structs and enums that contain `ty` (itself included): a pointer to a `ty` may point
+/// Whether a value of type `outer` has a part of type `inner` (or is one).
+fn contains(program: &Program, outer: &Ty, inner: &Ty) -> bool {
+    outer == inner
+        || match outer {
+            Ty::Struct(s) => program.structs[*s]
+                .fields
+                .iter()
+                .any(|f| contains(program, &f.ty, inner)),
+            Ty::Enum(e) => program.enums[*e]
+                .variants
+                .iter()
+                .flat_map(|v| &v.fields)
+                .any(|f| contains(program, &f.ty, inner)),
+            Ty::Array(elem, _) => contains(program, elem, inner),
+            _ => false,
+        }
+}
+
+/// The structs and enums that contain a `ty` (itself included): a pointer to a `ty` may point
 /// inside any of them.
 fn containers(program: &Program, ty: &Ty) -> BTreeSet<(bool, usize)> {
-    let mut out = BTreeSet::new();
-    let all = (0..program.structs.len())
-        .map(|s| (true, Ty::Struct(s)))
-        .chain((0..program.enums.len()).map(|e| (false, Ty::Enum(e))));
-    for (is_struct, t) in all {
-        let mut inner = BTreeSet::new();
-        contained(program, &t, &mut inner);
-        let mut target = BTreeSet::new();
-        contained(program, ty, &mut target);
-        if target.iter().any(|k| inner.contains(k)) {
-            let id = match t {
-                Ty::Struct(s) | Ty::Enum(s) => s,
-                _ => continue,
-            };
-            out.insert((is_struct, id));
-        }
-    }
-    out
+    let structs = (0..program.structs.len()).map(|s| (true, s, Ty::Struct(s)));
+    let enums = (0..program.enums.len()).map(|e| (false, e, Ty::Enum(e)));
+    structs
+        .chain(enums)
+        .filter(|(_, _, t)| contains(program, t, ty))
+        .map(|(is_struct, id, _)| (is_struct, id))
+        .collect()
 }
 
 impl Facts {
@@ -77,6 +88,8 @@ impl Facts {
             struct_refusals: vec![None; program.structs.len()],
             enum_refusals: vec![None; program.enums.len()],
             used_fields: BTreeSet::new(),
+            built_fields: BTreeSet::new(),
+            used_variants: BTreeSet::new(),
         };
         let at = |span: Span| {
             let file = sources.file(span.file);
@@ -177,25 +190,18 @@ impl Facts {
                     }
                     ExprKind::StructLit(s, fields) => {
                         for i in 0..fields.len() {
-                            facts.used_fields.insert((*s, i));
+                            facts.built_fields.insert((*s, i));
                         }
                     }
-                    ExprKind::EnumLit(id, ..) => {
-                        let why = format!(
-                            "code that keeps running (`{}`) builds its values ({})",
-                            f.name,
-                            at(e.span)
-                        );
-                        facts.enum_refusals[*id].get_or_insert(why);
+                    ExprKind::EnumLit(id, variant, _) => {
+                        facts.used_variants.insert((*id, *variant as usize));
                     }
                     ExprKind::Match(scrutinee, _) => {
+                        // A match tests every variant's tag, through its arms or its default.
                         if let Ty::Enum(id) = scrutinee.ty {
-                            let why = format!(
-                                "code that keeps running (`{}`) matches on it ({})",
-                                f.name,
-                                at(e.span)
-                            );
-                            facts.enum_refusals[id].get_or_insert(why);
+                            for v in 0..program.enums[id].variants.len() {
+                                facts.used_variants.insert((id, v));
+                            }
                         }
                     }
                     _ => {}

@@ -8,7 +8,7 @@
 //! program built as a patch, whose code that is not hot has constant layouts), `init\t<global>\t<initial value>` (as
 //! [`super::initial_values`] writes it, tab-free), and each layout as
 //! `type\t<kind>\t<name>\t<size>\t<room>\t<refusal>` followed by its
-//! `variant\t<name>\t<tag>` and `field\t<name>\t<type>\t<kind>\t<flags>\t<offset>\t<size>\t
+//! `variant\t<name>\t<tag>\t<flags>` and `field\t<name>\t<type>\t<kind>\t<flags>\t<offset>\t<size>\t
 //! <count>\t<default>` lines (a field after a variant belongs to it; `-` for none, defaults in
 //! hex). These are the manifest's records (`vais_hot_abi::layout`), which the runtime reads.
 
@@ -123,11 +123,14 @@ impl HostInfo {
                     storage: optional(room)?.map(|room| Storage { address: 0, room }),
                     refusal: (*refusal != "-").then(|| refusal.to_string()),
                 }),
-                ["variant", name, tag] => info.layouts.last_mut()?.variants.push(VariantLayout {
-                    name: name.to_string(),
-                    tag: tag.parse().ok()?,
-                    fields: Vec::new(),
-                }),
+                ["variant", name, tag, flags] => {
+                    info.layouts.last_mut()?.variants.push(VariantLayout {
+                        name: name.to_string(),
+                        tag: tag.parse().ok()?,
+                        fields: Vec::new(),
+                        flags: flags.parse().ok()?,
+                    })
+                }
                 ["field", rest @ ..] => {
                     let f = parse_field(rest)?;
                     let l = info.layouts.last_mut()?;
@@ -179,7 +182,7 @@ fn write_layout(out: &mut String, l: &TypeLayout) {
         field(out, f);
     }
     for v in &l.variants {
-        out.push_str(&format!("variant\t{}\t{}\n", v.name, v.tag));
+        out.push_str(&format!("variant\t{}\t{}\t{}\n", v.name, v.tag, v.flags));
         for f in &v.fields {
             field(out, f);
         }
@@ -250,6 +253,7 @@ mod tests {
                         default: Some(vec![0, 1, 0xff]),
                         flags: 1,
                     }],
+                    flags: 1,
                 }],
                 storage: Some(Storage {
                     address: 0,

@@ -10,8 +10,8 @@ use crate::source::SourceMap;
 use crate::tir::{FieldDef, FloatTy, Program, Ty};
 use codegen_hot::Layout;
 use vais_hot_abi::layout::{
-    FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout, FIELD_USED_BY_HOST,
-    MAIN_LOCAL_PREFIX,
+    FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout, FIELD_BUILT_BY_HOST,
+    FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
 };
 
 /// Every struct, enum and global layout, as the manifest lists them.
@@ -78,6 +78,9 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
             if facts.used_fields.contains(&(i, j)) {
                 f.flags |= FIELD_USED_BY_HOST;
             }
+            if facts.built_fields.contains(&(i, j)) {
+                f.flags |= FIELD_BUILT_BY_HOST;
+            }
         }
         out.push(Layout {
             layout: TypeLayout {
@@ -102,6 +105,11 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
                 name: v.name.clone(),
                 tag: tag as u64,
                 fields: fields(program, &v.fields, l),
+                flags: if facts.used_variants.contains(&(i, tag)) {
+                    FIELD_USED_BY_HOST
+                } else {
+                    0
+                },
             })
             .collect();
         out.push(Layout {

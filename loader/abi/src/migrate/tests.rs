@@ -178,6 +178,7 @@ fn nested_structs_and_enum_variants_follow_by_name() {
                 name: n.into(),
                 tag,
                 fields: vec![int("0", 8)],
+                flags: 0,
             })
             .collect(),
         storage: None,
