@@ -19,28 +19,35 @@ fn program(src: &str) -> (Program, SourceMap) {
     (program.unwrap_or_else(|| panic!("{diags:?}")), sources)
 }
 
-fn layouts(p: &Program) -> Vec<codegen_hot::Layout> {
-    super::layouts(p).expect("layouts")
+fn layouts(p: &Program, sources: &SourceMap) -> Vec<codegen_hot::Layout> {
+    super::layouts(p, sources).expect("layouts")
 }
 
 /// IR of `src` after the pass, for a host or (with `host_of`) a patch.
 fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let (p, sources) = program(src);
+    let p_src = &sources;
     let entry = Path::new("game.vais");
     let plan = match host_of {
-        None => super::host_plan(&p, entry, "vaisc", layouts(&p)),
+        None => super::host_plan(&p, entry, "vaisc", layouts(&p, p_src)),
         Some(host_src) => {
-            let (hp, _) = program(host_src);
+            let (hp, hp_src) = program(host_src);
             let host = super::HostInfo::from_plan(
-                &super::host_plan(&hp, entry, "vaisc", layouts(&hp)),
+                &super::host_plan(&hp, entry, "vaisc", layouts(&hp, &hp_src)),
                 Vec::new(),
                 Vec::new(),
             );
-            super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible")
+            super::patch_plan(&p, entry, &host, layouts(&p, p_src))
+                .expect("compatible")
+                .plan
         }
     };
     let ctx = Context::create();
-    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    let opts = crate::codegen::Options {
+        hot_host: host_of.is_none(),
+        ..Default::default()
+    };
+    let module = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
     codegen_hot::apply(&ctx, &module, &plan).expect("pass");
     module.verify().expect("valid IR after the pass");
     module.print_to_string().to_string()
@@ -124,9 +131,9 @@ F main() -> i64 = setup()";
 #[test]
 fn body_hashes_change_only_with_the_code_they_cover() {
     let (p, sources) = program(GAME);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p, &sources));
     let hashes = |src: &str| {
-        let (p, _) = program(src);
+        let (p, p_src) = program(src);
         let ctx = Context::create();
         let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
         codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
@@ -144,26 +151,44 @@ fn body_hashes_change_only_with_the_code_they_cover() {
 
 #[test]
 fn incompatible_patches_are_refused_at_build_time() {
-    let (host, _) = program(GAME);
+    let (host, host_src) = program(GAME);
     let entry = Path::new("game.vais");
     let info = super::HostInfo::from_plan(
-        &super::host_plan(&host, entry, "vaisc", layouts(&host)),
+        &super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src)),
         Vec::new(),
         Vec::new(),
     );
-    let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let err =
-        super::patch_plan(&changed, entry, &info, layouts(&changed)).expect_err("layout change");
+    // `main` does not read `frame`, so it may change type; values are converted.
+    let (changed, changed_src) =
+        program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
+    let plan = super::patch_plan(&changed, entry, &info, layouts(&changed, &changed_src))
+        .expect("a migration");
+    assert_eq!(
+        plan.migration.summary(),
+        "State: frame: i64 -> i32; 1 live value"
+    );
+    // A field `main` reads may move but not change type.
+    let reads = GAME.replace("twice(&s) + run", "s.frame as i64 + twice(&s) + run");
+    let (host, host_src) = program(&reads);
+    let info = super::HostInfo::from_plan(
+        &super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src)),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (changed, changed_src) =
+        program(&reads.replace("S State { frame: i64 }", "S State { frame: i32 }"));
+    let err = super::patch_plan(&changed, entry, &info, layouts(&changed, &changed_src))
+        .expect_err("a retyped field main reads");
     assert_eq!(
         err.0,
-        vec!["struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i32 @0 } size 4"]
+        vec!["State: field `frame` changes type from i64 to i32, but code that keeps running (`main`) uses it as i64"]
     );
     let with_global = format!(
         "G score: i64 = 0\n{}",
         GAME.replace("s.frame += 1", "score += 1")
     );
-    let (p, _) = program(&with_global);
-    let err = super::patch_plan(&p, entry, &info, layouts(&p)).expect_err("new global");
+    let (p, p_src) = program(&with_global);
+    let err = super::patch_plan(&p, entry, &info, layouts(&p, &p_src)).expect_err("new global");
     assert_eq!(
         err.0,
         vec!["global `score` is new: the running program does not have it"]
@@ -214,8 +239,8 @@ F main() -> i64 {
     s := mut State { frame: 0 }
     tick(&s) + spare()
 }";
-    let (p, _) = program(base_src);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
+    let (p, p_src) = program(base_src);
+    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p, &p_src));
     let hashes = |src: &str, debug_info: bool| {
         let (p, sources) = program(src);
         let ctx = Context::create();
@@ -223,6 +248,7 @@ F main() -> i64 {
             opt_level: 0,
             debug_info,
             line_tables: true,
+            hot_host: false,
         };
         let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
         codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
@@ -265,12 +291,12 @@ G p: P = P { x: 1, f: one }
 G s: str = \"a\\tb\"
 G xs: [f64; 2] = [0.5, 1.0]
 F main() -> i64 = p.x";
-    let (host, _) = program(src);
+    let (host, host_src) = program(src);
     let entry = Path::new("game.vais");
-    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host));
+    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src));
     let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
     let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
-    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
+    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info, &[]);
     assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
     assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
     assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
@@ -281,12 +307,12 @@ F main() -> i64 = p.x";
 /// (codegen stores them as one byte, which a separate hand computation once took as none).
 #[test]
 fn layouts_are_the_code_generators() {
-    let (p, _) = program(
+    let (p, p_src) = program(
         "S Q { a: u8, u: () }\nS R { q: Q, n: i32 }\nE K { A, B(u8, i64) }\nG k: i64 = 0\nF main() -> i64 = 0",
     );
-    let described: Vec<(String, String)> = layouts(&p)
+    let described: Vec<(String, String)> = layouts(&p, &p_src)
         .into_iter()
-        .map(|l| (l.name, l.description))
+        .map(|l| (l.layout.key(), l.layout.describe()))
         .collect();
     let expect = |name: &str, description: &str| (name.to_string(), description.to_string());
     assert_eq!(
@@ -310,11 +336,13 @@ fn the_pass_refuses_to_delete_a_main_still_used() {
     assert_eq!(super::refusals(&p).len(), 1);
     let entry = Path::new("game.vais");
     let host = super::HostInfo::from_plan(
-        &super::host_plan(&p, entry, "vaisc", layouts(&p)),
+        &super::host_plan(&p, entry, "vaisc", layouts(&p, &sources)),
         Vec::new(),
         Vec::new(),
     );
-    let plan = super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible");
+    let plan = super::patch_plan(&p, entry, &host, layouts(&p, &sources))
+        .expect("compatible")
+        .plan;
     let ctx = Context::create();
     let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
     let err = codegen_hot::apply(&ctx, &module, &plan).expect_err("main is used");
