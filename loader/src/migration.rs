@@ -44,7 +44,8 @@ pub fn execute(plan: &Plan) -> Result<Duration, Refusal> {
         unsafe { std::slice::from_raw_parts(m.address as *const u8, old as usize) }.to_vec()
     })?;
     for (m, bytes) in plan.moves.iter().zip(&new_bytes) {
-        // SAFETY: as above; `bytes` is `m.room` long, the storage's size.
+        // SAFETY: as above; `bytes` is as long as the larger of the old and new value, both
+        // within the storage's room (the plan checked the new size against it).
         unsafe {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), m.address as *mut u8, bytes.len());
         }

@@ -349,7 +349,7 @@ impl Runtime {
         let migrated_text = if migration.is_empty() {
             String::new()
         } else {
-            format!(", migrate {migrate_ms:.2} ms")
+            format!(", migrate {migrate_ms:.3} ms")
         };
         status::log_event(&format!(
             "v{number} applied in {} (load {}, verify {}{migrated_text}, publish {}): {summary}",

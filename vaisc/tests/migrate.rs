@@ -281,7 +281,7 @@ fn enum_variants_follow_by_name_and_a_live_removed_one_refuses() {
     p.edit("printf(\"v2 r=%ld\\n\", n)", "printf(\"v3 r=%ld\\n\", n)");
     patch_ok(&p);
     host.wait_stderr("the refusal", |l| {
-        l.contains("refused: Shape: variant `Circle` is removed, but `main.w` holds one")
+        l.contains("refused: Shape: variant `Circle` is removed, but `w` of `main` holds one")
     });
     let seen = host.stdout_lines().len();
     host.wait_count("more v2 frames", seen + 5, |l| l.starts_with("v2 r="));

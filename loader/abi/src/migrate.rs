@@ -38,7 +38,7 @@ pub enum Refusal {
     VariantUsed { ty: String, variant: String },
     #[error("{ty}: its size changes from {old} to {new}, but code that keeps running (`main`) holds its values")]
     EnumSize { ty: String, old: u64, new: u64 },
-    #[error("{ty}: variant `{variant}` is removed, but `{value}` holds one")]
+    #[error("{ty}: variant `{variant}` is removed, but {value} holds one")]
     VariantLive {
         ty: String,
         variant: String,
@@ -213,7 +213,23 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
     }
     // The live values: every global and kept local of `main` whose type changes.
     for h in host.iter().filter(|h| h.kind == LayoutKind::Global) {
-        let Some(storage) = h.storage else { continue };
+        let Some(storage) = h.storage else {
+            // A value without room (a number, a pointer) cannot change type under the host's
+            // code, which reads it as the type it had.
+            let new_type = new_ix
+                .get(&(LayoutKind::Global as u8, h.name.as_str()))
+                .and_then(|n| n.fields.first());
+            if let (Some(nf), Some(hf)) = (new_type, h.fields.first()) {
+                if nf.type_text() != hf.type_text() {
+                    return Err(Refusal::GlobalType {
+                        value: label(&h.name),
+                        old: hf.type_text(),
+                        new: nf.type_text(),
+                    });
+                }
+            }
+            continue;
+        };
         let Some(o) = old_ix.get(&(LayoutKind::Global as u8, h.name.as_str())) else {
             continue;
         };
@@ -232,13 +248,12 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
         if !element_changes(of, &nf, &changed) {
             continue;
         }
-        let main_local = h.name.starts_with(MAIN_LOCAL_PREFIX);
         if of.kind != nf.kind || of.type_name != nf.type_name || of.count != nf.count {
             // The host's own code reads the value as its declared type; only the elements'
             // layouts may change under it.
             if !(of.kind.is_numeric() && nf.kind.is_numeric()) || hf.size != nf.size {
                 return Err(Refusal::GlobalType {
-                    value: h.name.clone(),
+                    value: label(&h.name),
                     old: of.type_text(),
                     new: nf.type_text(),
                 });
@@ -246,11 +261,7 @@ pub fn plan(old: &[TypeLayout], new: &[TypeLayout], host: &[TypeLayout]) -> Resu
         }
         if nf.size > storage.room {
             return Err(Refusal::Room {
-                value: if main_local {
-                    format!("`{}` of `main`", &h.name[MAIN_LOCAL_PREFIX.len()..])
-                } else {
-                    format!("global `{}`", h.name)
-                },
+                value: label(&h.name),
                 need: nf.size,
                 have: storage.room,
             });
@@ -368,6 +379,14 @@ fn check_host_variants(
         }
     }
     Ok(())
+}
+
+/// How messages name a live value: ``global `g` `` or `` `state` of `main` ``.
+fn label(name: &str) -> String {
+    match name.strip_prefix(MAIN_LOCAL_PREFIX) {
+        Some(local) => format!("`{local}` of `main`"),
+        None => format!("global `{name}`"),
+    }
 }
 
 /// A field of the same type as `f`, sized by its type's layout in `new`.
@@ -691,14 +710,15 @@ impl Plan {
 
     /// Builds the new bytes of every live value from `read(move)` (its current bytes), all
     /// before anything is written, so a value in a removed variant refuses the whole plan.
-    /// Each result is `room` bytes long: the value, then zeros.
+    /// Each result covers the value's old and new extent: the new value, then zeros where the
+    /// old one was longer.
     pub fn build(&self, read: impl Fn(&Move) -> Vec<u8>) -> Result<Vec<Vec<u8>>, Refusal> {
         self.moves
             .iter()
             .map(|m| {
                 let src = read(m);
-                let mut dst = vec![0u8; m.room as usize];
-                self.run(&m.name, &m.steps, &src, &mut dst)?;
+                let mut dst = vec![0u8; m.old.size.max(m.new.size) as usize];
+                self.run(&label(&m.name), &m.steps, &src, &mut dst)?;
                 Ok(dst)
             })
             .collect()

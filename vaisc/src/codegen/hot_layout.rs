@@ -38,10 +38,10 @@ pub(super) struct HotHost<'ctx> {
 }
 
 /// Whether values of `ty` contain a struct or an enum, whose layout a patch may change.
-pub fn has_layout(program: &Program, ty: &Ty) -> bool {
+pub fn has_layout(ty: &Ty) -> bool {
     match ty {
         Ty::Struct(_) | Ty::Enum(_) => true,
-        Ty::Array(elem, _) => has_layout(program, elem),
+        Ty::Array(elem, _) => has_layout(elem),
         _ => false,
     }
 }
@@ -62,7 +62,7 @@ pub fn kept_locals(program: &Program) -> Vec<usize> {
     body.locals
         .iter()
         .enumerate()
-        .filter(|(_, l)| has_layout(program, &l.ty))
+        .filter(|(_, l)| has_layout(&l.ty))
         .map(|(i, _)| i)
         .collect()
 }
@@ -163,7 +163,7 @@ impl<'ctx> Gen<'_, 'ctx> {
     /// The size of a value of type `ty`, as a value.
     pub(super) fn size_value(&mut self, ty: &Ty) -> Res<IntValue<'ctx>> {
         let i64t = self.ctx.i64_type();
-        if !self.dynamic() || !has_layout(self.program, ty) {
+        if !self.dynamic() || !has_layout(ty) {
             return Ok(i64t.const_int(self.size_of(ty), false));
         }
         match ty {
@@ -193,7 +193,7 @@ impl<'ctx> Gen<'_, 'ctx> {
         i: IntValue<'ctx>,
         whole_array: bool,
     ) -> Res<PointerValue<'ctx>> {
-        if self.dynamic() && has_layout(self.program, elem) {
+        if self.dynamic() && has_layout(elem) {
             let stride = self.size_value(elem)?;
             let i = self
                 .builder
@@ -220,7 +220,7 @@ impl<'ctx> Gen<'_, 'ctx> {
                 let pad = self.ctx.i8_type().array_type(ROOM_EXTRA).into();
                 self.ctx.struct_type(&[t, t, pad], false).into()
             }
-            Ty::Array(elem, n) if has_layout(self.program, elem) => {
+            Ty::Array(elem, n) if has_layout(elem) => {
                 self.room_type(elem).array_type(*n as u32).into()
             }
             _ => self.llvm(ty),
@@ -241,7 +241,7 @@ impl<'ctx> Gen<'_, 'ctx> {
         dynamic: bool,
         name: &str,
     ) -> Res<PointerValue<'ctx>> {
-        if !dynamic || !has_layout(self.program, ty) {
+        if !dynamic || !has_layout(ty) {
             return Ok(builder.build_alloca(self.llvm(ty), name)?);
         }
         let slot = builder.build_alloca(self.room_type(ty), name)?;
@@ -313,7 +313,7 @@ impl<'ctx> Gen<'_, 'ctx> {
         ty: &Ty,
         value: BasicValueEnum<'ctx>,
     ) -> Res<BasicValueEnum<'ctx>> {
-        if self.hot.is_none() || !has_layout(self.program, ty) {
+        if self.hot.is_none() || !has_layout(ty) {
             return Ok(value);
         }
         Ok(match (ty, c) {

@@ -32,19 +32,19 @@ pub struct Facts {
 fn contained(program: &Program, ty: &Ty, out: &mut BTreeSet<(bool, usize)>) {
     match ty {
         Ty::Struct(s) => {
-            if out.insert((true, *s)) {
-                for f in &program.structs[*s].fields {
-                    contained(program, &f.ty, out);
-                }
+            if !out.insert((true, *s)) {
+                return;
+            }
+            for f in &program.structs[*s].fields {
+                contained(program, &f.ty, out);
             }
         }
         Ty::Enum(e) => {
-            if out.insert((false, *e)) {
-                for v in &program.enums[*e].variants {
-                    for f in &v.fields {
-                        contained(program, &f.ty, out);
-                    }
-                }
+            if !out.insert((false, *e)) {
+                return;
+            }
+            for f in program.enums[*e].variants.iter().flat_map(|v| &v.fields) {
+                contained(program, &f.ty, out);
             }
         }
         Ty::Array(elem, _) => contained(program, elem, out),

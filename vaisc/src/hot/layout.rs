@@ -147,7 +147,7 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
 /// The record of a global (or kept local of `main`) named `name`, held by `symbol`, with the
 /// `room` the code generator keeps for it.
 fn value(program: &Program, name: &str, symbol: &str, ty: &Ty, size: u64, room: u64) -> Layout {
-    let storage = codegen::has_layout(program, ty).then_some(Storage { address: 0, room });
+    let storage = codegen::has_layout(ty).then_some(Storage { address: 0, room });
     Layout {
         layout: TypeLayout {
             kind: LayoutKind::Global,

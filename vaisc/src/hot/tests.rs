@@ -133,7 +133,7 @@ fn body_hashes_change_only_with_the_code_they_cover() {
     let (p, sources) = program(GAME);
     let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p, &sources));
     let hashes = |src: &str| {
-        let (p, p_src) = program(src);
+        let (p, _) = program(src);
         let ctx = Context::create();
         let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
         codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies

@@ -156,15 +156,20 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
 fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), String> {
     let program = checked.program.as_ref().expect("checked");
     let layouts = || {
-        vaisc::hot::layouts(program).map_err(|e| format!("a well-typed program has no layout: {e}"))
+        vaisc::hot::layouts(program, &checked.sources)
+            .map_err(|e| format!("a well-typed program has no layout: {e}"))
     };
     let host_plan = vaisc::hot::host_plan(program, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
-    let lower = || {
-        vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
+    let lower = |hot_host: bool| {
+        let opts = vaisc::codegen::Options {
+            hot_host,
+            ..Default::default()
+        };
+        vaisc::codegen::lower(&ctx, program, &checked.sources, &opts)
             .map_err(|e| format!("a well-typed program failed to lower: {e}"))
     };
-    let host = lower()?;
+    let host = lower(true)?;
     let code = codegen_hot::apply(&ctx, &host, &host_plan)
         .map_err(|e| format!("the hot pass failed on the host: {e}"))?
         .code;
@@ -173,8 +178,9 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
     let info =
         vaisc::hot::HostInfo::from_plan(&host_plan, code, vaisc::hot::initial_values(program));
     let patch_plan = vaisc::hot::patch_plan(program, path, &info, layouts()?)
-        .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
-    let patch = lower()?;
+        .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?
+        .plan;
+    let patch = lower(false)?;
     codegen_hot::apply(&ctx, &patch, &patch_plan)
         .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
     patch

@@ -214,7 +214,7 @@ fn nested_structs_and_enum_variants_follow_by_name() {
             .err()
             .map(|e| e.to_string())
             .as_deref(),
-        Some("Shape: variant `Circle` is removed, but `g` holds one")
+        Some("Shape: variant `Circle` is removed, but global `g` holds one")
     );
     assert!(p.build(|_| bytes(&[1, 5])).is_ok());
 }
