@@ -178,6 +178,40 @@ fn incompatible_changes_are_reported_or_restart_the_program() {
 }
 
 #[test]
+fn a_layout_change_is_migrated_and_its_plan_and_time_reported() {
+    let p = project("migrate");
+    let host = watch(&p, &[]);
+    save(
+        &p,
+        "S State { frame: i64 }",
+        "S State { hp: i64, frame: i64 }",
+        "in place",
+    );
+    save(
+        &p,
+        "State { frame: 0 }",
+        "State { hp: 0, frame: 0 }",
+        "in place",
+    );
+    save(&p, "v1 frame", "v2 frame", "in place");
+    host.wait_stderr("the plan", |l| {
+        l.contains("migration: State: + hp = 0, frame moved 0 -> 8; 1 live value")
+    });
+    let line = host.wait_stderr("the reload", |l| l.contains("1 live value migrated"));
+    assert!(line.contains(", migrate "), "{line}");
+    // `main` counts on from where it was: it reads `frame` at its new place.
+    let before = host
+        .stdout_lines()
+        .iter()
+        .filter(|l| l.starts_with("v1"))
+        .map(|l| field(l, "frame"))
+        .max()
+        .unwrap_or(0);
+    let first = host.wait_stdout("the new code", |l| l.starts_with("v2"));
+    assert!(field(&first, "frame") > before, "{first}");
+}
+
+#[test]
 fn main_only_changes_are_reported() {
     let p = project("mainonly");
     let host = watch(&p, &[]);
