@@ -223,14 +223,17 @@ impl Runtime {
         // program's `hot_check`, or else `main`'s next call of a hot function.
         let moves = self.moves_values(&state.data_layouts, &prepared.layouts);
         if (self.safe_points || moves) && !from_safe_point {
-            if moves && !self.safe_points {
+            if self.safe_points {
+                status::emit(&Status::Pending {
+                    version: state.next_number,
+                    load_ms: millis(prepared.load_time),
+                    verify_ms: millis(prepared.verify_time),
+                });
+            } else {
+                // `main`'s next call of a hot function applies it, within a frame: the
+                // `applied` event follows then.
                 crate::migration::set_pending(true);
             }
-            status::emit(&Status::Pending {
-                version: state.next_number,
-                load_ms: millis(prepared.load_time),
-                verify_ms: millis(prepared.verify_time),
-            });
             state.pending = Some(prepared);
             return Outcome::Pending;
         }

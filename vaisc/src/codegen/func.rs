@@ -57,6 +57,9 @@ pub(super) struct FnState<'ctx> {
     pub dynamic: bool,
     /// The function is the user's `main`.
     pub is_main: bool,
+    /// Offset-table entries the function uses, and the stack slot holding each
+    /// (`hot_layout.rs`).
+    pub layout_slots: Vec<(GlobalValue<'ctx>, PointerValue<'ctx>)>,
 }
 
 impl<'a, 'ctx> Gen<'a, 'ctx> {
@@ -225,6 +228,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             entry,
             dynamic,
             is_main,
+            layout_slots: Vec::new(),
         });
         let value = self.expr(&body.body)?;
         if !self.terminated() {
@@ -246,6 +250,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_unreachable()?;
             }
         }
+        self.reload_layouts_after_calls()?;
         self.f = None;
         Ok(())
     }

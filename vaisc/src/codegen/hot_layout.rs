@@ -20,6 +20,7 @@ use super::func::{Gen, Res};
 use crate::tir::{Const, FuncId, Program, StructId, Ty};
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
+use inkwell::values::InstructionOpcode;
 use inkwell::values::{
     BasicValue, BasicValueEnum, FunctionValue, GlobalValue, IntValue, PointerValue,
 };
@@ -103,8 +104,14 @@ impl<'ctx> Gen<'_, 'ctx> {
         self.hot.is_some() && !self.program.functions[id].attrs.hot
     }
 
-    /// Loads the offset table's entry `symbol`, defining it (with its value in this build) the
-    /// first time it is used. Exported and written by the runtime, so LLVM may never fold it.
+    /// The offset table's entry `symbol`, defining it (with its value in this build) the first
+    /// time the module uses it. Exported and written by the runtime, so LLVM may never fold it.
+    ///
+    /// The runtime rewrites entries only while the program is inside a call (the safe point is
+    /// one), so a function reads each entry it uses into a stack slot of its own at its start
+    /// and again after every call it makes ([`Gen::reload_layouts_after_calls`]): the slot does
+    /// not escape, so LLVM keeps the value in a register wherever no call intervenes (out of
+    /// loops, for one), where a load of the global itself would be repeated after every store.
     fn table_entry(&mut self, symbol: &str, value: u64) -> Res<IntValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         let g = match self.module.get_global(symbol) {
@@ -116,10 +123,58 @@ impl<'ctx> Gen<'_, 'ctx> {
                 g
             }
         };
-        Ok(self
-            .builder
-            .build_load(g.as_pointer_value(), "layout")?
-            .into_int_value())
+        let cached = self.f.as_ref().and_then(|f| {
+            f.layout_slots
+                .iter()
+                .find(|(s, _)| *s == g)
+                .map(|(_, p)| *p)
+        });
+        let slot = match cached {
+            Some(slot) => slot,
+            None => {
+                let entry = self.state()?.entry;
+                let at_start = self.ctx.create_builder();
+                match entry.get_first_instruction() {
+                    Some(first) => at_start.position_before(&first),
+                    None => at_start.position_at_end(entry),
+                }
+                let slot = at_start.build_alloca(i64t, "layout.slot")?;
+                let v = at_start.build_load(g.as_pointer_value(), "layout.start")?;
+                at_start.build_store(slot, v)?;
+                self.state()?.layout_slots.push((g, slot));
+                slot
+            }
+        };
+        Ok(self.builder.build_load(slot, "layout")?.into_int_value())
+    }
+
+    /// After the whole function is emitted: reloads every offset-table entry it uses after
+    /// each call it makes (see [`Gen::table_entry`]).
+    pub(super) fn reload_layouts_after_calls(&mut self) -> Res<()> {
+        let Some(f) = &self.f else { return Ok(()) };
+        if f.layout_slots.is_empty() {
+            return Ok(());
+        }
+        let slots = f.layout_slots.clone();
+        let builder = self.ctx.create_builder();
+        for bb in f.func.get_basic_blocks() {
+            let mut inst = bb.get_first_instruction();
+            while let Some(i) = inst {
+                inst = i.get_next_instruction();
+                if i.get_opcode() != InstructionOpcode::Call {
+                    continue;
+                }
+                match inst {
+                    Some(next) => builder.position_before(&next),
+                    None => builder.position_at_end(bb),
+                }
+                for (g, slot) in &slots {
+                    let v = builder.build_load(g.as_pointer_value(), "layout.after")?;
+                    builder.build_store(*slot, v)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `base + offset`, as a pointer to `to`.

@@ -81,7 +81,10 @@ entry:
 ; Function Attrs: null_pointer_is_valid uwtable
 define internal i64 @vais_main() #1 {
 entry:
-  %layout = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  %layout.slot = alloca i64, align 8
+  %layout.start = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  store i64 %layout.start, i64* %layout.slot, align 8
+  %layout = load i64, i64* %layout.slot, align 8
   %at = getelementptr inbounds i8, i8* bitcast ({ %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0 to i8*), i64 %layout
   %typed = bitcast i8* %at to i64*
   store i64 0, i64* %typed, align 8
@@ -91,13 +94,19 @@ entry:
 
 safe_point:                                       ; preds = %entry
   call void @vais_hot_safe_point()
+  %layout.after = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  store i64 %layout.after, i64* %layout.slot, align 8
   br label %call
 
 call:                                             ; preds = %safe_point, %entry
   %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* getelementptr inbounds ({ %State, %State, [64 x i8] }, { %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0, i32 0, i32 0))
+  %layout.after3 = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  store i64 %layout.after3, i64* %layout.slot, align 8
   %call2 = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* getelementptr inbounds ({ %State, %State, [64 x i8] }, { %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0, i32 0, i32 0))
+  %layout.after4 = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  store i64 %layout.after4, i64* %layout.slot, align 8
   %add = add i64 %r.i, %call2
   ret i64 %add
 }
