@@ -5,6 +5,7 @@
 //! is written field by field into its destination, and copying an aggregate place is a
 //! `memcpy`. This keeps IR small for values like `[0.0; 1000]`.
 
+use super::hot_layout::Elem;
 use super::arith::DivOp;
 use super::func::{Gen, Res};
 use super::CodegenError;
@@ -166,12 +167,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     Ty::Array(elem, _) => (**elem).clone(),
                     _ => e.ty.clone(),
                 };
-                self.element_ptr(b, &elem, i, true)
+                self.element_ptr(b, &elem, i, Elem::Indexed)
             }
             ExprKind::PtrIndex(base, index) => {
                 let p = self.value(base)?.into_pointer_value();
                 let i = self.value(index)?.into_int_value();
-                self.element_ptr(p, &e.ty, i, false)
+                self.element_ptr(p, &e.ty, i, Elem::Pointer)
             }
             _ => {
                 let slot = self.temp_slot(&e.ty)?;
@@ -190,7 +191,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                         Ty::Struct(sid) => self.field_ptr(dest, *sid, i as u32)?,
                         Ty::Array(elem, _) => {
                             let index = self.ctx.i64_type().const_int(i as u64, false);
-                            self.element_ptr(dest, elem, index, true)?
+                            self.element_ptr(dest, elem, index, Elem::Within)?
                         }
                         _ => return Err(internal("aggregate literal of a scalar type")),
                     };
@@ -253,7 +254,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         };
         // Evaluate the element once, store it in the first slot, and copy it to the rest.
         let i64t = self.ctx.i64_type();
-        let first = self.element_ptr(dest, &elem_ty, i64t.const_zero(), true)?;
+        let first = self.element_ptr(dest, &elem_ty, i64t.const_zero(), Elem::Within)?;
         self.store_expr(v, first)?;
         let counter = self.temp_slot(&Ty::I64)?;
         self.builder
@@ -272,7 +273,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         )?;
         self.builder.build_conditional_branch(more, body, done)?;
         self.builder.position_at_end(body);
-        let slot = self.element_ptr(dest, &elem_ty, i, true)?;
+        let slot = self.element_ptr(dest, &elem_ty, i, Elem::Within)?;
         self.copy(slot, first, &elem_ty)?;
         let next = self
             .builder

@@ -27,6 +27,17 @@ use inkwell::values::{
 use inkwell::{AddressSpace, AtomicOrdering, IntPredicate};
 use vais_hot_abi::layout::{offset_symbol, size_symbol};
 
+/// How [`Gen::element_ptr`] reaches an element.
+#[derive(Clone, Copy)]
+pub(super) enum Elem {
+    /// `a[i]` of an array place: any index the program computes.
+    Indexed,
+    /// `p[i]` of a pointer to the first element.
+    Pointer,
+    /// An element an array literal or repeat fills: the index is within the array.
+    Within,
+}
+
 /// The bytes of room beyond twice a value's size.
 const ROOM_EXTRA: u32 = 64;
 
@@ -239,14 +250,14 @@ impl<'ctx> Gen<'_, 'ctx> {
         }
     }
 
-    /// The address of element `i` of the array at `base` (a pointer to the array when
-    /// `whole_array`, else to its first element), whose elements are of type `elem`.
+    /// The address of element `i` of the array at `base` (see [`Elem`]), whose elements are
+    /// of type `elem`.
     pub(super) fn element_ptr(
         &mut self,
         base: PointerValue<'ctx>,
         elem: &Ty,
         i: IntValue<'ctx>,
-        whole_array: bool,
+        kind: Elem,
     ) -> Res<PointerValue<'ctx>> {
         if self.dynamic() && has_layout(elem) {
             let stride = self.size_value(elem)?;
@@ -258,11 +269,15 @@ impl<'ctx> Gen<'_, 'ctx> {
         }
         let zero = self.ctx.i64_type().const_zero();
         // SAFETY: indexing an array place or pointer; out-of-bounds indices are the program's
-        // responsibility, as in C (no bounds checks in Tier 1).
-        Ok(if whole_array {
-            unsafe { self.builder.build_gep(base, &[zero, i], "elem") }?
-        } else {
-            unsafe { self.builder.build_gep(base, &[i], "elem") }?
+        // responsibility, as in C (no bounds checks in Tier 1); `Within` indices are below the
+        // length the literal gives.
+        Ok(match kind {
+            Elem::Indexed => unsafe { self.builder.build_gep(base, &[zero, i], "elem") }?,
+            Elem::Pointer => unsafe { self.builder.build_gep(base, &[i], "elem") }?,
+            Elem::Within => unsafe {
+                self.builder
+                    .build_in_bounds_gep(base, &[zero, i], "elem")
+            }?,
         })
     }
 
