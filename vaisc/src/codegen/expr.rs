@@ -5,9 +5,9 @@
 //! is written field by field into its destination, and copying an aggregate place is a
 //! `memcpy`. This keeps IR small for values like `[0.0; 1000]`.
 
-use super::hot_layout::Elem;
 use super::arith::DivOp;
 use super::func::{Gen, Res};
+use super::hot_layout::Elem;
 use super::CodegenError;
 use crate::tir::{BinOp, Callee, Expr, ExprKind, FloatTy, Ty, UnOp};
 use inkwell::values::{

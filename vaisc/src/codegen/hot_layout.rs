@@ -274,10 +274,7 @@ impl<'ctx> Gen<'_, 'ctx> {
         Ok(match kind {
             Elem::Indexed => unsafe { self.builder.build_gep(base, &[zero, i], "elem") }?,
             Elem::Pointer => unsafe { self.builder.build_gep(base, &[i], "elem") }?,
-            Elem::Within => unsafe {
-                self.builder
-                    .build_in_bounds_gep(base, &[zero, i], "elem")
-            }?,
+            Elem::Within => unsafe { self.builder.build_in_bounds_gep(base, &[zero, i], "elem") }?,
         })
     }
 
