@@ -158,7 +158,7 @@ mod tests {
                 load_ms: 0.5,
                 verify_ms: 0.25,
                 publish_ms: 0.125,
-                migrate_ms: 0.0625,
+                migrate_ms: 0.5,
                 migrated: 2,
                 migration: "State: + hp = 0; 2 live values".into(),
             },
