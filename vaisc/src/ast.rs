@@ -78,7 +78,16 @@ pub struct FnDecl {
 #[derive(Debug)]
 pub struct StructDecl {
     pub name: Ident,
-    pub fields: Vec<Param>,
+    pub fields: Vec<FieldDecl>,
+}
+
+/// A struct field: `speed: f64` or, with a default, `speed: f64 = 2.5`.
+#[derive(Debug)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    /// The constant expression a struct literal that omits the field uses.
+    pub default: Option<Expr>,
 }
 
 #[derive(Debug)]

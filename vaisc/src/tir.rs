@@ -189,6 +189,10 @@ pub struct StructDef {
 pub struct FieldDef {
     pub name: String,
     pub ty: Ty,
+    /// The field's default (`speed: f64 = 2.5`), evaluated: what a struct literal that omits
+    /// the field stores, and what a migrated live value gets for a field it did not have.
+    /// `None` for fields without one, and for enum variant and tuple fields.
+    pub default: Option<Const>,
 }
 
 /// A tagged union. Layout: `{ i32 tag, payload }` where the payload area is large and aligned

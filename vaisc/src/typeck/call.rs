@@ -391,6 +391,17 @@ impl Checker {
             let v = self.expr(ctx, fexpr, Some(&t));
             values[i] = Some(self.coerce(ctx, v, &t));
         }
+        // A struct field left out takes its default, as a literal of its own.
+        if let Ok(id) = target {
+            for (i, v) in values.iter_mut().enumerate() {
+                if v.is_none() {
+                    if let Some(c) = self.program.structs[id].fields[i].default.clone() {
+                        let program = &self.program;
+                        *v = Some(super::defaults::const_expr(program, &c, &defs[i].1, span));
+                    }
+                }
+            }
+        }
         let missing: Vec<String> = defs
             .iter()
             .zip(&values)

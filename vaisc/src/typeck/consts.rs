@@ -225,7 +225,14 @@ impl Checker {
         match self.try_const(e, ty) {
             Some(c) => c,
             None => {
-                self.report(diag::not_constant(e.span, what));
+                // A literal of another type is a mismatch, not a missing constant.
+                match super::defaults::literal_ty(self, e) {
+                    Some(found) if !self.const_fits(&found, ty) => {
+                        let (want, found) = (self.ty_name(ty), self.ty_name(&found));
+                        self.report(diag::mismatched_types(e.span, &want, &found));
+                    }
+                    _ => self.report(diag::not_constant(e.span, what)),
+                }
                 Const::Zero
             }
         }
@@ -256,18 +263,34 @@ impl Checker {
                 _ => None,
             },
             (ExprKind::StructLit(path, fields), Ty::Struct(id)) if path.len() == 1 => {
+                if let Some(other) = super::defaults::literal_ty(self, e) {
+                    if other != *ty {
+                        return None;
+                    }
+                }
                 let defs: Vec<(String, Ty)> = self.program.structs[*id]
                     .fields
                     .iter()
                     .map(|f| (f.name.clone(), f.ty.clone()))
                     .collect();
                 let mut out = Vec::new();
-                for (name, fty) in defs {
+                let mut missing = Vec::new();
+                for (index, (name, fty)) in defs.into_iter().enumerate() {
                     let given = fields.iter().find(|(n, _)| n.name == name);
                     match given {
                         Some((_, fe)) => out.push(self.try_const(fe, &fty)?),
-                        None => out.push(Const::Zero),
+                        None => match self.field_default(*id, index) {
+                            Some(default) => out.push(default),
+                            None => {
+                                missing.push(format!("`{name}`"));
+                                out.push(Const::Zero);
+                            }
+                        },
                     }
+                }
+                if !missing.is_empty() {
+                    let tname = self.program.structs[*id].name.clone();
+                    self.report(diag::missing_fields(e.span, &tname, &missing.join(", ")));
                 }
                 Some(Const::Struct(out))
             }
@@ -304,6 +327,16 @@ impl Checker {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// Whether a literal of type `found` may initialise a `ty` (integer literals also make
+    /// floats, and any integer width; null makes pointers).
+    fn const_fits(&self, found: &Ty, ty: &Ty) -> bool {
+        match (found, ty) {
+            (Ty::Int(_), Ty::Int(_) | Ty::Float(_) | Ty::Ptr(_) | Ty::Str | Ty::Fn(_)) => true,
+            (Ty::Float(_), Ty::Float(_)) => true,
+            (a, b) => a == b || b.has_error(),
         }
     }
 

@@ -12,6 +12,7 @@
 mod call;
 mod collect;
 mod consts;
+mod defaults;
 mod each;
 mod expr;
 mod fmt;
@@ -84,6 +85,8 @@ struct Checker {
     tuples: HashMap<Vec<Ty>, tir::StructId>,
     /// Constants being evaluated, innermost last, to report a cycle by its path.
     const_stack: Vec<usize>,
+    /// Field defaults not evaluated yet.
+    pending_defaults: defaults::PendingDefaults,
 }
 
 impl Checker {
