@@ -151,6 +151,8 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
         };
     // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
     let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
+    // SAFETY: as above; none of the library's code has run (it is not published yet).
+    unsafe { crate::globals::bind(&*manifest) }?;
     // SAFETY: as above.
     let flags = unsafe { (*manifest).flags };
     // The fault handler's tables for this library, built now so the handler only looks up.
@@ -343,6 +345,9 @@ mod tests {
             reserved: 0,
             functions: functions.as_ptr(),
             layouts: layout_entries.as_ptr(),
+            new_global_count: 0,
+            new_global_reserved: 0,
+            new_globals: std::ptr::null(),
         };
         Built {
             _strings: strings,

@@ -147,7 +147,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
         match &e.kind {
             ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
-            ExprKind::Global(id) => Ok(self.globals[*id].as_pointer_value()),
+            ExprKind::Global(id) => match self.global_slots[*id] {
+                Some(slot) => {
+                    // The runtime stored the address before publishing this code, with the
+                    // release store the table's acquire load pairs with.
+                    let address = self.builder.build_load(slot.as_pointer_value(), "global")?;
+                    Ok(address.into_pointer_value())
+                }
+                None => Ok(self.globals[*id].as_pointer_value()),
+            },
             ExprKind::Deref(p) => Ok(self.value(p)?.into_pointer_value()),
             ExprKind::Field(base, index) => {
                 let b = self.place(base)?;

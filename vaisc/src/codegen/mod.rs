@@ -24,7 +24,7 @@ mod tests;
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;
-use crate::tir::Program;
+use crate::tir::{GlobalId, Program};
 use inkwell::builder::BuilderError;
 use inkwell::context::Context;
 use inkwell::module::Module;
@@ -35,13 +35,17 @@ use inkwell::targets::{
 use inkwell::OptimizationLevel;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     pub opt_level: u8,
     pub debug_info: bool,
     /// Line tables only (no subprogram details beyond names), even without `debug_info`: hot
     /// builds carry them so that the runtime's fault report can name `file:line`.
     pub line_tables: bool,
+    /// Globals whose storage the hot-reload runtime owns (a patch's globals the host does not
+    /// have): code reaches each through a pointer variable the runtime fills, and the module
+    /// keeps only its initial value (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`).
+    pub runtime_globals: Vec<GlobalId>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ pub use host_info::{path_for, HostFunction, HostInfo};
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
-use codegen_hot::{HotFunction, Layout, Mode, Plan};
+use codegen_hot::{HotFunction, Layout, Mode, NewGlobal, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -51,6 +51,7 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<L
         functions,
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        new_globals: Vec::new(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
@@ -101,16 +102,24 @@ pub fn patch_plan(
             }
         }
     }
+    // A global hot code uses that the host lacks is created by the runtime, once, with its
+    // initial value; that value must not point into the patch, which may be unloaded.
+    let mut new_globals = Vec::new();
     for &g in &reached.globals {
-        let name = &program.globals[g].name;
-        if !host
-            .layouts
-            .iter()
-            .any(|h| h.name == format!("global {name}"))
-        {
-            problems.push(format!(
-                "global `{name}` is new: the running program does not have it"
-            ));
+        let def = &program.globals[g];
+        let layout_name = format!("global {}", def.name);
+        if host.layouts.iter().any(|h| h.name == layout_name) {
+            continue;
+        }
+        match pointer_in(&def.init) {
+            Some(what) => problems.push(format!(
+                "global `{}` is new and its initial value holds {what}, which would point into the patch: restart the program to add it",
+                def.name
+            )),
+            None => new_globals.push(NewGlobal {
+                name: def.name.clone(),
+                description: program.ty_name(&def.ty),
+            }),
         }
     }
     if program_id(entry) != host.program_id {
@@ -124,9 +133,26 @@ pub fn patch_plan(
         table_len: host.functions.len(),
         functions,
         layouts,
-        globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        globals: program
+            .globals
+            .iter()
+            .map(|g| g.name.clone())
+            .filter(|name| !new_globals.iter().any(|ng| ng.name == *name))
+            .collect(),
+        new_globals,
         mode: Mode::Patch,
     })
+}
+
+/// What in an initial value would be an address inside the module that holds it: a string
+/// literal's or a function's. `None` when the value is plain bytes (null pointers included).
+fn pointer_in(c: &Const) -> Option<&'static str> {
+    match c {
+        Const::Str(_) => Some("a string"),
+        Const::Func(_) => Some("a function address"),
+        Const::Struct(items) | Const::Array(items) => items.iter().find_map(pointer_in),
+        Const::Int(_) | Const::Float(_) | Const::Bool(_) | Const::Zero => None,
+    }
 }
 
 /// Each global's initial value, by name, in a canonical text form for comparing a program
