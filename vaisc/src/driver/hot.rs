@@ -148,12 +148,7 @@ fn emit(
     let start = Instant::now();
     let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
-    // A patch's new globals live in the runtime; the plan names them.
-    let runtime_globals = plan
-        .new_globals
-        .iter()
-        .filter_map(|ng| program.globals.iter().position(|g| g.name == ng.name))
-        .collect();
+    let runtime_globals = hot::runtime_globals(program, plan);
     let module = lower(&context, checked, program, opts, true, runtime_globals)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
     codegen::verify_after(&module, "the hot-reload pass")?;

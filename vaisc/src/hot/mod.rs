@@ -144,6 +144,15 @@ pub fn patch_plan(
     })
 }
 
+/// The globals whose storage the runtime owns in the module `plan` describes (a patch's new
+/// globals), for `codegen::Options::runtime_globals`.
+pub fn runtime_globals(program: &Program, plan: &Plan) -> Vec<GlobalId> {
+    plan.new_globals
+        .iter()
+        .filter_map(|ng| program.globals.iter().position(|g| g.name == ng.name))
+        .collect()
+}
+
 /// What in an initial value would be an address inside the module that holds it: a string
 /// literal's or a function's. `None` when the value is plain bytes (null pointers included).
 fn pointer_in(c: &Const) -> Option<&'static str> {
