@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn the_first_patch_creates_later_ones_share_and_a_new_type_is_refused() {
         let name = CString::new("bind_test_score").expect("no NUL");
-        let (i64_ty, f64_ty) = (CString::new("i64").expect(""), CString::new("f64").expect(""));
+        let (i64_ty, f64_ty) = (
+            CString::new("i64").expect(""),
+            CString::new("f64").expect(""),
+        );
         let (five, six) = (5i64, 6i64);
         let mut first: *mut c_void = std::ptr::null_mut();
         // SAFETY: the manifest's entry points at live locals of this test.

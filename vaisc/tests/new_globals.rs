@@ -121,8 +121,7 @@ fn new_struct_and_array_globals_start_with_their_initial_values() {
     patch_ok(&p);
     let v2 = host.wait_count("v2 running", 2, |l| l.starts_with("v2 "));
     assert_eq!(
-        v2[0],
-        "v2 a=2 b=2 c=3 best=41 ys=0.50,2.50,-1.00,0.25",
+        v2[0], "v2 a=2 b=2 c=3 best=41 ys=0.50,2.50,-1.00,0.25",
         "every element and field as initialised"
     );
     assert_eq!((field(&v2[1], "a"), field(&v2[1], "best")), (3, 42));
@@ -162,7 +161,9 @@ fn a_new_global_retyped_later_is_refused_and_the_old_code_keeps_running() {
     patch_ok(&p);
     host.wait_stderr("the refusal", |l| {
         l.contains("refused")
-            && l.contains("global `score` changed type from i64 to f64 since the patch that added it")
+            && l.contains(
+                "global `score` changed type from i64 to f64 since the patch that added it",
+            )
     });
     let before = lines_of(&host.stdout_lines(), "v2").len();
     let v2 = host.wait_count("v2 still running", before + 2, |l| l.starts_with("v2 "));

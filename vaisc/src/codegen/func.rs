@@ -130,7 +130,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let global = self.module.add_global(ty, None, &init_name);
                 global.set_linkage(Linkage::Internal);
                 self.globals.push(global);
-                let ptr = inkwell::types::BasicType::ptr_type(&ty, inkwell::AddressSpace::default());
+                let ptr =
+                    inkwell::types::BasicType::ptr_type(&ty, inkwell::AddressSpace::default());
                 let slot_name = format!("{}{}", vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX, g.name);
                 let slot = self.module.add_global(ptr, None, &slot_name);
                 slot.set_linkage(Linkage::Internal);

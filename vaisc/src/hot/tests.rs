@@ -178,7 +178,10 @@ fn incompatible_patches_are_refused_at_build_time() {
     // Its initial value is copied out of the patch, so it must not point into the patch.
     for (global, what) in [
         ("G score: str = \"none\"", "a string"),
-        ("S H { f: fn(*State) -> i64 }\nG score: H = H { f: update }", "a function address"),
+        (
+            "S H { f: fn(*State) -> i64 }\nG score: H = H { f: update }",
+            "a function address",
+        ),
     ] {
         let src = format!("{global}\n{}", GAME.replace("s.frame += 1", "score"));
         let (p, _) = program(&src);
@@ -200,7 +203,10 @@ G kept: i64 = 1
 #[hot] F step() { kept += 1 }
 F main() -> i64 { step(); kept }";
     let patched = src
-        .replace("G kept", "G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]\nG kept")
+        .replace(
+            "G kept",
+            "G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]\nG kept",
+        )
         .replace("kept += 1", "kept += 1; ps[1].y += kept");
     let ir = hot_ir(&patched, Some(src));
     for line in [

@@ -235,7 +235,8 @@ fn tier2_syntax() {
 /// fields may not (no literal of a variant leaves fields out).
 #[test]
 fn struct_fields_may_have_defaults() {
-    let src = "S State { frame: i64, speed: f64 = 2.5 * 2.0, pos: V = V { x: 1 }\n lives: i64 = 3 }";
+    let src =
+        "S State { frame: i64, speed: f64 = 2.5 * 2.0, pos: V = V { x: 1 }\n lives: i64 = 3 }";
     let (module, diags) = parse(FileId(0), src);
     assert!(diags.is_empty(), "{diags:#?}");
     let ItemKind::Struct(s) = &module.items[0].kind else {

@@ -36,7 +36,10 @@ impl Checker {
                 };
                 // A duplicate field was reported and left out; only its first declaration is
                 // the field.
-                let first = decl.fields.iter().position(|f| f.name.name == field.name.name);
+                let first = decl
+                    .fields
+                    .iter()
+                    .position(|f| f.name.name == field.name.name);
                 let index = self.program.structs[sid]
                     .fields
                     .iter()
