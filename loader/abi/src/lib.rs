@@ -105,10 +105,11 @@ pub struct Manifest {
 pub struct NewGlobalEntry {
     /// NUL-terminated Vais name, e.g. `score`.
     pub name: *const c_char,
-    /// NUL-terminated type, e.g. `i64` or `[Particle; 4]`, for messages.
+    /// NUL-terminated type, followed by the layout of each struct and enum it holds by value,
+    /// e.g. `i64` or `[P; 4]; struct P { x: i64 @0 } size 8`.
     pub layout: *const c_char,
-    /// Hash of `layout`: a later patch whose global of the same name has another type is
-    /// refused.
+    /// Hash of `layout`: a later patch whose global of the same name has another type, or a
+    /// struct in it another layout, is refused.
     pub hash: u64,
     /// Size and alignment of the value in bytes, from the code generator's layout.
     pub size: u64,

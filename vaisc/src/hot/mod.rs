@@ -11,7 +11,7 @@ pub use host_info::{path_for, HostFunction, HostInfo};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt, Ty};
 use codegen_hot::{HotFunction, Layout, Mode, NewGlobal, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -118,7 +118,7 @@ pub fn patch_plan(
             )),
             None => new_globals.push(NewGlobal {
                 name: def.name.clone(),
-                description: program.ty_name(&def.ty),
+                description: type_description(program, &def.ty, &layouts),
             }),
         }
     }
@@ -151,6 +151,46 @@ pub fn runtime_globals(program: &Program, plan: &Plan) -> Vec<GlobalId> {
         .iter()
         .filter_map(|ng| program.globals.iter().position(|g| g.name == ng.name))
         .collect()
+}
+
+/// A new global's type as the runtime compares it between patches: its name, then the layout
+/// of every struct and enum it holds by value (`[P; 3]; struct P { x: i64 @0 } size 8`), so
+/// that a struct that changes between two patches (one the host does not have either) changes
+/// the description too.
+fn type_description(program: &Program, ty: &Ty, layouts: &[Layout]) -> String {
+    fn held(program: &Program, ty: &Ty, out: &mut Vec<String>) {
+        let (name, inner): (String, Vec<&Ty>) = match ty {
+            Ty::Array(elem, _) => return held(program, elem, out),
+            Ty::Struct(id) => (
+                format!("struct {}", program.structs[*id].name),
+                program.structs[*id].fields.iter().map(|f| &f.ty).collect(),
+            ),
+            Ty::Enum(id) => (
+                format!("enum {}", program.enums[*id].name),
+                program.enums[*id]
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.fields.iter().map(|f| &f.ty))
+                    .collect(),
+            ),
+            _ => return,
+        };
+        if !out.contains(&name) {
+            out.push(name);
+            for t in inner {
+                held(program, t, out);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    held(program, ty, &mut names);
+    let mut text = program.ty_name(ty);
+    for name in names {
+        if let Some(l) = layouts.iter().find(|l| l.name == name) {
+            text.push_str(&format!("; {} {}", l.name, l.description));
+        }
+    }
+    text
 }
 
 /// What in an initial value would be an address inside the module that holds it: a string

@@ -175,6 +175,18 @@ fn incompatible_patches_are_refused_at_build_time() {
         .collect();
     assert_eq!(new, vec![("score", "i64")]);
     assert!(!plan.globals.contains(&"score".to_string()));
+    // The runtime compares a new global's type by this text, which holds the layouts of the
+    // structs in it, so that a struct the host lacks cannot change unnoticed.
+    let src = format!(
+        "S Q {{ a: i64, s: State }}\nG qs: [Q; 2] = [Q {{ a: 1 }}, Q {{ a: 2 }}]\n{}",
+        GAME.replace("s.frame += 1", "qs[0].a += 1")
+    );
+    let (p, _) = program(&src);
+    let plan = super::patch_plan(&p, entry, &info, layouts(&p)).expect("a new global is fine");
+    assert_eq!(
+        plan.new_globals[0].description,
+        "[Q; 2]; struct Q { a: i64 @0, s: State @8 } size 16; struct State { frame: i64 @0 } size 8"
+    );
     // Its initial value is copied out of the patch, so it must not point into the patch.
     for (global, what) in [
         ("G score: str = \"none\"", "a string"),
