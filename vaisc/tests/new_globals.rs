@@ -222,3 +222,59 @@ fn a_new_global_whose_new_struct_changes_layout_is_refused() {
         "no v3 code ran"
     );
 }
+
+/// At -O2 too: the optimiser must not take the pointer variable's null initialiser for its
+/// value, nor keep a new global in a register across calls.
+#[test]
+fn new_globals_work_the_same_at_o2() {
+    let p = Project::new("newglobal5", GAME);
+    let built = p.vaisc(&["build", "--hot", "-O", "2", "game.vais", "-o", "game"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let patch = || {
+        let out = p
+            .command(&[
+                "build",
+                "--hot",
+                "--patch-only",
+                "-O",
+                "2",
+                "game.vais",
+                "-o",
+                "game",
+            ])
+            .output()
+            .expect("run vaisc");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let host = p.start();
+    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    p.edit(
+        "G frames: i64 = 0",
+        "G frames: i64 = 0\nG score: i64 = 5\nG best: P = P { x: 40 }",
+    );
+    p.edit(
+        "printf(\"v1 frames=%ld\\n\", frames)",
+        "score += 1\n    best.x += 2\n    printf(\"v2 score=%ld best=%ld y=%.2f\\n\", score, best.x, best.y)",
+    );
+    patch();
+    let v2 = host.wait_count("v2 running", 2, |l| l.starts_with("v2 "));
+    assert_eq!(v2[0], "v2 score=6 best=42 y=2.50");
+    assert_eq!(v2[1], "v2 score=7 best=44 y=2.50");
+    p.edit("v2 score", "v3 score");
+    patch();
+    host.wait_stdout("v2 unloaded", |l| l.starts_with("cleanup v3 unloaded=1 "));
+    host.wait_count("v3 running", 2, |l| l.starts_with("v3 "));
+    let lines = host.stdout_lines();
+    let (v2, v3) = (lines_of(&lines, "v2"), lines_of(&lines, "v3"));
+    let last_v2 = v2.last().expect("v2 lines");
+    assert_eq!(field(&v3[0], "score"), field(last_v2, "score") + 1);
+    assert_eq!(field(&v3[0], "best"), field(last_v2, "best") + 2);
+}
