@@ -11,7 +11,11 @@
 //!   and caches the answer in the patch, so a literal stored in a global outlives the patch.
 //!
 //! What it cannot remove, a non-hot function of the patch used as a function value, it reports,
-//! and the manifest then tells the loader to keep the library.
+//! and the manifest then tells the loader to keep the library. The one exception is code
+//! marked [`abi::LOCAL_CODE_ATTRIBUTE`]: the body of a closure that does not escape, whose
+//! address only ever lives in the frame that created the closure (or frames it calls), all of
+//! them inside the patch and so seen by the loader's stack check. An escaping closure created
+//! by a patch keeps its patch loaded, like any other function value.
 
 use crate::{builder_error, HotError};
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -285,6 +289,13 @@ pub fn hands_out_own_code(module: &Module) -> bool {
     while let Some(func) = f {
         f = func.get_next_function();
         if func.count_basic_blocks() == 0 {
+            continue;
+        }
+        // Code only held by the frame that takes its address (a closure that does not escape).
+        if func
+            .get_string_attribute(AttributeLoc::Function, abi::LOCAL_CODE_ATTRIBUTE)
+            .is_some()
+        {
             continue;
         }
         let v = func.as_value_ref();

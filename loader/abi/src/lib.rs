@@ -64,6 +64,14 @@ pub const FLAG_SAFE_POINTS: u32 = 1;
 /// keeps the library mapped for the rest of the run instead of reclaiming it.
 pub const FLAG_KEEP_LOADED: u32 = 2;
 
+/// The LLVM function attribute (a string attribute without value) the code generator puts on
+/// code whose address is only ever held in the stack frame that takes it: the body of a closure
+/// that does not escape, and the thunk of a function pointer used as such a closure. A patch
+/// that uses such code as a value still hands nothing out, because the frame holding the
+/// address is inside the patch, which the loader's stack check sees (`unload.rs` in
+/// `codegen-hot`).
+pub const LOCAL_CODE_ATTRIBUTE: &str = "vais-local-code";
+
 /// Describes a hot build's contents to the loader.
 #[repr(C)]
 #[derive(Debug)]
