@@ -66,7 +66,11 @@ impl Checker {
                 )
             }
             Ty::Closure(fty) => {
-                let sig = Signature::plain(&fty, "closure");
+                let name = match &callee.kind {
+                    E::Name(n) => n.as_str(),
+                    _ => "closure",
+                };
+                let sig = Signature::plain(&fty, name);
                 let args = self.call_args(ctx, sig, Vec::new(), args, span);
                 let ret = fty.ret.clone();
                 let callee = Callee::Closure(Box::new(f));

@@ -53,11 +53,25 @@ impl Checker {
             h => h,
         };
         let self_ty = ctx.self_ty.clone();
+        let written: Vec<Option<Ty>> = c
+            .params
+            .iter()
+            .map(|(_, t)| t.as_ref().map(|t| self.resolve_ty(t, self_ty.as_ref())))
+            .collect();
+        // A parameter written with another type than the expected one makes the literal's
+        // own type the mistake, reported once by the caller's conversion: the expected
+        // return type then gives no hint either.
+        let hint = hint.filter(|h| {
+            written
+                .iter()
+                .zip(&h.params)
+                .all(|(t, want)| t.as_ref().is_none_or(|t| t == want || t.has_error()))
+        });
         let mut params = Vec::new();
         let mut known = true;
-        for (i, (name, ty)) in c.params.iter().enumerate() {
+        for (i, ((name, _), ty)) in c.params.iter().zip(written).enumerate() {
             let ty = match (ty, &hint) {
-                (Some(t), _) => self.resolve_ty(t, self_ty.as_ref()),
+                (Some(t), _) => t,
                 (None, Some(h)) => h.params[i].clone(),
                 (None, None) => {
                     self.report(diag::closure_param_type_unknown(name.span, &name.name));
