@@ -610,7 +610,8 @@ pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagn
         "E0395",
         span,
         format!(
-            "mismatched types: expected `{expected}`, found a closure with {found} parameter(s)"
+            "mismatched types: expected `{expected}`, found a closure with {found} parameter{}",
+            if found == 1 { "" } else { "s" }
         ),
     )
 }
