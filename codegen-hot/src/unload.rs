@@ -11,11 +11,11 @@
 //!   and caches the answer in the patch, so a literal stored in a global outlives the patch.
 //!
 //! What it cannot remove, a non-hot function of the patch used as a function value, it reports,
-//! and the manifest then tells the loader to keep the library. The one exception is code
-//! marked [`abi::LOCAL_CODE_ATTRIBUTE`]: the body of a closure that does not escape, whose
-//! address only ever lives in the frame that created the closure (or frames it calls), all of
-//! them inside the patch and so seen by the loader's stack check. An escaping closure created
-//! by a patch keeps its patch loaded, like any other function value.
+//! and the manifest then tells the loader to keep the library. Closure code is the exception:
+//! code marked [`abi::LOCAL_CODE_ATTRIBUTE`] (the body of a closure that does not escape) has
+//! its address only in the frame that created the closure or frames it calls, all inside the
+//! patch and so seen by the loader's stack check; code marked [`abi::PIN_ON_USE_ATTRIBUTE`]
+//! (an escaping closure's) pins the patch when it runs instead (`pin.rs`).
 
 use crate::{builder_error, HotError};
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use vais_hot_abi as abi;
 
 /// The users of `v`, each once, in use-list order.
-fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
+pub(crate) fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
     let mut out: Vec<LLVMValueRef> = Vec::new();
     // SAFETY: `v` is a live value of the module being rewritten; walking its use list only
     // reads LLVM's data structures.
@@ -53,7 +53,7 @@ fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
 }
 
 /// The operand indices of instruction `inst` that hold `v`, leaving out a call's callee.
-fn operand_slots(inst: LLVMValueRef, v: LLVMValueRef) -> Vec<u32> {
+pub(crate) fn operand_slots(inst: LLVMValueRef, v: LLVMValueRef) -> Vec<u32> {
     // SAFETY: `inst` is a live instruction; reading operands has no side effects.
     unsafe {
         let n = LLVMGetNumOperands(inst).max(0) as u32;
@@ -291,11 +291,15 @@ pub fn hands_out_own_code(module: &Module) -> bool {
         if func.count_basic_blocks() == 0 {
             continue;
         }
-        // Code only held by the frame that takes its address (a closure that does not escape).
-        if func
-            .get_string_attribute(AttributeLoc::Function, abi::LOCAL_CODE_ATTRIBUTE)
-            .is_some()
-        {
+        // Code only held by the frame that takes its address (a closure that does not escape),
+        // and closure code that pins the patch when used (`pin.rs`).
+        let closure_code = [abi::LOCAL_CODE_ATTRIBUTE, abi::PIN_ON_USE_ATTRIBUTE]
+            .iter()
+            .any(|a| {
+                func.get_string_attribute(AttributeLoc::Function, a)
+                    .is_some()
+            });
+        if closure_code {
             continue;
         }
         let v = func.as_value_ref();

@@ -72,6 +72,18 @@ pub const FLAG_KEEP_LOADED: u32 = 2;
 /// `codegen-hot`).
 pub const LOCAL_CODE_ATTRIBUTE: &str = "vais-local-code";
 
+/// The LLVM function attribute the code generator puts on the code of a closure that may
+/// escape (and on the thunk of a function pointer used as such a closure). A patch does not
+/// hand such code out when it is built, only when it runs: each place that takes its address
+/// first sets the patch's [`PINNED_SYMBOL`] flag, so only a patch that has really created a
+/// closure the program may keep stays loaded.
+pub const PIN_ON_USE_ATTRIBUTE: &str = "vais-pin-on-use";
+
+/// An exported `u32` in a patch whose code may create escaping closures: zero until that code
+/// first runs, then non-zero for good. The loader reads it (after checking no thread is inside
+/// the patch) and never unloads a patch whose flag is set.
+pub const PINNED_SYMBOL: &str = "__vais_hot_pinned";
+
 /// Describes a hot build's contents to the loader.
 #[repr(C)]
 #[derive(Debug)]

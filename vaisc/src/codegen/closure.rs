@@ -49,12 +49,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
     }
 
-    /// Marks `f` as code whose address stays in the frame that takes it (see
-    /// [`abi::LOCAL_CODE_ATTRIBUTE`]).
-    fn mark_local_code(&self, f: FunctionValue<'ctx>) {
-        let attr = self
-            .ctx
-            .create_string_attribute(abi::LOCAL_CODE_ATTRIBUTE, "");
+    /// Marks `f` for the hot pass as closure code: code whose address stays in the frame that
+    /// takes it (see [`abi::LOCAL_CODE_ATTRIBUTE`]), or code of a closure that may escape
+    /// ([`abi::PIN_ON_USE_ATTRIBUTE`]).
+    fn mark_closure_code(&self, f: FunctionValue<'ctx>, escapes: bool) {
+        let name = if escapes {
+            abi::PIN_ON_USE_ATTRIBUTE
+        } else {
+            abi::LOCAL_CODE_ATTRIBUTE
+        };
+        let attr = self.ctx.create_string_attribute(name, "");
         f.add_attribute(AttributeLoc::Function, attr);
     }
 
@@ -80,9 +84,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         escapes: bool,
     ) -> Res<BasicValueEnum<'ctx>> {
         let code_fn = self.functions[func];
-        if !escapes {
-            self.mark_local_code(code_fn);
-        }
+        self.mark_closure_code(code_fn, escapes);
         let code = code_fn
             .as_global_value()
             .as_pointer_value()
@@ -175,9 +177,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let thunk = self
             .module
             .add_function(&name, code_ty, Some(Linkage::Internal));
-        if !escapes {
-            self.mark_local_code(thunk);
-        }
+        self.mark_closure_code(thunk, escapes);
         self.thunks.push((code_ty, escapes, thunk));
         // Emitted with a builder of its own: the current function's insert point is kept.
         let b = self.ctx.create_builder();
