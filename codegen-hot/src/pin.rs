@@ -9,12 +9,12 @@
 //! (after making sure no thread is inside it, so a closure being created at that moment is
 //! seen too).
 
-use crate::unload::{operand_slots, users};
+use crate::unload::{is_dead_constant, operand_slots, users};
 use inkwell::attributes::AttributeLoc;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::{
-    LLVMIsACallInst, LLVMIsAConstantExpr, LLVMIsAInstruction, LLVMIsAPHINode,
+    LLVMIsACallInst, LLVMIsAConstant, LLVMIsAGlobalValue, LLVMIsAInstruction, LLVMIsAPHINode,
 };
 use inkwell::llvm_sys::prelude::LLVMValueRef;
 use inkwell::module::{Linkage, Module};
@@ -44,16 +44,7 @@ pub fn pin_on_use<'ctx>(
         {
             continue;
         }
-        let v = func.as_value_ref();
-        for user in users(v) {
-            if is_a(user, LLVMIsAConstantExpr) {
-                for inner in users(user) {
-                    take_site(inner, user, &mut sites, &mut complete);
-                }
-            } else {
-                take_site(user, v, &mut sites, &mut complete);
-            }
-        }
+        collect_sites(func.as_value_ref(), &mut sites, &mut complete);
     }
     if sites.is_empty() {
         return Ok(complete);
@@ -74,6 +65,22 @@ pub fn pin_on_use<'ctx>(
             .map_err(crate::builder_error)?;
     }
     Ok(complete)
+}
+
+/// Finds the instructions using `v` directly or through constants built from it (a cast, the
+/// constant `{ code, null }` pair of a closure capturing nothing).
+fn collect_sites(v: LLVMValueRef, sites: &mut Vec<LLVMValueRef>, complete: &mut bool) {
+    for user in users(v) {
+        if is_a(user, LLVMIsAInstruction) {
+            take_site(user, v, sites, complete);
+        } else if is_dead_constant(user) {
+            continue;
+        } else if is_a(user, LLVMIsAConstant) && !is_a(user, LLVMIsAGlobalValue) {
+            collect_sites(user, sites, complete);
+        } else {
+            *complete = false;
+        }
+    }
 }
 
 /// Records instruction `user` (which uses `v`, the code or a cast of it) as a place that takes

@@ -23,8 +23,9 @@ use inkwell::context::Context;
 use inkwell::llvm_sys::core::{
     LLVMConstBitCast, LLVMConstIntGetZExtValue, LLVMGetBasicBlockTerminator, LLVMGetConstOpcode,
     LLVMGetFirstUse, LLVMGetIncomingBlock, LLVMGetNextUse, LLVMGetNumOperands, LLVMGetOperand,
-    LLVMGetUser, LLVMIsACallInst, LLVMIsAConstantExpr, LLVMIsAConstantInt, LLVMIsAInstruction,
-    LLVMIsAPHINode, LLVMReplaceAllUsesWith, LLVMSetOperand, LLVMTypeOf,
+    LLVMGetUser, LLVMIsACallInst, LLVMIsAConstant, LLVMIsAConstantExpr, LLVMIsAConstantInt,
+    LLVMIsAGlobalValue, LLVMIsAInstruction, LLVMIsAPHINode, LLVMReplaceAllUsesWith, LLVMSetOperand,
+    LLVMTypeOf,
 };
 use inkwell::llvm_sys::prelude::LLVMValueRef;
 use inkwell::llvm_sys::LLVMOpcode;
@@ -282,6 +283,18 @@ fn literal_lookup<'ctx>(
     Ok(f)
 }
 
+/// True if `v` is a constant that nothing live uses: what is left of a replaced global's
+/// initialiser, say. LLVM keeps such constants (and their uses) until the module is destroyed.
+pub(crate) fn is_dead_constant(v: LLVMValueRef) -> bool {
+    // SAFETY: only kinds of values and use lists are read.
+    let constant = unsafe {
+        !LLVMIsAConstant(v).is_null()
+            && LLVMIsAGlobalValue(v).is_null()
+            && LLVMIsAInstruction(v).is_null()
+    };
+    constant && users(v).into_iter().all(is_dead_constant)
+}
+
 /// True if some function defined in the module is used other than by a direct call: its
 /// address can then be stored anywhere, and the library must stay loaded.
 pub fn hands_out_own_code(module: &Module) -> bool {
@@ -307,7 +320,7 @@ pub fn hands_out_own_code(module: &Module) -> bool {
             // SAFETY: only kinds of values and operands are read.
             let called_only =
                 unsafe { !LLVMIsACallInst(user).is_null() && operand_slots(user, v).is_empty() };
-            if !called_only {
+            if !called_only && !is_dead_constant(user) {
                 return true;
             }
         }
