@@ -20,6 +20,8 @@ mod layout;
 mod types;
 
 #[cfg(test)]
+mod closure_tests;
+#[cfg(test)]
 mod tests;
 
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
