@@ -14,6 +14,7 @@
 
 mod hash;
 mod manifest;
+mod pin;
 mod sret;
 mod unload;
 
@@ -241,6 +242,7 @@ pub fn apply<'ctx>(
                 }
             }
             unloadable &= unload::intern_literals(ctx, module)?;
+            unloadable &= pin::pin_on_use(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
             manifest::emit(

@@ -144,6 +144,8 @@ pub enum TypeKind {
     Ptr(Box<TypeExpr>),
     Array(Box<TypeExpr>, Box<Expr>),
     Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    /// `|A, B| -> R`: a closure type (code pointer and environment).
+    Closure(Vec<TypeExpr>, Option<Box<TypeExpr>>),
     /// `(A, B)`: a tuple type of two or more elements.
     Tuple(Vec<TypeExpr>),
     Error,
@@ -253,8 +255,18 @@ pub enum ExprKind {
     Return(Option<Box<Expr>>),
     /// `lhs = rhs` or `lhs op= rhs` (op is `Some`).
     Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
+    /// `|x: i64| x * 2`, `|a, b| -> f64 { a + b }`, `|| 0`.
+    Closure(Box<ClosureExpr>),
     /// Something the parser could not read; already reported.
     Error,
+}
+
+/// A closure literal: parameters (types may be left out), optional return type and body.
+#[derive(Debug, Clone)]
+pub struct ClosureExpr {
+    pub params: Vec<(Ident, Option<TypeExpr>)>,
+    pub ret: Option<TypeExpr>,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone)]

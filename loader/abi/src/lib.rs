@@ -75,6 +75,26 @@ pub const FLAG_SAFE_POINTS: u32 = 1;
 /// keeps the library mapped for the rest of the run instead of reclaiming it.
 pub const FLAG_KEEP_LOADED: u32 = 2;
 
+/// The LLVM function attribute (a string attribute without value) the code generator puts on
+/// code whose address is only ever held in the stack frame that takes it: the body of a closure
+/// that does not escape, and the thunk of a function pointer used as such a closure. A patch
+/// that uses such code as a value still hands nothing out, because the frame holding the
+/// address is inside the patch, which the loader's stack check sees (`unload.rs` in
+/// `codegen-hot`).
+pub const LOCAL_CODE_ATTRIBUTE: &str = "vais-local-code";
+
+/// The LLVM function attribute the code generator puts on the code of a closure that may
+/// escape (and on the thunk of a function pointer used as such a closure). A patch does not
+/// hand such code out when it is built, only when it runs: each place that takes its address
+/// first sets the patch's [`PINNED_SYMBOL`] flag, so only a patch that has really created a
+/// closure the program may keep stays loaded.
+pub const PIN_ON_USE_ATTRIBUTE: &str = "vais-pin-on-use";
+
+/// An exported `u32` in a patch whose code may create escaping closures: zero until that code
+/// first runs, then non-zero for good. The loader reads it (after checking no thread is inside
+/// the patch) and never unloads a patch whose flag is set.
+pub const PINNED_SYMBOL: &str = "__vais_hot_pinned";
+
 /// Describes a hot build's contents to the loader.
 #[repr(C)]
 #[derive(Debug)]

@@ -44,6 +44,13 @@ pub(super) struct Gen<'a, 'ctx> {
     /// order of first use).
     strings: HashMap<String, PointerValue<'ctx>>,
     pub debug: Option<DebugInfo<'ctx>>,
+    /// The thunks making function pointers closures, by code type and whether they escape
+    /// (`closure.rs`), in creation order.
+    pub thunks: Vec<(
+        inkwell::types::FunctionType<'ctx>,
+        bool,
+        FunctionValue<'ctx>,
+    )>,
     /// The function being emitted.
     pub f: Option<FnState<'ctx>>,
 }
@@ -91,6 +98,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             runtime_globals: opts.runtime_globals.clone(),
             strings: HashMap::new(),
             debug,
+            thunks: Vec::new(),
             f: None,
         };
         gen.declare_types()?;
@@ -326,6 +334,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = self.string(s);
                 p.const_cast(llty.into_pointer_type()).into()
             }
+            (Const::Func(f), Ty::Closure(_)) => self.fn_closure_constant(*f)?,
             (Const::Func(f), _) => self.functions[*f]
                 .as_global_value()
                 .as_pointer_value()

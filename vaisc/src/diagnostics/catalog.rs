@@ -558,3 +558,60 @@ pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
     )
     .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
 }
+
+// ---- Closures (E039x) ---------------------------------------------------------------------
+
+pub fn self_call_in_closure(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0390",
+        span,
+        "`@` cannot be used inside a closure: a closure cannot call itself",
+    )
+    .with_help("call the enclosing function by its name")
+}
+
+pub fn assign_to_captured(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0391",
+        span,
+        format!("cannot assign to `{name}`: a closure captures variables by value"),
+    )
+    .with_help("declare a local copy inside the closure, or pass a pointer to the variable")
+}
+
+pub fn closure_param_type_unknown(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0392",
+        span,
+        format!("cannot infer the type of closure parameter `{name}`"),
+    )
+    .with_help(format!("write its type: `{name}: i64`"))
+}
+
+pub fn closure_return_type_unknown(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0393",
+        span,
+        "`R` in a closure needs the closure's return type: write `-> T` after the parameters",
+    )
+}
+
+pub fn closure_captures_as_fn(span: Span, name: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0394",
+        span,
+        format!("a closure that captures `{name}` cannot be used as `{expected}`"),
+    )
+    .with_help("only a closure that captures nothing is a plain function pointer; take a closure type `|..| -> ..` instead")
+}
+
+pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0395",
+        span,
+        format!(
+            "mismatched types: expected `{expected}`, found a closure with {found} parameter{}",
+            if found == 1 { "" } else { "s" }
+        ),
+    )
+}

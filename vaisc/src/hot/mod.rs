@@ -288,6 +288,7 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
             let mut found = Vec::new();
             visit(&body.body, &mut |e| match &e.kind {
                 ExprKind::FuncRef(g)
+                | ExprKind::Closure { func: g, .. }
                 | ExprKind::Call {
                     callee: Callee::Direct(g),
                     ..
@@ -313,7 +314,13 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::AddrOf(a)
         | ExprKind::Unary(_, a)
         | ExprKind::Cast(a)
+        | ExprKind::FnToClosure(a, _)
         | ExprKind::ArrayRepeat(a, _) => go(a),
+        ExprKind::Closure { env, .. } => {
+            if let Some(env) = env {
+                go(env);
+            }
+        }
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
         | ExprKind::Binary(_, a, b)
@@ -325,7 +332,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             go(b);
         }
         ExprKind::Call { callee, args } => {
-            if let Callee::Indirect(c) = callee {
+            if let Callee::Indirect(c) | Callee::Closure(c) = callee {
                 go(c);
             }
             args.iter().for_each(go);

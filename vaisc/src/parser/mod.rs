@@ -6,6 +6,7 @@
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
 //! expressions, `pattern.rs` match patterns.
 
+mod closure;
 mod expr;
 mod pattern;
 
@@ -630,6 +631,7 @@ impl Parser {
                     _ => TypeKind::Tuple(elems),
                 }
             }
+            TokenKind::Punct("|" | "||") => self.closure_type()?,
             TokenKind::Ident(name) if name == "fn" => {
                 self.bump();
                 self.expect_punct("(")?;

@@ -365,6 +365,17 @@ impl Checker {
                     variadic: false,
                 }))
             }
+            TypeKind::Closure(params, ret) => {
+                let params = params.iter().map(|p| self.resolve_ty(p, self_ty)).collect();
+                let ret = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
+                Ty::Closure(Box::new(FnTy {
+                    params,
+                    ret,
+                    variadic: false,
+                }))
+            }
             TypeKind::Tuple(elems) => {
                 let elems = elems.iter().map(|e| self.resolve_ty(e, self_ty)).collect();
                 self.tuple_ty(elems, t.span)

@@ -262,6 +262,13 @@ impl Checker {
                 Some(Value::Func(f)) => Some(Const::Func(*f)),
                 _ => None,
             },
+            // A closure global may start as a named function of its signature (its thunk).
+            (ExprKind::Name(n), Ty::Closure(sig)) => match self.values.get(n) {
+                Some(Value::Func(f)) if self.program.functions[*f].ty == **sig => {
+                    Some(Const::Func(*f))
+                }
+                _ => None,
+            },
             (ExprKind::StructLit(path, fields), Ty::Struct(id)) if path.len() == 1 => {
                 if let Some(other) = super::defaults::literal_ty(self, e) {
                     if other != *ty {

@@ -10,10 +10,12 @@
 //! is kept and evaluated in order.
 
 mod call;
+mod closure;
 mod collect;
 mod consts;
 mod defaults;
 mod each;
+mod escape;
 mod expr;
 mod fmt;
 mod fmt_spec;
@@ -58,6 +60,7 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     if failed {
         (None, diags)
     } else {
+        escape::analyse(&mut checker.program);
         (Some(checker.program), diags)
     }
 }
