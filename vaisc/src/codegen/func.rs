@@ -114,6 +114,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
+        self.declare_tasks();
         for g in &self.program.globals {
             let ty = self.llvm(&g.ty);
             let global = self.module.add_global(ty, None, &g.name);
@@ -129,6 +130,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.emit_function(id)?;
             }
         }
+        self.emit_tasks()?;
         if let Some(main) = self.program.main {
             self.emit_c_main(main)?;
         }

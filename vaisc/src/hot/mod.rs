@@ -289,6 +289,7 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
             let mut found = Vec::new();
             visit(&body.body, &mut |e| match &e.kind {
                 ExprKind::FuncRef(g)
+                | ExprKind::TaskNew { func: g, .. }
                 | ExprKind::Call {
                     callee: Callee::Direct(g),
                     ..
@@ -314,6 +315,8 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::AddrOf(a)
         | ExprKind::Unary(_, a)
         | ExprKind::Cast(a)
+        | ExprKind::Spawn(a)
+        | ExprKind::Await(a)
         | ExprKind::ArrayRepeat(a, _) => go(a),
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
@@ -331,9 +334,10 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             }
             args.iter().for_each(go);
         }
-        ExprKind::StructLit(_, xs) | ExprKind::ArrayLit(xs) | ExprKind::EnumLit(_, _, xs) => {
-            xs.iter().for_each(go)
-        }
+        ExprKind::StructLit(_, xs)
+        | ExprKind::ArrayLit(xs)
+        | ExprKind::EnumLit(_, _, xs)
+        | ExprKind::TaskNew { args: xs, .. } => xs.iter().for_each(go),
         ExprKind::Block(stmts, tail) => {
             for s in stmts {
                 match s {

@@ -249,7 +249,9 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword(
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A'
+                    )
             )
     }
 
@@ -323,7 +325,17 @@ impl Parser {
                 self.eat_punct(";");
                 ItemKind::Use(path, span)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
+            TokenKind::Keyword('A') => {
+                self.bump();
+                if !self.is_kw('F') {
+                    let d = diag::async_needs_fn(self.span());
+                    return Err(self.report(d));
+                }
+                let mut f = self.fn_decl(attrs.clone(), false)?;
+                f.is_async = true;
+                ItemKind::Fn(f)
+            }
+            TokenKind::Keyword(c @ ('W' | 'D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -396,6 +408,7 @@ impl Parser {
             ret,
             body,
             attrs,
+            is_async: false,
         })
     }
 
@@ -629,6 +642,15 @@ impl Parser {
                 };
                 TypeKind::Fn(params, ret)
             }
+            TokenKind::Ident(name)
+                if name == "Task" && matches!(self.nth(1), TokenKind::Punct("<")) =>
+            {
+                self.bump();
+                self.bump();
+                let inner = self.ty()?;
+                self.expect_punct(">")?;
+                TypeKind::Task(Box::new(inner))
+            }
             TokenKind::Ident(name) => {
                 self.bump();
                 TypeKind::Named(name)
@@ -653,7 +675,6 @@ impl Parser {
 fn tier2_name(c: char) -> &'static str {
     match c {
         'W' => "traits (`W`)",
-        'A' => "async (`A`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",
     }
