@@ -1,11 +1,13 @@
 //! Tasks at run time: what calling an async function makes, `spawn` and `.await`.
 //!
-//! A `Task<R>` is a pointer to a record on the heap (`malloc`), laid out as the C struct
+//! A `Task<R>` is a pointer to a zeroed record on the heap (`calloc`), laid out as the C struct
 //! `{ i64 state, i64 thread, i8* run, R result, A1 .. An }`: the state (below), the worker's
 //! `pthread_t` once spawned, the function that runs the task, the result slot, and the async
 //! function's arguments. The first four fields depend only on `R`, so code that awaits a
 //! `Task<R>` reads the result without knowing which async function made the task (a struct's
-//! leading fields have the same offsets whatever follows them).
+//! leading fields have the same offsets whatever follows them). The result slot starts zeroed,
+//! so a task whose call was abandoned by crash recovery (a fault in reloaded code on the
+//! task's thread, `docs/HOT_RELOAD.md`) yields zero, like any recovered hot call.
 //!
 //! Each async function `f` gets a run function `vais.task.run.f(i8* record) -> i8*`, the
 //! signature `pthread_create` wants: it loads the arguments, calls `f`'s body (through the
@@ -137,23 +139,24 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
-    /// A call to async function `func`: a new record holding the arguments, not started.
+    /// A call to async function `func`: a new record holding the arguments, not started
+    /// (state 0, as `calloc` leaves it).
     pub(super) fn task_new(&mut self, func: FuncId, args: &[Expr]) -> Res<BasicValueEnum<'ctx>> {
         let ty = self.record_type(func);
         let size = self.target.get_abi_size(&ty);
-        let malloc_ty = self.i8_ptr().fn_type(&[self.ctx.i64_type().into()], false);
-        let malloc = self.declared("malloc", malloc_ty)?;
-        let size = self.ctx.i64_type().const_int(size, false);
+        let i64t = self.ctx.i64_type();
+        let calloc_ty = self.i8_ptr().fn_type(&[i64t.into(), i64t.into()], false);
+        let calloc = self.declared("calloc", calloc_ty)?;
+        let size = i64t.const_int(size, false);
+        let one = i64t.const_int(1, false);
         let raw = self
             .builder
-            .build_call(malloc, &[size.into()], "task")?
+            .build_call(calloc, &[one.into(), size.into()], "task")?
             .try_as_basic_value()
             .basic()
-            .ok_or_else(|| internal("malloc returns nothing"))?
+            .ok_or_else(|| internal("calloc returns nothing"))?
             .into_pointer_value();
         let record = self.record_ptr(&self.builder, raw, ty)?;
-        let state = self.builder.build_struct_gep(record, STATE, "state")?;
-        self.builder.build_store(state, self.word(NOT_STARTED))?;
         let run = self
             .module
             .get_function(&run_name(&self.program.functions[func].name))

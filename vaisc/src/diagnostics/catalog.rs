@@ -75,6 +75,11 @@ pub fn async_needs_fn(span: Span) -> Diagnostic {
     .with_help("write `A F name(..) -> T { .. }`")
 }
 
+pub fn async_method(span: Span) -> Diagnostic {
+    Diagnostic::error("E0394", span, "methods cannot be async")
+        .with_help("declare an async function outside the impl that takes the value as a parameter")
+}
+
 pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
     Diagnostic::error(
         "E0390",

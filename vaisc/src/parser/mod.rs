@@ -506,6 +506,13 @@ impl Parser {
                 }
             };
             while self.eat_kw('P') {}
+            if self.is_kw('A') {
+                // Reported once; the method is then read as an ordinary one.
+                let d = diag::async_method(self.span());
+                self.report(d);
+                self.bump();
+                continue;
+            }
             if !self.is_kw('F') {
                 self.error_expected("a method (`F`)");
                 if self.pos == start {
