@@ -474,7 +474,7 @@ impl Parser {
                 if name == "spawn" && matches!(self.nth(1), TokenKind::Ident(_)) =>
             {
                 self.bump();
-                let mut call = self.primary()?;
+                let mut call = self.nested(Parser::primary)?;
                 if self.continues("(") {
                     self.bump();
                     let args = self.args(")")?;

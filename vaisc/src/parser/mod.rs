@@ -654,8 +654,15 @@ impl Parser {
             {
                 self.bump();
                 self.bump();
-                let inner = self.ty()?;
-                self.expect_punct(">")?;
+                let inner = self.nested(Parser::ty)?;
+                if self.is_punct(">>") {
+                    // `Task<Task<T>>`: the first `>` closes this type, the second the outer one.
+                    let t = &mut self.tokens[self.pos];
+                    t.kind = TokenKind::Punct(">");
+                    t.span.lo += 1;
+                } else {
+                    self.expect_punct(">")?;
+                }
                 TypeKind::Task(Box::new(inner))
             }
             TokenKind::Ident(name) => {
