@@ -256,26 +256,37 @@ pub fn apply<'ctx>(
             )?;
         }
     }
-    unwind_tables(ctx, module);
+    unwind_tables(ctx, module, is_patch, &functions);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
     Ok(Hashes { code, bodies })
 }
 
-/// Gives every function of the module unwind tables and a frame pointer. The runtime recovers
-/// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
-/// outside hot code, with the DWARF call-frame information of each frame on the way (which says
-/// where each callee-saved register was saved); a function without it would end the unwind.
-/// Frame pointers cost a register but let a debugger or profiler walk hot code too. And a
-/// null access is an access of address 0 (`null-pointer-is-valid`), not undefined behaviour
-/// the optimiser may turn into falling through into whatever code follows: it faults where
-/// the source made it, which the runtime can then report and recover from.
-fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
+/// Gives every function of the module unwind tables, and the code a fault can be recovered
+/// from a null pointer that is valid. The runtime recovers from a fault in reloaded code by
+/// unwinding, from the signal's context, to the first frame outside hot code, with the DWARF
+/// call-frame information of each frame on the way (which says where each callee-saved register
+/// was saved); a function without it would end the unwind. Tables cost nothing at run time, so
+/// every function has them, the host's cold code included (debuggers and profilers use them).
+///
+/// In the code a recovery unwinds (every function of a patch, and the host's own hot bodies,
+/// which a patch's frames can sit above) a null access is an access of address 0
+/// (`null-pointer-is-valid`), not undefined behaviour the optimiser may turn into falling
+/// through into whatever code follows: it faults where the source made it, which the runtime
+/// can then report (with the line) and recover from. The rest of the host is never unwound and
+/// its faults end the program in any case, so it is optimised exactly as in a normal build.
+/// No frame pointers: the call-frame rows locate every frame without them, and they would cost
+/// a register and a push and pop per call.
+fn unwind_tables<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    is_patch: bool,
+    hot_bodies: &[FunctionValue<'ctx>],
+) {
     // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
     // which a fault (unlike a call) needs.
     let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
-    let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
     let null_valid = ctx.create_enum_attribute(
         Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
         0,
@@ -285,8 +296,9 @@ fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
         f = func.get_next_function();
         if func.count_basic_blocks() > 0 {
             func.add_attribute(AttributeLoc::Function, uwtable);
-            func.add_attribute(AttributeLoc::Function, frame_pointer);
-            func.add_attribute(AttributeLoc::Function, null_valid);
+            if is_patch || hot_bodies.contains(&func) {
+                func.add_attribute(AttributeLoc::Function, null_valid);
+            }
         }
     }
 }

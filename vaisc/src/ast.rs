@@ -73,6 +73,8 @@ pub struct FnDecl {
     /// `None` for extern declarations.
     pub body: Option<Expr>,
     pub attrs: Vec<Attr>,
+    /// `A F`: calling it makes a task (section 10, "Async").
+    pub is_async: bool,
 }
 
 #[derive(Debug)]
@@ -148,6 +150,8 @@ pub enum TypeKind {
     Closure(Vec<TypeExpr>, Option<Box<TypeExpr>>),
     /// `(A, B)`: a tuple type of two or more elements.
     Tuple(Vec<TypeExpr>),
+    /// `Task<T>`: what calling an async function returns.
+    Task(Box<TypeExpr>),
     Error,
 }
 
@@ -257,6 +261,10 @@ pub enum ExprKind {
     Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
     /// `|x: i64| x * 2`, `|a, b| -> f64 { a + b }`, `|| 0`.
     Closure(Box<ClosureExpr>),
+    /// `e.await`: runs or waits for a task and yields its value.
+    Await(Box<Expr>),
+    /// `spawn e`: starts the task of the async call `e` on a thread of its own.
+    Spawn(Box<Expr>),
     /// Something the parser could not read; already reported.
     Error,
 }

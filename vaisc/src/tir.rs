@@ -85,6 +85,9 @@ pub enum Ty {
     /// `|A| -> R`: a closure, a code pointer and an environment pointer (`closure.rs` in
     /// codegen). `variadic` is always false.
     Closure(Box<FnTy>),
+    /// `Task<T>`: a task of an async function yielding `T` (a pointer to its record, see
+    /// `codegen/task.rs`).
+    Task(Box<Ty>),
     /// The type of `R`, `B`, `C` and of blocks that end in them: control never continues.
     /// Code of this type is kept and runs in order; only what comes after it is dead.
     Never,
@@ -129,7 +132,7 @@ impl Ty {
     pub fn has_error(&self) -> bool {
         match self {
             Ty::Error => true,
-            Ty::Ptr(inner) | Ty::Array(inner, _) => inner.has_error(),
+            Ty::Ptr(inner) | Ty::Array(inner, _) | Ty::Task(inner) => inner.has_error(),
             Ty::Fn(f) | Ty::Closure(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
             _ => false,
         }
@@ -192,6 +195,7 @@ impl Program {
                 }
                 s
             }
+            Ty::Task(inner) => format!("Task<{}>", self.ty_name(inner)),
             Ty::Never => "!".to_string(),
             Ty::Error => "{error}".to_string(),
         }
@@ -285,6 +289,8 @@ pub struct FuncAttrs {
     pub hot: bool,
     /// `#[inline]`: a hint to always inline.
     pub inline: bool,
+    /// `A F`: calls make a task ([`ExprKind::TaskNew`]); the body is the task's work.
+    pub is_async: bool,
 }
 
 #[derive(Debug)]
@@ -454,6 +460,16 @@ pub enum ExprKind {
     /// The source location of the expression as `file:line` text (a `str`), for the messages
     /// of `assert`.
     SourceLocation,
+    /// A task of async function `func` with its arguments, not started: the value of a call
+    /// to an async function (type `Task<R>`).
+    TaskNew {
+        func: FuncId,
+        args: Vec<Expr>,
+    },
+    /// Starts the task its operand (a `TaskNew`) makes on a thread of its own.
+    Spawn(Box<Expr>),
+    /// Runs the task if it has not started, waits for it, and yields its value.
+    Await(Box<Expr>),
     /// Control never gets here (after an exhaustive match, or the value a diverging operand
     /// stands for); lowers to `unreachable`. With type `Error` it stands for an erroneous
     /// expression, in programs that are never lowered.

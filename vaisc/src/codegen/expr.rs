@@ -124,6 +124,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 None
             }
             ExprKind::Match(s, arms) => self.match_expr(e, s, arms)?,
+            ExprKind::TaskNew { func, args } => Some(self.task_new(*func, args)?),
+            ExprKind::Spawn(call) => Some(self.spawn(call)?),
+            ExprKind::Await(task) => self.await_task(task, &e.ty)?,
             ExprKind::Unreachable => {
                 self.builder.build_unreachable()?;
                 self.start_dead_block()?;

@@ -128,6 +128,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
+        self.declare_tasks();
         for (id, g) in self.program.globals.iter().enumerate() {
             let ty = self.llvm(&g.ty);
             if self.runtime_globals.contains(&id) {
@@ -161,6 +162,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.emit_function(id)?;
             }
         }
+        self.emit_tasks()?;
         if let Some(main) = self.program.main {
             self.emit_c_main(main)?;
         }

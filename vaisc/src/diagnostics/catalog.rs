@@ -66,6 +66,48 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
     )
 }
 
+pub fn async_needs_fn(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0019",
+        span,
+        "expected `F` after `A`: only functions can be async",
+    )
+    .with_help("write `A F name(..) -> T { .. }`")
+}
+
+pub fn async_method(span: Span) -> Diagnostic {
+    Diagnostic::error("E0384", span, "methods cannot be async")
+        .with_help("declare an async function outside the impl that takes the value as a parameter")
+}
+
+pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0380",
+        span,
+        format!("`.await` needs a `Task`, found `{found}`"),
+    )
+    .with_help("a `Task` comes from calling an async function (`A F`), or from `spawn`")
+}
+
+pub fn spawn_needs_async_call(span: Span) -> Diagnostic {
+    Diagnostic::error("E0381", span, "`spawn` needs a call to an async function")
+        .with_help("declare the function with `A F`, then write `spawn name(args)`")
+}
+
+pub fn async_main(span: Span) -> Diagnostic {
+    Diagnostic::error("E0382", span, "`main` cannot be async")
+        .with_help("make `main` an ordinary function that awaits the tasks it needs")
+}
+
+pub fn async_fn_value(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0383",
+        span,
+        format!("async function `{name}` cannot be used as a value"),
+    )
+    .with_help("call it to get a `Task`, or pass an ordinary function that calls it")
+}
+
 pub fn nesting_too_deep(span: Span, limit: usize) -> Diagnostic {
     Diagnostic::error(
         "E0012",

@@ -289,6 +289,7 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
             visit(&body.body, &mut |e| match &e.kind {
                 ExprKind::FuncRef(g)
                 | ExprKind::Closure { func: g, .. }
+                | ExprKind::TaskNew { func: g, .. }
                 | ExprKind::Call {
                     callee: Callee::Direct(g),
                     ..
@@ -315,6 +316,8 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::Unary(_, a)
         | ExprKind::Cast(a)
         | ExprKind::FnToClosure(a, _)
+        | ExprKind::Spawn(a)
+        | ExprKind::Await(a)
         | ExprKind::ArrayRepeat(a, _) => go(a),
         ExprKind::Closure { env, .. } => {
             if let Some(env) = env {
@@ -337,9 +340,10 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             }
             args.iter().for_each(go);
         }
-        ExprKind::StructLit(_, xs) | ExprKind::ArrayLit(xs) | ExprKind::EnumLit(_, _, xs) => {
-            xs.iter().for_each(go)
-        }
+        ExprKind::StructLit(_, xs)
+        | ExprKind::ArrayLit(xs)
+        | ExprKind::EnumLit(_, _, xs)
+        | ExprKind::TaskNew { args: xs, .. } => xs.iter().for_each(go),
         ExprKind::Block(stmts, tail) => {
             for s in stmts {
                 match s {

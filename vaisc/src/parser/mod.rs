@@ -250,7 +250,9 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword(
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A'
+                    )
             )
     }
 
@@ -324,7 +326,17 @@ impl Parser {
                 self.eat_punct(";");
                 ItemKind::Use(path, span)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
+            TokenKind::Keyword('A') => {
+                self.bump();
+                if !self.is_kw('F') {
+                    let d = diag::async_needs_fn(self.span());
+                    return Err(self.report(d));
+                }
+                let mut f = self.fn_decl(attrs.clone(), false)?;
+                f.is_async = true;
+                ItemKind::Fn(f)
+            }
+            TokenKind::Keyword(c @ ('W' | 'D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -397,6 +409,7 @@ impl Parser {
             ret,
             body,
             attrs,
+            is_async: false,
         })
     }
 
@@ -513,6 +526,13 @@ impl Parser {
                 }
             };
             while self.eat_kw('P') {}
+            if self.is_kw('A') {
+                // Reported once; the method is then read as an ordinary one.
+                let d = diag::async_method(self.span());
+                self.report(d);
+                self.bump();
+                continue;
+            }
             if !self.is_kw('F') {
                 self.error_expected("a method (`F`)");
                 if self.pos == start {
@@ -650,6 +670,22 @@ impl Parser {
                 };
                 TypeKind::Fn(params, ret)
             }
+            TokenKind::Ident(name)
+                if name == "Task" && matches!(self.nth(1), TokenKind::Punct("<")) =>
+            {
+                self.bump();
+                self.bump();
+                let inner = self.nested(Parser::ty)?;
+                if self.is_punct(">>") {
+                    // `Task<Task<T>>`: the first `>` closes this type, the second the outer one.
+                    let t = &mut self.tokens[self.pos];
+                    t.kind = TokenKind::Punct(">");
+                    t.span.lo += 1;
+                } else {
+                    self.expect_punct(">")?;
+                }
+                TypeKind::Task(Box::new(inner))
+            }
             TokenKind::Ident(name) => {
                 self.bump();
                 TypeKind::Named(name)
@@ -674,7 +710,6 @@ impl Parser {
 fn tier2_name(c: char) -> &'static str {
     match c {
         'W' => "traits (`W`)",
-        'A' => "async (`A`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",
     }

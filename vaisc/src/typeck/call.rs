@@ -135,6 +135,9 @@ impl Checker {
             self.check_format(fmt, args, &lowered, span);
         }
         let args = lowered;
+        if self.program.functions[func].attrs.is_async {
+            return super::async_::task_new(func, args, &fty.ret, span);
+        }
         mk(
             ExprKind::Call {
                 callee: Callee::Direct(func),

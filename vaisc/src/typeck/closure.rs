@@ -193,6 +193,7 @@ impl Checker {
             .map(|c| FieldDef {
                 name: c.name.clone(),
                 ty: c.ty.clone(),
+                default: None,
             })
             .collect();
         let values: Vec<Expr> = captured

@@ -339,6 +339,7 @@ impl Checker {
                 }
             },
             TypeKind::Ptr(inner) => Ty::Ptr(Box::new(self.resolve_ty(inner, self_ty))),
+            TypeKind::Task(inner) => Ty::Task(Box::new(self.resolve_ty(inner, self_ty))),
             TypeKind::Array(elem, len) => {
                 let elem = self.resolve_ty(elem, self_ty);
                 match self.const_int(len) {
@@ -412,7 +413,10 @@ impl Checker {
     }
 
     fn fn_attrs(&mut self, decl: &ast::FnDecl, is_extern: bool) -> FuncAttrs {
-        let mut attrs = FuncAttrs::default();
+        let mut attrs = FuncAttrs {
+            is_async: self.async_attr(decl),
+            ..FuncAttrs::default()
+        };
         for a in &decl.attrs {
             match a.name.as_str() {
                 "hot" if is_extern => {

@@ -229,6 +229,13 @@ impl Walk<'_> {
                 self.expr(a, Sink::Stays)
             }
             ExprKind::Field(a, _) => self.expr(a, Sink::Stays),
+            // A task's arguments are kept in its record, which outlives the call.
+            ExprKind::TaskNew { args, .. } => {
+                for a in args {
+                    self.expr(a, Sink::Escapes);
+                }
+            }
+            ExprKind::Spawn(a) | ExprKind::Await(a) => self.expr(a, Sink::Stays),
             ExprKind::Index(a, b)
             | ExprKind::PtrIndex(a, b)
             | ExprKind::Binary(_, a, b)

@@ -238,6 +238,8 @@ impl Checker {
                 mk(ExprKind::Return(value), Ty::Never, span)
             }
             E::Assign(op, lhs, rhs) => self.assign(ctx, *op, lhs, rhs, span),
+            E::Await(task) => self.await_expr(ctx, task, span),
+            E::Spawn(call) => self.spawn_expr(ctx, call, span),
         }
     }
 
@@ -274,7 +276,7 @@ impl Checker {
                 let ty = self.program.globals[g].ty.clone();
                 return mk(ExprKind::Global(g), ty, span);
             }
-            Some(Value::Func(f)) => return self.func_ref(f, span),
+            Some(Value::Func(f)) => return self.fn_value(f, span),
             Some(Value::Const(id)) => {
                 let (ty, value) = self.const_item(id);
                 return const_expr(value, ty, span);
@@ -301,7 +303,7 @@ impl Checker {
         error_expr(span)
     }
 
-    fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
+    pub(super) fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
         let ty = Ty::Fn(Box::new(self.program.functions[f].ty.clone()));
         mk(ExprKind::FuncRef(f), ty, span)
     }

@@ -9,6 +9,7 @@
 //! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
 //! is kept and evaluated in order.
 
+mod async_;
 mod call;
 mod closure;
 mod collect;

@@ -53,7 +53,7 @@ entry:
   ret i64 %add
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
 entry:
   %f = alloca i64 (%State*)*, align 8
@@ -66,7 +66,7 @@ entry:
   ret i64 %call
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define internal i64 @vais_main() #1 {
 entry:
   %s = alloca %State, align 8
@@ -80,7 +80,7 @@ entry:
   ret i64 %add
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define i32 @main(i32 %0, i8** %1) #1 {
 entry:
   call void @vais_hot_runtime_init(i8* bitcast ({ i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* }* @__vais_hot_manifest to i8*), i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.compiler, i32 0, i32 0))
@@ -91,7 +91,7 @@ entry:
   ret i32 %exit
 }
 
-; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+; Function Attrs: alwaysinline uwtable
 define i64 @__vais_hot_entry.update(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
@@ -100,7 +100,7 @@ entry:
   ret i64 %r
 }
 
-; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+; Function Attrs: alwaysinline uwtable
 define i64 @__vais_hot_entry.twice(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
@@ -111,6 +111,6 @@ entry:
 
 declare void @vais_hot_runtime_init(i8*, i8**, i8*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #2 = { alwaysinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { noinline null_pointer_is_valid uwtable }
+attributes #1 = { uwtable }
+attributes #2 = { alwaysinline uwtable }

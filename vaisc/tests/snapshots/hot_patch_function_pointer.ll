@@ -79,5 +79,5 @@ entry:
 
 declare i64 @__vais_hot_entry.update(%State*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { noinline null_pointer_is_valid uwtable }
+attributes #1 = { null_pointer_is_valid uwtable }

@@ -32,5 +32,5 @@ entry:
   ret i64 %call
 }
 
-attributes #0 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { null_pointer_is_valid uwtable }
+attributes #1 = { noinline null_pointer_is_valid uwtable }

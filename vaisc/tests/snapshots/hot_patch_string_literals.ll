@@ -113,6 +113,6 @@ miss:                                             ; preds = %entry
   ret i8* %copy
 }
 
-attributes #0 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #2 = { alwaysinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { null_pointer_is_valid uwtable }
+attributes #1 = { noinline null_pointer_is_valid uwtable }
+attributes #2 = { alwaysinline null_pointer_is_valid uwtable }
