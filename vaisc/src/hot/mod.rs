@@ -317,11 +317,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::Cast(a)
         | ExprKind::FnToClosure(a, _)
         | ExprKind::ArrayRepeat(a, _) => go(a),
-        ExprKind::Closure { env, .. } => {
-            if let Some(env) = env {
-                go(env);
-            }
-        }
+        ExprKind::Closure { env: Some(env), .. } => go(env),
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
         | ExprKind::Binary(_, a, b)
