@@ -101,6 +101,70 @@ fn only_escaping_environments_are_malloced() {
     assert!(!empty.contains("@malloc"), "{empty}");
 }
 
+/// The escape rule case by case: each program creates closures capturing `k` (main's local);
+/// the count is how many environments come from `malloc`.
+#[test]
+fn the_escape_rule_case_by_case() {
+    let head = "G g: |i64| -> i64 = id\nF id(x: i64) -> i64 = x\nS S1 { f: |i64| -> i64 }\n";
+    let cases: [(&str, &str, usize); 10] = [
+        (
+            "passed to a parameter that is only called",
+            "F ap(f: |i64| -> i64) -> i64 = f(1)\nF main() -> i64 { k := 2; ap(|x| x + k) }",
+            0,
+        ),
+        (
+            "passed to a parameter stored in a global",
+            "F keep(f: |i64| -> i64) { g = f }\nF main() -> i64 { k := 2; keep(|x| x + k); 0 }",
+            1,
+        ),
+        (
+            "passed on to a function that stores it",
+            "F b(f: |i64| -> i64) { g = f }\nF a(f: |i64| -> i64) { b(f) }\nF main() -> i64 { k := 2; a(|x| x + k); 0 }",
+            1,
+        ),
+        (
+            "passed to a hot function",
+            "#[hot] F ap(f: |i64| -> i64) -> i64 = f(1)\nF main() -> i64 { k := 2; ap(|x| x + k) }",
+            1,
+        ),
+        (
+            "assigned with `=` to a local",
+            "F main() -> i64 { k := 2; f := mut |x: i64| x; f = |x| x + k; f(1) }",
+            1,
+        ),
+        (
+            "stored in a struct literal",
+            "F main() -> i64 { k := 2; s := S1 { f: |x| x + k }; s.f(1) }",
+            1,
+        ),
+        (
+            "created by `:=` in a loop and called there",
+            "F main() -> i64 { s := mut 0; L k: 0..3 { f := |x: i64| x + k; s += f(1) }; s }",
+            0,
+        ),
+        (
+            "captured by another closure",
+            "F main() -> i64 { k := 2; f := |x: i64| x + k; h := |y: i64| f(y) + k; h(1) }",
+            1,
+        ),
+        (
+            "its address taken",
+            "F main() -> i64 { k := 2; f := |x: i64| x + k; p := &f; (*p)(1) }",
+            1,
+        ),
+        (
+            "passed to a C function",
+            "X F keep_c(f: |i64| -> i64)\nF main() -> i64 { k := 2; keep_c(|x| x + k); 0 }",
+            1,
+        ),
+    ];
+    for (what, body, expected) in cases {
+        let ir = ir_at(&format!("{head}{body}"), 0);
+        let found = ir.matches("call i8* @malloc").count();
+        assert_eq!(found, expected, "{what}:\n{ir}");
+    }
+}
+
 #[test]
 fn closure_code_is_marked_for_the_hot_pass() {
     let src = "G g: |i64| -> i64 = id

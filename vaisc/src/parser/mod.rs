@@ -4,7 +4,7 @@
 //! statement loops catch it, skip to a sensible restart point and carry on, so one run reports
 //! every independent syntax error and later stages still see every item that parsed.
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
-//! expressions, `pattern.rs` match patterns.
+//! expressions, `pattern.rs` match patterns, `closure.rs` closure literals and closure types.
 
 mod closure;
 mod expr;
@@ -736,5 +736,7 @@ fn describe(kind: &TokenKind) -> String {
     }
 }
 
+#[cfg(test)]
+mod closure_tests;
 #[cfg(test)]
 mod tests;

@@ -43,8 +43,10 @@ impl Checker {
                             };
                         }
                         self.report(diag::unknown_function(callee.span, n));
+                        // Checked against the error type: nothing about them is known, which
+                        // is no second mistake (a closure's parameter types, say).
                         for a in args {
-                            self.expr(ctx, a, None);
+                            self.expr(ctx, a, Some(&Ty::Error));
                         }
                         return error_expr(span);
                     }
@@ -100,7 +102,7 @@ impl Checker {
     ) -> Expr {
         let mut parts = vec![callee];
         for a in args {
-            parts.push(self.expr(ctx, a, None));
+            parts.push(self.expr(ctx, a, Some(&Ty::Error)));
         }
         diverge(parts, span)
     }
@@ -175,7 +177,11 @@ impl Checker {
                     self.coerce(ctx, v, p)
                 }
                 None => {
-                    let hint = variadic_hints.get(i - fixed).cloned().flatten();
+                    // An argument too many (already reported) has no type to expect at all.
+                    let hint = match fty.variadic {
+                        true => variadic_hints.get(i - fixed).cloned().flatten(),
+                        false => Some(Ty::Error),
+                    };
                     let v = self.expr(ctx, a, hint.as_ref());
                     promote_variadic(v)
                 }

@@ -73,6 +73,11 @@ impl Checker {
             let ty = match (ty, &hint) {
                 (Some(t), _) => t,
                 (None, Some(h)) => h.params[i].clone(),
+                // Expected to be of a type already in error: nothing to report again.
+                (None, None) if expected.is_some_and(Ty::has_error) => {
+                    known = false;
+                    Ty::Error
+                }
                 (None, None) => {
                     self.report(diag::closure_param_type_unknown(name.span, &name.name));
                     known = false;

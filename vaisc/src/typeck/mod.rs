@@ -7,7 +7,9 @@
 //! collected, never fatal: a bad expression lowers to a node of the error type `Ty::Error`,
 //! which is compatible with everything, so checking continues without follow-on errors. The
 //! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
-//! is kept and evaluated in order.
+//! is kept and evaluated in order. Closure literals are lifted to functions of their own as
+//! they are checked (`closure.rs`); once the whole program is free of errors, the escape
+//! analysis (`escape.rs`) decides where each closure's environment lives.
 
 mod async_;
 mod call;
