@@ -14,6 +14,7 @@
 
 mod hash;
 mod manifest;
+mod pin;
 mod sret;
 mod unload;
 
@@ -47,6 +48,17 @@ pub struct Layout {
     pub description: String,
 }
 
+/// A global a patch has and its host does not: the runtime creates it and the patch reaches
+/// it through a pointer variable (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`). The code generator
+/// emits both the pointer variable and the initial value (`NEW_GLOBAL_INIT_PREFIX`).
+#[derive(Clone, Debug)]
+pub struct NewGlobal {
+    /// The Vais name.
+    pub name: String,
+    /// The type as Vais writes it: a later patch with another type for it is refused.
+    pub description: String,
+}
+
 #[derive(Clone, Debug)]
 pub enum Mode {
     Host {
@@ -68,6 +80,8 @@ pub struct Plan {
     pub layouts: Vec<Layout>,
     /// The program's global variables, by symbol name: exported by the host, used by the patch.
     pub globals: Vec<String>,
+    /// Globals of a patch that the host does not have (none in a host).
+    pub new_globals: Vec<NewGlobal>,
     pub mode: Mode,
 }
 
@@ -79,6 +93,8 @@ pub enum HotError {
     UsesMain(String),
     #[error("building hot-reload code failed: {0}")]
     Builder(String),
+    #[error("new global `{0}` has no pointer variable or initial value in the module")]
+    MissingNewGlobal(String),
 }
 
 fn builder_error(e: impl std::fmt::Display) -> HotError {
@@ -199,6 +215,15 @@ pub fn apply<'ctx>(
                     import_global(module, global)?;
                 }
             }
+            // A new global's pointer variable is exported, so that the optimiser cannot take
+            // its null initialiser for its value: the runtime stores the real address.
+            for ng in &plan.new_globals {
+                let slot = module
+                    .get_global(&format!("{}{}", abi::NEW_GLOBAL_SLOT_PREFIX, ng.name))
+                    .ok_or_else(|| HotError::MissingNewGlobal(ng.name.clone()))?;
+                slot.set_linkage(Linkage::External);
+                slot.set_visibility(inkwell::GlobalVisibility::Protected);
+            }
             for name in ["main", "vais_main"] {
                 if let Some(f) = module.get_function(name) {
                     // Hot code that uses `main` is refused before this pass (vaisc's
@@ -217,6 +242,7 @@ pub fn apply<'ctx>(
                 }
             }
             unloadable &= unload::intern_literals(ctx, module)?;
+            unloadable &= pin::pin_on_use(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
             manifest::emit(

@@ -450,7 +450,7 @@ impl Runtime {
         let candidates: Vec<usize> = (0..state.libraries.len())
             .filter(|&i| {
                 let l = &state.libraries[i];
-                !l.patch.keep_loaded && !used.contains(&l.number)
+                !l.patch.keep_loaded && !l.patch.pinned() && !used.contains(&l.number)
             })
             .take(reclaim::MAX_RANGES)
             .collect();
@@ -479,7 +479,9 @@ impl Runtime {
         };
         let mut unloaded = Vec::new();
         for (bit, &i) in candidates.iter().enumerate().rev() {
-            if busy & (1 << bit) == 0 {
+            // Read again after the check: code that ran until just before it may have created
+            // a closure the program keeps.
+            if busy & (1 << bit) == 0 && !state.libraries[i].patch.pinned() {
                 let library = state.libraries.remove(i);
                 registry::remove_patch(library.patch.image);
                 unloaded.push(library.number);

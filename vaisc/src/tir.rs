@@ -82,6 +82,9 @@ pub enum Ty {
     Struct(StructId),
     Enum(EnumId),
     Fn(Box<FnTy>),
+    /// `|A| -> R`: a closure, a code pointer and an environment pointer (`closure.rs` in
+    /// codegen). `variadic` is always false.
+    Closure(Box<FnTy>),
     /// `Task<T>`: a task of an async function yielding `T` (a pointer to its record, see
     /// `codegen/task.rs`).
     Task(Box<Ty>),
@@ -130,7 +133,7 @@ impl Ty {
         match self {
             Ty::Error => true,
             Ty::Ptr(inner) | Ty::Array(inner, _) | Ty::Task(inner) => inner.has_error(),
-            Ty::Fn(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
+            Ty::Fn(f) | Ty::Closure(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
             _ => false,
         }
     }
@@ -145,6 +148,28 @@ pub struct Program {
     pub functions: Vec<FuncDef>,
     /// The user's `main`, if the program has one.
     pub main: Option<FuncId>,
+    /// Every closure literal, in the order they were checked.
+    pub closures: Vec<ClosureDef>,
+}
+
+/// A closure literal lifted to a function of its own.
+#[derive(Debug)]
+pub struct ClosureDef {
+    /// The lifted body. Its first parameter is the environment pointer (`*u8`), unless the
+    /// closure became a plain function pointer (`plain`).
+    pub func: FuncId,
+    /// The struct of its captured values, one field per captured variable; private to the
+    /// closure's code, so hot reload never compares its layout.
+    pub env: Option<StructId>,
+    /// Written where `fn(..)` was expected and capturing nothing: a plain C function.
+    pub plain: bool,
+}
+
+impl Program {
+    /// Whether struct `id` is the environment of a closure.
+    pub fn is_closure_env(&self, id: StructId) -> bool {
+        self.closures.iter().any(|c| c.env == Some(id))
+    }
 }
 
 impl Program {
@@ -162,6 +187,14 @@ impl Program {
             Ty::Struct(id) => self.structs[*id].name.clone(),
             Ty::Enum(id) => self.enums[*id].name.clone(),
             Ty::Fn(f) => format!("fn{}", self.signature(f)),
+            Ty::Closure(f) => {
+                let params: Vec<String> = f.params.iter().map(|p| self.ty_name(p)).collect();
+                let mut s = format!("|{}|", params.join(", "));
+                if f.ret != Ty::Unit {
+                    s.push_str(&format!(" -> {}", self.ty_name(&f.ret)));
+                }
+                s
+            }
             Ty::Task(inner) => format!("Task<{}>", self.ty_name(inner)),
             Ty::Never => "!".to_string(),
             Ty::Error => "{error}".to_string(),
@@ -193,6 +226,10 @@ pub struct StructDef {
 pub struct FieldDef {
     pub name: String,
     pub ty: Ty,
+    /// The field's default (`speed: f64 = 2.5`), evaluated: what a struct literal that omits
+    /// the field stores, and what a migrated live value gets for a field it did not have.
+    /// `None` for fields without one, and for enum variant and tuple fields.
+    pub default: Option<Const>,
 }
 
 /// A tagged union. Layout: `{ i32 tag, payload }` where the payload area is large and aligned
@@ -329,6 +366,8 @@ pub enum Callee {
     Direct(FuncId),
     /// A value of type `Ty::Fn`.
     Indirect(Box<Expr>),
+    /// A value of type `Ty::Closure`: its code is called with its environment first.
+    Closure(Box<Expr>),
 }
 
 #[derive(Debug)]
@@ -403,6 +442,19 @@ pub enum ExprKind {
     /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
     /// present when patterns alone are not exhaustive, with an unreachable body).
     Match(Box<Expr>, Vec<Arm>),
+    /// A closure value: the code of lifted function `func` (see [`ClosureDef`]) and the
+    /// environment `env`, a struct literal of the captured values (`None` when nothing is
+    /// captured: the environment pointer is null). `escapes` is decided by the escape analysis
+    /// (`typeck/escape.rs`): an escaping environment is copied to `malloc`'d memory, any other
+    /// lives in the creating function's stack frame.
+    Closure {
+        func: FuncId,
+        env: Option<Box<Expr>>,
+        escapes: bool,
+    },
+    /// A function pointer (type `Ty::Fn`) as a closure of the same signature: its environment
+    /// is the function's address, its code a thunk that calls it. `escapes` as for `Closure`.
+    FnToClosure(Box<Expr>, bool),
     /// `sizeof(T)`: the size in bytes of a type, as code generation lays it out (an `i64`).
     SizeOf(Ty),
     /// The source location of the expression as `file:line` text (a `str`), for the messages

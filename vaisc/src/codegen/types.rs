@@ -65,6 +65,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Ty::Struct(id) => self.struct_types[*id].into(),
             Ty::Enum(id) => self.enum_types[*id].into(),
             Ty::Fn(f) => self.fn_type(f).ptr_type(AddressSpace::default()).into(),
+            Ty::Closure(_) => self.closure_type().into(),
         }
     }
 

@@ -76,13 +76,13 @@ pub fn async_needs_fn(span: Span) -> Diagnostic {
 }
 
 pub fn async_method(span: Span) -> Diagnostic {
-    Diagnostic::error("E0394", span, "methods cannot be async")
+    Diagnostic::error("E0384", span, "methods cannot be async")
         .with_help("declare an async function outside the impl that takes the value as a parameter")
 }
 
 pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0390",
+        "E0380",
         span,
         format!("`.await` needs a `Task`, found `{found}`"),
     )
@@ -90,18 +90,18 @@ pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
 }
 
 pub fn spawn_needs_async_call(span: Span) -> Diagnostic {
-    Diagnostic::error("E0391", span, "`spawn` needs a call to an async function")
+    Diagnostic::error("E0381", span, "`spawn` needs a call to an async function")
         .with_help("declare the function with `A F`, then write `spawn name(args)`")
 }
 
 pub fn async_main(span: Span) -> Diagnostic {
-    Diagnostic::error("E0392", span, "`main` cannot be async")
+    Diagnostic::error("E0382", span, "`main` cannot be async")
         .with_help("make `main` an ordinary function that awaits the tasks it needs")
 }
 
 pub fn async_fn_value(span: Span, name: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0393",
+        "E0383",
         span,
         format!("async function `{name}` cannot be used as a value"),
     )
@@ -599,4 +599,61 @@ pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
         ),
     )
     .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
+}
+
+// ---- Closures (E039x) ---------------------------------------------------------------------
+
+pub fn self_call_in_closure(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0390",
+        span,
+        "`@` cannot be used inside a closure: a closure cannot call itself",
+    )
+    .with_help("call the enclosing function by its name")
+}
+
+pub fn assign_to_captured(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0391",
+        span,
+        format!("cannot assign to `{name}`: a closure captures variables by value"),
+    )
+    .with_help("declare a local copy inside the closure, or pass a pointer to the variable")
+}
+
+pub fn closure_param_type_unknown(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0392",
+        span,
+        format!("cannot infer the type of closure parameter `{name}`"),
+    )
+    .with_help(format!("write its type: `{name}: i64`"))
+}
+
+pub fn closure_return_type_unknown(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0393",
+        span,
+        "`R` in a closure needs the closure's return type: write `-> T` after the parameters",
+    )
+}
+
+pub fn closure_captures_as_fn(span: Span, name: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0394",
+        span,
+        format!("a closure that captures `{name}` cannot be used as `{expected}`"),
+    )
+    .with_help("only a closure that captures nothing is a plain function pointer; take a closure type `|..| -> ..` instead")
+}
+
+pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0395",
+        span,
+        format!(
+            "mismatched types: expected `{expected}`, found a closure with {found} parameter{}",
+            if found == 1 { "" } else { "s" }
+        ),
+    )
 }

@@ -532,10 +532,7 @@ impl Parser {
                 kind?
             }
             TokenKind::Punct("{") => ExprKind::Block(self.block()?),
-            TokenKind::Punct("|" | "||") => {
-                let d = diag::tier2_feature(self.span(), "closures (`|x| ..`)");
-                return Err(self.report(d));
-            }
+            TokenKind::Punct("|" | "||") => ExprKind::Closure(Box::new(self.closure_expr()?)),
             TokenKind::Punct("@") => {
                 self.bump();
                 self.expect_punct("(")?;

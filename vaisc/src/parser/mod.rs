@@ -6,6 +6,7 @@
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
 //! expressions, `pattern.rs` match patterns.
 
+mod closure;
 mod expr;
 mod pattern;
 
@@ -435,14 +436,33 @@ impl Parser {
         }
     }
 
+    /// The fields of an enum's struct variant: no defaults, since no literal of a variant may
+    /// omit fields.
     fn fields(&mut self) -> PResult<Vec<Param>> {
+        let fields = self.field_list(false)?;
+        Ok(fields
+            .into_iter()
+            .map(|f| Param {
+                name: f.name,
+                ty: f.ty,
+            })
+            .collect())
+    }
+
+    /// `{ name: Type, .. }`; with `defaults`, a field may be followed by `= const_expr`.
+    fn field_list(&mut self, defaults: bool) -> PResult<Vec<FieldDecl>> {
         let open = self.expect_punct("{")?;
         let mut fields = Vec::new();
         while !self.is_punct("}") {
             let name = self.ident("a field name")?;
             self.expect_punct(":")?;
             let ty = self.ty()?;
-            fields.push(Param { name, ty });
+            let default = if defaults && self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            fields.push(FieldDecl { name, ty, default });
             if !self.eat_punct(",") && !self.eat_punct(";") && !self.is_punct("}") {
                 if self.tok().line_start {
                     continue;
@@ -457,7 +477,7 @@ impl Parser {
     fn struct_decl(&mut self) -> PResult<StructDecl> {
         self.bump();
         let name = self.ident("a struct name")?;
-        let fields = self.fields()?;
+        let fields = self.field_list(true)?;
         Ok(StructDecl { name, fields })
     }
 
@@ -631,6 +651,7 @@ impl Parser {
                     _ => TypeKind::Tuple(elems),
                 }
             }
+            TokenKind::Punct("|" | "||") => self.closure_type()?,
             TokenKind::Ident(name) if name == "fn" => {
                 self.bump();
                 self.expect_punct("(")?;

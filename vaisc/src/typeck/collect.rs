@@ -112,6 +112,7 @@ impl Checker {
         self.collect_consts(modules);
         self.collect_type_bodies(modules);
         self.check_recursive_structs();
+        self.evaluate_field_defaults(modules);
         self.collect_functions(modules);
         self.collect_globals(modules);
         self.find_main(modules);
@@ -195,7 +196,8 @@ impl Checker {
             for item in &m.module.items {
                 match &item.kind {
                     ItemKind::Struct(s) => {
-                        let fields = self.field_defs(&s.fields, None);
+                        let named = s.fields.iter().map(|f| (&f.name, &f.ty));
+                        let fields = self.field_defs(named, None);
                         self.program.structs[sid].fields = fields;
                         sid += 1;
                     }
@@ -222,9 +224,13 @@ impl Checker {
                                     .map(|(i, t)| FieldDef {
                                         name: i.to_string(),
                                         ty: self.resolve_ty(t, Some(&self_ty)),
+                                        default: None,
                                     })
                                     .collect(),
-                                ast::VariantKind::Struct(ps) => self.field_defs(ps, Some(&self_ty)),
+                                ast::VariantKind::Struct(ps) => {
+                                    let named = ps.iter().map(|p| (&p.name, &p.ty));
+                                    self.field_defs(named, Some(&self_ty))
+                                }
                             };
                             let entry = self
                                 .variants
@@ -247,17 +253,24 @@ impl Checker {
         }
     }
 
-    fn field_defs(&mut self, params: &[ast::Param], self_ty: Option<&Ty>) -> Vec<FieldDef> {
+    /// The fields named in `params`, in order, without their defaults (evaluated once every
+    /// type's fields are known, in `defaults.rs`).
+    fn field_defs<'p>(
+        &mut self,
+        params: impl Iterator<Item = (&'p ast::Ident, &'p ast::TypeExpr)>,
+        self_ty: Option<&Ty>,
+    ) -> Vec<FieldDef> {
         let mut fields: Vec<FieldDef> = Vec::new();
-        for p in params {
-            if fields.iter().any(|f| f.name == p.name.name) {
-                self.report(diag::duplicate_field(p.name.span, &p.name.name));
+        for (name, ty) in params {
+            if fields.iter().any(|f| f.name == name.name) {
+                self.report(diag::duplicate_field(name.span, &name.name));
                 continue;
             }
-            let ty = self.resolve_ty(&p.ty, self_ty);
+            let ty = self.resolve_ty(ty, self_ty);
             fields.push(FieldDef {
-                name: p.name.name.clone(),
+                name: name.name.clone(),
                 ty,
+                default: None,
             });
         }
         fields
@@ -348,6 +361,17 @@ impl Checker {
                     .as_ref()
                     .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
                 Ty::Fn(Box::new(FnTy {
+                    params,
+                    ret,
+                    variadic: false,
+                }))
+            }
+            TypeKind::Closure(params, ret) => {
+                let params = params.iter().map(|p| self.resolve_ty(p, self_ty)).collect();
+                let ret = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
+                Ty::Closure(Box::new(FnTy {
                     params,
                     ret,
                     variadic: false,

@@ -152,6 +152,7 @@ impl Checker {
             E::Name(n) => self.name(ctx, n, span),
             E::SelfValue => match ctx.lookup("self") {
                 Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),
+                None if ctx.sees("self") => self.capture(ctx, "self", span),
                 None => {
                     self.report(diag::self_outside_method(span));
                     error_expr(span)
@@ -160,6 +161,13 @@ impl Checker {
             E::Field(base, name) => self.field(ctx, base, name, span),
             E::Call(callee, args) => self.call(ctx, callee, args, span),
             E::SelfCall(args) => {
+                if ctx.capture.is_some() {
+                    self.report(diag::self_call_in_closure(span));
+                    for a in args {
+                        self.expr(ctx, a, None);
+                    }
+                    return error_expr(span);
+                }
                 let func = ctx.func;
                 self.direct_call(ctx, func, Vec::new(), args, span)
             }
@@ -200,7 +208,9 @@ impl Checker {
                 };
                 mk(kind, Ty::Never, span)
             }
+            E::Closure(c) => self.closure_lit(ctx, c, expected, span),
             E::Return(value) => {
+                ctx.saw_return = true;
                 let ret = ctx.ret.clone();
                 let value = match value {
                     Some(v) if ret == Ty::Unit => {
@@ -257,6 +267,9 @@ impl Checker {
     fn name(&mut self, ctx: &mut FnCtx, n: &str, span: Span) -> Expr {
         if let Some(id) = ctx.lookup(n) {
             return mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span);
+        }
+        if ctx.sees(n) {
+            return self.capture(ctx, n, span);
         }
         match self.values.get(n).copied() {
             Some(Value::Global(g)) => {
@@ -352,7 +365,7 @@ impl Checker {
             E::Name(n) => n.as_str(),
             _ => return None,
         };
-        if ctx.lookup(name).is_some() || self.values.contains_key(name) {
+        if ctx.sees(name) || self.values.contains_key(name) {
             return None;
         }
         if name == "Self" {

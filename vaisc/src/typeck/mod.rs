@@ -11,9 +11,12 @@
 
 mod async_;
 mod call;
+mod closure;
 mod collect;
 mod consts;
+mod defaults;
 mod each;
+mod escape;
 mod expr;
 mod fmt;
 mod fmt_spec;
@@ -58,6 +61,7 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     if failed {
         (None, diags)
     } else {
+        escape::analyse(&mut checker.program);
         (Some(checker.program), diags)
     }
 }
@@ -85,6 +89,8 @@ struct Checker {
     tuples: HashMap<Vec<Ty>, tir::StructId>,
     /// Constants being evaluated, innermost last, to report a cycle by its path.
     const_stack: Vec<usize>,
+    /// Field defaults not evaluated yet.
+    pending_defaults: defaults::PendingDefaults,
 }
 
 impl Checker {
