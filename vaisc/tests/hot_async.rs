@@ -1,6 +1,7 @@
 //! Async functions in hot builds, end to end with real processes: an async function called from
 //! hot code is carried by the patch, so its edits apply; a `#[hot]` async function reloads like
-//! any hot function (tasks made after the reload run the new body); and a fault in reloaded
+//! any hot function (tasks made after the reload run the new body, a task already running
+//! finishes in the code it started in); and a fault in reloaded
 //! code on a spawned task's thread, a stack overflow included (the worker has an alternate
 //! signal stack), costs that task's call: the task yields zero and the program goes on.
 
@@ -139,4 +140,53 @@ fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o0() {
 #[test]
 fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o2() {
     overflow_in_a_task("-O2");
+}
+
+/// A task of a `#[hot]` async function that is running when a reload comes finishes in the
+/// code it started in; a task made after the reload runs the new body.
+const SPINNER: &str = r#"U std/hot
+X F fflush(f: *u8) -> i32
+G stop: i64 = 0
+G inside: i64 = 0
+#[hot]
+A F spin(tag: i64) -> i64 {
+    inside = 1
+    L stop == 0 { usleep(200) }
+    tag * 1
+}
+F main() -> i64 {
+    t := spawn spin(1)
+    L inside == 0 { usleep(1000) }
+    printf("spinning\n")
+    fflush(0 as *u8)
+    L hot_version() < 2 { usleep(1000) }
+    u := spin(2)
+    stop = 1
+    printf("t=%ld u=%ld\n", t.await, u.await)
+    0
+}
+"#;
+
+fn running_task_keeps_its_code(opt: &str) {
+    let p = Project::new(&format!("async-spin{opt}"), SPINNER);
+    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
+    assert!(out.status.success());
+    std::fs::remove_file(p.patch_path()).expect("remove the first patch");
+    let mut host = p.start();
+    host.wait_stdout("the task running v1", |l| l == "spinning");
+    p.edit("    tag * 1\n", "    tag * 100\n");
+    patch(&p, opt);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
+    host.wait_stdout("both results", |l| l == "t=1 u=200");
+}
+
+#[test]
+fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o0() {
+    running_task_keeps_its_code("-O0");
+}
+
+#[test]
+fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o2() {
+    running_task_keeps_its_code("-O2");
 }

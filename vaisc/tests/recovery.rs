@@ -646,3 +646,44 @@ fn faults_while_old_libraries_are_checked_and_unloaded_at_o0() {
 fn faults_while_old_libraries_are_checked_and_unloaded_at_o2() {
     faults_during_reclaim("-O2");
 }
+
+/// When the version a fault returns to faults as well, the table goes back again: v3 sets a
+/// flag and faults (back to v2), then v2's code, which faults once the flag is set, faults too
+/// (back to v1), and v1 goes on with `main`'s state intact.
+#[test]
+fn a_fault_in_the_version_returned_to_goes_back_again() {
+    let opt = "-O2";
+    let p = project("rec-chain", opt);
+    let mut host = p.start();
+    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    // A new global cannot be hot-applied, so the existing `depth` (which only `deep` uses
+    // otherwise, and nothing calls `deep` here) is the flag.
+    p.edit(
+        GOOD_RISKY,
+        "    I depth == 7 {\n        q := 0 as *i64\n        R *q\n    }\n    s.frame * 3\n",
+    );
+    patch(&p, opt);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    host.wait_stdout("v2 running", |l| field(l, "r") == 3 * field(l, "frame"));
+    p.edit("    I depth == 7 {", "    depth = 7\n    I depth == 7 {");
+    patch(&p, opt);
+    let first = host.wait_stderr("v3's fault", |l| l.contains("v3 faulted"));
+    assert!(
+        first.ends_with("back to v2, the program continues"),
+        "{first}"
+    );
+    let second = host.wait_stderr("v2's fault", |l| l.contains("v2 faulted"));
+    assert!(second.contains("in risky at game.vais:"), "{second}");
+    assert!(
+        second.ends_with("back to v1, the program continues"),
+        "{second}"
+    );
+    let last = host.stdout_lines().len() as i64;
+    host.wait_stdout("v1 again", |l| {
+        l.starts_with("frame=")
+            && field(l, "frame") > last + 3
+            && field(l, "r") == 2 * field(l, "frame")
+    });
+    continuous(&host.stdout_lines());
+    assert!(host.alive());
+}
