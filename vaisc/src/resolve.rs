@@ -42,6 +42,21 @@ pub fn load_program(
         .into_iter()
         .collect();
     let mut queue = vec![entry];
+    // The prelude (traits `Display` and `Eq`, `Option`, `Result`, `Vec`) is in every program,
+    // loaded after the program's own modules. It holds only generic items and traits, so a
+    // program that uses none of it gets no code from it.
+    match import(
+        sources,
+        &mut loaded,
+        Path::new("."),
+        &["std", "prelude"],
+        Span::default(),
+        opts,
+    ) {
+        Ok(Some(id)) => queue.insert(0, id),
+        Ok(None) => {}
+        Err(d) => diags.push(d),
+    }
     while let Some(file) = queue.pop() {
         let (module, mut d) = parse(file, &sources.file(file).text);
         diags.append(&mut d);

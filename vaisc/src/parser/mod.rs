@@ -7,6 +7,7 @@
 //! expressions, `pattern.rs` match patterns.
 
 mod expr;
+mod generic;
 mod pattern;
 
 use crate::ast::*;
@@ -37,6 +38,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         depth: 0,
         too_deep: false,
         muted: false,
+        in_trait: false,
     };
     let module = parser.module();
     (module, parser.diags)
@@ -58,6 +60,8 @@ pub struct Parser {
     /// `)` or `}` the line would have closed): syntax errors are not reported again until the
     /// statement or item ends, because they would be consequences of that one.
     muted: bool,
+    /// Set inside a trait (`W`), where a method may end without a body.
+    in_trait: bool,
 }
 
 impl Parser {
@@ -249,7 +253,9 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword(
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'W'
+                    )
             )
     }
 
@@ -323,7 +329,8 @@ impl Parser {
                 self.eat_punct(";");
                 ItemKind::Use(path, span)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
+            TokenKind::Keyword('W') => ItemKind::Trait(self.trait_decl()?),
+            TokenKind::Keyword(c @ ('A' | 'D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -343,10 +350,7 @@ impl Parser {
     fn fn_decl(&mut self, attrs: Vec<Attr>, is_extern: bool) -> PResult<FnDecl> {
         self.bump(); // `F`
         let name = self.ident("a function name")?;
-        if self.is_punct("<") {
-            let d = diag::tier2_feature(self.span(), "generic functions (`F name<T>`)");
-            return Err(self.report(d));
-        }
+        let generics = self.generic_params()?;
         self.expect_punct("(")?;
         let mut params = Vec::new();
         let mut self_param = None;
@@ -374,7 +378,7 @@ impl Parser {
         } else {
             None
         };
-        let body = if is_extern {
+        let body = if is_extern || self.in_trait && !self.is_punct("=") && !self.is_punct("{") {
             self.eat_punct(";");
             None
         } else if self.eat_punct("=") {
@@ -390,6 +394,7 @@ impl Parser {
         };
         Ok(FnDecl {
             name,
+            generics,
             self_param,
             params,
             variadic,
@@ -444,13 +449,19 @@ impl Parser {
     fn struct_decl(&mut self) -> PResult<StructDecl> {
         self.bump();
         let name = self.ident("a struct name")?;
+        let generics = self.generic_params()?;
         let fields = self.fields()?;
-        Ok(StructDecl { name, fields })
+        Ok(StructDecl {
+            name,
+            generics,
+            fields,
+        })
     }
 
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
         self.bump();
         let name = self.ident("an enum name")?;
+        let generics = self.generic_params()?;
         let open = self.expect_punct("{")?;
         let mut variants = Vec::new();
         while !self.is_punct("}") {
@@ -476,11 +487,21 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(EnumDecl { name, variants })
+        Ok(EnumDecl {
+            name,
+            generics,
+            variants,
+        })
     }
 
     fn impl_body(&mut self) -> PResult<ImplDecl> {
         let target = self.ident("a type name after `X`")?;
+        let generics = self.generic_params()?.into_iter().map(|g| g.name).collect();
+        let trait_name = if self.eat_punct(":") {
+            Some(self.ident("a trait name")?)
+        } else {
+            None
+        };
         let open = self.expect_punct("{")?;
         let mut methods = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
@@ -507,7 +528,12 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(ImplDecl { target, methods })
+        Ok(ImplDecl {
+            target,
+            generics,
+            trait_name,
+            methods,
+        })
     }
 
     fn extern_block(&mut self) -> PResult<Vec<FnDecl>> {
@@ -631,7 +657,11 @@ impl Parser {
             }
             TokenKind::Ident(name) => {
                 self.bump();
-                TypeKind::Named(name)
+                if self.is_punct("<") {
+                    TypeKind::Applied(name, self.type_args()?)
+                } else {
+                    TypeKind::Named(name)
+                }
             }
             TokenKind::Keyword(c) => {
                 self.bump();
@@ -652,7 +682,6 @@ impl Parser {
 
 fn tier2_name(c: char) -> &'static str {
     match c {
-        'W' => "traits (`W`)",
         'A' => "async (`A`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",

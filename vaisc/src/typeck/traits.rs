@@ -1,0 +1,176 @@
+//! Traits: declarations (`W`), implementations (`X Type: Trait`) with their default methods,
+//! and the bounds of generic parameters (`T: Shape + Eq`). Dispatch is static: a generic body
+//! is checked per instance, so a trait method call is an ordinary method call on the concrete
+//! type. `Display` and `Eq` are declared in the prelude (`std/prelude.vais`); the built-in
+//! types count as implementing them where `{}` and `==` already work.
+
+use super::generic::GenericDecl;
+use super::Checker;
+use crate::ast;
+use crate::diagnostics as diag;
+use crate::source::Span;
+use crate::tir::Ty;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+#[derive(Default)]
+pub(super) struct Traits {
+    pub decls: HashMap<String, Rc<ast::TraitDecl>>,
+    /// `(type, trait)` for every implementation; generic types by their own name.
+    pub impls: HashSet<(String, String)>,
+}
+
+impl Checker {
+    pub(super) fn declare_trait(&mut self, t: &ast::TraitDecl) {
+        if let Some(&prev) = self.type_spans.get(&t.name.name) {
+            self.report(diag::duplicate_definition(t.name.span, &t.name.name, prev));
+            return;
+        }
+        self.type_spans.insert(t.name.name.clone(), t.name.span);
+        let mut seen: Vec<&str> = Vec::new();
+        for m in &t.methods {
+            if seen.contains(&m.name.name.as_str()) {
+                let d = diag::duplicate_definition(m.name.span, &m.name.name, t.name.span);
+                self.report(d);
+            }
+            seen.push(&m.name.name);
+        }
+        self.generics
+            .traits
+            .decls
+            .insert(t.name.name.clone(), Rc::new(t.clone()));
+    }
+
+    /// The trait an impl names, checking that the impl defines only the trait's methods and
+    /// every method without a default. Returns the methods it must take from the defaults.
+    fn trait_defaults(&mut self, t: &ast::Ident, imp: &ast::ImplDecl) -> Vec<ast::FnDecl> {
+        let Some(decl) = self.generics.traits.decls.get(&t.name).cloned() else {
+            self.report(diag::unknown_trait(t.span, &t.name));
+            return Vec::new();
+        };
+        for m in &imp.methods {
+            if !decl.methods.iter().any(|tm| tm.name.name == m.name.name) {
+                self.report(diag::not_trait_member(m.name.span, &m.name.name, &t.name));
+            }
+        }
+        let mut defaults = Vec::new();
+        for tm in &decl.methods {
+            if imp.methods.iter().any(|m| m.name.name == tm.name.name) {
+                continue;
+            }
+            if tm.body.is_some() {
+                defaults.push(tm.clone());
+            } else {
+                self.report(diag::missing_trait_method(
+                    imp.target.span,
+                    &tm.name.name,
+                    &t.name,
+                    &imp.target.name,
+                ));
+            }
+        }
+        defaults
+    }
+
+    /// `X Circle: Shape { .. }` for a plain type: the default methods become methods of
+    /// `self_ty`, checked with `Self` standing for it.
+    pub(super) fn implement_trait(&mut self, t: &ast::Ident, self_ty: &Ty, imp: &ast::ImplDecl) {
+        let defaults = self.trait_defaults(t, imp);
+        let tname = self.ty_name(self_ty);
+        for m in defaults {
+            let ty = self.signature(&m, Some(self_ty));
+            let name = format!("{tname}.{}", m.name.name);
+            let id = self.add_function(name, ty, Default::default(), m.name.span);
+            self.methods
+                .insert((tname.clone(), m.name.name.clone()), id);
+            let by_ref = m.self_param.map(|(k, _)| k) == Some(ast::SelfKind::Ref);
+            self.self_by_ref.insert(id, by_ref);
+            self.pending_bodies.push(super::collect::PendingBody {
+                func: id,
+                path: super::collect::DeclPath::Shared(Rc::new(m)),
+                self_ty: Some(self_ty.clone()),
+                env: Vec::new(),
+                site: None,
+            });
+        }
+        self.generics.traits.impls.insert((tname, t.name.clone()));
+    }
+
+    /// `X Pair<T>: Display { .. }`: the default methods become generic methods of `Pair`.
+    pub(super) fn implement_trait_generic(
+        &mut self,
+        t: &ast::Ident,
+        imp: &ast::ImplDecl,
+        params: &[ast::GenericParam],
+        pattern: &ast::TypeExpr,
+    ) {
+        let defaults = self.trait_defaults(t, imp);
+        for m in &defaults {
+            self.declare_default_method(&imp.target.name, m, params, pattern);
+        }
+        let target = imp.target.name.clone();
+        self.generics.traits.impls.insert((target, t.name.clone()));
+    }
+
+    /// Whether `ty` implements trait `name`.
+    pub(super) fn implements(&self, ty: &Ty, name: &str) -> bool {
+        let builtin = match name {
+            "Display" => matches!(ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str),
+            "Eq" => {
+                matches!(
+                    ty,
+                    Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Ptr(_)
+                ) || self.is_plain_enum(ty)
+            }
+            _ => false,
+        };
+        builtin
+            || self
+                .generics
+                .traits
+                .impls
+                .contains(&(self.base_name(ty), name.to_string()))
+    }
+
+    /// An enum none of whose variants carries data: its values compare with `==` by tag.
+    pub(super) fn is_plain_enum(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Enum(id) => self.program.enums[*id]
+                .variants
+                .iter()
+                .all(|v| v.fields.is_empty()),
+            _ => false,
+        }
+    }
+
+    /// Reports an instantiation whose type argument lacks a bound's trait.
+    pub(super) fn require_trait(&mut self, ty: &Ty, bound: &ast::Ident, site: Span) {
+        if !self.generics.traits.decls.contains_key(&bound.name) || self.implements(ty, &bound.name)
+        {
+            return;
+        }
+        let t = self.ty_name(ty);
+        let d = diag::trait_not_implemented(site, &t, &bound.name)
+            .with_note(bound.span, "required by this bound");
+        self.report(d);
+    }
+
+    /// Reports bounds naming unknown traits, once, at the declaration.
+    pub(super) fn check_bounds(&mut self, params: &[ast::GenericParam]) {
+        for p in params {
+            for b in &p.bounds {
+                if !self.generics.traits.decls.contains_key(&b.name) {
+                    self.report(diag::unknown_trait(b.span, &b.name));
+                }
+            }
+        }
+    }
+
+    /// Whether generic type `name` is an enum.
+    pub(super) fn is_generic_enum(&self, name: &str) -> bool {
+        matches!(
+            self.generics.types.get(name).map(|g| &g.decl),
+            Some(GenericDecl::Enum(_))
+        )
+    }
+}
