@@ -277,7 +277,7 @@ impl Checker {
 
     /// `&receiver` for a `&self` method: the receiver's own address when it is a place (so the
     /// method can modify it), else the address of a temporary copy.
-    fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
+    pub(super) fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
         // `auto_deref` may have produced `*p`; its address is `p` itself.
         if let ExprKind::Deref(_) = &target.kind {
             let ExprKind::Deref(inner) = target.kind else {

@@ -405,6 +405,7 @@ impl Checker {
                 ExprKind::PtrIndex(Box::new(base), Box::new(index)),
                 Ty::Int(IntTy::U8),
             ),
+            ref t if self.base_name(t) == "Vec" => return self.vec_index(ctx, base, index, span),
             _ if index.ty == Ty::Error => return error_expr(span),
             Ty::Never => return diverge(vec![base, index], span),
             _ if index.ty == Ty::Never => return diverge(vec![base, index], span),
@@ -603,6 +604,10 @@ impl Checker {
             };
             let r = self.expr(ctx, b, Some(&lty));
             (l, r)
+        };
+        let (l, r) = match self.struct_eq(ctx, op, l, r, span) {
+            Ok(e) => return e,
+            Err(operands) => operands,
         };
         self.binary_typed(op, l, r, span)
     }

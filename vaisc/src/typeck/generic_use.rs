@@ -3,13 +3,13 @@
 //! structs (`Pair { a: 1, b: 2 }`), each instantiated for the type arguments inferred from the
 //! expected type and the values given.
 
-use super::expr::error_expr;
+use super::expr::{error_expr, mk};
 use super::generic::{named, Bindings, GenericDecl};
 use super::{Checker, FnCtx};
 use crate::ast::{self, TypeKind};
 use crate::diagnostics as diag;
 use crate::source::Span;
-use crate::tir::{EnumId, Expr, StructId, Ty};
+use crate::tir::{Callee, EnumId, Expr, ExprKind, StructId, Ty};
 use std::collections::HashMap;
 
 /// What a struct literal builds: a struct, or a struct-like variant of an enum.
@@ -248,5 +248,40 @@ impl Checker {
             self.report(diag::ambiguous_variant(span, name));
         }
         Some(found)
+    }
+}
+
+impl Checker {
+    /// `v[i]` on a `Vec`: the place `*v.at(i)`, so that it can be read and assigned, with the
+    /// bounds check of `at` reporting the caller's location.
+    pub(super) fn vec_index(
+        &mut self,
+        ctx: &mut FnCtx,
+        base: Expr,
+        index: Expr,
+        span: Span,
+    ) -> Expr {
+        let ty = base.ty.clone();
+        let Some(super::generic::MethodRef::Func(at)) = self.lookup_method(&ty, "at", span) else {
+            let t = self.ty_name(&ty);
+            self.report(diag::cannot_index(span, &t));
+            return error_expr(span);
+        };
+        let recv = self.receiver_address(ctx, base, span);
+        let fty = self.program.functions[at].ty.clone();
+        let loc = mk(ExprKind::SourceLocation, Ty::Str, span);
+        let call = mk(
+            ExprKind::Call {
+                callee: Callee::Direct(at),
+                args: vec![recv, index, loc],
+            },
+            fty.ret.clone(),
+            span,
+        );
+        let elem = match &fty.ret {
+            Ty::Ptr(e) => (**e).clone(),
+            _ => Ty::Error,
+        };
+        mk(ExprKind::Deref(Box::new(call)), elem, span)
     }
 }

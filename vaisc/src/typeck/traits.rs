@@ -4,12 +4,13 @@
 //! type. `Display` and `Eq` are declared in the prelude (`std/prelude.vais`); the built-in
 //! types count as implementing them where `{}` and `==` already work.
 
-use super::generic::GenericDecl;
-use super::Checker;
+use super::expr::{error_expr, mk};
+use super::generic::{GenericDecl, MethodRef};
+use super::{Checker, FnCtx};
 use crate::ast;
 use crate::diagnostics as diag;
 use crate::source::Span;
-use crate::tir::Ty;
+use crate::tir::{Arm, BinOp, Callee, Expr, ExprKind, Pattern, Ty, UnOp};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -172,5 +173,102 @@ impl Checker {
             self.generics.types.get(name).map(|g| &g.decl),
             Some(GenericDecl::Enum(_))
         )
+    }
+}
+
+impl Checker {
+    /// A value shown by `{}`: a struct or enum implementing `Display` is shown as the text its
+    /// `fmt` returns; any other value is returned unchanged.
+    pub(super) fn display_value(&mut self, ctx: &mut FnCtx, v: Expr) -> Expr {
+        if !matches!(v.ty, Ty::Struct(_) | Ty::Enum(_)) || !self.implements(&v.ty, "Display") {
+            return v;
+        }
+        let span = v.span;
+        let ty = v.ty.clone();
+        let Some(MethodRef::Func(f)) = self.lookup_method(&ty, "fmt", span) else {
+            return v;
+        };
+        let recv = if self.self_by_ref.get(&f).copied().unwrap_or(true) {
+            self.receiver_address(ctx, v, span)
+        } else {
+            v
+        };
+        let ret = self.program.functions[f].ty.ret.clone();
+        mk(
+            ExprKind::Call {
+                callee: Callee::Direct(f),
+                args: vec![recv],
+            },
+            ret,
+            span,
+        )
+    }
+
+    /// `==` / `!=` on two values of one struct or enum type: a call of its `Eq`
+    /// implementation, or a comparison of tags for an enum whose variants carry no data. The
+    /// operands are handed back for any other operation.
+    pub(super) fn struct_eq(
+        &mut self,
+        ctx: &mut FnCtx,
+        op: ast::BinOp,
+        l: Expr,
+        r: Expr,
+        span: Span,
+    ) -> Result<Expr, (Expr, Expr)> {
+        let is_eq = matches!(op, ast::BinOp::Eq | ast::BinOp::Ne);
+        if !is_eq || l.ty != r.ty || !matches!(l.ty, Ty::Struct(_) | Ty::Enum(_)) {
+            return Err((l, r));
+        }
+        let ty = l.ty.clone();
+        let same = if let Some(MethodRef::Func(f)) = self.lookup_method(&ty, "eq", span) {
+            let a = self.receiver_address(ctx, l, span);
+            let b = self.receiver_address(ctx, r, span);
+            mk(
+                ExprKind::Call {
+                    callee: Callee::Direct(f),
+                    args: vec![a, b],
+                },
+                Ty::Bool,
+                span,
+            )
+        } else if self.is_plain_enum(&ty) {
+            let (a, b) = (self.enum_tag(l), self.enum_tag(r));
+            mk(
+                ExprKind::Binary(BinOp::Eq, Box::new(a), Box::new(b)),
+                Ty::Bool,
+                span,
+            )
+        } else {
+            let t = self.ty_name(&ty);
+            self.report(diag::no_eq(span, op.symbol(), &t));
+            return Ok(error_expr(span));
+        };
+        Ok(if op == ast::BinOp::Ne {
+            mk(ExprKind::Unary(UnOp::Not, Box::new(same)), Ty::Bool, span)
+        } else {
+            same
+        })
+    }
+
+    /// The variant index of an enum value, as an `i32`, by a match with one arm per variant.
+    fn enum_tag(&self, e: Expr) -> Expr {
+        let span = e.span;
+        let Ty::Enum(id) = e.ty else {
+            return e;
+        };
+        let arms = self.program.enums[id]
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Arm {
+                pattern: Pattern::Variant {
+                    variant: i as u32,
+                    bindings: vec![None; v.fields.len()],
+                },
+                guard: None,
+                body: mk(ExprKind::Int(i as i128), Ty::I32, span),
+            })
+            .collect();
+        mk(ExprKind::Match(Box::new(e), arms), Ty::I32, span)
     }
 }
