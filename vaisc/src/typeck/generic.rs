@@ -523,11 +523,6 @@ impl Checker {
             .map(|p| p.name.name.clone())
             .zip(key.1.iter().cloned())
             .collect();
-        for (p, ty) in params.iter().zip(&key.1) {
-            for bound in &p.bounds {
-                self.require_trait(ty, bound, site);
-            }
-        }
         let saved = std::mem::replace(&mut self.generics.env, env.clone());
         let before = self.diags.len();
         let self_ty = pattern.as_ref().map(|p| self.resolve_ty(p, None));
@@ -652,6 +647,15 @@ impl Checker {
                     return error_expr(span);
                 }
             }
+        }
+        let mut bounds_hold = true;
+        for (p, ty) in params.iter().zip(&targs) {
+            for bound in &p.bounds {
+                bounds_hold &= self.require_trait(ty, bound, span);
+            }
+        }
+        if !bounds_hold {
+            return error_expr(span);
         }
         let func = self.instantiate_fn(gid, targs, span);
         let fty = self.program.functions[func].ty.clone();

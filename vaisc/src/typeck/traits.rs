@@ -144,16 +144,17 @@ impl Checker {
         }
     }
 
-    /// Reports an instantiation whose type argument lacks a bound's trait.
-    pub(super) fn require_trait(&mut self, ty: &Ty, bound: &ast::Ident, site: Span) {
+    /// Whether a type argument has a bound's trait; reports the instantiation when not.
+    pub(super) fn require_trait(&mut self, ty: &Ty, bound: &ast::Ident, site: Span) -> bool {
         if !self.generics.traits.decls.contains_key(&bound.name) || self.implements(ty, &bound.name)
         {
-            return;
+            return true;
         }
         let t = self.ty_name(ty);
         let d = diag::trait_not_implemented(site, &t, &bound.name)
             .with_note(bound.span, "required by this bound");
         self.report(d);
+        false
     }
 
     /// Reports bounds naming unknown traits, once, at the declaration.
