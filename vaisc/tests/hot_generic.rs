@@ -14,7 +14,7 @@ S Score { v: i64 }
 X Score: Display { F fmt(&self) -> str = "score" }
 F biggest<T>(a: T, b: T) -> T = a > b ? a : b
 F scaled<T>(a: T, k: T) -> T = a * k
-F first<T>(v: *Vec<T>) -> Option<T> = v.len() > 0 ? Some(v[0]) : None
+F first<T>(v: *Vec<T>) -> Option<T> = v.len() > 0 ? Some((*v)[0]) : None
 #[hot]
 F tick(s: *State, hist: *Vec<i64>) {
     s.frame += 1

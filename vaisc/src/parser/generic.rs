@@ -73,6 +73,9 @@ impl Parser {
             if self.is_punct("}") || self.at_eof() {
                 break Ok(());
             }
+            if self.eat_punct(";") {
+                continue;
+            }
             let attrs = match self.attrs() {
                 Ok(a) => a,
                 Err(e) => break Err(e),

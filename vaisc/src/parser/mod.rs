@@ -505,6 +505,9 @@ impl Parser {
         let open = self.expect_punct("{")?;
         let mut methods = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
+            if self.eat_punct(";") {
+                continue;
+            }
             let start = self.pos;
             let attrs = match self.attrs() {
                 Ok(a) => a,

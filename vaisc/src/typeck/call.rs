@@ -148,7 +148,7 @@ impl Checker {
         }
         let mut args = lowered;
         if hidden {
-            args.push(mk(ExprKind::SourceLocation, Ty::Str, span));
+            args.push(self.caller_location(ctx, span));
         }
         mk(
             ExprKind::Call {

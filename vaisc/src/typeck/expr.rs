@@ -395,11 +395,7 @@ impl Checker {
     }
 
     fn index(&mut self, ctx: &mut FnCtx, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
-        let mut base = self.expr(ctx, base, None);
-        // A pointer to a `Vec` indexes the `Vec`, as `p.f` reaches a field through a pointer.
-        if matches!(&base.ty, Ty::Ptr(inner) if self.base_name(inner) == "Vec") {
-            base = self.auto_deref(base);
-        }
+        let base = self.expr(ctx, base, None);
         let index = self.expr(ctx, index, Some(&Ty::I64));
         let index = self.index_to_i64(index);
         let (kind, ty) = match base.ty.clone() {

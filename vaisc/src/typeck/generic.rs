@@ -426,6 +426,16 @@ impl Checker {
         }
     }
 
+    /// The location a `#[track_caller]` callee reports: the call's own, or inside another
+    /// `#[track_caller]` function the location it was given, so that a failure is reported
+    /// at the user's code however many such functions are in between.
+    pub(super) fn caller_location(&self, ctx: &FnCtx, span: Span) -> Expr {
+        match ctx.lookup(super::CALLER) {
+            Some(id) => mk(ExprKind::Local(id), Ty::Str, span),
+            None => mk(ExprKind::SourceLocation, Ty::Str, span),
+        }
+    }
+
     /// Whether every parameter named in `pattern` has a binding.
     pub(super) fn is_bound(
         &self,
@@ -673,7 +683,7 @@ impl Checker {
             out.push(self.coerce(ctx, v, &t));
         }
         if hidden == 1 {
-            out.push(mk(ExprKind::SourceLocation, Ty::Str, span));
+            out.push(self.caller_location(ctx, span));
         }
         mk(
             ExprKind::Call {

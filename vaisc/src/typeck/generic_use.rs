@@ -269,7 +269,7 @@ impl Checker {
         };
         let recv = self.receiver_address(ctx, base, span);
         let fty = self.program.functions[at].ty.clone();
-        let loc = mk(ExprKind::SourceLocation, Ty::Str, span);
+        let loc = self.caller_location(ctx, span);
         let call = mk(
             ExprKind::Call {
                 callee: Callee::Direct(at),
