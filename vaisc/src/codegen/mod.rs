@@ -19,6 +19,8 @@ mod layout;
 mod types;
 
 #[cfg(test)]
+mod mono_tests;
+#[cfg(test)]
 mod tests;
 
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
