@@ -605,10 +605,9 @@ impl Checker {
             let r = self.expr(ctx, b, Some(&lty));
             (l, r)
         };
-        let (l, r) = match self.struct_eq(ctx, op, l, r, span) {
-            Ok(e) => return e,
-            Err(operands) => operands,
-        };
+        if Checker::is_struct_eq(op, &l, &r) {
+            return self.struct_eq(ctx, op, l, r, span);
+        }
         self.binary_typed(op, l, r, span)
     }
 

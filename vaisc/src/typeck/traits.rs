@@ -205,9 +205,15 @@ impl Checker {
         )
     }
 
+    /// Whether `l op r` compares two values of one struct or enum type ([`Self::struct_eq`]).
+    pub(super) fn is_struct_eq(op: ast::BinOp, l: &Expr, r: &Expr) -> bool {
+        matches!(op, ast::BinOp::Eq | ast::BinOp::Ne)
+            && l.ty == r.ty
+            && matches!(l.ty, Ty::Struct(_) | Ty::Enum(_))
+    }
+
     /// `==` / `!=` on two values of one struct or enum type: a call of its `Eq`
-    /// implementation, or a comparison of tags for an enum whose variants carry no data. The
-    /// operands are handed back for any other operation.
+    /// implementation, or a comparison of tags for an enum whose variants carry no data.
     pub(super) fn struct_eq(
         &mut self,
         ctx: &mut FnCtx,
@@ -215,11 +221,7 @@ impl Checker {
         l: Expr,
         r: Expr,
         span: Span,
-    ) -> Result<Expr, (Expr, Expr)> {
-        let is_eq = matches!(op, ast::BinOp::Eq | ast::BinOp::Ne);
-        if !is_eq || l.ty != r.ty || !matches!(l.ty, Ty::Struct(_) | Ty::Enum(_)) {
-            return Err((l, r));
-        }
+    ) -> Expr {
         let ty = l.ty.clone();
         let same = if let Some(MethodRef::Func(f)) = self.lookup_method(&ty, "eq", span) {
             let a = self.receiver_address(ctx, l, span);
@@ -242,13 +244,13 @@ impl Checker {
         } else {
             let t = self.ty_name(&ty);
             self.report(diag::no_eq(span, op.symbol(), &t));
-            return Ok(error_expr(span));
+            return error_expr(span);
         };
-        Ok(if op == ast::BinOp::Ne {
+        if op == ast::BinOp::Ne {
             mk(ExprKind::Unary(UnOp::Not, Box::new(same)), Ty::Bool, span)
         } else {
             same
-        })
+        }
     }
 
     /// The variant index of an enum value, as an `i32`, by a match with one arm per variant.
