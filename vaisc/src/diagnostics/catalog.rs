@@ -659,3 +659,12 @@ pub fn no_eq(span: Span, op: &str, ty: &str) -> Diagnostic {
         "add `X {ty}: Eq {{ F eq(&self, other: *Self) -> bool = .. }}`"
     ))
 }
+
+pub fn instantiation_too_deep(span: Span, name: &str, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0392",
+        span,
+        format!("instantiating `{name}` here nests types more than {limit} deep"),
+    )
+    .with_help("a generic item that uses itself with a larger type makes instances without end")
+}

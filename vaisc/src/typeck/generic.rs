@@ -39,6 +39,8 @@ pub(super) struct Generics {
     /// The ids of the plain (not generic) struct and enum declarations, in source order.
     pub plain_structs: Vec<StructId>,
     pub plain_enums: Vec<EnumId>,
+    /// A generic type whose fields nest ever deeper instances of it, reported at the end.
+    pub too_deep: Option<crate::diagnostics::Diagnostic>,
     /// Functions taking their caller's location as a hidden last parameter.
     pub track_caller: std::collections::HashSet<FuncId>,
     /// Traits by name, and which types implement them (`traits.rs`).
@@ -67,6 +69,9 @@ pub(super) struct GenericType {
     pub decl: GenericDecl,
     pub params: Vec<ast::GenericParam>,
 }
+
+/// The deepest nesting of types ([`Checker::ty_depth`]) a generic function is instantiated with.
+const MAX_DEPTH: usize = 40;
 
 /// The bindings found so far for a generic item's parameters.
 pub(super) type Bindings = HashMap<String, Ty>;
@@ -299,6 +304,17 @@ impl Checker {
             return ty.clone();
         }
         let g = &self.generics.types[name];
+        if key.1.iter().map(|t| self.ty_depth(t)).max().unwrap_or(0) > MAX_DEPTH {
+            // Reported apart from the diagnostics of field types, which are dropped.
+            if self.generics.too_deep.is_none() {
+                let span = match &g.decl {
+                    GenericDecl::Struct(s) => s.name.span,
+                    GenericDecl::Enum(e) => e.name.span,
+                };
+                self.generics.too_deep = Some(diag::instantiation_too_deep(span, name, MAX_DEPTH));
+            }
+            return Ty::Error;
+        }
         let decl = g.decl.clone();
         let env: Bindings = g
             .params
@@ -415,6 +431,28 @@ impl Checker {
         self.diags.truncate(before);
         self.generics.env = saved;
         ty
+    }
+
+    /// How deeply type constructors nest in `ty` (`*Pair<*i64>` is 4), to stop a generic
+    /// function that calls itself with an ever larger type (`f(&x)` in `f<T>`) from making
+    /// instances forever.
+    fn ty_depth(&self, ty: &Ty) -> usize {
+        match ty {
+            Ty::Ptr(inner) | Ty::Array(inner, _) => 1 + self.ty_depth(inner),
+            Ty::Fn(f) => {
+                1 + f
+                    .params
+                    .iter()
+                    .chain(std::iter::once(&f.ret))
+                    .map(|t| self.ty_depth(t))
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => match self.generics.instance_of.get(ty) {
+                Some((_, args)) => 1 + args.iter().map(|t| self.ty_depth(t)).max().unwrap_or(0),
+                None => 0,
+            },
+        }
     }
 
     /// A `#[track_caller]` function takes its caller's `file:line` as a hidden last parameter,
@@ -657,6 +695,14 @@ impl Checker {
                     return error_expr(span);
                 }
             }
+        }
+        if targs.iter().map(|t| self.ty_depth(t)).max().unwrap_or(0) > MAX_DEPTH {
+            self.report(diag::instantiation_too_deep(
+                span,
+                &decl.name.name,
+                MAX_DEPTH,
+            ));
+            return error_expr(span);
         }
         let mut bounds_hold = true;
         for (p, ty) in params.iter().zip(&targs) {

@@ -62,6 +62,9 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     checker.collect(modules);
     checker.check_bodies(modules);
+    if let Some(d) = checker.generics.too_deep.take() {
+        checker.report(d);
+    }
     let failed = checker.diags.iter().any(Diagnostic::is_error);
     let diags = std::mem::take(&mut checker.diags);
     if failed {
