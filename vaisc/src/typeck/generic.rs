@@ -657,6 +657,8 @@ impl Checker {
         let params = g.params.clone();
         let pattern = g.self_pattern.clone();
         let sp = pattern.as_ref();
+        // A statement's value is expected to be `()`, which says nothing about a value's type.
+        let expected = expected.filter(|t| **t != Ty::Unit);
         if let (Some(exp), Some(ret)) = (expected, &decl.ret) {
             self.infer(ret, exp, &params, sp, &mut b);
         }

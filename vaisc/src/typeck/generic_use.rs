@@ -118,7 +118,7 @@ impl Checker {
             span: e.name.span,
         };
         let mut b = Bindings::new();
-        if let Some(exp) = expected {
+        if let Some(exp) = expected.filter(|t| **t != Ty::Unit) {
             self.infer(&pattern, exp, &params, None, &mut b);
         }
         let ftys: Vec<ast::TypeExpr> = match &e.variants[vid as usize].kind {
@@ -192,7 +192,7 @@ impl Checker {
             span,
         };
         let mut b = Bindings::new();
-        if let Some(exp) = expected {
+        if let Some(exp) = expected.filter(|t| **t != Ty::Unit) {
             self.infer(&pattern, exp, &params, None, &mut b);
         }
         let mut pre = HashMap::new();
