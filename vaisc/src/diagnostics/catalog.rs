@@ -668,3 +668,11 @@ pub fn instantiation_too_deep(span: Span, name: &str, limit: usize) -> Diagnosti
     )
     .with_help("a generic item that uses itself with a larger type makes instances without end")
 }
+
+pub fn trait_method_mismatch(span: Span, m: &str, tr: &str, want: &str, have: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0393",
+        span,
+        format!("method `{m}` has type `{have}`, but trait `{tr}` declares `{want}`"),
+    )
+}

@@ -229,6 +229,7 @@ impl Checker {
                         ei += 1;
                     }
                     ItemKind::Struct(s) => self.validate_generic_type(&s.name.name),
+                    ItemKind::Trait(t) => self.validate_trait(t),
                     ItemKind::Enum(e) => self.validate_generic_type(&e.name.name),
                     _ => {}
                 }

@@ -367,7 +367,7 @@ impl Checker {
     /// Runs `f`, dropping the diagnostics it reports. Used to resolve a generic declaration's
     /// types again for an instance: their mistakes were reported once, at the declaration
     /// (`validate_generic_type`, `validate_generic_signature`).
-    fn quietly<T>(&mut self, f: impl FnOnce(&mut Checker) -> T) -> T {
+    pub(super) fn quietly<T>(&mut self, f: impl FnOnce(&mut Checker) -> T) -> T {
         let before = self.diags.len();
         let out = f(self);
         self.diags.truncate(before);

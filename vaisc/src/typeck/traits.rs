@@ -78,8 +78,9 @@ impl Checker {
     pub(super) fn implement_trait(&mut self, t: &ast::Ident, self_ty: &Ty, imp: &ast::ImplDecl) {
         let defaults = self.trait_defaults(t, imp);
         let tname = self.ty_name(self_ty);
+        self.check_trait_signatures(t, self_ty, imp);
         for m in defaults {
-            let ty = self.signature(&m, Some(self_ty));
+            let ty = self.quietly(|c| c.signature(&m, Some(self_ty)));
             let name = format!("{tname}.{}", m.name.name);
             let id = self.add_function(name, ty, Default::default(), m.name.span);
             self.methods
@@ -97,6 +98,37 @@ impl Checker {
         self.generics.traits.impls.insert((tname, t.name.clone()));
     }
 
+    /// Each method of an impl of a trait (for a plain type) must have the type the trait
+    /// declares, with `Self` standing for the implementing type.
+    fn check_trait_signatures(&mut self, t: &ast::Ident, self_ty: &Ty, imp: &ast::ImplDecl) {
+        let Some(decl) = self.generics.traits.decls.get(&t.name).cloned() else {
+            return;
+        };
+        let tname = self.ty_name(self_ty);
+        for m in &imp.methods {
+            let Some(tm) = decl.methods.iter().find(|tm| tm.name.name == m.name.name) else {
+                continue;
+            };
+            let Some(&f) = self.methods.get(&(tname.clone(), m.name.name.clone())) else {
+                continue;
+            };
+            let want = self.quietly(|c| c.signature(tm, Some(self_ty)));
+            let mut have = self.program.functions[f].ty.clone();
+            if self.generics.track_caller.contains(&f) {
+                have.params.pop();
+            }
+            let by_ref = |d: &ast::FnDecl| d.self_param.map(|(k, _)| k);
+            let broken = want.params.iter().chain([&want.ret]).any(Ty::has_error)
+                || have.params.iter().chain([&have.ret]).any(Ty::has_error);
+            if !broken && (want != have || by_ref(tm) != by_ref(m)) {
+                let (w, h) = (self.program.signature(&want), self.program.signature(&have));
+                let d = diag::trait_method_mismatch(m.name.span, &m.name.name, &t.name, &w, &h)
+                    .with_note(tm.name.span, "declared here");
+                self.report(d);
+            }
+        }
+    }
+
     /// `X Pair<T>: Display { .. }`: the default methods become generic methods of `Pair`.
     pub(super) fn implement_trait_generic(
         &mut self,
@@ -111,6 +143,14 @@ impl Checker {
         }
         let target = imp.target.name.clone();
         self.generics.traits.impls.insert((target, t.name.clone()));
+    }
+
+    /// Resolves a trait's method signatures once, so that their mistakes are reported at the
+    /// trait rather than at each implementation.
+    pub(super) fn validate_trait(&mut self, t: &ast::TraitDecl) {
+        for m in &t.methods {
+            self.signature(m, Some(&Ty::Error));
+        }
     }
 
     /// Whether `ty` implements trait `name`.
