@@ -2,8 +2,8 @@
 //!
 //! Keeping them in one file keeps codes unique and wording consistent; stages call these
 //! instead of formatting messages themselves. Codes: E00xx lexing and parsing, E01xx modules
-//! and names, E02xx unknown things, E03xx types and expressions, E06xx what a hot build cannot
-//! carry, W0xxx warnings.
+//! and names, E02xx unknown things, E03xx types and expressions, E04xx generics, traits and
+//! `?`, E06xx what a hot build cannot carry, W0xxx warnings.
 
 use super::Diagnostic;
 use crate::source::Span;
@@ -559,11 +559,11 @@ pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
     .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
 }
 
-// ---- Generics and traits (E038x, E039x) ------------------------------------------------
+// ---- Generics, traits, `?` (E040x, E041x) ---------------------------------------------
 
 pub fn missing_type_args(span: Span, name: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0380",
+        "E0400",
         span,
         format!("generic type `{name}` needs type arguments"),
     )
@@ -573,7 +573,7 @@ pub fn missing_type_args(span: Span, name: &str) -> Diagnostic {
 pub fn wrong_type_arg_count(span: Span, name: &str, expected: usize, found: usize) -> Diagnostic {
     let s = if expected == 1 { "" } else { "s" };
     Diagnostic::error(
-        "E0381",
+        "E0401",
         span,
         format!("type `{name}` takes {expected} type argument{s}, found {found}"),
     )
@@ -581,7 +581,7 @@ pub fn wrong_type_arg_count(span: Span, name: &str, expected: usize, found: usiz
 
 pub fn cannot_infer(span: Span, param: &str, name: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0382",
+        "E0402",
         span,
         format!("cannot infer type parameter `{param}` of `{name}`"),
     )
@@ -590,19 +590,19 @@ pub fn cannot_infer(span: Span, param: &str, name: &str) -> Diagnostic {
 
 pub fn trait_not_implemented(span: Span, ty: &str, tr: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0383",
+        "E0403",
         span,
         format!("type `{ty}` does not implement trait `{tr}`"),
     )
 }
 
 pub fn unknown_trait(span: Span, name: &str) -> Diagnostic {
-    Diagnostic::error("E0384", span, format!("unknown trait `{name}`"))
+    Diagnostic::error("E0404", span, format!("unknown trait `{name}`"))
 }
 
 pub fn not_trait_member(span: Span, method: &str, tr: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0385",
+        "E0405",
         span,
         format!("method `{method}` is not a member of trait `{tr}`"),
     )
@@ -610,7 +610,7 @@ pub fn not_trait_member(span: Span, method: &str, tr: &str) -> Diagnostic {
 
 pub fn missing_trait_method(span: Span, method: &str, tr: &str, ty: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0386",
+        "E0406",
         span,
         format!("missing method `{method}` of trait `{tr}` in the impl for `{ty}`"),
     )
@@ -618,7 +618,7 @@ pub fn missing_trait_method(span: Span, method: &str, tr: &str, ty: &str) -> Dia
 
 pub fn generic_fn_value(span: Span, name: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0387",
+        "E0407",
         span,
         format!("generic function `{name}` cannot be used as a value"),
     )
@@ -627,7 +627,7 @@ pub fn generic_fn_value(span: Span, name: &str) -> Diagnostic {
 
 pub fn try_outside(span: Span, ret: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0388",
+        "E0408",
         span,
         format!("`?` needs a function returning `Option` or `Result`, this one returns `{ret}`"),
     )
@@ -635,7 +635,7 @@ pub fn try_outside(span: Span, ret: &str) -> Diagnostic {
 
 pub fn try_operand(span: Span, ty: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0389",
+        "E0409",
         span,
         format!("`?` applies to an `Option` or a `Result`, found `{ty}`"),
     )
@@ -643,7 +643,7 @@ pub fn try_operand(span: Span, ty: &str) -> Diagnostic {
 
 pub fn try_mismatch(span: Span, ty: &str, ret: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0390",
+        "E0410",
         span,
         format!("`?` on `{ty}` cannot return early from a function returning `{ret}`"),
     )
@@ -651,7 +651,7 @@ pub fn try_mismatch(span: Span, ty: &str, ret: &str) -> Diagnostic {
 
 pub fn no_eq(span: Span, op: &str, ty: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0391",
+        "E0411",
         span,
         format!("`{op}` on `{ty}` needs an implementation of trait `Eq`"),
     )
@@ -662,7 +662,7 @@ pub fn no_eq(span: Span, op: &str, ty: &str) -> Diagnostic {
 
 pub fn instantiation_too_deep(span: Span, name: &str, limit: usize) -> Diagnostic {
     Diagnostic::error(
-        "E0392",
+        "E0412",
         span,
         format!("instantiating `{name}` here nests types more than {limit} deep"),
     )
@@ -671,7 +671,7 @@ pub fn instantiation_too_deep(span: Span, name: &str, limit: usize) -> Diagnosti
 
 pub fn trait_method_mismatch(span: Span, m: &str, tr: &str, want: &str, have: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0393",
+        "E0413",
         span,
         format!("method `{m}` has type `{have}`, but trait `{tr}` declares `{want}`"),
     )
