@@ -39,4 +39,10 @@ pub enum LoadError {
         old: String,
         new: String,
     },
+    #[error("global `{name}` changed type from {old} to {new} since the patch that added it: restart the program to apply it")]
+    NewGlobalType {
+        name: String,
+        old: String,
+        new: String,
+    },
 }

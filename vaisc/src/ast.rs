@@ -92,13 +92,24 @@ pub struct FnDecl {
     /// `None` for extern declarations.
     pub body: Option<Expr>,
     pub attrs: Vec<Attr>,
+    /// `A F`: calling it makes a task (section 10, "Async").
+    pub is_async: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct StructDecl {
     pub name: Ident,
     pub generics: Vec<GenericParam>,
-    pub fields: Vec<Param>,
+    pub fields: Vec<FieldDecl>,
+}
+
+/// A struct field: `speed: f64` or, with a default, `speed: f64 = 2.5`.
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    /// The constant expression a struct literal that omits the field uses.
+    pub default: Option<Expr>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,8 +174,12 @@ pub enum TypeKind {
     Ptr(Box<TypeExpr>),
     Array(Box<TypeExpr>, Box<Expr>),
     Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    /// `|A, B| -> R`: a closure type (code pointer and environment).
+    Closure(Vec<TypeExpr>, Option<Box<TypeExpr>>),
     /// `(A, B)`: a tuple type of two or more elements.
     Tuple(Vec<TypeExpr>),
+    /// `Task<T>`: what calling an async function returns.
+    Task(Box<TypeExpr>),
     Error,
 }
 
@@ -274,8 +289,22 @@ pub enum ExprKind {
     Try(Box<Expr>),
     /// `lhs = rhs` or `lhs op= rhs` (op is `Some`).
     Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
+    /// `|x: i64| x * 2`, `|a, b| -> f64 { a + b }`, `|| 0`.
+    Closure(Box<ClosureExpr>),
+    /// `e.await`: runs or waits for a task and yields its value.
+    Await(Box<Expr>),
+    /// `spawn e`: starts the task of the async call `e` on a thread of its own.
+    Spawn(Box<Expr>),
     /// Something the parser could not read; already reported.
     Error,
+}
+
+/// A closure literal: parameters (types may be left out), optional return type and body.
+#[derive(Debug, Clone)]
+pub struct ClosureExpr {
+    pub params: Vec<(Ident, Option<TypeExpr>)>,
+    pub ret: Option<TypeExpr>,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone)]

@@ -66,6 +66,48 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
     )
 }
 
+pub fn async_needs_fn(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0019",
+        span,
+        "expected `F` after `A`: only functions can be async",
+    )
+    .with_help("write `A F name(..) -> T { .. }`")
+}
+
+pub fn async_method(span: Span) -> Diagnostic {
+    Diagnostic::error("E0384", span, "methods cannot be async")
+        .with_help("declare an async function outside the impl that takes the value as a parameter")
+}
+
+pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0380",
+        span,
+        format!("`.await` needs a `Task`, found `{found}`"),
+    )
+    .with_help("a `Task` comes from calling an async function (`A F`), or from `spawn`")
+}
+
+pub fn spawn_needs_async_call(span: Span) -> Diagnostic {
+    Diagnostic::error("E0381", span, "`spawn` needs a call to an async function")
+        .with_help("declare the function with `A F`, then write `spawn name(args)`")
+}
+
+pub fn async_main(span: Span) -> Diagnostic {
+    Diagnostic::error("E0382", span, "`main` cannot be async")
+        .with_help("make `main` an ordinary function that awaits the tasks it needs")
+}
+
+pub fn async_fn_value(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0383",
+        span,
+        format!("async function `{name}` cannot be used as a value"),
+    )
+    .with_help("call it to get a `Task`, or pass an ordinary function that calls it")
+}
+
 pub fn nesting_too_deep(span: Span, limit: usize) -> Diagnostic {
     Diagnostic::error(
         "E0012",
@@ -674,5 +716,62 @@ pub fn trait_method_mismatch(span: Span, m: &str, tr: &str, want: &str, have: &s
         "E0413",
         span,
         format!("method `{m}` has type `{have}`, but trait `{tr}` declares `{want}`"),
+    )
+}
+
+// ---- Closures (E039x) ---------------------------------------------------------------------
+
+pub fn self_call_in_closure(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0390",
+        span,
+        "`@` cannot be used inside a closure: a closure cannot call itself",
+    )
+    .with_help("call the enclosing function by its name")
+}
+
+pub fn assign_to_captured(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0391",
+        span,
+        format!("cannot assign to `{name}`: a closure captures variables by value"),
+    )
+    .with_help("declare a local copy inside the closure, or pass a pointer to the variable")
+}
+
+pub fn closure_param_type_unknown(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0392",
+        span,
+        format!("cannot infer the type of closure parameter `{name}`"),
+    )
+    .with_help(format!("write its type: `{name}: i64`"))
+}
+
+pub fn closure_return_type_unknown(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0393",
+        span,
+        "`R` in a closure needs the closure's return type: write `-> T` after the parameters",
+    )
+}
+
+pub fn closure_captures_as_fn(span: Span, name: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0394",
+        span,
+        format!("a closure that captures `{name}` cannot be used as `{expected}`"),
+    )
+    .with_help("only a closure that captures nothing is a plain function pointer; take a closure type `|..| -> ..` instead")
+}
+
+pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0395",
+        span,
+        format!(
+            "mismatched types: expected `{expected}`, found a closure with {found} parameter{}",
+            if found == 1 { "" } else { "s" }
+        ),
     )
 }

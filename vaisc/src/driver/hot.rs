@@ -148,7 +148,8 @@ fn emit(
     let start = Instant::now();
     let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
-    let module = lower(&context, checked, program, opts, true)?;
+    let runtime_globals = hot::runtime_globals(program, plan);
+    let module = lower(&context, checked, program, opts, true, runtime_globals)?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
     codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);

@@ -163,11 +163,13 @@ fn lower<'ctx>(
     program: &Program,
     opts: &BuildOptions,
     line_tables: bool,
+    runtime_globals: Vec<crate::tir::GlobalId>,
 ) -> Result<inkwell::module::Module<'ctx>, DriverError> {
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
         line_tables,
+        runtime_globals,
     };
     Ok(codegen::lower(
         context,
@@ -181,7 +183,7 @@ fn lower<'ctx>(
 pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
     let program = program_of(checked, path)?;
     let context = Context::create();
-    let module = lower(&context, checked, program, opts, false)?;
+    let module = lower(&context, checked, program, opts, false, Vec::new())?;
     // A normal build has no runtime: std/hot's functions become no-ops.
     codegen_hot::provide_fallbacks(&context, &module)?;
     codegen::verify_after(&module, "adding the hot-reload fallbacks")?;

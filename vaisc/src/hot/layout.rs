@@ -16,7 +16,12 @@ pub fn describe_all(program: &Program) -> Result<Vec<Layout>, CodegenError> {
 
 fn describe(program: &Program, layouts: &Layouts) -> Vec<Layout> {
     let mut out = Vec::new();
-    for (s, layout) in program.structs.iter().zip(&layouts.structs) {
+    for (id, (s, layout)) in program.structs.iter().zip(&layouts.structs).enumerate() {
+        // A closure's environment is read only by that closure's own code, which travels with
+        // it: a reload may change it freely.
+        if program.is_closure_env(id) {
+            continue;
+        }
         let fields: Vec<String> = s
             .fields
             .iter()

@@ -319,7 +319,13 @@ impl Parser {
                     }
                     _ => self.ident("a field or method name")?,
                 };
-                if self.continues("(") {
+                if name.name == "await" {
+                    let span = e.span.to(name.span);
+                    e = Expr {
+                        kind: ExprKind::Await(Box::new(e)),
+                        span,
+                    };
+                } else if self.continues("(") {
                     self.bump();
                     let args = self.args(")")?;
                     let span = e.span.to(self.prev_span());
@@ -480,6 +486,24 @@ impl Parser {
                 self.bump();
                 ExprKind::Char(b)
             }
+            // `spawn f(x)`: the operand is a name and its call, so that `spawn f(x).await`
+            // awaits the spawned task.
+            TokenKind::Ident(name)
+                if name == "spawn" && matches!(self.nth(1), TokenKind::Ident(_)) =>
+            {
+                self.bump();
+                let mut call = self.nested(Parser::primary)?;
+                if self.continues("(") {
+                    self.bump();
+                    let args = self.args(")")?;
+                    let span = call.span.to(self.prev_span());
+                    call = Expr {
+                        kind: ExprKind::Call(Box::new(call), args),
+                        span,
+                    };
+                }
+                ExprKind::Spawn(Box::new(call))
+            }
             // `sizeof(T)` takes a type, so it is syntax rather than a call.
             TokenKind::Ident(name)
                 if name == "sizeof" && matches!(self.nth(1), TokenKind::Punct("(")) =>
@@ -526,10 +550,7 @@ impl Parser {
                 kind?
             }
             TokenKind::Punct("{") => ExprKind::Block(self.block()?),
-            TokenKind::Punct("|" | "||") => {
-                let d = diag::tier2_feature(self.span(), "closures (`|x| ..`)");
-                return Err(self.report(d));
-            }
+            TokenKind::Punct("|" | "||") => ExprKind::Closure(Box::new(self.closure_expr()?)),
             TokenKind::Punct("@") => {
                 self.bump();
                 self.expect_punct("(")?;
@@ -568,7 +589,7 @@ impl Parser {
                 };
                 ExprKind::Return(value)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O'))
+            TokenKind::Keyword(c @ ('W' | 'D' | 'O'))
                 if !matches!(self.nth(1), TokenKind::Punct("." | "{")) =>
             {
                 let d = diag::tier2_feature(self.span(), super::tier2_name(c));

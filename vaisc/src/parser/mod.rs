@@ -6,6 +6,7 @@
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
 //! expressions, `pattern.rs` match patterns.
 
+mod closure;
 mod expr;
 mod generic;
 mod pattern;
@@ -254,7 +255,7 @@ impl Parser {
                 t.kind,
                 TokenKind::HashBracket
                     | TokenKind::Keyword(
-                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'W'
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A' | 'W'
                     )
             )
     }
@@ -330,7 +331,17 @@ impl Parser {
                 ItemKind::Use(path, span)
             }
             TokenKind::Keyword('W') => ItemKind::Trait(self.trait_decl()?),
-            TokenKind::Keyword(c @ ('A' | 'D' | 'O')) => {
+            TokenKind::Keyword('A') => {
+                self.bump();
+                if !self.is_kw('F') {
+                    let d = diag::async_needs_fn(self.span());
+                    return Err(self.report(d));
+                }
+                let mut f = self.fn_decl(attrs.clone(), false)?;
+                f.is_async = true;
+                ItemKind::Fn(f)
+            }
+            TokenKind::Keyword(c @ ('D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -401,6 +412,7 @@ impl Parser {
             ret,
             body,
             attrs,
+            is_async: false,
         })
     }
 
@@ -427,14 +439,33 @@ impl Parser {
         }
     }
 
+    /// The fields of an enum's struct variant: no defaults, since no literal of a variant may
+    /// omit fields.
     fn fields(&mut self) -> PResult<Vec<Param>> {
+        let fields = self.field_list(false)?;
+        Ok(fields
+            .into_iter()
+            .map(|f| Param {
+                name: f.name,
+                ty: f.ty,
+            })
+            .collect())
+    }
+
+    /// `{ name: Type, .. }`; with `defaults`, a field may be followed by `= const_expr`.
+    fn field_list(&mut self, defaults: bool) -> PResult<Vec<FieldDecl>> {
         let open = self.expect_punct("{")?;
         let mut fields = Vec::new();
         while !self.is_punct("}") {
             let name = self.ident("a field name")?;
             self.expect_punct(":")?;
             let ty = self.ty()?;
-            fields.push(Param { name, ty });
+            let default = if defaults && self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            fields.push(FieldDecl { name, ty, default });
             if !self.eat_punct(",") && !self.eat_punct(";") && !self.is_punct("}") {
                 if self.tok().line_start {
                     continue;
@@ -450,7 +481,7 @@ impl Parser {
         self.bump();
         let name = self.ident("a struct name")?;
         let generics = self.generic_params()?;
-        let fields = self.fields()?;
+        let fields = self.field_list(true)?;
         Ok(StructDecl {
             name,
             generics,
@@ -517,6 +548,13 @@ impl Parser {
                 }
             };
             while self.eat_kw('P') {}
+            if self.is_kw('A') {
+                // Reported once; the method is then read as an ordinary one.
+                let d = diag::async_method(self.span());
+                self.report(d);
+                self.bump();
+                continue;
+            }
             if !self.is_kw('F') {
                 self.error_expected("a method (`F`)");
                 if self.pos == start {
@@ -640,6 +678,7 @@ impl Parser {
                     _ => TypeKind::Tuple(elems),
                 }
             }
+            TokenKind::Punct("|" | "||") => self.closure_type()?,
             TokenKind::Ident(name) if name == "fn" => {
                 self.bump();
                 self.expect_punct("(")?;
@@ -657,6 +696,22 @@ impl Parser {
                     None
                 };
                 TypeKind::Fn(params, ret)
+            }
+            TokenKind::Ident(name)
+                if name == "Task" && matches!(self.nth(1), TokenKind::Punct("<")) =>
+            {
+                self.bump();
+                self.bump();
+                let inner = self.nested(Parser::ty)?;
+                if self.is_punct(">>") {
+                    // `Task<Task<T>>`: the first `>` closes this type, the second the outer one.
+                    let t = &mut self.tokens[self.pos];
+                    t.kind = TokenKind::Punct(">");
+                    t.span.lo += 1;
+                } else {
+                    self.expect_punct(">")?;
+                }
+                TypeKind::Task(Box::new(inner))
             }
             TokenKind::Ident(name) => {
                 self.bump();
@@ -685,7 +740,6 @@ impl Parser {
 
 fn tier2_name(c: char) -> &'static str {
     match c {
-        'A' => "async (`A`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",
     }

@@ -257,3 +257,36 @@ fn tier2_syntax() {
     check("L x: p[1..n - 1] { }", &["each x in p[1..(n - 1)]"]);
     check("L x: arr { }", &["each x in arr"]);
 }
+
+/// A struct field may end in `= expr`, on one line or one field per line; an enum variant's
+/// fields may not (no literal of a variant leaves fields out).
+#[test]
+fn struct_fields_may_have_defaults() {
+    let src =
+        "S State { frame: i64, speed: f64 = 2.5 * 2.0, pos: V = V { x: 1 }\n lives: i64 = 3 }";
+    let (module, diags) = parse(FileId(0), src);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let ItemKind::Struct(s) = &module.items[0].kind else {
+        panic!("not a struct");
+    };
+    let defaults: Vec<(&str, Option<String>)> = s
+        .fields
+        .iter()
+        .map(|f| (f.name.name.as_str(), f.default.as_ref().map(show)))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec![
+            ("frame", None),
+            ("speed", Some("(2.5 * 2.0)".to_string())),
+            ("pos", Some("V{1}".to_string())),
+            ("lives", Some("3".to_string())),
+        ]
+    );
+    let (_, diags) = parse(FileId(0), "E Shape { Circle { r: f64 = 1.0 } }");
+    assert_eq!(
+        diags.first().map(|d| (d.code, d.message.as_str())),
+        Some(("E0010", "expected `,` or `}`, found `=`")),
+        "{diags:#?}"
+    );
+}

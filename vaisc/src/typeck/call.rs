@@ -19,7 +19,7 @@ impl Checker {
         span: Span,
     ) -> Expr {
         if let E::Name(n) = &callee.kind {
-            if ctx.lookup(n).is_none() {
+            if !ctx.sees(n) {
                 match self.values.get(n).copied() {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
@@ -83,6 +83,17 @@ impl Checker {
                     fty.ret.clone(),
                     span,
                 )
+            }
+            Ty::Closure(fty) => {
+                let name = match &callee.kind {
+                    E::Name(n) => n.as_str(),
+                    _ => "closure",
+                };
+                let sig = Signature::plain(&fty, name);
+                let args = self.call_args(ctx, sig, Vec::new(), args, span);
+                let ret = fty.ret.clone();
+                let callee = Callee::Closure(Box::new(f));
+                mk(ExprKind::Call { callee, args }, ret, span)
             }
             Ty::Never => self.diverging_call(ctx, f, args, span),
             Ty::Error => {
@@ -149,6 +160,9 @@ impl Checker {
         let mut args = lowered;
         if hidden {
             args.push(self.caller_location(ctx, span));
+        }
+        if self.program.functions[func].attrs.is_async {
+            return super::async_::task_new(func, args, &fty.ret, span);
         }
         mk(
             ExprKind::Call {
@@ -305,22 +319,22 @@ impl Checker {
         if let Ty::Struct(id) = target.ty {
             let def = &self.program.structs[id];
             if let Some(i) = def.fields.iter().position(|f| f.name == name.name) {
-                if let Ty::Fn(fty) = def.fields[i].ty.clone() {
+                let fty = def.fields[i].ty.clone();
+                if let Ty::Fn(sig) | Ty::Closure(sig) = &fty {
+                    let sig = sig.clone();
                     let f = mk(
                         ExprKind::Field(Box::new(target), i as u32),
-                        Ty::Fn(fty.clone()),
+                        fty.clone(),
                         name.span,
                     );
-                    let sig = Signature::plain(&fty, &name.name);
-                    let args = self.call_args(ctx, sig, Vec::new(), args, span);
-                    return mk(
-                        ExprKind::Call {
-                            callee: Callee::Indirect(Box::new(f)),
-                            args,
-                        },
-                        fty.ret.clone(),
-                        span,
-                    );
+                    let args =
+                        self.call_args(ctx, Signature::plain(&sig, &name.name), vec![], args, span);
+                    let callee = match fty {
+                        Ty::Closure(_) => Callee::Closure(Box::new(f)),
+                        _ => Callee::Indirect(Box::new(f)),
+                    };
+                    let kind = ExprKind::Call { callee, args };
+                    return mk(kind, sig.ret.clone(), span);
                 }
             }
         }
@@ -472,6 +486,17 @@ impl Checker {
                 None => self.expr(ctx, fexpr, Some(&t)),
             };
             values[i] = Some(self.coerce(ctx, v, &t));
+        }
+        // A struct field left out takes its default, as a literal of its own.
+        if let Ok(id) = target {
+            for (i, v) in values.iter_mut().enumerate() {
+                if v.is_none() {
+                    if let Some(c) = self.program.structs[id].fields[i].default.clone() {
+                        let program = &self.program;
+                        *v = Some(super::defaults::const_expr(program, &c, &defs[i].1, span));
+                    }
+                }
+            }
         }
         let missing: Vec<String> = defs
             .iter()

@@ -123,6 +123,7 @@ impl Checker {
         self.collect_type_bodies(modules);
         let counts = (self.program.structs.len(), self.program.enums.len());
         self.check_recursive_types(0..counts.0, 0..counts.1);
+        self.evaluate_field_defaults(modules);
         self.collect_functions(modules);
         self.collect_globals(modules);
         self.find_main(modules);
@@ -218,7 +219,8 @@ impl Checker {
                 match &item.kind {
                     ItemKind::Struct(s) if s.generics.is_empty() => {
                         let sid = self.generics.plain_structs[si];
-                        let fields = self.field_defs(&s.fields, None);
+                        let named = s.fields.iter().map(|f| (&f.name, &f.ty));
+                        let fields = self.field_defs(named, None);
                         self.program.structs[sid].fields = fields;
                         si += 1;
                     }
@@ -268,9 +270,13 @@ impl Checker {
                     .map(|(i, t)| FieldDef {
                         name: i.to_string(),
                         ty: self.resolve_ty(t, Some(&self_ty)),
+                        default: None,
                     })
                     .collect(),
-                ast::VariantKind::Struct(ps) => self.field_defs(ps, Some(&self_ty)),
+                ast::VariantKind::Struct(ps) => {
+                    let named = ps.iter().map(|p| (&p.name, &p.ty));
+                    self.field_defs(named, Some(&self_ty))
+                }
             };
             if register {
                 let entry = self
@@ -289,21 +295,24 @@ impl Checker {
         variants
     }
 
-    pub(super) fn field_defs(
+    /// The fields named in `params`, in order, without their defaults (evaluated once every
+    /// type's fields are known, in `defaults.rs`).
+    pub(super) fn field_defs<'p>(
         &mut self,
-        params: &[ast::Param],
+        params: impl Iterator<Item = (&'p ast::Ident, &'p ast::TypeExpr)>,
         self_ty: Option<&Ty>,
     ) -> Vec<FieldDef> {
         let mut fields: Vec<FieldDef> = Vec::new();
-        for p in params {
-            if fields.iter().any(|f| f.name == p.name.name) {
-                self.report(diag::duplicate_field(p.name.span, &p.name.name));
+        for (name, ty) in params {
+            if fields.iter().any(|f| f.name == name.name) {
+                self.report(diag::duplicate_field(name.span, &name.name));
                 continue;
             }
-            let ty = self.resolve_ty(&p.ty, self_ty);
+            let ty = self.resolve_ty(ty, self_ty);
             fields.push(FieldDef {
-                name: p.name.name.clone(),
+                name: name.name.clone(),
                 ty,
+                default: None,
             });
         }
         fields
@@ -376,6 +385,7 @@ impl Checker {
                 }
             },
             TypeKind::Ptr(inner) => Ty::Ptr(Box::new(self.resolve_ty(inner, self_ty))),
+            TypeKind::Task(inner) => Ty::Task(Box::new(self.resolve_ty(inner, self_ty))),
             TypeKind::Array(elem, len) => {
                 let elem = self.resolve_ty(elem, self_ty);
                 match self.const_int(len) {
@@ -397,6 +407,17 @@ impl Checker {
                     .as_ref()
                     .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
                 Ty::Fn(Box::new(FnTy {
+                    params,
+                    ret,
+                    variadic: false,
+                }))
+            }
+            TypeKind::Closure(params, ret) => {
+                let params = params.iter().map(|p| self.resolve_ty(p, self_ty)).collect();
+                let ret = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
+                Ty::Closure(Box::new(FnTy {
                     params,
                     ret,
                     variadic: false,
@@ -446,7 +467,10 @@ impl Checker {
     }
 
     pub(super) fn fn_attrs(&mut self, decl: &ast::FnDecl, is_extern: bool) -> FuncAttrs {
-        let mut attrs = FuncAttrs::default();
+        let mut attrs = FuncAttrs {
+            is_async: self.async_attr(decl),
+            ..FuncAttrs::default()
+        };
         for a in &decl.attrs {
             match a.name.as_str() {
                 "hot" if is_extern => {

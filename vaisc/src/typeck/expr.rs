@@ -152,6 +152,7 @@ impl Checker {
             E::Name(n) => self.name(ctx, n, expected, span),
             E::SelfValue => match ctx.lookup("self") {
                 Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),
+                None if ctx.sees("self") => self.capture(ctx, "self", span),
                 None => {
                     self.report(diag::self_outside_method(span));
                     error_expr(span)
@@ -161,6 +162,13 @@ impl Checker {
             E::Try(inner) => self.try_expr(ctx, inner, span),
             E::Call(callee, args) => self.call(ctx, callee, args, expected, span),
             E::SelfCall(args) => {
+                if ctx.capture.is_some() {
+                    self.report(diag::self_call_in_closure(span));
+                    for a in args {
+                        self.expr(ctx, a, None);
+                    }
+                    return error_expr(span);
+                }
                 let func = ctx.func;
                 self.direct_call(ctx, func, Vec::new(), args, span)
             }
@@ -203,7 +211,9 @@ impl Checker {
                 };
                 mk(kind, Ty::Never, span)
             }
+            E::Closure(c) => self.closure_lit(ctx, c, expected, span),
             E::Return(value) => {
+                ctx.saw_return = true;
                 let ret = ctx.ret.clone();
                 let value = match value {
                     Some(v) if ret == Ty::Unit => {
@@ -231,6 +241,8 @@ impl Checker {
                 mk(ExprKind::Return(value), Ty::Never, span)
             }
             E::Assign(op, lhs, rhs) => self.assign(ctx, *op, lhs, rhs, span),
+            E::Await(task) => self.await_expr(ctx, task, span),
+            E::Spawn(call) => self.spawn_expr(ctx, call, span),
         }
     }
 
@@ -259,12 +271,15 @@ impl Checker {
         if let Some(id) = ctx.lookup(n) {
             return mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span);
         }
+        if ctx.sees(n) {
+            return self.capture(ctx, n, span);
+        }
         match self.values.get(n).copied() {
             Some(Value::Global(g)) => {
                 let ty = self.program.globals[g].ty.clone();
                 return mk(ExprKind::Global(g), ty, span);
             }
-            Some(Value::Func(f)) => return self.func_ref(f, span),
+            Some(Value::Func(f)) => return self.fn_value(f, span),
             Some(Value::Generic(_)) => {
                 self.report(diag::generic_fn_value(span, n));
                 return error_expr(span);
@@ -302,7 +317,7 @@ impl Checker {
         error_expr(span)
     }
 
-    fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
+    pub(super) fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
         let ty = Ty::Fn(Box::new(self.program.functions[f].ty.clone()));
         mk(ExprKind::FuncRef(f), ty, span)
     }
@@ -378,7 +393,7 @@ impl Checker {
             E::Name(n) => n.as_str(),
             _ => return None,
         };
-        if ctx.lookup(name).is_some() || self.values.contains_key(name) {
+        if ctx.sees(name) || self.values.contains_key(name) {
             return None;
         }
         if name == "Self" {

@@ -57,6 +57,8 @@ pub(super) struct GenericFn {
     /// How many of `params` belong to the impl rather than to the function itself.
     pub impl_params: usize,
     pub inline: bool,
+    /// `A F`: a call makes a task.
+    pub is_async: bool,
 }
 
 #[derive(Clone)]
@@ -155,6 +157,7 @@ impl Checker {
             self_pattern,
             impl_params,
             inline: attrs.inline,
+            is_async: attrs.is_async,
         });
         self.validate_generic_signature(gid);
         gid
@@ -349,7 +352,9 @@ impl Checker {
         let saved = std::mem::replace(&mut self.generics.env, env);
         match (&decl, &ty) {
             (GenericDecl::Struct(s), Ty::Struct(id)) => {
-                let fields = self.quietly(|c| c.field_defs(&s.fields, Some(&ty)));
+                let fields = self.quietly(|c| {
+                    c.field_defs(s.fields.iter().map(|f| (&f.name, &f.ty)), Some(&ty))
+                });
                 self.program.structs[*id].fields = fields;
                 self.check_recursive_types(*id..*id + 1, 0..0);
             }
@@ -390,7 +395,7 @@ impl Checker {
         let saved = std::mem::replace(&mut self.generics.env, env);
         match &decl {
             GenericDecl::Struct(s) => {
-                self.field_defs(&s.fields, Some(&Ty::Error));
+                self.field_defs(s.fields.iter().map(|f| (&f.name, &f.ty)), Some(&Ty::Error));
             }
             GenericDecl::Enum(e) => {
                 let mut seen: Vec<&str> = Vec::new();
@@ -408,7 +413,7 @@ impl Checker {
                             }
                         }
                         ast::VariantKind::Struct(ps) => {
-                            self.field_defs(ps, Some(&Ty::Error));
+                            self.field_defs(ps.iter().map(|p| (&p.name, &p.ty)), Some(&Ty::Error));
                         }
                     }
                 }
@@ -485,13 +490,13 @@ impl Checker {
         match &pattern.kind {
             TypeKind::Named(n) => !params.iter().any(|p| p.name.name == *n) || b.contains_key(n),
             TypeKind::SelfType => self_pat.is_none_or(|p| self.is_bound(p, params, b, None)),
-            TypeKind::Ptr(inner) | TypeKind::Array(inner, _) => {
+            TypeKind::Ptr(inner) | TypeKind::Array(inner, _) | TypeKind::Task(inner) => {
                 self.is_bound(inner, params, b, self_pat)
             }
             TypeKind::Applied(_, args) | TypeKind::Tuple(args) => {
                 args.iter().all(|a| self.is_bound(a, params, b, self_pat))
             }
-            TypeKind::Fn(ps, r) => {
+            TypeKind::Fn(ps, r) | TypeKind::Closure(ps, r) => {
                 ps.iter().all(|a| self.is_bound(a, params, b, self_pat))
                     && r.as_ref()
                         .is_none_or(|r| self.is_bound(r, params, b, self_pat))
@@ -522,9 +527,9 @@ impl Checker {
                     self.infer(p, actual, params, None, out);
                 }
             }
-            (TypeKind::Ptr(p), Ty::Ptr(a)) | (TypeKind::Array(p, _), Ty::Array(a, _)) => {
-                self.infer(p, a, params, self_pat, out)
-            }
+            (TypeKind::Ptr(p), Ty::Ptr(a))
+            | (TypeKind::Array(p, _), Ty::Array(a, _))
+            | (TypeKind::Task(p), Ty::Task(a)) => self.infer(p, a, params, self_pat, out),
             (TypeKind::Applied(name, pargs), _) => {
                 if let Some((gname, targs)) = self.generics.instance_of.get(actual) {
                     if gname == name && pargs.len() == targs.len() {
@@ -534,7 +539,7 @@ impl Checker {
                     }
                 }
             }
-            (TypeKind::Fn(ps, r), Ty::Fn(f)) => {
+            (TypeKind::Fn(ps, r), Ty::Fn(f)) | (TypeKind::Closure(ps, r), Ty::Closure(f)) => {
                 for (p, a) in ps.iter().zip(&f.params) {
                     self.infer(p, a, params, self_pat, out);
                 }
@@ -565,7 +570,7 @@ impl Checker {
         let decl = g.decl.clone();
         let params = g.params.clone();
         let pattern = g.self_pattern.clone();
-        let (impl_params, inline) = (g.impl_params, g.inline);
+        let (impl_params, inline, is_async) = (g.impl_params, g.inline, g.is_async);
         let env: Bindings = params
             .iter()
             .map(|p| p.name.name.clone())
@@ -588,7 +593,11 @@ impl Checker {
         if !own.is_empty() {
             name = format!("{name}<{}>", own.join(", "));
         }
-        let attrs = tir::FuncAttrs { hot: false, inline };
+        let attrs = tir::FuncAttrs {
+            inline,
+            is_async,
+            ..Default::default()
+        };
         let id = self.add_function(name.clone(), fty, attrs, decl.name.span);
         self.track_caller(&decl, id);
         self.generics.fn_instances.insert(key, id);
@@ -732,6 +741,9 @@ impl Checker {
         }
         if hidden == 1 {
             out.push(self.caller_location(ctx, span));
+        }
+        if self.program.functions[func].attrs.is_async {
+            return super::async_::task_new(func, out, &fty.ret, span);
         }
         mk(
             ExprKind::Call {

@@ -176,10 +176,16 @@ impl Checker {
     ) -> Option<(Ty, HashMap<usize, Expr>)> {
         let g = &self.generics.types[gname];
         let (decl, params) = (g.decl.clone(), g.params.clone());
-        let decl_fields: Vec<ast::Param> = match (&decl, variant) {
-            (GenericDecl::Struct(s), None) => s.fields.clone(),
+        let decl_fields: Vec<(ast::Ident, ast::TypeExpr)> = match (&decl, variant) {
+            (GenericDecl::Struct(s), None) => s
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.ty.clone()))
+                .collect(),
             (GenericDecl::Enum(e), Some(v)) => match &e.variants[v as usize].kind {
-                ast::VariantKind::Struct(ps) => ps.clone(),
+                ast::VariantKind::Struct(ps) => {
+                    ps.iter().map(|p| (p.name.clone(), p.ty.clone())).collect()
+                }
                 _ => Vec::new(),
             },
             _ => Vec::new(),
@@ -197,10 +203,10 @@ impl Checker {
         }
         let mut pre = HashMap::new();
         for (fname, fexpr) in fields {
-            let Some(i) = decl_fields.iter().position(|f| f.name.name == fname.name) else {
+            let Some(i) = decl_fields.iter().position(|f| f.0.name == fname.name) else {
                 continue;
             };
-            let t = &decl_fields[i].ty;
+            let t = &decl_fields[i].1;
             if pre.contains_key(&i) || self.is_bound(t, &params, &b, Some(&pattern)) {
                 continue;
             }

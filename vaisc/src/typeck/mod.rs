@@ -9,10 +9,14 @@
 //! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
 //! is kept and evaluated in order.
 
+mod async_;
 mod call;
+mod closure;
 mod collect;
 mod consts;
+mod defaults;
 mod each;
+mod escape;
 mod expr;
 mod fmt;
 mod fmt_spec;
@@ -70,6 +74,7 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     if failed {
         (None, diags)
     } else {
+        escape::analyse(&mut checker.program);
         (Some(checker.program), diags)
     }
 }
@@ -97,6 +102,8 @@ struct Checker {
     tuples: HashMap<Vec<Ty>, tir::StructId>,
     /// Constants being evaluated, innermost last, to report a cycle by its path.
     const_stack: Vec<usize>,
+    /// Field defaults not evaluated yet.
+    pending_defaults: defaults::PendingDefaults,
     /// Generic items, their instances and traits.
     generics: generic::Generics,
 }

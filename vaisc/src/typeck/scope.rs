@@ -1,5 +1,5 @@
-//! Per-function checking state: local variables and their lexical scopes, and the loops that
-//! `B` and `C` may leave.
+//! Per-function checking state: local variables and their lexical scopes, the loops that
+//! `B` and `C` may leave, and, inside a closure body, the variables it captures.
 
 use crate::source::Span;
 use crate::tir::{self, FuncId, LocalId, Ty};
@@ -21,6 +21,30 @@ pub(super) struct FnCtx {
     scopes: Vec<HashMap<String, LocalId>>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
+    /// Set inside a closure body: what it can capture and what it captured.
+    pub capture: Option<CaptureFrame>,
+    /// Whether an `R` was checked in this body (a closure's inferred return type needs none).
+    pub saw_return: bool,
+    /// How many closures this body has created, to name the next one.
+    pub closures: usize,
+}
+
+/// The variables a closure body sees from the function around it.
+pub(super) struct CaptureFrame {
+    /// Every variable visible where the closure is written, with its type.
+    pub visible: HashMap<String, Ty>,
+    /// The variables used so far, in order of first use: the environment's fields.
+    pub captured: Vec<Captured>,
+    /// The local holding the environment pointer (`*u8`), absent when the closure is a plain
+    /// function pointer (which may capture nothing).
+    pub env: Option<(LocalId, tir::StructId)>,
+}
+
+pub(super) struct Captured {
+    pub name: String,
+    pub ty: Ty,
+    /// The first use, for diagnostics.
+    pub span: Span,
 }
 
 impl FnCtx {
@@ -33,7 +57,34 @@ impl FnCtx {
             info: Vec::new(),
             scopes: vec![HashMap::new()],
             loops: Vec::new(),
+            capture: None,
+            saw_return: false,
+            closures: 0,
         }
+    }
+
+    /// Every name a closure written here could capture, with its type: this body's visible
+    /// locals (innermost binding first) and what the body itself could capture.
+    pub fn visible(&self) -> HashMap<String, Ty> {
+        let mut out: HashMap<String, Ty> = match &self.capture {
+            Some(c) => c.visible.clone(),
+            None => HashMap::new(),
+        };
+        for scope in &self.scopes {
+            for (name, id) in scope {
+                out.insert(name.clone(), self.locals[*id].ty.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether `name` is a variable here: a local, or one a closure body can capture.
+    pub fn sees(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+            || self
+                .capture
+                .as_ref()
+                .is_some_and(|c| c.visible.contains_key(name))
     }
 
     /// Declares a new local in the innermost scope, shadowing any outer one of the same name.

@@ -18,7 +18,8 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.7 = private constant [25 x i8] c"{ frame: i64 @0 } size 8\00"
 @vais.hot.functions = private constant [3 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 7692391434982293804, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.twice to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -3153707101477066845, i64 -6163743588448776307, i32 2, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.via to i8*) }]
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.6, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.7, i32 0, i32 0), i64 -4109443202484031134 }]
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 3, i32 1, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
+@vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 4, i32 1, i64 2087432831185312278, i32 3, i32 1, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.update(%State* %0) #0 {
@@ -78,5 +79,5 @@ entry:
 
 declare i64 @__vais_hot_entry.update(%State*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { noinline null_pointer_is_valid uwtable }
+attributes #1 = { null_pointer_is_valid uwtable }
