@@ -460,6 +460,26 @@ impl Checker {
         }
     }
 
+    /// For a closure parameter `|T| -> U` whose parameter types are bound but whose return
+    /// type is not, the expected type of a closure argument: its parameters as bound, its
+    /// return type the error type, which the closure takes as unknown (its body's type is the
+    /// return type, and `infer` then binds `U` from it). So `map(&v, |x| x * 2)` needs no types.
+    fn closure_hint(
+        &mut self,
+        pattern: &ast::TypeExpr,
+        b: &Bindings,
+        self_pat: Option<&ast::TypeExpr>,
+    ) -> Option<Ty> {
+        if !matches!(pattern.kind, TypeKind::Closure(..) | TypeKind::Fn(..)) {
+            return None;
+        }
+        let hint = self.resolve_in(pattern, b, self_pat);
+        match &hint {
+            Ty::Closure(f) | Ty::Fn(f) if !f.params.iter().any(Ty::has_error) => Some(hint),
+            _ => None,
+        }
+    }
+
     /// A `#[track_caller]` function takes its caller's `file:line` as a hidden last parameter,
     /// which every call passes; `unwrap` and `Vec` indexing report failures at the caller.
     pub(super) fn track_caller(&mut self, decl: &ast::FnDecl, id: FuncId) {
@@ -686,7 +706,8 @@ impl Checker {
                     self.expr(ctx, a, Some(&t))
                 }
                 Some(p) => {
-                    let v = self.expr(ctx, a, None);
+                    let hint = self.closure_hint(&p.ty, &b, sp);
+                    let v = self.expr(ctx, a, hint.as_ref());
                     self.infer(&p.ty, &v.ty, &params, sp, &mut b);
                     v
                 }
