@@ -42,6 +42,27 @@ pub fn load_program(
         .into_iter()
         .collect();
     let mut queue = vec![entry];
+    // The prelude (traits `Display` and `Eq`, `Option`, `Result`, `Vec`) is in every program,
+    // loaded after the program's own modules. It holds only generic items and traits, so a
+    // program that uses none of it gets no code from it.
+    match import(
+        sources,
+        &mut loaded,
+        Path::new("."),
+        &["std", "prelude"],
+        Span::default(),
+        opts,
+    ) {
+        Ok(Some(id)) => queue.insert(0, id),
+        Ok(None) => {}
+        Err(d) => diags.push(d),
+    }
+    let mut prelude: Vec<FileId> = queue
+        .first()
+        .copied()
+        .filter(|&f| f != entry)
+        .into_iter()
+        .collect();
     while let Some(file) = queue.pop() {
         let (module, mut d) = parse(file, &sources.file(file).text);
         diags.append(&mut d);
@@ -62,6 +83,9 @@ pub fn load_program(
                     Err(d) => diags.push(d),
                 }
             }
+        }
+        if prelude.contains(&file) {
+            prelude.extend(imports.iter().copied());
         }
         queue.extend(imports.into_iter().rev());
         modules.push(LoadedModule { file, module });
@@ -87,7 +111,37 @@ pub fn load_program(
             }
         }
     }
+    yield_prelude(&mut modules, &prelude);
     (modules, diags)
+}
+
+/// The prelude's items yield to the program's own: an item of the prelude modules whose name
+/// the program also declares (a program's own `S Vec`, say) is dropped, with its impls.
+fn yield_prelude(modules: &mut [LoadedModule], prelude: &[FileId]) {
+    fn declared(kind: &ItemKind) -> Option<&str> {
+        Some(match kind {
+            ItemKind::Fn(f) => &f.name.name,
+            ItemKind::Struct(s) => &s.name.name,
+            ItemKind::Enum(e) => &e.name.name,
+            ItemKind::Trait(t) => &t.name.name,
+            ItemKind::Alias(a) => &a.name.name,
+            ItemKind::Impl(i) => &i.target.name,
+            ItemKind::Global(g) | ItemKind::Const(g) => &g.name.name,
+            _ => return None,
+        })
+    }
+    let own: std::collections::HashSet<String> = modules
+        .iter()
+        .filter(|m| !prelude.contains(&m.file))
+        .flat_map(|m| m.module.items.iter())
+        .filter(|i| !matches!(i.kind, ItemKind::Impl(_)))
+        .filter_map(|i| declared(&i.kind).map(str::to_string))
+        .collect();
+    for m in modules.iter_mut().filter(|m| prelude.contains(&m.file)) {
+        m.module
+            .items
+            .retain(|i| declared(&i.kind).is_none_or(|n| !own.contains(n)));
+    }
 }
 
 /// Whether a source file names one of the formatting built-ins (as a word, outside strings

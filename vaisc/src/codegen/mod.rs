@@ -24,6 +24,8 @@ mod types;
 #[cfg(test)]
 mod closure_tests;
 #[cfg(test)]
+mod mono_tests;
+#[cfg(test)]
 mod tests;
 
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};

@@ -344,6 +344,12 @@ impl Parser {
                         span,
                     };
                 }
+            } else if self.is_punct("?") && self.try_follows() {
+                let span = e.span.to(self.bump().span);
+                e = Expr {
+                    kind: ExprKind::Try(Box::new(e)),
+                    span,
+                };
             } else if matches!(self.kind(), TokenKind::As) {
                 self.bump();
                 let ty = self.ty()?;
@@ -356,6 +362,18 @@ impl Parser {
                 return Ok(e);
             }
         }
+    }
+
+    /// Whether the `?` here is the postfix `e?` rather than the start of a ternary's branches:
+    /// it is when what follows cannot start an expression (a closing bracket, a separator, a
+    /// `.` or another `?`) or starts a new line.
+    fn try_follows(&self) -> bool {
+        let next = &self.tokens[(self.pos + 1).min(self.tokens.len() - 1)];
+        next.line_start
+            || matches!(
+                next.kind,
+                TokenKind::Eof | TokenKind::Punct(")" | ";" | "," | "}" | "]" | "." | "?")
+            )
     }
 
     /// Comma-separated expressions up to the closing punctuation, which is consumed.

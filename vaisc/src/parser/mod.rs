@@ -8,6 +8,7 @@
 
 mod closure;
 mod expr;
+mod generic;
 mod pattern;
 
 use crate::ast::*;
@@ -38,6 +39,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         depth: 0,
         too_deep: false,
         muted: false,
+        in_trait: false,
     };
     let module = parser.module();
     (module, parser.diags)
@@ -59,6 +61,8 @@ pub struct Parser {
     /// `)` or `}` the line would have closed): syntax errors are not reported again until the
     /// statement or item ends, because they would be consequences of that one.
     muted: bool,
+    /// Set inside a trait (`W`), where a method may end without a body.
+    in_trait: bool,
 }
 
 impl Parser {
@@ -251,7 +255,7 @@ impl Parser {
                 t.kind,
                 TokenKind::HashBracket
                     | TokenKind::Keyword(
-                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A'
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A' | 'W'
                     )
             )
     }
@@ -326,6 +330,7 @@ impl Parser {
                 self.eat_punct(";");
                 ItemKind::Use(path, span)
             }
+            TokenKind::Keyword('W') => ItemKind::Trait(self.trait_decl()?),
             TokenKind::Keyword('A') => {
                 self.bump();
                 if !self.is_kw('F') {
@@ -336,7 +341,7 @@ impl Parser {
                 f.is_async = true;
                 ItemKind::Fn(f)
             }
-            TokenKind::Keyword(c @ ('W' | 'D' | 'O')) => {
+            TokenKind::Keyword(c @ ('D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -356,10 +361,7 @@ impl Parser {
     fn fn_decl(&mut self, attrs: Vec<Attr>, is_extern: bool) -> PResult<FnDecl> {
         self.bump(); // `F`
         let name = self.ident("a function name")?;
-        if self.is_punct("<") {
-            let d = diag::tier2_feature(self.span(), "generic functions (`F name<T>`)");
-            return Err(self.report(d));
-        }
+        let generics = self.generic_params()?;
         self.expect_punct("(")?;
         let mut params = Vec::new();
         let mut self_param = None;
@@ -387,7 +389,7 @@ impl Parser {
         } else {
             None
         };
-        let body = if is_extern {
+        let body = if is_extern || self.in_trait && !self.is_punct("=") && !self.is_punct("{") {
             self.eat_punct(";");
             None
         } else if self.eat_punct("=") {
@@ -403,6 +405,7 @@ impl Parser {
         };
         Ok(FnDecl {
             name,
+            generics,
             self_param,
             params,
             variadic,
@@ -477,13 +480,19 @@ impl Parser {
     fn struct_decl(&mut self) -> PResult<StructDecl> {
         self.bump();
         let name = self.ident("a struct name")?;
+        let generics = self.generic_params()?;
         let fields = self.field_list(true)?;
-        Ok(StructDecl { name, fields })
+        Ok(StructDecl {
+            name,
+            generics,
+            fields,
+        })
     }
 
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
         self.bump();
         let name = self.ident("an enum name")?;
+        let generics = self.generic_params()?;
         let open = self.expect_punct("{")?;
         let mut variants = Vec::new();
         while !self.is_punct("}") {
@@ -509,14 +518,27 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(EnumDecl { name, variants })
+        Ok(EnumDecl {
+            name,
+            generics,
+            variants,
+        })
     }
 
     fn impl_body(&mut self) -> PResult<ImplDecl> {
         let target = self.ident("a type name after `X`")?;
+        let generics = self.generic_params()?.into_iter().map(|g| g.name).collect();
+        let trait_name = if self.eat_punct(":") {
+            Some(self.ident("a trait name")?)
+        } else {
+            None
+        };
         let open = self.expect_punct("{")?;
         let mut methods = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
+            if self.eat_punct(";") {
+                continue;
+            }
             let start = self.pos;
             let attrs = match self.attrs() {
                 Ok(a) => a,
@@ -547,7 +569,12 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(ImplDecl { target, methods })
+        Ok(ImplDecl {
+            target,
+            generics,
+            trait_name,
+            methods,
+        })
     }
 
     fn extern_block(&mut self) -> PResult<Vec<FnDecl>> {
@@ -688,7 +715,11 @@ impl Parser {
             }
             TokenKind::Ident(name) => {
                 self.bump();
-                TypeKind::Named(name)
+                if self.is_punct("<") {
+                    TypeKind::Applied(name, self.type_args()?)
+                } else {
+                    TypeKind::Named(name)
+                }
             }
             TokenKind::Keyword(c) => {
                 self.bump();
@@ -709,7 +740,6 @@ impl Parser {
 
 fn tier2_name(c: char) -> &'static str {
     match c {
-        'W' => "traits (`W`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",
     }

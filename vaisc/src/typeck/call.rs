@@ -2,6 +2,7 @@
 //! auto-reference, associated functions, enum variant construction, struct and array literals.
 
 use super::expr::{diverge, error_expr, mk};
+use super::generic::MethodRef;
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, ExprKind as E};
 use crate::diagnostics as diag;
@@ -14,6 +15,7 @@ impl Checker {
         ctx: &mut FnCtx,
         callee: &ast::Expr,
         args: &[ast::Expr],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         if let E::Name(n) = &callee.kind {
@@ -21,6 +23,10 @@ impl Checker {
                 match self.values.get(n).copied() {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
+                    }
+                    Some(Value::Generic(g)) => {
+                        let b = Default::default();
+                        return self.generic_call(ctx, g, b, Vec::new(), args, expected, span);
                     }
                     Some(Value::Global(_) | Value::Const(_)) => {}
                     None => {
@@ -41,6 +47,19 @@ impl Checker {
                                     error_expr(span)
                                 }
                             };
+                        }
+                        if let Some(found) = self.generic_bare_variant(n, callee.span) {
+                            return match found {
+                                Some((g, vid)) => {
+                                    self.generic_variant(ctx, &g, vid, args, expected, span)
+                                }
+                                None => error_expr(span),
+                            };
+                        }
+                        if n == "caller_location" && args.is_empty() {
+                            if let Some(id) = ctx.lookup(super::CALLER) {
+                                return mk(ExprKind::Local(id), Ty::Str, span);
+                            }
                         }
                         self.report(diag::unknown_function(callee.span, n));
                         // Checked against the error type: nothing about them is known, which
@@ -116,7 +135,11 @@ impl Checker {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
-        let fty = self.program.functions[func].ty.clone();
+        let mut fty = self.program.functions[func].ty.clone();
+        let hidden = self.generics.track_caller.contains(&func);
+        if hidden {
+            fty.params.pop();
+        }
         let name = self.program.functions[func].name.clone();
         let is_extern = self.program.functions[func].body.is_none() && !self.is_pending(func);
         let format = super::format::format_index(&name).filter(|_| is_extern && fty.variadic);
@@ -136,7 +159,10 @@ impl Checker {
         if let Some(fmt) = format {
             self.check_format(fmt, args, &lowered, span);
         }
-        let args = lowered;
+        let mut args = lowered;
+        if hidden {
+            args.push(self.caller_location(ctx, span));
+        }
         if self.program.functions[func].attrs.is_async {
             return super::async_::task_new(func, args, &fty.ret, span);
         }
@@ -197,12 +223,22 @@ impl Checker {
         base: &ast::Expr,
         name: &ast::Ident,
         args: &[ast::Expr],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
+        if let Some(g) = self.generic_type_named(ctx, base) {
+            return self.generic_path_call(ctx, &g, name, args, expected, span);
+        }
         if let Some(ty) = self.type_path(ctx, base) {
             let tname = self.ty_name(&ty);
-            if let Some(&f) = self.methods.get(&(tname.clone(), name.name.clone())) {
-                return self.direct_call(ctx, f, Vec::new(), args, span);
+            match self.lookup_method(&ty, &name.name, span) {
+                Some(MethodRef::Func(f)) => {
+                    return self.direct_call(ctx, f, Vec::new(), args, span)
+                }
+                Some(MethodRef::Generic(g, b)) => {
+                    return self.generic_call(ctx, g, b, Vec::new(), args, expected, span)
+                }
+                None => {}
             }
             if let Ty::Enum(eid) = ty {
                 if let Some(vid) = self.variant_index(eid, &name.name, name.span) {
@@ -232,10 +268,18 @@ impl Checker {
                 return error_expr(span);
             }
         };
-        let Some(&f) = self.methods.get(&(tname.clone(), name.name.clone())) else {
-            return self.field_call(ctx, target, name, args, span, &tname);
+        let (f, generic) = match self.lookup_method(&target.ty, &name.name, span) {
+            Some(MethodRef::Func(f)) => (f, None),
+            Some(MethodRef::Generic(g, b)) => (usize::MAX, Some((g, b))),
+            None => return self.field_call(ctx, target, name, args, span, &tname),
         };
-        let by_ref = self.self_by_ref.get(&f).copied();
+        let by_ref = match &generic {
+            Some((g, _)) => self.generics.fns[*g]
+                .decl
+                .self_param
+                .map(|(k, _)| k == ast::SelfKind::Ref),
+            None => self.self_by_ref.get(&f).copied(),
+        };
         let receiver = match by_ref {
             Some(true) => self.receiver_address(ctx, target, span),
             Some(false) => target,
@@ -245,12 +289,15 @@ impl Checker {
                 return error_expr(span);
             }
         };
+        if let Some((g, b)) = generic {
+            return self.generic_call(ctx, g, b, vec![receiver], args, expected, span);
+        }
         self.direct_call(ctx, f, vec![receiver], args, span)
     }
 
     /// `&receiver` for a `&self` method: the receiver's own address when it is a place (so the
     /// method can modify it), else the address of a temporary copy.
-    fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
+    pub(super) fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
         // `auto_deref` may have produced `*p`; its address is `p` itself.
         if let ExprKind::Deref(_) = &target.kind {
             let ExprKind::Deref(inner) = target.kind else {
@@ -322,6 +369,20 @@ impl Checker {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
+        self.enum_value_from(ctx, eid, vid, args, Vec::new(), span)
+    }
+
+    /// An enum value from positional payload arguments, some of which (`pre`, by position)
+    /// may be lowered already.
+    pub(super) fn enum_value_from(
+        &mut self,
+        ctx: &mut FnCtx,
+        eid: EnumId,
+        vid: u32,
+        args: &[ast::Expr],
+        mut pre: Vec<Option<Expr>>,
+        span: Span,
+    ) -> Expr {
         let variant = &self.program.enums[eid].variants[vid as usize];
         let vname = variant.name.clone();
         let tys: Vec<Ty> = variant.fields.iter().map(|f| f.ty.clone()).collect();
@@ -329,9 +390,13 @@ impl Checker {
             self.report(diag::wrong_arg_count(span, &vname, tys.len(), args.len()));
             return error_expr(span);
         }
+        pre.resize_with(args.len(), || None);
         let mut fields = Vec::new();
-        for (a, t) in args.iter().zip(&tys) {
-            let v = self.expr(ctx, a, Some(t));
+        for ((a, t), done) in args.iter().zip(&tys).zip(pre) {
+            let v = match done {
+                Some(v) => v,
+                None => self.expr(ctx, a, Some(t)),
+            };
             fields.push(self.coerce(ctx, v, t));
         }
         mk(ExprKind::EnumLit(eid, vid, fields), Ty::Enum(eid), span)
@@ -342,37 +407,51 @@ impl Checker {
         ctx: &mut FnCtx,
         path: &[ast::Ident],
         fields: &[(ast::Ident, ast::Expr)],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         // Resolve what is being built: a struct, or a struct-like enum variant.
         let head = &path[0];
+        let mut pre = std::collections::HashMap::new();
+        let generic = self.generic_lit(ctx, path, fields, expected, span);
+        let generic = match generic {
+            Some(Some((target, lowered))) => {
+                pre = lowered;
+                Some(target)
+            }
+            Some(None) => return error_expr(span),
+            None => None,
+        };
         let head_expr = ast::Expr {
             kind: E::Name(head.name.clone()),
             span: head.span,
         };
-        let target = match (path.len(), self.type_path(ctx, &head_expr)) {
-            (1, Some(Ty::Struct(id))) => Ok(id),
-            (2, Some(Ty::Enum(eid))) => {
-                match self.variant_index(eid, &path[1].name, path[1].span) {
-                    Some(vid) => Err((eid, vid)),
-                    None => return error_expr(span),
+        let target = match generic {
+            Some(t) => t,
+            None => match (path.len(), self.type_path(ctx, &head_expr)) {
+                (1, Some(Ty::Struct(id))) => Ok(id),
+                (2, Some(Ty::Enum(eid))) => {
+                    match self.variant_index(eid, &path[1].name, path[1].span) {
+                        Some(vid) => Err((eid, vid)),
+                        None => return error_expr(span),
+                    }
                 }
-            }
-            (1, None) => match self.variants.get(&head.name).copied() {
-                Some(Some(found)) => Err(found),
+                (1, None) => match self.variants.get(&head.name).copied() {
+                    Some(Some(found)) => Err(found),
+                    _ => {
+                        self.report(diag::unknown_type(head.span, &head.name));
+                        return error_expr(span);
+                    }
+                },
                 _ => {
-                    self.report(diag::unknown_type(head.span, &head.name));
+                    let name: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+                    self.report(diag::struct_literal_of_non_struct(
+                        head.span,
+                        &name.join("."),
+                    ));
                     return error_expr(span);
                 }
             },
-            _ => {
-                let name: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
-                self.report(diag::struct_literal_of_non_struct(
-                    head.span,
-                    &name.join("."),
-                ));
-                return error_expr(span);
-            }
         };
         let (defs, tname): (Vec<(String, Ty)>, String) = match target {
             Ok(id) => {
@@ -408,7 +487,10 @@ impl Checker {
                 continue;
             }
             let t = defs[i].1.clone();
-            let v = self.expr(ctx, fexpr, Some(&t));
+            let v = match pre.remove(&i) {
+                Some(v) => v,
+                None => self.expr(ctx, fexpr, Some(&t)),
+            };
             values[i] = Some(self.coerce(ctx, v, &t));
         }
         // A struct field left out takes its default, as a literal of its own.

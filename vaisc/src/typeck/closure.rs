@@ -88,7 +88,11 @@ impl Checker {
         }
         let declared_ret = match &c.ret {
             Some(t) => Some(self.resolve_ty(t, self_ty.as_ref())),
-            None => hint.as_ref().map(|h| h.ret.clone()),
+            // An error return type in the hint means "unknown" (`Checker::closure_hint`).
+            None => hint
+                .as_ref()
+                .map(|h| h.ret.clone())
+                .filter(|r| !r.has_error()),
         };
 
         ctx.closures += 1;

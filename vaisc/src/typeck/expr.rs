@@ -149,7 +149,7 @@ impl Checker {
             E::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
             E::Unit => mk(ExprKind::Unit, Ty::Unit, span),
             E::Error => error_expr(span),
-            E::Name(n) => self.name(ctx, n, span),
+            E::Name(n) => self.name(ctx, n, expected, span),
             E::SelfValue => match ctx.lookup("self") {
                 Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),
                 None if ctx.sees("self") => self.capture(ctx, "self", span),
@@ -158,8 +158,9 @@ impl Checker {
                     error_expr(span)
                 }
             },
-            E::Field(base, name) => self.field(ctx, base, name, span),
-            E::Call(callee, args) => self.call(ctx, callee, args, span),
+            E::Field(base, name) => self.field(ctx, base, name, expected, span),
+            E::Try(inner) => self.try_expr(ctx, inner, span),
+            E::Call(callee, args) => self.call(ctx, callee, args, expected, span),
             E::SelfCall(args) => {
                 if ctx.capture.is_some() {
                     self.report(diag::self_call_in_closure(span));
@@ -171,7 +172,9 @@ impl Checker {
                 let func = ctx.func;
                 self.direct_call(ctx, func, Vec::new(), args, span)
             }
-            E::MethodCall(base, name, args) => self.method_call(ctx, base, name, args, span),
+            E::MethodCall(base, name, args) => {
+                self.method_call(ctx, base, name, args, expected, span)
+            }
             E::Index(base, index) => self.index(ctx, base, index, span),
             E::Unary(op, operand) => self.unary(ctx, *op, operand, expected, span),
             E::Binary(op, a, b) => self.binary(ctx, *op, a, b, expected, span),
@@ -180,7 +183,7 @@ impl Checker {
                 let cond = self.condition(ctx, c);
                 self.branches(ctx, cond, a, Some(b), expected, span)
             }
-            E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, span),
+            E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, expected, span),
             E::ArrayLit(elems) => self.array_lit(ctx, elems, expected, span),
             E::ArrayRepeat(v, count) => self.array_repeat(ctx, v, count, expected, span),
             E::Block(b) => self.block(ctx, b, expected),
@@ -264,7 +267,7 @@ impl Checker {
         }
     }
 
-    fn name(&mut self, ctx: &mut FnCtx, n: &str, span: Span) -> Expr {
+    fn name(&mut self, ctx: &mut FnCtx, n: &str, expected: Option<&Ty>, span: Span) -> Expr {
         if let Some(id) = ctx.lookup(n) {
             return mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span);
         }
@@ -277,6 +280,10 @@ impl Checker {
                 return mk(ExprKind::Global(g), ty, span);
             }
             Some(Value::Func(f)) => return self.fn_value(f, span),
+            Some(Value::Generic(_)) => {
+                self.report(diag::generic_fn_value(span, n));
+                return error_expr(span);
+            }
             Some(Value::Const(id)) => {
                 let (ty, value) = self.const_item(id);
                 return const_expr(value, ty, span);
@@ -295,7 +302,14 @@ impl Checker {
                 }
             };
         }
-        if self.types.contains_key(n) || super::collect::primitive(n).is_some() {
+        if let Some(found) = self.generic_bare_variant(n, span) {
+            return match found {
+                Some((g, vid)) => self.generic_variant(ctx, &g, vid, &[], expected, span),
+                None => error_expr(span),
+            };
+        }
+        let generic = self.generics.types.contains_key(n);
+        if generic || self.types.contains_key(n) || super::collect::primitive(n).is_some() {
             self.report(diag::value_is_type(span, n));
         } else {
             self.report(diag::unknown_variable(span, n));
@@ -318,7 +332,21 @@ impl Checker {
         e
     }
 
-    fn field(&mut self, ctx: &mut FnCtx, base: &ast::Expr, name: &ast::Ident, span: Span) -> Expr {
+    fn field(
+        &mut self,
+        ctx: &mut FnCtx,
+        base: &ast::Expr,
+        name: &ast::Ident,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
+        if let Some(g) = self.generic_type_named(ctx, base) {
+            if !self.is_generic_enum(&g) {
+                self.report(diag::unknown_field(name.span, &name.name, &g));
+                return error_expr(span);
+            }
+            return self.generic_path_call(ctx, &g, name, &[], expected, span);
+        }
         if let Some(ty) = self.type_path(ctx, base) {
             return match ty {
                 Ty::Enum(eid) => match self.variant_index(eid, &name.name, name.span) {
@@ -392,6 +420,7 @@ impl Checker {
                 ExprKind::PtrIndex(Box::new(base), Box::new(index)),
                 Ty::Int(IntTy::U8),
             ),
+            ref t if self.base_name(t) == "Vec" => return self.vec_index(ctx, base, index, span),
             _ if index.ty == Ty::Error => return error_expr(span),
             Ty::Never => return diverge(vec![base, index], span),
             _ if index.ty == Ty::Never => return diverge(vec![base, index], span),
@@ -591,6 +620,9 @@ impl Checker {
             let r = self.expr(ctx, b, Some(&lty));
             (l, r)
         };
+        if Checker::is_struct_eq(op, &l, &r) {
+            return self.struct_eq(ctx, op, l, r, span);
+        }
         self.binary_typed(op, l, r, span)
     }
 
