@@ -319,11 +319,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::Spawn(a)
         | ExprKind::Await(a)
         | ExprKind::ArrayRepeat(a, _) => go(a),
-        ExprKind::Closure { env, .. } => {
-            if let Some(env) = env {
-                go(env);
-            }
-        }
+        ExprKind::Closure { env: Some(env), .. } => go(env),
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
         | ExprKind::Binary(_, a, b)

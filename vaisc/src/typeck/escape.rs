@@ -59,7 +59,7 @@ pub(super) fn analyse(program: &mut Program) {
     let params = program
         .functions
         .iter()
-        .map(|f| vec![!f.body.is_some() || f.attrs.hot; f.ty.params.len()])
+        .map(|f| vec![f.body.is_none() || f.attrs.hot; f.ty.params.len()])
         .collect();
     let mut facts = Facts { params, known };
     loop {
