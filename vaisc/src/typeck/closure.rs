@@ -138,8 +138,8 @@ impl Checker {
         let (body, ret) = match &declared_ret {
             Some(r) => (self.coerce(&mut inner, body, r), r.clone()),
             None => {
-                if inner.saw_return {
-                    self.report(diag::closure_return_type_unknown(c.body.span));
+                if let Some(at) = inner.first_return {
+                    self.report(diag::closure_return_type_unknown(at));
                 }
                 let t = body.ty.clone();
                 (body, t)
