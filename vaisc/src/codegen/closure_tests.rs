@@ -154,8 +154,8 @@ fn the_escape_rule_case_by_case() {
             1,
         ),
         (
-            "passed to a C function",
-            "X F keep_c(f: |i64| -> i64)\nF main() -> i64 { k := 2; keep_c(|x| x + k); 0 }",
+            "passed through a function pointer",
+            "F ap(f: |i64| -> i64) -> i64 = f(1)\nF main() -> i64 { k := 2; p: fn(|i64| -> i64) -> i64 = ap; p(|x| x + k) }",
             1,
         ),
     ];
