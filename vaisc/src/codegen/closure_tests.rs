@@ -5,6 +5,7 @@
 use super::{lower, optimize, Options};
 use crate::parser::parse;
 use crate::resolve::LoadedModule;
+use crate::snapshot::assert_snapshot;
 use crate::source::SourceMap;
 use inkwell::context::Context;
 
@@ -153,8 +154,8 @@ fn the_escape_rule_case_by_case() {
             1,
         ),
         (
-            "passed to a C function",
-            "X F keep_c(f: |i64| -> i64)\nF main() -> i64 { k := 2; keep_c(|x| x + k); 0 }",
+            "passed through a function pointer",
+            "F ap(f: |i64| -> i64) -> i64 = f(1)\nF main() -> i64 { k := 2; p: fn(|i64| -> i64) -> i64 = ap; p(|x| x + k) }",
             1,
         ),
     ];
@@ -195,4 +196,22 @@ F main() -> i64 {
         attr("@main.closure.2(").contains(vais_hot_abi::PIN_ON_USE_ATTRIBUTE),
         "{ir}"
     );
+}
+
+/// The whole unoptimised IR of closures of each kind: a local one (its environment a stack slot,
+/// its code marked local), a returned one (`malloc`'d, marked pin-on-use), one capturing
+/// nothing (null environment), a named function as a closure (the thunk), and a capture-free
+/// literal as a plain `fn` (no environment parameter).
+#[test]
+fn closure_ir() {
+    let src = "F mk(k: i64) -> |i64| -> i64 = |x| x + k
+F twice(x: i64) -> i64 = x * 2
+F ap(f: |i64| -> i64, x: i64) -> i64 = f(x)
+F main() -> i64 {
+    k := 3
+    local := |x: i64| x * k
+    plain: fn(i64) -> i64 = |x| x - 1
+    mk(1)(local(2)) + ap(twice, 1) + ap(|x| x, 0) + plain(5)
+}";
+    assert_snapshot("codegen_closures", &ir_at(src, 0));
 }

@@ -775,3 +775,14 @@ pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagn
         ),
     )
 }
+
+pub fn closure_in_extern(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0396",
+        span,
+        format!("an extern C function cannot take or return the closure type `{ty}`"),
+    )
+    .with_help(
+        "C calls plain function pointers: use a `fn(..)` type and a closure that captures nothing",
+    )
+}

@@ -209,6 +209,10 @@ impl Checker {
                         false => Some(Ty::Error),
                     };
                     let v = self.expr(ctx, a, hint.as_ref());
+                    if fty.variadic && matches!(v.ty, Ty::Closure(_)) {
+                        let t = self.ty_name(&v.ty);
+                        self.report(diag::closure_in_extern(v.span, &t));
+                    }
                     promote_variadic(v)
                 }
             };

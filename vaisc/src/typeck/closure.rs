@@ -142,8 +142,8 @@ impl Checker {
         let (body, ret) = match &declared_ret {
             Some(r) => (self.coerce(&mut inner, body, r), r.clone()),
             None => {
-                if inner.saw_return {
-                    self.report(diag::closure_return_type_unknown(c.body.span));
+                if let Some(at) = inner.first_return {
+                    self.report(diag::closure_return_type_unknown(at));
                 }
                 let t = body.ty.clone();
                 (body, t)
@@ -283,6 +283,24 @@ impl Checker {
                 ExprKind::Index(base, _) => e = base,
                 _ => return None,
             }
+        }
+    }
+}
+
+impl Checker {
+    /// An extern C function cannot take or return a closure: C has no way to call the pair of
+    /// code and environment. A plain `fn(..)` is the C function pointer.
+    pub(super) fn refuse_closures_in_c(&mut self, decl: &ast::FnDecl, ty: &FnTy) {
+        let offset = usize::from(decl.self_param.is_some());
+        for (i, p) in decl.params.iter().enumerate() {
+            if let Some(t @ Ty::Closure(_)) = ty.params.get(i + offset) {
+                let name = self.ty_name(t);
+                self.report(diag::closure_in_extern(p.ty.span, &name));
+            }
+        }
+        if let (Ty::Closure(_), Some(r)) = (&ty.ret, &decl.ret) {
+            let name = self.ty_name(&ty.ret);
+            self.report(diag::closure_in_extern(r.span, &name));
         }
     }
 }

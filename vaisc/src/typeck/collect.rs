@@ -570,6 +570,7 @@ impl Checker {
     fn collect_extern(&mut self, f: &ast::FnDecl) {
         let attrs = self.fn_attrs(f, true);
         let ty = self.signature(f, None);
+        self.refuse_closures_in_c(f, &ty);
         if let Some(b) = builtin(&f.name.name) {
             if b.params.len() != ty.params.len() || b.variadic != ty.variadic {
                 self.report(diag::builtin_mismatch(f.name.span, &f.name.name));

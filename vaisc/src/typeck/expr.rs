@@ -213,7 +213,7 @@ impl Checker {
             }
             E::Closure(c) => self.closure_lit(ctx, c, expected, span),
             E::Return(value) => {
-                ctx.saw_return = true;
+                ctx.first_return.get_or_insert(span);
                 let ret = ctx.ret.clone();
                 let value = match value {
                     Some(v) if ret == Ty::Unit => {

@@ -23,8 +23,8 @@ pub(super) struct FnCtx {
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
     pub capture: Option<CaptureFrame>,
-    /// Whether an `R` was checked in this body (a closure's inferred return type needs none).
-    pub saw_return: bool,
+    /// The first `R` checked in this body (a closure whose return type is inferred has none).
+    pub first_return: Option<Span>,
     /// How many closures this body has created, to name the next one.
     pub closures: usize,
 }
@@ -58,7 +58,7 @@ impl FnCtx {
             scopes: vec![HashMap::new()],
             loops: Vec::new(),
             capture: None,
-            saw_return: false,
+            first_return: None,
             closures: 0,
         }
     }
