@@ -47,12 +47,40 @@ pub struct Token {
 /// Keywords that are single capital letters.
 pub const KEYWORDS: &str = "FSEILMRBCUGXNPTWADO";
 
-/// Punctuation, longest first so that the greedy match picks `..=` over `..` over `.`.
+/// Punctuation, grouped by first byte and longest first within a group, so that the greedy
+/// match (`..=` over `..` over `.`) only has to look at the group of the byte at the cursor.
 const PUNCTS: &[&str] = &[
-    "..=", "<<=", ">>=", "...", "..", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>",
-    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", ":=", "+", "-", "*", "/", "%", "&", "|", "^",
-    "!", "~", "=", "<", ">", "(", ")", "{", "}", "[", "]", ",", ";", ":", ".", "?", "@",
+    "..=", "...", "..", ".", "<<=", "<=", "<<", "<", ">>=", ">=", ">>", ">", "->", "-=", "-",
+    "=>", "==", "=", "!=", "!", "&&", "&=", "&", "||", "|=", "|", "+=", "+", "*=", "*", "/=",
+    "/", "%=", "%", "^=", "^", ":=", ":", "~", "(", ")", "{", "}", "[", "]", ",", ";", "?", "@",
 ];
+
+/// For every byte, the range of [`PUNCTS`] that starts with it: `(first index, count)`.
+const PUNCT_GROUPS: [(u8, u8); 256] = punct_groups();
+
+const fn punct_groups() -> [(u8, u8); 256] {
+    let mut groups = [(0u8, 0u8); 256];
+    let mut i = 0;
+    while i < PUNCTS.len() {
+        let b = PUNCTS[i].as_bytes()[0] as usize;
+        if groups[b].1 == 0 {
+            groups[b].0 = i as u8;
+        }
+        groups[b].1 += 1;
+        i += 1;
+    }
+    groups
+}
+
+/// The longest punctuation token at the start of `rest`.
+fn punct_at(rest: &[u8]) -> Option<&'static str> {
+    let (first, count) = PUNCT_GROUPS[*rest.first()? as usize];
+    let group = &PUNCTS[first as usize..(first + count) as usize];
+    group
+        .iter()
+        .copied()
+        .find(|p| rest.starts_with(p.as_bytes()))
+}
 
 /// Lexes a whole file. The last token is always `Eof`.
 pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
@@ -61,8 +89,10 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         src: text.as_bytes(),
         text,
         pos: 0,
-        tokens: Vec::new(),
+        // About one token per five bytes in typical code; reserving avoids regrowing.
+        tokens: Vec::with_capacity(text.len() / 5 + 1),
         diags: Vec::new(),
+        line_ended: true,
     };
     lexer.run();
     (lexer.tokens, lexer.diags)
@@ -75,6 +105,10 @@ struct Lexer<'a> {
     pos: usize,
     tokens: Vec<Token>,
     diags: Vec<Diagnostic>,
+    /// A line ended since the last token (or no token was pushed yet): the next token is the
+    /// first on its line. Only the white-space arm of [`Lexer::run`] consumes line ends, since
+    /// comments and string literals stop before them.
+    line_ended: bool,
 }
 
 impl Lexer<'_> {
@@ -88,8 +122,7 @@ impl Lexer<'_> {
 
     fn push(&mut self, kind: TokenKind, lo: usize) {
         let span = self.span(lo, self.pos);
-        let prev_end = self.tokens.last().map_or(0, |t| t.span.hi as usize);
-        let line_start = self.tokens.is_empty() || self.src[prev_end..lo].contains(&b'\n');
+        let line_start = std::mem::replace(&mut self.line_ended, false);
         let glued = !matches!(self.peek(0), b' ' | b'\t' | b'\r' | b'\n' | 0);
         self.tokens.push(Token {
             kind,
@@ -109,7 +142,11 @@ impl Lexer<'_> {
             let c = self.src[self.pos];
             let lo = self.pos;
             match c {
-                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.line_ended = true;
+                    self.pos += 1;
+                }
                 b'#' if self.peek(1) == b'[' => {
                     self.pos += 2;
                     self.push(TokenKind::HashBracket, lo);
@@ -192,10 +229,13 @@ impl Lexer<'_> {
                 }
             }
         }
-        let text: String = self.text[digits_lo..self.pos]
-            .chars()
-            .filter(|&c| c != '_')
-            .collect();
+        // Most literals have no `_` separators and are parsed in place, without a copy.
+        let written = &self.text[digits_lo..self.pos];
+        let text: std::borrow::Cow<str> = if written.contains('_') {
+            written.chars().filter(|&c| c != '_').collect::<String>().into()
+        } else {
+            written.into()
+        };
         let span = self.span(lo, self.pos);
         if is_float {
             match text.parse::<f64>() {
@@ -363,8 +403,7 @@ impl Lexer<'_> {
 
     fn punct(&mut self) {
         let lo = self.pos;
-        let rest = &self.src[self.pos..];
-        if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())) {
+        if let Some(p) = punct_at(&self.src[self.pos..]) {
             self.pos += p.len();
             self.push(TokenKind::Punct(p), lo);
             return;
@@ -393,6 +432,19 @@ mod tests {
     }
 
     use TokenKind::*;
+
+    #[test]
+    fn punctuation_groups_are_contiguous_and_longest_first() {
+        // `punct_at` relies on this order: a byte's group must be one run of `PUNCTS`, and a
+        // token must come before every shorter token that is its prefix.
+        for (i, p) in PUNCTS.iter().enumerate() {
+            let (first, count) = PUNCT_GROUPS[p.as_bytes()[0] as usize];
+            assert!((first as usize..(first + count) as usize).contains(&i), "{p}");
+            for q in &PUNCTS[..i] {
+                assert!(!p.starts_with(q), "{q} comes before the longer {p}");
+            }
+        }
+    }
 
     #[test]
     fn numbers() {

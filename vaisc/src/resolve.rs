@@ -6,7 +6,7 @@
 
 use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::parser::parse;
+use crate::parser::{parse_file, Parsed};
 use crate::source::{FileId, SourceMap, Span};
 use std::path::{Path, PathBuf};
 
@@ -42,9 +42,16 @@ pub fn load_program(
         .into_iter()
         .collect();
     let mut queue = vec![entry];
+    // Whether a module loaded since the last look names a formatting built-in.
+    let mut wants_fmt = false;
     while let Some(file) = queue.pop() {
-        let (module, mut d) = parse(file, &sources.file(file).text);
+        let Parsed {
+            module,
+            diags: mut d,
+            names_fmt,
+        } = parse_file(file, &sources.file(file).text);
         diags.append(&mut d);
+        wants_fmt |= names_fmt;
         let dir = sources
             .file(file)
             .path
@@ -68,10 +75,7 @@ pub fn load_program(
         if queue.is_empty() {
             // `print`, `println` and `format` are lowered to calls of `std/fmt`'s functions:
             // a program that names them gets that module, once, after its own.
-            let wants_fmt = modules
-                .iter()
-                .any(|m| names_fmt(&sources.file(m.file).text));
-            if wants_fmt {
+            if std::mem::take(&mut wants_fmt) {
                 match import(
                     sources,
                     &mut loaded,
@@ -88,16 +92,6 @@ pub fn load_program(
         }
     }
     (modules, diags)
-}
-
-/// Whether a source file names one of the formatting built-ins (as a word, outside strings
-/// and comments).
-fn names_fmt(text: &str) -> bool {
-    let (tokens, _) = crate::lexer::lex(crate::source::FileId::default(), text);
-    tokens.iter().any(|t| {
-        matches!(&t.kind, crate::lexer::TokenKind::Ident(n)
-            if n == "print" || n == "println" || n == "format")
-    })
 }
 
 /// Resolves and reads one import; `None` when that file is already loaded.

@@ -223,6 +223,11 @@ impl Parser {
     pub(super) fn binary(&mut self, min: usize) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         loop {
+            // Most operands are followed by something other than punctuation; only punctuation
+            // can be an operator.
+            if !matches!(self.kind(), TokenKind::Punct(_)) {
+                return Ok(lhs);
+            }
             let found = LEVELS.iter().enumerate().find_map(|(level, ops)| {
                 ops.iter()
                     .find(|(p, _)| self.continues(p))
@@ -445,20 +450,26 @@ impl Parser {
 
     fn primary(&mut self) -> PResult<Expr> {
         let lo = self.span();
-        let kind = match self.kind().clone() {
-            TokenKind::Int(v) => {
+        // Asked before the match, which borrows the token.
+        let letter_type =
+            matches!(self.kind(), TokenKind::Keyword('B' | 'C')) && self.letter_names_type();
+        // Matched by reference: copying the token would copy an identifier's name, and most
+        // primaries are names.
+        let kind = match self.kind() {
+            &TokenKind::Int(v) => {
                 self.bump();
                 ExprKind::Int(v)
             }
-            TokenKind::Float(v) => {
+            &TokenKind::Float(v) => {
                 self.bump();
                 ExprKind::Float(v)
             }
             TokenKind::Str(s) => {
+                let s = s.clone();
                 self.bump();
                 ExprKind::Str(s)
             }
-            TokenKind::Char(b) => {
+            &TokenKind::Char(b) => {
                 self.bump();
                 ExprKind::Char(b)
             }
@@ -522,7 +533,7 @@ impl Parser {
             TokenKind::Keyword('M') => return self.match_expr(),
             // `B` and `C` take no operand, so `B { x: 1 }` or `C.new()` can only mean a type
             // declared with that letter as its name.
-            TokenKind::Keyword('B' | 'C') if self.letter_names_type() => {
+            TokenKind::Keyword('B' | 'C') if letter_type => {
                 let name = self.ident("a type name")?;
                 if self.struct_lit_follows() {
                     return self.struct_lit(vec![name], lo);
@@ -550,7 +561,7 @@ impl Parser {
                 };
                 ExprKind::Return(value)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O'))
+            &TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O'))
                 if !matches!(self.nth(1), TokenKind::Punct("." | "{")) =>
             {
                 let d = diag::tier2_feature(self.span(), super::tier2_name(c));
