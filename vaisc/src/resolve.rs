@@ -8,6 +8,7 @@ use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::parser::{parse_file, Parsed};
 use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A parsed module and the file it came from.
@@ -24,12 +25,104 @@ pub struct LoadOptions {
     pub std_dir: Option<PathBuf>,
 }
 
+/// Parsed files kept from one load of a program to the next (by `vaisc watch`), so that a
+/// file that did not change is not lexed and parsed again.
+///
+/// The rule: a file's syntax tree is reused when its path and its whole text are the same as
+/// last time, it parsed without any diagnostic then, and it gets the same [`FileId`] (its
+/// spans carry the id; imports that change the load order give later files other ids, and
+/// those are parsed again). Parsing is a function of the text and the id alone, so the reused
+/// tree, and the empty diagnostic list, are what parsing again would give.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: HashMap<PathBuf, CachedFile>,
+    /// Files parsed by the last load, and files reused by it.
+    pub parsed: usize,
+    pub reused: usize,
+}
+
+#[derive(Debug)]
+struct CachedFile {
+    file: FileId,
+    text: String,
+    names_fmt: bool,
+    /// The file parsed without diagnostics: only then is its tree kept.
+    clean: bool,
+    /// The tree, while the cache holds it: a load takes it out for the type checker, and
+    /// [`ParseCache::keep`] puts it back.
+    module: Option<Module>,
+}
+
+impl ParseCache {
+    pub fn new() -> ParseCache {
+        ParseCache::default()
+    }
+
+    /// Takes the tree of `file` if it can be reused under the rule above.
+    fn take(&mut self, file: FileId, path: &Path, text: &str) -> Option<(Module, bool)> {
+        let entry = self.files.get_mut(path)?;
+        if entry.file != file || entry.text != text {
+            return None;
+        }
+        let module = entry.module.take()?;
+        Some((module, entry.names_fmt))
+    }
+
+    /// Records what the load of `file` found, before its tree goes to the type checker.
+    fn record(&mut self, file: FileId, path: &Path, text: &str, names_fmt: bool, clean: bool) {
+        let entry = CachedFile {
+            file,
+            text: text.to_string(),
+            names_fmt,
+            clean,
+            module: None,
+        };
+        self.files.insert(path.to_path_buf(), entry);
+    }
+
+    /// Puts back the trees of a finished load. A file that the load did not read, or that
+    /// had syntax errors, is forgotten.
+    pub fn keep(&mut self, modules: Vec<LoadedModule>) {
+        let mut by_file: HashMap<FileId, &mut CachedFile> = self
+            .files
+            .values_mut()
+            .filter(|e| e.clean)
+            .map(|e| (e.file, e))
+            .collect();
+        for m in modules {
+            if let Some(entry) = by_file.get_mut(&m.file) {
+                entry.module = Some(m.module);
+            }
+        }
+        self.files.retain(|_, e| e.module.is_some());
+    }
+}
+
 /// Loads `entry` (already added to `sources`) and everything it imports, transitively.
 pub fn load_program(
     sources: &mut SourceMap,
     entry: FileId,
     opts: &LoadOptions,
 ) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    load_program_cached(sources, entry, opts, &mut ParseCache::new())
+}
+
+/// [`load_program`], reusing the trees in `cache` where its rule allows and recording in it
+/// what this load read. Give the modules back with [`ParseCache::keep`] after checking them.
+pub fn load_program_cached(
+    sources: &mut SourceMap,
+    entry: FileId,
+    opts: &LoadOptions,
+    cache: &mut ParseCache,
+) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    let mut previous = std::mem::replace(
+        cache,
+        ParseCache {
+            files: HashMap::new(),
+            parsed: 0,
+            reused: 0,
+        },
+    );
     let mut diags = Vec::new();
     let mut modules = Vec::new();
     // The canonical path of every file loaded from disk. The entry keeps the user's spelling
@@ -45,12 +138,25 @@ pub fn load_program(
     // Whether a module loaded since the last look names a formatting built-in.
     let mut wants_fmt = false;
     while let Some(file) = queue.pop() {
-        let Parsed {
-            module,
-            diags: mut d,
-            names_fmt,
-        } = parse_file(file, &sources.file(file).text);
-        diags.append(&mut d);
+        let source = sources.file(file);
+        let (module, names_fmt, clean) = match previous.take(file, &source.path, &source.text) {
+            Some((module, names_fmt)) => {
+                cache.reused += 1;
+                (module, names_fmt, true)
+            }
+            None => {
+                let Parsed {
+                    module,
+                    diags: mut d,
+                    names_fmt,
+                } = parse_file(file, &source.text);
+                let clean = d.is_empty();
+                diags.append(&mut d);
+                cache.parsed += 1;
+                (module, names_fmt, clean)
+            }
+        };
+        cache.record(file, &source.path, &source.text, names_fmt, clean);
         wants_fmt |= names_fmt;
         let dir = sources
             .file(file)

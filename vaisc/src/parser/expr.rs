@@ -223,16 +223,17 @@ impl Parser {
     pub(super) fn binary(&mut self, min: usize) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         loop {
-            // Most operands are followed by something other than punctuation; only punctuation
-            // can be an operator.
-            if !matches!(self.kind(), TokenKind::Punct(_)) {
+            // Only punctuation can be an operator, and the token is at most one of them: find
+            // which, then ask once whether it continues this expression.
+            let &TokenKind::Punct(q) = self.kind() else {
                 return Ok(lhs);
-            }
+            };
             let found = LEVELS.iter().enumerate().find_map(|(level, ops)| {
                 ops.iter()
-                    .find(|(p, _)| self.continues(p))
+                    .find(|(p, _)| super::same_punct(p, q))
                     .map(|&(_, op)| (level, op))
             });
+            let found = found.filter(|_| self.continues(q));
             let Some((level, op)) = found.filter(|&(level, _)| level >= min) else {
                 return Ok(lhs);
             };
