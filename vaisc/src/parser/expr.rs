@@ -315,7 +315,7 @@ impl Parser {
                 e = Expr { kind, span };
             } else if self.is_punct(".") {
                 self.bump();
-                let name = match self.kind().clone() {
+                let name = match *self.kind() {
                     TokenKind::Int(i) => {
                         let span = self.bump().span;
                         Ident {
@@ -459,7 +459,7 @@ impl Parser {
         let kind = match self.kind() {
             &TokenKind::Int(v) => {
                 self.bump();
-                ExprKind::Int(v)
+                ExprKind::Int(v.into())
             }
             &TokenKind::Float(v) => {
                 self.bump();
