@@ -51,9 +51,9 @@ pub const KEYWORDS: &str = "FSEILMRBCUGXNPTWADO";
 /// Punctuation, grouped by first byte and longest first within a group, so that the greedy
 /// match (`..=` over `..` over `.`) only has to look at the group of the byte at the cursor.
 const PUNCTS: &[&str] = &[
-    "..=", "...", "..", ".", "<<=", "<=", "<<", "<", ">>=", ">=", ">>", ">", "->", "-=", "-",
-    "=>", "==", "=", "!=", "!", "&&", "&=", "&", "||", "|=", "|", "+=", "+", "*=", "*", "/=",
-    "/", "%=", "%", "^=", "^", ":=", ":", "~", "(", ")", "{", "}", "[", "]", ",", ";", "?", "@",
+    "..=", "...", "..", ".", "<<=", "<=", "<<", "<", ">>=", ">=", ">>", ">", "->", "-=", "-", "=>",
+    "==", "=", "!=", "!", "&&", "&=", "&", "||", "|=", "|", "+=", "+", "*=", "*", "/=", "/", "%=",
+    "%", "^=", "^", ":=", ":", "~", "(", ")", "{", "}", "[", "]", ",", ";", "?", "@",
 ];
 
 /// For every byte, the range of [`PUNCTS`] that starts with it: `(first index, count)`.
@@ -235,7 +235,11 @@ impl Lexer<'_> {
         // Most literals have no `_` separators and are parsed in place, without a copy.
         let written = &self.text[digits_lo..self.pos];
         let text: std::borrow::Cow<str> = if written.contains('_') {
-            written.chars().filter(|&c| c != '_').collect::<String>().into()
+            written
+                .chars()
+                .filter(|&c| c != '_')
+                .collect::<String>()
+                .into()
         } else {
             written.into()
         };
@@ -454,7 +458,10 @@ mod tests {
         // token must come before every shorter token that is its prefix.
         for (i, p) in PUNCTS.iter().enumerate() {
             let (first, count) = PUNCT_GROUPS[p.as_bytes()[0] as usize];
-            assert!((first as usize..(first + count) as usize).contains(&i), "{p}");
+            assert!(
+                (first as usize..(first + count) as usize).contains(&i),
+                "{p}"
+            );
             for q in &PUNCTS[..i] {
                 assert!(!p.starts_with(q), "{q} comes before the longer {p}");
             }

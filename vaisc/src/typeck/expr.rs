@@ -187,7 +187,14 @@ impl Checker {
             E::Block(b) => self.block(ctx, b, expected),
             E::If(c, then, other) => {
                 let cond = self.condition(ctx, c);
-                self.branches(ctx, cond, Branch::Block(then), other.as_deref(), expected, span)
+                self.branches(
+                    ctx,
+                    cond,
+                    Branch::Block(then),
+                    other.as_deref(),
+                    expected,
+                    span,
+                )
             }
             E::Loop(head, body) => self.loop_expr(ctx, head, body, span),
             E::Match(scrutinee, arms) => self.match_expr(ctx, scrutinee, arms, expected, span),
