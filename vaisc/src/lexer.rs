@@ -83,16 +83,89 @@ fn punct_at(rest: &[u8]) -> Option<&'static str> {
         .find(|p| rest.starts_with(p.as_bytes()))
 }
 
+/// Files at least this long are lexed as two halves on two threads.
+const SPLIT_LEN: usize = 1 << 18;
+
 /// Lexes a whole file. The last token is always `Eof`.
+///
+/// A long file is cut in two at a line that starts with a letter (after a line end that is not
+/// escaped), and the halves are lexed at once. That gives the same tokens and diagnostics as
+/// lexing it whole: a line end ends every token and comment except a string or character
+/// literal whose line ends in `\`, which the cut avoids; the next token is the first on its
+/// line either way; and the only look back at earlier tokens, whether a number follows a `.`,
+/// concerns a token starting with a digit, not a letter.
 pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    let cut = if text.len() >= SPLIT_LEN {
+        split_point(text)
+    } else {
+        None
+    };
+    let Some(cut) = cut else {
+        return lex_part(file, text, 0, text.len() / 2 + 1);
+    };
+    let (head, tail) = text.split_at(cut);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("vaisc-lex".to_string())
+            .spawn_scoped(scope, || lex_part(file, tail, cut, tail.len() / 2 + 1));
+        // The whole file's tokens end up in the first half's vector.
+        let first = lex_part(file, head, 0, text.len() / 2 + 1);
+        (first, second.map(|h| h.join()))
+    });
+    let (mut tokens, mut diags) = first;
+    match second {
+        Ok(Ok((more, mut more_diags))) => {
+            tokens.pop();
+            tokens.extend(more);
+            diags.append(&mut more_diags);
+            (tokens, diags)
+        }
+        // The lexer does not panic; if it did, the panic goes on as on one thread.
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        // No second thread: lex the rest here.
+        Err(_) => {
+            let (more, mut more_diags) = lex_part(file, tail, cut, 0);
+            tokens.pop();
+            tokens.extend(more);
+            diags.append(&mut more_diags);
+            (tokens, diags)
+        }
+    }
+}
+
+/// Where to cut a long file for [`lex`]: the start of the first line after the middle that
+/// begins with a letter and follows a line end not escaped by `\`.
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = text.len() / 2;
+    while let Some(i) = text[from..].find('\n') {
+        let end = from + i;
+        let escaped = end > 0 && bytes[end - 1] == b'\\';
+        if !escaped && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+            return Some(end + 1);
+        }
+        from = end + 1;
+    }
+    None
+}
+
+/// Lexes `text`, which starts at byte `base` of its file, into a vector with room for
+/// `capacity` tokens.
+fn lex_part(
+    file: FileId,
+    text: &str,
+    base: usize,
+    capacity: usize,
+) -> (Vec<Token>, Vec<Diagnostic>) {
     let mut lexer = Lexer {
         file,
         src: text.as_bytes(),
         text,
+        base: base as u32,
         pos: 0,
         // Typical code has a token per three or four bytes; reserving for one per two bytes
         // avoids regrowing (and copying) the vector, and costs only address space.
-        tokens: Vec::with_capacity(text.len() / 2 + 1),
+        tokens: Vec::with_capacity(capacity),
         diags: Vec::new(),
         line_ended: true,
     };
@@ -104,18 +177,20 @@ struct Lexer<'a> {
     file: FileId,
     src: &'a [u8],
     text: &'a str,
+    /// Where `text` starts in its file: spans are offsets in the file.
+    base: u32,
     pos: usize,
     tokens: Vec<Token>,
     diags: Vec<Diagnostic>,
     /// A line ended since the last token (or no token was pushed yet): the next token is the
-    /// first on its line. Only the white-space arm of [`Lexer::run`] consumes line ends, since
-    /// comments and string literals stop before them.
+    /// first on its line. Only the white-space arm of [`Lexer::run`] counts line ends: one
+    /// inside a token (escaped in a string literal) does not start a line.
     line_ended: bool,
 }
 
 impl Lexer<'_> {
     fn span(&self, lo: usize, hi: usize) -> Span {
-        Span::new(self.file, lo as u32, hi as u32)
+        Span::new(self.file, self.base + lo as u32, self.base + hi as u32)
     }
 
     fn peek(&self, ahead: usize) -> u8 {
@@ -137,7 +212,7 @@ impl Lexer<'_> {
 
     fn run(&mut self) {
         // Some editors start UTF-8 files with a byte-order mark; it is not part of the program.
-        if self.text.starts_with('\u{feff}') {
+        if self.base == 0 && self.text.starts_with('\u{feff}') {
             self.pos = '\u{feff}'.len_utf8();
         }
         while self.pos < self.src.len() {
@@ -466,6 +541,19 @@ mod tests {
                 assert!(!p.starts_with(q), "{q} comes before the longer {p}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_file_lexed_in_halves_gives_what_one_pass_gives() {
+        // Cut candidates that must be refused (a digit after `t.`, a string whose line ends
+        // in `\`) and errors on both sides of the middle.
+        let unit = "F f(t: i64) -> i64 {\n    x := t.\n0.5 + 1_0 $\n    s := \"a\\\nF b\"\n}\n";
+        let text = unit.repeat(SPLIT_LEN / unit.len() + 2);
+        let cut = split_point(&text).expect("a cut");
+        assert!(text[cut..].starts_with('F') && text[..cut].ends_with("}\n"));
+        let whole = lex_part(FileId(3), &text, 0, 0);
+        assert!(!whole.1.is_empty());
+        assert_eq!(lex(FileId(3), &text), whole);
     }
 
     #[test]
