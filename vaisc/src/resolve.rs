@@ -240,3 +240,49 @@ fn import(
     loaded.push(canonical.clone());
     Ok(Some(sources.add(canonical, text)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `main.vais` from `dir` with `cache` and gives the trees back, as a check does:
+    /// the syntax trees (as text) and the diagnostic codes.
+    fn load(dir: &Path, cache: &mut ParseCache) -> (Vec<String>, Vec<&'static str>) {
+        let mut sources = SourceMap::new();
+        let text = std::fs::read_to_string(dir.join("main.vais")).expect("read main");
+        let entry = sources.add(dir.join("main.vais"), text);
+        let (modules, diags) =
+            load_program_cached(&mut sources, entry, &LoadOptions::default(), cache);
+        let trees = modules.iter().map(|m| format!("{:?}", m.module)).collect();
+        cache.keep(modules);
+        (trees, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn unchanged_clean_files_are_reused_and_give_what_parsing_gives() {
+        let dir = std::env::temp_dir().join(format!("vaisc-parse-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("main.vais"), "U b\nF main() -> i64 = g()\n").expect("main");
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = 1\n").expect("b");
+        let mut cache = ParseCache::new();
+        let first = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (2, 0));
+        let again = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (0, 2));
+        assert_eq!(again, first);
+
+        // An edited file is parsed again, the other one is not.
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = 2\n").expect("b");
+        let edited = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (1, 1));
+        assert_eq!(edited, load(&dir, &mut ParseCache::new()));
+
+        // A file with a syntax error is never kept: its diagnostics come from parsing it.
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = (\n").expect("b");
+        let broken = load(&dir, &mut cache);
+        assert!(!broken.1.is_empty());
+        assert_eq!(load(&dir, &mut cache), broken);
+        assert_eq!((cache.parsed, cache.reused), (1, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
