@@ -2,7 +2,8 @@
 //!
 //! `U std/x` is looked up in the standard library directory, any other path relative to the
 //! importing file. Modules are returned in a deterministic order (the entry file first, then in
-//! order of first import), which later stages rely on for deterministic output.
+//! order of first import), which later stages rely on for deterministic output. It also owns
+//! the [`ParseCache`], with which watch keeps the trees of unchanged files between saves.
 
 use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -36,8 +37,9 @@ pub struct LoadOptions {
 #[derive(Debug, Default)]
 pub struct ParseCache {
     files: HashMap<PathBuf, CachedFile>,
-    /// Files parsed by the last load, and files reused by it.
+    /// How many files the last load parsed.
     pub parsed: usize,
+    /// How many files the last load took from the cache.
     pub reused: usize,
 }
 
