@@ -6,7 +6,7 @@
 
 use crate::codegen;
 use crate::diagnostics::Diagnostic;
-use crate::resolve::{load_program, LoadOptions};
+use crate::resolve::{load_program_cached, LoadOptions, ParseCache};
 use crate::source::SourceMap;
 use crate::tir::Program;
 use crate::typeck;
@@ -121,6 +121,12 @@ pub fn std_dir() -> Option<PathBuf> {
 
 /// Reads, parses, resolves and type-checks `path` and everything it imports.
 pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
+    check_file_cached(path, &mut ParseCache::new())
+}
+
+/// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
+/// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
+pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
     let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -129,7 +135,7 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
     // Import lookups compare canonical paths; the user's spelling is kept for messages.
     let entry = sources.add(path, text);
     let opts = LoadOptions { std_dir: std_dir() };
-    let (modules, mut diagnostics) = load_program(&mut sources, entry, &opts);
+    let (modules, mut diagnostics) = load_program_cached(&mut sources, entry, &opts, cache);
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
     if syntax_ok {
@@ -137,6 +143,7 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
         diagnostics.append(&mut d);
         program = p;
     }
+    cache.keep(modules);
     Ok(Checked {
         sources,
         diagnostics,

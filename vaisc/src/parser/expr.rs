@@ -223,11 +223,17 @@ impl Parser {
     pub(super) fn binary(&mut self, min: usize) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         loop {
+            // Only punctuation can be an operator, and the token is at most one of them: find
+            // which, then ask once whether it continues this expression.
+            let &TokenKind::Punct(q) = self.kind() else {
+                return Ok(lhs);
+            };
             let found = LEVELS.iter().enumerate().find_map(|(level, ops)| {
                 ops.iter()
-                    .find(|(p, _)| self.continues(p))
+                    .find(|(p, _)| super::same_punct(p, q))
                     .map(|&(_, op)| (level, op))
             });
+            let found = found.filter(|_| self.continues(q));
             let Some((level, op)) = found.filter(|&(level, _)| level >= min) else {
                 return Ok(lhs);
             };
@@ -309,7 +315,7 @@ impl Parser {
                 e = Expr { kind, span };
             } else if self.is_punct(".") {
                 self.bump();
-                let name = match self.kind().clone() {
+                let name = match *self.kind() {
                     TokenKind::Int(i) => {
                         let span = self.bump().span;
                         Ident {
@@ -469,20 +475,26 @@ impl Parser {
 
     fn primary(&mut self) -> PResult<Expr> {
         let lo = self.span();
-        let kind = match self.kind().clone() {
-            TokenKind::Int(v) => {
+        // Asked before the match, which borrows the token.
+        let letter_type =
+            matches!(self.kind(), TokenKind::Keyword('B' | 'C')) && self.letter_names_type();
+        // Matched by reference: copying the token would copy an identifier's name, and most
+        // primaries are names.
+        let kind = match self.kind() {
+            &TokenKind::Int(v) => {
                 self.bump();
-                ExprKind::Int(v)
+                ExprKind::Int(v.into())
             }
-            TokenKind::Float(v) => {
+            &TokenKind::Float(v) => {
                 self.bump();
                 ExprKind::Float(v)
             }
             TokenKind::Str(s) => {
+                let s = s.clone();
                 self.bump();
                 ExprKind::Str(s)
             }
-            TokenKind::Char(b) => {
+            &TokenKind::Char(b) => {
                 self.bump();
                 ExprKind::Char(b)
             }
@@ -561,7 +573,7 @@ impl Parser {
             TokenKind::Keyword('M') => return self.match_expr(),
             // `B` and `C` take no operand, so `B { x: 1 }` or `C.new()` can only mean a type
             // declared with that letter as its name.
-            TokenKind::Keyword('B' | 'C') if self.letter_names_type() => {
+            TokenKind::Keyword('B' | 'C') if letter_type => {
                 let name = self.ident("a type name")?;
                 if self.struct_lit_follows() {
                     return self.struct_lit(vec![name], lo);
@@ -589,7 +601,7 @@ impl Parser {
                 };
                 ExprKind::Return(value)
             }
-            TokenKind::Keyword(c @ ('W' | 'D' | 'O'))
+            &TokenKind::Keyword(c @ ('W' | 'D' | 'O'))
                 if !matches!(self.nth(1), TokenKind::Punct("." | "{")) =>
             {
                 let d = diag::tier2_feature(self.span(), super::tier2_name(c));

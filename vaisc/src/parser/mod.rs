@@ -22,6 +22,14 @@ use crate::source::{FileId, Span};
 /// default bracket depth, it is far beyond what written code needs.
 pub const MAX_NESTING: usize = 256;
 
+/// Whether two punctuation tokens are the same. They are one to three bytes long, so a byte
+/// loop the compiler unrolls is much cheaper than the library comparison's call; the parser
+/// asks this for almost every token.
+#[inline]
+fn same_punct(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Marker that a diagnostic has already been pushed for this failure.
 #[derive(Debug)]
 pub struct Reported;
@@ -30,7 +38,27 @@ pub type PResult<T> = Result<T, Reported>;
 
 /// Lexes and parses one file.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    let parsed = parse_file(file, text);
+    (parsed.module, parsed.diags)
+}
+
+/// What parsing one file gives the module loader.
+#[derive(Debug)]
+pub struct Parsed {
+    pub module: Module,
+    pub diags: Vec<Diagnostic>,
+    /// The file names one of the formatting built-ins (`print`, `println`, `format`) as a
+    /// word, outside strings and comments: the program then needs `std/fmt`.
+    pub names_fmt: bool,
+}
+
+/// Lexes and parses one file, noting on the way whether it names a formatting built-in (so
+/// that the loader does not lex it again to find out).
+pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let (tokens, diags) = lex(file, text);
+    let names_fmt = tokens.iter().any(|t| {
+        matches!(&t.kind, TokenKind::Ident(n) if n == "print" || n == "println" || n == "format")
+    });
     let mut parser = Parser {
         tokens,
         pos: 0,
@@ -42,7 +70,11 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         in_trait: false,
     };
     let module = parser.module();
-    (module, parser.diags)
+    Parsed {
+        module,
+        diags: parser.diags,
+        names_fmt,
+    }
 }
 
 pub struct Parser {
@@ -89,13 +121,15 @@ impl Parser {
         self.tokens[self.pos.saturating_sub(1)].span
     }
 
-    fn bump(&mut self) -> Token {
-        let t = self.tok().clone();
-        self.muted |= t.unterminated;
+    /// Consumes the token at the cursor and returns it (by reference: most callers only want
+    /// its span, and a copy would copy an identifier's name).
+    fn bump(&mut self) -> &Token {
+        let at = self.pos.min(self.tokens.len() - 1);
+        self.muted |= self.tokens[at].unterminated;
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
         }
-        t
+        &self.tokens[at]
     }
 
     /// At the end of the file, or of what will be read of it: after the nesting limit every
@@ -104,8 +138,9 @@ impl Parser {
         self.too_deep || matches!(self.kind(), TokenKind::Eof)
     }
 
+    #[inline]
     fn is_punct(&self, p: &str) -> bool {
-        matches!(self.kind(), TokenKind::Punct(q) if *q == p)
+        matches!(self.kind(), TokenKind::Punct(q) if same_punct(q, p))
     }
 
     fn is_kw(&self, k: char) -> bool {
@@ -193,8 +228,11 @@ impl Parser {
 
     /// An identifier, or a single-letter keyword where a name is being declared (`S P { .. }`).
     fn ident(&mut self, what: &str) -> PResult<Ident> {
-        let name = match self.kind() {
-            TokenKind::Ident(n) => n.clone(),
+        // The name moves into the tree: nothing reads a token's name after consuming it (the
+        // parser never backs up over an identifier), so it is taken rather than copied.
+        let at = self.pos.min(self.tokens.len() - 1);
+        let name = match &mut self.tokens[at].kind {
+            TokenKind::Ident(n) => std::mem::take(n),
             TokenKind::Keyword(c) => c.to_string(),
             _ => return Err(self.error_expected(what)),
         };

@@ -119,6 +119,15 @@ fn bin_op(op: AstBin) -> BinOp {
     }
 }
 
+/// The first branch of `I` (its block) or of `?:` (an expression). The block is checked as it
+/// is: wrapping it in an expression would copy the whole tree under it, at every level of
+/// nested `I`s.
+#[derive(Clone, Copy)]
+enum Branch<'a> {
+    Block(&'a ast::Block),
+    Expr(&'a ast::Expr),
+}
+
 impl Checker {
     pub(super) fn expr(&mut self, ctx: &mut FnCtx, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
         let span = e.span;
@@ -181,7 +190,7 @@ impl Checker {
             E::Cast(inner, ty) => self.cast(ctx, inner, ty, span),
             E::Ternary(c, a, b) => {
                 let cond = self.condition(ctx, c);
-                self.branches(ctx, cond, a, Some(b), expected, span)
+                self.branches(ctx, cond, Branch::Expr(a), Some(b), expected, span)
             }
             E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, expected, span),
             E::ArrayLit(elems) => self.array_lit(ctx, elems, expected, span),
@@ -189,11 +198,14 @@ impl Checker {
             E::Block(b) => self.block(ctx, b, expected),
             E::If(c, then, other) => {
                 let cond = self.condition(ctx, c);
-                let then = ast::Expr {
-                    kind: E::Block(then.clone()),
-                    span: then.span,
-                };
-                self.branches(ctx, cond, &then, other.as_deref(), expected, span)
+                self.branches(
+                    ctx,
+                    cond,
+                    Branch::Block(then),
+                    other.as_deref(),
+                    expected,
+                    span,
+                )
             }
             E::Loop(head, body) => self.loop_expr(ctx, head, body, span),
             E::Match(scrutinee, arms) => self.match_expr(ctx, scrutinee, arms, expected, span),
@@ -738,17 +750,24 @@ impl Checker {
     }
 
     /// `I`/`?:` with both branches: the result type is the branches' common type.
+    fn branch(&mut self, ctx: &mut FnCtx, branch: Branch, expected: Option<&Ty>) -> Expr {
+        match branch {
+            Branch::Block(b) => self.block(ctx, b, expected),
+            Branch::Expr(e) => self.expr(ctx, e, expected),
+        }
+    }
+
     fn branches(
         &mut self,
         ctx: &mut FnCtx,
         cond: Expr,
-        then: &ast::Expr,
+        then: Branch,
         other: Option<&ast::Expr>,
         expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         let Some(other) = other else {
-            let then = self.expr(ctx, then, Some(&Ty::Unit));
+            let then = self.branch(ctx, then, Some(&Ty::Unit));
             let then = self.coerce(ctx, then, &Ty::Unit);
             return mk(
                 ExprKind::If(Box::new(cond), Box::new(then), None),
@@ -756,7 +775,7 @@ impl Checker {
                 span,
             );
         };
-        let mut then = self.expr(ctx, then, expected);
+        let mut then = self.branch(ctx, then, expected);
         let hint = match (&then.ty, expected) {
             (Ty::Never, e) => e.cloned(),
             (t, _) => Some(t.clone()),

@@ -37,7 +37,7 @@ use crate::resolve::LoadedModule;
 use crate::tir::{self, FuncId, Program, Ty};
 use std::collections::HashMap;
 
-use scope::FnCtx;
+use scope::{FnCtx, NameMap};
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's
 /// `file:line`, read with `caller_location()`.
@@ -85,17 +85,17 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
 struct Checker {
     program: Program,
     diags: Vec<Diagnostic>,
-    types: HashMap<String, TypeName>,
-    type_spans: HashMap<String, crate::source::Span>,
+    types: NameMap<String, TypeName>,
+    type_spans: NameMap<String, crate::source::Span>,
     aliases: Vec<collect::PendingAlias>,
-    values: HashMap<String, Value>,
-    value_spans: HashMap<String, crate::source::Span>,
+    values: NameMap<String, Value>,
+    value_spans: NameMap<String, crate::source::Span>,
     /// `(type name, method name)` to the method's function.
-    methods: HashMap<(String, String), FuncId>,
+    methods: NameMap<(String, String), FuncId>,
     /// Which methods take `self` by pointer.
     self_by_ref: HashMap<FuncId, bool>,
     /// Bare variant names to `(enum, variant)`; `None` when several enums share the name.
-    variants: HashMap<String, Option<(tir::EnumId, u32)>>,
+    variants: NameMap<String, Option<(tir::EnumId, u32)>>,
     /// Function bodies to check: function, the AST location of its declaration.
     pending_bodies: Vec<collect::PendingBody>,
     /// The program's `C` constants.

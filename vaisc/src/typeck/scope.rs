@@ -4,6 +4,60 @@
 use crate::source::Span;
 use crate::tir::{self, FuncId, LocalId, Ty};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The checker's tables of names. Names are looked up for almost every expression; the
+/// standard hasher resists collision attacks, which tables of the program's own names do not
+/// need, and costs several times as much for short keys.
+pub(super) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+
+/// A multiply-rotate hash over eight-byte words, folded so that the low bits (which pick the
+/// bucket) depend on every byte.
+#[derive(Default, Clone, Copy)]
+pub(super) struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
 
 pub(super) struct LocalInfo {
     pub mutable: bool,
@@ -18,7 +72,7 @@ pub(super) struct FnCtx {
     pub self_ty: Option<Ty>,
     locals: Vec<tir::LocalDef>,
     info: Vec<LocalInfo>,
-    scopes: Vec<HashMap<String, LocalId>>,
+    scopes: Vec<NameMap<String, LocalId>>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
@@ -55,7 +109,7 @@ impl FnCtx {
             self_ty,
             locals: Vec::new(),
             info: Vec::new(),
-            scopes: vec![HashMap::new()],
+            scopes: vec![NameMap::default()],
             loops: Vec::new(),
             capture: None,
             first_return: None,
@@ -128,7 +182,7 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(NameMap::default());
     }
 
     pub fn pop_scope(&mut self) {
