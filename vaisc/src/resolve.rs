@@ -339,17 +339,25 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("main.vais"), "U b\nF main() -> i64 = g()\n").expect("main");
         std::fs::write(dir.join("b.vais"), "F g() -> i64 = 1\n").expect("b");
+        // Every program also loads the prelude's files: count them on a program without
+        // imports of its own.
+        let bare = dir.join("bare");
+        std::fs::create_dir_all(&bare).expect("bare dir");
+        std::fs::write(bare.join("main.vais"), "F main() -> i64 = 0\n").expect("bare main");
+        let mut bare_cache = ParseCache::new();
+        load(&bare, &mut bare_cache);
+        let prelude = bare_cache.parsed - 1;
         let mut cache = ParseCache::new();
         let first = load(&dir, &mut cache);
-        assert_eq!((cache.parsed, cache.reused), (2, 0));
+        assert_eq!((cache.parsed, cache.reused), (2 + prelude, 0));
         let again = load(&dir, &mut cache);
-        assert_eq!((cache.parsed, cache.reused), (0, 2));
+        assert_eq!((cache.parsed, cache.reused), (0, 2 + prelude));
         assert_eq!(again, first);
 
         // An edited file is parsed again, the other one is not.
         std::fs::write(dir.join("b.vais"), "F g() -> i64 = 2\n").expect("b");
         let edited = load(&dir, &mut cache);
-        assert_eq!((cache.parsed, cache.reused), (1, 1));
+        assert_eq!((cache.parsed, cache.reused), (1, 1 + prelude));
         assert_eq!(edited, load(&dir, &mut ParseCache::new()));
 
         // A file with a syntax error is never kept: its diagnostics come from parsing it.
@@ -357,7 +365,7 @@ mod tests {
         let broken = load(&dir, &mut cache);
         assert!(!broken.1.is_empty());
         assert_eq!(load(&dir, &mut cache), broken);
-        assert_eq!((cache.parsed, cache.reused), (1, 1));
+        assert_eq!((cache.parsed, cache.reused), (1, 1 + prelude));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
