@@ -14,10 +14,11 @@
 
 mod hash;
 mod manifest;
-
-pub use hash::code_hashes;
+mod pin;
 mod sret;
 mod unload;
+
+pub use hash::code_hashes;
 
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
@@ -51,6 +52,17 @@ pub struct Layout {
     pub symbol: Option<String>,
 }
 
+/// A global a patch has and its host does not: the runtime creates it and the patch reaches
+/// it through a pointer variable (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`). The code generator
+/// emits both the pointer variable and the initial value (`NEW_GLOBAL_INIT_PREFIX`).
+#[derive(Clone, Debug)]
+pub struct NewGlobal {
+    /// The Vais name.
+    pub name: String,
+    /// The type as Vais writes it: a later patch with another type for it is refused.
+    pub description: String,
+}
+
 #[derive(Clone, Debug)]
 pub enum Mode {
     Host {
@@ -72,6 +84,8 @@ pub struct Plan {
     pub layouts: Vec<Layout>,
     /// The program's global variables, by symbol name: exported by the host, used by the patch.
     pub globals: Vec<String>,
+    /// Globals of a patch that the host does not have (none in a host).
+    pub new_globals: Vec<NewGlobal>,
     pub mode: Mode,
 }
 
@@ -83,6 +97,8 @@ pub enum HotError {
     UsesMain(String),
     #[error("building hot-reload code failed: {0}")]
     Builder(String),
+    #[error("new global `{0}` has no pointer variable or initial value in the module")]
+    MissingNewGlobal(String),
 }
 
 fn builder_error(e: impl std::fmt::Display) -> HotError {
@@ -203,6 +219,15 @@ pub fn apply<'ctx>(
                     import_global(module, global)?;
                 }
             }
+            // A new global's pointer variable is exported, so that the optimiser cannot take
+            // its null initialiser for its value: the runtime stores the real address.
+            for ng in &plan.new_globals {
+                let slot = module
+                    .get_global(&format!("{}{}", abi::NEW_GLOBAL_SLOT_PREFIX, ng.name))
+                    .ok_or_else(|| HotError::MissingNewGlobal(ng.name.clone()))?;
+                slot.set_linkage(Linkage::External);
+                slot.set_visibility(inkwell::GlobalVisibility::Protected);
+            }
             for name in ["main", "vais_main"] {
                 if let Some(f) = module.get_function(name) {
                     // Hot code that uses `main` is refused before this pass (vaisc's
@@ -221,6 +246,7 @@ pub fn apply<'ctx>(
                 }
             }
             unloadable &= unload::intern_literals(ctx, module)?;
+            unloadable &= pin::pin_on_use(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
             manifest::emit(
@@ -234,26 +260,37 @@ pub fn apply<'ctx>(
             )?;
         }
     }
-    unwind_tables(ctx, module);
+    unwind_tables(ctx, module, is_patch, &functions);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
     Ok(Hashes { code, bodies })
 }
 
-/// Gives every function of the module unwind tables and a frame pointer. The runtime recovers
-/// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
-/// outside hot code, with the DWARF call-frame information of each frame on the way (which says
-/// where each callee-saved register was saved); a function without it would end the unwind.
-/// Frame pointers cost a register but let a debugger or profiler walk hot code too. And a
-/// null access is an access of address 0 (`null-pointer-is-valid`), not undefined behaviour
-/// the optimiser may turn into falling through into whatever code follows: it faults where
-/// the source made it, which the runtime can then report and recover from.
-fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
+/// Gives every function of the module unwind tables, and the code a fault can be recovered
+/// from a null pointer that is valid. The runtime recovers from a fault in reloaded code by
+/// unwinding, from the signal's context, to the first frame outside hot code, with the DWARF
+/// call-frame information of each frame on the way (which says where each callee-saved register
+/// was saved); a function without it would end the unwind. Tables cost nothing at run time, so
+/// every function has them, the host's cold code included (debuggers and profilers use them).
+///
+/// In the code a recovery unwinds (every function of a patch, and the host's own hot bodies,
+/// which a patch's frames can sit above) a null access is an access of address 0
+/// (`null-pointer-is-valid`), not undefined behaviour the optimiser may turn into falling
+/// through into whatever code follows: it faults where the source made it, which the runtime
+/// can then report (with the line) and recover from. The rest of the host is never unwound and
+/// its faults end the program in any case, so it is optimised exactly as in a normal build.
+/// No frame pointers: the call-frame rows locate every frame without them, and they would cost
+/// a register and a push and pop per call.
+fn unwind_tables<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    is_patch: bool,
+    hot_bodies: &[FunctionValue<'ctx>],
+) {
     // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
     // which a fault (unlike a call) needs.
     let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
-    let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
     let null_valid = ctx.create_enum_attribute(
         Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
         0,
@@ -263,8 +300,9 @@ fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
         f = func.get_next_function();
         if func.count_basic_blocks() > 0 {
             func.add_attribute(AttributeLoc::Function, uwtable);
-            func.add_attribute(AttributeLoc::Function, frame_pointer);
-            func.add_attribute(AttributeLoc::Function, null_valid);
+            if is_patch || hot_bodies.contains(&func) {
+                func.add_attribute(AttributeLoc::Function, null_valid);
+            }
         }
     }
 }

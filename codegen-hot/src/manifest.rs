@@ -7,6 +7,7 @@
 use crate::{HotError, Layout, Plan};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
+use inkwell::targets::TargetData;
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue, StructValue};
 use inkwell::AddressSpace;
@@ -252,10 +253,19 @@ pub fn emit<'ctx>(
     for l in &plan.layouts {
         layouts.push(layout_entry(ctx, module, l, kind)?);
     }
+    let new_globals = new_global_entries(ctx, module, plan)?;
     let fn_ty = struct_type(ctx, abi::FUNCTION_ENTRY_FIELDS);
     let layout_ty = struct_type(ctx, abi::LAYOUT_ENTRY_FIELDS);
+    let new_global_ty = struct_type(ctx, abi::NEW_GLOBAL_ENTRY_FIELDS);
     let functions_ptr = array(ctx, module, fn_ty, &entries, "vais.hot.functions");
     let layouts_ptr = array(ctx, module, layout_ty, &layouts, "vais.hot.layouts");
+    let new_globals_ptr = array(
+        ctx,
+        module,
+        new_global_ty,
+        &new_globals,
+        "vais.hot.new_globals",
+    );
     let count =
         |n: usize| u32::try_from(n).map_err(|_| HotError::Builder("too many entries".into()));
     let value = Named::new(ctx, abi::MANIFEST_FIELDS)
@@ -268,6 +278,9 @@ pub fn emit<'ctx>(
         .u32("reserved", 0)?
         .set("functions", functions_ptr)?
         .set("layouts", layouts_ptr)?
+        .u32("new_global_count", count(new_globals.len())?)?
+        .u32("new_global_reserved", 0)?
+        .set("new_globals", new_globals_ptr)?
         .build()?;
     let g = module.add_global(value.get_type(), None, abi::MANIFEST_SYMBOL);
     g.set_initializer(&value);
@@ -275,6 +288,45 @@ pub fn emit<'ctx>(
     g.set_linkage(Linkage::External);
     g.set_visibility(inkwell::GlobalVisibility::Protected);
     Ok(g)
+}
+
+/// One [`abi::NewGlobalEntry`] per new global of the plan: its pointer variable and initial
+/// value are the ones the code generator emitted under the ABI's names, and its size and
+/// alignment are LLVM's for the module's target (the layout the code uses).
+fn new_global_entries<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    plan: &Plan,
+) -> Result<Vec<StructValue<'ctx>>, HotError> {
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let data = TargetData::create(&module.get_data_layout().as_str().to_string_lossy());
+    let mut out = Vec::new();
+    for ng in &plan.new_globals {
+        let find = |prefix: &str| {
+            module
+                .get_global(&format!("{prefix}{}", ng.name))
+                .ok_or_else(|| HotError::MissingNewGlobal(ng.name.clone()))
+        };
+        let (slot, init) = (
+            find(abi::NEW_GLOBAL_SLOT_PREFIX)?,
+            find(abi::NEW_GLOBAL_INIT_PREFIX)?,
+        );
+        init.set_constant(true);
+        let ty = BasicTypeEnum::try_from(init.get_value_type())
+            .map_err(|()| HotError::MissingNewGlobal(ng.name.clone()))?;
+        out.push(
+            Named::new(ctx, abi::NEW_GLOBAL_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &ng.name))?
+                .set("layout", c_string(ctx, module, &ng.description))?
+                .u64("hash", abi::hash(ng.description.as_bytes()))?
+                .u64("size", data.get_abi_size(&ty))?
+                .u64("align", u64::from(data.get_abi_alignment(&ty)))?
+                .set("init", init.as_pointer_value().const_cast(i8p))?
+                .set("slot", slot.as_pointer_value().const_cast(i8p))?
+                .build()?,
+        );
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -327,7 +379,13 @@ mod tests {
             abi::MANIFEST_FIELDS,
             size_of::<abi::Manifest>(),
             offsets!(abi::Manifest: abi_version, kind, program_id, function_count, layout_count,
-                flags, reserved, functions, layouts),
+                flags, reserved, functions, layouts, new_global_count, new_global_reserved,
+                new_globals),
+        );
+        check(
+            abi::NEW_GLOBAL_ENTRY_FIELDS,
+            size_of::<abi::NewGlobalEntry>(),
+            offsets!(abi::NewGlobalEntry: name, layout, hash, size, align, init, slot),
         );
         check(
             abi::FUNCTION_ENTRY_FIELDS,
@@ -425,6 +483,7 @@ mod tests {
                 symbol: None,
             }],
             globals: Vec::new(),
+            new_globals: Vec::new(),
             mode: Mode::Host {
                 compiler: "vaisc".into(),
                 safe_points: true,

@@ -36,4 +36,10 @@ pub enum LoadError {
     /// The patch changes layouts in a way the running program's values cannot follow.
     #[error("{0}")]
     Migration(#[from] vais_hot_abi::migrate::Refusal),
+    #[error("global `{name}` changed type from {old} to {new} since the patch that added it: restart the program to apply it")]
+    NewGlobalType {
+        name: String,
+        old: String,
+        new: String,
+    },
 }

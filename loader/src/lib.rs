@@ -12,6 +12,7 @@
 
 mod elf;
 mod error;
+mod globals;
 mod literals;
 mod log;
 mod migration;

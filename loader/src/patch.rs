@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use vais_hot_abi::layout::TypeLayout;
 use vais_hot_abi::{self as abi, c_str, Manifest};
@@ -52,6 +53,9 @@ pub struct Prepared {
     pub image: (usize, usize),
     /// The patch hands out addresses of its own code: it must never be unloaded.
     pub keep_loaded: bool,
+    /// The patch's flag set when its code creates a closure the program may keep
+    /// (`abi::PINNED_SYMBOL`), if its code can.
+    pub pinned: Option<*const AtomicU32>,
     /// The fault handler's tables for the library, until it is published.
     pub code_map: Option<CodeMap>,
     /// The layouts the patch's code was compiled against, which the program's values take on
@@ -64,6 +68,18 @@ pub struct Prepared {
 // SAFETY: the raw pointers are code addresses inside `library`, which moves with them; they are
 // only ever read, and code is immutable.
 unsafe impl Send for Prepared {}
+
+impl Prepared {
+    /// Whether the patch's code has created a closure the program may keep: then the library
+    /// must stay loaded. Read after a check found no thread inside the library, so a closure
+    /// created just before is seen (the check's signal round orders it).
+    pub fn pinned(&self) -> bool {
+        // SAFETY: `pinned` points at the flag inside `_library`, which `self` keeps mapped; it
+        // is only ever read here, atomically, while the patch's code writes it.
+        self.pinned
+            .is_some_and(|flag| unsafe { (*flag).load(Ordering::Acquire) } != 0)
+    }
+}
 
 /// Host facts the checks compare against, read once from the host manifest.
 pub struct HostInfo {
@@ -159,10 +175,19 @@ pub fn load(
     // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
     let (pointers, hashes, deleted, layouts) = unsafe { check(&*manifest, host) }?;
     // The rules the runtime applies at publication, checked now so a patch whose values
-    // cannot be migrated is refused before anything waits for a safe point.
+    // cannot be migrated is refused before anything waits for a safe point (and before any
+    // storage for its new globals is created).
     abi::migrate::plan(current, &layouts, &host.layouts)?;
+    // SAFETY: as above; none of the library's code has run (it is not published yet).
+    unsafe { crate::globals::bind(&*manifest) }?;
     // SAFETY: as above.
     let flags = unsafe { (*manifest).flags };
+    let pinned_symbol = format!("{}\0", abi::PINNED_SYMBOL);
+    // SAFETY: the symbol, when present, is the `u32` flag the hot pass defines (`pin.rs`), which
+    // lives as long as `library`; only its address is taken.
+    let pinned = unsafe { library.get::<*const AtomicU32>(pinned_symbol.as_bytes()) }
+        .ok()
+        .map(|s| *s);
     // The fault handler's tables for this library, built now so the handler only looks up.
     let code_map = match CodeMap::build(&bytes, manifest as usize, 0, None) {
         Ok(map) => Some(map),
@@ -183,6 +208,7 @@ pub fn load(
         deleted,
         image: image_of(manifest as usize).ok_or(LoadError::NoManifest)?,
         keep_loaded: flags & abi::FLAG_KEEP_LOADED != 0,
+        pinned,
         load_time,
         verify_time: verify_start.elapsed(),
     })
@@ -361,6 +387,9 @@ mod tests {
             reserved: 0,
             functions: functions.as_ptr(),
             layouts: layout_entries.as_ptr(),
+            new_global_count: 0,
+            new_global_reserved: 0,
+            new_globals: std::ptr::null(),
         };
         Built {
             _strings: strings,

@@ -327,8 +327,30 @@ impl Runtime {
             owners[slot] = number;
             updated.push(slot);
         }
+        // The fault handler must know the new code before any thread can run it: its code map
+        // and its version (in the history the handler reverts with) are published before the
+        // table leads there. Were they published after, a thread calling the new code at once
+        // and faulting would be reported as faulting outside reloaded code and die. A fault
+        // while the slots below are being stored reverts the table under them; the reporter's
+        // `after_fault`, which waits for this lock, stores the good version whole again.
+        if let Some(map) = prepared.code_map.take() {
+            registry::add_patch(map, number);
+        }
+        // Versions rolled back from are not returned to once new code is published.
+        let keep = state.current + 1;
+        state.versions.truncate(keep);
+        state
+            .versions
+            .push(Version::new(number, pointers, hashes, owners, layouts));
+        if state.versions.len() > HISTORY {
+            state.versions.remove(0);
+        }
+        state.current = state.versions.len() - 1;
+        share_history(state);
+        recover::set_current(number);
+        let published = &state.versions[state.current].pointers;
         for &slot in &updated {
-            self.table[slot].store(pointers[slot].cast_mut(), Ordering::Release);
+            self.table[slot].store(published[slot].cast_mut(), Ordering::Release);
         }
         let publish_time = start.elapsed();
         for name in &prepared.deleted {
@@ -344,10 +366,6 @@ impl Runtime {
         } else {
             format!("{} ({} patched)", changed.join(", "), changed.len())
         };
-        if let Some(map) = prepared.code_map.take() {
-            registry::add_patch(map, number);
-        }
-        recover::set_current(number);
         let total = prepared.load_time + prepared.verify_time + publish_time;
         let migrated_text = if migration.is_empty() {
             String::new()
@@ -375,17 +393,6 @@ impl Runtime {
             migrated,
             migration,
         });
-        // Versions rolled back from are not returned to once new code is published.
-        let keep = state.current + 1;
-        state.versions.truncate(keep);
-        state
-            .versions
-            .push(Version::new(number, pointers, hashes, owners, layouts));
-        if state.versions.len() > HISTORY {
-            state.versions.remove(0);
-        }
-        state.current = state.versions.len() - 1;
-        share_history(state);
         state.libraries.push(Loaded {
             number,
             patch: prepared,
@@ -546,7 +553,7 @@ impl Runtime {
         let candidates: Vec<usize> = (0..state.libraries.len())
             .filter(|&i| {
                 let l = &state.libraries[i];
-                !l.patch.keep_loaded && !used.contains(&l.number)
+                !l.patch.keep_loaded && !l.patch.pinned() && !used.contains(&l.number)
             })
             .take(reclaim::MAX_RANGES)
             .collect();
@@ -575,7 +582,9 @@ impl Runtime {
         };
         let mut unloaded = Vec::new();
         for (bit, &i) in candidates.iter().enumerate().rev() {
-            if busy & (1 << bit) == 0 {
+            // Read again after the check: code that ran until just before it may have created
+            // a closure the program keeps.
+            if busy & (1 << bit) == 0 && !state.libraries[i].patch.pinned() {
                 let library = state.libraries.remove(i);
                 registry::remove_patch(library.patch.image);
                 unloaded.push(library.number);

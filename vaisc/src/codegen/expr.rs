@@ -82,6 +82,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 Some(self.cast(v, &inner.ty, &e.ty)?)
             }
             ExprKind::Call { callee, args } => self.call(callee, args, &e.ty)?,
+            ExprKind::Closure { func, env, escapes } => {
+                Some(self.closure_value(*func, env.as_deref(), *escapes)?)
+            }
+            ExprKind::FnToClosure(f, escapes) => Some(self.fn_closure(f, *escapes)?),
             ExprKind::StructLit(..)
             | ExprKind::ArrayLit(_)
             | ExprKind::ArrayRepeat(..)
@@ -121,6 +125,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 None
             }
             ExprKind::Match(s, arms) => self.match_expr(e, s, arms)?,
+            ExprKind::TaskNew { func, args } => Some(self.task_new(*func, args)?),
+            ExprKind::Spawn(call) => Some(self.spawn(call)?),
+            ExprKind::Await(task) => self.await_task(task, &e.ty)?,
             ExprKind::Unreachable => {
                 self.builder.build_unreachable()?;
                 self.start_dead_block()?;
@@ -148,10 +155,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
         match &e.kind {
             ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
-            ExprKind::Global(id) => {
-                let ty = self.program.globals[*id].ty.clone();
-                Ok(self.global_ptr(self.globals[*id], &ty))
-            }
+            ExprKind::Global(id) => match self.global_slots[*id] {
+                Some(slot) => {
+                    // The runtime stored the address before publishing this code, with the
+                    // release store the table's acquire load pairs with.
+                    let address = self.builder.build_load(slot.as_pointer_value(), "global")?;
+                    Ok(address.into_pointer_value())
+                }
+                None => {
+                    let ty = self.program.globals[*id].ty.clone();
+                    Ok(self.global_ptr(self.globals[*id], &ty))
+                }
+            },
             ExprKind::Deref(p) => Ok(self.value(p)?.into_pointer_value()),
             ExprKind::Field(base, index) => {
                 let b = self.place(base)?;
@@ -495,7 +510,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if let Callee::Direct(f) = callee {
             self.safe_point_before_call(*f)?;
         }
+        let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
         let (target, params): (CallableValue, Vec<Ty>) = match callee {
+            Callee::Closure(f) => {
+                let (code, env) = self.closure_callee(f)?;
+                values.push(env);
+                let params = match &f.ty {
+                    Ty::Closure(sig) => sig.params.clone(),
+                    _ => Vec::new(),
+                };
+                (code, params)
+            }
             Callee::Direct(f) => (
                 self.functions[*f].into(),
                 self.program.functions[*f].ty.params.clone(),
@@ -511,7 +536,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 (callable, params)
             }
         };
-        let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
         for (i, a) in args.iter().enumerate() {
             let v = self.value(a)?;
             // An argument of type `!` (say `f(R 1)`) leaves only dead code behind; a zero of

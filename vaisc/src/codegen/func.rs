@@ -36,10 +36,21 @@ pub(super) struct Gen<'a, 'ctx> {
     pub enum_types: Vec<StructType<'ctx>>,
     pub functions: Vec<FunctionValue<'ctx>>,
     pub globals: Vec<GlobalValue<'ctx>>,
+    /// Per global: the pointer variable through which code reaches it, for the globals whose
+    /// storage the hot-reload runtime owns (`Options::runtime_globals`).
+    pub global_slots: Vec<Option<GlobalValue<'ctx>>>,
+    runtime_globals: Vec<crate::tir::GlobalId>,
     /// String literals already emitted, by contents (lookup only; emission order is the
     /// order of first use).
     strings: HashMap<String, PointerValue<'ctx>>,
     pub debug: Option<DebugInfo<'ctx>>,
+    /// The thunks making function pointers closures, by code type and whether they escape
+    /// (`closure.rs`), in creation order.
+    pub thunks: Vec<(
+        inkwell::types::FunctionType<'ctx>,
+        bool,
+        FunctionValue<'ctx>,
+    )>,
     /// The function being emitted.
     pub f: Option<FnState<'ctx>>,
     /// In a hot host: the offset table and the runtime's safe point (`hot_layout.rs`).
@@ -93,8 +104,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             enum_types: Vec::new(),
             functions: Vec::new(),
             globals: Vec::new(),
+            global_slots: Vec::new(),
+            runtime_globals: opts.runtime_globals.clone(),
             strings: HashMap::new(),
             debug,
+            thunks: Vec::new(),
             f: None,
             hot: None,
             hot_host: opts.hot_host,
@@ -129,10 +143,30 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
-        for g in &self.program.globals {
-            let global = self.global_storage(&g.ty, &g.name);
-            global.set_linkage(Linkage::Internal);
-            self.globals.push(global);
+        self.declare_tasks();
+        for (id, g) in self.program.globals.iter().enumerate() {
+            let ty = self.llvm(&g.ty);
+            if self.runtime_globals.contains(&id) {
+                // The module holds only the initial value, which the runtime copies into the
+                // storage it creates, and the pointer variable it stores that storage's
+                // address in.
+                let init_name = format!("{}{}", vais_hot_abi::NEW_GLOBAL_INIT_PREFIX, g.name);
+                let global = self.module.add_global(ty, None, &init_name);
+                global.set_linkage(Linkage::Internal);
+                self.globals.push(global);
+                let ptr =
+                    inkwell::types::BasicType::ptr_type(&ty, inkwell::AddressSpace::default());
+                let slot_name = format!("{}{}", vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX, g.name);
+                let slot = self.module.add_global(ptr, None, &slot_name);
+                slot.set_linkage(Linkage::Internal);
+                slot.set_initializer(&ptr.const_null());
+                self.global_slots.push(Some(slot));
+            } else {
+                let global = self.global_storage(&g.ty, &g.name);
+                global.set_linkage(Linkage::Internal);
+                self.globals.push(global);
+                self.global_slots.push(None);
+            }
         }
         for (i, g) in self.program.globals.iter().enumerate() {
             let init = self.constant(&g.init, &g.ty)?;
@@ -144,6 +178,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.emit_function(id)?;
             }
         }
+        self.emit_tasks()?;
         if let Some(main) = self.program.main {
             self.emit_c_main(main)?;
         }
@@ -330,6 +365,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = self.string(s);
                 p.const_cast(llty.into_pointer_type()).into()
             }
+            (Const::Func(f), Ty::Closure(_)) => self.fn_closure_constant(*f)?,
             (Const::Func(f), _) => self.functions[*f]
                 .as_global_value()
                 .as_pointer_value()

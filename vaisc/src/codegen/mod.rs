@@ -3,7 +3,8 @@
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
 //! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the
 //! defined forms of division, remainder and shifts, `debug.rs` DWARF line tables for `-g`,
-//! `builtins.rs` keeps LLVM from taking the program's own functions for C library ones.
+//! `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the program's own
+//! functions for C library ones, `task.rs` the tasks of async functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
 //! program's vectors in order, so the same program always gives byte-identical IR. The module
@@ -12,13 +13,19 @@
 
 mod arith;
 mod builtins;
+mod closure;
 mod debug;
 mod expr;
 mod func;
 mod hot_layout;
 mod layout;
+mod task;
 mod types;
 
+#[cfg(test)]
+mod closure_tests;
+#[cfg(test)]
+mod mono_tests;
 #[cfg(test)]
 mod tests;
 
@@ -26,7 +33,7 @@ pub use hot_layout::{has_layout, kept_local_symbol, kept_locals};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 
 use crate::source::SourceMap;
-use crate::tir::Program;
+use crate::tir::{GlobalId, Program};
 use inkwell::builder::BuilderError;
 use inkwell::context::Context;
 use inkwell::module::Module;
@@ -37,7 +44,7 @@ use inkwell::targets::{
 use inkwell::OptimizationLevel;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     pub opt_level: u8,
     pub debug_info: bool,
@@ -47,6 +54,10 @@ pub struct Options {
     /// A hot host: code that is not hot reads layouts from the offset table, and values it
     /// keeps have room to grow (`hot_layout.rs`).
     pub hot_host: bool,
+    /// Globals whose storage the hot-reload runtime owns (a patch's globals the host does not
+    /// have): code reaches each through a pointer variable the runtime fills, and the module
+    /// keeps only its initial value (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`).
+    pub runtime_globals: Vec<GlobalId>,
 }
 
 #[derive(Debug, thiserror::Error)]

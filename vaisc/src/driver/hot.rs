@@ -154,7 +154,7 @@ pub fn build_hot(
     } else {
         let start = Instant::now();
         let context = Context::create();
-        let module = lower(&context, checked, program, opts, true, true)?;
+        let module = lower(&context, checked, program, opts, true, true, Vec::new())?;
         let host_form = codegen_hot::code_hashes(&module);
         report.codegen += start.elapsed();
         hot::unreloadable_changes(program, &host.code, &host_form)
@@ -184,7 +184,16 @@ fn emit(
     let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
-    let module = lower(&context, checked, program, opts, true, !is_patch)?;
+    let runtime_globals = hot::runtime_globals(program, plan);
+    let module = lower(
+        &context,
+        checked,
+        program,
+        opts,
+        true,
+        !is_patch,
+        runtime_globals,
+    )?;
     let code = codegen_hot::apply(&context, &module, plan)?.code;
     codegen::verify_after(&module, "the hot-reload pass")?;
     if is_patch {

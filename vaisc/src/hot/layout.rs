@@ -73,6 +73,11 @@ fn fields(program: &Program, defs: &[FieldDef], layout: &CgFields) -> Vec<FieldL
 fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> {
     let mut out = Vec::new();
     for (i, (s, layout)) in program.structs.iter().zip(&layouts.structs).enumerate() {
+        // A closure's environment is read only by that closure's own code, which travels with
+        // it: a reload may change it freely.
+        if program.is_closure_env(i) {
+            continue;
+        }
         let mut fs = fields(program, &s.fields, layout);
         for (j, f) in fs.iter_mut().enumerate() {
             if facts.used_fields.contains(&(i, j)) {

@@ -7,8 +7,10 @@
 mod facts;
 mod host_info;
 mod layout;
+mod new_globals;
 
 pub use host_info::{path_for, HostFunction, HostInfo};
+pub use new_globals::runtime_globals;
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -53,6 +55,7 @@ pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<L
         functions,
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        new_globals: Vec::new(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
@@ -111,18 +114,8 @@ pub fn patch_plan(
             vais_hot_abi::migrate::Plan::default()
         }
     };
-    for &g in &reached.globals {
-        let name = &program.globals[g].name;
-        if !host
-            .layouts
-            .iter()
-            .any(|h| h.kind == vais_hot_abi::layout::LayoutKind::Global && h.name == *name)
-        {
-            problems.push(format!(
-                "global `{name}` is new: the running program does not have it"
-            ));
-        }
-    }
+    let (new_globals, refused) = new_globals::plan(program, host, &reached.globals, &layouts);
+    problems.extend(refused);
     if program_id(entry) != host.program_id {
         problems.push("the running program was built from another source file".to_string());
     }
@@ -135,7 +128,13 @@ pub fn patch_plan(
             table_len: host.functions.len(),
             functions,
             layouts,
-            globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+            globals: program
+                .globals
+                .iter()
+                .map(|g| g.name.clone())
+                .filter(|name| !new_globals.iter().any(|ng| ng.name == *name))
+                .collect(),
+            new_globals,
             mode: Mode::Patch,
         },
         migration,
@@ -324,6 +323,8 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
             let mut found = Vec::new();
             visit(&body.body, &mut |e| match &e.kind {
                 ExprKind::FuncRef(g)
+                | ExprKind::Closure { func: g, .. }
+                | ExprKind::TaskNew { func: g, .. }
                 | ExprKind::Call {
                     callee: Callee::Direct(g),
                     ..
@@ -349,7 +350,11 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::AddrOf(a)
         | ExprKind::Unary(_, a)
         | ExprKind::Cast(a)
+        | ExprKind::FnToClosure(a, _)
+        | ExprKind::Spawn(a)
+        | ExprKind::Await(a)
         | ExprKind::ArrayRepeat(a, _) => go(a),
+        ExprKind::Closure { env: Some(env), .. } => go(env),
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
         | ExprKind::Binary(_, a, b)
@@ -361,14 +366,15 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             go(b);
         }
         ExprKind::Call { callee, args } => {
-            if let Callee::Indirect(c) = callee {
+            if let Callee::Indirect(c) | Callee::Closure(c) = callee {
                 go(c);
             }
             args.iter().for_each(go);
         }
-        ExprKind::StructLit(_, xs) | ExprKind::ArrayLit(xs) | ExprKind::EnumLit(_, _, xs) => {
-            xs.iter().for_each(go)
-        }
+        ExprKind::StructLit(_, xs)
+        | ExprKind::ArrayLit(xs)
+        | ExprKind::EnumLit(_, _, xs)
+        | ExprKind::TaskNew { args: xs, .. } => xs.iter().for_each(go),
         ExprKind::Block(stmts, tail) => {
             for s in stmts {
                 match s {

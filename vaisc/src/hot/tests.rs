@@ -45,6 +45,7 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let ctx = Context::create();
     let opts = crate::codegen::Options {
         hot_host: host_of.is_none(),
+        runtime_globals: super::runtime_globals(&p, &plan),
         ..Default::default()
     };
     let module = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
@@ -188,11 +189,73 @@ fn incompatible_patches_are_refused_at_build_time() {
         GAME.replace("s.frame += 1", "score += 1")
     );
     let (p, p_src) = program(&with_global);
-    let err = super::patch_plan(&p, entry, &info, layouts(&p, &p_src)).expect_err("new global");
-    assert_eq!(
-        err.0,
-        vec!["global `score` is new: the running program does not have it"]
+    let plan = super::patch_plan(&p, entry, &info, layouts(&p, &p_src))
+        .expect("a new global is fine")
+        .plan;
+    let new: Vec<(&str, &str)> = plan
+        .new_globals
+        .iter()
+        .map(|g| (g.name.as_str(), g.description.as_str()))
+        .collect();
+    assert_eq!(new, vec![("score", "i64")]);
+    assert!(!plan.globals.contains(&"score".to_string()));
+    // The runtime compares a new global's type by this text, which holds the layouts of the
+    // structs in it, so that a struct the host lacks cannot change unnoticed.
+    let src = format!(
+        "S Q {{ a: i64, s: State }}\nG qs: [Q; 2] = [Q {{ a: 1 }}, Q {{ a: 2 }}]\n{}",
+        GAME.replace("s.frame += 1", "qs[0].a += 1")
     );
+    let (p, p_src) = program(&src);
+    let plan = super::patch_plan(&p, entry, &info, layouts(&p, &p_src))
+        .expect("a new global is fine")
+        .plan;
+    assert_eq!(
+        plan.new_globals[0].description,
+        "[Q; 2]; struct Q { a: i64 @0, s: State @8 } size 16; struct State { frame: i64 @0 } size 8"
+    );
+    // Its initial value is copied out of the patch, so it must not point into the patch.
+    for (global, what) in [
+        ("G score: str = \"none\"", "a string"),
+        (
+            "S H { f: fn(*State) -> i64 }\nG score: H = H { f: update }",
+            "a function address",
+        ),
+    ] {
+        let src = format!("{global}\n{}", GAME.replace("s.frame += 1", "score"));
+        let (p, p_src) = program(&src);
+        let err = super::patch_plan(&p, entry, &info, layouts(&p, &p_src)).expect_err("pointer");
+        assert_eq!(
+            err.0,
+            vec![format!("global `score` is new and its initial value holds {what}, which would point into the patch: restart the program to add it")]
+        );
+    }
+}
+
+/// A patch's new global is reached through the pointer variable the runtime fills, and the
+/// patch keeps its initial value under the ABI's name; the host's globals stay declarations.
+#[test]
+fn a_patch_reaches_its_new_globals_through_the_runtimes_pointer() {
+    let src = "
+S P { x: i64, y: i64 }
+G kept: i64 = 1
+#[hot] F step() { kept += 1 }
+F main() -> i64 { step(); kept }";
+    let patched = src
+        .replace(
+            "G kept",
+            "G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]\nG kept",
+        )
+        .replace("kept += 1", "kept += 1; ps[1].y += kept");
+    let ir = hot_ir(&patched, Some(src));
+    for line in [
+        "@kept = external global i64\n",
+        "@__vais_hot_global_init.ps = internal constant [2 x %P] [%P { i64 1, i64 2 }, %P { i64 3, i64 4 }]\n",
+        "@__vais_hot_global.ps = protected global [2 x %P]* null\n",
+        "load [2 x %P]*, [2 x %P]** @__vais_hot_global.ps",
+    ] {
+        assert!(ir.contains(line), "{line}in\n{ir}");
+    }
+    assert!(!ir.contains("@ps "), "{ir}");
 }
 
 /// Every variable a patch uses is the host's, whatever its type: struct and array globals too,
@@ -249,6 +312,7 @@ F main() -> i64 {
             debug_info,
             line_tables: true,
             hot_host: false,
+            runtime_globals: Vec::new(),
         };
         let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
         codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies

@@ -4,7 +4,9 @@
 //! command with `--exec`). It then watches the directories of every source file the program
 //! loads (watching directories, not files, because editors save by renaming a new file over the
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
-//! patch, which the running host applies by itself. What the host did with it arrives on the
+//! patch, which the running host applies by itself. The front end's syntax trees are kept
+//! between saves, so that only the files that changed are parsed again (`resolve::ParseCache`
+//! says when a tree is reused). What the host did with the patch arrives on the
 //! status channel (`vais_hot_abi::status`) as an event like any other: the loop never waits for
 //! it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
 //! in one line when its outcome arrives (what happened and how long each step took).
@@ -20,6 +22,7 @@ pub use events::{Event, Events, Raw};
 
 use crate::diagnostics::render;
 use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, HotReport};
+use crate::resolve::ParseCache;
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -71,6 +74,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         awaiting: None,
         built: false,
         input: true,
+        trees: ParseCache::new(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
@@ -107,6 +111,8 @@ struct Watcher<'a> {
     built: bool,
     /// Whether watch's standard input is still open.
     input: bool,
+    /// The syntax trees of the last check: a save reparses only the files that changed.
+    trees: ParseCache,
 }
 
 impl Watcher<'_> {
@@ -122,7 +128,7 @@ impl Watcher<'_> {
 
     /// Runs the front end on the program, or reports why it could not.
     fn load(&mut self) -> Option<Checked> {
-        match driver::check_file(&self.opts.entry) {
+        match driver::check_file_cached(&self.opts.entry, &mut self.trees) {
             Ok(c) => {
                 self.events.watch_sources(&c.sources);
                 Some(c)

@@ -27,7 +27,8 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.fields.12 = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.10, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.11, i32 0, i32 0), i32 80, i32 0, i64 0, i64 8, i64 1, i8* null }]
 @vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 5740724965368081194, i32 0, i32 0, i8* bitcast (i64 (%State*)* @update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @twice to i8*) }]
 @vais.hot.layouts = private constant [2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -4109443202484031134, i32 0, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }, { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.8, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.9, i32 0, i32 0), i64 -5898710473539910794, i32 2, i32 1, i64 8, i64 80, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields.12 to i8*), i8* null, i32 0, i32 0, i8* bitcast ({ %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0 to i8*), i8* null }]
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 4, i32 0, i64 2087432831185312278, i32 2, i32 2, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*) }
+@vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 5, i32 0, i64 2087432831185312278, i32 2, i32 2, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 @vais.hot.compiler = private unnamed_addr constant [6 x i8] c"vaisc\00", align 1
 
 declare void @vais_hot_safe_point()
@@ -65,7 +66,7 @@ entry:
   ret i64 %add
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
 entry:
   %f = alloca i64 (%State*)*, align 8
@@ -78,7 +79,7 @@ entry:
   ret i64 %call
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define internal i64 @vais_main() #1 {
 entry:
   %layout.slot = alloca i64, align 8
@@ -111,10 +112,10 @@ call:                                             ; preds = %safe_point, %entry
   ret i64 %add
 }
 
-; Function Attrs: null_pointer_is_valid uwtable
+; Function Attrs: uwtable
 define i32 @main(i32 %0, i8** %1) #1 {
 entry:
-  call void @vais_hot_runtime_init(i8* bitcast ({ i32, i32, i64, i32, i32, i32, i32, i8*, i8* }* @__vais_hot_manifest to i8*), i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.compiler, i32 0, i32 0))
+  call void @vais_hot_runtime_init(i8* bitcast ({ i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* }* @__vais_hot_manifest to i8*), i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.compiler, i32 0, i32 0))
   store i32 %0, i32* @vais_argc, align 4
   store i8** %1, i8*** @vais_argv, align 8
   %status = call i64 @vais_main()
@@ -122,7 +123,7 @@ entry:
   ret i32 %exit
 }
 
-; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+; Function Attrs: alwaysinline uwtable
 define i64 @__vais_hot_entry.update(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
@@ -131,7 +132,7 @@ entry:
   ret i64 %r
 }
 
-; Function Attrs: alwaysinline null_pointer_is_valid uwtable
+; Function Attrs: alwaysinline uwtable
 define i64 @__vais_hot_entry.twice(%State* %0) #2 {
 entry:
   %body = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
@@ -142,6 +143,6 @@ entry:
 
 declare void @vais_hot_runtime_init(i8*, i8**, i8*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #2 = { alwaysinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { noinline null_pointer_is_valid uwtable }
+attributes #1 = { uwtable }
+attributes #2 = { alwaysinline uwtable }

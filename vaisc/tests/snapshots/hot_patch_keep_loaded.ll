@@ -10,7 +10,8 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.1 = private constant [10 x i8] c"() -> i64\00"
 @vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([10 x i8], [10 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -2561735692631554984, i64 1702458896754034913, i32 0, i32 0, i8* bitcast (i64 ()* @__vais_hot_body.setup to i8*) }]
 @vais.hot.layouts = private constant [0 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] zeroinitializer
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 4, i32 1, i64 2087432831185312278, i32 1, i32 0, i32 2, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([0 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*) }
+@vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 5, i32 1, i64 2087432831185312278, i32 1, i32 0, i32 2, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([0 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 
 declare i64 @vais_hot_on_reload(void (i64)*)
 
@@ -31,5 +32,5 @@ entry:
   ret i64 %call
 }
 
-attributes #0 = { null_pointer_is_valid uwtable "frame-pointer"="all" }
-attributes #1 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { null_pointer_is_valid uwtable }
+attributes #1 = { noinline null_pointer_is_valid uwtable }
