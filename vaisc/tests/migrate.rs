@@ -111,6 +111,33 @@ fn an_inserted_field_gets_zero_and_main_reads_the_moved_ones() {
 }
 
 #[test]
+fn a_new_field_with_a_default_reads_the_default_in_live_values() {
+    let (p, host) = started("default", GAME);
+    // The literals keep omitting the new field: it has a default.
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, speed: f64 = 2.5, x: i64 }",
+    );
+    p.edit(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "printf(\"v2 hot frame=%ld speed10=%ld\\n\", s.frame, (s.speed * 10.0) as i64)",
+    );
+    let err = patch_ok(&p);
+    assert!(
+        err.contains("migration: State: + speed = 2.5, x moved 8 -> 16; 2 live values"),
+        "{err}"
+    );
+    host.wait_stderr("the migration", |l| {
+        l.contains("migrated: State: + speed = 2.5, x moved 8 -> 16; 2 live values")
+    });
+    let lines = host.wait_count("new frames", 3, |l| l.starts_with("v2 hot"));
+    for l in &lines {
+        assert_eq!(field(l, "speed10"), 25, "{l}");
+    }
+    main_reads_right(&host, 10);
+}
+
+#[test]
 fn removed_reordered_and_retyped_fields() {
     let source = GAME
         .replace(
@@ -393,6 +420,46 @@ fn what_cannot_be_migrated_is_refused_in_one_line() {
     let err = patch_refused(&p);
     assert!(
         err.contains("State: another thread may be running Vais code (`pthread_create` is declared at game.vais:"),
+        "{err}"
+    );
+}
+
+/// A struct kept in a `Vec` lives in the vector's `malloc` block, which the runtime cannot
+/// find: a change to its layout is refused, naming the vector's type and the program's line.
+#[test]
+fn a_struct_held_in_a_vec_refuses_a_layout_change() {
+    let source = GAME.replace(
+        "    l := mut State { frame: 0, x: 0 }\n",
+        "    l := mut State { frame: 0, x: 0 }\n    v: mut Vec<State> = Vec.new()\n    v.push(State { frame: 1, x: 2 })\n",
+    );
+    let p = Project::new("vec", &source);
+    p.build();
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64 = 0, x: i64 }",
+    );
+    let err = patch_refused(&p);
+    assert!(
+        err.contains(
+            "State: values may live in the elements of a `Vec<State>` (game.vais:16), which the runtime cannot find"
+        ),
+        "{err}"
+    );
+    // A struct that no vector holds still migrates.
+    drop(p);
+    let source = source
+        .replace("S State {", "S Other { a: i64 }\nS State {")
+        .replace("Vec<State>", "Vec<Other>")
+        .replace("v.push(State { frame: 1, x: 2 })", "v.push(Other { a: 1 })");
+    let p = Project::new("vec_other", &source);
+    p.build();
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64 = 0, x: i64 }",
+    );
+    let err = patch_ok(&p);
+    assert!(
+        err.contains("migration: State: + y = 0, x moved 8 -> 16"),
         "{err}"
     );
 }

@@ -1,8 +1,10 @@
 //! What the compiler knows about a host that decides whether its live values may be migrated
 //! to a new layout, found in the typed IR when the host is built and recorded per type in the
 //! manifest (the runtime re-checks every patch against them):
-//! - values that may live in memory the runtime cannot find: the program converts a pointer to
-//!   `*T` (memory from `malloc`, or any address made into a `T`);
+//! - values that may live in memory the runtime cannot find: the elements of a generic
+//!   container that keeps them behind a pointer field (`Vec<T>`'s `data`, `malloc` memory), or
+//!   the program converts a pointer to `*T` (memory from `malloc`, or any address made into a
+//!   `T`);
 //! - a pointer-typed global or local of `main` that may point inside a value whose fields move;
 //! - another thread that may run Vais code (the program declares `pthread_create`);
 //! - structs passed by value to or from hot functions, and enums whose variants code that keeps
@@ -164,6 +166,18 @@ impl Facts {
                 refuse(&mut facts, inner, &why);
             }
         }
+        // Before the casts: a container's own code makes the casts, in the library's lines,
+        // while the line to name is the program's that keeps the container.
+        for (instance, elem) in pointer_containers(program) {
+            let why = format!(
+                "values may live in the elements of a `{}` ({}), which the runtime cannot find",
+                program.structs[instance].name,
+                at(first_use(program, instance))
+            );
+            let mut inner = BTreeSet::new();
+            contained(program, elem, &mut inner);
+            refuse(&mut facts, inner, &why);
+        }
         for f in &program.functions {
             let Some(body) = &f.body else { continue };
             visit(&body.body, &mut |e| {
@@ -210,4 +224,39 @@ impl Facts {
         }
         facts
     }
+}
+
+/// Generic struct instances (`Vec<State>`) with a pointer field to a type that has a layout,
+/// with that type: their elements are in memory the runtime cannot find (`malloc`'s).
+fn pointer_containers(program: &Program) -> Vec<(usize, &Ty)> {
+    program
+        .structs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name.contains('<'))
+        .filter_map(|(id, s)| {
+            s.fields.iter().find_map(|f| match &f.ty {
+                Ty::Ptr(elem) if crate::codegen::has_layout(elem) => Some((id, &**elem)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// Where the program first keeps a value holding struct `id`: the first global, then local
+/// (in function order), of such a type declared outside the struct's own file; the struct's
+/// declaration if there is none.
+fn first_use(program: &Program, id: usize) -> Span {
+    let def = &program.structs[id];
+    let holds = |ty: &Ty| contains(program, ty, &Ty::Struct(id));
+    let globals = program.globals.iter().map(|g| (&g.ty, g.span));
+    let locals = program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .flat_map(|b| b.locals.iter().map(|l| (&l.ty, l.span)));
+    globals
+        .chain(locals)
+        .find(|(ty, span)| span.file != def.span.file && holds(ty))
+        .map_or(def.span, |(_, span)| span)
 }

@@ -48,8 +48,14 @@ fn kind_of(ty: &Ty) -> ValueKind {
     }
 }
 
-/// One field's record.
-fn field(program: &Program, name: &str, ty: &Ty, offset: u64, size: u64) -> FieldLayout {
+/// One field's record; `default` is the bytes of its default value (`codegen::layouts`).
+fn field(
+    program: &Program,
+    name: &str,
+    ty: &Ty,
+    (offset, size): (u64, u64),
+    default: Option<Vec<u8>>,
+) -> FieldLayout {
     let (elem, count) = element(ty);
     FieldLayout {
         name: name.to_string(),
@@ -58,15 +64,25 @@ fn field(program: &Program, name: &str, ty: &Ty, offset: u64, size: u64) -> Fiel
         offset,
         size,
         count,
-        default: None,
+        default,
         flags: 0,
     }
 }
 
-fn fields(program: &Program, defs: &[FieldDef], layout: &CgFields) -> Vec<FieldLayout> {
+/// The records of fields `defs`, with their defaults' bytes (none for enum variants' fields).
+fn fields(
+    program: &Program,
+    defs: &[FieldDef],
+    layout: &CgFields,
+    defaults: &[Option<Vec<u8>>],
+) -> Vec<FieldLayout> {
     defs.iter()
         .zip(layout.offsets.iter().zip(&layout.sizes))
-        .map(|(f, (&offset, &size))| field(program, &f.name, &f.ty, offset, size))
+        .enumerate()
+        .map(|(j, (f, (&offset, &size)))| {
+            let default = defaults.get(j).cloned().flatten();
+            field(program, &f.name, &f.ty, (offset, size), default)
+        })
         .collect()
 }
 
@@ -78,7 +94,7 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
         if program.is_closure_env(i) {
             continue;
         }
-        let mut fs = fields(program, &s.fields, layout);
+        let mut fs = fields(program, &s.fields, layout, &layouts.struct_defaults[i]);
         for (j, f) in fs.iter_mut().enumerate() {
             if facts.used_fields.contains(&(i, j)) {
                 f.flags |= FIELD_USED_BY_HOST;
@@ -109,7 +125,7 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
             .map(|(tag, (v, l))| VariantLayout {
                 name: v.name.clone(),
                 tag: tag as u64,
-                fields: fields(program, &v.fields, l),
+                fields: fields(program, &v.fields, l, &[]),
                 flags: if facts.used_variants.contains(&(i, tag)) {
                     FIELD_USED_BY_HOST
                 } else {
@@ -158,7 +174,7 @@ fn value(program: &Program, name: &str, symbol: &str, ty: &Ty, size: u64, room: 
             kind: LayoutKind::Global,
             name: name.to_string(),
             size,
-            fields: vec![field(program, name, ty, 0, size)],
+            fields: vec![field(program, name, ty, (0, size), None)],
             variants: Vec::new(),
             storage,
             refusal: None,
