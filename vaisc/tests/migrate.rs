@@ -137,6 +137,39 @@ fn a_new_field_with_a_default_reads_the_default_in_live_values() {
     main_reads_right(&host, 10);
 }
 
+/// A generic struct's instance (`Pair<i64>`) is a migratable type of its own.
+#[test]
+fn a_generic_struct_instance_gains_a_field() {
+    let source = GAME
+        .replace(
+            "S State { frame: i64, x: i64 }",
+            "S Pair<T> { frame: T, x: T }",
+        )
+        .replace("State { frame: 0, x: 0 }", "Pair { frame: 0, x: 0 }")
+        .replace("State", "Pair<i64>");
+    let (p, host) = started("generic", &source);
+    p.edit(
+        "S Pair<T> { frame: T, x: T }",
+        "S Pair<T> { frame: T, c: T, x: T }",
+    );
+    for _ in ["g", "l"] {
+        p.edit("Pair { frame: 0, x: 0 }", "Pair { frame: 0, c: 0, x: 0 }");
+    }
+    p.edit("s.x += 10", "s.x += 10\n    s.c += 2");
+    p.edit(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "printf(\"v2 hot frame=%ld c=%ld\\n\", s.frame, s.c)",
+    );
+    let err = patch_ok(&p);
+    assert!(
+        err.contains("migration: Pair<i64>: + c = 0, x moved 8 -> 16; 2 live values"),
+        "{err}"
+    );
+    let first = host.wait_stdout("new code", |l| l.starts_with("v2 hot"));
+    assert_eq!(field(&first, "c"), 2, "{first}");
+    main_reads_right(&host, 10);
+}
+
 #[test]
 fn removed_reordered_and_retyped_fields() {
     let source = GAME
@@ -462,6 +495,39 @@ fn a_struct_held_in_a_vec_refuses_a_layout_change() {
         err.contains("migration: State: + y = 0, x moved 8 -> 16"),
         "{err}"
     );
+}
+
+/// A global a patch added lives in storage the runtime owns, which it does not migrate: a
+/// later patch changing the layout of a struct in it is refused at load, and the code before
+/// keeps running.
+#[test]
+fn a_new_global_of_a_struct_type_refuses_a_later_layout_change() {
+    let (p, host) = started("new_global", GAME);
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        "G g: State = State { frame: 0, x: 0 }\nG extra: State = State { frame: 5, x: 7 }",
+    );
+    p.edit(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "extra.x += 1\n    printf(\"v2 hot frame=%ld extra=%ld\\n\", s.frame, extra.x)",
+    );
+    patch_ok(&p);
+    host.wait_stdout("the new global", |l| l.starts_with("v2 hot"));
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64 = 3, x: i64 }",
+    );
+    p.edit("printf(\"v2 hot", "printf(\"v3 hot");
+    patch_ok(&p);
+    host.wait_stderr("the refusal", |l| {
+        l.contains("v3 refused: global `extra` changed type from State; struct State { frame: i64 @0, x: i64 @8 } size 16 to State; struct State { frame: i64 @0, y: i64 @8, x: i64 @16 } size 24 since the patch that added it")
+    });
+    let is_v2 = |l: &str| l.starts_with("v2 hot");
+    let seen = host.stdout_lines().iter().filter(|l| is_v2(l)).count();
+    host.wait_count("v2 frames after the refusal", seen + 5, is_v2);
+    let all = host.stdout_lines();
+    assert!(all.iter().all(|l| !l.starts_with("v3")), "{all:?}");
+    main_reads_right(&host, 5);
 }
 
 #[test]
