@@ -530,6 +530,55 @@ fn a_new_global_of_a_struct_type_refuses_a_later_layout_change() {
     main_reads_right(&host, 5);
 }
 
+/// Tasks: `spawn` runs Vais code on another thread, and a task's record (its arguments and
+/// result, `malloc` memory) may hold values the runtime cannot find. Both refuse, in one line
+/// naming the program's line; a `Task<i64>` alone (a pointer) stands in the way of nothing.
+#[test]
+fn spawn_and_task_records_refuse_layout_changes() {
+    let cases = [
+        (
+            "A F make(n: i64) -> i64 = n\n",
+            "    t := spawn make(3)\n    printf(\"t=%ld\\n\", t.await)\n",
+            Some("State: another thread may be running Vais code (`spawn` at game.vais:"),
+        ),
+        (
+            "A F make(n: i64) -> State = State { frame: n, x: 0 }\n",
+            "    t := make(3)\n    printf(\"t=%ld\\n\", t.await.frame)\n",
+            Some("State: values may live in the record of a `Task<State>` (game.vais:"),
+        ),
+        (
+            "A F make(n: i64) -> i64 = n\n",
+            "    t := make(3)\n    printf(\"t=%ld\\n\", t.await)\n",
+            None,
+        ),
+    ];
+    for (i, (decl, body, refusal)) in cases.into_iter().enumerate() {
+        let source = GAME.replace(
+            "F main() -> i64 {\n",
+            &format!("{decl}F main() -> i64 {{\n{body}"),
+        );
+        let p = Project::new(&format!("task{i}"), &source);
+        p.build();
+        p.edit(
+            "S State { frame: i64, x: i64 }",
+            "S State { frame: i64, y: i64 = 0, x: i64 }",
+        );
+        match refusal {
+            Some(why) => {
+                let err = patch_refused(&p);
+                assert!(err.contains(why), "{err}");
+            }
+            None => {
+                let err = patch_ok(&p);
+                assert!(
+                    err.contains("migration: State: + y = 0, x moved 8 -> 16"),
+                    "{err}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_runtime_rechecks_and_old_code_keeps_running() {
     // A field `main` reads changes type: refused by the compiler, and by the runtime when

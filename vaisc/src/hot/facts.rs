@@ -6,7 +6,9 @@
 //!   the program converts a pointer to `*T` (memory from `malloc`, or any address made into a
 //!   `T`);
 //! - a pointer-typed global or local of `main` that may point inside a value whose fields move;
-//! - another thread that may run Vais code (the program declares `pthread_create`);
+//! - another thread that may run Vais code (the program declares `pthread_create`, or uses
+//!   `spawn`);
+//! - values held in a task's record (its arguments and result, in `malloc` memory);
 //! - structs passed by value to or from hot functions, and enums whose variants code that keeps
 //!   running builds or matches (that code uses constant layouts for them);
 //! - which fields code that keeps running uses: such a field may move but not disappear.
@@ -49,7 +51,7 @@ fn contained(program: &Program, ty: &Ty, out: &mut BTreeSet<(bool, usize)>) {
                 contained(program, &f.ty, out);
             }
         }
-        Ty::Array(elem, _) => contained(program, elem, out),
+        Ty::Array(elem, _) | Ty::Task(elem) => contained(program, elem, out),
         _ => {}
     }
 }
@@ -192,6 +194,32 @@ impl Facts {
                         );
                         refuse(&mut facts, inner_set, &why);
                     }
+                }
+                match &e.kind {
+                    // `spawn` starts a thread of its own (the generated code calls
+                    // `pthread_create`, which the program need not declare).
+                    ExprKind::Spawn(_) => {
+                        let why = format!(
+                            "another thread may be running Vais code (`spawn` at {})",
+                            at(e.span)
+                        );
+                        refuse(&mut facts, everything.clone(), &why);
+                    }
+                    // A task's record (`malloc` memory) holds its arguments and its result.
+                    ExprKind::TaskNew { args, .. } => {
+                        let mut inner = BTreeSet::new();
+                        contained(program, &e.ty, &mut inner);
+                        for a in args {
+                            contained(program, &a.ty, &mut inner);
+                        }
+                        let why = format!(
+                            "values may live in the record of a `{}` ({}), which the runtime cannot find",
+                            program.ty_name(&e.ty),
+                            at(e.span)
+                        );
+                        refuse(&mut facts, inner, &why);
+                    }
+                    _ => {}
                 }
                 if f.attrs.hot {
                     return;
