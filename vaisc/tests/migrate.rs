@@ -579,6 +579,57 @@ fn spawn_and_task_records_refuse_layout_changes() {
     }
 }
 
+/// A closure in a migrated struct (code and environment pointers) is copied and still calls;
+/// a closure that captured a struct by value holds a copy the runtime cannot find, and refuses.
+#[test]
+fn closures_in_structs_migrate_and_captured_structs_refuse() {
+    let source = GAME
+        .replace(
+            "#[hot]\nF show",
+            "S Holder { k: i64, f: |i64| -> i64 }\n#[hot]\nF call(h: *Holder) {\n    printf(\"v1 call=%ld\\n\", h.f(h.k))\n}\n#[hot]\nF show",
+        )
+        .replace(
+            "    l := mut State { frame: 0, x: 0 }\n",
+            "    l := mut State { frame: 0, x: 0 }\n    m := 3\n    h := mut Holder { k: 7, f: |n| n * m }\n",
+        )
+        .replace("        show(&g)\n", "        show(&g)\n        call(&h)\n");
+    let (p, host) = started("closure", &source);
+    p.edit(
+        "S Holder { k: i64, f: |i64| -> i64 }",
+        "S Holder { k: i64, z: i64 = 5, f: |i64| -> i64 }",
+    );
+    p.edit(
+        "printf(\"v1 call=%ld\\n\", h.f(h.k))",
+        "printf(\"v2 call=%ld\\n\", h.f(h.k) + h.z)",
+    );
+    let err = patch_ok(&p);
+    assert!(
+        err.contains("migration: Holder: + z = 5, f moved 8 -> 16; 1 live value"),
+        "{err}"
+    );
+    let line = host.wait_stdout("new code", |l| l.starts_with("v2 call"));
+    assert_eq!(field(&line, "call"), 26, "{line}");
+    main_reads_right(&host, 5);
+    drop(host);
+    drop(p);
+
+    let source = GAME.replace(
+        "    l := mut State { frame: 0, x: 0 }\n",
+        "    l := mut State { frame: 0, x: 0 }\n    c := |n: i64| n + l.frame\n    printf(\"c=%ld\\n\", c(1))\n",
+    );
+    let p = Project::new("captured", &source);
+    p.build();
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64 = 0, x: i64 }",
+    );
+    let err = patch_refused(&p);
+    assert!(
+        err.contains("State: values may live in the environment of a closure (game.vais:16), which the runtime cannot find"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_runtime_rechecks_and_old_code_keeps_running() {
     // A field `main` reads changes type: refused by the compiler, and by the runtime when

@@ -8,7 +8,8 @@
 //! - a pointer-typed global or local of `main` that may point inside a value whose fields move;
 //! - another thread that may run Vais code (the program declares `pthread_create`, or uses
 //!   `spawn`);
-//! - values held in a task's record (its arguments and result, in `malloc` memory);
+//! - values held in a task's record (its arguments and result, in `malloc` memory) or copied
+//!   into a closure's environment;
 //! - structs passed by value to or from hot functions, and enums whose variants code that keeps
 //!   running builds or matches (that code uses constant layouts for them);
 //! - which fields code that keeps running uses: such a field may move but not disappear.
@@ -178,6 +179,21 @@ impl Facts {
             );
             let mut inner = BTreeSet::new();
             contained(program, elem, &mut inner);
+            refuse(&mut facts, inner, &why);
+        }
+        // A closure's environment (on the stack or from `malloc`) holds copies of what it
+        // captured, which the runtime cannot find, while the closure's code in the host reads
+        // them with the offsets it rewrites.
+        for c in &program.closures {
+            let Some(env) = c.env else { continue };
+            let mut inner = BTreeSet::new();
+            for f in &program.structs[env].fields {
+                contained(program, &f.ty, &mut inner);
+            }
+            let why = format!(
+                "values may live in the environment of a closure ({}), which the runtime cannot find",
+                at(program.functions[c.func].span)
+            );
             refuse(&mut facts, inner, &why);
         }
         for f in &program.functions {
