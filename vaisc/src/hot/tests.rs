@@ -390,6 +390,36 @@ fn layouts_are_the_code_generators() {
     );
 }
 
+/// Field defaults travel as the bytes of a value of the field's type, laid out as the code
+/// generator lays it out (little-endian here); a field without one migrates as zero.
+#[test]
+fn field_defaults_are_encoded_with_the_code_generators_layout() {
+    let (p, p_src) = program(
+        "S D { a: i32 = -2, n: i64, b: f64 = 2.5, c: bool = true, h: u16 = 513 }\nG d: D = D { n: 1 }\nF main() -> i64 = 0",
+    );
+    let all = layouts(&p, &p_src);
+    let d = all
+        .iter()
+        .find(|l| l.layout.key() == "struct D")
+        .expect("D's layout");
+    let defaults: Vec<(&str, Option<Vec<u8>>)> = d
+        .layout
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.default.clone()))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec![
+            ("a", Some((-2i32).to_le_bytes().to_vec())),
+            ("n", None),
+            ("b", Some(2.5f64.to_le_bytes().to_vec())),
+            ("c", Some(vec![1])),
+            ("h", Some(513u16.to_le_bytes().to_vec())),
+        ]
+    );
+}
+
 /// Should code that uses `main` reach the pass despite `refusals`, the pass reports it instead
 /// of deleting a function that still has uses (which crashed LLVM).
 #[test]
