@@ -189,7 +189,12 @@ impl Runtime {
     fn load_and_publish(&self, from_safe_point: bool) -> Outcome {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let prepared = match patch::load(&self.patch_path, serial, &self.host) {
-            Ok(p) => p,
+            Ok(p) => {
+                // The patch may have pulled in libraries: the handler needs their tables before
+                // the new code can call them.
+                recover::refresh_libraries();
+                p
+            }
             Err(e) => {
                 let next = self.state.lock().next_number;
                 status::log_event(&format!("v{next} refused: {e}"));
@@ -505,8 +510,8 @@ impl Runtime {
     }
 }
 
-/// Reads the host executable's unwind rows, symbols and line tables for the fault handler;
-/// `bodies` are the host's hot function bodies.
+/// Reads the host executable's unwind rows, symbols and line tables for the fault handler, and
+/// those of the libraries it has loaded; `bodies` are the host's hot function bodies.
 fn host_tables(bodies: &[usize]) {
     let inside = bodies
         .first()
@@ -528,6 +533,9 @@ fn host_tables(bodies: &[usize]) {
             None
         }
     };
+    // The C libraries the program calls into, for faults inside them; the handler waits for
+    // these as for the host's own tables.
+    recover::refresh_libraries();
     registry::set_host(map);
 }
 

@@ -123,14 +123,7 @@ impl CodeMap {
         let eh = find(".eh_frame").ok_or(MapError::NoUnwindTables)?;
         let mut map = CodeMap {
             version,
-            lo,
-            hi,
-            hot: Vec::new(),
-            rows: Vec::new(),
-            symbols: Vec::new(),
-            lines: Vec::new(),
-            files: Vec::new(),
-            text: String::new(),
+            ..CodeMap::empty(lo, hi)
         };
         let wanted = |start: usize| hot_bodies.is_none_or(|b| b.contains(&start));
         map.unwind_rows(eh, find(".text").map_or(0, |t| t.addr), bias, wanted)?;
@@ -153,13 +146,16 @@ impl CodeMap {
         Ok(map)
     }
 
-    fn unwind_rows(
+    /// Reads the rows of every FDE whose function `wanted` accepts; returns each such
+    /// function's span (what the FDE covers).
+    pub(super) fn unwind_rows(
         &mut self,
         eh: &Section,
         text: u64,
         bias: usize,
         wanted: impl Fn(usize) -> bool,
-    ) -> Result<(), MapError> {
+    ) -> Result<Vec<(usize, usize)>, MapError> {
+        let mut spans = Vec::new();
         let frame = gimli::EhFrame::new(eh.data, LittleEndian);
         let bases = gimli::BaseAddresses::default()
             .set_eh_frame(eh.addr)
@@ -171,9 +167,11 @@ impl CodeMap {
                 continue;
             };
             let fde = partial.parse(|s, b, o| s.cie_from_offset(b, o))?;
-            if !wanted(fde.initial_address() as usize + bias) {
+            let start = fde.initial_address() as usize + bias;
+            if !wanted(start) {
                 continue;
             }
+            spans.push((start, start + fde.len() as usize));
             let mut table = fde.rows(&frame, &bases, &mut ctx)?;
             while let Some(row) = table.next_row()? {
                 let CfaRule::RegisterAndOffset { register, offset } = *row.cfa() else {
@@ -202,7 +200,44 @@ impl CodeMap {
             }
         }
         self.rows.sort_by_key(|r| r.start);
-        Ok(())
+        spans.sort_unstable();
+        Ok(spans)
+    }
+
+    /// An empty map of a module mapped at `[lo, hi)` that holds no hot code: a C library.
+    pub(super) fn empty(lo: usize, hi: usize) -> CodeMap {
+        CodeMap {
+            version: 0,
+            lo,
+            hi,
+            hot: Vec::new(),
+            rows: Vec::new(),
+            symbols: Vec::new(),
+            lines: Vec::new(),
+            files: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Adds a function symbol at `[start, end)` (run-time addresses).
+    pub(super) fn add_symbol(&mut self, start: usize, end: usize, name: &str) {
+        let name = self.push_text(name);
+        self.symbols.push(Symbol { start, end, name });
+    }
+
+    /// Sorts the symbols added with [`CodeMap::add_symbol`], for the lookups.
+    pub(super) fn sort_symbols(&mut self) {
+        // Of several names for one address (`_IO_puts` and `puts`), the one a program calls
+        // comes first: the name without a leading underscore, then the shortest in order
+        // (`memcpy` before `memmove`, `remquo` before `remquof64`), so the choice is the same
+        // in every run.
+        let text = &self.text;
+        self.symbols.sort_by_key(|s| {
+            let (at, len) = (s.name.0 as usize, s.name.1 as usize);
+            let name = text.get(at..at + len).unwrap_or("");
+            (s.start, name.starts_with('_'), name, s.end)
+        });
+        self.symbols.dedup_by_key(|s| s.start);
     }
 
     fn push_text(&mut self, s: &str) -> (u32, u32) {

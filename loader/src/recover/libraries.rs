@@ -1,0 +1,245 @@
+//! The fault handler's tables for the shared libraries Vais code calls into (libc, libm, and
+//! whatever else the host links or a patch pulls in): where each is mapped, the call-frame rows
+//! of its code, and its exported function names. With them, a fault inside `strlen` called by
+//! new code is unwound out of the library to the Vais call, and recovered like a fault there.
+//!
+//! The tables are built outside the handler, when the runtime starts and after it loads a
+//! patch: [`refresh`] lists the loaded objects with `dl_iterate_phdr`, reads the unwind tables of
+//! each new one from its mapped `.eh_frame` (found through `PT_GNU_EH_FRAME`, the
+//! `.eh_frame_hdr` the dynamic loader maps), and its names from the file's `.dynsym`. The maps
+//! are published in `registry.rs` like a patch's, so the handler only loads pointers and
+//! searches sorted arrays.
+
+use super::codemap::CodeMap;
+use super::registry;
+use crate::elf::{self, Section};
+use gimli::{EndianSlice, LittleEndian};
+use parking_lot::Mutex;
+use std::ffi::{c_void, CString};
+
+const PT_GNU_EH_FRAME: u32 = 0x6474_e550;
+const STT_FUNC: u8 = 2;
+const STT_GNU_IFUNC: u8 = 10;
+const SHT_DYNSYM: u32 = 11;
+
+/// One loaded object, as `dl_iterate_phdr` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Object {
+    name: String,
+    /// What its link-time addresses are moved by.
+    bias: usize,
+    /// The page-aligned mapped span.
+    lo: usize,
+    hi: usize,
+    /// The run-time address and size of its `.eh_frame_hdr`, and the end of the loaded
+    /// segment holding it (the `.eh_frame` it points to lies in the same segment).
+    eh_frame_hdr: Option<(usize, usize, usize)>,
+}
+
+/// The objects whose maps are published now.
+static KNOWN: Mutex<Vec<Object>> = Mutex::new(Vec::new());
+
+/// Brings the published library maps in line with the objects loaded now: builds the maps of
+/// objects loaded since the last call and retires those of objects unloaded since. The host
+/// executable and patch libraries (which have maps of their own) are left out.
+pub fn refresh() {
+    let mut known = KNOWN.lock();
+    let own = refresh as *const () as usize;
+    let now: Vec<Object> = loaded()
+        .into_iter()
+        .filter(|o| !(o.lo <= own && own < o.hi))
+        .collect();
+    known.retain(|k| {
+        let kept = now.contains(k);
+        if !kept {
+            registry::remove_library((k.lo, k.hi));
+        }
+        kept
+    });
+    for object in now {
+        if known.contains(&object) {
+            continue;
+        }
+        if let Some(map) = build(&object) {
+            registry::add_library(map);
+        }
+        // An object without usable tables is remembered too, so it is not read again.
+        known.push(object);
+    }
+}
+
+/// The loaded objects.
+fn loaded() -> Vec<Object> {
+    unsafe extern "C" fn visit(
+        info: *mut libc::dl_phdr_info,
+        _size: libc::size_t,
+        data: *mut c_void,
+    ) -> libc::c_int {
+        // SAFETY: `dl_iterate_phdr` passes a valid object description and our vector.
+        let (info, out) = unsafe { (&*info, &mut *data.cast::<Vec<Object>>()) };
+        // SAFETY: the object's program headers, as many as it says.
+        let headers = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum.into()) };
+        let bias = info.dlpi_addr as usize;
+        let loads = || headers.iter().filter(|h| h.p_type == libc::PT_LOAD);
+        let lo = loads().map(|h| bias + h.p_vaddr as usize).min();
+        let hi = loads().map(|h| bias + (h.p_vaddr + h.p_memsz) as usize).max();
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return 0;
+        };
+        let eh_frame_hdr = headers
+            .iter()
+            .find(|h| h.p_type == PT_GNU_EH_FRAME)
+            .and_then(|h| {
+                let at = bias + h.p_vaddr as usize;
+                let segment = loads().find(|l| {
+                    let start = bias + l.p_vaddr as usize;
+                    start <= at && at < start + l.p_memsz as usize
+                })?;
+                let end = bias + (segment.p_vaddr + segment.p_filesz) as usize;
+                Some((at, h.p_memsz as usize, end))
+            });
+        let name = if info.dlpi_name.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a non-null `dlpi_name` is a NUL-terminated path the loader owns.
+            unsafe { std::ffi::CStr::from_ptr(info.dlpi_name) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        out.push(Object {
+            name,
+            bias,
+            lo: lo & !0xfff,
+            hi: (hi + 0xfff) & !0xfff,
+            eh_frame_hdr,
+        });
+        0
+    }
+    let mut out: Vec<Object> = Vec::new();
+    // SAFETY: `visit` matches the callback type and only reads what it is given.
+    unsafe { libc::dl_iterate_phdr(Some(visit), (&mut out as *mut Vec<Object>).cast()) };
+    out
+}
+
+/// The map of one library, or `None` when it has no unwind tables or is a patch.
+fn build(object: &Object) -> Option<CodeMap> {
+    let (hdr_at, hdr_len, segment_end) = object.eh_frame_hdr?;
+    let file = std::fs::read(&object.name).ok();
+    let sections = file.as_deref().map(elf::sections).unwrap_or_default();
+    let dynsym = symbols(&sections);
+    if dynsym
+        .iter()
+        .any(|s| s.name == vais_hot_abi::MANIFEST_SYMBOL)
+    {
+        return None;
+    }
+    // SAFETY: the `.eh_frame_hdr` is mapped where its program header says, for as long as the
+    // object stays loaded (the runtime does not unload libraries it did not load itself).
+    let hdr = unsafe { std::slice::from_raw_parts(hdr_at as *const u8, hdr_len) };
+    let bases = gimli::BaseAddresses::default().set_eh_frame_hdr(hdr_at as u64);
+    let parsed = gimli::EhFrameHdr::new(hdr, LittleEndian)
+        .parse(&bases, 8)
+        .ok()?;
+    let eh_frame_at = parsed.eh_frame_ptr().direct().ok()? as usize;
+    if eh_frame_at < object.lo || eh_frame_at >= segment_end {
+        return None;
+    }
+    // SAFETY: the `.eh_frame` starts where the header points, inside the loaded segment that
+    // holds the header, whose file-backed part runs to `segment_end`; its entries end with a
+    // zero terminator before that, where gimli stops.
+    let data =
+        unsafe { std::slice::from_raw_parts(eh_frame_at as *const u8, segment_end - eh_frame_at) };
+    let eh = Section {
+        name: ".eh_frame",
+        kind: 1,
+        addr: eh_frame_at as u64,
+        data,
+        link: 0,
+    };
+    let mut map = CodeMap::empty(object.lo, object.hi);
+    // The section is read where it is mapped: its addresses are run-time ones (bias 0).
+    let functions = map.unwind_rows(&eh, 0, 0, |_| true).ok()?;
+    let bias = object.bias;
+    let handle = open(&object.name);
+    for s in &dynsym {
+        match s.kind {
+            STT_FUNC if s.size > 0 => map.add_symbol(bias + s.value, bias + s.value + s.size, s.name),
+            // An indirect function's symbol is its resolver: the code that runs is the one the
+            // resolver picks (`__strlen_avx2` for `strlen`), found by asking the loader for the
+            // name, and spans what its unwind entry covers.
+            STT_GNU_IFUNC => {
+                let Some(at) = handle.and_then(|h| resolve(h, s.name)) else {
+                    continue;
+                };
+                let i = functions.partition_point(|f| f.0 <= at);
+                if let Some(&(start, end)) = i.checked_sub(1).and_then(|i| functions.get(i)) {
+                    if start <= at && at < end {
+                        map.add_symbol(at, end, s.name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(h) = handle {
+        // SAFETY: `h` came from `dlopen` with RTLD_NOLOAD, which took a reference to release.
+        unsafe { libc::dlclose(h) };
+    }
+    map.sort_symbols();
+    Some(map)
+}
+
+/// A `.dynsym` entry.
+struct Dynamic<'a> {
+    name: &'a str,
+    kind: u8,
+    value: usize,
+    size: usize,
+}
+
+fn symbols<'a>(sections: &[Section<'a>]) -> Vec<Dynamic<'a>> {
+    let Some(table) = sections.iter().find(|s| s.kind == SHT_DYNSYM) else {
+        return Vec::new();
+    };
+    let strings = sections
+        .get(table.link as usize)
+        .map_or(&[][..], |s| s.data);
+    table
+        .data
+        .chunks_exact(24)
+        .filter_map(|sym| {
+            let name_at = u32::from_le_bytes([sym[0], sym[1], sym[2], sym[3]]) as usize;
+            let value = u64::from_le_bytes(sym[8..16].try_into().ok()?) as usize;
+            let size = u64::from_le_bytes(sym[16..24].try_into().ok()?) as usize;
+            let name = strings
+                .get(name_at..)
+                .and_then(|n| n.split(|&b| b == 0).next())
+                .and_then(|n| std::str::from_utf8(n).ok())?;
+            // Section index 0: an undefined symbol, which the object imports.
+            let defined = u16::from_le_bytes([sym[6], sym[7]]) != 0;
+            (defined && !name.is_empty()).then_some(Dynamic {
+                name,
+                kind: sym[4] & 0xf,
+                value,
+                size,
+            })
+        })
+        .collect()
+}
+
+/// A handle to the already loaded object `name` (never loads one).
+fn open(name: &str) -> Option<*mut c_void> {
+    let path = CString::new(name).ok()?;
+    // SAFETY: a NUL-terminated path; RTLD_NOLOAD only looks the object up.
+    let h = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOLOAD | libc::RTLD_LAZY) };
+    (!h.is_null()).then_some(h)
+}
+
+/// The address `dlsym` gives `name` in the object `handle` (for an indirect function, the
+/// implementation its resolver picks).
+fn resolve(handle: *mut c_void, name: &str) -> Option<usize> {
+    let symbol = CString::new(name).ok()?;
+    // SAFETY: a live handle and a NUL-terminated name.
+    let at = unsafe { libc::dlsym(handle, symbol.as_ptr()) };
+    (!at.is_null()).then_some(at as usize)
+}
