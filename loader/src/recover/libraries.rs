@@ -13,9 +13,9 @@
 use super::codemap::CodeMap;
 use super::registry;
 use crate::elf::{self, Section};
-use gimli::{EndianSlice, LittleEndian};
+use gimli::LittleEndian;
 use parking_lot::Mutex;
-use std::ffi::{c_void, CString};
+use std::ffi::c_void;
 
 const PT_GNU_EH_FRAME: u32 = 0x6474_e550;
 const STT_FUNC: u8 = 2;
@@ -160,17 +160,16 @@ fn build(object: &Object) -> Option<CodeMap> {
     // The section is read where it is mapped: its addresses are run-time ones (bias 0).
     let functions = map.unwind_rows(&eh, 0, 0, |_| true).ok()?;
     let bias = object.bias;
-    let handle = open(&object.name);
     for s in &dynsym {
         match s.kind {
             STT_FUNC if s.size > 0 => map.add_symbol(bias + s.value, bias + s.value + s.size, s.name),
             // An indirect function's symbol is its resolver: the code that runs is the one the
-            // resolver picks (`__strlen_avx2` for `strlen`), found by asking the loader for the
-            // name, and spans what its unwind entry covers.
+            // resolver picks (`__strlen_avx2` for `strlen`), which spans what its unwind entry
+            // covers. Each versioned definition has a resolver of its own (`memcpy@GLIBC_2.2.5`
+            // picks a `memmove`), and an unversioned reference, as a patch makes, may bind to
+            // any of them: every one is asked.
             STT_GNU_IFUNC => {
-                let Some(at) = handle.and_then(|h| resolve(h, s.name)) else {
-                    continue;
-                };
+                let at = resolve(bias + s.value);
                 let i = functions.partition_point(|f| f.0 <= at);
                 if let Some(&(start, end)) = i.checked_sub(1).and_then(|i| functions.get(i)) {
                     if start <= at && at < end {
@@ -180,10 +179,6 @@ fn build(object: &Object) -> Option<CodeMap> {
             }
             _ => {}
         }
-    }
-    if let Some(h) = handle {
-        // SAFETY: `h` came from `dlopen` with RTLD_NOLOAD, which took a reference to release.
-        unsafe { libc::dlclose(h) };
     }
     map.sort_symbols();
     Some(map)
@@ -227,19 +222,42 @@ fn symbols<'a>(sections: &[Section<'a>]) -> Vec<Dynamic<'a>> {
         .collect()
 }
 
-/// A handle to the already loaded object `name` (never loads one).
-fn open(name: &str) -> Option<*mut c_void> {
-    let path = CString::new(name).ok()?;
-    // SAFETY: a NUL-terminated path; RTLD_NOLOAD only looks the object up.
-    let h = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOLOAD | libc::RTLD_LAZY) };
-    (!h.is_null()).then_some(h)
+/// The implementation the resolver of an indirect function at `resolver` picks.
+fn resolve(resolver: usize) -> usize {
+    // SAFETY: `resolver` is the address of an STT_GNU_IFUNC symbol defined by a loaded object:
+    // a function taking no arguments the x86-64 resolvers read and returning the address of
+    // the implementation. The dynamic loader called it when it bound the symbol, and `dlsym`
+    // calls it again on every lookup, so calling it once more, outside any handler, is what
+    // the loader itself does.
+    let pick: extern "C" fn() -> usize = unsafe { std::mem::transmute(resolver) };
+    pick()
 }
 
-/// The address `dlsym` gives `name` in the object `handle` (for an indirect function, the
-/// implementation its resolver picks).
-fn resolve(handle: *mut c_void, name: &str) -> Option<usize> {
-    let symbol = CString::new(name).ok()?;
-    // SAFETY: a live handle and a NUL-terminated name.
-    let at = unsafe { libc::dlsym(handle, symbol.as_ptr()) };
-    (!at.is_null()).then_some(at as usize)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    /// The C library this test runs on gets a map that names its functions at the addresses
+    /// the dynamic loader gives them (the implementation an indirect function resolves to
+    /// included) and has an unwind row there whose return address is at the canonical frame
+    /// address minus 8.
+    #[test]
+    fn libc_functions_are_named_and_have_unwind_rows() {
+        refresh();
+        for name in ["strlen", "memcpy", "memset", "puts"] {
+            // SAFETY: a NUL-terminated name; RTLD_DEFAULT searches the loaded objects.
+            let at = unsafe { libc::dlsym(libc::RTLD_DEFAULT, CString::new(name).unwrap().as_ptr()) }
+                as usize;
+            assert_ne!(at, 0, "{name}");
+            registry::ACTIVE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let library = registry::library_of(at + 8).expect("libc's map");
+            let found = library.function(at + 8).map(str::to_owned);
+            let row = library.row(at).copied();
+            registry::ACTIVE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(found.as_deref(), Some(name));
+            let row = row.expect("a row at the entry");
+            assert_eq!((row.cfa_offset, row.saved[6]), (8, -8), "{name}");
+        }
+    }
 }
