@@ -380,8 +380,11 @@ fn leave_library(regs: Regs) -> (Regs, Option<InLibrary>) {
     let faulting = library.function(regs.rip).unwrap_or("");
     match unwind::out_of_libraries(regs) {
         Some(exit) => {
-            let called = registry::library_of(exit.called)
-                .and_then(|l| l.function(exit.called))
+            // The name the Vais code called the function by (its PLT stub's), else the
+            // library's own name for the outermost library frame.
+            let called = registry::module_of(exit.regs.rip - 1)
+                .and_then(|m| m.import_called_before(exit.regs.rip))
+                .or_else(|| registry::library_of(exit.called)?.function(exit.called))
                 .unwrap_or("");
             let unwound = true;
             (exit.regs, Some(InLibrary { faulting, called, unwound }))
