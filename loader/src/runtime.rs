@@ -192,7 +192,7 @@ impl Runtime {
             Ok(p) => {
                 // The patch may have pulled in libraries: the handler needs their tables before
                 // the new code can call them.
-                recover::refresh_libraries();
+                let _ = recover::refresh_libraries();
                 p
             }
             Err(e) => {
@@ -535,7 +535,15 @@ fn host_tables(bodies: &[usize]) {
     };
     // The C libraries the program calls into, for faults inside them; the handler waits for
     // these as for the host's own tables.
-    recover::refresh_libraries();
+    let start = Instant::now();
+    let built = recover::refresh_libraries();
+    log::line(
+        Level::Debug,
+        &format!(
+            "fault tables for {built} libraries built in {}",
+            log::ms(start.elapsed())
+        ),
+    );
     registry::set_host(map);
 }
 

@@ -695,7 +695,13 @@ fn a_fault_in_the_version_returned_to_goes_back_again() {
 /// are computed (`s.frame - s.frame`) so that it is the library, not the Vais code, that
 /// touches them.
 fn library_fault(name: &str, opt: &str, body: &str, report: &[&str]) {
-    recovers(&format!("rec-lib-{name}{opt}"), opt, GOOD_RISKY, body, report);
+    recovers(
+        &format!("rec-lib-{name}{opt}"),
+        opt,
+        GOOD_RISKY,
+        body,
+        report,
+    );
 }
 
 const STRLEN_NULL: &str = "    p := (s.frame - s.frame) as *u8\n    strlen(p as str) + s.frame\n";
@@ -728,7 +734,10 @@ fn memcpy_to_null(opt: &str) {
         "memcpy",
         opt,
         MEMCPY_NULL,
-        &["SIGSEGV (write to address ", " in memcpy called from risky at game.vais:8"],
+        &[
+            "SIGSEGV (write to address ",
+            " in memcpy called from risky at game.vais:8",
+        ],
     );
 }
 
@@ -750,7 +759,10 @@ fn memset_to_null(opt: &str) {
         "memset",
         opt,
         MEMSET_NULL,
-        &["SIGSEGV (write to address ", " in memset called from risky at game.vais:8"],
+        &[
+            "SIGSEGV (write to address ",
+            " in memset called from risky at game.vais:8",
+        ],
     );
 }
 

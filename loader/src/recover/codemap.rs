@@ -359,7 +359,8 @@ impl CodeMap {
         if call[0] != 0xe8 {
             return None;
         }
-        let target = ret.wrapping_add_signed(i32::from_le_bytes([call[1], call[2], call[3], call[4]]) as isize);
+        let target = ret
+            .wrapping_add_signed(i32::from_le_bytes([call[1], call[2], call[3], call[4]]) as isize);
         let i = self.imports.partition_point(|s| s.0 <= target);
         let stub = self.imports.get(i.checked_sub(1)?)?;
         (target < stub.1).then(|| self.slice(stub.2))

@@ -41,8 +41,9 @@ static KNOWN: Mutex<Vec<Object>> = Mutex::new(Vec::new());
 
 /// Brings the published library maps in line with the objects loaded now: builds the maps of
 /// objects loaded since the last call and retires those of objects unloaded since. The host
-/// executable and patch libraries (which have maps of their own) are left out.
-pub fn refresh() {
+/// executable and patch libraries (which have maps of their own) are left out. Returns how
+/// many maps were built.
+pub fn refresh() -> usize {
     let mut known = KNOWN.lock();
     let own = refresh as *const () as usize;
     let now: Vec<Object> = loaded()
@@ -56,16 +57,19 @@ pub fn refresh() {
         }
         kept
     });
+    let mut built = 0;
     for object in now {
         if known.contains(&object) {
             continue;
         }
         if let Some(map) = build(&object) {
             registry::add_library(map);
+            built += 1;
         }
         // An object without usable tables is remembered too, so it is not read again.
         known.push(object);
     }
+    built
 }
 
 /// The loaded objects.
@@ -82,7 +86,9 @@ fn loaded() -> Vec<Object> {
         let bias = info.dlpi_addr as usize;
         let loads = || headers.iter().filter(|h| h.p_type == libc::PT_LOAD);
         let lo = loads().map(|h| bias + h.p_vaddr as usize).min();
-        let hi = loads().map(|h| bias + (h.p_vaddr + h.p_memsz) as usize).max();
+        let hi = loads()
+            .map(|h| bias + (h.p_vaddr + h.p_memsz) as usize)
+            .max();
         let (Some(lo), Some(hi)) = (lo, hi) else {
             return 0;
         };
@@ -162,7 +168,9 @@ fn build(object: &Object) -> Option<CodeMap> {
     let bias = object.bias;
     for s in &dynsym {
         match s.kind {
-            STT_FUNC if s.size > 0 => map.add_symbol(bias + s.value, bias + s.value + s.size, s.name),
+            STT_FUNC if s.size > 0 => {
+                map.add_symbol(bias + s.value, bias + s.value + s.size, s.name)
+            }
             // An indirect function's symbol is its resolver: the code that runs is the one the
             // resolver picks (`__strlen_avx2` for `strlen`), which spans what its unwind entry
             // covers. Each versioned definition has a resolver of its own (`memcpy@GLIBC_2.2.5`
@@ -244,11 +252,12 @@ mod tests {
     /// address minus 8.
     #[test]
     fn libc_functions_are_named_and_have_unwind_rows() {
-        refresh();
+        let _ = refresh();
         for name in ["strlen", "memcpy", "memset", "puts"] {
             // SAFETY: a NUL-terminated name; RTLD_DEFAULT searches the loaded objects.
-            let at = unsafe { libc::dlsym(libc::RTLD_DEFAULT, CString::new(name).unwrap().as_ptr()) }
-                as usize;
+            let at =
+                unsafe { libc::dlsym(libc::RTLD_DEFAULT, CString::new(name).unwrap().as_ptr()) }
+                    as usize;
             assert_ne!(at, 0, "{name}");
             registry::ACTIVE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let library = registry::library_of(at + 8).expect("libc's map");

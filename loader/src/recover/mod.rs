@@ -289,11 +289,7 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     // The Vais code the fault is charged to: the faulting instruction, or the call into the
     // library (a return address is just past its call).
     let unwound = from_library.is_some_and(|l| l.unwound);
-    let pc = if unwound {
-        at.rip - 1
-    } else {
-        at.rip
-    };
+    let pc = if unwound { at.rip - 1 } else { at.rip };
     let module = registry::module_of(pc);
     let version = module.map_or(CURRENT.load(Ordering::Relaxed), |m| m.version);
     let function = module.and_then(|m| m.function(pc)).unwrap_or("");
@@ -387,11 +383,25 @@ fn leave_library(regs: Regs) -> (Regs, Option<InLibrary>) {
                 .or_else(|| registry::library_of(exit.called)?.function(exit.called))
                 .unwrap_or("");
             let unwound = true;
-            (exit.regs, Some(InLibrary { faulting, called, unwound }))
+            (
+                exit.regs,
+                Some(InLibrary {
+                    faulting,
+                    called,
+                    unwound,
+                }),
+            )
         }
         None => {
             let (called, unwound) = ("", false);
-            (regs, Some(InLibrary { faulting, called, unwound }))
+            (
+                regs,
+                Some(InLibrary {
+                    faulting,
+                    called,
+                    unwound,
+                }),
+            )
         }
     }
 }
