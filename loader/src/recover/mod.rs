@@ -304,17 +304,29 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     let inside = landing
         .and_then(|l| registry::module_of(l.outermost)?.function(l.outermost))
         .unwrap_or("");
+    // The C function the Vais code called, and the one that faulted when it is another.
+    let (c_function, c_faulting) = match from_library {
+        Some(InLibrary {
+            faulting, called, ..
+        }) if called.is_empty() || called == faulting => (faulting, ""),
+        Some(InLibrary {
+            faulting, called, ..
+        }) => (called, faulting),
+        None => ("", ""),
+    };
     let fault = FaultRef {
         version,
         signal,
         reason: reason.text(),
         function,
+        c_function,
+        c_faulting,
         file,
         line: i64::from(line),
         inside,
         back_to: back_to.unwrap_or(0),
     };
-    report(&fault, from_library, reloaded);
+    report(&fault, from_library.is_some(), reloaded);
     let (Some(landing), Some(_)) = (landing, back_to) else {
         return false;
     };
@@ -418,7 +430,8 @@ fn now_nanos() -> u64 {
 }
 
 /// The stderr line and the status channel's `faulted` event.
-fn report(f: &FaultRef, library: Option<InLibrary>, reloaded: bool) {
+/// `library`: the fault is inside a C library (`f.c_function` names it, when known).
+fn report(f: &FaultRef, library: bool, reloaded: bool) {
     use std::fmt::Write as _;
     let mut line = Line::new();
     let _ = write!(
@@ -426,16 +439,13 @@ fn report(f: &FaultRef, library: Option<InLibrary>, reloaded: bool) {
         "[hot] v{} faulted: {} ({})",
         f.version, f.signal, f.reason
     );
-    if let Some(l) = library {
-        match (l.faulting, l.called) {
-            ("", "") => line.push(b" in a C library function"),
-            (only, "") | ("", only) => {
-                let _ = write!(line, " in {only}");
+    if library {
+        match (f.c_function, f.c_faulting) {
+            ("", _) => line.push(b" in a C library function"),
+            (called, "") => {
+                let _ = write!(line, " in {called}");
             }
-            (faulting, called) if faulting == called => {
-                let _ = write!(line, " in {faulting}");
-            }
-            (faulting, called) => {
+            (called, faulting) => {
                 let _ = write!(line, " in {faulting} via {called}");
             }
         }
