@@ -130,6 +130,23 @@ fn loaded() -> Vec<Object> {
 /// The map of one library, or `None` when it has no unwind tables or is a patch.
 fn build(object: &Object) -> Option<CodeMap> {
     let (hdr_at, hdr_len, segment_end) = object.eh_frame_hdr?;
+    // A reference of our own keeps the object mapped while its tables are read, even if the
+    // runtime unloads the patch that pulled it in meanwhile. Only objects the dynamic loader
+    // never unloads (the vDSO) have no name to open; one that has gone already is skipped.
+    let pin = open(&object.name);
+    if pin.is_none() && object.name.contains('/') {
+        return None;
+    }
+    let map = read(object, hdr_at, hdr_len, segment_end);
+    if let Some(handle) = pin {
+        // SAFETY: `handle` came from `dlopen`, whose reference this releases.
+        unsafe { libc::dlclose(handle) };
+    }
+    map
+}
+
+/// Reads the tables of `object`, whose `.eh_frame_hdr` is mapped at `hdr_at`.
+fn read(object: &Object, hdr_at: usize, hdr_len: usize, segment_end: usize) -> Option<CodeMap> {
     let file = std::fs::read(&object.name).ok();
     let sections = file.as_deref().map(elf::sections).unwrap_or_default();
     let dynsym = symbols(&sections);
@@ -139,8 +156,8 @@ fn build(object: &Object) -> Option<CodeMap> {
     {
         return None;
     }
-    // SAFETY: the `.eh_frame_hdr` is mapped where its program header says, for as long as the
-    // object stays loaded (the runtime does not unload libraries it did not load itself).
+    // SAFETY: the `.eh_frame_hdr` is mapped where its program header says, and the object
+    // stays loaded while it is read (`build` holds a reference to it).
     let hdr = unsafe { std::slice::from_raw_parts(hdr_at as *const u8, hdr_len) };
     let bases = gimli::BaseAddresses::default().set_eh_frame_hdr(hdr_at as u64);
     let parsed = gimli::EhFrameHdr::new(hdr, LittleEndian)
@@ -228,6 +245,15 @@ fn symbols<'a>(sections: &[Section<'a>]) -> Vec<Dynamic<'a>> {
             })
         })
         .collect()
+}
+
+/// A reference to the already loaded object `name` (never loads one).
+fn open(name: &str) -> Option<*mut c_void> {
+    let path = std::ffi::CString::new(name).ok()?;
+    // SAFETY: a NUL-terminated path; RTLD_NOLOAD only looks the object up (and counts a
+    // reference when it is loaded).
+    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOLOAD | libc::RTLD_LAZY) };
+    (!handle.is_null()).then_some(handle)
 }
 
 /// The implementation the resolver of an indirect function at `resolver` picks.
