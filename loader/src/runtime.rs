@@ -207,7 +207,12 @@ impl Runtime {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let current = self.state.lock().data_layouts.clone();
         let prepared = match patch::load(&self.patch_path, serial, &self.host, &current) {
-            Ok(p) => p,
+            Ok(p) => {
+                // The patch may have pulled in libraries: the handler needs their tables before
+                // the new code can call them.
+                let _ = recover::refresh_libraries();
+                p
+            }
             Err(e) => {
                 let next = self.state.lock().next_number;
                 status::log_event(&format!("v{next} refused: {e}"));
@@ -608,8 +613,8 @@ impl Runtime {
     }
 }
 
-/// Reads the host executable's unwind rows, symbols and line tables for the fault handler;
-/// `bodies` are the host's hot function bodies.
+/// Reads the host executable's unwind rows, symbols and line tables for the fault handler, and
+/// those of the libraries it has loaded; `bodies` are the host's hot function bodies.
 fn host_tables(bodies: &[usize]) {
     let inside = bodies
         .first()
@@ -631,6 +636,17 @@ fn host_tables(bodies: &[usize]) {
             None
         }
     };
+    // The C libraries the program calls into, for faults inside them; the handler waits for
+    // these as for the host's own tables.
+    let start = Instant::now();
+    let built = recover::refresh_libraries();
+    log::line(
+        Level::Debug,
+        &format!(
+            "fault tables for {built} libraries built in {}",
+            log::ms(start.elapsed())
+        ),
+    );
     registry::set_host(map);
 }
 

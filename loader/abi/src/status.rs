@@ -64,9 +64,16 @@ pub struct Fault {
     pub signal: String,
     /// What it means here, e.g. `read of address 0x0` or `integer division by zero`.
     pub reason: String,
-    /// The function holding the faulting instruction (empty when unknown).
+    /// The function holding the faulting instruction (empty when unknown); for a fault inside a
+    /// C library function, the Vais function that called it.
     pub function: String,
-    /// Its source file and line (empty and 0 when unknown).
+    /// For a fault inside a C library function: the one the Vais code called (`puts`); else
+    /// empty.
+    pub c_function: String,
+    /// For a fault deeper inside the library than the function called: the one that faulted
+    /// (`strlen`, inside `puts`); else empty.
+    pub c_faulting: String,
+    /// Its source file and line (empty and 0 when unknown): for a C library fault, the call's.
     pub file: String,
     pub line: i64,
     /// The hot function whose call, made by code outside hot code, was unwound (empty when
@@ -91,6 +98,8 @@ pub struct FaultRef<'a> {
     pub signal: &'a str,
     pub reason: &'a str,
     pub function: &'a str,
+    pub c_function: &'a str,
+    pub c_faulting: &'a str,
     pub file: &'a str,
     pub line: i64,
     pub inside: &'a str,
@@ -105,6 +114,8 @@ impl FaultRef<'_> {
         o.string("signal", self.signal)?;
         o.string("reason", self.reason)?;
         o.string("function", self.function)?;
+        o.string("c_function", self.c_function)?;
+        o.string("c_faulting", self.c_faulting)?;
         o.string("file", self.file)?;
         o.int("line", self.line)?;
         o.string("inside", self.inside)?;
@@ -140,6 +151,8 @@ impl Status {
                 signal: &f.signal,
                 reason: &f.reason,
                 function: &f.function,
+                c_function: &f.c_function,
+                c_faulting: &f.c_faulting,
                 file: &f.file,
                 line: f.line,
                 inside: &f.inside,
@@ -257,6 +270,8 @@ impl Status {
                 signal: f.string("signal")?,
                 reason: f.string("reason")?,
                 function: f.string("function")?,
+                c_function: f.string("c_function")?,
+                c_faulting: f.string("c_faulting")?,
                 file: f.string("file")?,
                 line: f.int("line")?,
                 inside: f.string("inside")?,
@@ -614,6 +629,8 @@ mod tests {
                 signal: "SIGSEGV".into(),
                 reason: "read of address 0x0".into(),
                 function: "risky".into(),
+                c_function: "puts".into(),
+                c_faulting: "strlen".into(),
                 file: "game.vais".into(),
                 line: 14,
                 inside: "step".into(),
@@ -649,6 +666,8 @@ mod tests {
             signal: "SIGFPE",
             reason: "integer division by zero",
             function: "main",
+            c_function: "",
+            c_faulting: "",
             file: "game.vais",
             line: 3,
             inside: "",

@@ -454,7 +454,16 @@ fn outcome(status: &Status) -> String {
 /// A fault, with where it happened and what the runtime did about it.
 fn fault_line(f: &vais_hot_abi::status::Fault) -> String {
     let mut line = format!("v{} faulted: {} ({})", f.version, f.signal, f.reason);
-    if !f.function.is_empty() {
+    if !f.c_function.is_empty() {
+        if f.c_faulting.is_empty() {
+            line.push_str(&format!(" in {}", f.c_function));
+        } else {
+            line.push_str(&format!(" in {} via {}", f.c_faulting, f.c_function));
+        }
+        if !f.function.is_empty() {
+            line.push_str(&format!(" called from {}", f.function));
+        }
+    } else if !f.function.is_empty() {
         line.push_str(&format!(" in {}", f.function));
     }
     if f.line > 0 {
@@ -506,4 +515,37 @@ fn clock() -> String {
 /// The default output of `vaisc watch FILE`: `./STEM`.
 pub fn default_output(entry: &Path) -> PathBuf {
     PathBuf::from(entry.file_stem().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fault_line;
+    use vais_hot_abi::status::Fault;
+
+    /// A fault inside a C library function reads like the runtime's own line: the C functions
+    /// first, then the Vais call.
+    #[test]
+    fn a_library_fault_names_the_c_functions_and_the_vais_call() {
+        let mut fault = Fault {
+            version: 2,
+            signal: "SIGSEGV".into(),
+            reason: "read of address 0x0".into(),
+            function: "risky".into(),
+            c_function: "puts".into(),
+            c_faulting: "strlen".into(),
+            file: "game.vais".into(),
+            line: 8,
+            inside: "step".into(),
+            back_to: 1,
+        };
+        let line = fault_line(&fault);
+        assert!(
+            line.starts_with("v2 faulted: SIGSEGV (read of address 0x0) in strlen via puts called from risky at game.vais:8, inside step: back to v1"),
+            "{line}"
+        );
+        fault.c_faulting.clear();
+        assert!(fault_line(&fault).contains(" in puts called from risky at "));
+        fault.c_function.clear();
+        assert!(fault_line(&fault).contains(" in risky at game.vais:8"));
+    }
 }
