@@ -295,6 +295,10 @@ fn unwind_tables<'ctx>(
         Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
         0,
     );
+    // A tail call would leave no frame of the calling function behind: a fault in the callee
+    // (a C library function, which the runtime unwinds out of) would then be charged to the
+    // caller's caller, which may be host code that cannot be undone.
+    let keep_frames = ctx.create_string_attribute("disable-tail-calls", "true");
     let mut f = module.get_first_function();
     while let Some(func) = f {
         f = func.get_next_function();
@@ -302,6 +306,7 @@ fn unwind_tables<'ctx>(
             func.add_attribute(AttributeLoc::Function, uwtable);
             if is_patch || hot_bodies.contains(&func) {
                 func.add_attribute(AttributeLoc::Function, null_valid);
+                func.add_attribute(AttributeLoc::Function, keep_frames);
             }
         }
     }

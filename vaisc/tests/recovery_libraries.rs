@@ -46,7 +46,21 @@ fn strlen_of_a_null_pointer_in_new_code_is_recovered_at_o2() {
         "strlen",
         "-O2",
         STRLEN_NULL,
-        &["SIGSEGV (read of address 0x0) in strlen called from risky at game.vais:8:"],
+        &["SIGSEGV (read of address 0x0) in strlen called from risky at game.vais:8, inside step:"],
+    );
+}
+
+/// The C call is the function's last act: at -O2 it would be a tail call, leaving no frame of
+/// `risky` to charge the fault to, so hot code is built without tail calls.
+const STRLEN_TAIL: &str = "    p := (s.frame - s.frame) as *u8\n    strlen(p as str)\n";
+
+#[test]
+fn a_c_call_in_tail_position_of_new_code_is_recovered_at_o2() {
+    library_fault(
+        "strlen-tail",
+        "-O2",
+        STRLEN_TAIL,
+        &["SIGSEGV (read of address 0x0) in strlen called from risky at game.vais:8, inside step:"],
     );
 }
 

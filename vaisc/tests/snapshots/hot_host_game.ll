@@ -143,6 +143,6 @@ entry:
 
 declare void @vais_hot_runtime_init(i8*, i8**, i8*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable }
+attributes #0 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
 attributes #1 = { uwtable }
 attributes #2 = { alwaysinline uwtable }

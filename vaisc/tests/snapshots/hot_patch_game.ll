@@ -75,5 +75,5 @@ entry:
 
 declare i64 @__vais_hot_entry.update(%State*)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable }
-attributes #1 = { null_pointer_is_valid uwtable }
+attributes #0 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #1 = { null_pointer_is_valid uwtable "disable-tail-calls"="true" }

@@ -32,5 +32,5 @@ entry:
   ret i64 %call
 }
 
-attributes #0 = { null_pointer_is_valid uwtable }
-attributes #1 = { noinline null_pointer_is_valid uwtable }
+attributes #0 = { null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #1 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }

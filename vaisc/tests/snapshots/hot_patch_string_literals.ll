@@ -116,6 +116,6 @@ miss:                                             ; preds = %entry
   ret i8* %copy
 }
 
-attributes #0 = { null_pointer_is_valid uwtable }
-attributes #1 = { noinline null_pointer_is_valid uwtable }
-attributes #2 = { alwaysinline null_pointer_is_valid uwtable }
+attributes #0 = { null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #1 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #2 = { alwaysinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
