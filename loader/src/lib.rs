@@ -124,7 +124,7 @@ pub extern "C" fn vais_hot_check() -> i64 {
 #[no_mangle]
 pub extern "C" fn vais_hot_safe_point() {
     if let Some(rt) = RUNTIME.get() {
-        rt.apply_pending();
+        rt.safe_point();
     }
 }
 

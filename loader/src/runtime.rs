@@ -275,20 +275,113 @@ impl Runtime {
         Ok((millis(took), plan.moves.len() as u64, plan.summary()))
     }
 
+    /// `main`'s safe point (its call of a hot function with the pending flag set): the values
+    /// are put in the layouts of the code the table runs, then a waiting patch or rollback is
+    /// applied, unless the program applies those only at its own `hot_check`.
+    pub fn safe_point(&self) {
+        if self.safe_points {
+            crate::migration::set_pending(false);
+            self.reconcile(&mut self.state.lock());
+        } else {
+            self.apply_pending();
+        }
+    }
+
     /// Publishes what is pending, if anything (a requested rollback first). Returns the new
     /// version number.
     pub fn apply_pending(&self) -> Option<i64> {
         let mut state = self.state.lock();
+        // Cleared before the values are looked at, so a fault handler's store after this is
+        // seen at the next safe point.
+        crate::migration::set_pending(false);
+        self.reconcile(&mut state);
         if std::mem::take(&mut state.rollback_pending) {
             drop(state);
             return self.rollback();
         }
-        crate::migration::set_pending(false);
         let pending = state.pending.take()?;
         let (number, callbacks) = self.publish(&mut state, pending)?;
         drop(state);
         run_callbacks(&callbacks, number);
         Some(number)
+    }
+
+    /// At a safe point: puts the program's values in the layouts of the code the table runs.
+    /// After a fault the handler has pointed the table at an older version, compiled against
+    /// the layouts it had then, while the values kept the faulted version's; the handler cannot
+    /// move them (no locks, no allocation), so it sets the pending flag and `main`'s next call
+    /// of a hot function comes here before any of that code runs. When the values cannot be
+    /// moved back, the newest kept version whose layouts the values have runs again instead
+    /// (the faulted one, at worst: its fault cost one call; a new fault comes back here).
+    fn reconcile(&self, state: &mut State) {
+        let faulted = state
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.faulted())
+            .map_or(0, |v| v.number);
+        self.follow_handler(state);
+        let target = state.versions[state.current].layouts.clone();
+        if Arc::ptr_eq(&target, &state.data_layouts) {
+            return;
+        }
+        let number = state.versions[state.current].number;
+        let reason = match self.migrate_to(state, &target) {
+            Ok((ms, moved, plan)) => {
+                if !plan.is_empty() {
+                    status::log_event(&format!(
+                        "v{number} runs again after v{faulted} faulted: {moved} live values moved back to its layouts in {ms:.3} ms: {plan}"
+                    ));
+                }
+                return;
+            }
+            Err(e) => e.to_string(),
+        };
+        let matching = (0..state.versions.len()).rev().find(|&i| {
+            let layouts = &state.versions[i].layouts;
+            migrate::plan(&state.data_layouts, layouts, &self.host.layouts)
+                .is_ok_and(|p| p.is_empty())
+        });
+        let Some(i) = matching else {
+            // Only the host's code is kept (the history was cleaned up) and the values cannot
+            // be moved to its layouts: nothing safe is left to run them with.
+            let reason = format!(
+                "cannot move the program's values back to v{number}'s layouts after the fault: {reason}; no kept version has their layouts"
+            );
+            status::log_event(&format!("rollback refused: {reason}"));
+            status::emit(&Status::RollbackRefused { reason });
+            return;
+        };
+        // Cleared so that the handler and `after_fault` treat it as the good version again.
+        state.versions[i]
+            .view
+            .faulted
+            .store(false, Ordering::SeqCst);
+        state.current = i;
+        let chosen = &state.versions[i];
+        for (slot, ptr) in self.table.iter().zip(&chosen.pointers) {
+            slot.store(ptr.cast_mut(), Ordering::Release);
+        }
+        let chosen = chosen.number;
+        recover::set_current(chosen);
+        share_history(state);
+        let reason = format!(
+            "cannot move the program's values back to v{number}'s layouts after the fault: {reason}; v{chosen}, whose layouts they have, runs again"
+        );
+        status::log_event(&format!("rollback refused: {reason}"));
+        status::emit(&Status::RollbackRefused { reason });
+    }
+
+    /// Makes the current version the one the fault handler left in the table: the newest
+    /// kept one that has not faulted (the handler sets the flags before it returns, so this
+    /// holds at once, whether or not the reporter thread has run `after_fault` yet). Returns
+    /// the pointers it holds, or `None` when every kept version faulted.
+    fn follow_handler(&self, state: &mut State) -> Option<Vec<*const c_void>> {
+        let good = (0..=state.current)
+            .rev()
+            .find(|&i| !state.versions[i].faulted())?;
+        state.current = good;
+        Some(state.versions[good].pointers.clone())
     }
 
     /// Publishes a verified patch, migrating the program's values to its layouts first. `None`
@@ -470,14 +563,11 @@ impl Runtime {
     /// The table is stored again whole, in case a publish raced with the handler's stores.
     pub fn after_fault(&self, fault: Recovered) {
         let mut state = self.state.lock();
-        let good = (0..=state.current)
-            .rev()
-            .find(|&i| !state.versions[i].faulted());
-        let pointers: Vec<*const c_void> = match good {
-            Some(i) => {
-                state.current = i;
-                state.versions[i].pointers.clone()
-            }
+        // The values' layouts are not touched here: this thread runs while `main` does. The
+        // handler has set the pending flag, so `main`'s next call of a hot function reconciles
+        // them ([`Runtime::reconcile`]).
+        let pointers: Vec<*const c_void> = match self.follow_handler(&mut state) {
+            Some(pointers) => pointers,
             None => {
                 // Every kept version faulted: back to the host's own code, as the handler did.
                 let host = state.host_view.clone();

@@ -330,6 +330,10 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     let (Some(landing), Some(_)) = (landing, back_to) else {
         return false;
     };
+    // The code the table now leads to may have been compiled against other layouts than the
+    // values have: `main`'s next call of a hot function goes through the safe point first,
+    // which moves them back. One atomic store, no lock.
+    crate::migration::set_pending(true);
     for (r, v) in SAVED.iter().zip(landing.regs.saved) {
         gregs[*r as usize] = v as i64;
     }

@@ -1,0 +1,81 @@
+//! Live data migration meeting crash recovery and nested reloads, end to end with real
+//! processes: a version that changed layouts faults, and the older code the fault handler
+//! returns to finds the values in its own layouts again before any of it runs; a reload asked
+//! for from inside hot code waits for `main`'s next safe point when it moves values.
+
+// Shared by the hot-reload tests, each of which uses only part of it.
+#[allow(dead_code)]
+mod hot_support;
+mod migrate_support;
+
+use hot_support::{field, Host};
+use migrate_support::{main_reads_right, patch_ok, started, GAME};
+
+/// `GAME` with the hot `show` printing `x` too, so hot code's reads are checked as well.
+fn game() -> String {
+    GAME.replace(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
+    )
+}
+
+/// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
+/// times the frame, and that there are some.
+fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
+    let lines: Vec<String> = host
+        .stdout_lines()
+        .into_iter()
+        .skip(skip)
+        .filter(|l| l.starts_with(prefix))
+        .collect();
+    assert!(!lines.is_empty(), "no {prefix} lines");
+    for l in &lines {
+        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
+    }
+}
+
+#[test]
+fn a_fault_after_a_layout_change_moves_the_values_back_before_old_code_runs() {
+    let (p, mut host) = started("fault-back", &game());
+    // v2 inserts a field before `x` (so `x` moves) and faults once it has run 20 frames.
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, speed: i64, x: i64 }",
+    );
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        "G g: State = State { frame: 0, speed: 0, x: 0 }",
+    );
+    p.edit(
+        "l := mut State { frame: 0, x: 0 }",
+        "l := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+    p.edit("    s.x += 10\n", "    s.x += 10\n    s.speed += 1\n");
+    p.edit(
+        "    printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)\n",
+        "    I s.speed >= 20 {\n        q := 0 as *i64\n        s.x = *q\n    }\n    printf(\"v2 hot frame=%ld x=%ld\\n\", s.frame, s.x)\n",
+    );
+    patch_ok(&p);
+    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
+    host.wait_stderr("the values moved back", |l| {
+        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
+    // v1's hot code, with its constant offsets, and `main`, with the offset table, both read
+    // the values the v2 code left, in v1's layout.
+    hot_reads_right(&host, "v1 hot", seen);
+    main_reads_right(&host, 10);
+
+    // The field again, without the fault: the values migrate forward once more.
+    p.edit("    I s.speed >= 20 {", "    I s.speed < 0 {");
+    p.edit("v2 hot frame", "v3 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("v3", |l| l.contains("v3 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("new code", seen + 10, |l| l.starts_with("v3 hot"));
+    hot_reads_right(&host, "v3 hot", seen);
+    hot_reads_right(&host, "v1 hot", 0);
+    main_reads_right(&host, 10);
+    assert!(host.alive());
+}
