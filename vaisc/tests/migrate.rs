@@ -531,3 +531,50 @@ fn the_advanced_example_gains_a_particle_field_while_the_particles_fly() {
         );
     }
 }
+
+#[test]
+fn a_struct_passed_by_value_to_an_ordinary_function_is_refused_at_build_and_at_load() {
+    // `energy` is code that keeps running: its by-value copy of a `State` has the old size.
+    let source = GAME
+        .replace(
+            "F main() -> i64 {\n",
+            "F energy(s: State) -> i64 = s.frame + s.x\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        usleep(2000)\n",
+            "        I energy(g) < 0 {\n            printf(\"never\\n\")\n        }\n        usleep(2000)\n",
+        );
+    let (p, host) = started("by-value", &source);
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64, x: i64 }",
+    );
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        "G g: State = State { frame: 0, y: 0, x: 0 }",
+    );
+    p.edit(
+        "l := mut State { frame: 0, x: 0 }",
+        "l := mut State { frame: 0, y: 0, x: 0 }",
+    );
+    let expected =
+        "State: passed by value to or from `energy` (game.vais:14), whose copy keeps the old size";
+    let err = patch_refused(&p);
+    assert!(err.contains(expected), "{err}");
+    // The same patch built aside and copied into place: the runtime refuses it too.
+    let aside = p.dir.join("aside.so");
+    let other = p.dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
+    std::fs::rename(&aside, p.patch_path()).expect("install");
+    host.wait_stderr("the runtime's refusal", |l| {
+        l.contains(&format!("refused: {expected}"))
+    });
+    main_reads_right(&host, 10);
+}

@@ -10,7 +10,8 @@
 //!   `spawn`);
 //! - values held in a task's record (its arguments and result, in `malloc` memory) or copied
 //!   into a closure's environment;
-//! - structs passed by value to or from hot functions, and enums whose variants code that keeps
+//! - structs and enums passed by value to or from any function (hot code's copies have the
+//!   patch's sizes, the host's the old ones), and enums whose variants code that keeps
 //!   running builds or matches (that code uses constant layouts for them);
 //! - which fields code that keeps running uses: such a field may move but not disappear.
 //!
@@ -195,6 +196,21 @@ impl Facts {
                 at(program.functions[c.func].span)
             );
             refuse(&mut facts, inner, &why);
+        }
+        // Code that keeps running passes and returns values with the LLVM types of the host's
+        // layouts: a by-value copy in an ordinary call has the old size, whatever the offset
+        // table says after a migration.
+        for f in program.functions.iter().filter(|f| !f.attrs.hot) {
+            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
+                let mut inner = BTreeSet::new();
+                contained(program, t, &mut inner);
+                let why = format!(
+                    "passed by value to or from `{}` ({}), whose copy keeps the old size",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, inner, &why);
+            }
         }
         for f in &program.functions {
             let Some(body) = &f.body else { continue };
