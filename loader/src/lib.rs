@@ -113,9 +113,10 @@ pub unsafe extern "C" fn vais_hot_runtime_init(
 /// code was applied, else 0.
 #[no_mangle]
 pub extern "C" fn vais_hot_check() -> i64 {
+    let caller = caller_frames();
     RUNTIME
         .get()
-        .and_then(Runtime::apply_pending)
+        .and_then(|rt| rt.apply_pending(caller))
         .map_or(0, |_| 1)
 }
 

@@ -93,6 +93,10 @@ struct State {
     pending: Option<Prepared>,
     /// A rollback asked for from outside (`vaisc watch`), waiting for the next `hot_check`.
     rollback_pending: bool,
+    /// Set when `hot_check`/`hot_reload` found hot frames on the stack while what waits moves
+    /// values: `main`'s next safe point applies it, even in a program that applies patches
+    /// only at its `hot_check`.
+    deferred: bool,
     callbacks: Vec<extern "C" fn(i64)>,
     next_number: i64,
     /// The host's own bodies, the version a fault returns to when all else faulted.
@@ -185,6 +189,7 @@ impl Runtime {
                 busy: 0,
                 pending: None,
                 rollback_pending: false,
+                deferred: false,
                 callbacks: Vec::new(),
                 next_number: 2,
                 host_view,
@@ -198,12 +203,12 @@ impl Runtime {
     /// unloads old libraries if enough are waiting; `own_frames` is as [`reclaim::in_use`]
     /// takes it.
     pub fn offer_patch(&self, from_safe_point: bool, own_frames: usize) -> Outcome {
-        let outcome = self.load_and_publish(from_safe_point);
+        let outcome = self.load_and_publish(from_safe_point, own_frames);
         self.reclaim(own_frames, false);
         outcome
     }
 
-    fn load_and_publish(&self, from_safe_point: bool) -> Outcome {
+    fn load_and_publish(&self, from_safe_point: bool, own_frames: usize) -> Outcome {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let current = self.state.lock().data_layouts.clone();
         let prepared = match patch::load(&self.patch_path, serial, &self.host, &current) {
@@ -227,6 +232,12 @@ impl Runtime {
         // A patch that moves values waits for the moment no code that uses them runs: the
         // program's `hot_check`, or else `main`'s next call of a hot function.
         let moves = self.moves_values(&state.data_layouts, &prepared.layouts);
+        if moves && from_safe_point && own_frames != 0 && recover::hot_code_above(own_frames) {
+            // `hot_reload()` from inside hot code: its frames would resume on moved values.
+            self.defer(&mut state);
+            state.pending = Some(prepared);
+            return Outcome::Pending;
+        }
         if (self.safe_points || moves) && !from_safe_point {
             if self.safe_points {
                 status::emit(&Status::Pending {
@@ -279,18 +290,58 @@ impl Runtime {
     /// are put in the layouts of the code the table runs, then a waiting patch or rollback is
     /// applied, unless the program applies those only at its own `hot_check`.
     pub fn safe_point(&self) {
-        if self.safe_points {
+        let mut state = self.state.lock();
+        if self.safe_points && !state.deferred {
             crate::migration::set_pending(false);
-            self.reconcile(&mut self.state.lock());
+            self.reconcile(&mut state);
         } else {
-            self.apply_pending();
+            drop(state);
+            self.apply_pending(0);
+        }
+    }
+
+    /// Whether applying what waits now would move the program's values: a patch or rollback
+    /// of other layouts, or the values not in the layouts of the code the table runs (after a
+    /// fault).
+    fn waiting_moves(&self, state: &State) -> bool {
+        let runs = (0..=state.current)
+            .rev()
+            .find(|&i| !state.versions[i].faulted())
+            .unwrap_or(state.current);
+        let target = if state.rollback_pending && state.current > 0 {
+            &state.versions[state.current - 1].layouts
+        } else if let Some(p) = &state.pending {
+            &p.layouts
+        } else {
+            &state.versions[runs].layouts
+        };
+        self.moves_values(&state.data_layouts, target)
+            || !Arc::ptr_eq(&state.versions[runs].layouts, &state.data_layouts)
+    }
+
+    /// Leaves what waits for `main`'s next call of a hot function, saying so once.
+    fn defer(&self, state: &mut State) {
+        crate::migration::set_pending(true);
+        if !std::mem::replace(&mut state.deferred, true) {
+            status::log_event(&format!(
+                "v{} waits for main's next call of a hot function: it moves values, and hot code (which reads them at their old places) is on the stack",
+                state.next_number
+            ));
         }
     }
 
     /// Publishes what is pending, if anything (a requested rollback first). Returns the new
     /// version number.
-    pub fn apply_pending(&self) -> Option<i64> {
+    /// `own_frames` is where the program called in (as [`reclaim::in_use`] takes it), or 0
+    /// at `main`'s safe point: from `hot_check` inside hot code, a change that moves values
+    /// waits for that safe point instead.
+    pub fn apply_pending(&self, own_frames: usize) -> Option<i64> {
         let mut state = self.state.lock();
+        if own_frames != 0 && self.waiting_moves(&state) && recover::hot_code_above(own_frames) {
+            self.defer(&mut state);
+            return None;
+        }
+        state.deferred = false;
         // Cleared before the values are looked at, so a fault handler's store after this is
         // seen at the next safe point.
         crate::migration::set_pending(false);

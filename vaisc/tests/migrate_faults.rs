@@ -79,3 +79,41 @@ fn a_fault_after_a_layout_change_moves_the_values_back_before_old_code_runs() {
     main_reads_right(&host, 10);
     assert!(host.alive());
 }
+
+#[test]
+fn hot_check_inside_hot_code_leaves_a_migration_to_mains_next_safe_point() {
+    // `show` asks for the patch itself and reads `s.x` after: were the values moved there,
+    // the v1 code would read `x` at its old place.
+    let source = format!(
+        "U std/hot\n{}",
+        game().replace(
+            "F show(s: *State) {\n",
+            "F show(s: *State) {\n    hot_check()\n",
+        )
+    );
+    let (p, mut host) = started("nested-check", &source);
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, speed: i64, x: i64 }",
+    );
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        "G g: State = State { frame: 0, speed: 0, x: 0 }",
+    );
+    p.edit(
+        "l := mut State { frame: 0, x: 0 }",
+        "l := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("the deferral", |l| {
+        l.contains("v2 waits for main's next call of a hot function")
+    });
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
+    hot_reads_right(&host, "v1 hot", 0);
+    hot_reads_right(&host, "v2 hot", 0);
+    main_reads_right(&host, 10);
+    assert!(host.alive());
+}

@@ -25,11 +25,13 @@
 
 mod altstack;
 pub mod codemap;
+mod frames;
 mod libraries;
 pub mod registry;
 mod unwind;
 
 pub use altstack::install as install_altstack;
+pub use frames::hot_code_above;
 pub use libraries::refresh as refresh_libraries;
 
 use std::ffi::c_void;

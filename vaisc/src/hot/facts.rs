@@ -197,21 +197,6 @@ impl Facts {
             );
             refuse(&mut facts, inner, &why);
         }
-        // Code that keeps running passes and returns values with the LLVM types of the host's
-        // layouts: a by-value copy in an ordinary call has the old size, whatever the offset
-        // table says after a migration.
-        for f in program.functions.iter().filter(|f| !f.attrs.hot) {
-            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
-                let mut inner = BTreeSet::new();
-                contained(program, t, &mut inner);
-                let why = format!(
-                    "passed by value to or from `{}` ({}), whose copy keeps the old size",
-                    f.name,
-                    at(f.span)
-                );
-                refuse(&mut facts, inner, &why);
-            }
-        }
         for f in &program.functions {
             let Some(body) = &f.body else { continue };
             visit(&body.body, &mut |e| {
@@ -281,6 +266,22 @@ impl Facts {
                     _ => {}
                 }
             });
+        }
+        // Last, so that a more precise reason (a task's record) is the one named. Code that
+        // keeps running passes and returns values with the LLVM types of the host's
+        // layouts: a by-value copy in an ordinary call has the old size, whatever the offset
+        // table says after a migration.
+        for f in program.functions.iter().filter(|f| !f.attrs.hot) {
+            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
+                let mut inner = BTreeSet::new();
+                contained(program, t, &mut inner);
+                let why = format!(
+                    "passed by value to or from `{}` ({}), whose copy keeps the old size",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, inner, &why);
+            }
         }
         facts
     }
