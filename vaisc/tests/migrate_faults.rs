@@ -119,3 +119,65 @@ fn hot_check_inside_hot_code_leaves_a_migration_to_mains_next_safe_point() {
     main_reads_right(&host, 10);
     assert!(host.alive());
 }
+
+/// A world whose shape grows; `main` keeps it.
+const SHAPES: &str = r#"X F fflush(f: *u8) -> i32
+E Shape { Dot, Circle(i64) }
+S World { shape: Shape, frame: i64 }
+#[hot]
+F tick(a: *World) {
+    a.frame += 1
+    a.shape = M a.shape {
+        Shape.Dot => Shape.Circle(1),
+        Shape.Circle(r) => Shape.Circle(r + 1),
+    }
+    n := M a.shape { Shape.Circle(r) => r, _ => 0 }
+    printf("v1 r=%ld\n", n)
+    fflush(0)
+}
+F main() -> i64 {
+    w := mut World { shape: Shape.Dot, frame: 0 }
+    L w.frame < 100000000 {
+        tick(&w)
+        usleep(2000)
+    }
+    0
+}
+"#;
+
+#[test]
+fn a_fault_whose_values_cannot_move_back_keeps_the_version_of_their_layouts() {
+    let p = hot_support::Project::new("fault-refused", SHAPES);
+    p.build();
+    let mut host = p.start();
+    host.wait_stdout("the first frames", |l| {
+        l.starts_with("v1 r=") && field(l, "r") >= 5
+    });
+    // v2 adds `Tri`; every 50th frame the value becomes one and that frame faults. v1 has no
+    // `Tri`, so the values cannot move back: v2, whose layouts they have, runs on.
+    p.edit(
+        "E Shape { Dot, Circle(i64) }",
+        "E Shape { Dot, Circle(i64), Tri }",
+    );
+    p.edit(
+        "        Shape.Circle(r) => Shape.Circle(r + 1),\n",
+        "        Shape.Circle(r) => I a.frame % 50 == 0 { Shape.Tri } E { Shape.Circle(r + 1) },\n        Shape.Tri => Shape.Circle(1),\n",
+    );
+    p.edit(
+        "    n := M a.shape",
+        "    I a.frame % 50 == 0 {\n        q := 0 as *i64\n        a.frame = *q\n    }\n    n := M a.shape",
+    );
+    p.edit("printf(\"v1 r=%ld\\n\", n)", "printf(\"v2 r=%ld\\n\", n)");
+    patch_ok(&p);
+    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
+    host.wait_stderr("the refusal", |l| {
+        l.contains("rollback refused: cannot move the program's values back to v1's layouts after the fault")
+            && l.contains("v2, whose layouts they have, runs again")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("v2 again", seen + 5, |l| l.starts_with("v2 r="));
+    // v1's code never ran on the values in v2's layout.
+    let after: Vec<String> = host.stdout_lines().into_iter().skip(seen).collect();
+    assert!(after.iter().all(|l| !l.starts_with("v1 ")), "{after:?}");
+    assert!(host.alive());
+}
