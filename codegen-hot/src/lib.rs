@@ -9,10 +9,14 @@
 //! The same pass prepares both halves of a hot build: the *host* (defines the table, initialised
 //! with its own bodies, exports its globals, and starts the runtime from `main`) and the
 //! *patch* (new bodies only, the host's table and globals used by name, no `main`). Both carry a
-//! manifest in the layout `vais-hot-abi` defines. `manifest.rs` builds the manifest, `hash.rs`
-//! computes which code each hot function depends on.
+//! manifest in the layout `vais-hot-abi` defines. `manifest.rs` builds the manifest; the code
+//! hashes it records are vaisc's, taken from the typed IR before lowering.
+//!
+//! A host exports every function a patch may call under `vais_hot_abi::HOST_FN_PREFIX`, and a
+//! patch holds only the functions whose code changed: every other function it names is a
+//! declaration of the host's export, hot bodies included (a patch's manifest entry for an
+//! unchanged hot function is the host's own body).
 
-mod hash;
 mod manifest;
 mod sret;
 mod unload;
@@ -38,6 +42,9 @@ pub struct HotFunction {
     pub signature: String,
     /// The function's slot in the jump table (the host's numbering, also in patches).
     pub slot: u32,
+    /// A hash of the code the body runs (its own and the ordinary code it calls), which the
+    /// runtime compares to tell which functions a patch really changes.
+    pub body_hash: u64,
 }
 
 /// A struct, enum or global whose layout the other side of a hot build relies on.
@@ -68,6 +75,9 @@ pub struct Plan {
     pub layouts: Vec<Layout>,
     /// The program's global variables, by symbol name: exported by the host, used by the patch.
     pub globals: Vec<String>,
+    /// The defined functions a host exports for patches to call (`HOST_FN_PREFIX`), by symbol
+    /// name; empty for a patch.
+    pub exports: Vec<String>,
     pub mode: Mode,
 }
 
@@ -85,33 +95,22 @@ fn builder_error(e: impl std::fmt::Display) -> HotError {
     HotError::Builder(e.to_string())
 }
 
-/// What a hot build's code hashes to, taken before the pass rewrites anything.
-#[derive(Clone, Debug)]
-pub struct Hashes {
-    /// Every defined function's own code, by symbol name, in module order: comparing these
-    /// between builds tells which functions an edit touched.
-    pub code: Vec<(String, u64)>,
-    /// Each hot function's body hash (its code and the non-hot code it reaches), in slot order.
-    pub bodies: Vec<u64>,
+/// The module's function for hot function `name`: its definition, or in a patch that does
+/// not carry it, the declaration of the host's export.
+fn hot_function<'ctx>(module: &Module<'ctx>, name: &str) -> Result<FunctionValue<'ctx>, HotError> {
+    module
+        .get_function(name)
+        .or_else(|| module.get_function(&format!("{}{name}", abi::HOST_FN_PREFIX)))
+        .ok_or_else(|| HotError::MissingFunction(name.to_string()))
 }
 
-/// Rewrites `module` for a hot build as `plan` says. Returns the code hashes it took first.
-pub fn apply<'ctx>(
-    ctx: &'ctx Context,
-    module: &Module<'ctx>,
-    plan: &Plan,
-) -> Result<Hashes, HotError> {
-    let code = hash::code_hashes(module);
+/// Rewrites `module` for a hot build as `plan` says.
+pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Result<(), HotError> {
     let mut functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
-        .map(|f| {
-            module
-                .get_function(&f.name)
-                .ok_or_else(|| HotError::MissingFunction(f.name.clone()))
-        })
+        .map(|f| hot_function(module, &f.name))
         .collect::<Result<_, _>>()?;
-    let bodies = hash::body_hashes(module, &functions, &code);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -131,7 +130,11 @@ pub fn apply<'ctx>(
         );
         f.add_attribute(AttributeLoc::Function, noinline);
         let in_memory = sret::memory_return(module, f);
+        // A patch that does not carry this function uses the host's body, which has the same
+        // convention: the host made the same choice from the same type.
+        let in_host = f.count_basic_blocks() == 0;
         let sret_body = match in_memory {
+            Some(ty) if in_host => Some(sret::sret_declaration(ctx, module, f, ty)),
             Some(ty) => Some(sret::to_sret(ctx, module, &builder, f, ty)?),
             None => None,
         };
@@ -141,8 +144,8 @@ pub fn apply<'ctx>(
         f.replace_all_uses_with(stub);
         if let Some(body) = sret_body {
             let name = f.get_name().to_string_lossy().into_owned();
-            // SAFETY: `f` has no body left (moved into `body`) and no uses (redirected to the
-            // stub just above).
+            // SAFETY: `f` has no body left (moved into `body`, or it never had one) and no uses
+            // (redirected to the stub just above).
             unsafe { f.delete() };
             body.as_global_value().set_name(&name);
             body.add_attribute(AttributeLoc::Function, noinline);
@@ -151,6 +154,9 @@ pub fn apply<'ctx>(
         let f = *slot_fn;
         if is_patch {
             unloadable &= unload::use_host_entry(module, stub, &hf.name);
+            if in_host {
+                continue;
+            }
             f.as_global_value()
                 .set_name(&format!("{}{}", abi::PATCH_BODY_PREFIX, hf.name));
             f.set_linkage(Linkage::External);
@@ -179,11 +185,11 @@ pub fn apply<'ctx>(
                 module,
                 plan,
                 &functions,
-                &bodies,
                 abi::KIND_HOST,
                 u32::from(*safe_points),
             )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
+            export_functions(module, &plan.exports);
         }
         Mode::Patch => {
             // Every variable the program has is the host's: the program's globals and the
@@ -219,22 +225,29 @@ pub fn apply<'ctx>(
             unloadable &= unload::intern_literals(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
-            manifest::emit(
-                ctx,
-                module,
-                plan,
-                &functions,
-                &bodies,
-                abi::KIND_PATCH,
-                flags,
-            )?;
+            manifest::emit(ctx, module, plan, &functions, abi::KIND_PATCH, flags)?;
         }
     }
     unwind_tables(ctx, module);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
-    Ok(Hashes { code, bodies })
+    Ok(())
+}
+
+/// Gives each function of `names` the host's export name and external linkage, so that a
+/// patch's declaration of it (`HOST_FN_PREFIX` and the name) binds to the host's code when the
+/// runtime opens the patch (the host is linked with its symbols exported).
+fn export_functions(module: &Module, names: &[String]) {
+    for name in names {
+        if let Some(f) = module.get_function(name) {
+            f.as_global_value()
+                .set_name(&format!("{}{name}", abi::HOST_FN_PREFIX));
+            f.set_linkage(Linkage::External);
+            f.as_global_value()
+                .set_visibility(inkwell::GlobalVisibility::Default);
+        }
+    }
 }
 
 /// Gives every function of the module unwind tables and a frame pointer. The runtime recovers

@@ -36,6 +36,13 @@ pub const PATCH_BODY_PREFIX: &str = "__vais_hot_body.";
 /// valid after the patch is unloaded and compares equal to the host's own.
 pub const ENTRY_PREFIX: &str = "__vais_hot_entry.";
 
+/// The host exports every function a patch may call (hot bodies and the ordinary functions hot
+/// code reaches) as `__vais_hot_fn.f`. A patch carries only the functions whose code changed
+/// and calls the host's copy of every other one by this name; the runtime's fault recovery
+/// counts these host functions as hot code, so a fault in one called from a patch is the
+/// patch's to undo.
+pub const HOST_FN_PREFIX: &str = "__vais_hot_fn.";
+
 /// The runtime function a patch calls the first time each of its string literals is used:
 /// `const char *vais_hot_literal(const char **cache, const char *bytes, uint64_t len)`. It
 /// returns a copy owned by the runtime (one per distinct content, never freed) and stores it in

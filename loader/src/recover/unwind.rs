@@ -21,6 +21,9 @@ pub struct Landing {
     pub regs: Regs,
     /// The program counter in the outermost hot frame: the call that is unwound.
     pub outermost: usize,
+    /// The code version of the innermost frame of reloaded code (a patch) on the way, or 0 if
+    /// every frame unwound was the host's own.
+    pub reloaded: i64,
 }
 
 /// Most frames walked (a runaway recursion has many, each a few instructions to unwind).
@@ -30,12 +33,16 @@ const MAX_FRAMES: usize = 1 << 22;
 /// is not hot. `None` when a frame on the way has no unwind row (the fault cannot be undone).
 pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
     let mut first = true;
+    let mut reloaded = 0;
     for _ in 0..MAX_FRAMES {
         // A return address is just past the call: look up the call itself.
         let lookup = if first { regs.rip } else { regs.rip - 1 };
         let module = registry::module_of(lookup)?;
         if !module.is_hot(lookup) {
             return None;
+        }
+        if reloaded == 0 && module.version >= 2 {
+            reloaded = module.version;
         }
         let row = module.row(lookup)?;
         let base = if is_stack_pointer(row.cfa_register) {
@@ -58,7 +65,11 @@ pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
         regs = next;
         first = false;
         if !registry::is_hot(regs.rip - 1) {
-            return Some(Landing { regs, outermost });
+            return Some(Landing {
+                regs,
+                outermost,
+                reloaded,
+            });
         }
     }
     None

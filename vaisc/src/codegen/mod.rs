@@ -17,11 +17,13 @@ mod expr;
 mod func;
 mod layout;
 mod types;
+mod units;
 
 #[cfg(test)]
 mod tests;
 
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
+pub use units::{split, Part};
 
 use crate::source::SourceMap;
 use crate::tir::Program;
@@ -94,11 +96,30 @@ pub fn lower<'ctx>(
     sources: &SourceMap,
     opts: &Options,
 ) -> Result<Module<'ctx>, CodegenError> {
+    lower_part(ctx, program, sources, opts, None)
+}
+
+/// Like [`lower`], for the module holding `part` of the program (`None`: all of it).
+pub fn lower_part<'ctx>(
+    ctx: &'ctx Context,
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+    part: Option<Part>,
+) -> Result<Module<'ctx>, CodegenError> {
     let tm = target_machine(opts.opt_level)?;
     let module = ctx.create_module("vais");
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
-    let mut gen = func::Gen::new(ctx, &module, program, tm.get_target_data(), sources, opts)?;
+    let mut gen = func::Gen::new(
+        ctx,
+        &module,
+        program,
+        tm.get_target_data(),
+        sources,
+        opts,
+        part,
+    )?;
     gen.emit_program()?;
     gen.finish_debug_info();
     module

@@ -2,8 +2,8 @@
 //! runtime) and the patch library beside it; `--patch-only` rebuilds just the patch, for the
 //! host already built at the output path, and refuses changes no reload can carry.
 
-use super::{link, lower, program_of, temp_object_path, BuildOptions, Checked, DriverError};
-use crate::codegen;
+use super::{link, program_of, temp_object_path, BuildOptions, Checked, DriverError};
+use crate::codegen::{self, Part};
 use crate::hot::{self, HostInfo, Incompatible};
 use crate::tir::Program;
 use codegen_hot::Plan;
@@ -33,6 +33,8 @@ pub struct HotReport {
     pub not_reloadable: Vec<String>,
     /// Globals whose initial value changed: the running program keeps its current value.
     pub initial_values_changed: Vec<String>,
+    /// How many functions the patch carries a body of (the others are the host's).
+    pub carried: usize,
     /// Hot functions of the host the patch has no body for (deleted, renamed or no longer
     /// `#[hot]`): the running program's calls keep reaching their last hot body.
     pub hot_removed: Vec<String>,
@@ -67,6 +69,10 @@ impl HotReport {
         out
     }
 }
+
+/// Set to `1`, a patch carries every function hot code reaches, as if nothing were the
+/// host's: the from-scratch patch the incremental tests compare the O(edit) patch with.
+pub const FROM_SCRATCH_VAR: &str = "VAIS_HOT_PATCH_FROM_SCRATCH";
 
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
 /// beside it (where the host looks for it by default).
@@ -103,8 +109,15 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let plan = hot::host_plan(program, path, &compiler, hot::layouts(program)?);
-            let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
+            let (plan, hashes) = hot::host_plan(
+                program,
+                &checked.sources,
+                path,
+                &compiler,
+                hot::layouts(program)?,
+            );
+            emit(checked, program, &plan, None, opts, &opts.output, &mut report)?;
+            let code = hot::host_code(program, &hashes, &plan);
             let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
                 path: info_path.clone(),
@@ -120,36 +133,60 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let plan = hot::patch_plan(program, path, &host, hot::layouts(program)?)
-        .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
-    let patch = report.patch.clone();
-    let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
-    report.not_reloadable = hot::unreloadable_changes(program, &host, &code);
+    let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
+    let patch = hot::patch_plan(
+        program,
+        &checked.sources,
+        path,
+        &host,
+        hot::layouts(program)?,
+        from_scratch,
+    )
+    .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
+    let output = report.patch.clone();
+    let part = Part::patch(&patch.bodies);
+    emit(
+        checked,
+        program,
+        &patch.plan,
+        Some(part),
+        opts,
+        &output,
+        &mut report,
+    )?;
+    report.carried = patch.bodies.iter().filter(|&&b| b).count();
+    report.not_reloadable = hot::unreloadable_changes(program, &host, &patch.hashes.own);
     report.initial_values_changed = hot::changed_initial_values(program, &host);
     report.hot_removed = host
         .functions
         .iter()
-        .filter(|h| !plan.functions.iter().any(|f| f.slot == h.slot))
+        .filter(|h| !patch.plan.functions.iter().any(|f| f.slot == h.slot))
         .map(|h| h.name.clone())
         .collect();
     Ok(report)
 }
 
-/// Generates the host or the patch (as `plan.mode` says) and links it to `output`. Returns the
-/// code hash of every function, taken before the hot-reload pass.
+/// Generates the host or the patch (as `plan.mode` says; a patch holds `part` of the program)
+/// and links it to `output`.
 fn emit(
     checked: &Checked,
     program: &Program,
     plan: &Plan,
+    part: Option<Part>,
     opts: &BuildOptions,
     output: &Path,
     report: &mut HotReport,
-) -> Result<Vec<(String, u64)>, DriverError> {
+) -> Result<(), DriverError> {
     let start = Instant::now();
     let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
-    let module = lower(&context, checked, program, opts, true)?;
-    let code = codegen_hot::apply(&context, &module, plan)?.code;
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: true,
+    };
+    let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;
+    codegen_hot::apply(&context, &module, plan)?;
     codegen::verify_after(&module, "the hot-reload pass")?;
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
     if is_patch {
@@ -171,5 +208,5 @@ fn emit(
     };
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();
-    linked.map(|()| code)
+    linked
 }

@@ -4,7 +4,8 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `layout\t<name>\t<description>`, `code\t<function>\t<hash>`,
+//! `layout\t<name>\t<description>`, `code\t<function>\t<own hash>\t<code hash>\t<exported>`
+//! (the hashes of `super::hashes`; exported `1` when the host exports the function for patches),
 //! `init\t<global>\t<initial value>` (as [`super::initial_values`] writes it, tab-free).
 
 use codegen_hot::Plan;
@@ -23,13 +24,26 @@ pub struct HostLayout {
     pub description: String,
 }
 
+/// What the host has of one function's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostCode {
+    pub name: String,
+    /// The function's own code hash.
+    pub own: u64,
+    /// The hash of its code and everything it calls short of a table slot.
+    pub code: u64,
+    /// The host exports it (`vais_hot_abi::HOST_FN_PREFIX`): patches call it instead of
+    /// carrying a copy while its code hash is unchanged.
+    pub exported: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostInfo {
     pub program_id: u64,
     pub functions: Vec<HostFunction>,
     pub layouts: Vec<HostLayout>,
-    /// Hash of every function's code in the host, by symbol name.
-    pub code: Vec<(String, u64)>,
+    /// Every defined function's code in the host, in declaration order.
+    pub code: Vec<HostCode>,
     /// Each global's initial value in the host, by name.
     pub initial_values: Vec<(String, String)>,
 }
@@ -44,7 +58,7 @@ pub fn path_for(exe: &Path) -> PathBuf {
 impl HostInfo {
     pub fn from_plan(
         plan: &Plan,
-        code: Vec<(String, u64)>,
+        code: Vec<HostCode>,
         initial_values: Vec<(String, String)>,
     ) -> HostInfo {
         HostInfo {
@@ -80,8 +94,14 @@ impl HostInfo {
         for l in &self.layouts {
             out.push_str(&format!("layout\t{}\t{}\n", l.name, l.description));
         }
-        for (name, hash) in &self.code {
-            out.push_str(&format!("code\t{name}\t{hash}\n"));
+        for c in &self.code {
+            out.push_str(&format!(
+                "code\t{}\t{}\t{}\t{}\n",
+                c.name,
+                c.own,
+                c.code,
+                u8::from(c.exported)
+            ));
         }
         for (name, value) in &self.initial_values {
             out.push_str(&format!("init\t{name}\t{value}\n"));
@@ -116,7 +136,12 @@ impl HostInfo {
                     name: name.to_string(),
                     description: desc.to_string(),
                 }),
-                ["code", name, hash] => info.code.push((name.to_string(), hash.parse().ok()?)),
+                ["code", name, own, code, exported] => info.code.push(HostCode {
+                    name: name.to_string(),
+                    own: own.parse().ok()?,
+                    code: code.parse().ok()?,
+                    exported: *exported == "1",
+                }),
                 ["init", name, value] => info
                     .initial_values
                     .push((name.to_string(), value.to_string())),
@@ -144,7 +169,12 @@ mod tests {
                 name: "struct State".into(),
                 description: "{ frame: i64 @0 } size 8".into(),
             }],
-            code: vec![("main".into(), 7)],
+            code: vec![HostCode {
+                name: "main".into(),
+                own: 7,
+                code: 8,
+                exported: false,
+            }],
             initial_values: vec![("greeting".into(), "\"a\\tb\"".into())],
         };
         assert_eq!(HostInfo::parse(&info.to_text()), Some(info));

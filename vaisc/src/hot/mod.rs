@@ -4,13 +4,16 @@
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
+mod hashes;
 mod host_info;
 mod layout;
 
-pub use host_info::{path_for, HostFunction, HostInfo};
+pub use hashes::{code_hashes, CodeHashes};
+pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
+use crate::source::SourceMap;
 use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
@@ -34,43 +37,104 @@ pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
     layout::describe_all(program)
 }
 
-/// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
-pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<Layout>) -> Plan {
-    let functions = hot_functions(program)
-        .into_iter()
+/// Which functions of `program` are called through a table slot: the `#[hot]` ones the
+/// running host has a slot for (`host`; for a host build, all of them).
+fn slotted(program: &Program, host: Option<&HostInfo>) -> Vec<bool> {
+    let mut out = vec![false; program.functions.len()];
+    for f in hot_functions(program) {
+        let name = &program.functions[f].name;
+        out[f] = host.is_none_or(|h| h.functions.iter().any(|hf| &hf.name == name));
+    }
+    out
+}
+
+/// The plan for a host build: slots in declaration order, and every function hot code
+/// reaches exported for patches to call. `layouts` are [`layouts`]. Also returns the code
+/// hashes the plan's body hashes come from.
+pub fn host_plan(
+    program: &Program,
+    sources: &SourceMap,
+    entry: &Path,
+    compiler: &str,
+    layouts: Vec<Layout>,
+) -> (Plan, CodeHashes) {
+    let hashes = code_hashes(program, sources, &slotted(program, None));
+    let hot = hot_functions(program);
+    let functions = hot
+        .iter()
         .enumerate()
-        .map(|(slot, f)| HotFunction {
+        .map(|(slot, &f)| HotFunction {
             name: program.functions[f].name.clone(),
             signature: program.signature(&program.functions[f].ty),
             slot: slot as u32,
+            body_hash: hashes.code[f],
         })
         .collect::<Vec<_>>();
-    Plan {
+    let exports = reach(program, &hot)
+        .functions
+        .into_iter()
+        .filter(|&f| Some(f) != program.main && program.functions[f].body.is_some())
+        .map(|f| program.functions[f].name.clone())
+        .collect();
+    let plan = Plan {
         program_id: program_id(entry),
         table_len: functions.len(),
         functions,
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        exports,
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
         },
-    }
+    };
+    (plan, hashes)
+}
+
+/// What the host records of every function's code: both hashes, and whether it exports the
+/// function for patches to call.
+pub fn host_code(program: &Program, hashes: &CodeHashes, plan: &Plan) -> Vec<HostCode> {
+    let exported: BTreeSet<&str> = plan.exports.iter().map(String::as_str).collect();
+    program
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| def.body.is_some())
+        .map(|(f, def)| HostCode {
+            name: def.name.clone(),
+            own: hashes.own[f],
+            code: hashes.code[f],
+            exported: exported.contains(def.name.as_str()),
+        })
+        .collect()
 }
 
 /// Why a patch cannot be applied to the running host, found at build time.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Incompatible(pub Vec<String>);
 
+/// A patch build's plan, and the functions whose bodies the patch carries.
+pub struct PatchPlan {
+    pub plan: Plan,
+    /// Per function: whether the patch carries its body. The others are the host's.
+    pub bodies: Vec<bool>,
+    pub hashes: CodeHashes,
+}
+
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
-/// (a function made hot after the host was built is called directly within the patch). The
-/// changes no reload can carry are reported instead.
+/// (a function made hot after the host was built is called directly within the patch), and the
+/// bodies the patch carries: every function hot code reaches whose code hash differs from the
+/// host's or that the host does not export (all of them `from_scratch`). The changes no reload
+/// can carry are reported instead.
 pub fn patch_plan(
     program: &Program,
+    sources: &SourceMap,
     entry: &Path,
     host: &HostInfo,
     layouts: Vec<Layout>,
-) -> Result<Plan, Incompatible> {
+    from_scratch: bool,
+) -> Result<PatchPlan, Incompatible> {
+    let hashes = code_hashes(program, sources, &slotted(program, Some(host)));
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -86,6 +150,7 @@ pub fn patch_plan(
                 name: def.name.clone(),
                 signature,
                 slot: h.slot,
+                body_hash: hashes.code[f],
             }),
             None => {}
         }
@@ -119,13 +184,31 @@ pub fn patch_plan(
     if !problems.is_empty() {
         return Err(Incompatible(problems));
     }
-    Ok(Plan {
+    let mut bodies = vec![false; program.functions.len()];
+    for &f in &reached.functions {
+        let def = &program.functions[f];
+        if Some(f) == program.main || def.body.is_none() {
+            continue;
+        }
+        let in_host = host
+            .code
+            .iter()
+            .any(|c| c.exported && c.name == def.name && c.code == hashes.code[f]);
+        bodies[f] = from_scratch || !in_host;
+    }
+    let plan = Plan {
         program_id: host.program_id,
         table_len: host.functions.len(),
         functions,
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        exports: Vec::new(),
         mode: Mode::Patch,
+    };
+    Ok(PatchPlan {
+        plan,
+        bodies,
+        hashes,
     })
 }
 
@@ -176,31 +259,21 @@ pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String>
 }
 
 /// Functions whose code changed since the host was built but which no hot code reaches, so
-/// no patch can carry the change (code only `main` runs). `code` is the new program's
-/// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
-pub fn unreloadable_changes(
-    program: &Program,
-    host: &HostInfo,
-    code: &[(String, u64)],
-) -> Vec<String> {
-    let hot = hot_functions(program);
-    let reached = reach(program, &hot);
-    let reachable: BTreeSet<&str> = reached
+/// no patch can carry the change (code only `main` runs), in declaration order. `own` are the
+/// new program's own code hashes ([`CodeHashes::own`]).
+pub fn unreloadable_changes(program: &Program, host: &HostInfo, own: &[u64]) -> Vec<String> {
+    let reached = reach(program, &hot_functions(program));
+    program
         .functions
         .iter()
-        .map(|&f| program.functions[f].name.as_str())
-        .collect();
-    code.iter()
-        .filter_map(|(symbol, hash)| {
-            // The C `main` wrapper is generated; the user's `main` is emitted as `vais_main`.
-            let name = match symbol.as_str() {
-                "main" => return None,
-                "vais_main" => "main",
-                s => s,
-            };
-            let old = host.code.iter().find(|(n, _)| n == symbol)?;
-            (old.1 != *hash && !reachable.contains(name)).then(|| name.to_string())
+        .enumerate()
+        .filter(|(f, def)| def.body.is_some() && !reached.functions.contains(f))
+        .filter(|(f, def)| {
+            host.code
+                .iter()
+                .any(|c| c.name == def.name && c.own != own[*f])
         })
+        .map(|(_, def)| def.name.clone())
         .collect()
 }
 
@@ -305,7 +378,7 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
 }
 
 /// Calls `f` on every expression of the tree rooted at `e`.
-fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     let mut go = |x: &Expr| visit(x, f);
     match &e.kind {

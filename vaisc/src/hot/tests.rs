@@ -23,24 +23,47 @@ fn layouts(p: &Program) -> Vec<codegen_hot::Layout> {
     super::layouts(p).expect("layouts")
 }
 
+/// The host information a host build of `src` records.
+fn host_info(src: &str) -> super::HostInfo {
+    let (hp, sources) = program(src);
+    let (plan, hashes) = super::host_plan(&hp, &sources, Path::new("game.vais"), "vaisc", layouts(&hp));
+    let code = super::host_code(&hp, &hashes, &plan);
+    super::HostInfo::from_plan(&plan, code, super::initial_values(&hp))
+}
+
+/// The patch plan of `src` for the host built from `host_src`.
+fn patch_of(src: &str, host_src: &str) -> super::PatchPlan {
+    let (p, sources) = program(src);
+    let host = host_info(host_src);
+    super::patch_plan(&p, &sources, Path::new("game.vais"), &host, layouts(&p), false)
+        .expect("compatible")
+}
+
+/// The names of the functions a patch of `src` for the host of `host_src` carries.
+fn carried(src: &str, host_src: &str) -> Vec<String> {
+    let (p, _) = program(src);
+    let patch = patch_of(src, host_src);
+    (0..p.functions.len())
+        .filter(|&f| patch.bodies[f])
+        .map(|f| p.functions[f].name.clone())
+        .collect()
+}
+
 /// IR of `src` after the pass, for a host or (with `host_of`) a patch.
 fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let (p, sources) = program(src);
     let entry = Path::new("game.vais");
-    let plan = match host_of {
-        None => super::host_plan(&p, entry, "vaisc", layouts(&p)),
+    let (plan, bodies) = match host_of {
+        None => (super::host_plan(&p, &sources, entry, "vaisc", layouts(&p)).0, None),
         Some(host_src) => {
-            let (hp, _) = program(host_src);
-            let host = super::HostInfo::from_plan(
-                &super::host_plan(&hp, entry, "vaisc", layouts(&hp)),
-                Vec::new(),
-                Vec::new(),
-            );
-            super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible")
+            let patch = patch_of(src, host_src);
+            (patch.plan, Some(patch.bodies))
         }
     };
     let ctx = Context::create();
-    let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
+    let part = bodies.as_deref().map(crate::codegen::Part::patch);
+    let module = crate::codegen::lower_part(&ctx, &p, &sources, &Default::default(), part)
+        .expect("lower");
     codegen_hot::apply(&ctx, &module, &plan).expect("pass");
     module.verify().expect("valid IR after the pass");
     module.print_to_string().to_string()
@@ -121,39 +144,76 @@ F main() -> i64 = setup()";
     );
 }
 
+/// The hot functions' body hashes of a host build of `src`, in slot order.
+fn body_hashes(src: &str) -> Vec<u64> {
+    let (p, sources) = program(src);
+    let (plan, _) = super::host_plan(&p, &sources, Path::new("game.vais"), "vaisc", layouts(&p));
+    plan.functions.iter().map(|f| f.body_hash).collect()
+}
+
 #[test]
 fn body_hashes_change_only_with_the_code_they_cover() {
-    let (p, sources) = program(GAME);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
-    let hashes = |src: &str| {
-        let (p, _) = program(src);
-        let ctx = Context::create();
-        let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
-        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
-    };
-    let base = hashes(GAME);
-    let update_changed = hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
+    let base = body_hashes(GAME);
+    let update_changed = body_hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
     assert_ne!(base[0], update_changed[0]);
     assert_eq!(
         base[1], update_changed[1],
         "twice calls update through the table"
     );
-    let unrelated = hashes(&GAME.replace("twice(&s) + run", "twice(&s) * 2 + run"));
+    let unrelated = body_hashes(&GAME.replace("twice(&s) + run", "twice(&s) * 2 + run"));
     assert_eq!(base, unrelated);
+}
+
+/// A patch carries the functions whose code changed and the hot functions and helpers that
+/// call a changed helper (their copies in the host call the old one), nothing else; a function
+/// only `main` reached in the host is carried once hot code calls it (the host does not export
+/// it).
+#[test]
+fn a_patch_carries_only_what_changed() {
+    let src = "
+S State { frame: i64 }
+F helper(s: *State) -> i64 = s.frame * 2
+F outer(s: *State) -> i64 = helper(s) + 1
+F lonely() -> i64 = 7
+#[hot] F update(s: *State) -> i64 { s.frame += 1; outer(s) }
+#[hot] F other(s: *State) -> i64 = s.frame
+#[hot] F caller(s: *State) -> i64 = update(s) + other(s)
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    caller(&s) + lonely()
+}";
+    assert!(carried(src, src).is_empty());
+    assert_eq!(carried(&src.replace("frame += 1", "frame += 2"), src), vec!["update"]);
+    assert_eq!(
+        carried(&src.replace("s.frame * 2", "s.frame * 3"), src),
+        vec!["helper", "outer", "update"]
+    );
+    assert_eq!(
+        carried(&src.replace("= s.frame\n", "= s.frame + lonely()\n"), src),
+        vec!["lonely", "other"]
+    );
+    // Recursion: both functions of a cycle change with either.
+    let cycle = "
+F even(n: i64) -> bool = I n == 0 { true } E { odd(n - 1) }
+F odd(n: i64) -> bool = I n == 0 { false } E { even(n - 1) }
+#[hot] F step(n: i64) -> bool = even(n)
+#[hot] F idle(n: i64) -> i64 = n
+F main() -> i64 = I step(4) { idle(1) } E { 0 }";
+    assert!(carried(cycle, cycle).is_empty());
+    assert_eq!(
+        carried(&cycle.replace("{ false }", "{ n == 7 }"), cycle),
+        vec!["even", "odd", "step"]
+    );
 }
 
 #[test]
 fn incompatible_patches_are_refused_at_build_time() {
-    let (host, _) = program(GAME);
     let entry = Path::new("game.vais");
-    let info = super::HostInfo::from_plan(
-        &super::host_plan(&host, entry, "vaisc", layouts(&host)),
-        Vec::new(),
-        Vec::new(),
-    );
-    let (changed, _) = program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let err =
-        super::patch_plan(&changed, entry, &info, layouts(&changed)).expect_err("layout change");
+    let info = host_info(GAME);
+    let (changed, sources) =
+        program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
+    let plan = super::patch_plan(&changed, &sources, entry, &info, layouts(&changed), false);
+    let err = plan.err().expect("layout change");
     assert_eq!(
         err.0,
         vec!["struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i32 @0 } size 4"]
@@ -162,16 +222,16 @@ fn incompatible_patches_are_refused_at_build_time() {
         "G score: i64 = 0\n{}",
         GAME.replace("s.frame += 1", "score += 1")
     );
-    let (p, _) = program(&with_global);
-    let err = super::patch_plan(&p, entry, &info, layouts(&p)).expect_err("new global");
+    let (p, sources) = program(&with_global);
+    let plan = super::patch_plan(&p, &sources, entry, &info, layouts(&p), false);
+    let err = plan.err().expect("new global");
     assert_eq!(
         err.0,
         vec!["global `score` is new: the running program does not have it"]
     );
 }
 
-/// Every variable a patch uses is the host's, whatever its type: struct and array globals too,
-/// and the arguments the C `main` records.
+/// Every variable a patch uses is the host's, whatever its type: struct and array globals too.
 #[test]
 fn a_patch_uses_the_hosts_variables_of_every_type() {
     let src = "
@@ -184,8 +244,6 @@ F main() -> i64 { step(); ps[1].x }";
     for decl in [
         "@ps = external global [2 x %P]\n",
         "@one = external global %P\n",
-        "@vais_argc = external global i32\n",
-        "@vais_argv = external global i8**\n",
     ] {
         assert!(ir.contains(decl), "{decl}in\n{ir}");
     }
@@ -214,19 +272,6 @@ F main() -> i64 {
     s := mut State { frame: 0 }
     tick(&s) + spare()
 }";
-    let (p, _) = program(base_src);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p));
-    let hashes = |src: &str, debug_info: bool| {
-        let (p, sources) = program(src);
-        let ctx = Context::create();
-        let opts = crate::codegen::Options {
-            opt_level: 0,
-            debug_info,
-            line_tables: true,
-        };
-        let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
-        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
-    };
     let additions = [
         "F unused() -> i64 = 42",
         "F unused() -> i64 { printf(\"x\\n\"); 42 }",
@@ -234,22 +279,12 @@ F main() -> i64 {
         "#[inline] F unused(a: i64, b: i64) -> i64 = a / b",
         "S Other { a: i32, b: f64 }\nG other: Other = Other { a: 1, b: 2.0 }",
     ];
-    for debug_info in [false, true] {
-        let base = hashes(base_src, debug_info);
-        for added in additions {
-            let first = format!("{added}\n{base_src}");
-            assert_eq!(
-                hashes(&first, debug_info),
-                base,
-                "{added} before, -g {debug_info}"
-            );
-            let last = format!("{base_src}\n{added}");
-            assert_eq!(
-                hashes(&last, debug_info),
-                base,
-                "{added} after, -g {debug_info}"
-            );
-        }
+    let base = body_hashes(base_src);
+    for added in additions {
+        let first = format!("{added}\n{base_src}");
+        assert_eq!(body_hashes(&first), base, "{added} before");
+        let last = format!("{base_src}\n{added}");
+        assert_eq!(body_hashes(&last), base, "{added} after");
     }
 }
 
@@ -265,11 +300,7 @@ G p: P = P { x: 1, f: one }
 G s: str = \"a\\tb\"
 G xs: [f64; 2] = [0.5, 1.0]
 F main() -> i64 = p.x";
-    let (host, _) = program(src);
-    let entry = Path::new("game.vais");
-    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host));
-    let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
-    let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
+    let info = super::HostInfo::parse(&host_info(src).to_text()).expect("round trip");
     let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
     assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
     assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
@@ -309,12 +340,12 @@ fn the_pass_refuses_to_delete_a_main_still_used() {
     let (p, sources) = program(src);
     assert_eq!(super::refusals(&p).len(), 1);
     let entry = Path::new("game.vais");
-    let host = super::HostInfo::from_plan(
-        &super::host_plan(&p, entry, "vaisc", layouts(&p)),
-        Vec::new(),
-        Vec::new(),
-    );
-    let plan = super::patch_plan(&p, entry, &host, layouts(&p)).expect("compatible");
+    let (plan, _) = super::host_plan(&p, &sources, entry, "vaisc", layouts(&p));
+    // A host that exports nothing: the patch carries every function hot code reaches.
+    let host = super::HostInfo::from_plan(&plan, Vec::new(), Vec::new());
+    let plan = super::patch_plan(&p, &sources, entry, &host, layouts(&p), false)
+        .expect("compatible")
+        .plan;
     let ctx = Context::create();
     let module = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
     let err = codegen_hot::apply(&ctx, &module, &plan).expect_err("main is used");

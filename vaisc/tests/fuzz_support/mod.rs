@@ -158,26 +158,38 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
     let layouts = || {
         vaisc::hot::layouts(program).map_err(|e| format!("a well-typed program has no layout: {e}"))
     };
-    let host_plan = vaisc::hot::host_plan(program, path, "vaisc", layouts()?);
+    let (host_plan, hashes) =
+        vaisc::hot::host_plan(program, &checked.sources, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
-    let lower = || {
-        vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
-            .map_err(|e| format!("a well-typed program failed to lower: {e}"))
-    };
-    let host = lower()?;
-    let code = codegen_hot::apply(&ctx, &host, &host_plan)
-        .map_err(|e| format!("the hot pass failed on the host: {e}"))?
-        .code;
+    let host = vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
+        .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
+    codegen_hot::apply(&ctx, &host, &host_plan)
+        .map_err(|e| format!("the hot pass failed on the host: {e}"))?;
     host.verify()
         .map_err(|e| format!("the host module does not verify after the hot pass: {e}"))?;
-    let info =
-        vaisc::hot::HostInfo::from_plan(&host_plan, code, vaisc::hot::initial_values(program));
-    let patch_plan = vaisc::hot::patch_plan(program, path, &info, layouts()?)
-        .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
-    let patch = lower()?;
-    codegen_hot::apply(&ctx, &patch, &patch_plan)
-        .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
-    patch
-        .verify()
-        .map_err(|e| format!("the patch module does not verify after the hot pass: {e}"))
+    // The patch of the program itself for its host carries nothing and declares every hot
+    // body the host's; for a host that exports nothing, it carries every function hot code
+    // reaches. Both go through the pass.
+    for exported in [true, false] {
+        let mut info = vaisc::hot::HostInfo::from_plan(
+            &host_plan,
+            vaisc::hot::host_code(program, &hashes, &host_plan),
+            vaisc::hot::initial_values(program),
+        );
+        info.code.iter_mut().for_each(|c| c.exported &= exported);
+        let patch_plan =
+            vaisc::hot::patch_plan(program, &checked.sources, path, &info, layouts()?, false)
+                .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
+        let part = vaisc::codegen::Part::patch(&patch_plan.bodies);
+        let opts = Default::default();
+        let patch =
+            vaisc::codegen::lower_part(&ctx, program, &checked.sources, &opts, Some(part))
+                .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
+        codegen_hot::apply(&ctx, &patch, &patch_plan.plan)
+            .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
+        patch.verify().map_err(|e| {
+            format!("the patch module does not verify after the hot pass (exported {exported}): {e}")
+        })?;
+    }
+    Ok(())
 }

@@ -7,20 +7,20 @@ target triple = "x86_64-pc-linux-gnu"
 
 @vais_argc = global i32 0
 @vais_argv = global i8** null
-@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @update to i8*), i8* bitcast (i64 (%State*)* @twice to i8*)]
+@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @__vais_hot_fn.update to i8*), i8* bitcast (i64 (%State*)* @__vais_hot_fn.twice to i8*)]
 @vais.hot.name = private constant [7 x i8] c"update\00"
 @vais.hot.name.1 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.2 = private constant [6 x i8] c"twice\00"
 @vais.hot.name.3 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.4 = private constant [13 x i8] c"struct State\00"
 @vais.hot.name.5 = private constant [25 x i8] c"{ frame: i64 @0 } size 8\00"
-@vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 5740724965368081194, i32 0, i32 0, i8* bitcast (i64 (%State*)* @update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @twice to i8*) }]
+@vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 8947475829725085113, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -5772373848098982773, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.twice to i8*) }]
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -4109443202484031134 }]
 @__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 0, i64 2087432831185312278, i32 2, i32 1, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 @vais.hot.compiler = private unnamed_addr constant [6 x i8] c"vaisc\00", align 1
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
-define internal i64 @update(%State* %0) #0 {
+define dso_local i64 @__vais_hot_fn.update(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
@@ -36,7 +36,7 @@ entry:
 }
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
-define internal i64 @twice(%State* %0) #0 {
+define dso_local i64 @__vais_hot_fn.twice(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8

@@ -1,0 +1,73 @@
+//! Modules that hold part of a program: a hot patch (only the functions whose code changed,
+//! the host's copies of the others declared by their exported names) and the units of a full
+//! build, compiled in parallel, each in its own LLVM context on its own thread, and linked
+//! together.
+//!
+//! A part says which function bodies its module emits; every other function of the program is
+//! declared, so calls across parts are plain external calls the linker resolves. Units of one
+//! build share their functions and globals with hidden visibility: visible to the other units
+//! of the same executable, never exported from it.
+
+use crate::tir::Program;
+
+/// Which of the program's functions and state a module defines.
+#[derive(Clone, Copy, Debug)]
+pub struct Part<'a> {
+    /// Per function (indexed like `Program::functions`): whether this module emits its body.
+    pub bodies: &'a [bool],
+    /// The symbol prefix of the functions this module only declares.
+    pub declared_prefix: &'a str,
+    /// Whether this module defines the program's globals and the C `main` wrapper; the other
+    /// parts declare the globals.
+    pub owns_state: bool,
+    /// Whether other modules of the same link call this module's functions and use its
+    /// globals (units of a full build): they are then external with hidden visibility, not
+    /// internal.
+    pub shared: bool,
+}
+
+impl Part<'_> {
+    /// The part for a hot patch: the `bodies` selected, every other function the host's export
+    /// (`vais_hot_abi::HOST_FN_PREFIX`). The globals are defined here and turned into the
+    /// host's by the hot-reload pass; a patch has no `main`.
+    pub fn patch(bodies: &[bool]) -> Part<'_> {
+        Part {
+            bodies,
+            declared_prefix: vais_hot_abi::HOST_FN_PREFIX,
+            owns_state: false,
+            shared: false,
+        }
+    }
+}
+
+/// Splits the defined functions of `program` into `count` units of about equal size (counted
+/// in expression nodes, the measure of the code each emits), keeping declaration order within
+/// each unit. Unit 0 also holds the program's state. The split depends only on the program, so
+/// the same program always gives the same units.
+pub fn split(program: &Program, count: usize) -> Vec<Vec<bool>> {
+    let sizes: Vec<usize> = program
+        .functions
+        .iter()
+        .map(|f| f.body.as_ref().map_or(0, |b| 1 + size(&b.body)))
+        .collect();
+    let total: usize = sizes.iter().sum();
+    let mut units = vec![vec![false; program.functions.len()]; count.max(1)];
+    let mut done = 0;
+    for (f, &n) in sizes.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        // The unit whose share of the total this function's first node falls in.
+        let unit = (done * units.len() / total.max(1)).min(units.len() - 1);
+        units[unit][f] = true;
+        done += n;
+    }
+    units
+}
+
+/// The number of expression nodes in `e`.
+fn size(e: &crate::tir::Expr) -> usize {
+    let mut n = 0;
+    crate::hot::visit(e, &mut |_| n += 1);
+    n
+}
