@@ -8,7 +8,12 @@
 //! build share their functions and globals with hidden visibility: visible to the other units
 //! of the same executable, never exported from it.
 
+use super::{CodegenError, Options};
+use crate::source::SourceMap;
 use crate::tir::Program;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use std::path::PathBuf;
 
 /// Which of the program's functions and state a module defines.
 #[derive(Clone, Copy, Debug)]
@@ -70,4 +75,74 @@ fn size(e: &crate::tir::Expr) -> usize {
     let mut n = 0;
     crate::hot::visit(e, &mut |_| n += 1);
     n
+}
+
+/// How many units a full build of `program` at `opt_level` is split into. Optimised builds
+/// stay whole, so that LLVM sees the whole program (inlining across every function); so do
+/// small programs, for which a second thread costs more than it saves. The count does not
+/// depend on the machine, so the output does not either.
+pub fn unit_count(program: &Program, opt_level: u8) -> usize {
+    /// Expression nodes below which one unit is faster (about 1,500 lines).
+    const SMALL: usize = 30_000;
+    if opt_level > 0 {
+        return 1;
+    }
+    let nodes: usize = program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .map(|b| size(&b.body))
+        .sum();
+    if nodes < SMALL {
+        1
+    } else {
+        UNITS
+    }
+}
+
+/// The number of units of a large unoptimised build: the machine the project targets has two
+/// cores.
+const UNITS: usize = 2;
+
+/// The parts of a build split into `units` (from [`split`]): unit 0 owns the program's state.
+pub fn unit_part(units: &[Vec<bool>], i: usize) -> Part<'_> {
+    Part {
+        bodies: &units[i],
+        declared_prefix: "",
+        owns_state: i == 0,
+        shared: units.len() > 1,
+    }
+}
+
+/// Lowers each unit of `units` in an LLVM context of its own on a thread of its own, runs
+/// `finish` on its module (the caller's last changes before code generation), and writes it as
+/// the object file `objects[i]`. The first error, in unit order, is returned.
+pub fn write_units(
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+    units: &[Vec<bool>],
+    objects: &[PathBuf],
+    finish: &(dyn for<'c> Fn(&'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
+) -> Result<(), CodegenError> {
+    let one = |i: usize| -> Result<(), CodegenError> {
+        let ctx = Context::create();
+        let module = super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i)))?;
+        finish(&ctx, &module)?;
+        super::write_object(&module, opts.opt_level, &objects[i])
+    };
+    // Target set-up registers LLVM's global tables: done once, before the threads.
+    super::target_machine(opts.opt_level)?;
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..units.len())
+            .map(|i| scope.spawn(move || one(i)))
+            .collect();
+        let first = one(0);
+        let rest = others.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(CodegenError::Internal("a code generation thread panicked".into())))
+        });
+        std::iter::once(first).chain(rest).collect::<Result<Vec<()>, _>>()
+    })?;
+    Ok(())
 }

@@ -34,10 +34,11 @@ fn finished(name: &str, result: std::io::Result<Output>) -> Result<(), DriverErr
     }
 }
 
-/// Links one object file into an executable.
-pub fn executable(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+/// Links object files into an executable.
+pub fn executable(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
     let found = libs::find_all(link)?;
-    let mut args: Vec<OsString> = vec![obj.into(), "-o".into(), output.into()];
+    let mut args: Vec<OsString> = objs.iter().map(OsString::from).collect();
+    args.extend(["-o".into(), output.into()]);
     args.extend(library_args(link, &found, false));
     args.push("-lm".into());
     cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
