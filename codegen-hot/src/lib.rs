@@ -62,6 +62,9 @@ pub enum Mode {
         /// The program calls `hot_check`: publish patches only there.
         safe_points: bool,
     },
+    /// A further unit of a host built in parallel units: its calls go through the table, entry
+    /// points and manifest the first unit (in `Host` mode) defines.
+    HostUnit,
     Patch,
 }
 
@@ -118,6 +121,8 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
     let builder = ctx.create_builder();
     let noinline = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0);
     let is_patch = matches!(plan.mode, Mode::Patch);
+    // Entry points are defined once, by the host's first unit; other modules use them.
+    let uses_entries = !matches!(plan.mode, Mode::Host { .. });
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
     for (hf, slot_fn) in plan.functions.iter().zip(functions.iter_mut()) {
@@ -139,7 +144,7 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
             None => None,
         };
         let stub = make_stub(
-            ctx, module, &builder, f, table, hf.slot, is_patch, in_memory,
+            ctx, module, &builder, f, table, hf.slot, uses_entries, in_memory,
         )?;
         f.replace_all_uses_with(stub);
         if let Some(body) = sret_body {
@@ -152,8 +157,10 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
             *slot_fn = body;
         }
         let f = *slot_fn;
-        if is_patch {
+        if uses_entries {
             unloadable &= unload::use_host_entry(module, stub, &hf.name);
+        }
+        if is_patch {
             if in_host {
                 continue;
             }
@@ -175,11 +182,7 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 .map(|f| f.as_global_value().as_pointer_value().const_cast(i8p))
                 .collect();
             table.set_initializer(&i8p.const_array(&init));
-            for name in &plan.globals {
-                if let Some(g) = module.get_global(name) {
-                    g.set_linkage(Linkage::External);
-                }
-            }
+            export_globals(module, &plan.globals);
             let manifest = manifest::emit(
                 ctx,
                 module,
@@ -189,6 +192,10 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 u32::from(*safe_points),
             )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
+            export_functions(module, &plan.exports);
+        }
+        Mode::HostUnit => {
+            export_globals(module, &plan.globals);
             export_functions(module, &plan.exports);
         }
         Mode::Patch => {
@@ -235,6 +242,18 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
     Ok(())
 }
 
+/// Makes the program's globals (`names`) external and visible outside the host, so that
+/// patches use them by name. Every unit of a host does so for its definitions and declarations
+/// alike: the linker gives a symbol the narrowest visibility any object gives it.
+fn export_globals(module: &Module, names: &[String]) {
+    for name in names {
+        if let Some(g) = module.get_global(name) {
+            g.set_linkage(Linkage::External);
+            g.set_visibility(inkwell::GlobalVisibility::Default);
+        }
+    }
+}
+
 /// Gives each function of `names` the host's export name and external linkage, so that a
 /// patch's declaration of it (`HOST_FN_PREFIX` and the name) binds to the host's code when the
 /// runtime opens the patch (the host is linked with its symbols exported).
@@ -279,7 +298,8 @@ fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
 }
 
 /// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address. For a
+/// exports it as the function's entry point, which patches use as the function's address; in
+/// other modules (`internal`: patches, further units of a host) it is private. For a
 /// body returning `in_memory` through an explicit result pointer (`sret.rs`), the stub passes a
 /// zeroed slot of its own and returns what the body stored there.
 #[allow(clippy::too_many_arguments)]
@@ -290,12 +310,12 @@ fn make_stub<'ctx>(
     f: FunctionValue<'ctx>,
     table: GlobalValue<'ctx>,
     slot: u32,
-    in_patch: bool,
+    internal: bool,
     in_memory: Option<inkwell::types::BasicTypeEnum<'ctx>>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
     let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
-    let stub = if in_patch {
+    let stub = if internal {
         module.add_function(
             &format!("__vais_hot_stub.{fname}"),
             fty,

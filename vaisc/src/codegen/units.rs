@@ -114,21 +114,30 @@ pub fn unit_part(units: &[Vec<bool>], i: usize) -> Part<'_> {
     }
 }
 
+/// What [`write_units`] runs on each unit's module before code generation. Passing a closure
+/// through this gives it the signature for modules of any context.
+pub fn unit_step<F>(f: F) -> F
+where
+    F: for<'c> Fn(usize, &'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync,
+{
+    f
+}
+
 /// Lowers each unit of `units` in an LLVM context of its own on a thread of its own, runs
-/// `finish` on its module (the caller's last changes before code generation), and writes it as
-/// the object file `objects[i]`. The first error, in unit order, is returned.
+/// `finish` on its module and index (the caller's last changes before code generation), and
+/// writes it as the object file `objects[i]`. The first error, in unit order, is returned.
 pub fn write_units(
     program: &Program,
     sources: &SourceMap,
     opts: &Options,
     units: &[Vec<bool>],
     objects: &[PathBuf],
-    finish: &(dyn for<'c> Fn(&'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
+    finish: &(dyn for<'c> Fn(usize, &'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
 ) -> Result<(), CodegenError> {
     let one = |i: usize| -> Result<(), CodegenError> {
         let ctx = Context::create();
         let module = super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i)))?;
-        finish(&ctx, &module)?;
+        finish(i, &ctx, &module)?;
         super::write_object(&module, opts.opt_level, &objects[i])
     };
     // Target set-up registers LLVM's global tables: done once, before the threads.

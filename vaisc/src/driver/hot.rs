@@ -2,7 +2,9 @@
 //! runtime) and the patch library beside it; `--patch-only` rebuilds just the patch, for the
 //! host already built at the output path, and refuses changes no reload can carry.
 
-use super::{link, program_of, temp_object_path, BuildOptions, Checked, DriverError};
+use super::{
+    link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
+};
 use crate::codegen::{self, Part};
 use crate::hot::{self, HostInfo, Incompatible};
 use crate::tir::Program;
@@ -178,13 +180,17 @@ fn emit(
     report: &mut HotReport,
 ) -> Result<(), DriverError> {
     let start = Instant::now();
-    let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
         line_tables: true,
     };
+    let count = codegen::unit_count(program, opts.opt_level);
+    if part.is_none() && count > 1 {
+        return emit_host_units(checked, program, plan, opts, count, output, report);
+    }
+    let context = Context::create();
     let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;
     codegen_hot::apply(&context, &module, plan)?;
     codegen::verify_after(&module, "the hot-reload pass")?;
@@ -204,9 +210,60 @@ fn emit(
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
-        link::hot_host(&obj, output, &opts.link)
+        link::hot_host(&[obj.clone()], output, &opts.link)
     };
     let _ = std::fs::remove_file(&obj);
+    report.link += start.elapsed();
+    linked
+}
+
+/// A host built in `count` parallel units: the first holds the table, the entry points, the
+/// manifest and `main`; the others call through the table (`codegen_hot::Mode::HostUnit`).
+fn emit_host_units(
+    checked: &Checked,
+    program: &Program,
+    plan: &Plan,
+    opts: &BuildOptions,
+    count: usize,
+    output: &Path,
+    report: &mut HotReport,
+) -> Result<(), DriverError> {
+    let start = Instant::now();
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: true,
+    };
+    let units = codegen::split(program, count);
+    let objects: Vec<PathBuf> = (0..count)
+        .map(|i| unit_object_path(output, i))
+        .collect();
+    let further = Plan {
+        mode: codegen_hot::Mode::HostUnit,
+        ..plan.clone()
+    };
+    let finish = codegen::unit_step(|unit, ctx, module| {
+        let unit_plan = if unit == 0 { plan } else { &further };
+        codegen_hot::apply(ctx, module, unit_plan)
+            .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
+        codegen::verify_after(module, "the hot-reload pass")
+    });
+    let written = codegen::write_units(
+        program,
+        &checked.sources,
+        &cg_opts,
+        &units,
+        &objects,
+        &finish,
+    );
+    report.codegen += start.elapsed();
+    let start = Instant::now();
+    let linked = written
+        .map_err(DriverError::from)
+        .and_then(|()| link::hot_host(&objects, output, &opts.link));
+    for obj in &objects {
+        let _ = std::fs::remove_file(obj);
+    }
     report.link += start.elapsed();
     linked
 }

@@ -242,6 +242,7 @@ fn build_units(
 
 /// A normal build has no runtime: std/hot's functions become no-ops in each unit.
 fn fallbacks<'ctx>(
+    _unit: usize,
     ctx: &'ctx Context,
     module: &inkwell::module::Module<'ctx>,
 ) -> Result<(), codegen::CodegenError> {
