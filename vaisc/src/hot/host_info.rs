@@ -9,6 +9,7 @@
 //! `init\t<global>\t<initial value>` (as [`super::initial_values`] writes it, tab-free).
 
 use codegen_hot::Plan;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +84,11 @@ impl HostInfo {
             code,
             initial_values,
         }
+    }
+
+    /// The host's code records by function name, for lookups (never iterated).
+    pub fn code_by_name(&self) -> HashMap<&str, &HostCode> {
+        self.code.iter().map(|c| (c.name.as_str(), c)).collect()
     }
 
     pub fn to_text(&self) -> String {

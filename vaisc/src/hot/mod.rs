@@ -185,15 +185,15 @@ pub fn patch_plan(
         return Err(Incompatible(problems));
     }
     let mut bodies = vec![false; program.functions.len()];
+    let host_code = host.code_by_name();
     for &f in &reached.functions {
         let def = &program.functions[f];
         if Some(f) == program.main || def.body.is_none() {
             continue;
         }
-        let in_host = host
-            .code
-            .iter()
-            .any(|c| c.exported && c.name == def.name && c.code == hashes.code[f]);
+        let in_host = host_code
+            .get(def.name.as_str())
+            .is_some_and(|c| c.exported && c.code == hashes.code[f]);
         bodies[f] = from_scratch || !in_host;
     }
     let plan = Plan {
@@ -263,15 +263,16 @@ pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String>
 /// new program's own code hashes ([`CodeHashes::own`]).
 pub fn unreloadable_changes(program: &Program, host: &HostInfo, own: &[u64]) -> Vec<String> {
     let reached = reach(program, &hot_functions(program));
+    let host_code = host.code_by_name();
     program
         .functions
         .iter()
         .enumerate()
         .filter(|(f, def)| def.body.is_some() && !reached.functions.contains(f))
         .filter(|(f, def)| {
-            host.code
-                .iter()
-                .any(|c| c.name == def.name && c.own != own[*f])
+            host_code
+                .get(def.name.as_str())
+                .is_some_and(|c| c.own != own[*f])
         })
         .map(|(_, def)| def.name.clone())
         .collect()
