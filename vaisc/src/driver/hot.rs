@@ -186,9 +186,11 @@ fn emit(
         debug_info: opts.debug_info,
         line_tables: true,
     };
-    let count = codegen::unit_count(program, opts.opt_level);
-    if part.is_none() && count > 1 {
-        return emit_host_units(checked, program, plan, opts, count, output, report);
+    if part.is_none() {
+        let count = codegen::unit_count(program, opts.opt_level);
+        if count > 1 {
+            return emit_host_units(checked, program, plan, opts, count, output, report);
+        }
     }
     let context = Context::create();
     let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;

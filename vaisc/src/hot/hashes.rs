@@ -35,6 +35,11 @@ pub fn code_hashes(program: &Program, sources: &SourceMap, slotted: &[bool]) -> 
     let mut enc = Encoder {
         program,
         sources,
+        signatures: program
+            .functions
+            .iter()
+            .map(|f| program.signature(&f.ty))
+            .collect(),
         bytes: Vec::new(),
         callees: Vec::new(),
     };
@@ -143,6 +148,8 @@ fn put_str(bytes: &mut Vec<u8>, s: &str) {
 struct Encoder<'a> {
     program: &'a Program,
     sources: &'a SourceMap,
+    /// Each function's signature as Vais writes it, made once.
+    signatures: Vec<String>,
     bytes: Vec<u8>,
     callees: Vec<FuncId>,
 }
@@ -151,9 +158,8 @@ impl Encoder<'_> {
     fn function(&mut self, f: FuncId) -> u64 {
         self.bytes.clear();
         let def = &self.program.functions[f];
-        self.str(&def.name);
-        let signature = self.program.signature(&def.ty);
-        self.str(&signature);
+        put_str(&mut self.bytes, &def.name);
+        put_str(&mut self.bytes, &self.signatures[f]);
         self.tag(u8::from(def.attrs.hot) | u8::from(def.attrs.inline) << 1);
         self.tag(u8::from(self.program.main == Some(f)));
         if let Some(body) = &def.body {
@@ -185,9 +191,8 @@ impl Encoder<'_> {
     /// A function named by the code: by name and signature, which is all a call compiles to.
     fn func(&mut self, g: FuncId) {
         let def = &self.program.functions[g];
-        self.str(&def.name);
-        let signature = self.program.signature(&def.ty);
-        self.str(&signature);
+        put_str(&mut self.bytes, &def.name);
+        put_str(&mut self.bytes, &self.signatures[g]);
         self.tag(u8::from(def.attrs.hot));
         self.callees.push(g);
     }
