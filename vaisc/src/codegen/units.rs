@@ -82,8 +82,9 @@ fn size(e: &crate::tir::Expr) -> usize {
 /// small programs, for which a second thread costs more than it saves. The count does not
 /// depend on the machine, so the output does not either.
 pub fn unit_count(program: &Program, opt_level: u8) -> usize {
-    /// Expression nodes below which one unit is faster (about 1,500 lines).
-    const SMALL: usize = 30_000;
+    /// Expression nodes below which one unit is about as fast (some 700 lines of typical
+    /// code): the second thread and object cost a few milliseconds.
+    const SMALL: usize = 10_000;
     if opt_level > 0 {
         return 1;
     }
