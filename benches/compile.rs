@@ -31,7 +31,8 @@ fn vaisc(dir: &Path, args: &[&str]) {
 
 /// A fresh folder holding `game.vais` with `source`.
 fn project(name: &str, source: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vaisc-bench-compile-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("vaisc-bench-compile-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
     std::fs::write(dir.join("game.vais"), source).expect("write program");
     dir
@@ -42,7 +43,9 @@ fn full_builds(c: &mut Criterion) {
     let big = project("50000", &gen::hot_program(50_000, 20, 0));
     // The generated program must compile and run, or the figure would mean nothing.
     vaisc(&small, &["build", "game.vais", "-o", "game", "-O0"]);
-    let out = Command::new(small.join("game")).output().expect("run program");
+    let out = Command::new(small.join("game"))
+        .output()
+        .expect("run program");
     assert!(out.status.success(), "generated program failed");
 
     let mut group = c.benchmark_group("compile");

@@ -31,7 +31,12 @@ pub fn hot_program(lines: usize, hot: usize, marker: u64) -> String {
 /// [`hot_program`] split into `files` files of about equal size at item boundaries: `game.vais`
 /// (the entry, which imports the others) and `part1.vais` .. `partN.vais`, as (name, text).
 /// The hot function `frame`, whose marker the benchmarks edit, is in the last file.
-pub fn hot_program_files(lines: usize, hot: usize, files: usize, marker: u64) -> Vec<(String, String)> {
+pub fn hot_program_files(
+    lines: usize,
+    hot: usize,
+    files: usize,
+    marker: u64,
+) -> Vec<(String, String)> {
     let whole = hot_program(lines, hot, marker);
     let all: Vec<&str> = whole.lines().collect();
     // Items start at column 0 outside any braces; an attribute line starts the item it marks.
@@ -47,7 +52,10 @@ pub fn hot_program_files(lines: usize, hot: usize, files: usize, marker: u64) ->
     let mut cuts = vec![0];
     for k in 1..files {
         let want = all.len() * k / files;
-        if let Some(&at) = starts.iter().find(|&&s| s >= want && s > *cuts.last().unwrap_or(&0)) {
+        if let Some(&at) = starts
+            .iter()
+            .find(|&&s| s >= want && s > *cuts.last().unwrap_or(&0))
+        {
             cuts.push(at);
         }
     }

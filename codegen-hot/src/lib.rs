@@ -144,7 +144,14 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
             None => None,
         };
         let stub = make_stub(
-            ctx, module, &builder, f, table, hf.slot, uses_entries, in_memory,
+            ctx,
+            module,
+            &builder,
+            f,
+            table,
+            hf.slot,
+            uses_entries,
+            in_memory,
         )?;
         f.replace_all_uses_with(stub);
         if let Some(body) = sret_body {

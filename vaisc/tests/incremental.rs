@@ -217,9 +217,7 @@ fn o_edit_patches_behave_like_from_scratch_patches() {
         assert_eq!(x, y, "seed {seed:#x}, step {step} ({what}):\n{source}");
     }
     // The point of the O(edit) patch: it carries less than the from-scratch one.
-    let (edit_total, scratch_total) = sizes
-        .iter()
-        .fold((0, 0), |(x, y), (a, b)| (x + a, y + b));
+    let (edit_total, scratch_total) = sizes.iter().fold((0, 0), |(x, y), (a, b)| (x + a, y + b));
     assert!(
         edit_total < scratch_total,
         "O(edit) patches {sizes:?} are not smaller than from-scratch ones"

@@ -63,7 +63,11 @@ fn a_hot_host_built_in_units_takes_patches() {
     host.wait_stdout("the host's frames", |l| l.starts_with("marker=0 "));
     std::fs::write(&p.src, gen::hot_program(3000, 20, 1)).expect("edit");
     let out = p.patch();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     host.wait_stdout("the new code's frames", |l| l.starts_with("marker=1 "));
     let applied = host.wait_stderr("the reload", |l| l.contains("v2 applied"));
     assert!(applied.contains("frame (1 patched)"), "{applied}");

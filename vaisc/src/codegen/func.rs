@@ -99,7 +99,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// Whether this module emits the body of function `id`.
     fn emits_body(&self, id: usize) -> bool {
         self.program.functions[id].body.is_some()
-            && self.part.is_none_or(|p| p.bodies.get(id).copied().unwrap_or(false))
+            && self
+                .part
+                .is_none_or(|p| p.bodies.get(id).copied().unwrap_or(false))
     }
 
     pub fn emit_program(&mut self) -> Res<()> {

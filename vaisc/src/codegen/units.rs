@@ -149,10 +149,15 @@ pub fn write_units(
             .collect();
         let first = one(0);
         let rest = others.into_iter().map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(CodegenError::Internal("a code generation thread panicked".into())))
+            h.join().unwrap_or_else(|_| {
+                Err(CodegenError::Internal(
+                    "a code generation thread panicked".into(),
+                ))
+            })
         });
-        std::iter::once(first).chain(rest).collect::<Result<Vec<()>, _>>()
+        std::iter::once(first)
+            .chain(rest)
+            .collect::<Result<Vec<()>, _>>()
     })?;
     Ok(())
 }

@@ -118,7 +118,15 @@ pub fn build_hot(
                 &compiler,
                 hot::layouts(program)?,
             );
-            emit(checked, program, &plan, None, opts, &opts.output, &mut report)?;
+            emit(
+                checked,
+                program,
+                &plan,
+                None,
+                opts,
+                &opts.output,
+                &mut report,
+            )?;
             let code = hot::host_code(program, &hashes, &plan);
             let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
@@ -237,9 +245,7 @@ fn emit_host_units(
         line_tables: true,
     };
     let units = codegen::split(program, count);
-    let objects: Vec<PathBuf> = (0..count)
-        .map(|i| unit_object_path(output, i))
-        .collect();
+    let objects: Vec<PathBuf> = (0..count).map(|i| unit_object_path(output, i)).collect();
     let further = Plan {
         mode: codegen_hot::Mode::HostUnit,
         ..plan.clone()

@@ -26,7 +26,8 @@ fn layouts(p: &Program) -> Vec<codegen_hot::Layout> {
 /// The host information a host build of `src` records.
 fn host_info(src: &str) -> super::HostInfo {
     let (hp, sources) = program(src);
-    let (plan, hashes) = super::host_plan(&hp, &sources, Path::new("game.vais"), "vaisc", layouts(&hp));
+    let (plan, hashes) =
+        super::host_plan(&hp, &sources, Path::new("game.vais"), "vaisc", layouts(&hp));
     let code = super::host_code(&hp, &hashes, &plan);
     super::HostInfo::from_plan(&plan, code, super::initial_values(&hp))
 }
@@ -35,8 +36,15 @@ fn host_info(src: &str) -> super::HostInfo {
 fn patch_of(src: &str, host_src: &str) -> super::PatchPlan {
     let (p, sources) = program(src);
     let host = host_info(host_src);
-    super::patch_plan(&p, &sources, Path::new("game.vais"), &host, layouts(&p), false)
-        .expect("compatible")
+    super::patch_plan(
+        &p,
+        &sources,
+        Path::new("game.vais"),
+        &host,
+        layouts(&p),
+        false,
+    )
+    .expect("compatible")
 }
 
 /// The names of the functions a patch of `src` for the host of `host_src` carries.
@@ -54,7 +62,10 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let (p, sources) = program(src);
     let entry = Path::new("game.vais");
     let (plan, bodies) = match host_of {
-        None => (super::host_plan(&p, &sources, entry, "vaisc", layouts(&p)).0, None),
+        None => (
+            super::host_plan(&p, &sources, entry, "vaisc", layouts(&p)).0,
+            None,
+        ),
         Some(host_src) => {
             let patch = patch_of(src, host_src);
             (patch.plan, Some(patch.bodies))
@@ -62,8 +73,8 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     };
     let ctx = Context::create();
     let part = bodies.as_deref().map(crate::codegen::Part::patch);
-    let module = crate::codegen::lower_part(&ctx, &p, &sources, &Default::default(), part)
-        .expect("lower");
+    let module =
+        crate::codegen::lower_part(&ctx, &p, &sources, &Default::default(), part).expect("lower");
     codegen_hot::apply(&ctx, &module, &plan).expect("pass");
     module.verify().expect("valid IR after the pass");
     module.print_to_string().to_string()
@@ -183,7 +194,10 @@ F main() -> i64 {
     caller(&s) + lonely()
 }";
     assert!(carried(src, src).is_empty());
-    assert_eq!(carried(&src.replace("frame += 1", "frame += 2"), src), vec!["update"]);
+    assert_eq!(
+        carried(&src.replace("frame += 1", "frame += 2"), src),
+        vec!["update"]
+    );
     assert_eq!(
         carried(&src.replace("s.frame * 2", "s.frame * 3"), src),
         vec!["helper", "outer", "update"]

@@ -182,13 +182,14 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
                 .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
         let part = vaisc::codegen::Part::patch(&patch_plan.bodies);
         let opts = Default::default();
-        let patch =
-            vaisc::codegen::lower_part(&ctx, program, &checked.sources, &opts, Some(part))
-                .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
+        let patch = vaisc::codegen::lower_part(&ctx, program, &checked.sources, &opts, Some(part))
+            .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
         codegen_hot::apply(&ctx, &patch, &patch_plan.plan)
             .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
         patch.verify().map_err(|e| {
-            format!("the patch module does not verify after the hot pass (exported {exported}): {e}")
+            format!(
+                "the patch module does not verify after the hot pass (exported {exported}): {e}"
+            )
         })?;
     }
     Ok(())
