@@ -220,7 +220,7 @@ fn emit(
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
-        link::hot_host(&[obj.clone()], output, &opts.link)
+        link::hot_host(std::slice::from_ref(&obj), output, &opts.link)
     };
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();

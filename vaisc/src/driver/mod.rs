@@ -200,7 +200,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
             codegen::write_object(&module, opts.opt_level, &obj)?;
-            let linked = link::executable(&[obj.clone()], &opts.output, &opts.link);
+            let linked = link::executable(std::slice::from_ref(&obj), &opts.output, &opts.link);
             let _ = std::fs::remove_file(&obj);
             linked
         }
