@@ -137,6 +137,10 @@ pub fn write_units(
 ) -> Result<(), CodegenError> {
     let one = |i: usize| -> Result<(), CodegenError> {
         let ctx = Context::create();
+        // Nobody reads the names of a unit's instructions (its IR is never printed), and
+        // keeping them costs a string table lookup per instruction.
+        // SAFETY: `ctx.raw()` is the live context created just above, owned by this thread.
+        unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
         let module = super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i)))?;
         finish(i, &ctx, &module)?;
         super::write_object(&module, opts.opt_level, &objects[i])
