@@ -175,6 +175,26 @@ fn body_hashes_change_only_with_the_code_they_cover() {
     assert_eq!(base, unrelated);
 }
 
+/// A function newly marked `#[hot]` has no slot: the patch carries it and its callers there
+/// (which call it directly), and `main`, which calls it too, has not changed.
+#[test]
+fn a_function_newly_made_hot_is_carried_with_its_callers() {
+    let src = "
+S State { frame: i64 }
+F helper(s: *State) -> i64 = s.frame * 2
+#[hot] F update(s: *State) -> i64 = helper(s)
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    update(&s) + helper(&s)
+}";
+    let edited = src.replace("F helper", "#[hot] F helper");
+    assert_eq!(carried(&edited, src), vec!["helper", "update"]);
+    let (p, _) = program(&edited);
+    let patch = patch_of(&edited, src);
+    let host = host_info(src);
+    assert!(super::unreloadable_changes(&p, &host, &patch.hashes.own).is_empty());
+}
+
 /// A patch carries the functions whose code changed and the hot functions and helpers that
 /// call a changed helper (their copies in the host call the old one), nothing else; a function
 /// only `main` reached in the host is carried once hot code calls it (the host does not export

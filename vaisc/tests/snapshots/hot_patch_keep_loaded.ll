@@ -6,7 +6,7 @@ target triple = "x86_64-pc-linux-gnu"
 @__vais_hot_table = external global [1 x i8*]
 @vais.hot.name = private constant [6 x i8] c"setup\00"
 @vais.hot.name.1 = private constant [10 x i8] c"() -> i64\00"
-@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([10 x i8], [10 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -2561735692631554984, i64 -4333338637552482218, i32 0, i32 0, i8* bitcast (i64 ()* @__vais_hot_body.setup to i8*) }]
+@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([10 x i8], [10 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -2561735692631554984, i64 8856132637030975889, i32 0, i32 0, i8* bitcast (i64 ()* @__vais_hot_body.setup to i8*) }]
 @vais.hot.layouts = private constant [0 x { i8*, i8*, i64 }] zeroinitializer
 @__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 1, i32 0, i32 2, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([0 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 

@@ -16,7 +16,7 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.4 = private constant [13 x i8] c"(i64) -> i64\00"
 @vais.hot.name.5 = private constant [12 x i8] c"global last\00"
 @vais.hot.name.6 = private constant [4 x i8] c"str\00"
-@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i64 3844429523140041899, i64 -1274735571138446741, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
+@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i64 3844429523140041899, i64 6613518508394474091, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
 @vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([12 x i8], [12 x i8]* @vais.hot.name.5, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.6, i32 0, i32 0), i64 -9048150456382168848 }]
 @__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 1, i32 1, i32 0, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
 
