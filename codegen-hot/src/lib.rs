@@ -78,9 +78,12 @@ pub struct Plan {
     pub layouts: Vec<Layout>,
     /// The program's global variables, by symbol name: exported by the host, used by the patch.
     pub globals: Vec<String>,
-    /// The defined functions a host exports for patches to call (`HOST_FN_PREFIX`), by symbol
-    /// name; empty for a patch.
+    /// The defined functions a host exports for patches to call (`HOST_FN_PREFIX`), by name;
+    /// empty for a patch.
     pub exports: Vec<String>,
+    /// The prefix of the program's function symbols in this module (vaisc names functions
+    /// apart from C's when a host is built in several units); empty otherwise.
+    pub symbol_prefix: String,
     pub mode: Mode,
 }
 
@@ -100,9 +103,13 @@ fn builder_error(e: impl std::fmt::Display) -> HotError {
 
 /// The module's function for hot function `name`: its definition, or in a patch that does
 /// not carry it, the declaration of the host's export.
-fn hot_function<'ctx>(module: &Module<'ctx>, name: &str) -> Result<FunctionValue<'ctx>, HotError> {
+fn hot_function<'ctx>(
+    module: &Module<'ctx>,
+    plan: &Plan,
+    name: &str,
+) -> Result<FunctionValue<'ctx>, HotError> {
     module
-        .get_function(name)
+        .get_function(&format!("{}{name}", plan.symbol_prefix))
         .or_else(|| module.get_function(&format!("{}{name}", abi::HOST_FN_PREFIX)))
         .ok_or_else(|| HotError::MissingFunction(name.to_string()))
 }
@@ -112,7 +119,7 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
     let mut functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
-        .map(|f| hot_function(module, &f.name))
+        .map(|f| hot_function(module, plan, &f.name))
         .collect::<Result<_, _>>()?;
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
@@ -148,6 +155,7 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
             module,
             &builder,
             f,
+            &hf.name,
             table,
             hf.slot,
             uses_entries,
@@ -199,11 +207,11 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 u32::from(*safe_points),
             )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
-            export_functions(module, &plan.exports);
+            export_functions(module, &plan.symbol_prefix, &plan.exports);
         }
         Mode::HostUnit => {
             export_globals(module, &plan.globals);
-            export_functions(module, &plan.exports);
+            export_functions(module, &plan.symbol_prefix, &plan.exports);
         }
         Mode::Patch => {
             // Every variable the program has is the host's: the program's globals and the
@@ -264,9 +272,9 @@ fn export_globals(module: &Module, names: &[String]) {
 /// Gives each function of `names` the host's export name and external linkage, so that a
 /// patch's declaration of it (`HOST_FN_PREFIX` and the name) binds to the host's code when the
 /// runtime opens the patch (the host is linked with its symbols exported).
-fn export_functions(module: &Module, names: &[String]) {
+fn export_functions(module: &Module, prefix: &str, names: &[String]) {
     for name in names {
-        if let Some(f) = module.get_function(name) {
+        if let Some(f) = module.get_function(&format!("{prefix}{name}")) {
             f.as_global_value()
                 .set_name(&format!("{}{name}", abi::HOST_FN_PREFIX));
             f.set_linkage(Linkage::External);
@@ -308,19 +316,20 @@ fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
 /// exports it as the function's entry point, which patches use as the function's address; in
 /// other modules (`internal`: patches, further units of a host) it is private. For a
 /// body returning `in_memory` through an explicit result pointer (`sret.rs`), the stub passes a
-/// zeroed slot of its own and returns what the body stored there.
+/// zeroed slot of its own and returns what the body stored there. `fname` is the hot
+/// function's name, which names the stub.
 #[allow(clippy::too_many_arguments)]
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
     builder: &Builder<'ctx>,
     f: FunctionValue<'ctx>,
+    fname: &str,
     table: GlobalValue<'ctx>,
     slot: u32,
     internal: bool,
     in_memory: Option<inkwell::types::BasicTypeEnum<'ctx>>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
-    let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
     let stub = if internal {
         module.add_function(

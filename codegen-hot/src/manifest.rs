@@ -278,6 +278,7 @@ mod tests {
             }],
             globals: Vec::new(),
             exports: vec!["second".into()],
+            symbol_prefix: String::new(),
             mode: Mode::Host {
                 compiler: "vaisc".into(),
                 safe_points: true,

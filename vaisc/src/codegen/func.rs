@@ -113,11 +113,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let symbol = if is_main { "vais_main" } else { &def.name };
             let (name, linkage) = match (&def.body, self.emits_body(id), self.part) {
                 (None, _, _) => (def.name.clone(), Linkage::External),
-                (Some(_), true, _) if shared => (symbol.to_string(), Linkage::External),
+                (Some(_), true, Some(p)) if shared => {
+                    (format!("{}{symbol}", p.declared_prefix), Linkage::External)
+                }
                 (Some(_), true, _) => (symbol.to_string(), Linkage::Internal),
                 // Defined in another part: declared under the name that part gives it, except
                 // `main`, which no part exports (the hot-reload pass refuses a patch using it).
-                (Some(_), false, Some(_)) if is_main => (symbol.to_string(), Linkage::External),
+                (Some(_), false, Some(_)) if is_main && !shared => {
+                    (symbol.to_string(), Linkage::External)
+                }
                 (Some(_), false, Some(p)) => {
                     (format!("{}{symbol}", p.declared_prefix), Linkage::External)
                 }
@@ -143,9 +147,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         super::builtins::shadow(self.ctx, self.program, &self.functions);
         // A patch defines the globals too: the hot-reload pass turns each into the host's.
         let defines_globals = owns_state || !shared;
+        let global_prefix = self
+            .part
+            .map_or("", |p| if shared { p.global_prefix } else { "" });
         for g in &self.program.globals {
             let ty = self.llvm(&g.ty);
-            let global = self.module.add_global(ty, None, &g.name);
+            let global = self
+                .module
+                .add_global(ty, None, &format!("{global_prefix}{}", g.name));
             if shared {
                 global.set_linkage(Linkage::External);
                 global.set_visibility(inkwell::GlobalVisibility::Hidden);

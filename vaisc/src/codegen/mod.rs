@@ -23,7 +23,7 @@ mod units;
 mod tests;
 
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
-pub use units::{split, unit_count, unit_part, unit_step, write_units, Part};
+pub use units::{split, unit_count, unit_step, write_units, Part, UNIT_PREFIX};
 
 use crate::source::SourceMap;
 use crate::tir::Program;

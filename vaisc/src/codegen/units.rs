@@ -20,8 +20,11 @@ use std::path::PathBuf;
 pub struct Part<'a> {
     /// Per function (indexed like `Program::functions`): whether this module emits its body.
     pub bodies: &'a [bool],
-    /// The symbol prefix of the functions this module only declares.
+    /// The symbol prefix of the functions this module only declares, and in units (`shared`)
+    /// of the ones it defines too.
     pub declared_prefix: &'a str,
+    /// In units (`shared`), the symbol prefix of the program's globals.
+    pub global_prefix: &'a str,
     /// Whether this module defines the program's globals and the C `main` wrapper; the other
     /// parts declare the globals.
     pub owns_state: bool,
@@ -39,6 +42,7 @@ impl Part<'_> {
         Part {
             bodies,
             declared_prefix: vais_hot_abi::HOST_FN_PREFIX,
+            global_prefix: "",
             owns_state: false,
             shared: false,
         }
@@ -105,11 +109,19 @@ pub fn unit_count(program: &Program, opt_level: u8) -> usize {
 /// cores.
 const UNITS: usize = 2;
 
+/// The symbol prefix of the functions (and, outside hot hosts, the globals) that units of one
+/// build share. With their Vais names they could clash with the C start-up files' own symbols
+/// (`_init`, `_start`, `data_start`), which an internal symbol never does. A hot host's globals
+/// keep their names: patches use them by name.
+pub const UNIT_PREFIX: &str = "vais.unit.";
+
 /// The parts of a build split into `units` (from [`split`]): unit 0 owns the program's state.
-pub fn unit_part(units: &[Vec<bool>], i: usize) -> Part<'_> {
+/// `hot`: the units of a hot host.
+fn unit_part(units: &[Vec<bool>], i: usize, hot: bool) -> Part<'_> {
     Part {
         bodies: &units[i],
-        declared_prefix: "",
+        declared_prefix: UNIT_PREFIX,
+        global_prefix: if hot { "" } else { UNIT_PREFIX },
         owns_state: i == 0,
         shared: units.len() > 1,
     }
@@ -124,7 +136,8 @@ where
     f
 }
 
-/// Lowers each unit of `units` in an LLVM context of its own on a thread of its own, runs
+/// Lowers each unit of `units` (of a hot host: `hot`) in an LLVM context of its own on a
+/// thread of its own, runs
 /// `finish` on its module and index (the caller's last changes before code generation), and
 /// writes it as the object file `objects[i]`. The first error, in unit order, is returned.
 pub fn write_units(
@@ -132,6 +145,7 @@ pub fn write_units(
     sources: &SourceMap,
     opts: &Options,
     units: &[Vec<bool>],
+    hot: bool,
     objects: &[PathBuf],
     finish: &(dyn for<'c> Fn(usize, &'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
 ) -> Result<(), CodegenError> {
@@ -141,7 +155,8 @@ pub fn write_units(
         // keeping them costs a string table lookup per instruction.
         // SAFETY: `ctx.raw()` is the live context created just above, owned by this thread.
         unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
-        let module = super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i)))?;
+        let module =
+            super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i, hot)))?;
         finish(i, &ctx, &module)?;
         super::write_object(&module, opts.opt_level, &objects[i])
     };

@@ -246,12 +246,16 @@ fn emit_host_units(
     };
     let units = codegen::split(program, count);
     let objects: Vec<PathBuf> = (0..count).map(|i| unit_object_path(output, i)).collect();
-    let further = Plan {
-        mode: codegen_hot::Mode::HostUnit,
+    let first = Plan {
+        symbol_prefix: codegen::UNIT_PREFIX.to_string(),
         ..plan.clone()
     };
+    let further = Plan {
+        mode: codegen_hot::Mode::HostUnit,
+        ..first.clone()
+    };
     let finish = codegen::unit_step(|unit, ctx, module| {
-        let unit_plan = if unit == 0 { plan } else { &further };
+        let unit_plan = if unit == 0 { &first } else { &further };
         codegen_hot::apply(ctx, module, unit_plan)
             .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
         codegen::verify_after(module, "the hot-reload pass")
@@ -261,6 +265,7 @@ fn emit_host_units(
         &checked.sources,
         &cg_opts,
         &units,
+        true,
         &objects,
         &finish,
     );

@@ -228,6 +228,7 @@ fn build_units(
         &checked.sources,
         &cg_opts,
         &units,
+        false,
         &objects,
         &fallbacks,
     );

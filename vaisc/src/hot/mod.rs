@@ -83,6 +83,7 @@ pub fn host_plan(
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         exports,
+        symbol_prefix: String::new(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
@@ -203,6 +204,7 @@ pub fn patch_plan(
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         exports: Vec::new(),
+        symbol_prefix: String::new(),
         mode: Mode::Patch,
     };
     Ok(PatchPlan {
