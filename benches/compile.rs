@@ -1,8 +1,15 @@
-//! Compile-speed benchmarks (the whole CLI, linking included), on generated Tier 1 programs:
-//! `vaisc build -O0` of 5,000 lines (target: under 0.5 s wall), `vaisc build -O0` and
-//! `vaisc build --hot` of 50,000 lines (targets 0.8 s and 1.5 s: both use two cores), and
-//! `vaisc build --hot --patch-only` after a one-function edit in 5,000 and in 50,000 lines,
-//! side by side (target: 50,000 lines at most twice 5,000).
+//! Compile-speed benchmarks (the whole CLI, linking included, unless said otherwise), on
+//! generated Tier 1 programs:
+//! - `vaisc build -O0` of 5,000 lines (target: under 0.5 s wall), `vaisc build -O0` and
+//!   `vaisc build --hot` of 50,000 lines (targets 0.8 s and 1.5 s: both use two cores).
+//! - `vaisc build --hot --patch-only` after a one-function edit in 5,000 and in 50,000 lines,
+//!   side by side (target: 50,000 lines at most twice 5,000).
+//! - `vaisc check` of generated 5,000- and 50,000-line programs, as the whole CLI (process
+//!   start included) and as the front end in process (`driver::check_file`), with the lines
+//!   per second printed. Target: at least 500,000 lines per second.
+//! - Watch's front-end re-check after a one-function edit (`driver::check_file_cached` with
+//!   the trees of the previous check), for 50,000 lines in one file and in ten files, side by
+//!   side with a check from scratch of the same program.
 //! Run with `cargo bench -p vaisc --bench compile [-- FILTER]`.
 
 // Shared with the latency bench, which uses the split variant this bench does not.
@@ -13,7 +20,16 @@ mod gen;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use vaisc::driver;
+use vaisc::resolve::ParseCache;
+
+/// A fresh directory for one bench, removed by the bench when it is done.
+fn bench_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vaisc-bench-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create bench dir");
+    dir
+}
 
 /// `vaisc ARGS` in `dir`, which must succeed.
 fn vaisc(dir: &Path, args: &[&str]) {
@@ -87,5 +103,184 @@ fn patch_only(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_builds, patch_only);
+/// Runs `vaisc check` on `file`, which must check without errors.
+fn cli_check(file: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_vaisc"))
+        .arg("check")
+        .arg(file)
+        .status()
+        .expect("run vaisc");
+    assert!(status.success(), "vaisc check failed");
+}
+
+/// Checks `file` in process; it must check without errors. Returns how long the check took
+/// (without freeing its result, which watch does after building) and the result.
+fn front_end(file: &Path, trees: &mut ParseCache) -> (Duration, driver::Checked) {
+    let start = Instant::now();
+    let checked = driver::check_file_cached(file, trees).expect("read program");
+    let took = start.elapsed();
+    assert_eq!(checked.error_count(), 0, "generated program has errors");
+    (took, checked)
+}
+
+/// A check from scratch in process: how long it took.
+fn scratch(file: &Path) -> Duration {
+    front_end(file, &mut ParseCache::new()).0
+}
+
+/// The median of `runs` timings of `f`.
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn check_throughput(c: &mut Criterion) {
+    let dir = bench_dir("check");
+    let mut group = c.benchmark_group("check");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    for size in [5000, 50000] {
+        let src = dir.join(format!("p{size}.vais"));
+        let source = gen::program(size);
+        let lines = source.lines().count();
+        std::fs::write(&src, source).expect("write program");
+        cli_check(&src);
+        let cli = median(11, || timed(|| cli_check(&src)));
+        let inproc = median(11, || scratch(&src));
+        let rate = |d: Duration| lines as f64 / d.as_secs_f64();
+        println!(
+            "check {lines} lines: vaisc check {:.1} ms ({:.0} lines/s); front end in process {:.1} ms ({:.0} lines/s)",
+            cli.as_secs_f64() * 1e3,
+            rate(cli),
+            inproc.as_secs_f64() * 1e3,
+            rate(inproc),
+        );
+        group.bench_function(format!("vaisc check, {size} lines"), |b| {
+            b.iter(|| cli_check(&src))
+        });
+        group.bench_function(format!("front end in process, {size} lines"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| scratch(&src)).sum())
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The generated program of about `lines` lines written as `parts` files: `main.vais` keeps
+/// the declarations and `main` and imports `part1` .. `partN`, which hold the functions in
+/// order. Returns the entry file and every file of the program.
+fn write_program(dir: &Path, lines: usize, parts: usize) -> (PathBuf, Vec<PathBuf>) {
+    let source = gen::program(lines);
+    let entry = dir.join("main.vais");
+    if parts == 1 {
+        std::fs::write(&entry, &source).expect("write program");
+        return (entry.clone(), vec![entry]);
+    }
+    let first = source.find("\nF f0(").expect("first function") + 1;
+    let main = source.rfind("\nF main(").expect("main") + 1;
+    let (head, functions, tail) = (&source[..first], &source[first..main], &source[main..]);
+    // Cut the functions into `parts` runs of about equal size, at function starts.
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let at = functions.len() * k / parts;
+        let cut = functions[at..]
+            .find("\nF ")
+            .map_or(functions.len(), |i| at + i + 1);
+        cuts.push(cut);
+    }
+    cuts.push(functions.len());
+    let mut files = vec![entry.clone()];
+    let mut main_text = String::new();
+    for k in 0..parts {
+        let name = format!("part{}", k + 1);
+        main_text.push_str(&format!("U {name}\n"));
+        let path = dir.join(format!("{name}.vais"));
+        std::fs::write(&path, &functions[cuts[k]..cuts[k + 1]]).expect("write part");
+        files.push(path);
+    }
+    main_text.push_str(head);
+    main_text.push_str(tail);
+    std::fs::write(&entry, main_text).expect("write main");
+    (entry, files)
+}
+
+/// Edits one function in the middle of the program (its loop's divisor goes between 2 and 3,
+/// a change of code that keeps every signature), alternating at every call.
+struct Edit {
+    file: PathBuf,
+    text: String,
+    at: usize,
+}
+
+impl Edit {
+    fn new(files: &[PathBuf]) -> Edit {
+        let file = files[files.len() / 2 + usize::from(files.len() > 1)].clone();
+        let text = std::fs::read_to_string(&file).expect("read part");
+        let middle = text[text.len() / 2..].find("\nF f").expect("a function") + text.len() / 2;
+        let at = text[middle..].find("acc / 2").expect("the divisor") + middle + "acc / ".len();
+        Edit { file, text, at }
+    }
+
+    fn toggle(&mut self) {
+        let digit = if self.text.as_bytes()[self.at] == b'2' {
+            "3"
+        } else {
+            "2"
+        };
+        self.text.replace_range(self.at..self.at + 1, digit);
+        std::fs::write(&self.file, &self.text).expect("write edit");
+    }
+}
+
+fn watch_recheck(c: &mut Criterion) {
+    let mut group = c.benchmark_group("watch front end");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(5));
+    for (parts, what) in [(1, "one file"), (10, "10 files")] {
+        let dir = bench_dir(&format!("recheck{parts}"));
+        let (entry, files) = write_program(&dir, 50000, parts);
+        let mut trees = ParseCache::new();
+        front_end(&entry, &mut trees);
+        let mut edit = Edit::new(&files);
+        let mut recheck = |trees: &mut ParseCache| {
+            edit.toggle();
+            front_end(&entry, trees).0
+        };
+        let warm = median(11, || recheck(&mut trees));
+        let from_scratch = median(11, || scratch(&entry));
+        println!(
+            "re-check after a one-function edit, 50000 lines in {what}: {:.1} ms with the kept trees ({} of {} files parsed again), {:.1} ms from scratch",
+            warm.as_secs_f64() * 1e3,
+            trees.parsed,
+            trees.parsed + trees.reused,
+            from_scratch.as_secs_f64() * 1e3,
+        );
+        group.bench_function(
+            format!("re-check after an edit, 50000 lines in {what}"),
+            |b| b.iter_custom(|iters| (0..iters).map(|_| recheck(&mut trees)).sum()),
+        );
+        group.bench_function(format!("check from scratch, 50000 lines in {what}"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| scratch(&entry)).sum())
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    full_builds,
+    patch_only,
+    check_throughput,
+    watch_recheck
+);
 criterion_main!(benches);

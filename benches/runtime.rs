@@ -1,8 +1,15 @@
 //! Generated-code speed: Vais programs built with `vaisc build -O2` against their C twins built
 //! with `cc -O2`, run side by side (target: within 1.2x of C on compute-bound code); and the
 //! particle system built with and without `--hot`, to show what the jump table costs a whole
-//! program whose hot function would otherwise be inlined; and `println` of 10^6 formatted
-//! lines written to a file against C's `printf` (target: within 1.2x).
+//! program whose hot function would otherwise be inlined; n-body built with and without
+//! `--hot`, to show what a hot build costs code that is not hot (the attributes crash recovery
+//! needs: unwind tables everywhere, valid null pointers only in hot code); a program whose
+//! non-hot `main` does the field work, with and without `--hot`, to show what reading field
+//! offsets and strides from the offset table costs (target: within 1.10x); and `println` of
+//! 10^6 formatted lines written to a file against C's `printf` (target: within 1.2x). `closures`
+//! is a fold through a closure that does not escape against the plain C loop: its call is
+//! inlined, so the two should run alike. `vec_push` pushes 10^7 elements onto a `Vec<i64>` and
+//! sums them, against a `realloc`-grown C array.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
@@ -42,11 +49,11 @@ fn build_pair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (vais, c)
 }
 
-/// The particle program built normally and as a hot host.
-fn build_hot_pair(dir: &Path) -> (PathBuf, PathBuf) {
-    let src = programs_dir().join("particles.vais");
-    let normal = dir.join("particles");
-    let hot = dir.join("particles_hot");
+/// Program `name` built normally and as a hot host.
+fn build_hot_pair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let src = programs_dir().join(format!("{name}.vais"));
+    let normal = dir.join(name);
+    let hot = dir.join(format!("{name}_hot"));
     for (exe, extra) in [(&normal, None), (&hot, Some("--hot"))] {
         let status = Command::new(env!("CARGO_BIN_EXE_vaisc"))
             .arg("build")
@@ -57,7 +64,7 @@ fn build_hot_pair(dir: &Path) -> (PathBuf, PathBuf) {
             .arg("-O2")
             .status()
             .expect("run vaisc");
-        assert!(status.success(), "vaisc build of particles failed");
+        assert!(status.success(), "vaisc build of {name} failed");
     }
     let a = Command::new(&normal).output().expect("run normal build");
     let b = Command::new(&hot).output().expect("run hot build");
@@ -80,15 +87,21 @@ fn run_to_file(exe: &Path, out: &Path) {
 fn runtime(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-runtime-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
-    let particles = build_hot_pair(&dir);
-    let mut group = c.benchmark_group("particles 10^7 updates");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(8));
-    group.bench_function("vaisc -O2", |b| b.iter(|| run(&particles.0)));
-    group.bench_function("vaisc --hot -O2", |b| b.iter(|| run(&particles.1)));
-    group.finish();
-    for name in ["fib", "nbody"] {
+    for (name, title) in [
+        ("particles", "particles 10^7 updates"),
+        ("nbody", "nbody, no hot function"),
+        ("fields", "fields: 10^7 updates in main (offset table)"),
+    ] {
+        let pair = build_hot_pair(&dir, name);
+        let mut group = c.benchmark_group(title);
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(8));
+        group.bench_function("vaisc -O2", |b| b.iter(|| run(&pair.0)));
+        group.bench_function("vaisc --hot -O2", |b| b.iter(|| run(&pair.1)));
+        group.finish();
+    }
+    for name in ["fib", "nbody", "closures", "vec_push"] {
         let (vais, cexe) = build_pair(&dir, name);
         let mut group = c.benchmark_group(name);
         group

@@ -18,6 +18,7 @@
 //! unchanged hot function is the host's own body).
 
 mod manifest;
+mod pin;
 mod sret;
 mod unload;
 
@@ -31,6 +32,7 @@ use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
 };
 use inkwell::{AddressSpace, AtomicOrdering};
+use std::collections::HashSet;
 use vais_hot_abi as abi;
 
 /// One `#[hot]` function, in slot order.
@@ -50,7 +52,20 @@ pub struct HotFunction {
 /// A struct, enum or global whose layout the other side of a hot build relies on.
 #[derive(Clone, Debug)]
 pub struct Layout {
+    pub layout: abi::layout::TypeLayout,
+    /// Host globals (and kept locals of `main`): the module's global holding the value, whose
+    /// address the record gives.
+    pub symbol: Option<String>,
+}
+
+/// A global a patch has and its host does not: the runtime creates it and the patch reaches
+/// it through a pointer variable (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`). The code generator
+/// emits both the pointer variable and the initial value (`NEW_GLOBAL_INIT_PREFIX`).
+#[derive(Clone, Debug)]
+pub struct NewGlobal {
+    /// The Vais name.
     pub name: String,
+    /// The type as Vais writes it: a later patch with another type for it is refused.
     pub description: String,
 }
 
@@ -84,6 +99,8 @@ pub struct Plan {
     /// The prefix of the program's function symbols in this module (vaisc names functions
     /// apart from C's when a host is built in several units); empty otherwise.
     pub symbol_prefix: String,
+    /// Globals of a patch that the host does not have (none in a host).
+    pub new_globals: Vec<NewGlobal>,
     pub mode: Mode,
 }
 
@@ -95,6 +112,8 @@ pub enum HotError {
     UsesMain(String),
     #[error("building hot-reload code failed: {0}")]
     Builder(String),
+    #[error("new global `{0}` has no pointer variable or initial value in the module")]
+    MissingNewGlobal(String),
 }
 
 fn builder_error(e: impl std::fmt::Display) -> HotError {
@@ -132,6 +151,8 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
     let uses_entries = !matches!(plan.mode, Mode::Host { .. });
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
+    // The host's functions a patch calls directly: a patch's frames can sit below them too.
+    let mut exported = Vec::new();
     for (hf, slot_fn) in plan.functions.iter().zip(functions.iter_mut()) {
         let f = *slot_fn;
         // Every call goes through the table, so a hot body is never inlined: `#[inline]`
@@ -207,11 +228,11 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 u32::from(*safe_points),
             )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
-            export_functions(module, &plan.symbol_prefix, &plan.exports);
+            exported = export_functions(module, &plan.symbol_prefix, &plan.exports);
         }
         Mode::HostUnit => {
             export_globals(module, &plan.globals);
-            export_functions(module, &plan.symbol_prefix, &plan.exports);
+            exported = export_functions(module, &plan.symbol_prefix, &plan.exports);
         }
         Mode::Patch => {
             // Every variable the program has is the host's: the program's globals and the
@@ -226,6 +247,15 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 if named && global.get_initializer().is_some() {
                     import_global(module, global)?;
                 }
+            }
+            // A new global's pointer variable is exported, so that the optimiser cannot take
+            // its null initialiser for its value: the runtime stores the real address.
+            for ng in &plan.new_globals {
+                let slot = module
+                    .get_global(&format!("{}{}", abi::NEW_GLOBAL_SLOT_PREFIX, ng.name))
+                    .ok_or_else(|| HotError::MissingNewGlobal(ng.name.clone()))?;
+                slot.set_linkage(Linkage::External);
+                slot.set_visibility(inkwell::GlobalVisibility::Protected);
             }
             for name in ["main", "vais_main"] {
                 if let Some(f) = module.get_function(name) {
@@ -245,12 +275,15 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
                 }
             }
             unloadable &= unload::intern_literals(ctx, module)?;
+            unloadable &= pin::pin_on_use(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
             manifest::emit(ctx, module, plan, &functions, abi::KIND_PATCH, flags)?;
         }
     }
-    unwind_tables(ctx, module);
+    let unwound: HashSet<FunctionValue<'ctx>> =
+        functions.iter().chain(&exported).copied().collect();
+    unwind_tables(ctx, module, is_patch, &unwound);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
@@ -271,8 +304,14 @@ fn export_globals(module: &Module, names: &[String]) {
 
 /// Gives each function of `names` the host's export name and external linkage, so that a
 /// patch's declaration of it (`HOST_FN_PREFIX` and the name) binds to the host's code when the
-/// runtime opens the patch (the host is linked with its symbols exported).
-fn export_functions(module: &Module, prefix: &str, names: &[String]) {
+/// runtime opens the patch (the host is linked with its symbols exported). Returns the
+/// functions it exported that this module defines.
+fn export_functions<'ctx>(
+    module: &Module<'ctx>,
+    prefix: &str,
+    names: &[String],
+) -> Vec<FunctionValue<'ctx>> {
+    let mut defined = Vec::new();
     for name in names {
         if let Some(f) = module.get_function(&format!("{prefix}{name}")) {
             f.as_global_value()
@@ -280,34 +319,56 @@ fn export_functions(module: &Module, prefix: &str, names: &[String]) {
             f.set_linkage(Linkage::External);
             f.as_global_value()
                 .set_visibility(inkwell::GlobalVisibility::Default);
+            if f.count_basic_blocks() > 0 {
+                defined.push(f);
+            }
         }
     }
+    defined
 }
 
-/// Gives every function of the module unwind tables and a frame pointer. The runtime recovers
-/// from a fault in reloaded code by unwinding, from the signal's context, to the first frame
-/// outside hot code, with the DWARF call-frame information of each frame on the way (which says
-/// where each callee-saved register was saved); a function without it would end the unwind.
-/// Frame pointers cost a register but let a debugger or profiler walk hot code too. And a
-/// null access is an access of address 0 (`null-pointer-is-valid`), not undefined behaviour
-/// the optimiser may turn into falling through into whatever code follows: it faults where
-/// the source made it, which the runtime can then report and recover from.
-fn unwind_tables<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) {
+/// Gives every function of the module unwind tables, and the code a fault can be recovered
+/// from a null pointer that is valid. The runtime recovers from a fault in reloaded code by
+/// unwinding, from the signal's context, to the first frame outside hot code, with the DWARF
+/// call-frame information of each frame on the way (which says where each callee-saved register
+/// was saved); a function without it would end the unwind. Tables cost nothing at run time, so
+/// every function has them, the host's cold code included (debuggers and profilers use them).
+///
+/// In the code a recovery unwinds (every function of a patch, the host's own hot bodies, which
+/// a patch's frames can sit above, and the host's exported functions, which a patch calls
+/// directly and so can sit above a patch's frames too; `unwound` holds the host's) a null access is an access of address 0
+/// (`null-pointer-is-valid`), not undefined behaviour the optimiser may turn into falling
+/// through into whatever code follows: it faults where the source made it, which the runtime
+/// can then report (with the line) and recover from. The rest of the host is never unwound and
+/// its faults end the program in any case, so it is optimised exactly as in a normal build.
+/// No frame pointers: the call-frame rows locate every frame without them, and they would cost
+/// a register and a push and pop per call.
+fn unwind_tables<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    is_patch: bool,
+    unwound: &HashSet<FunctionValue<'ctx>>,
+) {
     // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
     // which a fault (unlike a call) needs.
     let uwtable = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("uwtable"), 0);
-    let frame_pointer = ctx.create_string_attribute("frame-pointer", "all");
     let null_valid = ctx.create_enum_attribute(
         Attribute::get_named_enum_kind_id("null_pointer_is_valid"),
         0,
     );
+    // A tail call would leave no frame of the calling function behind: a fault in the callee
+    // (a C library function, which the runtime unwinds out of) would then be charged to the
+    // caller's caller, which may be host code that cannot be undone.
+    let keep_frames = ctx.create_string_attribute("disable-tail-calls", "true");
     let mut f = module.get_first_function();
     while let Some(func) = f {
         f = func.get_next_function();
         if func.count_basic_blocks() > 0 {
             func.add_attribute(AttributeLoc::Function, uwtable);
-            func.add_attribute(AttributeLoc::Function, frame_pointer);
-            func.add_attribute(AttributeLoc::Function, null_valid);
+            if is_patch || unwound.contains(&func) {
+                func.add_attribute(AttributeLoc::Function, null_valid);
+                func.add_attribute(AttributeLoc::Function, keep_frames);
+            }
         }
     }
 }

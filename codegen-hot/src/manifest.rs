@@ -4,12 +4,14 @@
 //! type cannot trade places unnoticed; the tests read a built manifest back through the Rust
 //! structs.
 
-use crate::{HotError, Plan};
+use crate::{HotError, Layout, Plan};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
+use inkwell::targets::TargetData;
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue, PointerValue, StructValue};
 use inkwell::AddressSpace;
+use vais_hot_abi::layout::FieldLayout;
 use vais_hot_abi::{self as abi, Field, FieldKind};
 
 /// The LLVM type of one ABI field kind.
@@ -116,6 +118,117 @@ fn array<'ctx>(
         .const_cast(ctx.i8_type().ptr_type(AddressSpace::default()))
 }
 
+/// A null `i8*`.
+fn null<'ctx>(ctx: &'ctx Context) -> PointerValue<'ctx> {
+    ctx.i8_type().ptr_type(AddressSpace::default()).const_null()
+}
+
+/// The field records of one struct, variant or global.
+fn field_entries<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    fields: &[FieldLayout],
+) -> Result<PointerValue<'ctx>, HotError> {
+    if fields.is_empty() {
+        return Ok(null(ctx));
+    }
+    let mut entries = Vec::new();
+    for f in fields {
+        let default = match &f.default {
+            Some(bytes) => {
+                let value = ctx.const_string(bytes, false);
+                let g = module.add_global(value.get_type(), None, "vais.hot.default");
+                g.set_initializer(&value);
+                g.set_constant(true);
+                g.set_linkage(Linkage::Private);
+                g.as_pointer_value()
+                    .const_cast(ctx.i8_type().ptr_type(AddressSpace::default()))
+            }
+            None => null(ctx),
+        };
+        entries.push(
+            Named::new(ctx, abi::FIELD_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &f.name))?
+                .set("type_name", c_string(ctx, module, &f.type_name))?
+                .u32("kind", f.kind.code())?
+                .u32("flags", f.flags)?
+                .u64("offset", f.offset)?
+                .u64("size", f.size)?
+                .u64("count", f.count)?
+                .set("default", default)?
+                .build()?,
+        );
+    }
+    let ty = struct_type(ctx, abi::FIELD_ENTRY_FIELDS);
+    Ok(array(ctx, module, ty, &entries, "vais.hot.fields"))
+}
+
+/// The record of one layout. A host's globals carry their address (`symbol`), so the runtime
+/// finds every value it may have to migrate.
+fn layout_entry<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    l: &Layout,
+    kind: u32,
+) -> Result<StructValue<'ctx>, HotError> {
+    let t = &l.layout;
+    let description = t.describe();
+    let count =
+        |n: usize| u32::try_from(n).map_err(|_| HotError::Builder("too many entries".into()));
+    let mut variants = Vec::new();
+    for v in &t.variants {
+        variants.push(
+            Named::new(ctx, abi::VARIANT_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &v.name))?
+                .u64("tag", v.tag)?
+                .set("fields", field_entries(ctx, module, &v.fields)?)?
+                .u32("field_count", count(v.fields.len())?)?
+                .u32("flags", v.flags)?
+                .build()?,
+        );
+    }
+    let variants_ptr = if variants.is_empty() {
+        null(ctx)
+    } else {
+        let ty = struct_type(ctx, abi::VARIANT_ENTRY_FIELDS);
+        array(ctx, module, ty, &variants, "vais.hot.variants")
+    };
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    // A host built in units holds the manifest in its first unit, and a value's storage (a
+    // kept local of `main`) may be in another: then it is declared here, for the linker.
+    let host_global = match (&l.symbol, kind == abi::KIND_HOST, t.storage) {
+        (Some(symbol), true, Some(_)) => Some(module.get_global(symbol).unwrap_or_else(|| {
+            let g = module.add_global(ctx.i8_type(), None, symbol);
+            g.set_linkage(Linkage::External);
+            g
+        })),
+        _ => None,
+    };
+    let (address, room) = match (host_global, t.storage) {
+        (Some(g), Some(storage)) => (g.as_pointer_value().const_cast(i8p), storage.room),
+        _ => (null(ctx), 0),
+    };
+    let refusal = match &t.refusal {
+        Some(r) => c_string(ctx, module, r),
+        None => null(ctx),
+    };
+    Named::new(ctx, abi::LAYOUT_ENTRY_FIELDS)
+        .set("name", c_string(ctx, module, &t.name))?
+        .set("layout", c_string(ctx, module, &description))?
+        .u64("hash", abi::hash(description.as_bytes()))?
+        .u32("kind", t.kind as u32)?
+        .u32("field_count", count(t.fields.len())?)?
+        .u64("size", t.size)?
+        .u64("room", room)?
+        .set("fields", field_entries(ctx, module, &t.fields)?)?
+        .set("variants", variants_ptr)?
+        .u32("variant_count", count(t.variants.len())?)?
+        .u32("reserved", 0)?
+        .set("address", address)?
+        .set("refusal", refusal)?
+        .build()
+}
+
 /// Emits `__vais_hot_manifest` describing `functions` (the hot functions, in slot order).
 pub fn emit<'ctx>(
     ctx: &'ctx Context,
@@ -143,18 +256,21 @@ pub fn emit<'ctx>(
     }
     let mut layouts = Vec::new();
     for l in &plan.layouts {
-        layouts.push(
-            Named::new(ctx, abi::LAYOUT_ENTRY_FIELDS)
-                .set("name", c_string(ctx, module, &l.name))?
-                .set("layout", c_string(ctx, module, &l.description))?
-                .u64("hash", abi::hash(l.description.as_bytes()))?
-                .build()?,
-        );
+        layouts.push(layout_entry(ctx, module, l, kind)?);
     }
+    let new_globals = new_global_entries(ctx, module, plan)?;
     let fn_ty = struct_type(ctx, abi::FUNCTION_ENTRY_FIELDS);
     let layout_ty = struct_type(ctx, abi::LAYOUT_ENTRY_FIELDS);
+    let new_global_ty = struct_type(ctx, abi::NEW_GLOBAL_ENTRY_FIELDS);
     let functions_ptr = array(ctx, module, fn_ty, &entries, "vais.hot.functions");
     let layouts_ptr = array(ctx, module, layout_ty, &layouts, "vais.hot.layouts");
+    let new_globals_ptr = array(
+        ctx,
+        module,
+        new_global_ty,
+        &new_globals,
+        "vais.hot.new_globals",
+    );
     let count =
         |n: usize| u32::try_from(n).map_err(|_| HotError::Builder("too many entries".into()));
     let value = Named::new(ctx, abi::MANIFEST_FIELDS)
@@ -167,6 +283,9 @@ pub fn emit<'ctx>(
         .u32("reserved", 0)?
         .set("functions", functions_ptr)?
         .set("layouts", layouts_ptr)?
+        .u32("new_global_count", count(new_globals.len())?)?
+        .u32("new_global_reserved", 0)?
+        .set("new_globals", new_globals_ptr)?
         .build()?;
     let g = module.add_global(value.get_type(), None, abi::MANIFEST_SYMBOL);
     g.set_initializer(&value);
@@ -176,12 +295,52 @@ pub fn emit<'ctx>(
     Ok(g)
 }
 
+/// One [`abi::NewGlobalEntry`] per new global of the plan: its pointer variable and initial
+/// value are the ones the code generator emitted under the ABI's names, and its size and
+/// alignment are LLVM's for the module's target (the layout the code uses).
+fn new_global_entries<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    plan: &Plan,
+) -> Result<Vec<StructValue<'ctx>>, HotError> {
+    let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
+    let data = TargetData::create(&module.get_data_layout().as_str().to_string_lossy());
+    let mut out = Vec::new();
+    for ng in &plan.new_globals {
+        let find = |prefix: &str| {
+            module
+                .get_global(&format!("{prefix}{}", ng.name))
+                .ok_or_else(|| HotError::MissingNewGlobal(ng.name.clone()))
+        };
+        let (slot, init) = (
+            find(abi::NEW_GLOBAL_SLOT_PREFIX)?,
+            find(abi::NEW_GLOBAL_INIT_PREFIX)?,
+        );
+        init.set_constant(true);
+        let ty = BasicTypeEnum::try_from(init.get_value_type())
+            .map_err(|()| HotError::MissingNewGlobal(ng.name.clone()))?;
+        out.push(
+            Named::new(ctx, abi::NEW_GLOBAL_ENTRY_FIELDS)
+                .set("name", c_string(ctx, module, &ng.name))?
+                .set("layout", c_string(ctx, module, &ng.description))?
+                .u64("hash", abi::hash(ng.description.as_bytes()))?
+                .u64("size", data.get_abi_size(&ty))?
+                .u64("align", u64::from(data.get_abi_alignment(&ty)))?
+                .set("init", init.as_pointer_value().const_cast(i8p))?
+                .set("slot", slot.as_pointer_value().const_cast(i8p))?
+                .build()?,
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{HotFunction, Layout, Mode};
     use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine};
     use std::mem::{offset_of, size_of};
+    use vais_hot_abi::layout::{LayoutKind, TypeLayout, ValueKind};
 
     fn target_machine() -> TargetMachine {
         Target::initialize_native(&InitializationConfig::default()).expect("native target");
@@ -225,7 +384,13 @@ mod tests {
             abi::MANIFEST_FIELDS,
             size_of::<abi::Manifest>(),
             offsets!(abi::Manifest: abi_version, kind, program_id, function_count, layout_count,
-                flags, reserved, functions, layouts),
+                flags, reserved, functions, layouts, new_global_count, new_global_reserved,
+                new_globals),
+        );
+        check(
+            abi::NEW_GLOBAL_ENTRY_FIELDS,
+            size_of::<abi::NewGlobalEntry>(),
+            offsets!(abi::NewGlobalEntry: name, layout, hash, size, align, init, slot),
         );
         check(
             abi::FUNCTION_ENTRY_FIELDS,
@@ -236,8 +401,55 @@ mod tests {
         check(
             abi::LAYOUT_ENTRY_FIELDS,
             size_of::<abi::LayoutEntry>(),
-            offsets!(abi::LayoutEntry: name, layout, hash),
+            offsets!(abi::LayoutEntry: name, layout, hash, kind, field_count, size, room,
+                fields, variants, variant_count, reserved, address, refusal),
         );
+        check(
+            abi::FIELD_ENTRY_FIELDS,
+            size_of::<abi::FieldEntry>(),
+            offsets!(abi::FieldEntry: name, type_name, kind, flags, offset, size, count,
+                default),
+        );
+        check(
+            abi::VARIANT_ENTRY_FIELDS,
+            size_of::<abi::VariantEntry>(),
+            offsets!(abi::VariantEntry: name, tag, fields, field_count, flags),
+        );
+    }
+
+    /// A struct with a defaulted field, as the code generator would describe it.
+    fn sample_layout() -> TypeLayout {
+        let x = FieldLayout {
+            name: "x".into(),
+            type_name: "i64".into(),
+            kind: ValueKind::Int {
+                bits: 64,
+                signed: true,
+            },
+            offset: 0,
+            size: 8,
+            count: 1,
+            default: None,
+            flags: vais_hot_abi::layout::FIELD_USED_BY_HOST,
+        };
+        let y = FieldLayout {
+            name: "y".into(),
+            type_name: "f64".into(),
+            kind: ValueKind::Float { bits: 64 },
+            offset: 8,
+            default: Some(2.5f64.to_le_bytes().to_vec()),
+            flags: 0,
+            ..x.clone()
+        };
+        TypeLayout {
+            kind: LayoutKind::Struct,
+            name: "S".into(),
+            size: 16,
+            fields: vec![x, y],
+            variants: Vec::new(),
+            storage: None,
+            refusal: Some("because".into()),
+        }
     }
 
     /// A manifest built by the pass, compiled, loaded and read through the Rust structs the
@@ -273,12 +485,13 @@ mod tests {
                 })
                 .collect(),
             layouts: vec![Layout {
-                name: "struct S".into(),
-                description: "{ x: i64 @0 } size 8".into(),
+                layout: sample_layout(),
+                symbol: None,
             }],
             globals: Vec::new(),
             exports: vec!["second".into()],
             symbol_prefix: String::new(),
+            new_globals: Vec::new(),
             mode: Mode::Host {
                 compiler: "vaisc".into(),
                 safe_points: true,
@@ -326,12 +539,12 @@ mod tests {
         }
         // SAFETY: as for `functions`.
         let layout = unsafe { &m.layouts()[0] };
-        // SAFETY: NUL-terminated strings of the loaded library.
-        let (name, description) = unsafe { (abi::c_str(layout.name), abi::c_str(layout.layout)) };
-        assert_eq!(
-            (name.as_ref(), description.as_ref()),
-            ("struct S", "{ x: i64 @0 } size 8")
-        );
+        // SAFETY: the record was emitted by the pass, as `read` requires.
+        let read = unsafe { TypeLayout::read(layout) };
+        assert_eq!(read, sample_layout());
+        // SAFETY: NUL-terminated string of the loaded library.
+        let description = unsafe { abi::c_str(layout.layout) };
+        assert_eq!(description, "{ x: i64 @0, y: f64 @8 } size 16");
         assert_eq!(layout.hash, abi::hash(description.as_bytes()));
         drop(lib);
         let _ = std::fs::remove_dir_all(&dir);

@@ -11,7 +11,11 @@
 //!   and caches the answer in the patch, so a literal stored in a global outlives the patch.
 //!
 //! What it cannot remove, a non-hot function of the patch used as a function value, it reports,
-//! and the manifest then tells the loader to keep the library.
+//! and the manifest then tells the loader to keep the library. Closure code is the exception:
+//! code marked [`abi::LOCAL_CODE_ATTRIBUTE`] (the body of a closure that does not escape) has
+//! its address only in the frame that created the closure or frames it calls, all inside the
+//! patch and so seen by the loader's stack check; code marked [`abi::PIN_ON_USE_ATTRIBUTE`]
+//! (an escaping closure's) pins the patch when it runs instead (`pin.rs`).
 
 use crate::{builder_error, HotError};
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -19,8 +23,9 @@ use inkwell::context::Context;
 use inkwell::llvm_sys::core::{
     LLVMConstBitCast, LLVMConstIntGetZExtValue, LLVMGetBasicBlockTerminator, LLVMGetConstOpcode,
     LLVMGetFirstUse, LLVMGetIncomingBlock, LLVMGetNextUse, LLVMGetNumOperands, LLVMGetOperand,
-    LLVMGetUser, LLVMIsACallInst, LLVMIsAConstantExpr, LLVMIsAConstantInt, LLVMIsAInstruction,
-    LLVMIsAPHINode, LLVMReplaceAllUsesWith, LLVMSetOperand, LLVMTypeOf,
+    LLVMGetUser, LLVMIsACallInst, LLVMIsAConstant, LLVMIsAConstantExpr, LLVMIsAConstantInt,
+    LLVMIsAGlobalValue, LLVMIsAInstruction, LLVMIsAPHINode, LLVMReplaceAllUsesWith, LLVMSetOperand,
+    LLVMTypeOf,
 };
 use inkwell::llvm_sys::prelude::LLVMValueRef;
 use inkwell::llvm_sys::LLVMOpcode;
@@ -31,7 +36,7 @@ use std::collections::HashMap;
 use vais_hot_abi as abi;
 
 /// The users of `v`, each once, in use-list order.
-fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
+pub(crate) fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
     let mut out: Vec<LLVMValueRef> = Vec::new();
     // SAFETY: `v` is a live value of the module being rewritten; walking its use list only
     // reads LLVM's data structures.
@@ -49,7 +54,7 @@ fn users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
 }
 
 /// The operand indices of instruction `inst` that hold `v`, leaving out a call's callee.
-fn operand_slots(inst: LLVMValueRef, v: LLVMValueRef) -> Vec<u32> {
+pub(crate) fn operand_slots(inst: LLVMValueRef, v: LLVMValueRef) -> Vec<u32> {
     // SAFETY: `inst` is a live instruction; reading operands has no side effects.
     unsafe {
         let n = LLVMGetNumOperands(inst).max(0) as u32;
@@ -278,6 +283,18 @@ fn literal_lookup<'ctx>(
     Ok(f)
 }
 
+/// True if `v` is a constant that nothing live uses: what is left of a replaced global's
+/// initialiser, say. LLVM keeps such constants (and their uses) until the module is destroyed.
+pub(crate) fn is_dead_constant(v: LLVMValueRef) -> bool {
+    // SAFETY: only kinds of values and use lists are read.
+    let constant = unsafe {
+        !LLVMIsAConstant(v).is_null()
+            && LLVMIsAGlobalValue(v).is_null()
+            && LLVMIsAInstruction(v).is_null()
+    };
+    constant && users(v).into_iter().all(is_dead_constant)
+}
+
 /// True if some function defined in the module is used other than by a direct call: its
 /// address can then be stored anywhere, and the library must stay loaded.
 pub fn hands_out_own_code(module: &Module) -> bool {
@@ -287,12 +304,23 @@ pub fn hands_out_own_code(module: &Module) -> bool {
         if func.count_basic_blocks() == 0 {
             continue;
         }
+        // Code only held by the frame that takes its address (a closure that does not escape),
+        // and closure code that pins the patch when used (`pin.rs`).
+        let closure_code = [abi::LOCAL_CODE_ATTRIBUTE, abi::PIN_ON_USE_ATTRIBUTE]
+            .iter()
+            .any(|a| {
+                func.get_string_attribute(AttributeLoc::Function, a)
+                    .is_some()
+            });
+        if closure_code {
+            continue;
+        }
         let v = func.as_value_ref();
         for user in users(v) {
             // SAFETY: only kinds of values and operands are read.
             let called_only =
                 unsafe { !LLVMIsACallInst(user).is_null() && operand_slots(user, v).is_empty() };
-            if !called_only {
+            if !called_only && !is_dead_constant(user) {
                 return true;
             }
         }

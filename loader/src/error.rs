@@ -33,8 +33,11 @@ pub enum LoadError {
         old: String,
         new: String,
     },
-    #[error("{name}: layout changed from {old} to {new}")]
-    Layout {
+    /// The patch changes layouts in a way the running program's values cannot follow.
+    #[error("{0}")]
+    Migration(#[from] vais_hot_abi::migrate::Refusal),
+    #[error("global `{name}` changed type from {old} to {new} since the patch that added it: restart the program to apply it")]
+    NewGlobalType {
         name: String,
         old: String,
         new: String,

@@ -12,8 +12,10 @@
 
 mod elf;
 mod error;
+mod globals;
 mod literals;
 mod log;
+mod migration;
 mod patch;
 mod reclaim;
 mod recover;
@@ -115,6 +117,15 @@ pub extern "C" fn vais_hot_check() -> i64 {
         .get()
         .and_then(Runtime::apply_pending)
         .map_or(0, |_| 1)
+}
+
+/// Where `main` applies a patch that moves values: called by the generated code before a call
+/// of a hot function when the runtime's pending flag is set (`vais_hot_abi::SAFE_POINT_SYMBOL`).
+#[no_mangle]
+pub extern "C" fn vais_hot_safe_point() {
+    if let Some(rt) = RUNTIME.get() {
+        rt.apply_pending();
+    }
 }
 
 /// Loads the patch file now and applies it. Returns 1 if applied, 0 if refused or not a hot

@@ -23,7 +23,12 @@ fn max_level() -> Option<Level> {
 
 pub fn line(level: Level, message: &str) {
     if max_level().is_some_and(|max| level <= max) {
-        eprintln!("[hot] {message}");
+        // One write per line: the fault handler writes its report with its own `write(2)`,
+        // and `eprintln!` would write the prefix and the message separately, so a report
+        // could land between them.
+        use std::io::Write as _;
+        let text = format!("[hot] {message}\n");
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 

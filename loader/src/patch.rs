@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
+use vais_hot_abi::layout::TypeLayout;
 use vais_hot_abi::{self as abi, c_str, Manifest};
 
 /// Each private copy is `$TMPDIR/vais-hot-PID-SERIAL/patch.so`.
@@ -51,8 +53,14 @@ pub struct Prepared {
     pub image: (usize, usize),
     /// The patch hands out addresses of its own code: it must never be unloaded.
     pub keep_loaded: bool,
+    /// The patch's flag set when its code creates a closure the program may keep
+    /// (`abi::PINNED_SYMBOL`), if its code can.
+    pub pinned: Option<*const AtomicU32>,
     /// The fault handler's tables for the library, until it is published.
     pub code_map: Option<CodeMap>,
+    /// The layouts the patch's code was compiled against, which the program's values take on
+    /// when it is published.
+    pub layouts: Vec<TypeLayout>,
     pub load_time: Duration,
     pub verify_time: Duration,
 }
@@ -61,14 +69,26 @@ pub struct Prepared {
 // only ever read, and code is immutable.
 unsafe impl Send for Prepared {}
 
+impl Prepared {
+    /// Whether the patch's code has created a closure the program may keep: then the library
+    /// must stay loaded. Read after a check found no thread inside the library, so a closure
+    /// created just before is seen (the check's signal round orders it).
+    pub fn pinned(&self) -> bool {
+        // SAFETY: `pinned` points at the flag inside `_library`, which `self` keeps mapped; it
+        // is only ever read here, atomically, while the patch's code writes it.
+        self.pinned
+            .is_some_and(|flag| unsafe { (*flag).load(Ordering::Acquire) } != 0)
+    }
+}
+
 /// Host facts the checks compare against, read once from the host manifest.
 pub struct HostInfo {
     pub program_id: u64,
     /// Name to (slot, signature hash, signature text).
     pub functions: HashMap<String, (u32, u64, String)>,
     pub slot_names: Vec<String>,
-    /// Layout name to (hash, description).
-    pub layouts: HashMap<String, (u64, String)>,
+    /// The host's layouts: where its values are, and what its code relies on.
+    pub layouts: Vec<TypeLayout>,
 }
 
 impl HostInfo {
@@ -88,14 +108,11 @@ impl HostInfo {
             }
             functions.insert(name, (f.slot, f.signature_hash, sig));
         }
-        let mut layouts = HashMap::new();
-        // SAFETY: guaranteed by the caller.
-        for l in unsafe { host.layouts() } {
-            // SAFETY: as above.
-            let name = unsafe { c_str(l.name) }.into_owned();
-            let desc = unsafe { c_str(l.layout) }.into_owned();
-            layouts.insert(name, (l.hash, desc));
-        }
+        // SAFETY: guaranteed by the caller; each record is the compiler's.
+        let layouts = unsafe { host.layouts() }
+            .iter()
+            .map(|l| unsafe { TypeLayout::read(l) })
+            .collect();
         HostInfo {
             program_id: host.program_id,
             functions,
@@ -105,12 +122,18 @@ impl HostInfo {
     }
 }
 
-/// Opens a patch from `path` through a private copy and checks it against the host.
+/// Opens a patch from `path` through a private copy and checks it against the host, whose
+/// values have the layouts `current` now.
 ///
 /// The copy lives in a fresh directory only this user can write, and is deleted (with its
 /// directory) as soon as the library is mapped: the mapping keeps the code, and nothing is left
 /// behind if the process is killed.
-pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadError> {
+pub fn load(
+    path: &Path,
+    serial: u64,
+    host: &HostInfo,
+    current: &[TypeLayout],
+) -> Result<Prepared, LoadError> {
     let start = Instant::now();
     let bytes = read_trusted(path)?;
     if let Err(why) = crate::elf::check(&bytes) {
@@ -150,9 +173,21 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
             Err(_) => return Err(LoadError::NoManifest),
         };
     // SAFETY: the symbol is the manifest the Vais compiler emits; it lives as long as `library`.
-    let (pointers, hashes, deleted) = unsafe { check(&*manifest, host) }?;
+    let (pointers, hashes, deleted, layouts) = unsafe { check(&*manifest, host) }?;
+    // The rules the runtime applies at publication, checked now so a patch whose values
+    // cannot be migrated is refused before anything waits for a safe point (and before any
+    // storage for its new globals is created).
+    abi::migrate::plan(current, &layouts, &host.layouts)?;
+    // SAFETY: as above; none of the library's code has run (it is not published yet).
+    unsafe { crate::globals::bind(&*manifest) }?;
     // SAFETY: as above.
     let flags = unsafe { (*manifest).flags };
+    let pinned_symbol = format!("{}\0", abi::PINNED_SYMBOL);
+    // SAFETY: the symbol, when present, is the `u32` flag the hot pass defines (`pin.rs`), which
+    // lives as long as `library`; only its address is taken.
+    let pinned = unsafe { library.get::<*const AtomicU32>(pinned_symbol.as_bytes()) }
+        .ok()
+        .map(|s| *s);
     // The fault handler's tables for this library, built now so the handler only looks up.
     let code_map = match CodeMap::build(&bytes, manifest as usize, 0, None) {
         Ok(map) => Some(map),
@@ -166,12 +201,14 @@ pub fn load(path: &Path, serial: u64, host: &HostInfo) -> Result<Prepared, LoadE
     };
     Ok(Prepared {
         code_map,
+        layouts,
         _library: library,
         pointers,
         hashes,
         deleted,
         image: image_of(manifest as usize).ok_or(LoadError::NoManifest)?,
         keep_loaded: flags & abi::FLAG_KEEP_LOADED != 0,
+        pinned,
         load_time,
         verify_time: verify_start.elapsed(),
     })
@@ -219,9 +256,16 @@ fn read_trusted(path: &Path) -> Result<Vec<u8>, LoadError> {
     Ok(bytes)
 }
 
-type Checked = (Vec<Option<*const c_void>>, Vec<Option<u64>>, Vec<String>);
+type Checked = (
+    Vec<Option<*const c_void>>,
+    Vec<Option<u64>>,
+    Vec<String>,
+    Vec<TypeLayout>,
+);
 
-/// Compares a patch manifest with the host's. On success, the new pointer and hash per slot.
+/// Compares a patch manifest with the host's. On success, the new pointer and hash per slot,
+/// the hot functions it has no body for, and its layouts (which the migration rules compare
+/// with the running program's).
 ///
 /// # Safety
 /// `patch` must be a manifest emitted by the Vais compiler, alive for the duration of the call.
@@ -238,21 +282,11 @@ pub unsafe fn check(patch: &Manifest, host: &HostInfo) -> Result<Checked, LoadEr
     if patch.program_id != host.program_id {
         return Err(LoadError::OtherProgram);
     }
-    // SAFETY: guaranteed by the caller.
-    for l in unsafe { patch.layouts() } {
-        // SAFETY: manifest strings live as long as the library.
-        let name = unsafe { c_str(l.name) };
-        if let Some((hash, old)) = host.layouts.get(name.as_ref()) {
-            if *hash != l.hash {
-                return Err(LoadError::Layout {
-                    name: name.into_owned(),
-                    old: old.clone(),
-                    // SAFETY: as above.
-                    new: unsafe { c_str(l.layout) }.into_owned(),
-                });
-            }
-        }
-    }
+    // SAFETY: guaranteed by the caller; each record is the compiler's.
+    let layouts = unsafe { patch.layouts() }
+        .iter()
+        .map(|l| unsafe { TypeLayout::read(l) })
+        .collect();
     let slots = host.slot_names.len();
     let mut pointers = vec![None; slots];
     let mut hashes = vec![None; slots];
@@ -283,7 +317,7 @@ pub unsafe fn check(patch: &Manifest, host: &HostInfo) -> Result<Checked, LoadEr
         .filter(|&i| pointers[i].is_none())
         .map(|i| host.slot_names[i].clone())
         .collect();
-    Ok((pointers, hashes, deleted))
+    Ok((pointers, hashes, deleted, layouts))
 }
 
 #[cfg(test)]
@@ -331,6 +365,16 @@ mod tests {
                 name: cs(name),
                 layout: cs(desc),
                 hash: abi::hash(desc.as_bytes()),
+                kind: vais_hot_abi::layout::LayoutKind::Struct as u32,
+                field_count: 0,
+                size: desc.len() as u64,
+                room: 0,
+                fields: std::ptr::null(),
+                variants: std::ptr::null(),
+                variant_count: 0,
+                reserved: 0,
+                address: std::ptr::null_mut(),
+                refusal: std::ptr::null(),
             })
             .collect();
         let manifest = Manifest {
@@ -343,6 +387,9 @@ mod tests {
             reserved: 0,
             functions: functions.as_ptr(),
             layouts: layout_entries.as_ptr(),
+            new_global_count: 0,
+            new_global_reserved: 0,
+            new_globals: std::ptr::null(),
         };
         Built {
             _strings: strings,
@@ -357,7 +404,7 @@ mod tests {
             abi::KIND_HOST,
             7,
             &[("update", "(*State) -> i64", 0), ("render", "(*State)", 1)],
-            &[("struct State", "{ frame: i64 @0 } size 8")],
+            &[("State", "{ frame: i64 @0 } size 8")],
         );
         // SAFETY: `h` owns everything the manifest points to.
         let info = unsafe { HostInfo::read(&h.manifest) };
@@ -376,9 +423,9 @@ mod tests {
             abi::KIND_PATCH,
             7,
             &[("render", "(*State)", 1), ("update", "(*State) -> i64", 0)],
-            &[("struct State", "{ frame: i64 @0 } size 8")],
+            &[("State", "{ frame: i64 @0 } size 8")],
         );
-        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        let (pointers, _, deleted, _) = check_patch(&p, &info).expect("fits");
         assert!(pointers.iter().all(Option::is_some));
         assert!(deleted.is_empty());
     }
@@ -399,16 +446,18 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_layout_is_refused() {
+    fn a_changed_layout_is_left_to_the_migration_rules() {
         let (_h, info) = host();
         let p = build(
             abi::KIND_PATCH,
             7,
             &[("update", "(*State) -> i64", 0)],
-            &[("struct State", "{ frame: i64 @0, x: i64 @8 } size 16")],
+            &[("State", "{ frame: i64 @0, x: i64 @8 } size 16")],
         );
-        let err = check_patch(&p, &info).err().unwrap_or_default();
-        assert!(err.starts_with("struct State: layout changed"), "{err}");
+        let (_, _, _, layouts) = check_patch(&p, &info).expect("fits");
+        assert_eq!(layouts.len(), 1);
+        assert_eq!(layouts[0].name, "State");
+        assert_ne!(layouts[0].size, info.layouts[0].size);
     }
 
     #[test]
@@ -428,7 +477,7 @@ mod tests {
     fn deleted_functions_keep_their_slot() {
         let (_h, info) = host();
         let p = build(abi::KIND_PATCH, 7, &[("update", "(*State) -> i64", 0)], &[]);
-        let (pointers, _, deleted) = check_patch(&p, &info).expect("fits");
+        let (pointers, _, deleted, _) = check_patch(&p, &info).expect("fits");
         assert_eq!(pointers[1], None);
         assert_eq!(deleted, vec!["render".to_string()]);
     }

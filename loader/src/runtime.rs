@@ -19,6 +19,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+use vais_hot_abi::layout::TypeLayout;
+use vais_hot_abi::migrate;
 use vais_hot_abi::status::Status;
 use vais_hot_abi::Manifest;
 
@@ -37,6 +39,8 @@ struct Version {
     owners: Vec<i64>,
     /// The fault handler's copy of `pointers`, which also says whether the version faulted.
     view: Arc<registry::View>,
+    /// The layouts this version's code was compiled against.
+    layouts: Arc<Vec<TypeLayout>>,
 }
 
 impl Version {
@@ -45,6 +49,7 @@ impl Version {
         pointers: Vec<*const c_void>,
         hashes: Vec<u64>,
         owners: Vec<i64>,
+        layouts: Arc<Vec<TypeLayout>>,
     ) -> Version {
         let view = Arc::new(registry::View {
             number,
@@ -57,6 +62,7 @@ impl Version {
             hashes,
             owners,
             view,
+            layouts,
         }
     }
 
@@ -91,6 +97,9 @@ struct State {
     next_number: i64,
     /// The host's own bodies, the version a fault returns to when all else faulted.
     host_view: Arc<registry::View>,
+    /// The layouts the program's values have now: the host's, until a published patch (or a
+    /// rollback) migrates them.
+    data_layouts: Arc<Vec<TypeLayout>>,
 }
 
 // SAFETY: the raw pointers are immutable code addresses owned by the libraries in the same
@@ -152,7 +161,14 @@ impl Runtime {
         if started.is_err() {
             registry::set_host(None);
         }
-        let first = Version::new(1, pointers.clone(), hashes, vec![1; pointers.len()]);
+        let host_layouts = Arc::new(info.layouts.clone());
+        let first = Version::new(
+            1,
+            pointers.clone(),
+            hashes,
+            vec![1; pointers.len()],
+            host_layouts.clone(),
+        );
         let host_view = first.view.clone();
         registry::set_history(vec![host_view.clone()]);
         Runtime {
@@ -172,6 +188,7 @@ impl Runtime {
                 callbacks: Vec::new(),
                 next_number: 2,
                 host_view,
+                data_layouts: host_layouts,
             }),
         }
     }
@@ -188,8 +205,14 @@ impl Runtime {
 
     fn load_and_publish(&self, from_safe_point: bool) -> Outcome {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
-        let prepared = match patch::load(&self.patch_path, serial, &self.host) {
-            Ok(p) => p,
+        let current = self.state.lock().data_layouts.clone();
+        let prepared = match patch::load(&self.patch_path, serial, &self.host, &current) {
+            Ok(p) => {
+                // The patch may have pulled in libraries: the handler needs their tables before
+                // the new code can call them.
+                let _ = recover::refresh_libraries();
+                p
+            }
             Err(e) => {
                 let next = self.state.lock().next_number;
                 status::log_event(&format!("v{next} refused: {e}"));
@@ -201,19 +224,55 @@ impl Runtime {
             }
         };
         let mut state = self.state.lock();
-        if self.safe_points && !from_safe_point {
-            status::emit(&Status::Pending {
-                version: state.next_number,
-                load_ms: millis(prepared.load_time),
-                verify_ms: millis(prepared.verify_time),
-            });
+        // A patch that moves values waits for the moment no code that uses them runs: the
+        // program's `hot_check`, or else `main`'s next call of a hot function.
+        let moves = self.moves_values(&state.data_layouts, &prepared.layouts);
+        if (self.safe_points || moves) && !from_safe_point {
+            if self.safe_points {
+                status::emit(&Status::Pending {
+                    version: state.next_number,
+                    load_ms: millis(prepared.load_time),
+                    verify_ms: millis(prepared.verify_time),
+                });
+            } else {
+                // `main`'s next call of a hot function applies it, within a frame: the
+                // `applied` event follows then.
+                crate::migration::set_pending(true);
+            }
             state.pending = Some(prepared);
             return Outcome::Pending;
         }
-        let (number, callbacks) = self.publish(&mut state, prepared);
+        let Some((number, callbacks)) = self.publish(&mut state, prepared) else {
+            return Outcome::Refused;
+        };
         drop(state);
         run_callbacks(&callbacks, number);
         Outcome::Applied(number)
+    }
+
+    /// Whether going from the values' layouts `from` to `to` moves anything.
+    fn moves_values(&self, from: &[TypeLayout], to: &[TypeLayout]) -> bool {
+        migrate::plan(from, to, &self.host.layouts).is_ok_and(|p| !p.is_empty())
+    }
+
+    /// Moves the program's values from the layouts they have to `to`, now. On a refusal,
+    /// nothing has changed.
+    fn migrate_to(
+        &self,
+        state: &mut State,
+        to: &Arc<Vec<TypeLayout>>,
+    ) -> Result<(f64, u64, String), migrate::Refusal> {
+        let plan = migrate::plan(&state.data_layouts, to, &self.host.layouts)?;
+        if plan.is_empty() {
+            state.data_layouts = to.clone();
+            return Ok((0.0, 0, String::new()));
+        }
+        let took = crate::migration::execute(&plan)?;
+        for w in &plan.warnings {
+            log::line(Level::Info, &format!("warning: {w}"));
+        }
+        state.data_layouts = to.clone();
+        Ok((millis(took), plan.moves.len() as u64, plan.summary()))
     }
 
     /// Publishes what is pending, if anything (a requested rollback first). Returns the new
@@ -224,14 +283,34 @@ impl Runtime {
             drop(state);
             return self.rollback();
         }
+        crate::migration::set_pending(false);
         let pending = state.pending.take()?;
-        let (number, callbacks) = self.publish(&mut state, pending);
+        let (number, callbacks) = self.publish(&mut state, pending)?;
         drop(state);
         run_callbacks(&callbacks, number);
         Some(number)
     }
 
-    fn publish(&self, state: &mut State, mut prepared: Prepared) -> (i64, Vec<extern "C" fn(i64)>) {
+    /// Publishes a verified patch, migrating the program's values to its layouts first. `None`
+    /// when the migration is refused (nothing changed then; the line says why).
+    fn publish(
+        &self,
+        state: &mut State,
+        mut prepared: Prepared,
+    ) -> Option<(i64, Vec<extern "C" fn(i64)>)> {
+        let layouts = Arc::new(std::mem::take(&mut prepared.layouts));
+        let (migrate_ms, migrated, migration) = match self.migrate_to(state, &layouts) {
+            Ok(done) => done,
+            Err(e) => {
+                let next = state.next_number;
+                status::log_event(&format!("v{next} refused: {e}"));
+                status::emit(&Status::Refused {
+                    version: next,
+                    reason: e.to_string(),
+                });
+                return None;
+            }
+        };
         let start = Instant::now();
         let number = state.next_number;
         state.next_number += 1;
@@ -253,8 +332,30 @@ impl Runtime {
             owners[slot] = number;
             updated.push(slot);
         }
+        // The fault handler must know the new code before any thread can run it: its code map
+        // and its version (in the history the handler reverts with) are published before the
+        // table leads there. Were they published after, a thread calling the new code at once
+        // and faulting would be reported as faulting outside reloaded code and die. A fault
+        // while the slots below are being stored reverts the table under them; the reporter's
+        // `after_fault`, which waits for this lock, stores the good version whole again.
+        if let Some(map) = prepared.code_map.take() {
+            registry::add_patch(map, number);
+        }
+        // Versions rolled back from are not returned to once new code is published.
+        let keep = state.current + 1;
+        state.versions.truncate(keep);
+        state
+            .versions
+            .push(Version::new(number, pointers, hashes, owners, layouts));
+        if state.versions.len() > HISTORY {
+            state.versions.remove(0);
+        }
+        state.current = state.versions.len() - 1;
+        share_history(state);
+        recover::set_current(number);
+        let published = &state.versions[state.current].pointers;
         for &slot in &updated {
-            self.table[slot].store(pointers[slot].cast_mut(), Ordering::Release);
+            self.table[slot].store(published[slot].cast_mut(), Ordering::Release);
         }
         let publish_time = start.elapsed();
         for name in &prepared.deleted {
@@ -270,18 +371,22 @@ impl Runtime {
         } else {
             format!("{} ({} patched)", changed.join(", "), changed.len())
         };
-        if let Some(map) = prepared.code_map.take() {
-            registry::add_patch(map, number);
-        }
-        recover::set_current(number);
         let total = prepared.load_time + prepared.verify_time + publish_time;
+        let migrated_text = if migration.is_empty() {
+            String::new()
+        } else {
+            format!(", migrate {migrate_ms:.3} ms")
+        };
         status::log_event(&format!(
-            "v{number} applied in {} (load {}, verify {}, publish {}): {summary}",
+            "v{number} applied in {} (load {}, verify {}{migrated_text}, publish {}): {summary}",
             log::ms(total),
             log::ms(prepared.load_time),
             log::ms(prepared.verify_time),
             log::ms(publish_time),
         ));
+        if !migration.is_empty() {
+            status::log_event(&format!("v{number} migrated: {migration}"));
+        }
         status::emit(&Status::Applied {
             version: number,
             functions: updated.len() as u64,
@@ -289,31 +394,33 @@ impl Runtime {
             load_ms: millis(prepared.load_time),
             verify_ms: millis(prepared.verify_time),
             publish_ms: millis(publish_time),
+            migrate_ms,
+            migrated,
+            migration,
         });
-        // Versions rolled back from are not returned to once new code is published.
-        let keep = state.current + 1;
-        state.versions.truncate(keep);
-        state
-            .versions
-            .push(Version::new(number, pointers, hashes, owners));
-        if state.versions.len() > HISTORY {
-            state.versions.remove(0);
-        }
-        state.current = state.versions.len() - 1;
-        share_history(state);
         state.libraries.push(Loaded {
             number,
             patch: prepared,
         });
-        (number, state.callbacks.clone())
+        Some((number, state.callbacks.clone()))
     }
 
     /// A rollback asked for from outside the program: done now, or at the next `hot_check`
     /// when the program uses safe points (code then changes only there).
     pub fn request_rollback(&self) {
-        if self.safe_points {
-            self.state.lock().rollback_pending = true;
+        let mut state = self.state.lock();
+        // Returning to code of other layouts moves the values back: at a safe point.
+        let moves = state.current > 0 && {
+            let target = &state.versions[state.current - 1].layouts;
+            self.moves_values(&state.data_layouts, target)
+        };
+        if self.safe_points || moves {
+            state.rollback_pending = true;
+            if moves && !self.safe_points {
+                crate::migration::set_pending(true);
+            }
         } else {
+            drop(state);
             self.rollback();
         }
     }
@@ -335,6 +442,13 @@ impl Runtime {
             return None;
         };
         let from = state.versions[state.current].number;
+        let layouts = state.versions[target].layouts.clone();
+        if let Err(e) = self.migrate_to(&mut state, &layouts) {
+            let reason = format!("cannot move the program's values back: {e}");
+            status::log_event(&format!("rollback refused: {reason}"));
+            status::emit(&Status::RollbackRefused { reason });
+            return None;
+        }
         state.current = target;
         let target = &state.versions[state.current];
         for (slot, ptr) in target.pointers.iter().enumerate() {
@@ -372,6 +486,7 @@ impl Runtime {
                     host.pointers.iter().map(|p| *p as *const c_void).collect(),
                     Vec::new(),
                     Vec::new(),
+                    Arc::new(self.host.layouts.clone()),
                 );
                 let pointers = first.pointers.clone();
                 let hashes = vec![0; pointers.len()];
@@ -443,7 +558,7 @@ impl Runtime {
         let candidates: Vec<usize> = (0..state.libraries.len())
             .filter(|&i| {
                 let l = &state.libraries[i];
-                !l.patch.keep_loaded && !used.contains(&l.number)
+                !l.patch.keep_loaded && !l.patch.pinned() && !used.contains(&l.number)
             })
             .take(reclaim::MAX_RANGES)
             .collect();
@@ -472,7 +587,9 @@ impl Runtime {
         };
         let mut unloaded = Vec::new();
         for (bit, &i) in candidates.iter().enumerate().rev() {
-            if busy & (1 << bit) == 0 {
+            // Read again after the check: code that ran until just before it may have created
+            // a closure the program keeps.
+            if busy & (1 << bit) == 0 && !state.libraries[i].patch.pinned() {
                 let library = state.libraries.remove(i);
                 registry::remove_patch(library.patch.image);
                 unloaded.push(library.number);
@@ -496,8 +613,8 @@ impl Runtime {
     }
 }
 
-/// Reads the host executable's unwind rows, symbols and line tables for the fault handler;
-/// `bodies` are the host's hot function bodies.
+/// Reads the host executable's unwind rows, symbols and line tables for the fault handler, and
+/// those of the libraries it has loaded; `bodies` are the host's hot function bodies.
 fn host_tables(bodies: &[usize]) {
     let inside = bodies
         .first()
@@ -519,6 +636,17 @@ fn host_tables(bodies: &[usize]) {
             None
         }
     };
+    // The C libraries the program calls into, for faults inside them; the handler waits for
+    // these as for the host's own tables.
+    let start = Instant::now();
+    let built = recover::refresh_libraries();
+    log::line(
+        Level::Debug,
+        &format!(
+            "fault tables for {built} libraries built in {}",
+            log::ms(start.elapsed())
+        ),
+    );
     registry::set_host(map);
 }
 

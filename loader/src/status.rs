@@ -158,6 +158,9 @@ mod tests {
                 load_ms: 0.5,
                 verify_ms: 0.25,
                 publish_ms: 0.125,
+                migrate_ms: 0.5,
+                migrated: 2,
+                migration: "State: + hp = 0; 2 live values".into(),
             },
             Status::Refused {
                 version: 3,

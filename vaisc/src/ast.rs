@@ -46,9 +46,26 @@ pub enum ItemKind {
     Use(Vec<Ident>, Span),
     /// Extern functions from `N "C" { .. }`, `X F ..` or `#[extern "C"] F ..`.
     Extern(Vec<FnDecl>),
+    /// `W Name { F m(&self) -> T; F d(&self) -> U = default }`.
+    Trait(TraitDecl),
 }
 
-#[derive(Debug)]
+/// A type parameter `T` or `T: A + B` of a generic item.
+#[derive(Debug, Clone)]
+pub struct GenericParam {
+    pub name: Ident,
+    /// The traits the type must implement.
+    pub bounds: Vec<Ident>,
+}
+
+/// A trait: its methods, those with a body being defaults.
+#[derive(Debug, Clone)]
+pub struct TraitDecl {
+    pub name: Ident,
+    pub methods: Vec<FnDecl>,
+}
+
+#[derive(Debug, Clone)]
 pub struct Param {
     pub name: Ident,
     pub ty: TypeExpr,
@@ -63,9 +80,11 @@ pub enum SelfKind {
     Value,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FnDecl {
     pub name: Ident,
+    /// Type parameters (`F max<T>`); empty for a plain function.
+    pub generics: Vec<GenericParam>,
     pub self_param: Option<(SelfKind, Span)>,
     pub params: Vec<Param>,
     pub variadic: bool,
@@ -73,36 +92,54 @@ pub struct FnDecl {
     /// `None` for extern declarations.
     pub body: Option<Expr>,
     pub attrs: Vec<Attr>,
+    /// `A F`: calling it makes a task (section 10, "Async").
+    pub is_async: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StructDecl {
     pub name: Ident,
-    pub fields: Vec<Param>,
+    pub generics: Vec<GenericParam>,
+    pub fields: Vec<FieldDecl>,
 }
 
-#[derive(Debug)]
+/// A struct field: `speed: f64` or, with a default, `speed: f64 = 2.5`.
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    /// The constant expression a struct literal that omits the field uses.
+    pub default: Option<Expr>,
+}
+
+#[derive(Debug, Clone)]
 pub struct EnumDecl {
     pub name: Ident,
+    pub generics: Vec<GenericParam>,
     pub variants: Vec<VariantDecl>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct VariantDecl {
     pub name: Ident,
     pub kind: VariantKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum VariantKind {
     Unit,
     Tuple(Vec<TypeExpr>),
     Struct(Vec<Param>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ImplDecl {
     pub target: Ident,
+    /// `X Pair<T> { .. }`: the names the impl gives the type's parameters (empty when written
+    /// `X Pair { .. }`, which uses the names of the type's declaration).
+    pub generics: Vec<Ident>,
+    /// `X Circle: Shape { .. }`: the trait implemented.
+    pub trait_name: Option<Ident>,
     pub methods: Vec<FnDecl>,
 }
 
@@ -128,15 +165,21 @@ pub struct TypeExpr {
 
 #[derive(Debug, Clone)]
 pub enum TypeKind {
-    /// A named type: a primitive, a struct, an enum or an alias.
+    /// A named type: a primitive, a struct, an enum, an alias or a type parameter.
     Named(String),
+    /// A generic type with its arguments: `Pair<i64>`, `Vec<T>`.
+    Applied(String, Vec<TypeExpr>),
     SelfType,
     Unit,
     Ptr(Box<TypeExpr>),
     Array(Box<TypeExpr>, Box<Expr>),
     Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    /// `|A, B| -> R`: a closure type (code pointer and environment).
+    Closure(Vec<TypeExpr>, Option<Box<TypeExpr>>),
     /// `(A, B)`: a tuple type of two or more elements.
     Tuple(Vec<TypeExpr>),
+    /// `Task<T>`: what calling an async function returns.
+    Task(Box<TypeExpr>),
     Error,
 }
 
@@ -242,10 +285,26 @@ pub enum ExprKind {
     Break,
     Continue,
     Return(Option<Box<Expr>>),
+    /// `e?`: the inner value of an `Option`/`Result`, returning `None`/`Err` early.
+    Try(Box<Expr>),
     /// `lhs = rhs` or `lhs op= rhs` (op is `Some`).
     Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
+    /// `|x: i64| x * 2`, `|a, b| -> f64 { a + b }`, `|| 0`.
+    Closure(Box<ClosureExpr>),
+    /// `e.await`: runs or waits for a task and yields its value.
+    Await(Box<Expr>),
+    /// `spawn e`: starts the task of the async call `e` on a thread of its own.
+    Spawn(Box<Expr>),
     /// Something the parser could not read; already reported.
     Error,
+}
+
+/// A closure literal: parameters (types may be left out), optional return type and body.
+#[derive(Debug, Clone)]
+pub struct ClosureExpr {
+    pub params: Vec<(Ident, Option<TypeExpr>)>,
+    pub ret: Option<TypeExpr>,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone)]

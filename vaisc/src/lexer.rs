@@ -13,7 +13,8 @@ pub enum TokenKind {
     Ident(String),
     /// A single-letter keyword such as `F` or `M`.
     Keyword(char),
-    Int(u128),
+    /// An integer literal; larger ones than `u64::MAX` are refused here.
+    Int(u64),
     Float(f64),
     Str(String),
     /// A character literal `'a'`: one byte.
@@ -47,22 +48,126 @@ pub struct Token {
 /// Keywords that are single capital letters.
 pub const KEYWORDS: &str = "FSEILMRBCUGXNPTWADO";
 
-/// Punctuation, longest first so that the greedy match picks `..=` over `..` over `.`.
+/// Punctuation, grouped by first byte and longest first within a group, so that the greedy
+/// match (`..=` over `..` over `.`) only has to look at the group of the byte at the cursor.
 const PUNCTS: &[&str] = &[
-    "..=", "<<=", ">>=", "...", "..", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>",
-    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", ":=", "+", "-", "*", "/", "%", "&", "|", "^",
-    "!", "~", "=", "<", ">", "(", ")", "{", "}", "[", "]", ",", ";", ":", ".", "?", "@",
+    "..=", "...", "..", ".", "<<=", "<=", "<<", "<", ">>=", ">=", ">>", ">", "->", "-=", "-", "=>",
+    "==", "=", "!=", "!", "&&", "&=", "&", "||", "|=", "|", "+=", "+", "*=", "*", "/=", "/", "%=",
+    "%", "^=", "^", ":=", ":", "~", "(", ")", "{", "}", "[", "]", ",", ";", "?", "@",
 ];
 
+/// For every byte, the range of [`PUNCTS`] that starts with it: `(first index, count)`.
+const PUNCT_GROUPS: [(u8, u8); 256] = punct_groups();
+
+const fn punct_groups() -> [(u8, u8); 256] {
+    let mut groups = [(0u8, 0u8); 256];
+    let mut i = 0;
+    while i < PUNCTS.len() {
+        let b = PUNCTS[i].as_bytes()[0] as usize;
+        if groups[b].1 == 0 {
+            groups[b].0 = i as u8;
+        }
+        groups[b].1 += 1;
+        i += 1;
+    }
+    groups
+}
+
+/// The longest punctuation token at the start of `rest`.
+fn punct_at(rest: &[u8]) -> Option<&'static str> {
+    let (first, count) = PUNCT_GROUPS[*rest.first()? as usize];
+    let group = &PUNCTS[first as usize..(first + count) as usize];
+    group
+        .iter()
+        .copied()
+        .find(|p| rest.starts_with(p.as_bytes()))
+}
+
+/// Files at least this long are lexed as two halves on two threads.
+const SPLIT_LEN: usize = 1 << 18;
+
 /// Lexes a whole file. The last token is always `Eof`.
+///
+/// A long file is cut in two at a line that starts with a letter (after a line end that is not
+/// escaped), and the halves are lexed at once. That gives the same tokens and diagnostics as
+/// lexing it whole: a line end ends every token and comment except a string or character
+/// literal whose line ends in `\`, which the cut avoids; the next token is the first on its
+/// line either way; and the only look back at earlier tokens, whether a number follows a `.`,
+/// concerns a token starting with a digit, not a letter.
 pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    let cut = if text.len() >= SPLIT_LEN {
+        split_point(text)
+    } else {
+        None
+    };
+    let Some(cut) = cut else {
+        return lex_part(file, text, 0, text.len() / 2 + 1);
+    };
+    let (head, tail) = text.split_at(cut);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("vaisc-lex".to_string())
+            .spawn_scoped(scope, || lex_part(file, tail, cut, tail.len() / 2 + 1));
+        // The whole file's tokens end up in the first half's vector.
+        let first = lex_part(file, head, 0, text.len() / 2 + 1);
+        (first, second.map(|h| h.join()))
+    });
+    let (mut tokens, mut diags) = first;
+    match second {
+        Ok(Ok((more, mut more_diags))) => {
+            tokens.pop();
+            tokens.extend(more);
+            diags.append(&mut more_diags);
+            (tokens, diags)
+        }
+        // The lexer does not panic; if it did, the panic goes on as on one thread.
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        // No second thread: lex the rest here.
+        Err(_) => {
+            let (more, mut more_diags) = lex_part(file, tail, cut, 0);
+            tokens.pop();
+            tokens.extend(more);
+            diags.append(&mut more_diags);
+            (tokens, diags)
+        }
+    }
+}
+
+/// Where to cut a long file for [`lex`]: the start of the first line after the middle that
+/// begins with a letter and follows a line end not escaped by `\`.
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = text.len() / 2;
+    while let Some(i) = text[from..].find('\n') {
+        let end = from + i;
+        let escaped = end > 0 && bytes[end - 1] == b'\\';
+        if !escaped && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+            return Some(end + 1);
+        }
+        from = end + 1;
+    }
+    None
+}
+
+/// Lexes `text`, which starts at byte `base` of its file, into a vector with room for
+/// `capacity` tokens.
+fn lex_part(
+    file: FileId,
+    text: &str,
+    base: usize,
+    capacity: usize,
+) -> (Vec<Token>, Vec<Diagnostic>) {
     let mut lexer = Lexer {
         file,
         src: text.as_bytes(),
         text,
+        base: base as u32,
         pos: 0,
-        tokens: Vec::new(),
+        // Typical code has a token per three or four bytes; reserving for one per two bytes
+        // avoids regrowing (and copying) the vector, and costs only address space.
+        tokens: Vec::with_capacity(capacity),
         diags: Vec::new(),
+        line_ended: true,
     };
     lexer.run();
     (lexer.tokens, lexer.diags)
@@ -72,14 +177,20 @@ struct Lexer<'a> {
     file: FileId,
     src: &'a [u8],
     text: &'a str,
+    /// Where `text` starts in its file: spans are offsets in the file.
+    base: u32,
     pos: usize,
     tokens: Vec<Token>,
     diags: Vec<Diagnostic>,
+    /// A line ended since the last token (or no token was pushed yet): the next token is the
+    /// first on its line. Only the white-space arm of [`Lexer::run`] counts line ends: one
+    /// inside a token (escaped in a string literal) does not start a line.
+    line_ended: bool,
 }
 
 impl Lexer<'_> {
     fn span(&self, lo: usize, hi: usize) -> Span {
-        Span::new(self.file, lo as u32, hi as u32)
+        Span::new(self.file, self.base + lo as u32, self.base + hi as u32)
     }
 
     fn peek(&self, ahead: usize) -> u8 {
@@ -88,8 +199,7 @@ impl Lexer<'_> {
 
     fn push(&mut self, kind: TokenKind, lo: usize) {
         let span = self.span(lo, self.pos);
-        let prev_end = self.tokens.last().map_or(0, |t| t.span.hi as usize);
-        let line_start = self.tokens.is_empty() || self.src[prev_end..lo].contains(&b'\n');
+        let line_start = std::mem::replace(&mut self.line_ended, false);
         let glued = !matches!(self.peek(0), b' ' | b'\t' | b'\r' | b'\n' | 0);
         self.tokens.push(Token {
             kind,
@@ -102,14 +212,18 @@ impl Lexer<'_> {
 
     fn run(&mut self) {
         // Some editors start UTF-8 files with a byte-order mark; it is not part of the program.
-        if self.text.starts_with('\u{feff}') {
+        if self.base == 0 && self.text.starts_with('\u{feff}') {
             self.pos = '\u{feff}'.len_utf8();
         }
         while self.pos < self.src.len() {
             let c = self.src[self.pos];
             let lo = self.pos;
             match c {
-                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.line_ended = true;
+                    self.pos += 1;
+                }
                 b'#' if self.peek(1) == b'[' => {
                     self.pos += 2;
                     self.push(TokenKind::HashBracket, lo);
@@ -137,17 +251,18 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         let word = &self.text[lo..self.pos];
-        let kind = match word {
-            "mut" => TokenKind::Mut,
-            "self" => TokenKind::SelfLower,
-            "Self" => TokenKind::SelfUpper,
-            "as" => TokenKind::As,
-            "true" => TokenKind::True,
-            "false" => TokenKind::False,
-            w if w.len() == 1 && KEYWORDS.contains(w) => {
-                TokenKind::Keyword(w.as_bytes()[0] as char)
+        // By length first: a word is compared with the few keywords of its length only.
+        let kind = match (word.len(), word) {
+            (1, _) if KEYWORDS.as_bytes().contains(&word.as_bytes()[0]) => {
+                TokenKind::Keyword(word.as_bytes()[0] as char)
             }
-            w => TokenKind::Ident(w.to_string()),
+            (2, "as") => TokenKind::As,
+            (3, "mut") => TokenKind::Mut,
+            (4, "self") => TokenKind::SelfLower,
+            (4, "Self") => TokenKind::SelfUpper,
+            (4, "true") => TokenKind::True,
+            (5, "false") => TokenKind::False,
+            (_, w) => TokenKind::Ident(w.to_string()),
         };
         self.push(kind, lo);
     }
@@ -192,10 +307,17 @@ impl Lexer<'_> {
                 }
             }
         }
-        let text: String = self.text[digits_lo..self.pos]
-            .chars()
-            .filter(|&c| c != '_')
-            .collect();
+        // Most literals have no `_` separators and are parsed in place, without a copy.
+        let written = &self.text[digits_lo..self.pos];
+        let text: std::borrow::Cow<str> = if written.contains('_') {
+            written
+                .chars()
+                .filter(|&c| c != '_')
+                .collect::<String>()
+                .into()
+        } else {
+            written.into()
+        };
         let span = self.span(lo, self.pos);
         if is_float {
             match text.parse::<f64>() {
@@ -208,8 +330,20 @@ impl Lexer<'_> {
             }
             return;
         }
+        // Up to 19 decimal digits always fit in a `u64`: read them directly, which is much
+        // cheaper than the general 128-bit parse that every other case goes through.
+        if radix == 10 && !text.is_empty() && text.len() <= 19 {
+            let bytes = text.as_bytes();
+            if bytes.iter().all(u8::is_ascii_digit) {
+                let v = bytes
+                    .iter()
+                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+                self.push(TokenKind::Int(v), lo);
+                return;
+            }
+        }
         match u128::from_str_radix(&text, radix) {
-            Ok(v) if v <= u64::MAX as u128 => self.push(TokenKind::Int(v), lo),
+            Ok(v) if v <= u64::MAX as u128 => self.push(TokenKind::Int(v as u64), lo),
             Ok(_) => {
                 self.diags.push(diag::int_literal_too_large(span));
                 self.push(TokenKind::Int(0), lo);
@@ -363,8 +497,7 @@ impl Lexer<'_> {
 
     fn punct(&mut self) {
         let lo = self.pos;
-        let rest = &self.src[self.pos..];
-        if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())) {
+        if let Some(p) = punct_at(&self.src[self.pos..]) {
             self.pos += p.len();
             self.push(TokenKind::Punct(p), lo);
             return;
@@ -395,8 +528,39 @@ mod tests {
     use TokenKind::*;
 
     #[test]
+    fn punctuation_groups_are_contiguous_and_longest_first() {
+        // `punct_at` relies on this order: a byte's group must be one run of `PUNCTS`, and a
+        // token must come before every shorter token that is its prefix.
+        for (i, p) in PUNCTS.iter().enumerate() {
+            let (first, count) = PUNCT_GROUPS[p.as_bytes()[0] as usize];
+            assert!(
+                (first as usize..(first + count) as usize).contains(&i),
+                "{p}"
+            );
+            for q in &PUNCTS[..i] {
+                assert!(!p.starts_with(q), "{q} comes before the longer {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_file_lexed_in_halves_gives_what_one_pass_gives() {
+        // Cut candidates that must be refused (a digit after `t.`, a string whose line ends
+        // in `\`) and errors on both sides of the middle.
+        let unit = "F f(t: i64) -> i64 {\n    x := t.\n0.5 + 1_0 $\n    s := \"a\\\nF b\"\n}\n";
+        let text = unit.repeat(SPLIT_LEN / unit.len() + 2);
+        let cut = split_point(&text).expect("a cut");
+        assert!(text[cut..].starts_with('F') && text[..cut].ends_with("}\n"));
+        let whole = lex_part(FileId(3), &text, 0, 0);
+        assert!(!whole.1.is_empty());
+        assert_eq!(lex(FileId(3), &text), whole);
+    }
+
+    #[test]
     fn numbers() {
         check("1_000_000", &[Int(1_000_000)]);
+        check("0 7 18446744073709551615", &[Int(0), Int(7), Int(u64::MAX)]);
+        check("1234567890123456789", &[Int(1_234_567_890_123_456_789)]);
         check("0xFF 0b1010", &[Int(255), Int(10)]);
         check("1.5e-3", &[Float(1.5e-3)]);
         check("2.0E2", &[Float(200.0)]);

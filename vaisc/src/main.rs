@@ -178,8 +178,15 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { file } => {
-            let checked = front_end(&file)?;
-            Ok(finish_check(&checked, &file))
+            let mut trees = vaisc::resolve::ParseCache::new();
+            let checked = driver::check_file_cached(&file, &mut trees)?;
+            let code = finish_check(&checked, &file);
+            // The process ends here. Freeing the syntax trees and the typed program node by
+            // node would take a sixth of the whole check of a large program, for memory the
+            // exit gives back at once.
+            std::mem::forget(trees);
+            std::mem::forget(checked);
+            Ok(code)
         }
         Command::Build {
             file,
@@ -375,6 +382,12 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     let result = match hot {
         None => driver::build(&checked, file, opts),
         Some(kind) => driver::build_hot(&checked, file, opts, kind).map(|report| {
+            if let Some(plan) = &report.migration {
+                eprintln!("migration: {plan}");
+            }
+            for w in &report.migration_warnings {
+                eprintln!("warning: {w}");
+            }
             for what in report.not_applied() {
                 eprintln!("warning: {what}; restart the program to apply");
             }

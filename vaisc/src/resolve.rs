@@ -2,12 +2,14 @@
 //!
 //! `U std/x` is looked up in the standard library directory, any other path relative to the
 //! importing file. Modules are returned in a deterministic order (the entry file first, then in
-//! order of first import), which later stages rely on for deterministic output.
+//! order of first import), which later stages rely on for deterministic output. It also owns
+//! the [`ParseCache`], with which watch keeps the trees of unchanged files between saves.
 
 use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::parser::parse;
+use crate::parser::{parse_file, Parsed};
 use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A parsed module and the file it came from.
@@ -24,12 +26,113 @@ pub struct LoadOptions {
     pub std_dir: Option<PathBuf>,
 }
 
+/// Parsed files kept from one load of a program to the next (by `vaisc watch`), so that a
+/// file that did not change is not lexed and parsed again.
+///
+/// The rule: a file's syntax tree is reused when its path and its whole text are the same as
+/// last time, it parsed without any diagnostic then, and it gets the same [`FileId`] (its
+/// spans carry the id; imports that change the load order give later files other ids, and
+/// those are parsed again). Parsing is a function of the text and the id alone, so the reused
+/// tree, and the empty diagnostic list, are what parsing again would give.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: HashMap<PathBuf, CachedFile>,
+    /// How many files the last load parsed.
+    pub parsed: usize,
+    /// How many files the last load took from the cache.
+    pub reused: usize,
+}
+
+#[derive(Debug)]
+struct CachedFile {
+    file: FileId,
+    text: String,
+    names_fmt: bool,
+    /// The file parsed without diagnostics: only then is its tree kept.
+    clean: bool,
+    /// The tree, while the cache holds it: a load takes it out for the type checker, and
+    /// [`ParseCache::keep`] puts it back.
+    module: Option<Module>,
+}
+
+impl ParseCache {
+    pub fn new() -> ParseCache {
+        ParseCache::default()
+    }
+
+    /// Takes the tree of `file` if it can be reused under the rule above.
+    fn take(&mut self, file: FileId, path: &Path, text: &str) -> Option<(Module, bool)> {
+        let entry = self.files.get_mut(path)?;
+        if entry.file != file || entry.text != text {
+            return None;
+        }
+        let module = entry.module.take()?;
+        Some((module, entry.names_fmt))
+    }
+
+    /// Records what the load of `file` found, before its tree goes to the type checker.
+    fn record(&mut self, file: FileId, path: &Path, text: &str, names_fmt: bool, clean: bool) {
+        let entry = CachedFile {
+            file,
+            text: text.to_string(),
+            names_fmt,
+            clean,
+            module: None,
+        };
+        self.files.insert(path.to_path_buf(), entry);
+    }
+
+    /// Keeps `file`'s tree out of the cache after this load (its tree was changed after
+    /// parsing).
+    fn forget(&mut self, file: FileId) {
+        for entry in self.files.values_mut().filter(|e| e.file == file) {
+            entry.clean = false;
+        }
+    }
+
+    /// Puts back the trees of a finished load. A file that the load did not read, or that
+    /// had syntax errors, is forgotten.
+    pub fn keep(&mut self, modules: Vec<LoadedModule>) {
+        let mut by_file: HashMap<FileId, &mut CachedFile> = self
+            .files
+            .values_mut()
+            .filter(|e| e.clean)
+            .map(|e| (e.file, e))
+            .collect();
+        for m in modules {
+            if let Some(entry) = by_file.get_mut(&m.file) {
+                entry.module = Some(m.module);
+            }
+        }
+        self.files.retain(|_, e| e.module.is_some());
+    }
+}
+
 /// Loads `entry` (already added to `sources`) and everything it imports, transitively.
 pub fn load_program(
     sources: &mut SourceMap,
     entry: FileId,
     opts: &LoadOptions,
 ) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    load_program_cached(sources, entry, opts, &mut ParseCache::new())
+}
+
+/// [`load_program`], reusing the trees in `cache` where its rule allows and recording in it
+/// what this load read. Give the modules back with [`ParseCache::keep`] after checking them.
+pub fn load_program_cached(
+    sources: &mut SourceMap,
+    entry: FileId,
+    opts: &LoadOptions,
+    cache: &mut ParseCache,
+) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    let mut previous = std::mem::replace(
+        cache,
+        ParseCache {
+            files: HashMap::new(),
+            parsed: 0,
+            reused: 0,
+        },
+    );
     let mut diags = Vec::new();
     let mut modules = Vec::new();
     // The canonical path of every file loaded from disk. The entry keeps the user's spelling
@@ -42,9 +145,50 @@ pub fn load_program(
         .into_iter()
         .collect();
     let mut queue = vec![entry];
+    // The prelude (traits `Display` and `Eq`, `Option`, `Result`, `Vec`) is in every program,
+    // loaded after the program's own modules. It holds only generic items and traits, so a
+    // program that uses none of it gets no code from it.
+    match import(
+        sources,
+        &mut loaded,
+        Path::new("."),
+        &["std", "prelude"],
+        Span::default(),
+        opts,
+    ) {
+        Ok(Some(id)) => queue.insert(0, id),
+        Ok(None) => {}
+        Err(d) => diags.push(d),
+    }
+    let mut prelude: Vec<FileId> = queue
+        .first()
+        .copied()
+        .filter(|&f| f != entry)
+        .into_iter()
+        .collect();
+    // Whether a module loaded since the last look names a formatting built-in.
+    let mut wants_fmt = false;
     while let Some(file) = queue.pop() {
-        let (module, mut d) = parse(file, &sources.file(file).text);
-        diags.append(&mut d);
+        let source = sources.file(file);
+        let (module, names_fmt, clean) = match previous.take(file, &source.path, &source.text) {
+            Some((module, names_fmt)) => {
+                cache.reused += 1;
+                (module, names_fmt, true)
+            }
+            None => {
+                let Parsed {
+                    module,
+                    diags: mut d,
+                    names_fmt,
+                } = parse_file(file, &source.text);
+                let clean = d.is_empty();
+                diags.append(&mut d);
+                cache.parsed += 1;
+                (module, names_fmt, clean)
+            }
+        };
+        cache.record(file, &source.path, &source.text, names_fmt, clean);
+        wants_fmt |= names_fmt;
         let dir = sources
             .file(file)
             .path
@@ -63,15 +207,15 @@ pub fn load_program(
                 }
             }
         }
+        if prelude.contains(&file) {
+            prelude.extend(imports.iter().copied());
+        }
         queue.extend(imports.into_iter().rev());
         modules.push(LoadedModule { file, module });
         if queue.is_empty() {
             // `print`, `println` and `format` are lowered to calls of `std/fmt`'s functions:
             // a program that names them gets that module, once, after its own.
-            let wants_fmt = modules
-                .iter()
-                .any(|m| names_fmt(&sources.file(m.file).text));
-            if wants_fmt {
+            if std::mem::take(&mut wants_fmt) {
                 match import(
                     sources,
                     &mut loaded,
@@ -87,17 +231,48 @@ pub fn load_program(
             }
         }
     }
+    // A pruned prelude tree depends on the program's names, not only on its own text, so
+    // the cache must not hand it out again.
+    for file in yield_prelude(&mut modules, &prelude) {
+        cache.forget(file);
+    }
     (modules, diags)
 }
 
-/// Whether a source file names one of the formatting built-ins (as a word, outside strings
-/// and comments).
-fn names_fmt(text: &str) -> bool {
-    let (tokens, _) = crate::lexer::lex(crate::source::FileId::default(), text);
-    tokens.iter().any(|t| {
-        matches!(&t.kind, crate::lexer::TokenKind::Ident(n)
-            if n == "print" || n == "println" || n == "format")
-    })
+/// The prelude's items yield to the program's own: an item of the prelude modules whose name
+/// the program also declares (a program's own `S Vec`, say) is dropped, with its impls.
+/// Returns the files whose trees lost items.
+fn yield_prelude(modules: &mut [LoadedModule], prelude: &[FileId]) -> Vec<FileId> {
+    fn declared(kind: &ItemKind) -> Option<&str> {
+        Some(match kind {
+            ItemKind::Fn(f) => &f.name.name,
+            ItemKind::Struct(s) => &s.name.name,
+            ItemKind::Enum(e) => &e.name.name,
+            ItemKind::Trait(t) => &t.name.name,
+            ItemKind::Alias(a) => &a.name.name,
+            ItemKind::Impl(i) => &i.target.name,
+            ItemKind::Global(g) | ItemKind::Const(g) => &g.name.name,
+            _ => return None,
+        })
+    }
+    let own: std::collections::HashSet<String> = modules
+        .iter()
+        .filter(|m| !prelude.contains(&m.file))
+        .flat_map(|m| m.module.items.iter())
+        .filter(|i| !matches!(i.kind, ItemKind::Impl(_)))
+        .filter_map(|i| declared(&i.kind).map(str::to_string))
+        .collect();
+    let mut pruned = Vec::new();
+    for m in modules.iter_mut().filter(|m| prelude.contains(&m.file)) {
+        let before = m.module.items.len();
+        m.module
+            .items
+            .retain(|i| declared(&i.kind).is_none_or(|n| !own.contains(n)));
+        if m.module.items.len() != before {
+            pruned.push(m.file);
+        }
+    }
+    pruned
 }
 
 /// Resolves and reads one import; `None` when that file is already loaded.
@@ -139,4 +314,58 @@ fn import(
         std::fs::read_to_string(&canonical).map_err(|_| diag::module_not_found(span, &display))?;
     loaded.push(canonical.clone());
     Ok(Some(sources.add(canonical, text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `main.vais` from `dir` with `cache` and gives the trees back, as a check does:
+    /// the syntax trees (as text) and the diagnostic codes.
+    fn load(dir: &Path, cache: &mut ParseCache) -> (Vec<String>, Vec<&'static str>) {
+        let mut sources = SourceMap::new();
+        let text = std::fs::read_to_string(dir.join("main.vais")).expect("read main");
+        let entry = sources.add(dir.join("main.vais"), text);
+        let (modules, diags) =
+            load_program_cached(&mut sources, entry, &LoadOptions::default(), cache);
+        let trees = modules.iter().map(|m| format!("{:?}", m.module)).collect();
+        cache.keep(modules);
+        (trees, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn unchanged_clean_files_are_reused_and_give_what_parsing_gives() {
+        let dir = std::env::temp_dir().join(format!("vaisc-parse-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("main.vais"), "U b\nF main() -> i64 = g()\n").expect("main");
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = 1\n").expect("b");
+        // Every program also loads the prelude's files: count them on a program without
+        // imports of its own.
+        let bare = dir.join("bare");
+        std::fs::create_dir_all(&bare).expect("bare dir");
+        std::fs::write(bare.join("main.vais"), "F main() -> i64 = 0\n").expect("bare main");
+        let mut bare_cache = ParseCache::new();
+        load(&bare, &mut bare_cache);
+        let prelude = bare_cache.parsed - 1;
+        let mut cache = ParseCache::new();
+        let first = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (2 + prelude, 0));
+        let again = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (0, 2 + prelude));
+        assert_eq!(again, first);
+
+        // An edited file is parsed again, the other one is not.
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = 2\n").expect("b");
+        let edited = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.reused), (1, 1 + prelude));
+        assert_eq!(edited, load(&dir, &mut ParseCache::new()));
+
+        // A file with a syntax error is never kept: its diagnostics come from parsing it.
+        std::fs::write(dir.join("b.vais"), "F g() -> i64 = (\n").expect("b");
+        let broken = load(&dir, &mut cache);
+        assert!(!broken.1.is_empty());
+        assert_eq!(load(&dir, &mut cache), broken);
+        assert_eq!((cache.parsed, cache.reused), (1, 1 + prelude));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -7,7 +7,10 @@ const MODULES: &[(&str, &str)] = &[
     ("fmt", include_str!("../../std/fmt.vais")),
     ("hot", include_str!("../../std/hot.vais")),
     ("math", include_str!("../../std/math.vais")),
+    ("option", include_str!("../../std/option.vais")),
+    ("prelude", include_str!("../../std/prelude.vais")),
     ("sdl", include_str!("../../std/sdl.vais")),
+    ("vec", include_str!("../../std/vec.vais")),
 ];
 
 /// The source of standard module `name` (`hot` for `U std/hot`).

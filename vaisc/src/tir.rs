@@ -82,6 +82,12 @@ pub enum Ty {
     Struct(StructId),
     Enum(EnumId),
     Fn(Box<FnTy>),
+    /// `|A| -> R`: a closure, a code pointer and an environment pointer (`closure.rs` in
+    /// codegen). `variadic` is always false.
+    Closure(Box<FnTy>),
+    /// `Task<T>`: a task of an async function yielding `T` (a pointer to its record, see
+    /// `codegen/task.rs`).
+    Task(Box<Ty>),
     /// The type of `R`, `B`, `C` and of blocks that end in them: control never continues.
     /// Code of this type is kept and runs in order; only what comes after it is dead.
     Never,
@@ -126,8 +132,8 @@ impl Ty {
     pub fn has_error(&self) -> bool {
         match self {
             Ty::Error => true,
-            Ty::Ptr(inner) | Ty::Array(inner, _) => inner.has_error(),
-            Ty::Fn(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
+            Ty::Ptr(inner) | Ty::Array(inner, _) | Ty::Task(inner) => inner.has_error(),
+            Ty::Fn(f) | Ty::Closure(f) => f.ret.has_error() || f.params.iter().any(Ty::has_error),
             _ => false,
         }
     }
@@ -142,6 +148,28 @@ pub struct Program {
     pub functions: Vec<FuncDef>,
     /// The user's `main`, if the program has one.
     pub main: Option<FuncId>,
+    /// Every closure literal, in the order they were checked.
+    pub closures: Vec<ClosureDef>,
+}
+
+/// A closure literal lifted to a function of its own.
+#[derive(Debug)]
+pub struct ClosureDef {
+    /// The lifted body. Its first parameter is the environment pointer (`*u8`), unless the
+    /// closure became a plain function pointer (`plain`).
+    pub func: FuncId,
+    /// The struct of its captured values, one field per captured variable; private to the
+    /// closure's code, so hot reload never compares its layout.
+    pub env: Option<StructId>,
+    /// Written where `fn(..)` was expected and capturing nothing: a plain C function.
+    pub plain: bool,
+}
+
+impl Program {
+    /// Whether struct `id` is the environment of a closure.
+    pub fn is_closure_env(&self, id: StructId) -> bool {
+        self.closures.iter().any(|c| c.env == Some(id))
+    }
 }
 
 impl Program {
@@ -159,6 +187,15 @@ impl Program {
             Ty::Struct(id) => self.structs[*id].name.clone(),
             Ty::Enum(id) => self.enums[*id].name.clone(),
             Ty::Fn(f) => format!("fn{}", self.signature(f)),
+            Ty::Closure(f) => {
+                let params: Vec<String> = f.params.iter().map(|p| self.ty_name(p)).collect();
+                let mut s = format!("|{}|", params.join(", "));
+                if f.ret != Ty::Unit {
+                    s.push_str(&format!(" -> {}", self.ty_name(&f.ret)));
+                }
+                s
+            }
+            Ty::Task(inner) => format!("Task<{}>", self.ty_name(inner)),
             Ty::Never => "!".to_string(),
             Ty::Error => "{error}".to_string(),
         }
@@ -189,6 +226,10 @@ pub struct StructDef {
 pub struct FieldDef {
     pub name: String,
     pub ty: Ty,
+    /// The field's default (`speed: f64 = 2.5`), evaluated: what a struct literal that omits
+    /// the field stores, and what a migrated live value gets for a field it did not have.
+    /// `None` for fields without one, and for enum variant and tuple fields.
+    pub default: Option<Const>,
 }
 
 /// A tagged union. Layout: `{ i32 tag, payload }` where the payload area is large and aligned
@@ -248,6 +289,8 @@ pub struct FuncAttrs {
     pub hot: bool,
     /// `#[inline]`: a hint to always inline.
     pub inline: bool,
+    /// `A F`: calls make a task ([`ExprKind::TaskNew`]); the body is the task's work.
+    pub is_async: bool,
 }
 
 #[derive(Debug)]
@@ -323,6 +366,8 @@ pub enum Callee {
     Direct(FuncId),
     /// A value of type `Ty::Fn`.
     Indirect(Box<Expr>),
+    /// A value of type `Ty::Closure`: its code is called with its environment first.
+    Closure(Box<Expr>),
 }
 
 #[derive(Debug)]
@@ -397,11 +442,34 @@ pub enum ExprKind {
     /// Arms are tried in order; the checker guarantees one matches (a trailing wildcard arm is
     /// present when patterns alone are not exhaustive, with an unreachable body).
     Match(Box<Expr>, Vec<Arm>),
+    /// A closure value: the code of lifted function `func` (see [`ClosureDef`]) and the
+    /// environment `env`, a struct literal of the captured values (`None` when nothing is
+    /// captured: the environment pointer is null). `escapes` is decided by the escape analysis
+    /// (`typeck/escape.rs`): an escaping environment is copied to `malloc`'d memory, any other
+    /// lives in the creating function's stack frame.
+    Closure {
+        func: FuncId,
+        env: Option<Box<Expr>>,
+        escapes: bool,
+    },
+    /// A function pointer (type `Ty::Fn`) as a closure of the same signature: its environment
+    /// is the function's address, its code a thunk that calls it. `escapes` as for `Closure`.
+    FnToClosure(Box<Expr>, bool),
     /// `sizeof(T)`: the size in bytes of a type, as code generation lays it out (an `i64`).
     SizeOf(Ty),
     /// The source location of the expression as `file:line` text (a `str`), for the messages
     /// of `assert`.
     SourceLocation,
+    /// A task of async function `func` with its arguments, not started: the value of a call
+    /// to an async function (type `Task<R>`).
+    TaskNew {
+        func: FuncId,
+        args: Vec<Expr>,
+    },
+    /// Starts the task its operand (a `TaskNew`) makes on a thread of its own.
+    Spawn(Box<Expr>),
+    /// Runs the task if it has not started, waits for it, and yields its value.
+    Await(Box<Expr>),
     /// Control never gets here (after an exhaustive match, or the value a diverging operand
     /// stands for); lowers to `unreachable`. With type `Error` it stands for an erroneous
     /// expression, in programs that are never lowered.

@@ -142,21 +142,28 @@ fn signature_and_layout_changes_are_refused_and_old_code_keeps_running() {
         "F tick(s: *State) -> i64 {",
     );
     p.edit("tick(&s, 1.0)", "tick(&s)");
+    // A layout change migrates the program's values, unless they need more room than was
+    // kept (`vaisc/tests/migrate.rs` tests the rules one by one).
     p.edit(
         "S State { frame: i64 }",
-        "S State { frame: i64, extra: f64 }",
+        "S State { frame: i64, extra: [f64; 100] }",
     );
-    p.edit("State { frame: 0 }", "State { frame: 0, extra: 0.0 }");
+    p.edit(
+        "State { frame: 0 }",
+        "State { frame: 0, extra: [0.0; 100] }",
+    );
     let out = p.patch();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i64 @0, extra: f64 @8 } size 16"),
+        err.contains(
+            "`s` of `main`: needs 808 bytes after the change, but 80 were kept (restart to apply)"
+        ),
         "{err}"
     );
     smuggle_patch(&p);
     host.wait_stderr("runtime layout refusal", |l| {
-        l.contains("refused: struct State: layout changed")
+        l.contains("refused: `s` of `main`: needs 808 bytes")
     });
 
     // The old code still runs, and no patch was applied.

@@ -30,6 +30,13 @@ pub enum Status {
         load_ms: f64,
         verify_ms: f64,
         publish_ms: f64,
+        /// Time spent moving live values to new layouts (0 when none changed).
+        migrate_ms: f64,
+        /// How many live values were moved.
+        migrated: u64,
+        /// What the migration did, in one line (`State: + speed = 2.5; 1 live value`), or
+        /// empty.
+        migration: String,
     },
     /// A patch was verified and waits for the program's next `hot_check` safe point, where it
     /// will become `version`.
@@ -57,9 +64,16 @@ pub struct Fault {
     pub signal: String,
     /// What it means here, e.g. `read of address 0x0` or `integer division by zero`.
     pub reason: String,
-    /// The function holding the faulting instruction (empty when unknown).
+    /// The function holding the faulting instruction (empty when unknown); for a fault inside a
+    /// C library function, the Vais function that called it.
     pub function: String,
-    /// Its source file and line (empty and 0 when unknown).
+    /// For a fault inside a C library function: the one the Vais code called (`puts`); else
+    /// empty.
+    pub c_function: String,
+    /// For a fault deeper inside the library than the function called: the one that faulted
+    /// (`strlen`, inside `puts`); else empty.
+    pub c_faulting: String,
+    /// Its source file and line (empty and 0 when unknown): for a C library fault, the call's.
     pub file: String,
     pub line: i64,
     /// The hot function whose call, made by code outside hot code, was unwound (empty when
@@ -84,6 +98,8 @@ pub struct FaultRef<'a> {
     pub signal: &'a str,
     pub reason: &'a str,
     pub function: &'a str,
+    pub c_function: &'a str,
+    pub c_faulting: &'a str,
     pub file: &'a str,
     pub line: i64,
     pub inside: &'a str,
@@ -98,6 +114,8 @@ impl FaultRef<'_> {
         o.string("signal", self.signal)?;
         o.string("reason", self.reason)?;
         o.string("function", self.function)?;
+        o.string("c_function", self.c_function)?;
+        o.string("c_faulting", self.c_faulting)?;
         o.string("file", self.file)?;
         o.int("line", self.line)?;
         o.string("inside", self.inside)?;
@@ -133,6 +151,8 @@ impl Status {
                 signal: &f.signal,
                 reason: &f.reason,
                 function: &f.function,
+                c_function: &f.c_function,
+                c_faulting: &f.c_faulting,
                 file: &f.file,
                 line: f.line,
                 inside: &f.inside,
@@ -153,6 +173,9 @@ impl Status {
                 load_ms,
                 verify_ms,
                 publish_ms,
+                migrate_ms,
+                migrated,
+                migration,
             } => {
                 o.int("version", *version)?;
                 o.int("functions", *functions as i64)?;
@@ -160,6 +183,9 @@ impl Status {
                 o.float("load_ms", *load_ms)?;
                 o.float("verify_ms", *verify_ms)?;
                 o.float("publish_ms", *publish_ms)?;
+                o.float("migrate_ms", *migrate_ms)?;
+                o.int("migrated", *migrated as i64)?;
+                o.string("migration", migration)?;
             }
             Status::Pending {
                 version,
@@ -214,6 +240,14 @@ impl Status {
                 load_ms: f.float("load_ms")?,
                 verify_ms: f.float("verify_ms")?,
                 publish_ms: f.float("publish_ms")?,
+                // Written by every runtime of this ABI version, but optional to readers.
+                migrate_ms: f.float("migrate_ms").unwrap_or(0.0),
+                migrated: f
+                    .int("migrated")
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
+                migration: f.string("migration").unwrap_or_default(),
             },
             "pending" => Status::Pending {
                 version: f.int("version")?,
@@ -236,6 +270,8 @@ impl Status {
                 signal: f.string("signal")?,
                 reason: f.string("reason")?,
                 function: f.string("function")?,
+                c_function: f.string("c_function")?,
+                c_faulting: f.string("c_faulting")?,
                 file: f.string("file")?,
                 line: f.int("line")?,
                 inside: f.string("inside")?,
@@ -560,6 +596,9 @@ mod tests {
                 load_ms: 0.35,
                 verify_ms: 0.012,
                 publish_ms: 0.0,
+                migrate_ms: 0.0,
+                migrated: 0,
+                migration: String::new(),
             },
             Status::Applied {
                 version: 4,
@@ -568,6 +607,9 @@ mod tests {
                 load_ms: 1.5,
                 verify_ms: 0.25,
                 publish_ms: 0.125,
+                migrate_ms: 0.5,
+                migrated: 3,
+                migration: "State: + speed = 2.5, x moved 8 -> 16; 3 live values".into(),
             },
             Status::Pending {
                 version: 5,
@@ -587,6 +629,8 @@ mod tests {
                 signal: "SIGSEGV".into(),
                 reason: "read of address 0x0".into(),
                 function: "risky".into(),
+                c_function: "puts".into(),
+                c_faulting: "strlen".into(),
                 file: "game.vais".into(),
                 line: 14,
                 inside: "step".into(),
@@ -622,6 +666,8 @@ mod tests {
             signal: "SIGFPE",
             reason: "integer division by zero",
             function: "main",
+            c_function: "",
+            c_faulting: "",
             file: "game.vais",
             line: 3,
             inside: "",
@@ -656,11 +702,14 @@ mod tests {
             load_ms: 0.35,
             verify_ms: 0.01,
             publish_ms: 0.0,
+            migrate_ms: 0.25,
+            migrated: 1,
+            migration: "State: + speed = 0; 1 live value".into(),
         }
         .to_json();
         assert_eq!(
             line,
-            r#"{"event":"applied","version":3,"functions":1,"patched":["tick"],"load_ms":0.350,"verify_ms":0.010,"publish_ms":0.000}"#
+            r#"{"event":"applied","version":3,"functions":1,"patched":["tick"],"load_ms":0.350,"verify_ms":0.010,"publish_ms":0.000,"migrate_ms":0.250,"migrated":1,"migration":"State: + speed = 0; 1 live value"}"#
         );
         assert_eq!(
             Status::RolledBack { from: 2, to: 1 }.to_json(),

@@ -58,6 +58,9 @@ pub struct CodeMap {
     symbols: Vec<Symbol>,
     lines: Vec<LineRow>,
     files: Vec<(u32, u32)>,
+    /// The PLT stubs through which the module calls functions of other objects: start, end,
+    /// and the name of the function each reaches.
+    imports: Vec<(usize, usize, (u32, u32))>,
     /// Every name and file name, the ranges above index into it.
     text: String,
 }
@@ -124,14 +127,7 @@ impl CodeMap {
         let eh = find(".eh_frame").ok_or(MapError::NoUnwindTables)?;
         let mut map = CodeMap {
             version,
-            lo,
-            hi,
-            hot: Vec::new(),
-            rows: Vec::new(),
-            symbols: Vec::new(),
-            lines: Vec::new(),
-            files: Vec::new(),
-            text: String::new(),
+            ..CodeMap::empty(lo, hi)
         };
         // In the host, the functions it exports for patches to call are hot code too: a patch
         // calls them in place of carrying a copy, so a fault in one may be the patch's.
@@ -155,18 +151,22 @@ impl CodeMap {
                 spans
             }
         };
+        map.imports_from(&sections, bias);
         // Line tables are a courtesy of the report: a module without them still recovers.
         let _ = map.lines_from(&sections, bias, hot_bodies.is_some());
         Ok(map)
     }
 
-    fn unwind_rows(
+    /// Reads the rows of every FDE whose function `wanted` accepts; returns each such
+    /// function's span (what the FDE covers).
+    pub(super) fn unwind_rows(
         &mut self,
         eh: &Section,
         text: u64,
         bias: usize,
         wanted: impl Fn(usize) -> bool,
-    ) -> Result<(), MapError> {
+    ) -> Result<Vec<(usize, usize)>, MapError> {
+        let mut spans = Vec::new();
         let frame = gimli::EhFrame::new(eh.data, LittleEndian);
         let bases = gimli::BaseAddresses::default()
             .set_eh_frame(eh.addr)
@@ -178,9 +178,11 @@ impl CodeMap {
                 continue;
             };
             let fde = partial.parse(|s, b, o| s.cie_from_offset(b, o))?;
-            if !wanted(fde.initial_address() as usize + bias) {
+            let start = fde.initial_address() as usize + bias;
+            if !wanted(start) {
                 continue;
             }
+            spans.push((start, start + fde.len() as usize));
             let mut table = fde.rows(&frame, &bases, &mut ctx)?;
             while let Some(row) = table.next_row()? {
                 let CfaRule::RegisterAndOffset { register, offset } = *row.cfa() else {
@@ -209,7 +211,45 @@ impl CodeMap {
             }
         }
         self.rows.sort_by_key(|r| r.start);
-        Ok(())
+        spans.sort_unstable();
+        Ok(spans)
+    }
+
+    /// An empty map of a module mapped at `[lo, hi)` that holds no hot code: a C library.
+    pub(super) fn empty(lo: usize, hi: usize) -> CodeMap {
+        CodeMap {
+            version: 0,
+            lo,
+            hi,
+            hot: Vec::new(),
+            rows: Vec::new(),
+            symbols: Vec::new(),
+            lines: Vec::new(),
+            files: Vec::new(),
+            imports: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Adds a function symbol at `[start, end)` (run-time addresses).
+    pub(super) fn add_symbol(&mut self, start: usize, end: usize, name: &str) {
+        let name = self.push_text(name);
+        self.symbols.push(Symbol { start, end, name });
+    }
+
+    /// Sorts the symbols added with [`CodeMap::add_symbol`], for the lookups.
+    pub(super) fn sort_symbols(&mut self) {
+        // Of several names for one address (`_IO_puts` and `puts`), the one a program calls
+        // comes first: the name without a leading underscore, then the shortest in order
+        // (`memcpy` before `memmove`, `remquo` before `remquof64`), so the choice is the same
+        // in every run.
+        let text = &self.text;
+        self.symbols.sort_by_key(|s| {
+            let (at, len) = (s.name.0 as usize, s.name.1 as usize);
+            let name = text.get(at..at + len).unwrap_or("");
+            (s.start, name.starts_with('_'), name, s.end)
+        });
+        self.symbols.dedup_by_key(|s| s.start);
     }
 
     fn push_text(&mut self, s: &str) -> (u32, u32) {
@@ -259,6 +299,88 @@ impl CodeMap {
         }
         self.symbols.sort_by_key(|s| s.start);
         exported
+    }
+
+    /// The PLT stubs and the imported function each calls: a stub is `jmp *slot(%rip)`
+    /// (after an `endbr64` and a `bnd` prefix, in the `.plt.sec` form), and the relocation of
+    /// that GOT slot in `.rela.plt` names the function.
+    fn imports_from(&mut self, sections: &[Section], bias: usize) {
+        let Some(dynsym) = sections.iter().find(|s| s.kind == 11) else {
+            return;
+        };
+        let strings = sections
+            .get(dynsym.link as usize)
+            .map_or(&[][..], |s| s.data);
+        let Some(relocations) = sections.iter().find(|s| s.name == ".rela.plt") else {
+            return;
+        };
+        let word = |b: &[u8], at: usize| {
+            b.get(at..at + 8)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        // GOT slot (link-time address) to name.
+        let mut slots: Vec<(u64, &str)> = Vec::new();
+        for r in relocations.data.chunks_exact(24) {
+            let symbol = (word(r, 8) >> 32) as usize;
+            let name_at = dynsym
+                .data
+                .get(symbol * 24..symbol * 24 + 4)
+                .map_or(0, |n| u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize);
+            let name = strings
+                .get(name_at..)
+                .and_then(|n| n.split(|&b| b == 0).next())
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .unwrap_or("");
+            if !name.is_empty() {
+                slots.push((word(r, 0), name));
+            }
+        }
+        for plt in sections
+            .iter()
+            .filter(|s| s.name == ".plt" || s.name == ".plt.sec")
+        {
+            for (i, stub) in plt.data.chunks_exact(16).enumerate() {
+                let Some(k) = stub.windows(2).take(8).position(|w| w == [0xff, 0x25]) else {
+                    continue;
+                };
+                let Some(disp) = stub.get(k + 2..k + 6) else {
+                    continue;
+                };
+                let disp = i32::from_le_bytes([disp[0], disp[1], disp[2], disp[3]]);
+                let start = plt.addr + 16 * i as u64;
+                let slot = (start + k as u64 + 6).wrapping_add_signed(i64::from(disp));
+                if let Some(&(_, name)) = slots.iter().find(|(s, _)| *s == slot) {
+                    let name = self.push_text(name);
+                    let start = start as usize + bias;
+                    self.imports.push((start, start + 16, name));
+                }
+            }
+        }
+        self.imports.sort_by_key(|i| i.0);
+    }
+
+    /// The imported function that the call returning to `ret` (a return address in this
+    /// module) called through a PLT stub, if it was a direct `call rel32` to one.
+    pub fn import_called_before(&self, ret: usize) -> Option<&str> {
+        let at = ret.checked_sub(5)?;
+        if self.imports.is_empty() || !self.contains(at) {
+            return None;
+        }
+        let mut call = [0u8; 5];
+        for (i, byte) in call.iter_mut().enumerate() {
+            // SAFETY: `at..ret` lies inside this module's mapped span (checked above), just
+            // before a return address into its code: the code pages, which are readable.
+            *byte = unsafe { std::ptr::read_volatile((at + i) as *const u8) };
+        }
+        if call[0] != 0xe8 {
+            return None;
+        }
+        let target = ret
+            .wrapping_add_signed(i32::from_le_bytes([call[1], call[2], call[3], call[4]]) as isize);
+        let i = self.imports.partition_point(|s| s.0 <= target);
+        let stub = self.imports.get(i.checked_sub(1)?)?;
+        (target < stub.1).then(|| self.slice(stub.2))
     }
 
     /// The line tables of the module's Vais compile units (`only_vais`: the host also holds the

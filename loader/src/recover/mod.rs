@@ -12,6 +12,10 @@
 //! the callee-saved registers as the unwind restored them, RAX, RDX, RCX, XMM0 and XMM1 zero. No
 //! code runs per call: the cost is all at the fault.
 //!
+//! A fault inside a C library function (`strlen` of a null pointer) is first unwound out of the
+//! library's frames with their own call-frame rows (`libraries.rs`) to the Vais code that called
+//! it, and then treated as a fault at that call.
+//!
 //! A fault anywhere else (the host's own code, version 1 included, or a frame without unwind
 //! rows) cannot be undone: the handler reports it, restores the default action and returns, so
 //! the fault repeats and the process dies by its signal, core dump included.
@@ -22,10 +26,12 @@
 
 mod altstack;
 pub mod codemap;
+mod libraries;
 pub mod registry;
 mod unwind;
 
 pub use altstack::install as install_altstack;
+pub use libraries::refresh as refresh_libraries;
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, Ordering};
@@ -277,19 +283,26 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
         &mut reason,
     );
     registry::wait_for_host(2_000_000_000, now_nanos);
-    let module = registry::module_of(regs.rip);
-    let function = module.and_then(|m| m.function(regs.rip)).unwrap_or("");
-    let (file, line) = module.and_then(|m| m.line(regs.rip)).unwrap_or(("", 0));
+    let (at, from_library) = match registry::module_of(regs.rip) {
+        Some(_) => (regs, None),
+        None => leave_library(regs),
+    };
+    // The Vais code the fault is charged to: the faulting instruction, or the call into the
+    // library (a return address is just past its call).
+    let unwound = from_library.is_some_and(|l| l.unwound);
+    let pc = if unwound { at.rip - 1 } else { at.rip };
+    let module = registry::module_of(pc);
+    let function = module.and_then(|m| m.function(pc)).unwrap_or("");
+    let (file, line) = module.and_then(|m| m.line(pc)).unwrap_or(("", 0));
     // A fault in hot code unwinds to the cold caller. It is reloaded code's to undo when a
     // frame of a patch is on the way: the faulting code itself, or a patch that called a
     // function of the host's (which patches call instead of carrying unchanged copies).
-    let landing = if module.is_some_and(|m| m.is_hot(regs.rip)) {
-        unwind::to_cold_caller(regs).filter(|l| l.reloaded >= 2)
+    let landing = if module.is_some_and(|m| m.is_hot(pc)) {
+        unwind::to_cold_caller(at, !unwound).filter(|l| l.reloaded >= 2)
     } else {
         None
     };
-    let reloaded =
-        landing.is_some() || module.is_some_and(|m| m.version >= 2 && m.is_hot(regs.rip));
+    let reloaded = landing.is_some() || module.is_some_and(|m| m.version >= 2 && m.is_hot(pc));
     let version = match (landing, module) {
         (Some(l), _) => l.reloaded,
         (None, Some(m)) => m.version,
@@ -299,17 +312,29 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     let inside = landing
         .and_then(|l| registry::module_of(l.outermost)?.function(l.outermost))
         .unwrap_or("");
+    // The C function the Vais code called, and the one that faulted when it is another.
+    let (c_function, c_faulting) = match from_library {
+        Some(InLibrary {
+            faulting, called, ..
+        }) if called.is_empty() || called == faulting => (faulting, ""),
+        Some(InLibrary {
+            faulting, called, ..
+        }) => (called, faulting),
+        None => ("", ""),
+    };
     let fault = FaultRef {
         version,
         signal,
         reason: reason.text(),
         function,
+        c_function,
+        c_faulting,
         file,
         line: i64::from(line),
         inside,
         back_to: back_to.unwrap_or(0),
     };
-    report(&fault, reloaded);
+    report(&fault, from_library.is_some(), reloaded);
     let (Some(landing), Some(_)) = (landing, back_to) else {
         return false;
     };
@@ -350,6 +375,57 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     true
 }
 
+/// The C functions a fault inside library code happened in: the faulting one and the one Vais
+/// code called (the same function, or `puts` above a faulting `strlen`). Empty names when the
+/// library's symbols do not say.
+#[derive(Clone, Copy, Debug)]
+struct InLibrary {
+    faulting: &'static str,
+    called: &'static str,
+    /// Whether the unwind reached the Vais frame that called the library.
+    unwound: bool,
+}
+
+/// Unwinds a fault inside a C library out to the Vais frame that called it. Returns that
+/// frame's registers (or `regs` unchanged when the fault is in no known library, or the unwind
+/// fails: then nothing is recovered) and the library functions involved, if it is in one.
+fn leave_library(regs: Regs) -> (Regs, Option<InLibrary>) {
+    let Some(library) = registry::library_of(regs.rip) else {
+        return (regs, None);
+    };
+    let faulting = library.function(regs.rip).unwrap_or("");
+    match unwind::out_of_libraries(regs) {
+        Some(exit) => {
+            // The name the Vais code called the function by (its PLT stub's), else the
+            // library's own name for the outermost library frame.
+            let called = registry::module_of(exit.regs.rip - 1)
+                .and_then(|m| m.import_called_before(exit.regs.rip))
+                .or_else(|| registry::library_of(exit.called)?.function(exit.called))
+                .unwrap_or("");
+            let unwound = true;
+            (
+                exit.regs,
+                Some(InLibrary {
+                    faulting,
+                    called,
+                    unwound,
+                }),
+            )
+        }
+        None => {
+            let (called, unwound) = ("", false);
+            (
+                regs,
+                Some(InLibrary {
+                    faulting,
+                    called,
+                    unwound,
+                }),
+            )
+        }
+    }
+}
+
 /// The monotonic clock in nanoseconds (`clock_gettime` is async-signal-safe).
 fn now_nanos() -> u64 {
     let mut t = libc::timespec {
@@ -362,7 +438,8 @@ fn now_nanos() -> u64 {
 }
 
 /// The stderr line and the status channel's `faulted` event.
-fn report(f: &FaultRef, reloaded: bool) {
+/// `library`: the fault is inside a C library (`f.c_function` names it, when known).
+fn report(f: &FaultRef, library: bool, reloaded: bool) {
     use std::fmt::Write as _;
     let mut line = Line::new();
     let _ = write!(
@@ -370,7 +447,20 @@ fn report(f: &FaultRef, reloaded: bool) {
         "[hot] v{} faulted: {} ({})",
         f.version, f.signal, f.reason
     );
-    if !f.function.is_empty() {
+    if library {
+        match (f.c_function, f.c_faulting) {
+            ("", _) => line.push(b" in a C library function"),
+            (called, "") => {
+                let _ = write!(line, " in {called}");
+            }
+            (called, faulting) => {
+                let _ = write!(line, " in {faulting} via {called}");
+            }
+        }
+        if !f.function.is_empty() {
+            let _ = write!(line, " called from {}", f.function);
+        }
+    } else if !f.function.is_empty() {
         let _ = write!(line, " in {}", f.function);
     }
     if f.line > 0 {

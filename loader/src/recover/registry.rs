@@ -18,6 +18,9 @@ const MODULES: usize = 256;
 static HOST: AtomicPtr<CodeMap> = AtomicPtr::new(std::ptr::null_mut());
 static PATCHES: [AtomicPtr<CodeMap>; MODULES] =
     [const { AtomicPtr::new(std::ptr::null_mut()) }; MODULES];
+/// The shared libraries Vais code calls into (`libraries.rs`).
+static LIBRARIES: [AtomicPtr<CodeMap>; MODULES] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; MODULES];
 static HISTORY: AtomicPtr<History> = AtomicPtr::new(std::ptr::null_mut());
 static TABLE: AtomicPtr<AtomicPtr<c_void>> = AtomicPtr::new(std::ptr::null_mut());
 static TABLE_LEN: AtomicUsize = AtomicUsize::new(0);
@@ -85,8 +88,22 @@ pub fn wait_for_host(limit_nanos: u64, now: fn() -> u64) {
 /// Publishes a patch's map as code version `version`.
 pub fn add_patch(mut map: CodeMap, version: i64) {
     map.version = version;
+    publish(&PATCHES, map);
+}
+
+/// Publishes a shared library's map.
+pub fn add_library(map: CodeMap) {
+    publish(&LIBRARIES, map);
+}
+
+/// Forgets the map of the shared library mapped at `[lo, hi)`, which was unloaded.
+pub fn remove_library(span: (usize, usize)) {
+    unpublish(&LIBRARIES, span);
+}
+
+fn publish(slots: &[AtomicPtr<CodeMap>; MODULES], map: CodeMap) {
     let ptr = Box::into_raw(Box::new(map));
-    for slot in &PATCHES {
+    for slot in slots {
         if slot
             .compare_exchange(
                 std::ptr::null_mut(),
@@ -100,14 +117,19 @@ pub fn add_patch(mut map: CodeMap, version: i64) {
         }
     }
     // Every slot is taken (more than MODULES libraries mapped at once): this one's faults are
-    // reported as outside reloaded code, which is all that is lost.
+    // reported as outside reloaded code (or, for a C library, not unwound), which is all that
+    // is lost.
     // SAFETY: `ptr` was never published.
     drop(unsafe { Box::from_raw(ptr) });
 }
 
 /// Forgets the map of the library mapped at `[lo, hi)`, which is being unloaded.
-pub fn remove_patch((lo, hi): (usize, usize)) {
-    for slot in &PATCHES {
+pub fn remove_patch(span: (usize, usize)) {
+    unpublish(&PATCHES, span);
+}
+
+fn unpublish(slots: &[AtomicPtr<CodeMap>; MODULES], (lo, hi): (usize, usize)) {
+    for slot in slots {
         let p = slot.load(Ordering::SeqCst);
         // SAFETY: a non-null slot holds a live map; maps are freed only through `collect`.
         if !p.is_null() && unsafe { lo <= (*p).lo && (*p).lo < hi } {
@@ -159,6 +181,18 @@ pub fn module_of(pc: usize) -> Option<&'static CodeMap> {
             }
         }
         (!host.is_null() && (*host).contains(pc)).then(|| &*host)
+    }
+}
+
+/// The map of the shared library holding `pc`, if one is published. As for [`module_of`],
+/// only called by a handler counted in [`ACTIVE`].
+pub fn library_of(pc: usize) -> Option<&'static CodeMap> {
+    // SAFETY: as in `module_of`.
+    unsafe {
+        LIBRARIES.iter().find_map(|slot| {
+            let p = slot.load(Ordering::SeqCst);
+            (!p.is_null() && (*p).contains(pc)).then(|| &*p)
+        })
     }
 }
 

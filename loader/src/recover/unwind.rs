@@ -1,9 +1,10 @@
 //! Unwinding a faulting thread, inside its signal handler, from the faulting instruction to the
 //! first return address outside hot code, with the call-frame rows `codemap.rs` prepared: each
 //! frame's canonical frame address, and where it saved the caller's callee-saved registers and
-//! its return address. Reads only the thread's own stack and the prepared tables.
+//! its return address. A fault inside a C library is first unwound out of the library's frames
+//! to the Vais code that called it. Reads only the thread's own stack and the prepared tables.
 
-use super::codemap::{is_stack_pointer, SAME, UNWOUND};
+use super::codemap::{is_stack_pointer, Row, SAME, UNWOUND};
 use super::registry;
 
 /// The registers an unwind tracks: rbx, rbp, r12..r15 (in [`UNWOUND`] order), rsp, rip.
@@ -29,10 +30,42 @@ pub struct Landing {
 /// Most frames walked (a runaway recursion has many, each a few instructions to unwind).
 const MAX_FRAMES: usize = 1 << 22;
 
-/// Unwinds from `regs` (the faulting instruction's registers) to the first frame whose code
-/// is not hot. `None` when a frame on the way has no unwind row (the fault cannot be undone).
-pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
-    let mut first = true;
+/// Most C library frames walked between the fault and the Vais code that called the library
+/// (a library's own recursion that deep is not worth undoing).
+const MAX_LIBRARY_FRAMES: usize = 256;
+
+/// Where an unwind out of C library code ended.
+#[derive(Clone, Copy, Debug)]
+pub struct Exit {
+    /// The registers of the Vais frame that called into the library, as if the call had just
+    /// returned (`rip` is its return address).
+    pub regs: Regs,
+    /// A program counter in the outermost library frame: the function Vais code called.
+    pub called: usize,
+}
+
+/// Unwinds from `regs` (a faulting instruction inside a C library) through the library frames
+/// to the first frame of Vais code (a patch's or the host's). `None` when a library frame has
+/// no usable unwind row or the walk leaves known code.
+pub fn out_of_libraries(mut regs: Regs) -> Option<Exit> {
+    let mut lookup = regs.rip;
+    for _ in 0..MAX_LIBRARY_FRAMES {
+        let row = registry::library_of(lookup)?.row(lookup)?;
+        let called = lookup;
+        regs = caller(regs, row)?;
+        lookup = regs.rip.checked_sub(1)?;
+        if registry::module_of(lookup).is_some() {
+            return Some(Exit { regs, called });
+        }
+    }
+    None
+}
+
+/// Unwinds from `regs` to the first frame whose code is not hot. `at_fault`: `regs` are the
+/// faulting instruction's (else `rip` is a return address, as [`out_of_libraries`] leaves it).
+/// `None` when a frame on the way has no unwind row (the fault cannot be undone).
+pub fn to_cold_caller(mut regs: Regs, at_fault: bool) -> Option<Landing> {
+    let mut first = at_fault;
     let mut reloaded = 0;
     for _ in 0..MAX_FRAMES {
         // A return address is just past the call: look up the call itself.
@@ -45,24 +78,8 @@ pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
             reloaded = module.version;
         }
         let row = module.row(lookup)?;
-        let base = if is_stack_pointer(row.cfa_register) {
-            regs.rsp
-        } else if row.cfa_register == UNWOUND[1] {
-            regs.saved[1]
-        } else {
-            return None;
-        };
-        let cfa = base.wrapping_add_signed(row.cfa_offset as isize);
-        let mut next = regs;
-        for (i, &off) in row.saved[..6].iter().enumerate() {
-            if off != SAME {
-                next.saved[i] = read(cfa.wrapping_add_signed(off as isize))?;
-            }
-        }
         let outermost = regs.rip;
-        next.rip = read(cfa.wrapping_add_signed(row.saved[6] as isize))?;
-        next.rsp = cfa;
-        regs = next;
+        regs = caller(regs, row)?;
         first = false;
         if !registry::is_hot(regs.rip - 1) {
             return Some(Landing {
@@ -73,6 +90,27 @@ pub fn to_cold_caller(mut regs: Regs) -> Option<Landing> {
         }
     }
     None
+}
+
+/// The caller's registers of the frame `regs` is in, whose unwind row is `row`.
+fn caller(regs: Regs, row: &Row) -> Option<Regs> {
+    let base = if is_stack_pointer(row.cfa_register) {
+        regs.rsp
+    } else if row.cfa_register == UNWOUND[1] {
+        regs.saved[1]
+    } else {
+        return None;
+    };
+    let cfa = base.wrapping_add_signed(row.cfa_offset as isize);
+    let mut next = regs;
+    for (i, &off) in row.saved[..6].iter().enumerate() {
+        if off != SAME {
+            next.saved[i] = read(cfa.wrapping_add_signed(off as isize))?;
+        }
+    }
+    next.rip = read(cfa.wrapping_add_signed(row.saved[6] as isize))?;
+    next.rsp = cfa;
+    Some(next)
 }
 
 /// Reads a word of the thread's stack. The addresses come from the frame rows of code that

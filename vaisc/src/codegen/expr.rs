@@ -7,6 +7,7 @@
 
 use super::arith::DivOp;
 use super::func::{Gen, Res};
+use super::hot_layout::Elem;
 use super::CodegenError;
 use crate::tir::{BinOp, Callee, Expr, ExprKind, FloatTy, Ty, UnOp};
 use inkwell::values::{
@@ -81,6 +82,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 Some(self.cast(v, &inner.ty, &e.ty)?)
             }
             ExprKind::Call { callee, args } => self.call(callee, args, &e.ty)?,
+            ExprKind::Closure { func, env, escapes } => {
+                Some(self.closure_value(*func, env.as_deref(), *escapes)?)
+            }
+            ExprKind::FnToClosure(f, escapes) => Some(self.fn_closure(f, *escapes)?),
             ExprKind::StructLit(..)
             | ExprKind::ArrayLit(_)
             | ExprKind::ArrayRepeat(..)
@@ -120,6 +125,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 None
             }
             ExprKind::Match(s, arms) => self.match_expr(e, s, arms)?,
+            ExprKind::TaskNew { func, args } => Some(self.task_new(*func, args)?),
+            ExprKind::Spawn(call) => Some(self.spawn(call)?),
+            ExprKind::Await(task) => self.await_task(task, &e.ty)?,
             ExprKind::Unreachable => {
                 self.builder.build_unreachable()?;
                 self.start_dead_block()?;
@@ -147,25 +155,39 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
         match &e.kind {
             ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
-            ExprKind::Global(id) => Ok(self.globals[*id].as_pointer_value()),
+            ExprKind::Global(id) => match self.global_slots[*id] {
+                Some(slot) => {
+                    // The runtime stored the address before publishing this code, with the
+                    // release store the table's acquire load pairs with.
+                    let address = self.builder.build_load(slot.as_pointer_value(), "global")?;
+                    Ok(address.into_pointer_value())
+                }
+                None => {
+                    let ty = self.program.globals[*id].ty.clone();
+                    Ok(self.global_ptr(self.globals[*id], &ty))
+                }
+            },
             ExprKind::Deref(p) => Ok(self.value(p)?.into_pointer_value()),
             ExprKind::Field(base, index) => {
                 let b = self.place(base)?;
-                Ok(self.builder.build_struct_gep(b, *index, "field")?)
+                match base.ty {
+                    Ty::Struct(sid) => self.field_ptr(b, sid, *index),
+                    _ => Ok(self.builder.build_struct_gep(b, *index, "field")?),
+                }
             }
             ExprKind::Index(base, index) => {
                 let b = self.place(base)?;
                 let i = self.value(index)?.into_int_value();
-                let zero = self.ctx.i64_type().const_zero();
-                // SAFETY: indexing an array place; out-of-bounds indices are the program's
-                // responsibility, as in C (no bounds checks in Tier 1).
-                Ok(unsafe { self.builder.build_gep(b, &[zero, i], "elem") }?)
+                let elem = match &base.ty {
+                    Ty::Array(elem, _) => (**elem).clone(),
+                    _ => e.ty.clone(),
+                };
+                self.element_ptr(b, &elem, i, Elem::Indexed)
             }
             ExprKind::PtrIndex(base, index) => {
                 let p = self.value(base)?.into_pointer_value();
                 let i = self.value(index)?.into_int_value();
-                // SAFETY: pointer arithmetic as in C; validity is the program's responsibility.
-                Ok(unsafe { self.builder.build_gep(p, &[i], "elem") }?)
+                self.element_ptr(p, &e.ty, i, Elem::Pointer)
             }
             _ => {
                 let slot = self.temp_slot(&e.ty)?;
@@ -179,12 +201,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     pub(super) fn store_expr(&mut self, e: &Expr, dest: PointerValue<'ctx>) -> Res<()> {
         match &e.kind {
             ExprKind::StructLit(_, fields) | ExprKind::ArrayLit(fields) => {
-                let is_array = matches!(e.kind, ExprKind::ArrayLit(_));
                 for (i, f) in fields.iter().enumerate() {
-                    let p = if is_array {
-                        self.elem_ptr(dest, i as u64)?
-                    } else {
-                        self.builder.build_struct_gep(dest, i as u32, "field")?
+                    let p = match &e.ty {
+                        Ty::Struct(sid) => self.field_ptr(dest, *sid, i as u32)?,
+                        Ty::Array(elem, _) => {
+                            let index = self.ctx.i64_type().const_int(i as u64, false);
+                            self.element_ptr(dest, elem, index, Elem::Within)?
+                        }
+                        _ => return Err(internal("aggregate literal of a scalar type")),
                     };
                     self.store_expr(f, p)?;
                 }
@@ -223,18 +247,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
     }
 
-    fn elem_ptr(&mut self, array: PointerValue<'ctx>, i: u64) -> Res<PointerValue<'ctx>> {
-        let i64t = self.ctx.i64_type();
-        // SAFETY: `i` is below the array's length, which the literal determines.
-        Ok(unsafe {
-            self.builder.build_in_bounds_gep(
-                array,
-                &[i64t.const_zero(), i64t.const_int(i, false)],
-                "elem",
-            )
-        }?)
-    }
-
     /// `[v; n]`: a `memset` when `v` is zero, else a loop storing `v` into each element.
     fn store_repeat(&mut self, v: &Expr, n: u64, dest: PointerValue<'ctx>, ty: &Ty) -> Res<()> {
         let is_zero = match &v.kind {
@@ -243,7 +255,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             _ => false,
         };
         if is_zero {
-            let size = self.ctx.i64_type().const_int(self.size_of(ty), false);
+            let size = self.size_value(ty)?;
             self.builder
                 .build_memset(dest, 1, self.ctx.i8_type().const_zero(), size)?;
             return Ok(());
@@ -251,10 +263,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if n == 0 {
             return Ok(());
         }
+        let elem_ty = match ty {
+            Ty::Array(e, _) => (**e).clone(),
+            _ => return Err(internal("repeat literal of a non-array type")),
+        };
         // Evaluate the element once, store it in the first slot, and copy it to the rest.
-        let first = self.elem_ptr(dest, 0)?;
-        self.store_expr(v, first)?;
         let i64t = self.ctx.i64_type();
+        let first = self.element_ptr(dest, &elem_ty, i64t.const_zero(), Elem::Within)?;
+        self.store_expr(v, first)?;
         let counter = self.temp_slot(&Ty::I64)?;
         self.builder
             .build_store(counter, i64t.const_int(1, false))?;
@@ -272,13 +288,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         )?;
         self.builder.build_conditional_branch(more, body, done)?;
         self.builder.position_at_end(body);
-        let zero = i64t.const_zero();
-        // SAFETY: `i < n`, the array's length.
-        let slot = unsafe { self.builder.build_in_bounds_gep(dest, &[zero, i], "elem") }?;
-        let elem_ty = match ty {
-            Ty::Array(e, _) => (**e).clone(),
-            _ => return Err(internal("repeat literal of a non-array type")),
-        };
+        let slot = self.element_ptr(dest, &elem_ty, i, Elem::Within)?;
         self.copy(slot, first, &elem_ty)?;
         let next = self
             .builder
@@ -300,7 +310,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             return Ok(());
         }
         if Self::is_aggregate(ty) {
-            let size = self.ctx.i64_type().const_int(self.size_of(ty), false);
+            let size = self.size_value(ty)?;
             let align = self.target.get_abi_alignment(&self.llvm(ty));
             self.builder.build_memcpy(dest, align, src, align, size)?;
         } else {
@@ -497,7 +507,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         args: &[Expr],
         ret: &Ty,
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        if let Callee::Direct(f) = callee {
+            self.safe_point_before_call(*f)?;
+        }
+        let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
         let (target, params): (CallableValue, Vec<Ty>) = match callee {
+            Callee::Closure(f) => {
+                let (code, env) = self.closure_callee(f)?;
+                values.push(env);
+                let params = match &f.ty {
+                    Ty::Closure(sig) => sig.params.clone(),
+                    _ => Vec::new(),
+                };
+                (code, params)
+            }
             Callee::Direct(f) => (
                 self.functions[*f].into(),
                 self.program.functions[*f].ty.params.clone(),
@@ -513,7 +536,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 (callable, params)
             }
         };
-        let mut values: Vec<BasicMetadataValueEnum> = Vec::new();
         for (i, a) in args.iter().enumerate() {
             let v = self.value(a)?;
             // An argument of type `!` (say `f(R 1)`) leaves only dead code behind; a zero of

@@ -37,14 +37,28 @@ pub(super) struct Gen<'a, 'ctx> {
     pub enum_types: Vec<StructType<'ctx>>,
     pub functions: Vec<FunctionValue<'ctx>>,
     pub globals: Vec<GlobalValue<'ctx>>,
+    /// Per global: the pointer variable through which code reaches it, for the globals whose
+    /// storage the hot-reload runtime owns (`Options::runtime_globals`).
+    pub global_slots: Vec<Option<GlobalValue<'ctx>>>,
+    runtime_globals: Vec<crate::tir::GlobalId>,
     /// String literals already emitted, by contents (lookup only; emission order is the
     /// order of first use).
     strings: HashMap<String, PointerValue<'ctx>>,
     pub debug: Option<DebugInfo<'ctx>>,
+    /// The thunks making function pointers closures, by code type and whether they escape
+    /// (`closure.rs`), in creation order.
+    pub thunks: Vec<(
+        inkwell::types::FunctionType<'ctx>,
+        bool,
+        FunctionValue<'ctx>,
+    )>,
     /// The function being emitted.
     pub f: Option<FnState<'ctx>>,
     /// The part of the program this module holds; `None`: all of it.
     part: Option<Part<'a>>,
+    /// In a hot host: the offset table and the runtime's safe point (`hot_layout.rs`).
+    pub hot: Option<super::hot_layout::HotHost<'ctx>>,
+    hot_host: bool,
 }
 
 pub(super) struct FnState<'ctx> {
@@ -53,6 +67,13 @@ pub(super) struct FnState<'ctx> {
     /// `(continue target, break target)` of each enclosing loop.
     pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
     pub entry: BasicBlock<'ctx>,
+    /// The function reads layouts from the offset table (`hot_layout.rs`).
+    pub dynamic: bool,
+    /// The function is the user's `main`.
+    pub is_main: bool,
+    /// Offset-table entries the function uses, and the stack slot holding each
+    /// (`hot_layout.rs`).
+    pub layout_slots: Vec<(GlobalValue<'ctx>, PointerValue<'ctx>)>,
 }
 
 impl<'a, 'ctx> Gen<'a, 'ctx> {
@@ -87,13 +108,23 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             enum_types: Vec::new(),
             functions: Vec::new(),
             globals: Vec::new(),
+            global_slots: Vec::new(),
+            runtime_globals: opts.runtime_globals.clone(),
             strings: HashMap::new(),
             debug,
+            thunks: Vec::new(),
             f: None,
             part,
+            hot: None,
+            hot_host: opts.hot_host,
         };
         gen.declare_types()?;
         Ok(gen)
+    }
+
+    /// Whether this module is one of several units of one program, which share its symbols.
+    pub(super) fn in_units(&self) -> bool {
+        self.part.is_some_and(|p| p.shared)
     }
 
     /// Whether this module emits the body of function `id`.
@@ -107,6 +138,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     pub fn emit_program(&mut self) -> Res<()> {
         let shared = self.part.is_some_and(|p| p.shared);
         let owns_state = self.part.is_none_or(|p| p.owns_state);
+        if self.hot_host {
+            self.declare_hot_host()?;
+        }
         for (id, def) in self.program.functions.iter().enumerate() {
             let fty = self.fn_type(&def.ty);
             let is_main = self.program.main == Some(id);
@@ -145,27 +179,45 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
+        self.declare_tasks();
         // A patch defines the globals too: the hot-reload pass turns each into the host's.
         let defines_globals = owns_state || !shared;
         let global_prefix = self
             .part
             .map_or("", |p| if shared { p.global_prefix } else { "" });
-        for g in &self.program.globals {
+        for (id, g) in self.program.globals.iter().enumerate() {
             let ty = self.llvm(&g.ty);
-            let global = self
-                .module
-                .add_global(ty, None, &format!("{global_prefix}{}", g.name));
-            if shared {
-                global.set_linkage(Linkage::External);
-                global.set_visibility(inkwell::GlobalVisibility::Hidden);
-            } else {
+            if self.runtime_globals.contains(&id) {
+                // The module holds only the initial value, which the runtime copies into the
+                // storage it creates, and the pointer variable it stores that storage's
+                // address in.
+                let init_name = format!("{}{}", vais_hot_abi::NEW_GLOBAL_INIT_PREFIX, g.name);
+                let global = self.module.add_global(ty, None, &init_name);
                 global.set_linkage(Linkage::Internal);
+                self.globals.push(global);
+                let ptr =
+                    inkwell::types::BasicType::ptr_type(&ty, inkwell::AddressSpace::default());
+                let slot_name = format!("{}{}", vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX, g.name);
+                let slot = self.module.add_global(ptr, None, &slot_name);
+                slot.set_linkage(Linkage::Internal);
+                slot.set_initializer(&ptr.const_null());
+                self.global_slots.push(Some(slot));
+            } else {
+                let global = self.global_storage(&g.ty, &format!("{global_prefix}{}", g.name));
+                if shared {
+                    global.set_linkage(Linkage::External);
+                    global.set_visibility(inkwell::GlobalVisibility::Hidden);
+                } else {
+                    global.set_linkage(Linkage::Internal);
+                }
+                self.globals.push(global);
+                self.global_slots.push(None);
             }
-            self.globals.push(global);
         }
         if defines_globals {
             for (i, g) in self.program.globals.iter().enumerate() {
                 let init = self.constant(&g.init, &g.ty)?;
+                let init = self.global_init(&g.init, &g.ty, init)?;
                 self.globals[i].set_initializer(&init);
             }
         }
@@ -174,6 +226,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.emit_function(id)?;
             }
         }
+        self.emit_tasks()?;
         if let (Some(main), true) = (self.program.main, owns_state) {
             self.emit_c_main(main)?;
         }
@@ -231,10 +284,19 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             d.set_location(self.ctx, &self.builder, self.sources, def.span);
         }
         let mut locals = Vec::new();
+        let dynamic = self.is_dynamic_fn(id);
+        let is_main = self.program.main == Some(id);
+        let kept = if is_main && self.hot.is_some() {
+            super::hot_layout::kept_locals(self.program)
+        } else {
+            Vec::new()
+        };
         for (i, local) in body.locals.iter().enumerate() {
-            let slot = self
-                .builder
-                .build_alloca(self.llvm(&local.ty), &local.name)?;
+            let slot = if kept.contains(&i) {
+                self.kept_slot(i, &local.name, &local.ty)
+            } else {
+                self.slot(&self.builder, &local.ty, dynamic, &local.name)?
+            };
             if i < def.ty.params.len() {
                 if let Some(p) = func.get_nth_param(i as u32) {
                     self.builder.build_store(slot, p)?;
@@ -247,6 +309,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             locals,
             loops: Vec::new(),
             entry,
+            dynamic,
+            is_main,
+            layout_slots: Vec::new(),
         });
         let value = self.expr(&body.body)?;
         if !self.terminated() {
@@ -268,6 +333,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_unreachable()?;
             }
         }
+        self.reload_layouts_after_calls()?;
         self.f = None;
         Ok(())
     }
@@ -309,14 +375,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// A stack slot in the entry block, for temporaries.
     pub(super) fn temp_slot(&mut self, ty: &Ty) -> Res<PointerValue<'ctx>> {
-        let llty = self.llvm(ty);
         let entry = self.state()?.entry;
+        let dynamic = self.dynamic();
         let tmp = self.ctx.create_builder();
         match entry.get_first_instruction() {
             Some(first) => tmp.position_before(&first),
             None => tmp.position_at_end(entry),
         }
-        Ok(tmp.build_alloca(llty, "tmp")?)
+        self.slot(&tmp, ty, dynamic, "tmp")
     }
 
     pub(super) fn string(&mut self, s: &str) -> PointerValue<'ctx> {
@@ -335,7 +401,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// The LLVM constant for a global initialiser.
-    fn constant(&mut self, c: &Const, ty: &Ty) -> Res<BasicValueEnum<'ctx>> {
+    pub(super) fn constant(&mut self, c: &Const, ty: &Ty) -> Res<BasicValueEnum<'ctx>> {
         let llty = self.llvm(ty);
         Ok(match (c, ty) {
             (Const::Zero, _) => llty.const_zero(),
@@ -347,6 +413,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = self.string(s);
                 p.const_cast(llty.into_pointer_type()).into()
             }
+            (Const::Func(f), Ty::Closure(_)) => self.fn_closure_constant(*f)?,
             (Const::Func(f), _) => self.functions[*f]
                 .as_global_value()
                 .as_pointer_value()
@@ -734,7 +801,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 }
 
-fn const_array<'ctx>(
+pub(super) fn const_array<'ctx>(
     elem: inkwell::types::BasicTypeEnum<'ctx>,
     values: &[BasicValueEnum<'ctx>],
 ) -> BasicValueEnum<'ctx> {

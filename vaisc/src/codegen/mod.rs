@@ -3,7 +3,8 @@
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
 //! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the
 //! defined forms of division, remainder and shifts, `debug.rs` DWARF line tables for `-g`,
-//! `builtins.rs` keeps LLVM from taking the program's own functions for C library ones.
+//! `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the program's own
+//! functions for C library ones, `task.rs` the tasks of async functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
 //! program's vectors in order, so the same program always gives byte-identical IR. The module
@@ -12,21 +13,29 @@
 
 mod arith;
 mod builtins;
+mod closure;
 mod debug;
 mod expr;
 mod func;
+mod hot_layout;
 mod layout;
+mod task;
 mod types;
 mod units;
 
 #[cfg(test)]
+mod closure_tests;
+#[cfg(test)]
+mod mono_tests;
+#[cfg(test)]
 mod tests;
 
+pub use hot_layout::{has_layout, kept_local_symbol, kept_locals};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 pub use units::{split, unit_count, unit_step, write_units, Part, UNIT_PREFIX};
 
 use crate::source::SourceMap;
-use crate::tir::Program;
+use crate::tir::{GlobalId, Program};
 use inkwell::builder::BuilderError;
 use inkwell::context::Context;
 use inkwell::module::Module;
@@ -37,13 +46,20 @@ use inkwell::targets::{
 use inkwell::OptimizationLevel;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     pub opt_level: u8,
     pub debug_info: bool,
     /// Line tables only (no subprogram details beyond names), even without `debug_info`: hot
     /// builds carry them so that the runtime's fault report can name `file:line`.
     pub line_tables: bool,
+    /// A hot host: code that is not hot reads layouts from the offset table, and values it
+    /// keeps have room to grow (`hot_layout.rs`).
+    pub hot_host: bool,
+    /// Globals whose storage the hot-reload runtime owns (a patch's globals the host does not
+    /// have): code reaches each through a pointer variable the runtime fills, and the module
+    /// keeps only its initial value (`vais_hot_abi::NEW_GLOBAL_SLOT_PREFIX`).
+    pub runtime_globals: Vec<GlobalId>,
 }
 
 #[derive(Debug, thiserror::Error)]

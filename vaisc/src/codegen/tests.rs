@@ -118,3 +118,19 @@ fn a_broken_module_is_an_internal_error_naming_the_stage() {
         "{err}"
     );
 }
+
+/// Tasks: a call to an async function fills a zeroed record and runs nothing, its run
+/// function loads the arguments and stores the result, `spawn` and `.await` call the two
+/// helpers, emitted once.
+#[test]
+fn task_ir() {
+    assert_snapshot(
+        "codegen_tasks",
+        &ir("A F add(a: i64, b: f64) -> f64 = a as f64 + b
+F main() -> i64 {
+    t := add(1, 2.5)
+    u := spawn add(2, 0.5)
+    (t.await + u.await) as i64
+}"),
+    );
+}

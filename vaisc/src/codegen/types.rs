@@ -59,12 +59,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Ty::Int(i) => self.ctx.custom_width_int_type(i.bits()).into(),
             Ty::Float(FloatTy::F32) => self.ctx.f32_type().into(),
             Ty::Float(FloatTy::F64) => self.ctx.f64_type().into(),
-            Ty::Str => self.i8_ptr().into(),
+            Ty::Str | Ty::Task(_) => self.i8_ptr().into(),
             Ty::Ptr(inner) => self.llvm(inner).ptr_type(AddressSpace::default()).into(),
             Ty::Array(elem, n) => self.llvm(elem).array_type(*n as u32).into(),
             Ty::Struct(id) => self.struct_types[*id].into(),
             Ty::Enum(id) => self.enum_types[*id].into(),
             Ty::Fn(f) => self.fn_type(f).ptr_type(AddressSpace::default()).into(),
+            Ty::Closure(_) => self.closure_type().into(),
         }
     }
 

@@ -2,8 +2,8 @@
 //!
 //! Keeping them in one file keeps codes unique and wording consistent; stages call these
 //! instead of formatting messages themselves. Codes: E00xx lexing and parsing, E01xx modules
-//! and names, E02xx unknown things, E03xx types and expressions, E06xx what a hot build cannot
-//! carry, W0xxx warnings.
+//! and names, E02xx unknown things, E03xx types and expressions, E04xx generics, traits and
+//! `?`, E06xx what a hot build cannot carry, W0xxx warnings.
 
 use super::Diagnostic;
 use crate::source::Span;
@@ -64,6 +64,48 @@ pub fn tier2_feature(span: Span, what: &str) -> Diagnostic {
         span,
         format!("{what}: a Tier 2 feature, not supported yet"),
     )
+}
+
+pub fn async_needs_fn(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0019",
+        span,
+        "expected `F` after `A`: only functions can be async",
+    )
+    .with_help("write `A F name(..) -> T { .. }`")
+}
+
+pub fn async_method(span: Span) -> Diagnostic {
+    Diagnostic::error("E0384", span, "methods cannot be async")
+        .with_help("declare an async function outside the impl that takes the value as a parameter")
+}
+
+pub fn await_not_task(span: Span, found: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0380",
+        span,
+        format!("`.await` needs a `Task`, found `{found}`"),
+    )
+    .with_help("a `Task` comes from calling an async function (`A F`), or from `spawn`")
+}
+
+pub fn spawn_needs_async_call(span: Span) -> Diagnostic {
+    Diagnostic::error("E0381", span, "`spawn` needs a call to an async function")
+        .with_help("declare the function with `A F`, then write `spawn name(args)`")
+}
+
+pub fn async_main(span: Span) -> Diagnostic {
+    Diagnostic::error("E0382", span, "`main` cannot be async")
+        .with_help("make `main` an ordinary function that awaits the tasks it needs")
+}
+
+pub fn async_fn_value(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0383",
+        span,
+        format!("async function `{name}` cannot be used as a value"),
+    )
+    .with_help("call it to get a `Task`, or pass an ordinary function that calls it")
 }
 
 pub fn nesting_too_deep(span: Span, limit: usize) -> Diagnostic {
@@ -557,4 +599,190 @@ pub fn runtime_function_missing(span: Span, name: &str) -> Diagnostic {
         ),
     )
     .with_help("add `U std/fmt`, or check that `$VAIS_STD` holds `fmt.vais`")
+}
+
+// ---- Generics, traits, `?` (E040x, E041x) ---------------------------------------------
+
+pub fn missing_type_args(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0400",
+        span,
+        format!("generic type `{name}` needs type arguments"),
+    )
+    .with_help(format!("write them after the name, as in `{name}<i64>`"))
+}
+
+pub fn wrong_type_arg_count(span: Span, name: &str, expected: usize, found: usize) -> Diagnostic {
+    let s = if expected == 1 { "" } else { "s" };
+    Diagnostic::error(
+        "E0401",
+        span,
+        format!("type `{name}` takes {expected} type argument{s}, found {found}"),
+    )
+}
+
+pub fn cannot_infer(span: Span, param: &str, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0402",
+        span,
+        format!("cannot infer type parameter `{param}` of `{name}`"),
+    )
+    .with_help("declare the type of the variable it is stored in, as in `x: Option<i64> = None`")
+}
+
+pub fn trait_not_implemented(span: Span, ty: &str, tr: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0403",
+        span,
+        format!("type `{ty}` does not implement trait `{tr}`"),
+    )
+}
+
+pub fn unknown_trait(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("E0404", span, format!("unknown trait `{name}`"))
+}
+
+pub fn not_trait_member(span: Span, method: &str, tr: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0405",
+        span,
+        format!("method `{method}` is not a member of trait `{tr}`"),
+    )
+}
+
+pub fn missing_trait_method(span: Span, method: &str, tr: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0406",
+        span,
+        format!("missing method `{method}` of trait `{tr}` in the impl for `{ty}`"),
+    )
+}
+
+pub fn generic_fn_value(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0407",
+        span,
+        format!("generic function `{name}` cannot be used as a value"),
+    )
+    .with_help("call it; its type arguments are inferred at each call")
+}
+
+pub fn try_outside(span: Span, ret: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0408",
+        span,
+        format!("`?` needs a function returning `Option` or `Result`, this one returns `{ret}`"),
+    )
+}
+
+pub fn try_operand(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0409",
+        span,
+        format!("`?` applies to an `Option` or a `Result`, found `{ty}`"),
+    )
+}
+
+pub fn try_mismatch(span: Span, ty: &str, ret: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0410",
+        span,
+        format!("`?` on `{ty}` cannot return early from a function returning `{ret}`"),
+    )
+}
+
+pub fn no_eq(span: Span, op: &str, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0411",
+        span,
+        format!("`{op}` on `{ty}` needs an implementation of trait `Eq`"),
+    )
+    .with_help(format!(
+        "add `X {ty}: Eq {{ F eq(&self, other: *Self) -> bool = .. }}`"
+    ))
+}
+
+pub fn instantiation_too_deep(span: Span, name: &str, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0412",
+        span,
+        format!("instantiating `{name}` here nests types more than {limit} deep"),
+    )
+    .with_help("a generic item that uses itself with a larger type makes instances without end")
+}
+
+pub fn trait_method_mismatch(span: Span, m: &str, tr: &str, want: &str, have: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0413",
+        span,
+        format!("method `{m}` has type `{have}`, but trait `{tr}` declares `{want}`"),
+    )
+}
+
+// ---- Closures (E039x) ---------------------------------------------------------------------
+
+pub fn self_call_in_closure(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0390",
+        span,
+        "`@` cannot be used inside a closure: a closure cannot call itself",
+    )
+    .with_help("call the enclosing function by its name")
+}
+
+pub fn assign_to_captured(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0391",
+        span,
+        format!("cannot assign to `{name}`: a closure captures variables by value"),
+    )
+    .with_help("declare a local copy inside the closure, or pass a pointer to the variable")
+}
+
+pub fn closure_param_type_unknown(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0392",
+        span,
+        format!("cannot infer the type of closure parameter `{name}`"),
+    )
+    .with_help(format!("write its type: `{name}: i64`"))
+}
+
+pub fn closure_return_type_unknown(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0393",
+        span,
+        "`R` in a closure needs the closure's return type: write `-> T` after the parameters",
+    )
+}
+
+pub fn closure_captures_as_fn(span: Span, name: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0394",
+        span,
+        format!("a closure that captures `{name}` cannot be used as `{expected}`"),
+    )
+    .with_help("only a closure that captures nothing is a plain function pointer; take a closure type `|..| -> ..` instead")
+}
+
+pub fn closure_arity_mismatch(span: Span, expected: &str, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0395",
+        span,
+        format!(
+            "mismatched types: expected `{expected}`, found a closure with {found} parameter{}",
+            if found == 1 { "" } else { "s" }
+        ),
+    )
+}
+
+pub fn closure_in_extern(span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0396",
+        span,
+        format!("an extern C function cannot take or return the closure type `{ty}`"),
+    )
+    .with_help(
+        "C calls plain function pointers: use a `fn(..)` type and a closure that captures nothing",
+    )
 }

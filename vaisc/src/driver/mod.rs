@@ -6,7 +6,7 @@
 
 use crate::codegen;
 use crate::diagnostics::Diagnostic;
-use crate::resolve::{load_program, LoadOptions};
+use crate::resolve::{load_program_cached, LoadOptions, ParseCache};
 use crate::source::SourceMap;
 use crate::tir::Program;
 use crate::typeck;
@@ -121,6 +121,12 @@ pub fn std_dir() -> Option<PathBuf> {
 
 /// Reads, parses, resolves and type-checks `path` and everything it imports.
 pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
+    check_file_cached(path, &mut ParseCache::new())
+}
+
+/// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
+/// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
+pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
     let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -129,7 +135,7 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
     // Import lookups compare canonical paths; the user's spelling is kept for messages.
     let entry = sources.add(path, text);
     let opts = LoadOptions { std_dir: std_dir() };
-    let (modules, mut diagnostics) = load_program(&mut sources, entry, &opts);
+    let (modules, mut diagnostics) = load_program_cached(&mut sources, entry, &opts, cache);
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
     if syntax_ok {
@@ -137,6 +143,7 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
         diagnostics.append(&mut d);
         program = p;
     }
+    cache.keep(modules);
     Ok(Checked {
         sources,
         diagnostics,
@@ -156,18 +163,24 @@ fn program_of<'a>(checked: &'a Checked, path: &Path) -> Result<&'a Program, Driv
 }
 
 /// The unoptimised LLVM module of a checked program; with `line_tables` (hot builds), with
-/// DWARF line tables even without `-g`.
+/// DWARF line tables even without `-g`; with `hot_host`, as a hot host's (layouts read from
+/// the offset table by code that is not hot); `runtime_globals` are a patch's globals whose
+/// storage the runtime owns.
 fn lower<'ctx>(
     context: &'ctx Context,
     checked: &Checked,
     program: &Program,
     opts: &BuildOptions,
     line_tables: bool,
+    hot_host: bool,
+    runtime_globals: Vec<crate::tir::GlobalId>,
 ) -> Result<inkwell::module::Module<'ctx>, DriverError> {
     let cg_opts = codegen::Options {
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
         line_tables,
+        hot_host,
+        runtime_globals,
     };
     Ok(codegen::lower(
         context,
@@ -185,7 +198,7 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         return build_units(checked, program, opts, units);
     }
     let context = Context::create();
-    let module = lower(&context, checked, program, opts, false)?;
+    let module = lower(&context, checked, program, opts, false, false, Vec::new())?;
     // A normal build has no runtime: std/hot's functions become no-ops.
     codegen_hot::provide_fallbacks(&context, &module)?;
     codegen::verify_after(&module, "adding the hot-reload fallbacks")?;
@@ -222,6 +235,8 @@ fn build_units(
         opt_level: opts.opt_level,
         debug_info: opts.debug_info,
         line_tables: false,
+        hot_host: false,
+        runtime_globals: Vec::new(),
     };
     let written = codegen::write_units(
         program,

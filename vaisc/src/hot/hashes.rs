@@ -9,6 +9,13 @@
 //! `file:line` of a failed `assert` or `unwrap`). Constants are already folded into the bodies
 //! that use them, so editing one changes exactly those.
 //!
+//! A struct or enum appears in a function's own hash by name only, so that a layout change alone
+//! does not count as a change of the code of `main` and the functions it calls (in a hot host
+//! they read their layouts from the offset table). The layouts a function uses (every struct and
+//! enum its types name, by content: fields' names and types, nested layouts included) are
+//! hashed into its code hash instead: a hot function or helper compiled with constant offsets
+//! must be carried by any patch that changes them, never called in the host.
+//!
 //! A function's *code* hash adds the code hashes of everything it calls, transitively, except
 //! callees behind a table slot (hot functions the host has a slot for), which are reached
 //! through the table and so never compiled into the caller. A patch must carry a function
@@ -18,14 +25,18 @@
 //! result does not depend on the order of declarations.
 
 use crate::source::SourceMap;
-use crate::tir::{Callee, Expr, ExprKind, FuncId, LoopKind, Pattern, Program, Stmt, Ty};
+use crate::tir::{
+    Callee, EnumId, Expr, ExprKind, FieldDef, FuncId, LoopKind, Pattern, Program, Stmt, StructId,
+    Ty,
+};
 
 /// The hashes of every function of a program, indexed like `Program::functions`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeHashes {
-    /// Each function's own code.
+    /// Each function's own code, structs and enums by name.
     pub own: Vec<u64>,
-    /// Each function's code and the code of every function it calls short of a table slot.
+    /// Each function's code, the layouts it uses, and the code of every function it calls
+    /// short of a table slot.
     pub code: Vec<u64>,
 }
 
@@ -42,19 +53,133 @@ pub fn code_hashes(program: &Program, sources: &SourceMap, slotted: &[bool]) -> 
             .collect(),
         bytes: Vec::new(),
         callees: Vec::new(),
+        layouts: Vec::new(),
     };
+    let layouts = Layouts::of(program);
     let mut own = Vec::with_capacity(program.functions.len());
+    let mut with_layouts = Vec::with_capacity(program.functions.len());
     let mut edges = Vec::with_capacity(program.functions.len());
     for f in 0..program.functions.len() {
-        own.push(enc.function(f));
+        let h = enc.function(f);
+        own.push(h);
+        let mut used: Vec<u64> = std::mem::take(&mut enc.layouts)
+            .into_iter()
+            .map(|l| layouts.hash(l))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut bytes = h.to_le_bytes().to_vec();
+        for l in used {
+            bytes.extend_from_slice(&l.to_le_bytes());
+        }
+        with_layouts.push(vais_hot_abi::hash(&bytes));
         let mut callees = std::mem::take(&mut enc.callees);
         callees.sort_unstable();
         callees.dedup();
         callees.retain(|&g| program.functions[g].body.is_some() && !slotted[g]);
         edges.push(callees);
     }
-    let code = transitive(program, &own, &edges);
+    let code = transitive(program, &with_layouts, &edges);
     CodeHashes { own, code }
+}
+
+/// A struct or enum a function's code uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum LayoutRef {
+    Struct(StructId),
+    Enum(EnumId),
+}
+
+/// The content hash of every struct and enum: its name, and its fields' names and types, a
+/// nested struct or enum by its own content hash (values nest without cycles) and one behind
+/// a pointer by name (a pointer's size does not depend on what it points at).
+struct Layouts {
+    structs: Vec<u64>,
+    enums: Vec<u64>,
+}
+
+impl Layouts {
+    fn of(program: &Program) -> Layouts {
+        let mut l = Layouts {
+            structs: vec![0; program.structs.len()],
+            enums: vec![0; program.enums.len()],
+        };
+        let mut done_s = vec![false; program.structs.len()];
+        let mut done_e = vec![false; program.enums.len()];
+        for s in 0..program.structs.len() {
+            l.visit(program, LayoutRef::Struct(s), &mut done_s, &mut done_e);
+        }
+        for e in 0..program.enums.len() {
+            l.visit(program, LayoutRef::Enum(e), &mut done_s, &mut done_e);
+        }
+        l
+    }
+
+    fn hash(&self, r: LayoutRef) -> u64 {
+        match r {
+            LayoutRef::Struct(s) => self.structs[s],
+            LayoutRef::Enum(e) => self.enums[e],
+        }
+    }
+
+    /// Hashes `r` after the layouts it holds by value (depth-first; nesting by value is finite).
+    fn visit(&mut self, program: &Program, r: LayoutRef, done_s: &mut [bool], done_e: &mut [bool]) {
+        let fields: Vec<&[FieldDef]> = match r {
+            LayoutRef::Struct(s) if !done_s[s] => {
+                done_s[s] = true;
+                vec![&program.structs[s].fields]
+            }
+            LayoutRef::Enum(e) if !done_e[e] => {
+                done_e[e] = true;
+                program.enums[e]
+                    .variants
+                    .iter()
+                    .map(|v| v.fields.as_slice())
+                    .collect()
+            }
+            _ => return,
+        };
+        for f in fields.iter().flat_map(|fs| fs.iter()) {
+            let mut nested = Vec::new();
+            by_value(&f.ty, &mut nested);
+            for n in nested {
+                self.visit(program, n, done_s, done_e);
+            }
+        }
+        let mut bytes = Vec::new();
+        let name = match r {
+            LayoutRef::Struct(s) => &program.structs[s].name,
+            LayoutRef::Enum(e) => &program.enums[e].name,
+        };
+        put_str(&mut bytes, name);
+        for fs in &fields {
+            bytes.extend_from_slice(&(fs.len() as u64).to_le_bytes());
+            for f in fs.iter() {
+                put_str(&mut bytes, &f.name);
+                put_str(&mut bytes, &program.ty_name(&f.ty));
+                let mut nested = Vec::new();
+                by_value(&f.ty, &mut nested);
+                for n in nested {
+                    bytes.extend_from_slice(&self.hash(n).to_le_bytes());
+                }
+            }
+        }
+        let h = vais_hot_abi::hash(&bytes);
+        match r {
+            LayoutRef::Struct(s) => self.structs[s] = h,
+            LayoutRef::Enum(e) => self.enums[e] = h,
+        }
+    }
+}
+
+/// The structs and enums a value of `ty` holds in place (not behind a pointer).
+fn by_value(ty: &Ty, out: &mut Vec<LayoutRef>) {
+    match ty {
+        Ty::Struct(s) => out.push(LayoutRef::Struct(*s)),
+        Ty::Enum(e) => out.push(LayoutRef::Enum(*e)),
+        Ty::Array(inner, _) => by_value(inner, out),
+        _ => {}
+    }
 }
 
 /// The code hash of each function: each strongly connected component of the call graph
@@ -152,6 +277,8 @@ struct Encoder<'a> {
     signatures: Vec<String>,
     bytes: Vec<u8>,
     callees: Vec<FuncId>,
+    /// The structs and enums the function's types name, for its code hash.
+    layouts: Vec<LayoutRef>,
 }
 
 impl Encoder<'_> {
@@ -160,7 +287,11 @@ impl Encoder<'_> {
         let def = &self.program.functions[f];
         put_str(&mut self.bytes, &def.name);
         put_str(&mut self.bytes, &self.signatures[f]);
-        self.tag(u8::from(def.attrs.hot) | u8::from(def.attrs.inline) << 1);
+        self.tag(
+            u8::from(def.attrs.hot)
+                | u8::from(def.attrs.inline) << 1
+                | u8::from(def.attrs.is_async) << 2,
+        );
         self.tag(u8::from(self.program.main == Some(f)));
         if let Some(body) = &def.body {
             self.u64(body.locals.len() as u64);
@@ -198,8 +329,8 @@ impl Encoder<'_> {
         self.callees.push(g);
     }
 
-    /// Types by name: a struct or enum is its name (a changed layout is refused before any
-    /// patch is built, so the name stands for the layout the host has).
+    /// Types by name: a struct or enum is its name here, its layout is recorded for the code
+    /// hash.
     fn ty(&mut self, ty: &Ty) {
         match ty {
             Ty::Unit => self.tag(0),
@@ -226,11 +357,13 @@ impl Encoder<'_> {
                 self.tag(7);
                 let name = &self.program.structs[*s].name;
                 put_str(&mut self.bytes, name);
+                self.layouts.push(LayoutRef::Struct(*s));
             }
             Ty::Enum(e) => {
                 self.tag(8);
                 let name = &self.program.enums[*e].name;
                 put_str(&mut self.bytes, name);
+                self.layouts.push(LayoutRef::Enum(*e));
             }
             Ty::Fn(f) => {
                 self.tag(9);
@@ -243,6 +376,18 @@ impl Encoder<'_> {
             }
             Ty::Never => self.tag(10),
             Ty::Error => self.tag(11),
+            Ty::Closure(f) => {
+                self.tag(12);
+                self.u64(f.params.len() as u64);
+                for p in &f.params {
+                    self.ty(p);
+                }
+                self.ty(&f.ret);
+            }
+            Ty::Task(inner) => {
+                self.tag(13);
+                self.ty(inner);
+            }
         }
     }
 
@@ -327,6 +472,10 @@ impl Encoder<'_> {
                     }
                     Callee::Indirect(c) => {
                         self.tag(19);
+                        self.expr(c);
+                    }
+                    Callee::Closure(c) => {
+                        self.tag(36);
                         self.expr(c);
                     }
                 }
@@ -435,6 +584,32 @@ impl Encoder<'_> {
                 self.u64(u64::from(line));
             }
             ExprKind::Unreachable => self.tag(35),
+            ExprKind::Closure { func, env, escapes } => {
+                // The lifted body is a function of its own, hashed like a named one.
+                self.tag(37);
+                self.func(*func);
+                self.opt(env.as_deref());
+                self.tag(u8::from(*escapes));
+            }
+            ExprKind::FnToClosure(f, escapes) => {
+                self.tag(38);
+                self.expr(f);
+                self.tag(u8::from(*escapes));
+            }
+            ExprKind::TaskNew { func, args } => {
+                // The task's run function calls `func`'s body, in this module.
+                self.tag(39);
+                self.func(*func);
+                self.exprs(args);
+            }
+            ExprKind::Spawn(t) => {
+                self.tag(40);
+                self.expr(t);
+            }
+            ExprKind::Await(t) => {
+                self.tag(41);
+                self.expr(t);
+            }
         }
     }
 

@@ -4,13 +4,20 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `layout\t<name>\t<description>`, `code\t<function>\t<own hash>\t<code hash>\t<exported>`
-//! (the hashes of `super::hashes`; exported `1` when the host exports the function for patches),
-//! `init\t<global>\t<initial value>` (as [`super::initial_values`] writes it, tab-free).
+//! `code\t<function>\t<own hash>\t<code hash>\t<exported>` (the hashes of `super::hashes`;
+//! exported `1` when the host exports the function for patches), `init\t<global>\t<initial
+//! value>` (as [`super::initial_values`] writes it, tab-free), and each layout as
+//! `type\t<kind>\t<name>\t<size>\t<room>\t<refusal>` followed by its
+//! `variant\t<name>\t<tag>\t<flags>` and `field\t<name>\t<type>\t<kind>\t<flags>\t<offset>\t<size>\t
+//! <count>\t<default>` lines (a field after a variant belongs to it; `-` for none, defaults in
+//! hex). These are the manifest's records (`vais_hot_abi::layout`), which the runtime reads.
 
 use codegen_hot::Plan;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use vais_hot_abi::layout::{
+    FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostFunction {
@@ -19,19 +26,14 @@ pub struct HostFunction {
     pub signature: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostLayout {
-    pub name: String,
-    pub description: String,
-}
-
 /// What the host has of one function's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostCode {
     pub name: String,
     /// The function's own code hash.
     pub own: u64,
-    /// The hash of its code and everything it calls short of a table slot.
+    /// The hash of its code, the layouts it uses and everything it calls short of a table
+    /// slot.
     pub code: u64,
     /// The host exports it (`vais_hot_abi::HOST_FN_PREFIX`): patches call it instead of
     /// carrying a copy while its code hash is unchanged.
@@ -42,7 +44,7 @@ pub struct HostCode {
 pub struct HostInfo {
     pub program_id: u64,
     pub functions: Vec<HostFunction>,
-    pub layouts: Vec<HostLayout>,
+    pub layouts: Vec<TypeLayout>,
     /// Every defined function's code in the host, in declaration order.
     pub code: Vec<HostCode>,
     /// Each global's initial value in the host, by name.
@@ -73,14 +75,7 @@ impl HostInfo {
                     signature: f.signature.clone(),
                 })
                 .collect(),
-            layouts: plan
-                .layouts
-                .iter()
-                .map(|l| HostLayout {
-                    name: l.name.clone(),
-                    description: l.description.clone(),
-                })
-                .collect(),
+            layouts: plan.layouts.iter().map(|l| l.layout.clone()).collect(),
             code,
             initial_values,
         }
@@ -98,7 +93,7 @@ impl HostInfo {
             out.push_str(&format!("fn\t{}\t{}\t{}\n", f.slot, f.name, f.signature));
         }
         for l in &self.layouts {
-            out.push_str(&format!("layout\t{}\t{}\n", l.name, l.description));
+            write_layout(&mut out, l);
         }
         for c in &self.code {
             out.push_str(&format!(
@@ -138,9 +133,14 @@ impl HostInfo {
                     name: name.to_string(),
                     signature: sig.to_string(),
                 }),
-                ["layout", name, desc] => info.layouts.push(HostLayout {
+                ["type", kind, name, size, room, refusal] => info.layouts.push(TypeLayout {
+                    kind: LayoutKind::from_code(kind.parse().ok()?)?,
                     name: name.to_string(),
-                    description: desc.to_string(),
+                    size: size.parse().ok()?,
+                    fields: Vec::new(),
+                    variants: Vec::new(),
+                    storage: optional(room)?.map(|room| Storage { address: 0, room }),
+                    refusal: (*refusal != "-").then(|| refusal.to_string()),
                 }),
                 ["code", name, own, code, exported] => info.code.push(HostCode {
                     name: name.to_string(),
@@ -148,6 +148,22 @@ impl HostInfo {
                     code: code.parse().ok()?,
                     exported: *exported == "1",
                 }),
+                ["variant", name, tag, flags] => {
+                    info.layouts.last_mut()?.variants.push(VariantLayout {
+                        name: name.to_string(),
+                        tag: tag.parse().ok()?,
+                        fields: Vec::new(),
+                        flags: flags.parse().ok()?,
+                    })
+                }
+                ["field", rest @ ..] => {
+                    let f = parse_field(rest)?;
+                    let l = info.layouts.last_mut()?;
+                    match l.variants.last_mut() {
+                        Some(v) => v.fields.push(f),
+                        None => l.fields.push(f),
+                    }
+                }
                 ["init", name, value] => info
                     .initial_values
                     .push((name.to_string(), value.to_string())),
@@ -156,6 +172,75 @@ impl HostInfo {
         }
         Some(info)
     }
+}
+
+fn write_layout(out: &mut String, l: &TypeLayout) {
+    let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+    out.push_str(&format!(
+        "type\t{}\t{}\t{}\t{}\t{}\n",
+        l.kind as u32,
+        l.name,
+        l.size,
+        opt(l.storage.map(|s| s.room)),
+        l.refusal.as_deref().unwrap_or("-")
+    ));
+    let field = |out: &mut String, f: &FieldLayout| {
+        let default = f.default.as_ref().map_or("-".to_string(), |d| {
+            d.iter().map(|b| format!("{b:02x}")).collect()
+        });
+        out.push_str(&format!(
+            "field\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{default}\n",
+            f.name,
+            f.type_name,
+            f.kind.code(),
+            f.flags,
+            f.offset,
+            f.size,
+            f.count
+        ));
+    };
+    for f in &l.fields {
+        field(out, f);
+    }
+    for v in &l.variants {
+        out.push_str(&format!("variant\t{}\t{}\t{}\n", v.name, v.tag, v.flags));
+        for f in &v.fields {
+            field(out, f);
+        }
+    }
+}
+
+/// `-` as `None`, else a number; `None` (outer) if it is neither.
+fn optional<T: std::str::FromStr>(s: &str) -> Option<Option<T>> {
+    if s == "-" {
+        Some(None)
+    } else {
+        s.parse().ok().map(Some)
+    }
+}
+
+fn parse_field(parts: &[&str]) -> Option<FieldLayout> {
+    let [name, type_name, kind, flags, offset, size, count, default] = parts else {
+        return None;
+    };
+    let default = if *default == "-" {
+        None
+    } else {
+        let bytes: Option<Vec<u8>> = (0..default.len() / 2)
+            .map(|i| u8::from_str_radix(default.get(i * 2..i * 2 + 2)?, 16).ok())
+            .collect();
+        Some(bytes?)
+    };
+    Some(FieldLayout {
+        name: name.to_string(),
+        type_name: type_name.to_string(),
+        kind: ValueKind::from_code(kind.parse().ok()?),
+        flags: flags.parse().ok()?,
+        offset: offset.parse().ok()?,
+        size: size.parse().ok()?,
+        count: count.parse().ok()?,
+        default,
+    })
 }
 
 #[cfg(test)]
@@ -171,9 +256,31 @@ mod tests {
                 name: "update".into(),
                 signature: "(*State) -> i64".into(),
             }],
-            layouts: vec![HostLayout {
-                name: "struct State".into(),
-                description: "{ frame: i64 @0 } size 8".into(),
+            layouts: vec![TypeLayout {
+                kind: LayoutKind::Enum,
+                name: "Shape".into(),
+                size: 16,
+                fields: Vec::new(),
+                variants: vec![VariantLayout {
+                    name: "Dot".into(),
+                    tag: 0,
+                    fields: vec![FieldLayout {
+                        name: "0".into(),
+                        type_name: "f64".into(),
+                        kind: ValueKind::Float { bits: 64 },
+                        offset: 8,
+                        size: 8,
+                        count: 1,
+                        default: Some(vec![0, 1, 0xff]),
+                        flags: 1,
+                    }],
+                    flags: 1,
+                }],
+                storage: Some(Storage {
+                    address: 0,
+                    room: 96,
+                }),
+                refusal: Some("why: at game.vais:3".into()),
             }],
             code: vec![HostCode {
                 name: "main".into(),

@@ -4,12 +4,15 @@
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
+mod facts;
 mod hashes;
 mod host_info;
 mod layout;
+mod new_globals;
 
 pub use hashes::{code_hashes, CodeHashes};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
+pub use new_globals::runtime_globals;
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -33,8 +36,8 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
 }
 
 /// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
-pub fn layouts(program: &Program) -> Result<Vec<Layout>, CodegenError> {
-    layout::describe_all(program)
+pub fn layouts(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, CodegenError> {
+    layout::describe_all(program, sources)
 }
 
 /// Which functions of `program` are called through a table slot: the `#[hot]` ones the
@@ -84,6 +87,7 @@ pub fn host_plan(
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
         exports,
         symbol_prefix: String::new(),
+        new_globals: Vec::new(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
@@ -114,12 +118,16 @@ pub fn host_code(program: &Program, hashes: &CodeHashes, plan: &Plan) -> Vec<Hos
 #[derive(Debug, PartialEq, Eq)]
 pub struct Incompatible(pub Vec<String>);
 
-/// A patch build's plan, and the functions whose bodies the patch carries.
+/// A patch that fits the host: its plan, the functions whose bodies it carries, and what it
+/// does to the running program's values.
+#[derive(Debug)]
 pub struct PatchPlan {
     pub plan: Plan,
     /// Per function: whether the patch carries its body. The others are the host's.
     pub bodies: Vec<bool>,
     pub hashes: CodeHashes,
+    /// The migration of live values, as `vais_hot_abi::migrate` plans it (for the report).
+    pub migration: vais_hot_abi::migrate::Plan,
 }
 
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
@@ -157,28 +165,18 @@ pub fn patch_plan(
         }
     }
     let reached = reach(program, &hot);
-    for l in &layouts {
-        if let Some(old) = host.layouts.iter().find(|h| h.name == l.name) {
-            if old.description != l.description {
-                problems.push(format!(
-                    "{}: layout changed from {} to {}",
-                    l.name, old.description, l.description
-                ));
-            }
+    // The rules are `vais_hot_abi::migrate`'s, the runtime's own; the host file keeps the
+    // host's layouts, which are also what the running program has until a patch migrates.
+    let new: Vec<_> = layouts.iter().map(|l| l.layout.clone()).collect();
+    let migration = match vais_hot_abi::migrate::plan(&host.layouts, &new, &host.layouts) {
+        Ok(m) => m,
+        Err(refusal) => {
+            problems.push(refusal.to_string());
+            vais_hot_abi::migrate::Plan::default()
         }
-    }
-    for &g in &reached.globals {
-        let name = &program.globals[g].name;
-        if !host
-            .layouts
-            .iter()
-            .any(|h| h.name == format!("global {name}"))
-        {
-            problems.push(format!(
-                "global `{name}` is new: the running program does not have it"
-            ));
-        }
-    }
+    };
+    let (new_globals, refused) = new_globals::plan(program, host, &reached.globals, &layouts);
+    problems.extend(refused);
     if program_id(entry) != host.program_id {
         problems.push("the running program was built from another source file".to_string());
     }
@@ -202,15 +200,22 @@ pub fn patch_plan(
         table_len: host.functions.len(),
         functions,
         layouts,
-        globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        globals: program
+            .globals
+            .iter()
+            .map(|g| g.name.clone())
+            .filter(|name| !new_globals.iter().any(|ng| ng.name == *name))
+            .collect(),
         exports: Vec::new(),
         symbol_prefix: String::new(),
+        new_globals,
         mode: Mode::Patch,
     };
     Ok(PatchPlan {
         plan,
         bodies,
         hashes,
+        migration,
     })
 }
 
@@ -247,10 +252,17 @@ fn const_text(program: &Program, c: &Const) -> String {
 }
 
 /// The globals whose initial value differs from the host's. A reload keeps the running
-/// program's values, so such an edit takes effect only when the program restarts.
-pub fn changed_initial_values(program: &Program, host: &HostInfo) -> Vec<String> {
+/// program's values, so such an edit takes effect only when the program restarts. Globals the
+/// migration moves (`migrated`) are left out: their type changed, so the text of their initial
+/// value does too; the migration says what their new fields hold.
+pub fn changed_initial_values(
+    program: &Program,
+    host: &HostInfo,
+    migrated: &[&str],
+) -> Vec<String> {
     initial_values(program)
         .into_iter()
+        .filter(|(name, _)| !migrated.contains(&name.as_str()))
         .filter(|(name, value)| {
             host.initial_values
                 .iter()
@@ -331,6 +343,21 @@ fn is_reserved(name: &str) -> bool {
         || name.starts_with("vais_hot_")
 }
 
+/// Whether any function calls `main` or takes its address.
+pub fn calls_main(program: &Program) -> bool {
+    let Some(main) = program.main else {
+        return false;
+    };
+    program.functions.iter().filter_map(|f| f.body.as_ref()).any(|body| {
+        let mut found = false;
+        visit(&body.body, &mut |e| {
+            found |= matches!(&e.kind,
+                ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == main);
+        });
+        found
+    })
+}
+
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
 pub fn uses_safe_points(program: &Program) -> bool {
     let Some(main) = program.main else {
@@ -365,6 +392,8 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
             let mut found = Vec::new();
             visit(&body.body, &mut |e| match &e.kind {
                 ExprKind::FuncRef(g)
+                | ExprKind::Closure { func: g, .. }
+                | ExprKind::TaskNew { func: g, .. }
                 | ExprKind::Call {
                     callee: Callee::Direct(g),
                     ..
@@ -390,7 +419,11 @@ pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::AddrOf(a)
         | ExprKind::Unary(_, a)
         | ExprKind::Cast(a)
+        | ExprKind::FnToClosure(a, _)
+        | ExprKind::Spawn(a)
+        | ExprKind::Await(a)
         | ExprKind::ArrayRepeat(a, _) => go(a),
+        ExprKind::Closure { env: Some(env), .. } => go(env),
         ExprKind::Index(a, b)
         | ExprKind::PtrIndex(a, b)
         | ExprKind::Binary(_, a, b)
@@ -402,14 +435,15 @@ pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             go(b);
         }
         ExprKind::Call { callee, args } => {
-            if let Callee::Indirect(c) = callee {
+            if let Callee::Indirect(c) | Callee::Closure(c) = callee {
                 go(c);
             }
             args.iter().for_each(go);
         }
-        ExprKind::StructLit(_, xs) | ExprKind::ArrayLit(xs) | ExprKind::EnumLit(_, _, xs) => {
-            xs.iter().for_each(go)
-        }
+        ExprKind::StructLit(_, xs)
+        | ExprKind::ArrayLit(xs)
+        | ExprKind::EnumLit(_, _, xs)
+        | ExprKind::TaskNew { args: xs, .. } => xs.iter().for_each(go),
         ExprKind::Block(stmts, tail) => {
             for s in stmts {
                 match s {

@@ -19,15 +19,20 @@ fn program(src: &str) -> (Program, SourceMap) {
     (program.unwrap_or_else(|| panic!("{diags:?}")), sources)
 }
 
-fn layouts(p: &Program) -> Vec<codegen_hot::Layout> {
-    super::layouts(p).expect("layouts")
+fn layouts(p: &Program, sources: &SourceMap) -> Vec<codegen_hot::Layout> {
+    super::layouts(p, sources).expect("layouts")
 }
 
 /// The host information a host build of `src` records.
 fn host_info(src: &str) -> super::HostInfo {
     let (hp, sources) = program(src);
-    let (plan, hashes) =
-        super::host_plan(&hp, &sources, Path::new("game.vais"), "vaisc", layouts(&hp));
+    let (plan, hashes) = super::host_plan(
+        &hp,
+        &sources,
+        Path::new("game.vais"),
+        "vaisc",
+        layouts(&hp, &sources),
+    );
     let code = super::host_code(&hp, &hashes, &plan);
     super::HostInfo::from_plan(&plan, code, super::initial_values(&hp))
 }
@@ -41,7 +46,7 @@ fn patch_of(src: &str, host_src: &str) -> super::PatchPlan {
         &sources,
         Path::new("game.vais"),
         &host,
-        layouts(&p),
+        layouts(&p, &sources),
         false,
     )
     .expect("compatible")
@@ -63,7 +68,7 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let entry = Path::new("game.vais");
     let (plan, bodies) = match host_of {
         None => (
-            super::host_plan(&p, &sources, entry, "vaisc", layouts(&p)).0,
+            super::host_plan(&p, &sources, entry, "vaisc", layouts(&p, &sources)).0,
             None,
         ),
         Some(host_src) => {
@@ -72,9 +77,13 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
         }
     };
     let ctx = Context::create();
+    let opts = crate::codegen::Options {
+        hot_host: host_of.is_none(),
+        runtime_globals: super::runtime_globals(&p, &plan),
+        ..Default::default()
+    };
     let part = bodies.as_deref().map(crate::codegen::Part::patch);
-    let module =
-        crate::codegen::lower_part(&ctx, &p, &sources, &Default::default(), part).expect("lower");
+    let module = crate::codegen::lower_part(&ctx, &p, &sources, &opts, part).expect("lower");
     codegen_hot::apply(&ctx, &module, &plan).expect("pass");
     module.verify().expect("valid IR after the pass");
     module.print_to_string().to_string()
@@ -158,7 +167,13 @@ F main() -> i64 = setup()";
 /// The hot functions' body hashes of a host build of `src`, in slot order.
 fn body_hashes(src: &str) -> Vec<u64> {
     let (p, sources) = program(src);
-    let (plan, _) = super::host_plan(&p, &sources, Path::new("game.vais"), "vaisc", layouts(&p));
+    let (plan, _) = super::host_plan(
+        &p,
+        &sources,
+        Path::new("game.vais"),
+        "vaisc",
+        layouts(&p, &sources),
+    );
     plan.functions.iter().map(|f| f.body_hash).collect()
 }
 
@@ -244,25 +259,113 @@ F main() -> i64 = I step(4) { idle(1) } E { 0 }";
 fn incompatible_patches_are_refused_at_build_time() {
     let entry = Path::new("game.vais");
     let info = host_info(GAME);
-    let (changed, sources) =
+    // `main` does not read `frame`, so it may change type; values are converted.
+    let (changed, changed_src) =
         program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let plan = super::patch_plan(&changed, &sources, entry, &info, layouts(&changed), false);
-    let err = plan.err().expect("layout change");
+    let plan = super::patch_plan(
+        &changed,
+        &changed_src,
+        entry,
+        &info,
+        layouts(&changed, &changed_src),
+        false,
+    )
+    .expect("a migration");
+    assert_eq!(
+        plan.migration.summary(),
+        "State: frame: i64 -> i32; 1 live value"
+    );
+    // A field `main` reads may move but not change type.
+    let reads = GAME.replace("twice(&s) + run", "s.frame as i64 + twice(&s) + run");
+    let read_info = host_info(&reads);
+    let (changed, changed_src) =
+        program(&reads.replace("S State { frame: i64 }", "S State { frame: i32 }"));
+    let err = super::patch_plan(
+        &changed,
+        &changed_src,
+        entry,
+        &read_info,
+        layouts(&changed, &changed_src),
+        false,
+    )
+    .expect_err("a retyped field main reads");
     assert_eq!(
         err.0,
-        vec!["struct State: layout changed from { frame: i64 @0 } size 8 to { frame: i32 @0 } size 4"]
+        vec!["State: field `frame` changes type from i64 to i32, but code that keeps running (`main`) uses it as i64"]
     );
     let with_global = format!(
         "G score: i64 = 0\n{}",
         GAME.replace("s.frame += 1", "score += 1")
     );
-    let (p, sources) = program(&with_global);
-    let plan = super::patch_plan(&p, &sources, entry, &info, layouts(&p), false);
-    let err = plan.err().expect("new global");
-    assert_eq!(
-        err.0,
-        vec!["global `score` is new: the running program does not have it"]
+    let (p, p_src) = program(&with_global);
+    let plan = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
+        .expect("a new global is fine")
+        .plan;
+    let new: Vec<(&str, &str)> = plan
+        .new_globals
+        .iter()
+        .map(|g| (g.name.as_str(), g.description.as_str()))
+        .collect();
+    assert_eq!(new, vec![("score", "i64")]);
+    assert!(!plan.globals.contains(&"score".to_string()));
+    // The runtime compares a new global's type by this text, which holds the layouts of the
+    // structs in it, so that a struct the host lacks cannot change unnoticed.
+    let src = format!(
+        "S Q {{ a: i64, s: State }}\nG qs: [Q; 2] = [Q {{ a: 1 }}, Q {{ a: 2 }}]\n{}",
+        GAME.replace("s.frame += 1", "qs[0].a += 1")
     );
+    let (p, p_src) = program(&src);
+    let plan = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
+        .expect("a new global is fine")
+        .plan;
+    assert_eq!(
+        plan.new_globals[0].description,
+        "[Q; 2]; struct Q { a: i64 @0, s: State @8 } size 16; struct State { frame: i64 @0 } size 8"
+    );
+    // Its initial value is copied out of the patch, so it must not point into the patch.
+    for (global, what) in [
+        ("G score: str = \"none\"", "a string"),
+        (
+            "S H { f: fn(*State) -> i64 }\nG score: H = H { f: update }",
+            "a function address",
+        ),
+    ] {
+        let src = format!("{global}\n{}", GAME.replace("s.frame += 1", "score"));
+        let (p, p_src) = program(&src);
+        let err = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
+            .expect_err("pointer");
+        assert_eq!(
+            err.0,
+            vec![format!("global `score` is new and its initial value holds {what}, which would point into the patch: restart the program to add it")]
+        );
+    }
+}
+
+/// A patch's new global is reached through the pointer variable the runtime fills, and the
+/// patch keeps its initial value under the ABI's name; the host's globals stay declarations.
+#[test]
+fn a_patch_reaches_its_new_globals_through_the_runtimes_pointer() {
+    let src = "
+S P { x: i64, y: i64 }
+G kept: i64 = 1
+#[hot] F step() { kept += 1 }
+F main() -> i64 { step(); kept }";
+    let patched = src
+        .replace(
+            "G kept",
+            "G ps: [P; 2] = [P { x: 1, y: 2 }, P { x: 3, y: 4 }]\nG kept",
+        )
+        .replace("kept += 1", "kept += 1; ps[1].y += kept");
+    let ir = hot_ir(&patched, Some(src));
+    for line in [
+        "@kept = external global i64\n",
+        "@__vais_hot_global_init.ps = internal constant [2 x %P] [%P { i64 1, i64 2 }, %P { i64 3, i64 4 }]\n",
+        "@__vais_hot_global.ps = protected global [2 x %P]* null\n",
+        "load [2 x %P]*, [2 x %P]** @__vais_hot_global.ps",
+    ] {
+        assert!(ir.contains(line), "{line}in\n{ir}");
+    }
+    assert!(!ir.contains("@ps "), "{ir}");
 }
 
 /// Every variable a patch uses is the host's, whatever its type: struct and array globals too.
@@ -335,7 +438,7 @@ G s: str = \"a\\tb\"
 G xs: [f64; 2] = [0.5, 1.0]
 F main() -> i64 = p.x";
     let info = super::HostInfo::parse(&host_info(src).to_text()).expect("round trip");
-    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info);
+    let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info, &[]);
     assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
     assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
     assert_eq!(changed(&src.replace("a\\tb", "a\\tc")), vec!["s"]);
@@ -346,12 +449,12 @@ F main() -> i64 = p.x";
 /// (codegen stores them as one byte, which a separate hand computation once took as none).
 #[test]
 fn layouts_are_the_code_generators() {
-    let (p, _) = program(
+    let (p, p_src) = program(
         "S Q { a: u8, u: () }\nS R { q: Q, n: i32 }\nE K { A, B(u8, i64) }\nG k: i64 = 0\nF main() -> i64 = 0",
     );
-    let described: Vec<(String, String)> = layouts(&p)
+    let described: Vec<(String, String)> = layouts(&p, &p_src)
         .into_iter()
-        .map(|l| (l.name, l.description))
+        .map(|l| (l.layout.key(), l.layout.describe()))
         .collect();
     let expect = |name: &str, description: &str| (name.to_string(), description.to_string());
     assert_eq!(
@@ -365,6 +468,36 @@ fn layouts_are_the_code_generators() {
     );
 }
 
+/// Field defaults travel as the bytes of a value of the field's type, laid out as the code
+/// generator lays it out (little-endian here); a field without one migrates as zero.
+#[test]
+fn field_defaults_are_encoded_with_the_code_generators_layout() {
+    let (p, p_src) = program(
+        "S D { a: i32 = -2, n: i64, b: f64 = 2.5, c: bool = true, h: u16 = 513 }\nG d: D = D { n: 1 }\nF main() -> i64 = 0",
+    );
+    let all = layouts(&p, &p_src);
+    let d = all
+        .iter()
+        .find(|l| l.layout.key() == "struct D")
+        .expect("D's layout");
+    let defaults: Vec<(&str, Option<Vec<u8>>)> = d
+        .layout
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.default.clone()))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec![
+            ("a", Some((-2i32).to_le_bytes().to_vec())),
+            ("n", None),
+            ("b", Some(2.5f64.to_le_bytes().to_vec())),
+            ("c", Some(vec![1])),
+            ("h", Some(513u16.to_le_bytes().to_vec())),
+        ]
+    );
+}
+
 /// Should code that uses `main` reach the pass despite `refusals`, the pass reports it instead
 /// of deleting a function that still has uses (which crashed LLVM).
 #[test]
@@ -374,10 +507,10 @@ fn the_pass_refuses_to_delete_a_main_still_used() {
     let (p, sources) = program(src);
     assert_eq!(super::refusals(&p).len(), 1);
     let entry = Path::new("game.vais");
-    let (plan, _) = super::host_plan(&p, &sources, entry, "vaisc", layouts(&p));
+    let (plan, _) = super::host_plan(&p, &sources, entry, "vaisc", layouts(&p, &sources));
     // A host that exports nothing: the patch carries every function hot code reaches.
     let host = super::HostInfo::from_plan(&plan, Vec::new(), Vec::new());
-    let plan = super::patch_plan(&p, &sources, entry, &host, layouts(&p), false)
+    let plan = super::patch_plan(&p, &sources, entry, &host, layouts(&p, &sources), false)
         .expect("compatible")
         .plan;
     let ctx = Context::create();

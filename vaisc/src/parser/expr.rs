@@ -223,11 +223,17 @@ impl Parser {
     pub(super) fn binary(&mut self, min: usize) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         loop {
+            // Only punctuation can be an operator, and the token is at most one of them: find
+            // which, then ask once whether it continues this expression.
+            let &TokenKind::Punct(q) = self.kind() else {
+                return Ok(lhs);
+            };
             let found = LEVELS.iter().enumerate().find_map(|(level, ops)| {
                 ops.iter()
-                    .find(|(p, _)| self.continues(p))
+                    .find(|(p, _)| super::same_punct(p, q))
                     .map(|&(_, op)| (level, op))
             });
+            let found = found.filter(|_| self.continues(q));
             let Some((level, op)) = found.filter(|&(level, _)| level >= min) else {
                 return Ok(lhs);
             };
@@ -309,7 +315,7 @@ impl Parser {
                 e = Expr { kind, span };
             } else if self.is_punct(".") {
                 self.bump();
-                let name = match self.kind().clone() {
+                let name = match *self.kind() {
                     TokenKind::Int(i) => {
                         let span = self.bump().span;
                         Ident {
@@ -319,7 +325,13 @@ impl Parser {
                     }
                     _ => self.ident("a field or method name")?,
                 };
-                if self.continues("(") {
+                if name.name == "await" {
+                    let span = e.span.to(name.span);
+                    e = Expr {
+                        kind: ExprKind::Await(Box::new(e)),
+                        span,
+                    };
+                } else if self.continues("(") {
                     self.bump();
                     let args = self.args(")")?;
                     let span = e.span.to(self.prev_span());
@@ -338,6 +350,12 @@ impl Parser {
                         span,
                     };
                 }
+            } else if self.is_punct("?") && self.try_follows() {
+                let span = e.span.to(self.bump().span);
+                e = Expr {
+                    kind: ExprKind::Try(Box::new(e)),
+                    span,
+                };
             } else if matches!(self.kind(), TokenKind::As) {
                 self.bump();
                 let ty = self.ty()?;
@@ -350,6 +368,18 @@ impl Parser {
                 return Ok(e);
             }
         }
+    }
+
+    /// Whether the `?` here is the postfix `e?` rather than the start of a ternary's branches:
+    /// it is when what follows cannot start an expression (a closing bracket, a separator, a
+    /// `.` or another `?`) or starts a new line.
+    fn try_follows(&self) -> bool {
+        let next = &self.tokens[(self.pos + 1).min(self.tokens.len() - 1)];
+        next.line_start
+            || matches!(
+                next.kind,
+                TokenKind::Eof | TokenKind::Punct(")" | ";" | "," | "}" | "]" | "." | "?")
+            )
     }
 
     /// Comma-separated expressions up to the closing punctuation, which is consumed.
@@ -445,22 +475,46 @@ impl Parser {
 
     fn primary(&mut self) -> PResult<Expr> {
         let lo = self.span();
-        let kind = match self.kind().clone() {
-            TokenKind::Int(v) => {
+        // Asked before the match, which borrows the token.
+        let letter_type =
+            matches!(self.kind(), TokenKind::Keyword('B' | 'C')) && self.letter_names_type();
+        // Matched by reference: copying the token would copy an identifier's name, and most
+        // primaries are names.
+        let kind = match self.kind() {
+            &TokenKind::Int(v) => {
                 self.bump();
-                ExprKind::Int(v)
+                ExprKind::Int(v.into())
             }
-            TokenKind::Float(v) => {
+            &TokenKind::Float(v) => {
                 self.bump();
                 ExprKind::Float(v)
             }
             TokenKind::Str(s) => {
+                let s = s.clone();
                 self.bump();
                 ExprKind::Str(s)
             }
-            TokenKind::Char(b) => {
+            &TokenKind::Char(b) => {
                 self.bump();
                 ExprKind::Char(b)
+            }
+            // `spawn f(x)`: the operand is a name and its call, so that `spawn f(x).await`
+            // awaits the spawned task.
+            TokenKind::Ident(name)
+                if name == "spawn" && matches!(self.nth(1), TokenKind::Ident(_)) =>
+            {
+                self.bump();
+                let mut call = self.nested(Parser::primary)?;
+                if self.continues("(") {
+                    self.bump();
+                    let args = self.args(")")?;
+                    let span = call.span.to(self.prev_span());
+                    call = Expr {
+                        kind: ExprKind::Call(Box::new(call), args),
+                        span,
+                    };
+                }
+                ExprKind::Spawn(Box::new(call))
             }
             // `sizeof(T)` takes a type, so it is syntax rather than a call.
             TokenKind::Ident(name)
@@ -508,10 +562,7 @@ impl Parser {
                 kind?
             }
             TokenKind::Punct("{") => ExprKind::Block(self.block()?),
-            TokenKind::Punct("|" | "||") => {
-                let d = diag::tier2_feature(self.span(), "closures (`|x| ..`)");
-                return Err(self.report(d));
-            }
+            TokenKind::Punct("|" | "||") => ExprKind::Closure(Box::new(self.closure_expr()?)),
             TokenKind::Punct("@") => {
                 self.bump();
                 self.expect_punct("(")?;
@@ -522,7 +573,7 @@ impl Parser {
             TokenKind::Keyword('M') => return self.match_expr(),
             // `B` and `C` take no operand, so `B { x: 1 }` or `C.new()` can only mean a type
             // declared with that letter as its name.
-            TokenKind::Keyword('B' | 'C') if self.letter_names_type() => {
+            TokenKind::Keyword('B' | 'C') if letter_type => {
                 let name = self.ident("a type name")?;
                 if self.struct_lit_follows() {
                     return self.struct_lit(vec![name], lo);
@@ -550,7 +601,7 @@ impl Parser {
                 };
                 ExprKind::Return(value)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O'))
+            &TokenKind::Keyword(c @ ('W' | 'D' | 'O'))
                 if !matches!(self.nth(1), TokenKind::Punct("." | "{")) =>
             {
                 let d = diag::tier2_feature(self.span(), super::tier2_name(c));

@@ -4,9 +4,11 @@
 //! statement loops catch it, skip to a sensible restart point and carry on, so one run reports
 //! every independent syntax error and later stages still see every item that parsed.
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
-//! expressions, `pattern.rs` match patterns.
+//! expressions, `pattern.rs` match patterns, `closure.rs` closure literals and closure types.
 
+mod closure;
 mod expr;
+mod generic;
 mod pattern;
 
 use crate::ast::*;
@@ -20,6 +22,14 @@ use crate::source::{FileId, Span};
 /// default bracket depth, it is far beyond what written code needs.
 pub const MAX_NESTING: usize = 256;
 
+/// Whether two punctuation tokens are the same. They are one to three bytes long, so a byte
+/// loop the compiler unrolls is much cheaper than the library comparison's call; the parser
+/// asks this for almost every token.
+#[inline]
+fn same_punct(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Marker that a diagnostic has already been pushed for this failure.
 #[derive(Debug)]
 pub struct Reported;
@@ -28,7 +38,27 @@ pub type PResult<T> = Result<T, Reported>;
 
 /// Lexes and parses one file.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    let parsed = parse_file(file, text);
+    (parsed.module, parsed.diags)
+}
+
+/// What parsing one file gives the module loader.
+#[derive(Debug)]
+pub struct Parsed {
+    pub module: Module,
+    pub diags: Vec<Diagnostic>,
+    /// The file names one of the formatting built-ins (`print`, `println`, `format`) as a
+    /// word, outside strings and comments: the program then needs `std/fmt`.
+    pub names_fmt: bool,
+}
+
+/// Lexes and parses one file, noting on the way whether it names a formatting built-in (so
+/// that the loader does not lex it again to find out).
+pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let (tokens, diags) = lex(file, text);
+    let names_fmt = tokens.iter().any(|t| {
+        matches!(&t.kind, TokenKind::Ident(n) if n == "print" || n == "println" || n == "format")
+    });
     let mut parser = Parser {
         tokens,
         pos: 0,
@@ -37,9 +67,14 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         depth: 0,
         too_deep: false,
         muted: false,
+        in_trait: false,
     };
     let module = parser.module();
-    (module, parser.diags)
+    Parsed {
+        module,
+        diags: parser.diags,
+        names_fmt,
+    }
 }
 
 pub struct Parser {
@@ -58,6 +93,8 @@ pub struct Parser {
     /// `)` or `}` the line would have closed): syntax errors are not reported again until the
     /// statement or item ends, because they would be consequences of that one.
     muted: bool,
+    /// Set inside a trait (`W`), where a method may end without a body.
+    in_trait: bool,
 }
 
 impl Parser {
@@ -84,13 +121,15 @@ impl Parser {
         self.tokens[self.pos.saturating_sub(1)].span
     }
 
-    fn bump(&mut self) -> Token {
-        let t = self.tok().clone();
-        self.muted |= t.unterminated;
+    /// Consumes the token at the cursor and returns it (by reference: most callers only want
+    /// its span, and a copy would copy an identifier's name).
+    fn bump(&mut self) -> &Token {
+        let at = self.pos.min(self.tokens.len() - 1);
+        self.muted |= self.tokens[at].unterminated;
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
         }
-        t
+        &self.tokens[at]
     }
 
     /// At the end of the file, or of what will be read of it: after the nesting limit every
@@ -99,8 +138,9 @@ impl Parser {
         self.too_deep || matches!(self.kind(), TokenKind::Eof)
     }
 
+    #[inline]
     fn is_punct(&self, p: &str) -> bool {
-        matches!(self.kind(), TokenKind::Punct(q) if *q == p)
+        matches!(self.kind(), TokenKind::Punct(q) if same_punct(q, p))
     }
 
     fn is_kw(&self, k: char) -> bool {
@@ -188,8 +228,11 @@ impl Parser {
 
     /// An identifier, or a single-letter keyword where a name is being declared (`S P { .. }`).
     fn ident(&mut self, what: &str) -> PResult<Ident> {
-        let name = match self.kind() {
-            TokenKind::Ident(n) => n.clone(),
+        // The name moves into the tree: nothing reads a token's name after consuming it (the
+        // parser never backs up over an identifier), so it is taken rather than copied.
+        let at = self.pos.min(self.tokens.len() - 1);
+        let name = match &mut self.tokens[at].kind {
+            TokenKind::Ident(n) => std::mem::take(n),
             TokenKind::Keyword(c) => c.to_string(),
             _ => return Err(self.error_expected(what)),
         };
@@ -249,7 +292,9 @@ impl Parser {
             && matches!(
                 t.kind,
                 TokenKind::HashBracket
-                    | TokenKind::Keyword('F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P')
+                    | TokenKind::Keyword(
+                        'F' | 'S' | 'E' | 'X' | 'G' | 'C' | 'T' | 'U' | 'N' | 'P' | 'A' | 'W'
+                    )
             )
     }
 
@@ -323,7 +368,18 @@ impl Parser {
                 self.eat_punct(";");
                 ItemKind::Use(path, span)
             }
-            TokenKind::Keyword(c @ ('W' | 'A' | 'D' | 'O')) => {
+            TokenKind::Keyword('W') => ItemKind::Trait(self.trait_decl()?),
+            TokenKind::Keyword('A') => {
+                self.bump();
+                if !self.is_kw('F') {
+                    let d = diag::async_needs_fn(self.span());
+                    return Err(self.report(d));
+                }
+                let mut f = self.fn_decl(attrs.clone(), false)?;
+                f.is_async = true;
+                ItemKind::Fn(f)
+            }
+            TokenKind::Keyword(c @ ('D' | 'O')) => {
                 let d = diag::tier2_feature(self.span(), tier2_name(c));
                 return Err(self.report(d));
             }
@@ -343,10 +399,7 @@ impl Parser {
     fn fn_decl(&mut self, attrs: Vec<Attr>, is_extern: bool) -> PResult<FnDecl> {
         self.bump(); // `F`
         let name = self.ident("a function name")?;
-        if self.is_punct("<") {
-            let d = diag::tier2_feature(self.span(), "generic functions (`F name<T>`)");
-            return Err(self.report(d));
-        }
+        let generics = self.generic_params()?;
         self.expect_punct("(")?;
         let mut params = Vec::new();
         let mut self_param = None;
@@ -374,7 +427,7 @@ impl Parser {
         } else {
             None
         };
-        let body = if is_extern {
+        let body = if is_extern || self.in_trait && !self.is_punct("=") && !self.is_punct("{") {
             self.eat_punct(";");
             None
         } else if self.eat_punct("=") {
@@ -390,12 +443,14 @@ impl Parser {
         };
         Ok(FnDecl {
             name,
+            generics,
             self_param,
             params,
             variadic,
             ret,
             body,
             attrs,
+            is_async: false,
         })
     }
 
@@ -422,14 +477,33 @@ impl Parser {
         }
     }
 
+    /// The fields of an enum's struct variant: no defaults, since no literal of a variant may
+    /// omit fields.
     fn fields(&mut self) -> PResult<Vec<Param>> {
+        let fields = self.field_list(false)?;
+        Ok(fields
+            .into_iter()
+            .map(|f| Param {
+                name: f.name,
+                ty: f.ty,
+            })
+            .collect())
+    }
+
+    /// `{ name: Type, .. }`; with `defaults`, a field may be followed by `= const_expr`.
+    fn field_list(&mut self, defaults: bool) -> PResult<Vec<FieldDecl>> {
         let open = self.expect_punct("{")?;
         let mut fields = Vec::new();
         while !self.is_punct("}") {
             let name = self.ident("a field name")?;
             self.expect_punct(":")?;
             let ty = self.ty()?;
-            fields.push(Param { name, ty });
+            let default = if defaults && self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            fields.push(FieldDecl { name, ty, default });
             if !self.eat_punct(",") && !self.eat_punct(";") && !self.is_punct("}") {
                 if self.tok().line_start {
                     continue;
@@ -444,13 +518,19 @@ impl Parser {
     fn struct_decl(&mut self) -> PResult<StructDecl> {
         self.bump();
         let name = self.ident("a struct name")?;
-        let fields = self.fields()?;
-        Ok(StructDecl { name, fields })
+        let generics = self.generic_params()?;
+        let fields = self.field_list(true)?;
+        Ok(StructDecl {
+            name,
+            generics,
+            fields,
+        })
     }
 
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
         self.bump();
         let name = self.ident("an enum name")?;
+        let generics = self.generic_params()?;
         let open = self.expect_punct("{")?;
         let mut variants = Vec::new();
         while !self.is_punct("}") {
@@ -476,14 +556,27 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(EnumDecl { name, variants })
+        Ok(EnumDecl {
+            name,
+            generics,
+            variants,
+        })
     }
 
     fn impl_body(&mut self) -> PResult<ImplDecl> {
         let target = self.ident("a type name after `X`")?;
+        let generics = self.generic_params()?.into_iter().map(|g| g.name).collect();
+        let trait_name = if self.eat_punct(":") {
+            Some(self.ident("a trait name")?)
+        } else {
+            None
+        };
         let open = self.expect_punct("{")?;
         let mut methods = Vec::new();
         while !self.is_punct("}") && !self.at_eof() {
+            if self.eat_punct(";") {
+                continue;
+            }
             let start = self.pos;
             let attrs = match self.attrs() {
                 Ok(a) => a,
@@ -493,6 +586,13 @@ impl Parser {
                 }
             };
             while self.eat_kw('P') {}
+            if self.is_kw('A') {
+                // Reported once; the method is then read as an ordinary one.
+                let d = diag::async_method(self.span());
+                self.report(d);
+                self.bump();
+                continue;
+            }
             if !self.is_kw('F') {
                 self.error_expected("a method (`F`)");
                 if self.pos == start {
@@ -507,7 +607,12 @@ impl Parser {
             }
         }
         self.expect_close("}", open)?;
-        Ok(ImplDecl { target, methods })
+        Ok(ImplDecl {
+            target,
+            generics,
+            trait_name,
+            methods,
+        })
     }
 
     fn extern_block(&mut self) -> PResult<Vec<FnDecl>> {
@@ -611,6 +716,7 @@ impl Parser {
                     _ => TypeKind::Tuple(elems),
                 }
             }
+            TokenKind::Punct("|" | "||") => self.closure_type()?,
             TokenKind::Ident(name) if name == "fn" => {
                 self.bump();
                 self.expect_punct("(")?;
@@ -629,9 +735,29 @@ impl Parser {
                 };
                 TypeKind::Fn(params, ret)
             }
+            TokenKind::Ident(name)
+                if name == "Task" && matches!(self.nth(1), TokenKind::Punct("<")) =>
+            {
+                self.bump();
+                self.bump();
+                let inner = self.nested(Parser::ty)?;
+                if self.is_punct(">>") {
+                    // `Task<Task<T>>`: the first `>` closes this type, the second the outer one.
+                    let t = &mut self.tokens[self.pos];
+                    t.kind = TokenKind::Punct(">");
+                    t.span.lo += 1;
+                } else {
+                    self.expect_punct(">")?;
+                }
+                TypeKind::Task(Box::new(inner))
+            }
             TokenKind::Ident(name) => {
                 self.bump();
-                TypeKind::Named(name)
+                if self.is_punct("<") {
+                    TypeKind::Applied(name, self.type_args()?)
+                } else {
+                    TypeKind::Named(name)
+                }
             }
             TokenKind::Keyword(c) => {
                 self.bump();
@@ -652,8 +778,6 @@ impl Parser {
 
 fn tier2_name(c: char) -> &'static str {
     match c {
-        'W' => "traits (`W`)",
-        'A' => "async (`A`)",
         'D' => "defer (`D`)",
         _ => "unions (`O`)",
     }
@@ -680,5 +804,7 @@ fn describe(kind: &TokenKind) -> String {
     }
 }
 
+#[cfg(test)]
+mod closure_tests;
 #[cfg(test)]
 mod tests;

@@ -87,10 +87,10 @@ impl Parser {
 
     fn int_pattern(&mut self) -> PResult<i128> {
         let negative = self.eat_punct("-");
-        match self.kind().clone() {
+        match *self.kind() {
             TokenKind::Int(v) => {
                 self.bump();
-                let v = v as i128;
+                let v = i128::from(v);
                 Ok(if negative { -v } else { v })
             }
             // A character literal is the `u8` value of its byte.

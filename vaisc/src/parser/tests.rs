@@ -142,8 +142,35 @@ fn several_errors_are_reported_in_one_run() {
 
 #[test]
 fn tier2_keywords_are_rejected_clearly() {
-    let (_, diags) = parse(FileId(0), "W Show { }\nF main() = 0");
+    let (_, diags) = parse(FileId(0), "O Bits { }\nF main() = 0");
     assert_eq!(diags[0].code, "E0011");
+}
+
+#[test]
+fn generic_parameters_arguments_and_traits_parse() {
+    let src = "W Shape { F area(&self) -> f64; F name(&self) -> str = \"s\" }
+S Pair<T: Shape + Eq, U> { a: T, b: Vec<Vec<U>> }
+X Pair<A, B>: Shape { F area(&self) -> f64 = 0.0 }
+F main() -> i64 = f(x)?";
+    let (module, diags) = parse(FileId(0), src);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let crate::ast::ItemKind::Struct(s) = &module.items[1].kind else {
+        panic!("a struct");
+    };
+    assert_eq!(s.generics.len(), 2);
+    assert_eq!(s.generics[0].bounds.len(), 2);
+    let crate::ast::TypeKind::Applied(name, args) = &s.fields[1].ty.kind else {
+        panic!("an applied type");
+    };
+    assert_eq!((name.as_str(), args.len()), ("Vec", 1));
+    let crate::ast::ItemKind::Impl(imp) = &module.items[2].kind else {
+        panic!("an impl");
+    };
+    assert_eq!(imp.generics.len(), 2);
+    assert_eq!(
+        imp.trait_name.as_ref().map(|t| t.name.as_str()),
+        Some("Shape")
+    );
 }
 
 #[test]
@@ -229,4 +256,37 @@ fn tier2_syntax() {
     check("'a'", &["'a'"]);
     check("L x: p[1..n - 1] { }", &["each x in p[1..(n - 1)]"]);
     check("L x: arr { }", &["each x in arr"]);
+}
+
+/// A struct field may end in `= expr`, on one line or one field per line; an enum variant's
+/// fields may not (no literal of a variant leaves fields out).
+#[test]
+fn struct_fields_may_have_defaults() {
+    let src =
+        "S State { frame: i64, speed: f64 = 2.5 * 2.0, pos: V = V { x: 1 }\n lives: i64 = 3 }";
+    let (module, diags) = parse(FileId(0), src);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let ItemKind::Struct(s) = &module.items[0].kind else {
+        panic!("not a struct");
+    };
+    let defaults: Vec<(&str, Option<String>)> = s
+        .fields
+        .iter()
+        .map(|f| (f.name.name.as_str(), f.default.as_ref().map(show)))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec![
+            ("frame", None),
+            ("speed", Some("(2.5 * 2.0)".to_string())),
+            ("pos", Some("V{1}".to_string())),
+            ("lives", Some("3".to_string())),
+        ]
+    );
+    let (_, diags) = parse(FileId(0), "E Shape { Circle { r: f64 = 1.0 } }");
+    assert_eq!(
+        diags.first().map(|d| (d.code, d.message.as_str())),
+        Some(("E0010", "expected `,` or `}`, found `=`")),
+        "{diags:#?}"
+    );
 }

@@ -2,6 +2,7 @@
 //! auto-reference, associated functions, enum variant construction, struct and array literals.
 
 use super::expr::{diverge, error_expr, mk};
+use super::generic::MethodRef;
 use super::{Checker, FnCtx, Value};
 use crate::ast::{self, ExprKind as E};
 use crate::diagnostics as diag;
@@ -14,13 +15,18 @@ impl Checker {
         ctx: &mut FnCtx,
         callee: &ast::Expr,
         args: &[ast::Expr],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         if let E::Name(n) = &callee.kind {
-            if ctx.lookup(n).is_none() {
+            if !ctx.sees(n) {
                 match self.values.get(n).copied() {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
+                    }
+                    Some(Value::Generic(g)) => {
+                        let b = Default::default();
+                        return self.generic_call(ctx, g, b, Vec::new(), args, expected, span);
                     }
                     Some(Value::Global(_) | Value::Const(_)) => {}
                     None => {
@@ -42,9 +48,24 @@ impl Checker {
                                 }
                             };
                         }
+                        if let Some(found) = self.generic_bare_variant(n, callee.span) {
+                            return match found {
+                                Some((g, vid)) => {
+                                    self.generic_variant(ctx, &g, vid, args, expected, span)
+                                }
+                                None => error_expr(span),
+                            };
+                        }
+                        if n == "caller_location" && args.is_empty() {
+                            if let Some(id) = ctx.lookup(super::CALLER) {
+                                return mk(ExprKind::Local(id), Ty::Str, span);
+                            }
+                        }
                         self.report(diag::unknown_function(callee.span, n));
+                        // Checked against the error type: nothing about them is known, which
+                        // is no second mistake (a closure's parameter types, say).
                         for a in args {
-                            self.expr(ctx, a, None);
+                            self.expr(ctx, a, Some(&Ty::Error));
                         }
                         return error_expr(span);
                     }
@@ -64,6 +85,17 @@ impl Checker {
                     fty.ret.clone(),
                     span,
                 )
+            }
+            Ty::Closure(fty) => {
+                let name = match &callee.kind {
+                    E::Name(n) => n.as_str(),
+                    _ => "closure",
+                };
+                let sig = Signature::plain(&fty, name);
+                let args = self.call_args(ctx, sig, Vec::new(), args, span);
+                let ret = fty.ret.clone();
+                let callee = Callee::Closure(Box::new(f));
+                mk(ExprKind::Call { callee, args }, ret, span)
             }
             Ty::Never => self.diverging_call(ctx, f, args, span),
             Ty::Error => {
@@ -89,7 +121,7 @@ impl Checker {
     ) -> Expr {
         let mut parts = vec![callee];
         for a in args {
-            parts.push(self.expr(ctx, a, None));
+            parts.push(self.expr(ctx, a, Some(&Ty::Error)));
         }
         diverge(parts, span)
     }
@@ -103,7 +135,11 @@ impl Checker {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
-        let fty = self.program.functions[func].ty.clone();
+        let mut fty = self.program.functions[func].ty.clone();
+        let hidden = self.generics.track_caller.contains(&func);
+        if hidden {
+            fty.params.pop();
+        }
         let name = self.program.functions[func].name.clone();
         let is_extern = self.program.functions[func].body.is_none() && !self.is_pending(func);
         let format = super::format::format_index(&name).filter(|_| is_extern && fty.variadic);
@@ -123,7 +159,13 @@ impl Checker {
         if let Some(fmt) = format {
             self.check_format(fmt, args, &lowered, span);
         }
-        let args = lowered;
+        let mut args = lowered;
+        if hidden {
+            args.push(self.caller_location(ctx, span));
+        }
+        if self.program.functions[func].attrs.is_async {
+            return super::async_::task_new(func, args, &fty.ret, span);
+        }
         mk(
             ExprKind::Call {
                 callee: Callee::Direct(func),
@@ -161,8 +203,16 @@ impl Checker {
                     self.coerce(ctx, v, p)
                 }
                 None => {
-                    let hint = variadic_hints.get(i - fixed).cloned().flatten();
+                    // An argument too many (already reported) has no type to expect at all.
+                    let hint = match fty.variadic {
+                        true => variadic_hints.get(i - fixed).cloned().flatten(),
+                        false => Some(Ty::Error),
+                    };
                     let v = self.expr(ctx, a, hint.as_ref());
+                    if fty.variadic && matches!(v.ty, Ty::Closure(_)) {
+                        let t = self.ty_name(&v.ty);
+                        self.report(diag::closure_in_extern(v.span, &t));
+                    }
                     promote_variadic(v)
                 }
             };
@@ -177,12 +227,22 @@ impl Checker {
         base: &ast::Expr,
         name: &ast::Ident,
         args: &[ast::Expr],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
+        if let Some(g) = self.generic_type_named(ctx, base) {
+            return self.generic_path_call(ctx, &g, name, args, expected, span);
+        }
         if let Some(ty) = self.type_path(ctx, base) {
             let tname = self.ty_name(&ty);
-            if let Some(&f) = self.methods.get(&(tname.clone(), name.name.clone())) {
-                return self.direct_call(ctx, f, Vec::new(), args, span);
+            match self.lookup_method(&ty, &name.name, span) {
+                Some(MethodRef::Func(f)) => {
+                    return self.direct_call(ctx, f, Vec::new(), args, span)
+                }
+                Some(MethodRef::Generic(g, b)) => {
+                    return self.generic_call(ctx, g, b, Vec::new(), args, expected, span)
+                }
+                None => {}
             }
             if let Ty::Enum(eid) = ty {
                 if let Some(vid) = self.variant_index(eid, &name.name, name.span) {
@@ -212,10 +272,18 @@ impl Checker {
                 return error_expr(span);
             }
         };
-        let Some(&f) = self.methods.get(&(tname.clone(), name.name.clone())) else {
-            return self.field_call(ctx, target, name, args, span, &tname);
+        let (f, generic) = match self.lookup_method(&target.ty, &name.name, span) {
+            Some(MethodRef::Func(f)) => (f, None),
+            Some(MethodRef::Generic(g, b)) => (usize::MAX, Some((g, b))),
+            None => return self.field_call(ctx, target, name, args, span, &tname),
         };
-        let by_ref = self.self_by_ref.get(&f).copied();
+        let by_ref = match &generic {
+            Some((g, _)) => self.generics.fns[*g]
+                .decl
+                .self_param
+                .map(|(k, _)| k == ast::SelfKind::Ref),
+            None => self.self_by_ref.get(&f).copied(),
+        };
         let receiver = match by_ref {
             Some(true) => self.receiver_address(ctx, target, span),
             Some(false) => target,
@@ -225,12 +293,15 @@ impl Checker {
                 return error_expr(span);
             }
         };
+        if let Some((g, b)) = generic {
+            return self.generic_call(ctx, g, b, vec![receiver], args, expected, span);
+        }
         self.direct_call(ctx, f, vec![receiver], args, span)
     }
 
     /// `&receiver` for a `&self` method: the receiver's own address when it is a place (so the
     /// method can modify it), else the address of a temporary copy.
-    fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
+    pub(super) fn receiver_address(&mut self, ctx: &mut FnCtx, target: Expr, span: Span) -> Expr {
         // `auto_deref` may have produced `*p`; its address is `p` itself.
         if let ExprKind::Deref(_) = &target.kind {
             let ExprKind::Deref(inner) = target.kind else {
@@ -258,22 +329,22 @@ impl Checker {
         if let Ty::Struct(id) = target.ty {
             let def = &self.program.structs[id];
             if let Some(i) = def.fields.iter().position(|f| f.name == name.name) {
-                if let Ty::Fn(fty) = def.fields[i].ty.clone() {
+                let fty = def.fields[i].ty.clone();
+                if let Ty::Fn(sig) | Ty::Closure(sig) = &fty {
+                    let sig = sig.clone();
                     let f = mk(
                         ExprKind::Field(Box::new(target), i as u32),
-                        Ty::Fn(fty.clone()),
+                        fty.clone(),
                         name.span,
                     );
-                    let sig = Signature::plain(&fty, &name.name);
-                    let args = self.call_args(ctx, sig, Vec::new(), args, span);
-                    return mk(
-                        ExprKind::Call {
-                            callee: Callee::Indirect(Box::new(f)),
-                            args,
-                        },
-                        fty.ret.clone(),
-                        span,
-                    );
+                    let args =
+                        self.call_args(ctx, Signature::plain(&sig, &name.name), vec![], args, span);
+                    let callee = match fty {
+                        Ty::Closure(_) => Callee::Closure(Box::new(f)),
+                        _ => Callee::Indirect(Box::new(f)),
+                    };
+                    let kind = ExprKind::Call { callee, args };
+                    return mk(kind, sig.ret.clone(), span);
                 }
             }
         }
@@ -302,6 +373,20 @@ impl Checker {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
+        self.enum_value_from(ctx, eid, vid, args, Vec::new(), span)
+    }
+
+    /// An enum value from positional payload arguments, some of which (`pre`, by position)
+    /// may be lowered already.
+    pub(super) fn enum_value_from(
+        &mut self,
+        ctx: &mut FnCtx,
+        eid: EnumId,
+        vid: u32,
+        args: &[ast::Expr],
+        mut pre: Vec<Option<Expr>>,
+        span: Span,
+    ) -> Expr {
         let variant = &self.program.enums[eid].variants[vid as usize];
         let vname = variant.name.clone();
         let tys: Vec<Ty> = variant.fields.iter().map(|f| f.ty.clone()).collect();
@@ -309,9 +394,13 @@ impl Checker {
             self.report(diag::wrong_arg_count(span, &vname, tys.len(), args.len()));
             return error_expr(span);
         }
+        pre.resize_with(args.len(), || None);
         let mut fields = Vec::new();
-        for (a, t) in args.iter().zip(&tys) {
-            let v = self.expr(ctx, a, Some(t));
+        for ((a, t), done) in args.iter().zip(&tys).zip(pre) {
+            let v = match done {
+                Some(v) => v,
+                None => self.expr(ctx, a, Some(t)),
+            };
             fields.push(self.coerce(ctx, v, t));
         }
         mk(ExprKind::EnumLit(eid, vid, fields), Ty::Enum(eid), span)
@@ -322,37 +411,51 @@ impl Checker {
         ctx: &mut FnCtx,
         path: &[ast::Ident],
         fields: &[(ast::Ident, ast::Expr)],
+        expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         // Resolve what is being built: a struct, or a struct-like enum variant.
         let head = &path[0];
+        let mut pre = std::collections::HashMap::new();
+        let generic = self.generic_lit(ctx, path, fields, expected, span);
+        let generic = match generic {
+            Some(Some((target, lowered))) => {
+                pre = lowered;
+                Some(target)
+            }
+            Some(None) => return error_expr(span),
+            None => None,
+        };
         let head_expr = ast::Expr {
             kind: E::Name(head.name.clone()),
             span: head.span,
         };
-        let target = match (path.len(), self.type_path(ctx, &head_expr)) {
-            (1, Some(Ty::Struct(id))) => Ok(id),
-            (2, Some(Ty::Enum(eid))) => {
-                match self.variant_index(eid, &path[1].name, path[1].span) {
-                    Some(vid) => Err((eid, vid)),
-                    None => return error_expr(span),
+        let target = match generic {
+            Some(t) => t,
+            None => match (path.len(), self.type_path(ctx, &head_expr)) {
+                (1, Some(Ty::Struct(id))) => Ok(id),
+                (2, Some(Ty::Enum(eid))) => {
+                    match self.variant_index(eid, &path[1].name, path[1].span) {
+                        Some(vid) => Err((eid, vid)),
+                        None => return error_expr(span),
+                    }
                 }
-            }
-            (1, None) => match self.variants.get(&head.name).copied() {
-                Some(Some(found)) => Err(found),
+                (1, None) => match self.variants.get(&head.name).copied() {
+                    Some(Some(found)) => Err(found),
+                    _ => {
+                        self.report(diag::unknown_type(head.span, &head.name));
+                        return error_expr(span);
+                    }
+                },
                 _ => {
-                    self.report(diag::unknown_type(head.span, &head.name));
+                    let name: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+                    self.report(diag::struct_literal_of_non_struct(
+                        head.span,
+                        &name.join("."),
+                    ));
                     return error_expr(span);
                 }
             },
-            _ => {
-                let name: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
-                self.report(diag::struct_literal_of_non_struct(
-                    head.span,
-                    &name.join("."),
-                ));
-                return error_expr(span);
-            }
         };
         let (defs, tname): (Vec<(String, Ty)>, String) = match target {
             Ok(id) => {
@@ -388,8 +491,22 @@ impl Checker {
                 continue;
             }
             let t = defs[i].1.clone();
-            let v = self.expr(ctx, fexpr, Some(&t));
+            let v = match pre.remove(&i) {
+                Some(v) => v,
+                None => self.expr(ctx, fexpr, Some(&t)),
+            };
             values[i] = Some(self.coerce(ctx, v, &t));
+        }
+        // A struct field left out takes its default, as a literal of its own.
+        if let Ok(id) = target {
+            for (i, v) in values.iter_mut().enumerate() {
+                if v.is_none() {
+                    if let Some(c) = self.program.structs[id].fields[i].default.clone() {
+                        let program = &self.program;
+                        *v = Some(super::defaults::const_expr(program, &c, &defs[i].1, span));
+                    }
+                }
+            }
         }
         let missing: Vec<String> = defs
             .iter()

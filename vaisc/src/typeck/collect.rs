@@ -8,6 +8,7 @@ use crate::diagnostics as diag;
 use crate::resolve::LoadedModule;
 use crate::source::Span;
 use crate::tir::{self, FieldDef, FloatTy, FnTy, FuncAttrs, FuncDef, FuncId, IntTy, Ty};
+use std::rc::Rc;
 
 pub(super) struct PendingAlias {
     name: String,
@@ -17,8 +18,10 @@ pub(super) struct PendingAlias {
 }
 
 /// Where a function's declaration lives in the modules, so its body can be found again.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) enum DeclPath {
+    /// A generic function's or trait default method's declaration, kept by the checker.
+    Shared(Rc<ast::FnDecl>),
     Fn {
         module: usize,
         item: usize,
@@ -34,10 +37,15 @@ pub(super) struct PendingBody {
     pub func: FuncId,
     pub path: DeclPath,
     pub self_ty: Option<Ty>,
+    /// The type parameters' bindings while the body is checked (an instance of a generic).
+    pub env: Vec<(String, Ty)>,
+    /// For an instance: the call or type that instantiated it, and the instance's name.
+    pub site: Option<(Span, String)>,
 }
 
-pub(super) fn fn_decl_at<'a>(modules: &'a [LoadedModule], path: &DeclPath) -> &'a ast::FnDecl {
+pub(super) fn fn_decl_at<'a>(modules: &'a [LoadedModule], path: &'a DeclPath) -> &'a ast::FnDecl {
     let (module, item) = match *path {
+        DeclPath::Shared(ref decl) => return decl,
         DeclPath::Fn { module, item } | DeclPath::Method { module, item, .. } => (module, item),
     };
     match (&modules[module].module.items[item].kind, path) {
@@ -62,6 +70,8 @@ fn builtin(name: &str) -> Option<FnTy> {
         "usleep" => (vec![Ty::I64], Ty::I32, false),
         "strlen" => (vec![Ty::Str], Ty::I64, false),
         "memcpy" => (vec![u8p(), u8p(), Ty::I64], u8p(), false),
+        // Used by `std/vec`.
+        "realloc" => (vec![u8p(), Ty::I64], u8p(), false),
         "memset" => (vec![u8p(), Ty::I32, Ty::I64], u8p(), false),
         "sqrt" | "sin" | "cos" | "tan" | "floor" | "ceil" | "fabs" => {
             let (p, r) = f64_1();
@@ -111,13 +121,15 @@ impl Checker {
         // Constants come before type bodies because they can size arrays in fields.
         self.collect_consts(modules);
         self.collect_type_bodies(modules);
-        self.check_recursive_structs();
+        let counts = (self.program.structs.len(), self.program.enums.len());
+        self.check_recursive_types(0..counts.0, 0..counts.1);
+        self.evaluate_field_defaults(modules);
         self.collect_functions(modules);
         self.collect_globals(modules);
         self.find_main(modules);
     }
 
-    fn define_type(&mut self, name: &ast::Ident, value: TypeName) {
+    pub(super) fn define_type(&mut self, name: &ast::Ident, value: TypeName) {
         if primitive(&name.name).is_some() {
             let d = diag::duplicate_definition(name.span, &name.name, name.span)
                 .with_help("this is the name of a built-in type");
@@ -156,8 +168,16 @@ impl Checker {
         for m in modules {
             for item in &m.module.items {
                 match &item.kind {
+                    ItemKind::Struct(s) if !s.generics.is_empty() => {
+                        self.declare_generic_struct(s);
+                    }
+                    ItemKind::Enum(e) if !e.generics.is_empty() => {
+                        self.declare_generic_enum(e);
+                    }
+                    ItemKind::Trait(t) => self.declare_trait(t),
                     ItemKind::Struct(s) => {
                         let id = self.program.structs.len();
+                        self.generics.plain_structs.push(id);
                         self.program.structs.push(tir::StructDef {
                             name: s.name.name.clone(),
                             fields: Vec::new(),
@@ -167,6 +187,7 @@ impl Checker {
                     }
                     ItemKind::Enum(e) => {
                         let id = self.program.enums.len();
+                        self.generics.plain_enums.push(id);
                         self.program.enums.push(tir::EnumDef {
                             name: e.name.name.clone(),
                             variants: Vec::new(),
@@ -190,81 +211,119 @@ impl Checker {
     }
 
     fn collect_type_bodies(&mut self, modules: &[LoadedModule]) {
-        let (mut sid, mut eid) = (0, 0);
+        // Instances of generic types are created as field types are resolved, so the ids of
+        // the plain declarations come from the list made when they were entered.
+        let (mut si, mut ei) = (0, 0);
         for m in modules {
             for item in &m.module.items {
                 match &item.kind {
-                    ItemKind::Struct(s) => {
-                        let fields = self.field_defs(&s.fields, None);
+                    ItemKind::Struct(s) if s.generics.is_empty() => {
+                        let sid = self.generics.plain_structs[si];
+                        let named = s.fields.iter().map(|f| (&f.name, &f.ty));
+                        let fields = self.field_defs(named, None);
                         self.program.structs[sid].fields = fields;
-                        sid += 1;
+                        si += 1;
                     }
-                    ItemKind::Enum(e) => {
-                        let self_ty = Ty::Enum(eid);
-                        let mut variants = Vec::new();
-                        for v in &e.variants {
-                            if variants
-                                .iter()
-                                .any(|x: &tir::VariantDef| x.name == v.name.name)
-                            {
-                                self.report(diag::duplicate_definition(
-                                    v.name.span,
-                                    &v.name.name,
-                                    e.name.span,
-                                ));
-                                continue;
-                            }
-                            let fields = match &v.kind {
-                                ast::VariantKind::Unit => Vec::new(),
-                                ast::VariantKind::Tuple(tys) => tys
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, t)| FieldDef {
-                                        name: i.to_string(),
-                                        ty: self.resolve_ty(t, Some(&self_ty)),
-                                    })
-                                    .collect(),
-                                ast::VariantKind::Struct(ps) => self.field_defs(ps, Some(&self_ty)),
-                            };
-                            let entry = self
-                                .variants
-                                .entry(v.name.name.clone())
-                                .or_insert(Some((eid, variants.len() as u32)));
-                            if *entry != Some((eid, variants.len() as u32)) {
-                                *entry = None;
-                            }
-                            variants.push(tir::VariantDef {
-                                name: v.name.name.clone(),
-                                fields,
-                            });
-                        }
+                    ItemKind::Enum(e) if e.generics.is_empty() => {
+                        let eid = self.generics.plain_enums[ei];
+                        let variants = self.enum_variants(e, eid, true);
                         self.program.enums[eid].variants = variants;
-                        eid += 1;
+                        ei += 1;
                     }
+                    ItemKind::Struct(s) => self.validate_generic_type(&s.name.name),
+                    ItemKind::Trait(t) => self.validate_trait(t),
+                    ItemKind::Enum(e) => self.validate_generic_type(&e.name.name),
                     _ => {}
                 }
             }
         }
     }
 
-    fn field_defs(&mut self, params: &[ast::Param], self_ty: Option<&Ty>) -> Vec<FieldDef> {
-        let mut fields: Vec<FieldDef> = Vec::new();
-        for p in params {
-            if fields.iter().any(|f| f.name == p.name.name) {
-                self.report(diag::duplicate_field(p.name.span, &p.name.name));
+    /// The variants of enum `eid` as declared by `e`. Bare variant names are entered into the
+    /// program-wide table when `register` is set (not for instances of generic enums, whose
+    /// bare names resolve through the generic enum).
+    pub(super) fn enum_variants(
+        &mut self,
+        e: &ast::EnumDecl,
+        eid: tir::EnumId,
+        register: bool,
+    ) -> Vec<tir::VariantDef> {
+        let self_ty = Ty::Enum(eid);
+        let mut variants = Vec::new();
+        for v in &e.variants {
+            if variants
+                .iter()
+                .any(|x: &tir::VariantDef| x.name == v.name.name)
+            {
+                self.report(diag::duplicate_definition(
+                    v.name.span,
+                    &v.name.name,
+                    e.name.span,
+                ));
                 continue;
             }
-            let ty = self.resolve_ty(&p.ty, self_ty);
+            let fields = match &v.kind {
+                ast::VariantKind::Unit => Vec::new(),
+                ast::VariantKind::Tuple(tys) => tys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| FieldDef {
+                        name: i.to_string(),
+                        ty: self.resolve_ty(t, Some(&self_ty)),
+                        default: None,
+                    })
+                    .collect(),
+                ast::VariantKind::Struct(ps) => {
+                    let named = ps.iter().map(|p| (&p.name, &p.ty));
+                    self.field_defs(named, Some(&self_ty))
+                }
+            };
+            if register {
+                let entry = self
+                    .variants
+                    .entry(v.name.name.clone())
+                    .or_insert(Some((eid, variants.len() as u32)));
+                if *entry != Some((eid, variants.len() as u32)) {
+                    *entry = None;
+                }
+            }
+            variants.push(tir::VariantDef {
+                name: v.name.name.clone(),
+                fields,
+            });
+        }
+        variants
+    }
+
+    /// The fields named in `params`, in order, without their defaults (evaluated once every
+    /// type's fields are known, in `defaults.rs`).
+    pub(super) fn field_defs<'p>(
+        &mut self,
+        params: impl Iterator<Item = (&'p ast::Ident, &'p ast::TypeExpr)>,
+        self_ty: Option<&Ty>,
+    ) -> Vec<FieldDef> {
+        let mut fields: Vec<FieldDef> = Vec::new();
+        for (name, ty) in params {
+            if fields.iter().any(|f| f.name == name.name) {
+                self.report(diag::duplicate_field(name.span, &name.name));
+                continue;
+            }
+            let ty = self.resolve_ty(ty, self_ty);
             fields.push(FieldDef {
-                name: p.name.name.clone(),
+                name: name.name.clone(),
                 ty,
+                default: None,
             });
         }
         fields
     }
 
     /// A struct or enum that contains itself by value would have infinite size.
-    fn check_recursive_structs(&mut self) {
+    pub(super) fn check_recursive_types(
+        &mut self,
+        structs: std::ops::Range<usize>,
+        enums: std::ops::Range<usize>,
+    ) {
         fn contains(p: &tir::Program, ty: &Ty, target: &Ty, seen: &mut Vec<Ty>) -> bool {
             let inner: Vec<&Ty> = match ty {
                 Ty::Struct(id) => p.structs[*id].fields.iter().map(|f| &f.ty).collect(),
@@ -289,12 +348,12 @@ impl Checker {
             }
             false
         }
-        let all: Vec<(Ty, Span, String)> = (0..self.program.structs.len())
+        let all: Vec<(Ty, Span, String)> = structs
             .map(|i| {
                 let s = &self.program.structs[i];
                 (Ty::Struct(i), s.span, s.name.clone())
             })
-            .chain((0..self.program.enums.len()).map(|i| {
+            .chain(enums.map(|i| {
                 let e = &self.program.enums[i];
                 (Ty::Enum(i), e.span, e.name.clone())
             }))
@@ -326,6 +385,7 @@ impl Checker {
                 }
             },
             TypeKind::Ptr(inner) => Ty::Ptr(Box::new(self.resolve_ty(inner, self_ty))),
+            TypeKind::Task(inner) => Ty::Task(Box::new(self.resolve_ty(inner, self_ty))),
             TypeKind::Array(elem, len) => {
                 let elem = self.resolve_ty(elem, self_ty);
                 match self.const_int(len) {
@@ -352,17 +412,36 @@ impl Checker {
                     variadic: false,
                 }))
             }
+            TypeKind::Closure(params, ret) => {
+                let params = params.iter().map(|p| self.resolve_ty(p, self_ty)).collect();
+                let ret = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_ty(r, self_ty));
+                Ty::Closure(Box::new(FnTy {
+                    params,
+                    ret,
+                    variadic: false,
+                }))
+            }
             TypeKind::Tuple(elems) => {
                 let elems = elems.iter().map(|e| self.resolve_ty(e, self_ty)).collect();
                 self.tuple_ty(elems, t.span)
             }
+            TypeKind::Applied(name, args) => self.applied_ty(name, args, t.span, self_ty),
             TypeKind::Named(name) => {
+                if let Some(bound) = self.generics.env.get(name) {
+                    return bound.clone();
+                }
                 if let Some(p) = primitive(name) {
                     return p;
                 }
                 match self.types.get(name).cloned() {
                     Some(TypeName::Resolved(ty)) => ty,
                     Some(TypeName::Alias(idx)) => self.resolve_alias(idx, t.span),
+                    None if self.generics.types.contains_key(name) => {
+                        self.report(diag::missing_type_args(t.span, name));
+                        Ty::Error
+                    }
                     None => {
                         self.report(diag::unknown_type(t.span, name));
                         Ty::Error
@@ -387,8 +466,11 @@ impl Checker {
         ty
     }
 
-    fn fn_attrs(&mut self, decl: &ast::FnDecl, is_extern: bool) -> FuncAttrs {
-        let mut attrs = FuncAttrs::default();
+    pub(super) fn fn_attrs(&mut self, decl: &ast::FnDecl, is_extern: bool) -> FuncAttrs {
+        let mut attrs = FuncAttrs {
+            is_async: self.async_attr(decl),
+            ..FuncAttrs::default()
+        };
         for a in &decl.attrs {
             match a.name.as_str() {
                 "hot" if is_extern => {
@@ -399,6 +481,8 @@ impl Checker {
                 }
                 "hot" => attrs.hot = true,
                 "inline" => attrs.inline = true,
+                // Handled where the function is entered (`Checker::track_caller`).
+                "track_caller" => {}
                 "extern" => {}
                 other => self.report(diag::unknown_attribute(a.span, other)),
             }
@@ -406,7 +490,7 @@ impl Checker {
         attrs
     }
 
-    fn signature(&mut self, decl: &ast::FnDecl, self_ty: Option<&Ty>) -> FnTy {
+    pub(super) fn signature(&mut self, decl: &ast::FnDecl, self_ty: Option<&Ty>) -> FnTy {
         let mut params = Vec::new();
         if let Some((kind, span)) = decl.self_param {
             match self_ty {
@@ -432,7 +516,13 @@ impl Checker {
         }
     }
 
-    fn add_function(&mut self, name: String, ty: FnTy, attrs: FuncAttrs, span: Span) -> FuncId {
+    pub(super) fn add_function(
+        &mut self,
+        name: String,
+        ty: FnTy,
+        attrs: FuncAttrs,
+        span: Span,
+    ) -> FuncId {
         self.program.functions.push(FuncDef {
             name,
             ty,
@@ -447,10 +537,12 @@ impl Checker {
         for (mi, m) in modules.iter().enumerate() {
             for (ii, item) in m.module.items.iter().enumerate() {
                 match &item.kind {
+                    ItemKind::Fn(f) if !f.generics.is_empty() => self.declare_generic_fn(f),
                     ItemKind::Fn(f) => {
                         let attrs = self.fn_attrs(f, false);
                         let ty = self.signature(f, None);
                         let id = self.add_function(f.name.name.clone(), ty, attrs, f.name.span);
+                        self.track_caller(f, id);
                         self.define_value(&f.name, Value::Func(id));
                         self.pending_bodies.push(PendingBody {
                             func: id,
@@ -459,6 +551,8 @@ impl Checker {
                                 item: ii,
                             },
                             self_ty: None,
+                            env: Vec::new(),
+                            site: None,
                         });
                     }
                     ItemKind::Extern(fns) => {
@@ -476,6 +570,7 @@ impl Checker {
     fn collect_extern(&mut self, f: &ast::FnDecl) {
         let attrs = self.fn_attrs(f, true);
         let ty = self.signature(f, None);
+        self.refuse_closures_in_c(f, &ty);
         if let Some(b) = builtin(&f.name.name) {
             if b.params.len() != ty.params.len() || b.variadic != ty.variadic {
                 self.report(diag::builtin_mismatch(f.name.span, &f.name.name));
@@ -495,6 +590,10 @@ impl Checker {
 
     fn collect_impl(&mut self, imp: &ast::ImplDecl, mi: usize, ii: usize) {
         let target = &imp.target.name;
+        if self.generics.types.contains_key(target) {
+            self.declare_generic_impl(imp);
+            return;
+        }
         let self_ty = match self.types.get(target).cloned() {
             Some(TypeName::Resolved(ty @ (Ty::Struct(_) | Ty::Enum(_)))) => ty,
             _ => {
@@ -503,6 +602,10 @@ impl Checker {
             }
         };
         for (k, m) in imp.methods.iter().enumerate() {
+            if !m.generics.is_empty() {
+                self.declare_generic_method(target, m, imp.target.span);
+                continue;
+            }
             let attrs = self.fn_attrs(m, false);
             let ty = self.signature(m, Some(&self_ty));
             let key = (target.clone(), m.name.name.clone());
@@ -516,6 +619,7 @@ impl Checker {
                 continue;
             }
             let id = self.add_function(format!("{target}.{}", m.name.name), ty, attrs, m.name.span);
+            self.track_caller(m, id);
             self.methods.insert(key, id);
             self.self_by_ref
                 .insert(id, m.self_param.map(|(k, _)| k) == Some(ast::SelfKind::Ref));
@@ -527,7 +631,12 @@ impl Checker {
                     method: k,
                 },
                 self_ty: Some(self_ty.clone()),
+                env: Vec::new(),
+                site: None,
             });
+        }
+        if let Some(t) = &imp.trait_name {
+            self.implement_trait(t, &self_ty, imp);
         }
     }
 

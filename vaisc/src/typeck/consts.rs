@@ -225,7 +225,14 @@ impl Checker {
         match self.try_const(e, ty) {
             Some(c) => c,
             None => {
-                self.report(diag::not_constant(e.span, what));
+                // A literal of another type is a mismatch, not a missing constant.
+                match super::defaults::literal_ty(self, e) {
+                    Some(found) if !self.const_fits(&found, ty) => {
+                        let (want, found) = (self.ty_name(ty), self.ty_name(&found));
+                        self.report(diag::mismatched_types(e.span, &want, &found));
+                    }
+                    _ => self.report(diag::not_constant(e.span, what)),
+                }
                 Const::Zero
             }
         }
@@ -255,18 +262,32 @@ impl Checker {
                 Some(Value::Func(f)) => Some(Const::Func(*f)),
                 _ => None,
             },
+            // A closure global may start as a named function of its signature (its thunk).
+            (ExprKind::Name(n), Ty::Closure(sig)) => match self.values.get(n) {
+                Some(Value::Func(f)) if self.program.functions[*f].ty == **sig => {
+                    Some(Const::Func(*f))
+                }
+                _ => None,
+            },
             (ExprKind::StructLit(path, fields), Ty::Struct(id)) if path.len() == 1 => {
+                if let Some(other) = super::defaults::literal_ty(self, e) {
+                    if other != *ty {
+                        return None;
+                    }
+                }
                 let defs: Vec<(String, Ty)> = self.program.structs[*id]
                     .fields
                     .iter()
                     .map(|f| (f.name.clone(), f.ty.clone()))
                     .collect();
+                // A field left out takes its default, or zero without one (a global's rule,
+                // docs/language.md).
                 let mut out = Vec::new();
-                for (name, fty) in defs {
+                for (index, (name, fty)) in defs.into_iter().enumerate() {
                     let given = fields.iter().find(|(n, _)| n.name == name);
                     match given {
                         Some((_, fe)) => out.push(self.try_const(fe, &fty)?),
-                        None => out.push(Const::Zero),
+                        None => out.push(self.field_default(*id, index).unwrap_or(Const::Zero)),
                     }
                 }
                 Some(Const::Struct(out))
@@ -304,6 +325,16 @@ impl Checker {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// Whether a literal of type `found` may initialise a `ty` (integer literals also make
+    /// floats, and any integer width; null makes pointers).
+    fn const_fits(&self, found: &Ty, ty: &Ty) -> bool {
+        match (found, ty) {
+            (Ty::Int(_), Ty::Int(_) | Ty::Float(_) | Ty::Ptr(_) | Ty::Str | Ty::Fn(_)) => true,
+            (Ty::Float(_), Ty::Float(_)) => true,
+            (a, b) => a == b || b.has_error(),
         }
     }
 

@@ -1,4 +1,5 @@
-//! The for-each loop `L x: arr { }` over a fixed array or a slice `p[a..b]`, and `arr.len()`.
+//! The for-each loop `L x: arr { }` over a fixed array, a slice `p[a..b]` or a `Vec`, and
+//! `arr.len()`.
 //!
 //! A for-each is lowered to a counting `while` loop, so code generation needs nothing new:
 //! the array's address (or the pointer and the slice's end) is computed once before the loop,
@@ -107,6 +108,9 @@ impl Checker {
         }
         let arr = self.expr(ctx, iter, None);
         let arr = self.auto_deref(arr);
+        if self.base_name(&arr.ty) == "Vec" {
+            return self.vec_source(ctx, arr, iter.span);
+        }
         let (elem_ty, n) = match &arr.ty {
             Ty::Array(elem, n) => ((**elem).clone(), *n),
             Ty::Error => return None,
@@ -148,6 +152,60 @@ impl Checker {
             elem_ty,
             start: mk(ExprKind::Int(0), Ty::I64, span),
             end: mk(ExprKind::Int(i128::from(n)), Ty::I64, span),
+            inclusive: false,
+        })
+    }
+
+    /// A `Vec`: its length is read once, before the loop, and each element through its data
+    /// pointer as it is when that iteration starts.
+    fn vec_source(&mut self, ctx: &mut FnCtx, v: Expr, span: Span) -> Option<Source> {
+        let Ty::Struct(id) = v.ty else {
+            return None;
+        };
+        let field = |c: &Checker, name: &str| {
+            let def = &c.program.structs[id];
+            let i = def.fields.iter().position(|f| f.name == name)?;
+            Some((i as u32, def.fields[i].ty.clone()))
+        };
+        let ((data, data_ty), (len, _)) = (field(self, "data")?, field(self, "len")?);
+        let Ty::Ptr(elem_ty) = data_ty.clone() else {
+            return None;
+        };
+        let vec_ty = v.ty.clone();
+        let ptr_ty = Ty::Ptr(Box::new(vec_ty.clone()));
+        let addr = if v.is_place() {
+            mk(ExprKind::AddrOf(Box::new(v)), ptr_ty.clone(), span)
+        } else {
+            self.spill_address(ctx, v, span)
+        };
+        let p = ctx.hidden(ptr_ty.clone(), span);
+        let the_vec = move || {
+            mk(
+                ExprKind::Deref(Box::new(local(p, &ptr_ty, span))),
+                vec_ty.clone(),
+                span,
+            )
+        };
+        let end = mk(ExprKind::Field(Box::new(the_vec()), len), Ty::I64, span);
+        let et = (*elem_ty).clone();
+        let elem = Box::new(move |i: Expr| {
+            let ptr = mk(
+                ExprKind::Field(Box::new(the_vec()), data),
+                data_ty.clone(),
+                span,
+            );
+            mk(
+                ExprKind::PtrIndex(Box::new(ptr), Box::new(i)),
+                et.clone(),
+                span,
+            )
+        });
+        Some(Source {
+            setup: vec![Stmt::Let(p, Some(addr))],
+            elem,
+            elem_ty: *elem_ty,
+            start: mk(ExprKind::Int(0), Ty::I64, span),
+            end,
             inclusive: false,
         })
     }

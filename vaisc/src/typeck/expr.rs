@@ -119,6 +119,15 @@ fn bin_op(op: AstBin) -> BinOp {
     }
 }
 
+/// The first branch of `I` (its block) or of `?:` (an expression). The block is checked as it
+/// is: wrapping it in an expression would copy the whole tree under it, at every level of
+/// nested `I`s.
+#[derive(Clone, Copy)]
+enum Branch<'a> {
+    Block(&'a ast::Block),
+    Expr(&'a ast::Expr),
+}
+
 impl Checker {
     pub(super) fn expr(&mut self, ctx: &mut FnCtx, e: &ast::Expr, expected: Option<&Ty>) -> Expr {
         let span = e.span;
@@ -149,40 +158,54 @@ impl Checker {
             E::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
             E::Unit => mk(ExprKind::Unit, Ty::Unit, span),
             E::Error => error_expr(span),
-            E::Name(n) => self.name(ctx, n, span),
+            E::Name(n) => self.name(ctx, n, expected, span),
             E::SelfValue => match ctx.lookup("self") {
                 Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),
+                None if ctx.sees("self") => self.capture(ctx, "self", span),
                 None => {
                     self.report(diag::self_outside_method(span));
                     error_expr(span)
                 }
             },
-            E::Field(base, name) => self.field(ctx, base, name, span),
-            E::Call(callee, args) => self.call(ctx, callee, args, span),
+            E::Field(base, name) => self.field(ctx, base, name, expected, span),
+            E::Try(inner) => self.try_expr(ctx, inner, span),
+            E::Call(callee, args) => self.call(ctx, callee, args, expected, span),
             E::SelfCall(args) => {
+                if ctx.capture.is_some() {
+                    self.report(diag::self_call_in_closure(span));
+                    for a in args {
+                        self.expr(ctx, a, None);
+                    }
+                    return error_expr(span);
+                }
                 let func = ctx.func;
                 self.direct_call(ctx, func, Vec::new(), args, span)
             }
-            E::MethodCall(base, name, args) => self.method_call(ctx, base, name, args, span),
+            E::MethodCall(base, name, args) => {
+                self.method_call(ctx, base, name, args, expected, span)
+            }
             E::Index(base, index) => self.index(ctx, base, index, span),
             E::Unary(op, operand) => self.unary(ctx, *op, operand, expected, span),
             E::Binary(op, a, b) => self.binary(ctx, *op, a, b, expected, span),
             E::Cast(inner, ty) => self.cast(ctx, inner, ty, span),
             E::Ternary(c, a, b) => {
                 let cond = self.condition(ctx, c);
-                self.branches(ctx, cond, a, Some(b), expected, span)
+                self.branches(ctx, cond, Branch::Expr(a), Some(b), expected, span)
             }
-            E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, span),
+            E::StructLit(path, fields) => self.struct_lit(ctx, path, fields, expected, span),
             E::ArrayLit(elems) => self.array_lit(ctx, elems, expected, span),
             E::ArrayRepeat(v, count) => self.array_repeat(ctx, v, count, expected, span),
             E::Block(b) => self.block(ctx, b, expected),
             E::If(c, then, other) => {
                 let cond = self.condition(ctx, c);
-                let then = ast::Expr {
-                    kind: E::Block(then.clone()),
-                    span: then.span,
-                };
-                self.branches(ctx, cond, &then, other.as_deref(), expected, span)
+                self.branches(
+                    ctx,
+                    cond,
+                    Branch::Block(then),
+                    other.as_deref(),
+                    expected,
+                    span,
+                )
             }
             E::Loop(head, body) => self.loop_expr(ctx, head, body, span),
             E::Match(scrutinee, arms) => self.match_expr(ctx, scrutinee, arms, expected, span),
@@ -200,7 +223,9 @@ impl Checker {
                 };
                 mk(kind, Ty::Never, span)
             }
+            E::Closure(c) => self.closure_lit(ctx, c, expected, span),
             E::Return(value) => {
+                ctx.first_return.get_or_insert(span);
                 let ret = ctx.ret.clone();
                 let value = match value {
                     Some(v) if ret == Ty::Unit => {
@@ -228,6 +253,8 @@ impl Checker {
                 mk(ExprKind::Return(value), Ty::Never, span)
             }
             E::Assign(op, lhs, rhs) => self.assign(ctx, *op, lhs, rhs, span),
+            E::Await(task) => self.await_expr(ctx, task, span),
+            E::Spawn(call) => self.spawn_expr(ctx, call, span),
         }
     }
 
@@ -252,16 +279,23 @@ impl Checker {
         }
     }
 
-    fn name(&mut self, ctx: &mut FnCtx, n: &str, span: Span) -> Expr {
+    fn name(&mut self, ctx: &mut FnCtx, n: &str, expected: Option<&Ty>, span: Span) -> Expr {
         if let Some(id) = ctx.lookup(n) {
             return mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span);
+        }
+        if ctx.sees(n) {
+            return self.capture(ctx, n, span);
         }
         match self.values.get(n).copied() {
             Some(Value::Global(g)) => {
                 let ty = self.program.globals[g].ty.clone();
                 return mk(ExprKind::Global(g), ty, span);
             }
-            Some(Value::Func(f)) => return self.func_ref(f, span),
+            Some(Value::Func(f)) => return self.fn_value(f, span),
+            Some(Value::Generic(_)) => {
+                self.report(diag::generic_fn_value(span, n));
+                return error_expr(span);
+            }
             Some(Value::Const(id)) => {
                 let (ty, value) = self.const_item(id);
                 return const_expr(value, ty, span);
@@ -280,7 +314,14 @@ impl Checker {
                 }
             };
         }
-        if self.types.contains_key(n) || super::collect::primitive(n).is_some() {
+        if let Some(found) = self.generic_bare_variant(n, span) {
+            return match found {
+                Some((g, vid)) => self.generic_variant(ctx, &g, vid, &[], expected, span),
+                None => error_expr(span),
+            };
+        }
+        let generic = self.generics.types.contains_key(n);
+        if generic || self.types.contains_key(n) || super::collect::primitive(n).is_some() {
             self.report(diag::value_is_type(span, n));
         } else {
             self.report(diag::unknown_variable(span, n));
@@ -288,7 +329,7 @@ impl Checker {
         error_expr(span)
     }
 
-    fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
+    pub(super) fn func_ref(&self, f: crate::tir::FuncId, span: Span) -> Expr {
         let ty = Ty::Fn(Box::new(self.program.functions[f].ty.clone()));
         mk(ExprKind::FuncRef(f), ty, span)
     }
@@ -303,7 +344,21 @@ impl Checker {
         e
     }
 
-    fn field(&mut self, ctx: &mut FnCtx, base: &ast::Expr, name: &ast::Ident, span: Span) -> Expr {
+    fn field(
+        &mut self,
+        ctx: &mut FnCtx,
+        base: &ast::Expr,
+        name: &ast::Ident,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
+        if let Some(g) = self.generic_type_named(ctx, base) {
+            if !self.is_generic_enum(&g) {
+                self.report(diag::unknown_field(name.span, &name.name, &g));
+                return error_expr(span);
+            }
+            return self.generic_path_call(ctx, &g, name, &[], expected, span);
+        }
         if let Some(ty) = self.type_path(ctx, base) {
             return match ty {
                 Ty::Enum(eid) => match self.variant_index(eid, &name.name, name.span) {
@@ -350,7 +405,7 @@ impl Checker {
             E::Name(n) => n.as_str(),
             _ => return None,
         };
-        if ctx.lookup(name).is_some() || self.values.contains_key(name) {
+        if ctx.sees(name) || self.values.contains_key(name) {
             return None;
         }
         if name == "Self" {
@@ -377,6 +432,7 @@ impl Checker {
                 ExprKind::PtrIndex(Box::new(base), Box::new(index)),
                 Ty::Int(IntTy::U8),
             ),
+            ref t if self.base_name(t) == "Vec" => return self.vec_index(ctx, base, index, span),
             _ if index.ty == Ty::Error => return error_expr(span),
             Ty::Never => return diverge(vec![base, index], span),
             _ if index.ty == Ty::Never => return diverge(vec![base, index], span),
@@ -576,6 +632,9 @@ impl Checker {
             let r = self.expr(ctx, b, Some(&lty));
             (l, r)
         };
+        if Checker::is_struct_eq(op, &l, &r) {
+            return self.struct_eq(ctx, op, l, r, span);
+        }
         self.binary_typed(op, l, r, span)
     }
 
@@ -691,17 +750,24 @@ impl Checker {
     }
 
     /// `I`/`?:` with both branches: the result type is the branches' common type.
+    fn branch(&mut self, ctx: &mut FnCtx, branch: Branch, expected: Option<&Ty>) -> Expr {
+        match branch {
+            Branch::Block(b) => self.block(ctx, b, expected),
+            Branch::Expr(e) => self.expr(ctx, e, expected),
+        }
+    }
+
     fn branches(
         &mut self,
         ctx: &mut FnCtx,
         cond: Expr,
-        then: &ast::Expr,
+        then: Branch,
         other: Option<&ast::Expr>,
         expected: Option<&Ty>,
         span: Span,
     ) -> Expr {
         let Some(other) = other else {
-            let then = self.expr(ctx, then, Some(&Ty::Unit));
+            let then = self.branch(ctx, then, Some(&Ty::Unit));
             let then = self.coerce(ctx, then, &Ty::Unit);
             return mk(
                 ExprKind::If(Box::new(cond), Box::new(then), None),
@@ -709,7 +775,7 @@ impl Checker {
                 span,
             );
         };
-        let mut then = self.expr(ctx, then, expected);
+        let mut then = self.branch(ctx, then, expected);
         let hint = match (&then.ty, expected) {
             (Ty::Never, e) => e.cloned(),
             (t, _) => Some(t.clone()),

@@ -256,6 +256,7 @@ impl Checker {
         index: usize,
         v: Expr,
     ) -> bool {
+        let v = self.display_value(ctx, v);
         let span = v.span;
         let flags = format!(
             "%{}{}",

@@ -7,19 +7,29 @@
 //! collected, never fatal: a bad expression lowers to a node of the error type `Ty::Error`,
 //! which is compatible with everything, so checking continues without follow-on errors. The
 //! error type is distinct from `!` (`Ty::Never`), the type of code that diverges: that code
-//! is kept and evaluated in order.
+//! is kept and evaluated in order. Closure literals are lifted to functions of their own as
+//! they are checked (`closure.rs`); once the whole program is free of errors, the escape
+//! analysis (`escape.rs`) decides where each closure's environment lives.
 
+mod async_;
 mod call;
+mod closure;
 mod collect;
 mod consts;
+mod defaults;
 mod each;
+mod escape;
 mod expr;
 mod fmt;
 mod fmt_spec;
 mod format;
+mod generic;
+mod generic_use;
 mod pattern;
 mod scope;
 mod stmt;
+mod traits;
+mod try_op;
 mod tuple;
 
 use crate::diagnostics::Diagnostic;
@@ -27,7 +37,11 @@ use crate::resolve::LoadedModule;
 use crate::tir::{self, FuncId, Program, Ty};
 use std::collections::HashMap;
 
-use scope::FnCtx;
+use scope::{FnCtx, NameMap};
+
+/// The hidden parameter through which a `#[track_caller]` function receives its caller's
+/// `file:line`, read with `caller_location()`.
+const CALLER: &str = "caller location";
 
 /// What a name in the value namespace refers to at the top level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +50,8 @@ enum Value {
     Global(tir::GlobalId),
     /// A `C` constant: index into `Checker::consts`.
     Const(usize),
+    /// A generic function: index into `Generics::fns`.
+    Generic(usize),
 }
 
 /// What a name in the type namespace refers to.
@@ -52,11 +68,15 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     checker.collect(modules);
     checker.check_bodies(modules);
+    if let Some(d) = checker.generics.too_deep.take() {
+        checker.report(d);
+    }
     let failed = checker.diags.iter().any(Diagnostic::is_error);
     let diags = std::mem::take(&mut checker.diags);
     if failed {
         (None, diags)
     } else {
+        escape::analyse(&mut checker.program);
         (Some(checker.program), diags)
     }
 }
@@ -65,17 +85,17 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
 struct Checker {
     program: Program,
     diags: Vec<Diagnostic>,
-    types: HashMap<String, TypeName>,
-    type_spans: HashMap<String, crate::source::Span>,
+    types: NameMap<String, TypeName>,
+    type_spans: NameMap<String, crate::source::Span>,
     aliases: Vec<collect::PendingAlias>,
-    values: HashMap<String, Value>,
-    value_spans: HashMap<String, crate::source::Span>,
+    values: NameMap<String, Value>,
+    value_spans: NameMap<String, crate::source::Span>,
     /// `(type name, method name)` to the method's function.
-    methods: HashMap<(String, String), FuncId>,
+    methods: NameMap<(String, String), FuncId>,
     /// Which methods take `self` by pointer.
     self_by_ref: HashMap<FuncId, bool>,
     /// Bare variant names to `(enum, variant)`; `None` when several enums share the name.
-    variants: HashMap<String, Option<(tir::EnumId, u32)>>,
+    variants: NameMap<String, Option<(tir::EnumId, u32)>>,
     /// Function bodies to check: function, the AST location of its declaration.
     pending_bodies: Vec<collect::PendingBody>,
     /// The program's `C` constants.
@@ -84,6 +104,10 @@ struct Checker {
     tuples: HashMap<Vec<Ty>, tir::StructId>,
     /// Constants being evaluated, innermost last, to report a cycle by its path.
     const_stack: Vec<usize>,
+    /// Field defaults not evaluated yet.
+    pending_defaults: defaults::PendingDefaults,
+    /// Generic items, their instances and traits.
+    generics: generic::Generics,
 }
 
 impl Checker {
@@ -91,32 +115,57 @@ impl Checker {
         self.diags.push(d);
     }
 
+    /// Checks every function body. Checking a body can instantiate generic functions, whose
+    /// bodies are checked in turn, until none is left.
     fn check_bodies(&mut self, modules: &[LoadedModule]) {
-        let pending = std::mem::take(&mut self.pending_bodies);
-        for p in &pending {
-            let decl = collect::fn_decl_at(modules, &p.path);
-            let Some(body) = decl.body.as_ref() else {
-                continue;
-            };
-            let fty = self.program.functions[p.func].ty.clone();
-            let mut ctx = FnCtx::new(p.func, fty.ret.clone(), p.self_ty.clone());
-            if let Some((_, span)) = decl.self_param {
-                let ty = fty.params[0].clone();
-                ctx.declare("self", ty, span, true);
+        while !self.pending_bodies.is_empty() {
+            let pending = std::mem::take(&mut self.pending_bodies);
+            for p in &pending {
+                self.check_body(modules, p);
             }
-            let offset = usize::from(decl.self_param.is_some());
-            for (i, param) in decl.params.iter().enumerate() {
-                let ty = fty.params[i + offset].clone();
-                ctx.declare(&param.name.name, ty, param.name.span, true);
+        }
+    }
+
+    fn check_body(&mut self, modules: &[LoadedModule], p: &collect::PendingBody) {
+        let decl = collect::fn_decl_at(modules, &p.path);
+        let Some(body) = decl.body.as_ref() else {
+            return;
+        };
+        self.generics.env = p.env.iter().cloned().collect();
+        let before = self.diags.len();
+        let fty = self.program.functions[p.func].ty.clone();
+        let mut ctx = FnCtx::new(p.func, fty.ret.clone(), p.self_ty.clone());
+        if let Some((_, span)) = decl.self_param {
+            let ty = fty.params[0].clone();
+            ctx.declare("self", ty, span, true);
+        }
+        let offset = usize::from(decl.self_param.is_some());
+        for (i, param) in decl.params.iter().enumerate() {
+            let ty = fty.params[i + offset].clone();
+            ctx.declare(&param.name.name, ty, param.name.span, true);
+        }
+        if self.generics.track_caller.contains(&p.func) {
+            ctx.declare(CALLER, Ty::Str, decl.name.span, false);
+        }
+        let ret = fty.ret.clone();
+        let lowered = self.expr(&mut ctx, body, Some(&ret));
+        let lowered = self.coerce(&mut ctx, lowered, &ret);
+        let locals = ctx.into_locals();
+        self.program.functions[p.func].body = Some(tir::FuncBody {
+            locals,
+            body: lowered,
+        });
+        self.generics.env.clear();
+        // An error in an instance of a generic function also names the call that made it.
+        if let Some((site, name)) = &p.site {
+            for d in &mut self.diags[before..] {
+                if d.is_error() {
+                    d.notes.push(crate::diagnostics::Note {
+                        span: *site,
+                        message: format!("in `{name}`, instantiated here"),
+                    });
+                }
             }
-            let ret = fty.ret.clone();
-            let lowered = self.expr(&mut ctx, body, Some(&ret));
-            let lowered = self.coerce(&mut ctx, lowered, &ret);
-            let locals = ctx.into_locals();
-            self.program.functions[p.func].body = Some(tir::FuncBody {
-                locals,
-                body: lowered,
-            });
         }
     }
 

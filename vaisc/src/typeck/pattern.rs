@@ -217,7 +217,7 @@ impl Checker {
             }
         };
         if let Some(q) = qualifier {
-            if q.name != enum_name && q.name != "Self" {
+            if q.name != enum_name && q.name != "Self" && q.name != self.base_name(sty) {
                 self.report(diag::pattern_mismatch(span, &enum_name));
                 return Pattern::Wildcard;
             }

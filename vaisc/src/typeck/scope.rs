@@ -1,9 +1,63 @@
-//! Per-function checking state: local variables and their lexical scopes, and the loops that
-//! `B` and `C` may leave.
+//! Per-function checking state: local variables and their lexical scopes, the loops that
+//! `B` and `C` may leave, and, inside a closure body, the variables it captures.
 
 use crate::source::Span;
 use crate::tir::{self, FuncId, LocalId, Ty};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The checker's tables of names. Names are looked up for almost every expression; the
+/// standard hasher resists collision attacks, which tables of the program's own names do not
+/// need, and costs several times as much for short keys.
+pub(super) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+
+/// A multiply-rotate hash over eight-byte words, folded so that the low bits (which pick the
+/// bucket) depend on every byte.
+#[derive(Default, Clone, Copy)]
+pub(super) struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
 
 pub(super) struct LocalInfo {
     pub mutable: bool,
@@ -18,9 +72,33 @@ pub(super) struct FnCtx {
     pub self_ty: Option<Ty>,
     locals: Vec<tir::LocalDef>,
     info: Vec<LocalInfo>,
-    scopes: Vec<HashMap<String, LocalId>>,
+    scopes: Vec<NameMap<String, LocalId>>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
+    /// Set inside a closure body: what it can capture and what it captured.
+    pub capture: Option<CaptureFrame>,
+    /// The first `R` checked in this body (a closure whose return type is inferred has none).
+    pub first_return: Option<Span>,
+    /// How many closures this body has created, to name the next one.
+    pub closures: usize,
+}
+
+/// The variables a closure body sees from the function around it.
+pub(super) struct CaptureFrame {
+    /// Every variable visible where the closure is written, with its type.
+    pub visible: HashMap<String, Ty>,
+    /// The variables used so far, in order of first use: the environment's fields.
+    pub captured: Vec<Captured>,
+    /// The local holding the environment pointer (`*u8`), absent when the closure is a plain
+    /// function pointer (which may capture nothing).
+    pub env: Option<(LocalId, tir::StructId)>,
+}
+
+pub(super) struct Captured {
+    pub name: String,
+    pub ty: Ty,
+    /// The first use, for diagnostics.
+    pub span: Span,
 }
 
 impl FnCtx {
@@ -31,9 +109,36 @@ impl FnCtx {
             self_ty,
             locals: Vec::new(),
             info: Vec::new(),
-            scopes: vec![HashMap::new()],
+            scopes: vec![NameMap::default()],
             loops: Vec::new(),
+            capture: None,
+            first_return: None,
+            closures: 0,
         }
+    }
+
+    /// Every name a closure written here could capture, with its type: this body's visible
+    /// locals (innermost binding first) and what the body itself could capture.
+    pub fn visible(&self) -> HashMap<String, Ty> {
+        let mut out: HashMap<String, Ty> = match &self.capture {
+            Some(c) => c.visible.clone(),
+            None => HashMap::new(),
+        };
+        for scope in &self.scopes {
+            for (name, id) in scope {
+                out.insert(name.clone(), self.locals[*id].ty.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether `name` is a variable here: a local, or one a closure body can capture.
+    pub fn sees(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+            || self
+                .capture
+                .as_ref()
+                .is_some_and(|c| c.visible.contains_key(name))
     }
 
     /// Declares a new local in the innermost scope, shadowing any outer one of the same name.
@@ -77,7 +182,7 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(NameMap::default());
     }
 
     pub fn pop_scope(&mut self) {

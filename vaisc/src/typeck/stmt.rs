@@ -175,6 +175,11 @@ impl Checker {
             self.report(diag::not_a_place(place.span, "assign to"));
             return error_expr(span);
         }
+        if let Some(name) = self.captured_root(ctx, &place) {
+            self.report(diag::assign_to_captured(lhs.span, &name));
+            self.expr(ctx, rhs, None);
+            return error_expr(span);
+        }
         self.warn_immutable(ctx, &place, lhs.span);
         let ty = place.ty.clone();
         let value = self.expr(ctx, rhs, Some(&ty));
@@ -261,6 +266,11 @@ impl Checker {
         match (&e.ty, target) {
             (_, Ty::Unit) => mk(ExprKind::Block(vec![Stmt::Expr(e)], None), Ty::Unit, span),
             (Ty::Int(_), Ty::Int(_)) => cast(e),
+            (Ty::Fn(f), Ty::Closure(c)) if f == c => mk(
+                ExprKind::FnToClosure(Box::new(e), true),
+                target.clone(),
+                span,
+            ),
             (Ty::Float(FloatTy::F32), Ty::Float(FloatTy::F64)) => cast(e),
             (Ty::Ptr(_), Ty::Ptr(_)) if e.ty == u8p || *target == u8p => cast(e),
             (Ty::Str, Ty::Ptr(_)) if *target == u8p || *target == i8p => cast(e),

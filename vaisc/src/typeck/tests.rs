@@ -261,3 +261,43 @@ fn tuples_are_structs_named_as_written() {
     assert_eq!(names, ["(i64, f64)", "(f64, i64)"]);
     check("F main() { t := (1, 2); x := t.2 }", &["E0203"]);
 }
+
+/// Defaults are evaluated into the typed IR, where hot-reload migration reads them: nested
+/// struct defaults that leave out their own defaulted fields included.
+#[test]
+fn field_defaults_are_kept_evaluated_in_the_typed_ir() {
+    use crate::tir::Const;
+    let (program, diags) = run("C K: i64 = 4
+S V { x: f64 = 1.0, y: f64 = 0.5 }
+S B { n: i64 = K * 2, v: V = V { y: 3.0 }, a: [i32; 2] = [1, 2], plain: i64 }
+F main() -> i64 { b := B { plain: 1 }; b.n }");
+    assert!(diags.is_empty(), "{diags:#?}");
+    let program = program.expect("checks");
+    let b = program.structs.iter().find(|s| s.name == "B").expect("B");
+    let defaults: Vec<Option<Const>> = b.fields.iter().map(|f| f.default.clone()).collect();
+    assert_eq!(
+        defaults,
+        vec![
+            Some(Const::Int(8)),
+            Some(Const::Struct(vec![Const::Float(1.0), Const::Float(3.0)])),
+            Some(Const::Array(vec![Const::Int(1), Const::Int(2)])),
+            None,
+        ]
+    );
+}
+
+#[test]
+fn a_bad_field_default_is_one_error_whatever_relies_on_it() {
+    check(
+        "F f() -> i64 = 1\nS A { x: i64 = f() }\nF main() -> i64 { a := A {}; a.x }",
+        &["E0311"],
+    );
+    check(
+        "S A { x: i64 = \"no\" }\nG g: A = A {}\nF main() -> i64 { a := A {}; a.x }",
+        &["E0300"],
+    );
+    check(
+        "S A { x: i64 = 1, y: i64 }\nF main() -> i64 { a := A {}; a.x }",
+        &["E0309"],
+    );
+}

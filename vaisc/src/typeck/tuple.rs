@@ -32,6 +32,7 @@ impl Checker {
                 .map(|(i, t)| tir::FieldDef {
                     name: i.to_string(),
                     ty: t.clone(),
+                    default: None,
                 })
                 .collect(),
             span,

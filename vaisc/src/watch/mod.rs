@@ -4,7 +4,9 @@
 //! command with `--exec`). It then watches the directories of every source file the program
 //! loads (watching directories, not files, because editors save by renaming a new file over the
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
-//! patch, which the running host applies by itself. What the host did with it arrives on the
+//! patch, which the running host applies by itself. The front end's syntax trees are kept
+//! between saves, so that only the files that changed are parsed again (`resolve::ParseCache`
+//! says when a tree is reused). What the host did with the patch arrives on the
 //! status channel (`vais_hot_abi::status`) as an event like any other: the loop never waits for
 //! it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
 //! in one line when its outcome arrives (what happened and how long each step took).
@@ -20,6 +22,7 @@ pub use events::{Event, Events, Raw};
 
 use crate::diagnostics::render;
 use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, HotReport};
+use crate::resolve::ParseCache;
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -71,6 +74,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         awaiting: None,
         built: false,
         input: true,
+        trees: ParseCache::new(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
@@ -107,6 +111,8 @@ struct Watcher<'a> {
     built: bool,
     /// Whether watch's standard input is still open.
     input: bool,
+    /// The syntax trees of the last check: a save reparses only the files that changed.
+    trees: ParseCache,
 }
 
 impl Watcher<'_> {
@@ -122,7 +128,7 @@ impl Watcher<'_> {
 
     /// Runs the front end on the program, or reports why it could not.
     fn load(&mut self) -> Option<Checked> {
-        match driver::check_file(&self.opts.entry) {
+        match driver::check_file_cached(&self.opts.entry, &mut self.trees) {
             Ok(c) => {
                 self.events.watch_sources(&c.sources);
                 Some(c)
@@ -306,6 +312,13 @@ impl Watcher<'_> {
             (front + report.codegen).as_millis(),
             report.link.as_millis()
         );
+        // The migration plan is reported before anything loads; the runtime re-checks it.
+        if let Some(plan) = &report.migration {
+            stamp(&format!("migration: {plan}"));
+        }
+        for w in &report.migration_warnings {
+            stamp(&format!("warning: {w}"));
+        }
         let not_applied = report.not_applied();
         let stale = if not_applied.is_empty() {
             String::new()
@@ -358,11 +371,20 @@ impl Watcher<'_> {
                         load_ms,
                         verify_ms,
                         publish_ms,
+                        migrate_ms,
+                        migrated,
                         ..
-                    } => format!(
-                        ", load {load_ms:.2} ms, apply {:.2} ms",
-                        verify_ms + publish_ms
-                    ),
+                    } => {
+                        let migrate = if *migrated > 0 {
+                            format!(", migrate {migrate_ms:.2} ms")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            ", load {load_ms:.2} ms{migrate}, apply {:.2} ms",
+                            verify_ms + publish_ms
+                        )
+                    }
                     Status::Pending {
                         load_ms, verify_ms, ..
                     } => format!(", load {load_ms:.2} ms, verify {verify_ms:.2} ms"),
@@ -402,14 +424,22 @@ fn outcome(status: &Status) -> String {
             format!("the program is running (pid {pid}, v{version})")
         }
         Status::Applied {
-            version, patched, ..
+            version,
+            patched,
+            migrated,
+            ..
         } => {
             let summary = if patched.is_empty() {
                 "no function changed (0 patched)".to_string()
             } else {
                 format!("{} ({} patched)", patched.join(", "), patched.len())
             };
-            format!("v{version} applied: {summary}")
+            let moved = match migrated {
+                0 => String::new(),
+                1 => ", 1 live value migrated".to_string(),
+                n => format!(", {n} live values migrated"),
+            };
+            format!("v{version} applied: {summary}{moved}")
         }
         Status::Pending { version, .. } => {
             format!("v{version} verified: it waits for the program's next hot_check")
@@ -424,7 +454,16 @@ fn outcome(status: &Status) -> String {
 /// A fault, with where it happened and what the runtime did about it.
 fn fault_line(f: &vais_hot_abi::status::Fault) -> String {
     let mut line = format!("v{} faulted: {} ({})", f.version, f.signal, f.reason);
-    if !f.function.is_empty() {
+    if !f.c_function.is_empty() {
+        if f.c_faulting.is_empty() {
+            line.push_str(&format!(" in {}", f.c_function));
+        } else {
+            line.push_str(&format!(" in {} via {}", f.c_faulting, f.c_function));
+        }
+        if !f.function.is_empty() {
+            line.push_str(&format!(" called from {}", f.function));
+        }
+    } else if !f.function.is_empty() {
         line.push_str(&format!(" in {}", f.function));
     }
     if f.line > 0 {
@@ -476,4 +515,37 @@ fn clock() -> String {
 /// The default output of `vaisc watch FILE`: `./STEM`.
 pub fn default_output(entry: &Path) -> PathBuf {
     PathBuf::from(entry.file_stem().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fault_line;
+    use vais_hot_abi::status::Fault;
+
+    /// A fault inside a C library function reads like the runtime's own line: the C functions
+    /// first, then the Vais call.
+    #[test]
+    fn a_library_fault_names_the_c_functions_and_the_vais_call() {
+        let mut fault = Fault {
+            version: 2,
+            signal: "SIGSEGV".into(),
+            reason: "read of address 0x0".into(),
+            function: "risky".into(),
+            c_function: "puts".into(),
+            c_faulting: "strlen".into(),
+            file: "game.vais".into(),
+            line: 8,
+            inside: "step".into(),
+            back_to: 1,
+        };
+        let line = fault_line(&fault);
+        assert!(
+            line.starts_with("v2 faulted: SIGSEGV (read of address 0x0) in strlen via puts called from risky at game.vais:8, inside step: back to v1"),
+            "{line}"
+        );
+        fault.c_faulting.clear();
+        assert!(fault_line(&fault).contains(" in puts called from risky at "));
+        fault.c_function.clear();
+        assert!(fault_line(&fault).contains(" in risky at game.vais:8"));
+    }
 }

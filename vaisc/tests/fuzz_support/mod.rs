@@ -156,12 +156,17 @@ fn run(scratch: &Scratch, src: &str, patch: &str, stats: &mut Stats) -> Result<(
 fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), String> {
     let program = checked.program.as_ref().expect("checked");
     let layouts = || {
-        vaisc::hot::layouts(program).map_err(|e| format!("a well-typed program has no layout: {e}"))
+        vaisc::hot::layouts(program, &checked.sources)
+            .map_err(|e| format!("a well-typed program has no layout: {e}"))
     };
     let (host_plan, hashes) =
         vaisc::hot::host_plan(program, &checked.sources, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
-    let host = vaisc::codegen::lower(&ctx, program, &checked.sources, &Default::default())
+    let host_opts = vaisc::codegen::Options {
+        hot_host: true,
+        ..Default::default()
+    };
+    let host = vaisc::codegen::lower(&ctx, program, &checked.sources, &host_opts)
         .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
     codegen_hot::apply(&ctx, &host, &host_plan)
         .map_err(|e| format!("the hot pass failed on the host: {e}"))?;
@@ -181,7 +186,10 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
             vaisc::hot::patch_plan(program, &checked.sources, path, &info, layouts()?, false)
                 .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
         let part = vaisc::codegen::Part::patch(&patch_plan.bodies);
-        let opts = Default::default();
+        let opts = vaisc::codegen::Options {
+            runtime_globals: vaisc::hot::runtime_globals(program, &patch_plan.plan),
+            ..Default::default()
+        };
         let patch = vaisc::codegen::lower_part(&ctx, program, &checked.sources, &opts, Some(part))
             .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
         codegen_hot::apply(&ctx, &patch, &patch_plan.plan)

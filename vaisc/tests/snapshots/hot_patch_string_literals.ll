@@ -14,11 +14,15 @@ target triple = "x86_64-pc-linux-gnu"
 @.str.3.cache = internal global i8* null
 @vais.hot.name = private constant [6 x i8] c"greet\00"
 @vais.hot.name.4 = private constant [13 x i8] c"(i64) -> i64\00"
-@vais.hot.name.5 = private constant [12 x i8] c"global last\00"
+@vais.hot.name.5 = private constant [5 x i8] c"last\00"
 @vais.hot.name.6 = private constant [4 x i8] c"str\00"
-@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i64 3844429523140041899, i64 6613518508394474091, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
-@vais.hot.layouts = private constant [1 x { i8*, i8*, i64 }] [{ i8*, i8*, i64 } { i8* getelementptr inbounds ([12 x i8], [12 x i8]* @vais.hot.name.5, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.6, i32 0, i32 0), i64 -9048150456382168848 }]
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8* } { i32 3, i32 1, i64 2087432831185312278, i32 1, i32 1, i32 0, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64 }]* @vais.hot.layouts to i8*) }
+@vais.hot.name.7 = private constant [5 x i8] c"last\00"
+@vais.hot.name.8 = private constant [4 x i8] c"str\00"
+@vais.hot.fields = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.7, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.8, i32 0, i32 0), i32 64, i32 0, i64 0, i64 8, i64 1, i8* null }]
+@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i64 3844429523140041899, i64 6091472509567288836, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
+@vais.hot.layouts = private constant [1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.5, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.6, i32 0, i32 0), i64 -9048150456382168848, i32 2, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }]
+@vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 6, i32 1, i64 2087432831185312278, i32 1, i32 1, i32 0, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 
 declare i32 @puts(i8*)
 
@@ -87,4 +91,4 @@ endif:                                            ; preds = %__vais_hot_lit.exit
 
 declare i8* @vais_hot_literal(i8**, i8*, i64)
 
-attributes #0 = { noinline null_pointer_is_valid uwtable "frame-pointer"="all" }
+attributes #0 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }

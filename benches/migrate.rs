@@ -1,0 +1,81 @@
+//! Migration speed, with a real process: a hot host keeps 1 MB of live values (a global array
+//! of 65,536 structs of 16 bytes), and patches alternately insert a field into the struct and
+//! take it out again, so every reload moves the whole megabyte. Reports the time the runtime
+//! spent migrating, as its `[hot]` log line gives it (target: at most 5 ms). Run with
+//! `cargo bench -p vaisc --bench migrate`.
+
+#[path = "support.rs"]
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use support::{install, patch_versions, vaisc};
+
+const GAME: &str = "S P { a: i64, b: i64 }
+G ps: [P; 65536] = [P { a: 1, b: 2 }; 65536]
+#[hot]
+F tick(i: i64) -> i64 {
+    ps[i % 65536].a += 1
+    0
+}
+F main() -> i64 {
+    L i: 0..100000000000 {
+        tick(i)
+        usleep(1000)
+    }
+    0
+}
+";
+
+/// `0.21` from `... migrate 0.21 ms ...`.
+fn ms_after(line: &str, key: &str) -> f64 {
+    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
+    rest.split_whitespace()
+        .next()
+        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
+        .expect("a number")
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("vaisc-bench-migrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("game.vais"), GAME).expect("write");
+    vaisc(&dir, &["build", "--hot", "game.vais", "-o", "game"]);
+    let wide = GAME
+        .replace("S P { a: i64, b: i64 }", "S P { a: i64, c: i64, b: i64 }")
+        .replace("P { a: 1, b: 2 }", "P { a: 1, c: 0, b: 2 }");
+    let versions = patch_versions(&dir, [wide, GAME.replace("+= 1", "+= 2")]);
+    let mut host = Command::new(dir.join("game"))
+        .env("VAIS_HOT_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start host");
+    let mut log = BufReader::new(host.stderr.take().expect("stderr")).lines();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut times = Vec::new();
+    for i in 0..40 {
+        install(&dir, &versions[i % 2]);
+        let line = loop {
+            let line = log.next().expect("a log line").expect("utf-8");
+            if line.contains("applied") || line.contains("refused") {
+                break line;
+            }
+        };
+        assert!(line.contains("applied"), "{line}");
+        times.push(ms_after(&line, "migrate"));
+    }
+    let _ = host.kill();
+    let _ = host.wait();
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "migrate 1 MB (65,536 structs)     median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({} runs)",
+        pct(0.5),
+        pct(0.95),
+        times[0],
+        times.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

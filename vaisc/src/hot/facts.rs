@@ -1,0 +1,306 @@
+//! What the compiler knows about a host that decides whether its live values may be migrated
+//! to a new layout, found in the typed IR when the host is built and recorded per type in the
+//! manifest (the runtime re-checks every patch against them):
+//! - values that may live in memory the runtime cannot find: the elements of a generic
+//!   container that keeps them behind a pointer field (`Vec<T>`'s `data`, `malloc` memory), or
+//!   the program converts a pointer to `*T` (memory from `malloc`, or any address made into a
+//!   `T`);
+//! - a pointer-typed global or local of `main` that may point inside a value whose fields move;
+//! - another thread that may run Vais code (the program declares `pthread_create`, or uses
+//!   `spawn`);
+//! - values held in a task's record (its arguments and result, in `malloc` memory) or copied
+//!   into a closure's environment;
+//! - structs passed by value to or from hot functions, and enums whose variants code that keeps
+//!   running builds or matches (that code uses constant layouts for them);
+//! - which fields code that keeps running uses: such a field may move but not disappear.
+//!
+//! Each refusal names the source line that causes it.
+
+use super::visit;
+use crate::source::{SourceMap, Span};
+use crate::tir::{ExprKind, Program, Ty};
+use std::collections::BTreeSet;
+
+pub struct Facts {
+    /// Per struct: why its values cannot be migrated, if anything stands in the way.
+    pub struct_refusals: Vec<Option<String>>,
+    pub enum_refusals: Vec<Option<String>>,
+    /// `(struct, field)` pairs that code which is not hot reads or writes.
+    pub used_fields: BTreeSet<(usize, usize)>,
+    /// `(struct, field)` pairs such code writes in struct literals.
+    pub built_fields: BTreeSet<(usize, usize)>,
+    /// `(enum, variant)` pairs such code builds or matches.
+    pub used_variants: BTreeSet<(usize, usize)>,
+}
+
+/// The structs and enums whose layout is part of `ty`'s (itself included).
+fn contained(program: &Program, ty: &Ty, out: &mut BTreeSet<(bool, usize)>) {
+    match ty {
+        Ty::Struct(s) => {
+            if !out.insert((true, *s)) {
+                return;
+            }
+            for f in &program.structs[*s].fields {
+                contained(program, &f.ty, out);
+            }
+        }
+        Ty::Enum(e) => {
+            if !out.insert((false, *e)) {
+                return;
+            }
+            for f in program.enums[*e].variants.iter().flat_map(|v| &v.fields) {
+                contained(program, &f.ty, out);
+            }
+        }
+        Ty::Array(elem, _) | Ty::Task(elem) => contained(program, elem, out),
+        _ => {}
+    }
+}
+
+/// Whether a value of type `outer` has a part of type `inner` (or is one).
+fn contains(program: &Program, outer: &Ty, inner: &Ty) -> bool {
+    outer == inner
+        || match outer {
+            Ty::Struct(s) => program.structs[*s]
+                .fields
+                .iter()
+                .any(|f| contains(program, &f.ty, inner)),
+            Ty::Enum(e) => program.enums[*e]
+                .variants
+                .iter()
+                .flat_map(|v| &v.fields)
+                .any(|f| contains(program, &f.ty, inner)),
+            Ty::Array(elem, _) => contains(program, elem, inner),
+            _ => false,
+        }
+}
+
+/// The structs and enums that contain a `ty` (itself included): a pointer to a `ty` may point
+/// inside any of them.
+fn containers(program: &Program, ty: &Ty) -> BTreeSet<(bool, usize)> {
+    let structs = (0..program.structs.len()).map(|s| (true, s, Ty::Struct(s)));
+    let enums = (0..program.enums.len()).map(|e| (false, e, Ty::Enum(e)));
+    structs
+        .chain(enums)
+        .filter(|(_, _, t)| contains(program, t, ty))
+        .map(|(is_struct, id, _)| (is_struct, id))
+        .collect()
+}
+
+impl Facts {
+    pub fn find(program: &Program, sources: &SourceMap) -> Facts {
+        let mut facts = Facts {
+            struct_refusals: vec![None; program.structs.len()],
+            enum_refusals: vec![None; program.enums.len()],
+            used_fields: BTreeSet::new(),
+            built_fields: BTreeSet::new(),
+            used_variants: BTreeSet::new(),
+        };
+        let at = |span: Span| {
+            let file = sources.file(span.file);
+            let (line, _) = file.line_col(span.lo);
+            let name = file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{name}:{line}")
+        };
+        let refuse = |facts: &mut Facts, keys: BTreeSet<(bool, usize)>, why: &str| {
+            for (is_struct, id) in keys {
+                let slot = if is_struct {
+                    &mut facts.struct_refusals[id]
+                } else {
+                    &mut facts.enum_refusals[id]
+                };
+                slot.get_or_insert_with(|| why.to_string());
+            }
+        };
+        let everything: BTreeSet<(bool, usize)> = (0..program.structs.len())
+            .map(|s| (true, s))
+            .chain((0..program.enums.len()).map(|e| (false, e)))
+            .collect();
+        for f in &program.functions {
+            if f.body.is_none() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
+                let why = format!(
+                    "another thread may be running Vais code (`{}` is declared at {})",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, everything.clone(), &why);
+            }
+        }
+        for g in &program.globals {
+            if let Ty::Ptr(inner) = &g.ty {
+                let why = format!(
+                    "global `{}` ({}, {}) may point inside a value whose fields move",
+                    g.name,
+                    program.ty_name(&g.ty),
+                    at(g.span)
+                );
+                refuse(&mut facts, containers(program, inner), &why);
+            }
+        }
+        if let Some(body) = program
+            .main
+            .and_then(|m| program.functions[m].body.as_ref())
+        {
+            for l in &body.locals {
+                if let Ty::Ptr(inner) = &l.ty {
+                    let why = format!(
+                        "`{}` of `main` ({}, {}) may point inside a value whose fields move",
+                        l.name,
+                        program.ty_name(&l.ty),
+                        at(l.span)
+                    );
+                    refuse(&mut facts, containers(program, inner), &why);
+                }
+            }
+        }
+        for f in program.functions.iter().filter(|f| f.attrs.hot) {
+            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
+                let mut inner = BTreeSet::new();
+                contained(program, t, &mut inner);
+                let why = format!(
+                    "passed by value to or from hot function `{}` ({})",
+                    f.name,
+                    at(f.span)
+                );
+                refuse(&mut facts, inner, &why);
+            }
+        }
+        // Before the casts: a container's own code makes the casts, in the library's lines,
+        // while the line to name is the program's that keeps the container.
+        for (instance, elem) in pointer_containers(program) {
+            let why = format!(
+                "values may live in the elements of a `{}` ({}), which the runtime cannot find",
+                program.structs[instance].name,
+                at(first_use(program, instance))
+            );
+            let mut inner = BTreeSet::new();
+            contained(program, elem, &mut inner);
+            refuse(&mut facts, inner, &why);
+        }
+        // A closure's environment (on the stack or from `malloc`) holds copies of what it
+        // captured, which the runtime cannot find, while the closure's code in the host reads
+        // them with the offsets it rewrites.
+        for c in &program.closures {
+            let Some(env) = c.env else { continue };
+            let mut inner = BTreeSet::new();
+            for f in &program.structs[env].fields {
+                contained(program, &f.ty, &mut inner);
+            }
+            let why = format!(
+                "values may live in the environment of a closure ({}), which the runtime cannot find",
+                at(program.functions[c.func].span)
+            );
+            refuse(&mut facts, inner, &why);
+        }
+        for f in &program.functions {
+            let Some(body) = &f.body else { continue };
+            visit(&body.body, &mut |e| {
+                if let (ExprKind::Cast(a), Ty::Ptr(inner)) = (&e.kind, &e.ty) {
+                    if a.ty != e.ty {
+                        let mut inner_set = BTreeSet::new();
+                        contained(program, inner, &mut inner_set);
+                        let why = format!(
+                            "values may live in memory the runtime cannot find (`as {}` at {})",
+                            program.ty_name(&e.ty),
+                            at(e.span)
+                        );
+                        refuse(&mut facts, inner_set, &why);
+                    }
+                }
+                match &e.kind {
+                    // `spawn` starts a thread of its own (the generated code calls
+                    // `pthread_create`, which the program need not declare).
+                    ExprKind::Spawn(_) => {
+                        let why = format!(
+                            "another thread may be running Vais code (`spawn` at {})",
+                            at(e.span)
+                        );
+                        refuse(&mut facts, everything.clone(), &why);
+                    }
+                    // A task's record (`malloc` memory) holds its arguments and its result.
+                    ExprKind::TaskNew { args, .. } => {
+                        let mut inner = BTreeSet::new();
+                        contained(program, &e.ty, &mut inner);
+                        for a in args {
+                            contained(program, &a.ty, &mut inner);
+                        }
+                        let why = format!(
+                            "values may live in the record of a `{}` ({}), which the runtime cannot find",
+                            program.ty_name(&e.ty),
+                            at(e.span)
+                        );
+                        refuse(&mut facts, inner, &why);
+                    }
+                    _ => {}
+                }
+                if f.attrs.hot {
+                    return;
+                }
+                match &e.kind {
+                    ExprKind::Field(base, index) => {
+                        if let Ty::Struct(s) = base.ty {
+                            facts.used_fields.insert((s, *index as usize));
+                        }
+                    }
+                    ExprKind::StructLit(s, fields) => {
+                        for i in 0..fields.len() {
+                            facts.built_fields.insert((*s, i));
+                        }
+                    }
+                    ExprKind::EnumLit(id, variant, _) => {
+                        facts.used_variants.insert((*id, *variant as usize));
+                    }
+                    ExprKind::Match(scrutinee, _) => {
+                        // A match tests every variant's tag, through its arms or its default.
+                        if let Ty::Enum(id) = scrutinee.ty {
+                            for v in 0..program.enums[id].variants.len() {
+                                facts.used_variants.insert((id, v));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            });
+        }
+        facts
+    }
+}
+
+/// Generic struct instances (`Vec<State>`) with a pointer field to a type that has a layout,
+/// with that type: their elements are in memory the runtime cannot find (`malloc`'s).
+fn pointer_containers(program: &Program) -> Vec<(usize, &Ty)> {
+    program
+        .structs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name.contains('<'))
+        .filter_map(|(id, s)| {
+            s.fields.iter().find_map(|f| match &f.ty {
+                Ty::Ptr(elem) if crate::codegen::has_layout(elem) => Some((id, &**elem)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// Where the program first keeps a value holding struct `id`: the first global, then local
+/// (in function order), of such a type declared outside the struct's own file; the struct's
+/// declaration if there is none.
+fn first_use(program: &Program, id: usize) -> Span {
+    let def = &program.structs[id];
+    let holds = |ty: &Ty| contains(program, ty, &Ty::Struct(id));
+    let globals = program.globals.iter().map(|g| (&g.ty, g.span));
+    let locals = program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .flat_map(|b| b.locals.iter().map(|l| (&l.ty, l.span)));
+    globals
+        .chain(locals)
+        .find(|(ty, span)| span.file != def.span.file && holds(ty))
+        .map_or(def.span, |(_, span)| span)
+}
