@@ -10,6 +10,7 @@
 //! - Watch's front-end re-check after a one-function edit (`driver::check_file_cached` with
 //!   the trees of the previous check), for 50,000 lines in one file and in ten files, side by
 //!   side with a check from scratch of the same program.
+//!
 //! Run with `cargo bench -p vaisc --bench compile [-- FILTER]`.
 
 // Shared with the latency bench, which uses the split variant this bench does not.
