@@ -255,6 +255,72 @@ F main() -> i64 = I step(4) { idle(1) } E { 0 }";
     );
 }
 
+/// Closures' lifted functions and the functions tasks run are hashed like named ones: an edit
+/// inside a closure carries it and the function that creates it, an edit of an async helper
+/// carries it and the hot function that makes its task, and nothing else.
+#[test]
+fn closures_and_tasks_carry_what_they_run() {
+    let src = "
+F apply(f: |i64| -> i64, x: i64) -> i64 = f(x)
+A F helper(x: i64) -> i64 { x * 10 }
+#[hot] F step(n: i64) -> i64 {
+    twice := |x: i64| x * 2 + n
+    apply(twice, n)
+}
+#[hot] F run(i: i64) -> i64 {
+    t := spawn helper(i)
+    t.await
+}
+F main() -> i64 = step(1) + run(2)";
+    assert!(carried(src, src).is_empty());
+    let closure = carried(&src.replace("x * 2 + n", "x * 3 + n"), src);
+    assert_eq!(closure.len(), 2, "{closure:?}");
+    assert!(closure.contains(&"step".to_string()), "{closure:?}");
+    assert!(
+        closure.iter().any(|f| f.starts_with("step.closure")),
+        "{closure:?}"
+    );
+    assert_eq!(
+        carried(&src.replace("x * 10", "x * 11"), src),
+        vec!["helper", "run"]
+    );
+}
+
+/// A changed layout carries every function whose code uses it, hot or not, even when its own
+/// code is unchanged (the host's copies have the old offsets), and is no change of `main`'s
+/// code (which reads layouts from the offset table in the host).
+#[test]
+fn a_changed_layout_carries_the_code_that_uses_it() {
+    let src = "
+S Inner { a: i64 }
+S State { frame: i64, inner: Inner, x: i64 }
+S Other { y: i64 }
+F getx(s: *State) -> i64 = s.x
+F gety(o: *Other) -> i64 = o.y
+#[hot] F tick(s: *State) { s.x += 10 }
+#[hot] F show(s: *State) -> i64 = getx(s)
+#[hot] F other(o: *Other) -> i64 = gety(o)
+F main() -> i64 {
+    s := mut State { frame: 0, inner: Inner { a: 0 }, x: 0 }
+    o := mut Other { y: 1 }
+    tick(&s)
+    show(&s) + other(&o) + s.x
+}";
+    let edited = src.replace("S Inner { a: i64 }", "S Inner { a: i64, b: i64 = 0 }");
+    assert_eq!(carried(&edited, src), vec!["getx", "tick", "show"]);
+    let (p, _) = program(&edited);
+    let patch = patch_of(&edited, src);
+    let host = host_info(src);
+    // `main`'s literal of `Inner` stores the new field's default: that is a change of its code.
+    assert_eq!(
+        super::unreloadable_changes(&p, &host, &patch.hashes.own),
+        vec!["main"]
+    );
+    let moved = src.replace("S Other { y: i64 }", "S Other { z: i64, y: i64 }");
+    let moved = moved.replace("Other { y: 1 }", "Other { z: 0, y: 1 }");
+    assert_eq!(carried(&moved, src), vec!["gety", "other"]);
+}
+
 #[test]
 fn incompatible_patches_are_refused_at_build_time() {
     let entry = Path::new("game.vais");
