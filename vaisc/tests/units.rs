@@ -153,3 +153,68 @@ fn a_hot_host_built_in_units_migrates_live_values_with_unchanged_hot_code() {
         assert_eq!(hot_support::field(l, "lx"), 10 * frame, "{l}");
     }
 }
+
+/// Tasks and closures in a host built in units: `step` (hot) spawns an async helper, makes a
+/// task of a hot async function and calls a closure, with the filler between them and `main`
+/// so that the two halves are in different units; a patch of the hot async function applies.
+#[test]
+fn tasks_and_closures_work_across_units() {
+    let filler = gen::program(3000);
+    let filler = &filler[..filler.rfind("\nF main(").expect("main") + 1];
+    let src = format!(
+        r#"X F fflush(f: *u8) -> i32
+#[hot]
+A F work(x: i64) -> i64 {{
+    x + 1
+}}
+A F helper(x: i64) -> i64 {{
+    x * 10
+}}
+F apply(f: |i64| -> i64, x: i64) -> i64 = f(x)
+{filler}
+#[hot]
+F step(i: i64) -> i64 {{
+    t := spawn helper(i)
+    u := work(i)
+    k := 100
+    t.await + u.await + apply(|x| x * k, i)
+}}
+F main() -> i64 {{
+    i := mut 1
+    L i < 100000000 {{
+        printf("i=%ld r=%ld\n", i, step(i))
+        fflush(0 as *u8)
+        i += 1
+        usleep(2000)
+    }}
+    0
+}}
+"#
+    );
+    let p = Project::new("units-tasks", &src);
+    p.build();
+    assert_eq!(compile_units(&p), 2, "the host was not built in two units");
+    let host = p.start();
+    let lines = host.wait_count("the host's lines", 3, |l| l.starts_with("i="));
+    for l in &lines {
+        let i = hot_support::field(l, "i");
+        assert_eq!(hot_support::field(l, "r"), 111 * i + 1, "{l}");
+    }
+    p.edit("x + 1", "x + 2");
+    built_patch(&p);
+    host.wait_stderr("the reload", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    let lines = host.wait_count("new lines", seen + 3, |l| l.starts_with("i="));
+    let last = lines.last().expect("a line");
+    let i = hot_support::field(last, "i");
+    assert_eq!(hot_support::field(last, "r"), 111 * i + 2, "{last}");
+}
+
+fn built_patch(p: &Project) {
+    let out = p.patch();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
