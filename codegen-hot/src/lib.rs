@@ -9,16 +9,18 @@
 //! The same pass prepares both halves of a hot build: the *host* (defines the table, initialised
 //! with its own bodies, exports its globals, and starts the runtime from `main`) and the
 //! *patch* (new bodies only, the host's table and globals used by name, no `main`). Both carry a
-//! manifest in the layout `vais-hot-abi` defines. `manifest.rs` builds the manifest, `hash.rs`
-//! computes which code each hot function depends on.
+//! manifest in the layout `vais-hot-abi` defines. `manifest.rs` builds the manifest; the code
+//! hashes it records are vaisc's, taken from the typed IR before lowering.
+//!
+//! A host exports every function a patch may call under `vais_hot_abi::HOST_FN_PREFIX`, and a
+//! patch holds only the functions whose code changed: every other function it names is a
+//! declaration of the host's export, hot bodies included (a patch's manifest entry for an
+//! unchanged hot function is the host's own body).
 
-mod hash;
 mod manifest;
 mod pin;
 mod sret;
 mod unload;
-
-pub use hash::code_hashes;
 
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
@@ -30,6 +32,7 @@ use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
 };
 use inkwell::{AddressSpace, AtomicOrdering};
+use std::collections::HashSet;
 use vais_hot_abi as abi;
 
 /// One `#[hot]` function, in slot order.
@@ -41,6 +44,9 @@ pub struct HotFunction {
     pub signature: String,
     /// The function's slot in the jump table (the host's numbering, also in patches).
     pub slot: u32,
+    /// A hash of the code the body runs (its own and the ordinary code it calls), which the
+    /// runtime compares to tell which functions a patch really changes.
+    pub body_hash: u64,
 }
 
 /// A struct, enum or global whose layout the other side of a hot build relies on.
@@ -71,6 +77,9 @@ pub enum Mode {
         /// The program calls `hot_check`: publish patches only there.
         safe_points: bool,
     },
+    /// A further unit of a host built in parallel units: its calls go through the table, entry
+    /// points and manifest the first unit (in `Host` mode) defines.
+    HostUnit,
     Patch,
 }
 
@@ -84,6 +93,12 @@ pub struct Plan {
     pub layouts: Vec<Layout>,
     /// The program's global variables, by symbol name: exported by the host, used by the patch.
     pub globals: Vec<String>,
+    /// The defined functions a host exports for patches to call (`HOST_FN_PREFIX`), by name;
+    /// empty for a patch.
+    pub exports: Vec<String>,
+    /// The prefix of the program's function symbols in this module (vaisc names functions
+    /// apart from C's when a host is built in several units); empty otherwise.
+    pub symbol_prefix: String,
     /// Globals of a patch that the host does not have (none in a host).
     pub new_globals: Vec<NewGlobal>,
     pub mode: Mode,
@@ -105,33 +120,26 @@ fn builder_error(e: impl std::fmt::Display) -> HotError {
     HotError::Builder(e.to_string())
 }
 
-/// What a hot build's code hashes to, taken before the pass rewrites anything.
-#[derive(Clone, Debug)]
-pub struct Hashes {
-    /// Every defined function's own code, by symbol name, in module order: comparing these
-    /// between builds tells which functions an edit touched.
-    pub code: Vec<(String, u64)>,
-    /// Each hot function's body hash (its code and the non-hot code it reaches), in slot order.
-    pub bodies: Vec<u64>,
-}
-
-/// Rewrites `module` for a hot build as `plan` says. Returns the code hashes it took first.
-pub fn apply<'ctx>(
-    ctx: &'ctx Context,
+/// The module's function for hot function `name`: its definition, or in a patch that does
+/// not carry it, the declaration of the host's export.
+fn hot_function<'ctx>(
     module: &Module<'ctx>,
     plan: &Plan,
-) -> Result<Hashes, HotError> {
-    let code = hash::code_hashes(module);
+    name: &str,
+) -> Result<FunctionValue<'ctx>, HotError> {
+    module
+        .get_function(&format!("{}{name}", plan.symbol_prefix))
+        .or_else(|| module.get_function(&format!("{}{name}", abi::HOST_FN_PREFIX)))
+        .ok_or_else(|| HotError::MissingFunction(name.to_string()))
+}
+
+/// Rewrites `module` for a hot build as `plan` says.
+pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Result<(), HotError> {
     let mut functions: Vec<FunctionValue<'ctx>> = plan
         .functions
         .iter()
-        .map(|f| {
-            module
-                .get_function(&f.name)
-                .ok_or_else(|| HotError::MissingFunction(f.name.clone()))
-        })
+        .map(|f| hot_function(module, plan, &f.name))
         .collect::<Result<_, _>>()?;
-    let bodies = hash::body_hashes(module, &functions, &code);
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table_ty = i8p.array_type(plan.table_len as u32);
     let table = module.add_global(table_ty, None, abi::TABLE_SYMBOL);
@@ -139,8 +147,12 @@ pub fn apply<'ctx>(
     let builder = ctx.create_builder();
     let noinline = ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0);
     let is_patch = matches!(plan.mode, Mode::Patch);
+    // Entry points are defined once, by the host's first unit; other modules use them.
+    let uses_entries = !matches!(plan.mode, Mode::Host { .. });
     // Whether everything the patch hands out points outside it, so it can be unloaded later.
     let mut unloadable = true;
+    // The host's functions a patch calls directly: a patch's frames can sit below them too.
+    let mut exported = Vec::new();
     for (hf, slot_fn) in plan.functions.iter().zip(functions.iter_mut()) {
         let f = *slot_fn;
         // Every call goes through the table, so a hot body is never inlined: `#[inline]`
@@ -151,26 +163,43 @@ pub fn apply<'ctx>(
         );
         f.add_attribute(AttributeLoc::Function, noinline);
         let in_memory = sret::memory_return(module, f);
+        // A patch that does not carry this function uses the host's body, which has the same
+        // convention: the host made the same choice from the same type.
+        let in_host = f.count_basic_blocks() == 0;
         let sret_body = match in_memory {
+            Some(ty) if in_host => Some(sret::sret_declaration(ctx, module, f, ty)),
             Some(ty) => Some(sret::to_sret(ctx, module, &builder, f, ty)?),
             None => None,
         };
         let stub = make_stub(
-            ctx, module, &builder, f, table, hf.slot, is_patch, in_memory,
+            ctx,
+            module,
+            &builder,
+            f,
+            &hf.name,
+            table,
+            hf.slot,
+            uses_entries,
+            in_memory,
         )?;
         f.replace_all_uses_with(stub);
         if let Some(body) = sret_body {
             let name = f.get_name().to_string_lossy().into_owned();
-            // SAFETY: `f` has no body left (moved into `body`) and no uses (redirected to the
-            // stub just above).
+            // SAFETY: `f` has no body left (moved into `body`, or it never had one) and no uses
+            // (redirected to the stub just above).
             unsafe { f.delete() };
             body.as_global_value().set_name(&name);
             body.add_attribute(AttributeLoc::Function, noinline);
             *slot_fn = body;
         }
         let f = *slot_fn;
-        if is_patch {
+        if uses_entries {
             unloadable &= unload::use_host_entry(module, stub, &hf.name);
+        }
+        if is_patch {
+            if in_host {
+                continue;
+            }
             f.as_global_value()
                 .set_name(&format!("{}{}", abi::PATCH_BODY_PREFIX, hf.name));
             f.set_linkage(Linkage::External);
@@ -189,21 +218,21 @@ pub fn apply<'ctx>(
                 .map(|f| f.as_global_value().as_pointer_value().const_cast(i8p))
                 .collect();
             table.set_initializer(&i8p.const_array(&init));
-            for name in &plan.globals {
-                if let Some(g) = module.get_global(name) {
-                    g.set_linkage(Linkage::External);
-                }
-            }
+            export_globals(module, &plan.globals);
             let manifest = manifest::emit(
                 ctx,
                 module,
                 plan,
                 &functions,
-                &bodies,
                 abi::KIND_HOST,
                 u32::from(*safe_points),
             )?;
             start_runtime(ctx, module, &builder, manifest, table, compiler)?;
+            exported = export_functions(module, &plan.symbol_prefix, &plan.exports);
+        }
+        Mode::HostUnit => {
+            export_globals(module, &plan.globals);
+            exported = export_functions(module, &plan.symbol_prefix, &plan.exports);
         }
         Mode::Patch => {
             // Every variable the program has is the host's: the program's globals and the
@@ -249,22 +278,53 @@ pub fn apply<'ctx>(
             unloadable &= pin::pin_on_use(ctx, module)?;
             unloadable &= !unload::hands_out_own_code(module);
             let flags = if unloadable { 0 } else { abi::FLAG_KEEP_LOADED };
-            manifest::emit(
-                ctx,
-                module,
-                plan,
-                &functions,
-                &bodies,
-                abi::KIND_PATCH,
-                flags,
-            )?;
+            manifest::emit(ctx, module, plan, &functions, abi::KIND_PATCH, flags)?;
         }
     }
-    unwind_tables(ctx, module, is_patch, &functions);
+    let unwound: HashSet<FunctionValue<'ctx>> =
+        functions.iter().chain(&exported).copied().collect();
+    unwind_tables(ctx, module, is_patch, &unwound);
     let pm = PassManager::create(());
     pm.add_always_inliner_pass();
     pm.run_on(module);
-    Ok(Hashes { code, bodies })
+    Ok(())
+}
+
+/// Makes the program's globals (`names`) external and visible outside the host, so that
+/// patches use them by name. Every unit of a host does so for its definitions and declarations
+/// alike: the linker gives a symbol the narrowest visibility any object gives it.
+fn export_globals(module: &Module, names: &[String]) {
+    for name in names {
+        if let Some(g) = module.get_global(name) {
+            g.set_linkage(Linkage::External);
+            g.set_visibility(inkwell::GlobalVisibility::Default);
+        }
+    }
+}
+
+/// Gives each function of `names` the host's export name and external linkage, so that a
+/// patch's declaration of it (`HOST_FN_PREFIX` and the name) binds to the host's code when the
+/// runtime opens the patch (the host is linked with its symbols exported). Returns the
+/// functions it exported that this module defines.
+fn export_functions<'ctx>(
+    module: &Module<'ctx>,
+    prefix: &str,
+    names: &[String],
+) -> Vec<FunctionValue<'ctx>> {
+    let mut defined = Vec::new();
+    for name in names {
+        if let Some(f) = module.get_function(&format!("{prefix}{name}")) {
+            f.as_global_value()
+                .set_name(&format!("{}{name}", abi::HOST_FN_PREFIX));
+            f.set_linkage(Linkage::External);
+            f.as_global_value()
+                .set_visibility(inkwell::GlobalVisibility::Default);
+            if f.count_basic_blocks() > 0 {
+                defined.push(f);
+            }
+        }
+    }
+    defined
 }
 
 /// Gives every function of the module unwind tables, and the code a fault can be recovered
@@ -274,8 +334,9 @@ pub fn apply<'ctx>(
 /// was saved); a function without it would end the unwind. Tables cost nothing at run time, so
 /// every function has them, the host's cold code included (debuggers and profilers use them).
 ///
-/// In the code a recovery unwinds (every function of a patch, and the host's own hot bodies,
-/// which a patch's frames can sit above) a null access is an access of address 0
+/// In the code a recovery unwinds (every function of a patch, the host's own hot bodies, which
+/// a patch's frames can sit above, and the host's exported functions, which a patch calls
+/// directly and so can sit above a patch's frames too; `unwound` holds the host's) a null access is an access of address 0
 /// (`null-pointer-is-valid`), not undefined behaviour the optimiser may turn into falling
 /// through into whatever code follows: it faults where the source made it, which the runtime
 /// can then report (with the line) and recover from. The rest of the host is never unwound and
@@ -286,7 +347,7 @@ fn unwind_tables<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
     is_patch: bool,
-    hot_bodies: &[FunctionValue<'ctx>],
+    unwound: &HashSet<FunctionValue<'ctx>>,
 ) {
     // LLVM 14's `uwtable` is asynchronous on x86-64: the table is exact at every instruction,
     // which a fault (unlike a call) needs.
@@ -304,7 +365,7 @@ fn unwind_tables<'ctx>(
         f = func.get_next_function();
         if func.count_basic_blocks() > 0 {
             func.add_attribute(AttributeLoc::Function, uwtable);
-            if is_patch || hot_bodies.contains(&func) {
+            if is_patch || unwound.contains(&func) {
                 func.add_attribute(AttributeLoc::Function, null_valid);
                 func.add_attribute(AttributeLoc::Function, keep_frames);
             }
@@ -313,23 +374,25 @@ fn unwind_tables<'ctx>(
 }
 
 /// `RET stub(ARGS) { p = load atomic acquire table[slot]; return p(ARGS) }`, always inlined. A host
-/// exports it as the function's entry point, which patches use as the function's address. For a
+/// exports it as the function's entry point, which patches use as the function's address; in
+/// other modules (`internal`: patches, further units of a host) it is private. For a
 /// body returning `in_memory` through an explicit result pointer (`sret.rs`), the stub passes a
-/// zeroed slot of its own and returns what the body stored there.
+/// zeroed slot of its own and returns what the body stored there. `fname` is the hot
+/// function's name, which names the stub.
 #[allow(clippy::too_many_arguments)]
 fn make_stub<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
     builder: &Builder<'ctx>,
     f: FunctionValue<'ctx>,
+    fname: &str,
     table: GlobalValue<'ctx>,
     slot: u32,
-    in_patch: bool,
+    internal: bool,
     in_memory: Option<inkwell::types::BasicTypeEnum<'ctx>>,
 ) -> Result<FunctionValue<'ctx>, HotError> {
-    let fname = f.get_name().to_string_lossy().into_owned();
     let fty = f.get_type();
-    let stub = if in_patch {
+    let stub = if internal {
         module.add_function(
             &format!("__vais_hot_stub.{fname}"),
             fty,

@@ -194,8 +194,14 @@ fn layout_entry<'ctx>(
         array(ctx, module, ty, &variants, "vais.hot.variants")
     };
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
-    let host_global = match (&l.symbol, kind == abi::KIND_HOST) {
-        (Some(symbol), true) => module.get_global(symbol),
+    // A host built in units holds the manifest in its first unit, and a value's storage (a
+    // kept local of `main`) may be in another: then it is declared here, for the linker.
+    let host_global = match (&l.symbol, kind == abi::KIND_HOST, t.storage) {
+        (Some(symbol), true, Some(_)) => Some(module.get_global(symbol).unwrap_or_else(|| {
+            let g = module.add_global(ctx.i8_type(), None, symbol);
+            g.set_linkage(Linkage::External);
+            g
+        })),
         _ => None,
     };
     let (address, room) = match (host_global, t.storage) {
@@ -229,20 +235,19 @@ pub fn emit<'ctx>(
     module: &Module<'ctx>,
     plan: &Plan,
     functions: &[FunctionValue<'ctx>],
-    hashes: &[u64],
     kind: u32,
     flags: u32,
 ) -> Result<GlobalValue<'ctx>, HotError> {
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let mut entries = Vec::new();
-    for ((hf, f), hash) in plan.functions.iter().zip(functions).zip(hashes) {
+    for (hf, f) in plan.functions.iter().zip(functions) {
         let address = f.as_global_value().as_pointer_value().const_cast(i8p);
         entries.push(
             Named::new(ctx, abi::FUNCTION_ENTRY_FIELDS)
                 .set("name", c_string(ctx, module, &hf.name))?
                 .set("signature", c_string(ctx, module, &hf.signature))?
                 .u64("signature_hash", abi::hash(hf.signature.as_bytes()))?
-                .u64("body_hash", *hash)?
+                .u64("body_hash", hf.body_hash)?
                 .u32("slot", hf.slot)?
                 .u32("reserved", 0)?
                 .set("address", address)?
@@ -476,6 +481,7 @@ mod tests {
                     name: name.to_string(),
                     signature: format!("() -> i64 /* {name} */"),
                     slot: slot as u32,
+                    body_hash: 0x0bad_cafe + slot as u64,
                 })
                 .collect(),
             layouts: vec![Layout {
@@ -483,13 +489,15 @@ mod tests {
                 symbol: None,
             }],
             globals: Vec::new(),
+            exports: vec!["second".into()],
+            symbol_prefix: String::new(),
             new_globals: Vec::new(),
             mode: Mode::Host {
                 compiler: "vaisc".into(),
                 safe_points: true,
             },
         };
-        let hashes = crate::apply(&ctx, &module, &plan).expect("pass");
+        crate::apply(&ctx, &module, &plan).expect("pass");
         let dir = std::env::temp_dir().join(format!("codegen-hot-manifest-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let object = dir.join("m.o");
@@ -518,13 +526,13 @@ mod tests {
         assert_eq!(m.flags, abi::FLAG_SAFE_POINTS);
         // SAFETY: the manifest was emitted by the pass, which is what `functions` requires.
         let functions = unsafe { m.functions() };
-        for (i, (f, hf)) in functions.iter().zip(&plan.functions).enumerate() {
+        for (f, hf) in functions.iter().zip(&plan.functions) {
             // SAFETY: the names are NUL-terminated strings of the loaded library.
             let (name, signature) = unsafe { (abi::c_str(f.name), abi::c_str(f.signature)) };
             assert_eq!(name, hf.name.as_str());
             assert_eq!(signature, hf.signature.as_str());
             assert_eq!(f.signature_hash, abi::hash(hf.signature.as_bytes()));
-            assert_eq!(f.body_hash, hashes.bodies[i]);
+            assert_eq!(f.body_hash, hf.body_hash);
             assert_ne!(f.signature_hash, f.body_hash);
             assert_eq!(f.slot, hf.slot);
             assert!(!f.address.is_null());

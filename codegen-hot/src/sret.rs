@@ -113,6 +113,24 @@ pub fn to_sret<'ctx>(
     Ok(body)
 }
 
+/// For the declaration `f` (a host function the patch does not carry), a declaration taking the
+/// result pointer first, as the host's body does; the caller gives it `f`'s name once `f` is
+/// gone, as for [`to_sret`].
+pub fn sret_declaration<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    f: FunctionValue<'ctx>,
+    ty: BasicTypeEnum<'ctx>,
+) -> FunctionValue<'ctx> {
+    let mut params: Vec<BasicMetadataTypeEnum> = vec![ty.ptr_type(AddressSpace::default()).into()];
+    params.extend(f.get_type().get_param_types());
+    let fty = ctx.void_type().fn_type(&params, false);
+    let name = f.get_name().to_string_lossy().into_owned();
+    let decl = module.add_function(&format!("{name}.sret"), fty, Some(f.get_linkage()));
+    decl.add_attribute(AttributeLoc::Param(0), sret_attribute(ctx, ty));
+    decl
+}
+
 pub fn sret_attribute<'ctx>(ctx: &'ctx Context, ty: BasicTypeEnum<'ctx>) -> Attribute {
     ctx.create_type_attribute(
         Attribute::get_named_enum_kind_id("sret"),

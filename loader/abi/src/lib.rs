@@ -23,8 +23,11 @@ pub mod migrate;
 /// version is refused. Version 3: division traps, layouts described with the code
 /// generator's offsets (enum variants included), hosts record their initial values. Version 4:
 /// patches may add globals ([`NewGlobalEntry`]). Version 5: layouts as structured records
-/// (fields, variants, storage), the offset table and live data migration.
-pub const ABI_VERSION: u32 = 5;
+/// (fields, variants, storage), the offset table and live data migration. Version 6: a patch
+/// carries only the code that changed and calls the host's own functions, which the host
+/// exports under [`HOST_FN_PREFIX`]; a patch's manifest entry for a hot function it does not
+/// carry is the host's body.
+pub const ABI_VERSION: u32 = 6;
 
 /// The host's jump table: a mutable, exported array of code pointers, one slot per `#[hot]`
 /// function, initialised with the host's own bodies.
@@ -40,6 +43,13 @@ pub const PATCH_BODY_PREFIX: &str = "__vais_hot_body.";
 /// `__vais_hot_entry.f`. A function pointer a patch takes to `f` is this host address, so it stays
 /// valid after the patch is unloaded and compares equal to the host's own.
 pub const ENTRY_PREFIX: &str = "__vais_hot_entry.";
+
+/// The host exports every function a patch may call (hot bodies and the ordinary functions hot
+/// code reaches) as `__vais_hot_fn.f`. A patch carries only the functions whose code changed
+/// and calls the host's copy of every other one by this name; the runtime's fault recovery
+/// counts these host functions as hot code, so a fault in one called from a patch is the
+/// patch's to undo.
+pub const HOST_FN_PREFIX: &str = "__vais_hot_fn.";
 
 /// The runtime function a patch calls the first time each of its string literals is used:
 /// `const char *vais_hot_literal(const char **cache, const char *bytes, uint64_t len)`. It

@@ -51,7 +51,8 @@ pub struct CodeMap {
     /// The mapped span of the module.
     pub lo: usize,
     pub hi: usize,
-    /// Spans of hot code: a patch's whole image, the host's hot bodies only.
+    /// Spans of hot code: a patch's whole image; in the host, its hot bodies and the functions
+    /// it exports for patches to call.
     hot: Vec<(usize, usize)>,
     rows: Vec<Row>,
     symbols: Vec<Symbol>,
@@ -112,8 +113,8 @@ pub fn object_of(addr: usize) -> Option<(usize, usize, usize)> {
 impl CodeMap {
     /// Builds the tables of the module whose file holds `bytes` and which is mapped where
     /// `inside` (any address in it) is. `hot_bodies`: `None` for a patch (all its code is of
-    /// `version`), or the entry addresses of the host's hot functions, whose frames alone are
-    /// hot code in the host.
+    /// `version`), or the entry addresses of the host's hot functions, whose frames and those of
+    /// the functions it exports for patches (`HOST_FN_PREFIX`) alone are hot code in the host.
     pub fn build(
         bytes: &[u8],
         inside: usize,
@@ -128,7 +129,14 @@ impl CodeMap {
             version,
             ..CodeMap::empty(lo, hi)
         };
-        let wanted = |start: usize| hot_bodies.is_none_or(|b| b.contains(&start));
+        // In the host, the functions it exports for patches to call are hot code too: a patch
+        // calls them in place of carrying a copy, so a fault in one may be the patch's.
+        let exported = map.symbols_from(&sections, bias);
+        let mut hot_starts: Vec<usize> = hot_bodies.unwrap_or(&[]).to_vec();
+        hot_starts.extend(exported);
+        hot_starts.sort_unstable();
+        let wanted =
+            |start: usize| hot_bodies.is_none() || hot_starts.binary_search(&start).is_ok();
         map.unwind_rows(eh, find(".text").map_or(0, |t| t.addr), bias, wanted)?;
         map.hot = match hot_bodies {
             None => vec![(lo, hi)],
@@ -143,7 +151,6 @@ impl CodeMap {
                 spans
             }
         };
-        map.symbols_from(&sections, bias);
         map.imports_from(&sections, bias);
         // Line tables are a courtesy of the report: a module without them still recovers.
         let _ = map.lines_from(&sections, bias, hot_bodies.is_some());
@@ -251,9 +258,12 @@ impl CodeMap {
         (at, s.len() as u32)
     }
 
-    fn symbols_from(&mut self, sections: &[Section], bias: usize) {
+    /// Reads the function symbols, named without the prefixes of hot builds. Returns the start
+    /// of each function exported for patches (`HOST_FN_PREFIX`).
+    fn symbols_from(&mut self, sections: &[Section], bias: usize) -> Vec<usize> {
+        let mut exported = Vec::new();
         let Some(symtab) = sections.iter().find(|s| s.kind == 2) else {
-            return;
+            return exported;
         };
         let strings = sections
             .get(symtab.link as usize)
@@ -271,9 +281,15 @@ impl CodeMap {
                 .and_then(|n| n.split(|&b| b == 0).next())
                 .and_then(|n| std::str::from_utf8(n).ok())
                 .unwrap_or("");
-            let name = name
-                .strip_prefix(vais_hot_abi::PATCH_BODY_PREFIX)
-                .unwrap_or(name);
+            let name = match name.strip_prefix(vais_hot_abi::HOST_FN_PREFIX) {
+                Some(plain) => {
+                    exported.push(value + bias);
+                    plain
+                }
+                None => name
+                    .strip_prefix(vais_hot_abi::PATCH_BODY_PREFIX)
+                    .unwrap_or(name),
+            };
             let name = self.push_text(name);
             self.symbols.push(Symbol {
                 start: value + bias,
@@ -282,6 +298,7 @@ impl CodeMap {
             });
         }
         self.symbols.sort_by_key(|s| s.start);
+        exported
     }
 
     /// The PLT stubs and the imported function each calls: a stub is `jmp *slot(%rip)`

@@ -3,8 +3,9 @@
 //!
 //! The handler (SIGSEGV, SIGBUS, SIGFPE, SIGILL, on an alternate stack so a stack overflow is
 //! caught too) finds the module of the faulting instruction in the tables prepared at load time
-//! (`codemap.rs`, `registry.rs`). If it is a patch, it unwinds with the DWARF call-frame rows to
-//! the first return address outside hot code (`unwind.rs`), marks the faulting version as
+//! (`codemap.rs`, `registry.rs`). If it is hot code, it unwinds with the DWARF call-frame rows to
+//! the first return address outside hot code (`unwind.rs`); if a patch's frame was on the way
+//! (the fault is in a patch, or in a host function a patch called), it marks that version as
 //! faulted, stores the newest version that has not faulted into the jump table (lock-free, from
 //! pointer arrays prepared at publish time), and rewrites the signal context so that the thread
 //! resumes in its non-hot caller as if the hot call had returned zero: RSP and RIP of that frame,
@@ -293,14 +294,21 @@ fn handle(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::ucontext_t) -> bo
     let unwound = from_library.is_some_and(|l| l.unwound);
     let pc = if unwound { at.rip - 1 } else { at.rip };
     let module = registry::module_of(pc);
-    let version = module.map_or(CURRENT.load(Ordering::Relaxed), |m| m.version);
     let function = module.and_then(|m| m.function(pc)).unwrap_or("");
     let (file, line) = module.and_then(|m| m.line(pc)).unwrap_or(("", 0));
-    let reloaded = module.is_some_and(|m| m.version >= 2 && m.is_hot(pc));
-    let landing = if reloaded {
-        unwind::to_cold_caller(at, !unwound)
+    // A fault in hot code unwinds to the cold caller. It is reloaded code's to undo when a
+    // frame of a patch is on the way: the faulting code itself, or a patch that called a
+    // function of the host's (which patches call instead of carrying unchanged copies).
+    let landing = if module.is_some_and(|m| m.is_hot(pc)) {
+        unwind::to_cold_caller(at, !unwound).filter(|l| l.reloaded >= 2)
     } else {
         None
+    };
+    let reloaded = landing.is_some() || module.is_some_and(|m| m.version >= 2 && m.is_hot(pc));
+    let version = match (landing, module) {
+        (Some(l), _) => l.reloaded,
+        (None, Some(m)) => m.version,
+        (None, None) => CURRENT.load(Ordering::Relaxed),
     };
     let back_to = landing.and_then(|_| registry::revert(version));
     let inside = landing

@@ -22,6 +22,9 @@ pub struct Landing {
     pub regs: Regs,
     /// The program counter in the outermost hot frame: the call that is unwound.
     pub outermost: usize,
+    /// The code version of the innermost frame of reloaded code (a patch) on the way, or 0 if
+    /// every frame unwound was the host's own.
+    pub reloaded: i64,
 }
 
 /// Most frames walked (a runaway recursion has many, each a few instructions to unwind).
@@ -63,6 +66,7 @@ pub fn out_of_libraries(mut regs: Regs) -> Option<Exit> {
 /// `None` when a frame on the way has no unwind row (the fault cannot be undone).
 pub fn to_cold_caller(mut regs: Regs, at_fault: bool) -> Option<Landing> {
     let mut first = at_fault;
+    let mut reloaded = 0;
     for _ in 0..MAX_FRAMES {
         // A return address is just past the call: look up the call itself.
         let lookup = if first { regs.rip } else { regs.rip - 1 };
@@ -70,12 +74,19 @@ pub fn to_cold_caller(mut regs: Regs, at_fault: bool) -> Option<Landing> {
         if !module.is_hot(lookup) {
             return None;
         }
+        if reloaded == 0 && module.version >= 2 {
+            reloaded = module.version;
+        }
         let row = module.row(lookup)?;
         let outermost = regs.rip;
         regs = caller(regs, row)?;
         first = false;
         if !registry::is_hot(regs.rip - 1) {
-            return Some(Landing { regs, outermost });
+            return Some(Landing {
+                regs,
+                outermost,
+                reloaded,
+            });
         }
     }
     None

@@ -7,6 +7,7 @@
 //! a terminator at the end of the function gets `unreachable`.
 
 use super::debug::DebugInfo;
+use super::units::Part;
 use super::{CodegenError, Options};
 use crate::source::SourceMap;
 use crate::tir::{Arm, Const, Expr, LoopKind, Pattern, Program, Stmt, Ty};
@@ -53,6 +54,8 @@ pub(super) struct Gen<'a, 'ctx> {
     )>,
     /// The function being emitted.
     pub f: Option<FnState<'ctx>>,
+    /// The part of the program this module holds; `None`: all of it.
+    part: Option<Part<'a>>,
     /// In a hot host: the offset table and the runtime's safe point (`hot_layout.rs`).
     pub hot: Option<super::hot_layout::HotHost<'ctx>>,
     hot_host: bool,
@@ -81,6 +84,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         target: TargetData,
         sources: &'a SourceMap,
         opts: &Options,
+        part: Option<Part<'a>>,
     ) -> Res<Gen<'a, 'ctx>> {
         let debug = if opts.debug_info || opts.line_tables {
             Some(DebugInfo::new(
@@ -110,6 +114,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             debug,
             thunks: Vec::new(),
             f: None,
+            part,
             hot: None,
             hot_host: opts.hot_host,
         };
@@ -117,22 +122,53 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(gen)
     }
 
+    /// Whether this module is one of several units of one program, which share its symbols.
+    pub(super) fn in_units(&self) -> bool {
+        self.part.is_some_and(|p| p.shared)
+    }
+
+    /// Whether this module emits the body of function `id`.
+    fn emits_body(&self, id: usize) -> bool {
+        self.program.functions[id].body.is_some()
+            && self
+                .part
+                .is_none_or(|p| p.bodies.get(id).copied().unwrap_or(false))
+    }
+
     pub fn emit_program(&mut self) -> Res<()> {
+        let shared = self.part.is_some_and(|p| p.shared);
+        let owns_state = self.part.is_none_or(|p| p.owns_state);
         if self.hot_host {
             self.declare_hot_host()?;
         }
         for (id, def) in self.program.functions.iter().enumerate() {
             let fty = self.fn_type(&def.ty);
             let is_main = self.program.main == Some(id);
-            let (name, linkage) = match (&def.body, is_main) {
-                (None, _) => (def.name.clone(), Linkage::External),
-                (Some(_), true) => ("vais_main".to_string(), Linkage::Internal),
-                (Some(_), false) => (def.name.clone(), Linkage::Internal),
+            let symbol = if is_main { "vais_main" } else { &def.name };
+            let (name, linkage) = match (&def.body, self.emits_body(id), self.part) {
+                (None, _, _) => (def.name.clone(), Linkage::External),
+                (Some(_), true, Some(p)) if shared => {
+                    (format!("{}{symbol}", p.declared_prefix), Linkage::External)
+                }
+                (Some(_), true, _) => (symbol.to_string(), Linkage::Internal),
+                // Defined in another part: declared under the name that part gives it, except
+                // `main`, which no part exports (the hot-reload pass refuses a patch using it).
+                (Some(_), false, Some(_)) if is_main && !shared => {
+                    (symbol.to_string(), Linkage::External)
+                }
+                (Some(_), false, Some(p)) => {
+                    (format!("{}{symbol}", p.declared_prefix), Linkage::External)
+                }
+                (Some(_), false, None) => (symbol.to_string(), Linkage::Internal),
             };
             let f = match self.module.get_function(&name) {
                 Some(existing) if def.body.is_none() => existing,
                 _ => self.module.add_function(&name, fty, Some(linkage)),
             };
+            if shared && def.body.is_some() {
+                f.as_global_value()
+                    .set_visibility(inkwell::GlobalVisibility::Hidden);
+            }
             if def.attrs.inline {
                 let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("alwaysinline");
                 f.add_attribute(
@@ -144,6 +180,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
         self.declare_tasks();
+        // A patch defines the globals too: the hot-reload pass turns each into the host's.
+        let defines_globals = owns_state || !shared;
+        let global_prefix = self
+            .part
+            .map_or("", |p| if shared { p.global_prefix } else { "" });
         for (id, g) in self.program.globals.iter().enumerate() {
             let ty = self.llvm(&g.ty);
             if self.runtime_globals.contains(&id) {
@@ -162,24 +203,31 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 slot.set_initializer(&ptr.const_null());
                 self.global_slots.push(Some(slot));
             } else {
-                let global = self.global_storage(&g.ty, &g.name);
-                global.set_linkage(Linkage::Internal);
+                let global = self.global_storage(&g.ty, &format!("{global_prefix}{}", g.name));
+                if shared {
+                    global.set_linkage(Linkage::External);
+                    global.set_visibility(inkwell::GlobalVisibility::Hidden);
+                } else {
+                    global.set_linkage(Linkage::Internal);
+                }
                 self.globals.push(global);
                 self.global_slots.push(None);
             }
         }
-        for (i, g) in self.program.globals.iter().enumerate() {
-            let init = self.constant(&g.init, &g.ty)?;
-            let init = self.global_init(&g.init, &g.ty, init)?;
-            self.globals[i].set_initializer(&init);
+        if defines_globals {
+            for (i, g) in self.program.globals.iter().enumerate() {
+                let init = self.constant(&g.init, &g.ty)?;
+                let init = self.global_init(&g.init, &g.ty, init)?;
+                self.globals[i].set_initializer(&init);
+            }
         }
         for id in 0..self.program.functions.len() {
-            if self.program.functions[id].body.is_some() {
+            if self.emits_body(id) {
                 self.emit_function(id)?;
             }
         }
         self.emit_tasks()?;
-        if let Some(main) = self.program.main {
+        if let (Some(main), true) = (self.program.main, owns_state) {
             self.emit_c_main(main)?;
         }
         Ok(())

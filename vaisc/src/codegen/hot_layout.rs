@@ -130,7 +130,13 @@ impl<'ctx> Gen<'_, 'ctx> {
             None => {
                 let g = self.module.add_global(i64t, None, symbol);
                 g.set_initializer(&i64t.const_int(value, false));
-                g.set_linkage(Linkage::External);
+                // Several units of one host may each use an entry: each defines it, weakly,
+                // and the linker keeps one (the values are the same, from the same program).
+                g.set_linkage(if self.in_units() {
+                    Linkage::WeakAny
+                } else {
+                    Linkage::External
+                });
                 g
             }
         };
@@ -323,7 +329,14 @@ impl<'ctx> Gen<'_, 'ctx> {
             .module
             .add_global(room, None, &kept_local_symbol(name, id));
         g.set_initializer(&room.const_zero());
-        g.set_linkage(Linkage::Internal);
+        // The manifest, which lists the slot's address, is in the first unit of a host built
+        // in units; `main` may be in another.
+        if self.in_units() {
+            g.set_linkage(Linkage::External);
+            g.set_visibility(inkwell::GlobalVisibility::Hidden);
+        } else {
+            g.set_linkage(Linkage::Internal);
+        }
         g.as_pointer_value()
             .const_cast(self.llvm(ty).ptr_type(AddressSpace::default()))
     }

@@ -61,6 +61,7 @@ pub fn layouts(program: &Program) -> Result<Layouts, CodegenError> {
         tm.get_target_data(),
         &sources,
         &Options::default(),
+        None,
     )?;
     let structs = gen
         .struct_types

@@ -21,6 +21,7 @@ mod hot_layout;
 mod layout;
 mod task;
 mod types;
+mod units;
 
 #[cfg(test)]
 mod closure_tests;
@@ -31,6 +32,7 @@ mod tests;
 
 pub use hot_layout::{has_layout, kept_local_symbol, kept_locals};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
+pub use units::{split, unit_count, unit_step, write_units, Part, UNIT_PREFIX};
 
 use crate::source::SourceMap;
 use crate::tir::{GlobalId, Program};
@@ -110,11 +112,30 @@ pub fn lower<'ctx>(
     sources: &SourceMap,
     opts: &Options,
 ) -> Result<Module<'ctx>, CodegenError> {
+    lower_part(ctx, program, sources, opts, None)
+}
+
+/// Like [`lower`], for the module holding `part` of the program (`None`: all of it).
+pub fn lower_part<'ctx>(
+    ctx: &'ctx Context,
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+    part: Option<Part>,
+) -> Result<Module<'ctx>, CodegenError> {
     let tm = target_machine(opts.opt_level)?;
     let module = ctx.create_module("vais");
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
-    let mut gen = func::Gen::new(ctx, &module, program, tm.get_target_data(), sources, opts)?;
+    let mut gen = func::Gen::new(
+        ctx,
+        &module,
+        program,
+        tm.get_target_data(),
+        sources,
+        opts,
+        part,
+    )?;
     gen.emit_program()?;
     gen.finish_debug_info();
     module

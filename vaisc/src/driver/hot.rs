@@ -2,8 +2,10 @@
 //! runtime) and the patch library beside it; `--patch-only` rebuilds just the patch, for the
 //! host already built at the output path, and refuses changes no reload can carry.
 
-use super::{link, lower, program_of, temp_object_path, BuildOptions, Checked, DriverError};
-use crate::codegen;
+use super::{
+    link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
+};
+use crate::codegen::{self, Part};
 use crate::hot::{self, HostInfo, Incompatible};
 use crate::tir::Program;
 use codegen_hot::Plan;
@@ -33,6 +35,8 @@ pub struct HotReport {
     pub not_reloadable: Vec<String>,
     /// Globals whose initial value changed: the running program keeps its current value.
     pub initial_values_changed: Vec<String>,
+    /// How many functions the patch carries a body of (the others are the host's).
+    pub carried: usize,
     /// Hot functions of the host the patch has no body for (deleted, renamed or no longer
     /// `#[hot]`): the running program's calls keep reaching their last hot body.
     pub hot_removed: Vec<String>,
@@ -73,6 +77,10 @@ impl HotReport {
     }
 }
 
+/// Set to `1`, a patch carries every function hot code reaches, as if nothing were the
+/// host's: the from-scratch patch the incremental tests compare the O(edit) patch with.
+pub const FROM_SCRATCH_VAR: &str = "VAIS_HOT_PATCH_FROM_SCRATCH";
+
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
 /// beside it (where the host looks for it by default).
 pub fn patch_path(exe: &Path) -> PathBuf {
@@ -108,10 +116,29 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let layouts = hot::layouts(program, &checked.sources)?;
-            let plan = hot::host_plan(program, path, &compiler, layouts);
-            let code = emit(checked, program, &plan, opts, &opts.output, &mut report)?;
-            HostInfo::from_plan(&plan, code, hot::initial_values(program))
+            let (plan, hashes) = hot::host_plan(
+                program,
+                &checked.sources,
+                path,
+                &compiler,
+                hot::layouts(program, &checked.sources)?,
+            );
+            emit(
+                checked,
+                program,
+                &plan,
+                None,
+                opts,
+                &opts.output,
+                &mut report,
+            )?;
+            let code = hot::host_code(program, &hashes, &plan);
+            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
+            std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
+                path: info_path.clone(),
+                message: e.to_string(),
+            })?;
+            info
         }
         HotBuild::PatchOnly => std::fs::read_to_string(&info_path)
             .ok()
@@ -121,80 +148,82 @@ pub fn build_hot(
                 path: opts.output.clone(),
             })?,
     };
-    let hot::PatchPlan { plan, migration } = hot::patch_plan(
+    let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
+    let patch = hot::patch_plan(
         program,
+        &checked.sources,
         path,
         &host,
         hot::layouts(program, &checked.sources)?,
+        from_scratch,
     )
     .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
-    if !migration.is_empty() {
-        report.migration = Some(migration.summary());
-        report.migration_warnings = migration.warnings.clone();
+    if !patch.migration.is_empty() {
+        report.migration = Some(patch.migration.summary());
+        report.migration_warnings = patch.migration.warnings.clone();
     }
-    let patch = report.patch.clone();
-    let code = emit(checked, program, &plan, opts, &patch, &mut report)?;
-    if kind == HotBuild::Full {
-        // The host file records the code of both builds, for later patch builds to compare.
-        let info = HostInfo {
-            patch_code: code,
-            ..host.clone()
-        };
-        std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
-            path: info_path.clone(),
-            message: e.to_string(),
-        })?;
-        return Ok(report);
-    }
-    // Code that is not hot is built with constant layouts in a patch and reads them from the
-    // offset table in the host; after a layout change only the host's form of the new
-    // program says whether such code changed.
-    report.not_reloadable = if migration.is_empty() {
-        hot::unreloadable_changes(program, &host.patch_code, &code)
-    } else {
-        let start = Instant::now();
-        let context = Context::create();
-        let module = lower(&context, checked, program, opts, true, true, Vec::new())?;
-        let host_form = codegen_hot::code_hashes(&module);
-        report.codegen += start.elapsed();
-        hot::unreloadable_changes(program, &host.code, &host_form)
-    };
-    let moved: Vec<&str> = migration.moves.iter().map(|m| m.name.as_str()).collect();
+    let output = report.patch.clone();
+    let part = Part::patch(&patch.bodies);
+    emit(
+        checked,
+        program,
+        &patch.plan,
+        Some(part),
+        opts,
+        &output,
+        &mut report,
+    )?;
+    report.carried = patch.bodies.iter().filter(|&&b| b).count();
+    // Own hashes name structs and enums without their layouts, so a layout change alone is
+    // no change of code that is not hot: in the host such code reads its layouts from the
+    // offset table, which the migration rewrites.
+    report.not_reloadable = hot::unreloadable_changes(program, &host, &patch.hashes.own);
+    let moved: Vec<&str> = patch
+        .migration
+        .moves
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
     report.initial_values_changed = hot::changed_initial_values(program, &host, &moved);
     report.hot_removed = host
         .functions
         .iter()
-        .filter(|h| !plan.functions.iter().any(|f| f.slot == h.slot))
+        .filter(|h| !patch.plan.functions.iter().any(|f| f.slot == h.slot))
         .map(|h| h.name.clone())
         .collect();
     Ok(report)
 }
 
-/// Generates the host or the patch (as `plan.mode` says) and links it to `output`. Returns the
-/// code hash of every function, taken before the hot-reload pass.
+/// Generates the host or the patch (as `plan.mode` says; a patch holds `part` of the program)
+/// and links it to `output`.
 fn emit(
     checked: &Checked,
     program: &Program,
     plan: &Plan,
+    part: Option<Part>,
     opts: &BuildOptions,
     output: &Path,
     report: &mut HotReport,
-) -> Result<Vec<(String, u64)>, DriverError> {
+) -> Result<(), DriverError> {
     let start = Instant::now();
-    let context = Context::create();
     // Line tables let the runtime's fault report name `file:line`, in the host and patches.
     let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
-    let runtime_globals = hot::runtime_globals(program, plan);
-    let module = lower(
-        &context,
-        checked,
-        program,
-        opts,
-        true,
-        !is_patch,
-        runtime_globals,
-    )?;
-    let code = codegen_hot::apply(&context, &module, plan)?.code;
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: true,
+        hot_host: !is_patch,
+        runtime_globals: hot::runtime_globals(program, plan),
+    };
+    if part.is_none() {
+        let count = codegen::unit_count(program, opts.opt_level);
+        if count > 1 {
+            return emit_host_units(checked, program, plan, opts, count, output, report);
+        }
+    }
+    let context = Context::create();
+    let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;
+    codegen_hot::apply(&context, &module, plan)?;
     codegen::verify_after(&module, "the hot-reload pass")?;
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
@@ -211,9 +240,65 @@ fn emit(
     let linked = if is_patch {
         link::patch(&obj, output)
     } else {
-        link::hot_host(&obj, output, &opts.link)
+        link::hot_host(std::slice::from_ref(&obj), output, &opts.link)
     };
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();
-    linked.map(|()| code)
+    linked
+}
+
+/// A host built in `count` parallel units: the first holds the table, the entry points, the
+/// manifest and `main`; the others call through the table (`codegen_hot::Mode::HostUnit`).
+fn emit_host_units(
+    checked: &Checked,
+    program: &Program,
+    plan: &Plan,
+    opts: &BuildOptions,
+    count: usize,
+    output: &Path,
+    report: &mut HotReport,
+) -> Result<(), DriverError> {
+    let start = Instant::now();
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: true,
+        hot_host: true,
+        runtime_globals: Vec::new(),
+    };
+    let units = codegen::split(program, count);
+    let objects: Vec<PathBuf> = (0..count).map(|i| unit_object_path(output, i)).collect();
+    let first = Plan {
+        symbol_prefix: codegen::UNIT_PREFIX.to_string(),
+        ..plan.clone()
+    };
+    let further = Plan {
+        mode: codegen_hot::Mode::HostUnit,
+        ..first.clone()
+    };
+    let finish = codegen::unit_step(|unit, ctx, module| {
+        let unit_plan = if unit == 0 { &first } else { &further };
+        codegen_hot::apply(ctx, module, unit_plan)
+            .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
+        codegen::verify_after(module, "the hot-reload pass")
+    });
+    let written = codegen::write_units(
+        program,
+        &checked.sources,
+        &cg_opts,
+        &units,
+        true,
+        &objects,
+        &finish,
+    );
+    report.codegen += start.elapsed();
+    let start = Instant::now();
+    let linked = written
+        .map_err(DriverError::from)
+        .and_then(|()| link::hot_host(&objects, output, &opts.link));
+    for obj in &objects {
+        let _ = std::fs::remove_file(obj);
+    }
+    report.link += start.elapsed();
+    linked
 }

@@ -34,10 +34,11 @@ fn finished(name: &str, result: std::io::Result<Output>) -> Result<(), DriverErr
     }
 }
 
-/// Links one object file into an executable.
-pub fn executable(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+/// Links object files into an executable.
+pub fn executable(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
     let found = libs::find_all(link)?;
-    let mut args: Vec<OsString> = vec![obj.into(), "-o".into(), output.into()];
+    let mut args: Vec<OsString> = objs.iter().map(OsString::from).collect();
+    args.extend(["-o".into(), output.into()]);
     args.extend(library_args(link, &found, false));
     args.push("-lm".into());
     cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
@@ -47,19 +48,19 @@ pub fn executable(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), D
 /// use the host's globals and jump table. The user's C libraries are linked here only:
 /// patches leave their symbols undefined, and the dynamic loader resolves them against the
 /// host and the libraries it loaded.
-pub fn hot_host(obj: &Path, output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+pub fn hot_host(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
     let found = libs::find_all(link)?;
     let runtime = runtime_library()?;
     let literal = format!("-Wl,--undefined={}", vais_hot_abi::LITERAL_SYMBOL);
-    let mut args: Vec<OsString> = vec![
-        obj.into(),
+    let mut args: Vec<OsString> = objs.iter().map(OsString::from).collect();
+    args.extend([
         runtime.into(),
         "-o".into(),
         output.into(),
         "-rdynamic".into(),
         // Only patches call it, so nothing in the host would pull it from the archive.
         literal.into(),
-    ];
+    ]);
     args.extend(library_args(link, &found, true));
     args.extend(RUNTIME_LIBS.iter().map(OsString::from));
     cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())

@@ -193,6 +193,10 @@ fn lower<'ctx>(
 /// Generates code for a checked program and writes the requested output.
 pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), DriverError> {
     let program = program_of(checked, path)?;
+    let units = codegen::unit_count(program, opts.opt_level);
+    if opts.emit == Emit::Executable && units > 1 {
+        return build_units(checked, program, opts, units);
+    }
     let context = Context::create();
     let module = lower(&context, checked, program, opts, false, false, Vec::new())?;
     // A normal build has no runtime: std/hot's functions become no-ops.
@@ -209,11 +213,64 @@ pub fn build(checked: &Checked, path: &Path, opts: &BuildOptions) -> Result<(), 
         Emit::Executable => {
             let obj = temp_object_path(&opts.output);
             codegen::write_object(&module, opts.opt_level, &obj)?;
-            let linked = link::executable(&obj, &opts.output, &opts.link);
+            let linked = link::executable(std::slice::from_ref(&obj), &opts.output, &opts.link);
             let _ = std::fs::remove_file(&obj);
             linked
         }
     }
+}
+
+/// An executable built from `count` units in parallel (`codegen::units`), linked together.
+fn build_units(
+    checked: &Checked,
+    program: &Program,
+    opts: &BuildOptions,
+    count: usize,
+) -> Result<(), DriverError> {
+    let units = codegen::split(program, count);
+    let objects: Vec<PathBuf> = (0..count)
+        .map(|i| unit_object_path(&opts.output, i))
+        .collect();
+    let cg_opts = codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: false,
+        hot_host: false,
+        runtime_globals: Vec::new(),
+    };
+    let written = codegen::write_units(
+        program,
+        &checked.sources,
+        &cg_opts,
+        &units,
+        false,
+        &objects,
+        &fallbacks,
+    );
+    let linked = written
+        .map_err(DriverError::from)
+        .and_then(|()| link::executable(&objects, &opts.output, &opts.link));
+    for obj in &objects {
+        let _ = std::fs::remove_file(obj);
+    }
+    linked
+}
+
+/// A normal build has no runtime: std/hot's functions become no-ops in each unit.
+fn fallbacks<'ctx>(
+    _unit: usize,
+    ctx: &'ctx Context,
+    module: &inkwell::module::Module<'ctx>,
+) -> Result<(), codegen::CodegenError> {
+    codegen_hot::provide_fallbacks(ctx, module)
+        .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
+    codegen::verify_after(module, "adding the hot-reload fallbacks")
+}
+
+/// The temporary object file of unit `i` next to the output, unique to this process.
+pub(crate) fn unit_object_path(output: &Path, i: usize) -> PathBuf {
+    let obj = temp_object_path(output);
+    obj.with_extension(format!("{i}.o"))
 }
 
 /// A temporary object file next to the output, unique to this process.

@@ -4,15 +4,16 @@
 //!
 //! Format, one record per line, fields separated by tabs:
 //! `vais-hot-host\t<abi version>`, `program\t<id>`, `fn\t<slot>\t<name>\t<signature>`,
-//! `code\t<function>\t<hash>` (the host's code), `patchcode\t<function>\t<hash>` (the same
-//! program built as a patch, whose code that is not hot has constant layouts), `init\t<global>\t<initial value>` (as
-//! [`super::initial_values`] writes it, tab-free), and each layout as
+//! `code\t<function>\t<own hash>\t<code hash>\t<exported>` (the hashes of `super::hashes`;
+//! exported `1` when the host exports the function for patches), `init\t<global>\t<initial
+//! value>` (as [`super::initial_values`] writes it, tab-free), and each layout as
 //! `type\t<kind>\t<name>\t<size>\t<room>\t<refusal>` followed by its
 //! `variant\t<name>\t<tag>\t<flags>` and `field\t<name>\t<type>\t<kind>\t<flags>\t<offset>\t<size>\t
 //! <count>\t<default>` lines (a field after a variant belongs to it; `-` for none, defaults in
 //! hex). These are the manifest's records (`vais_hot_abi::layout`), which the runtime reads.
 
 use codegen_hot::Plan;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use vais_hot_abi::layout::{
     FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout,
@@ -25,15 +26,27 @@ pub struct HostFunction {
     pub signature: String,
 }
 
+/// What the host has of one function's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostCode {
+    pub name: String,
+    /// The function's own code hash.
+    pub own: u64,
+    /// The hash of its code, the layouts it uses and everything it calls short of a table
+    /// slot.
+    pub code: u64,
+    /// The host exports it (`vais_hot_abi::HOST_FN_PREFIX`): patches call it instead of
+    /// carrying a copy while its code hash is unchanged.
+    pub exported: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostInfo {
     pub program_id: u64,
     pub functions: Vec<HostFunction>,
     pub layouts: Vec<TypeLayout>,
-    /// Hash of every function's code in the host, by symbol name.
-    pub code: Vec<(String, u64)>,
-    /// The same for the host's program built as a patch.
-    pub patch_code: Vec<(String, u64)>,
+    /// Every defined function's code in the host, in declaration order.
+    pub code: Vec<HostCode>,
     /// Each global's initial value in the host, by name.
     pub initial_values: Vec<(String, String)>,
 }
@@ -48,7 +61,7 @@ pub fn path_for(exe: &Path) -> PathBuf {
 impl HostInfo {
     pub fn from_plan(
         plan: &Plan,
-        code: Vec<(String, u64)>,
+        code: Vec<HostCode>,
         initial_values: Vec<(String, String)>,
     ) -> HostInfo {
         HostInfo {
@@ -64,9 +77,13 @@ impl HostInfo {
                 .collect(),
             layouts: plan.layouts.iter().map(|l| l.layout.clone()).collect(),
             code,
-            patch_code: Vec::new(),
             initial_values,
         }
+    }
+
+    /// The host's code records by function name, for lookups (never iterated).
+    pub fn code_by_name(&self) -> HashMap<&str, &HostCode> {
+        self.code.iter().map(|c| (c.name.as_str(), c)).collect()
     }
 
     pub fn to_text(&self) -> String {
@@ -78,11 +95,14 @@ impl HostInfo {
         for l in &self.layouts {
             write_layout(&mut out, l);
         }
-        for (name, hash) in &self.code {
-            out.push_str(&format!("code\t{name}\t{hash}\n"));
-        }
-        for (name, hash) in &self.patch_code {
-            out.push_str(&format!("patchcode\t{name}\t{hash}\n"));
+        for c in &self.code {
+            out.push_str(&format!(
+                "code\t{}\t{}\t{}\t{}\n",
+                c.name,
+                c.own,
+                c.code,
+                u8::from(c.exported)
+            ));
         }
         for (name, value) in &self.initial_values {
             out.push_str(&format!("init\t{name}\t{value}\n"));
@@ -102,7 +122,6 @@ impl HostInfo {
             functions: Vec::new(),
             layouts: Vec::new(),
             code: Vec::new(),
-            patch_code: Vec::new(),
             initial_values: Vec::new(),
         };
         for line in lines {
@@ -123,6 +142,12 @@ impl HostInfo {
                     storage: optional(room)?.map(|room| Storage { address: 0, room }),
                     refusal: (*refusal != "-").then(|| refusal.to_string()),
                 }),
+                ["code", name, own, code, exported] => info.code.push(HostCode {
+                    name: name.to_string(),
+                    own: own.parse().ok()?,
+                    code: code.parse().ok()?,
+                    exported: *exported == "1",
+                }),
                 ["variant", name, tag, flags] => {
                     info.layouts.last_mut()?.variants.push(VariantLayout {
                         name: name.to_string(),
@@ -138,10 +163,6 @@ impl HostInfo {
                         Some(v) => v.fields.push(f),
                         None => l.fields.push(f),
                     }
-                }
-                ["code", name, hash] => info.code.push((name.to_string(), hash.parse().ok()?)),
-                ["patchcode", name, hash] => {
-                    info.patch_code.push((name.to_string(), hash.parse().ok()?))
                 }
                 ["init", name, value] => info
                     .initial_values
@@ -261,8 +282,12 @@ mod tests {
                 }),
                 refusal: Some("why: at game.vais:3".into()),
             }],
-            code: vec![("main".into(), 7)],
-            patch_code: vec![("main".into(), 8)],
+            code: vec![HostCode {
+                name: "main".into(),
+                own: 7,
+                code: 8,
+                exported: false,
+            }],
             initial_values: vec![("greeting".into(), "\"a\\tb\"".into())],
         };
         assert_eq!(HostInfo::parse(&info.to_text()), Some(info));

@@ -5,11 +5,13 @@
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
 mod facts;
+mod hashes;
 mod host_info;
 mod layout;
 mod new_globals;
 
-pub use host_info::{path_for, HostFunction, HostInfo};
+pub use hashes::{code_hashes, CodeHashes};
+pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
 
 use crate::codegen::CodegenError;
@@ -38,52 +40,110 @@ pub fn layouts(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, Co
     layout::describe_all(program, sources)
 }
 
-/// The plan for a host build: slots in declaration order. `layouts` are [`layouts`].
-pub fn host_plan(program: &Program, entry: &Path, compiler: &str, layouts: Vec<Layout>) -> Plan {
-    let functions = hot_functions(program)
-        .into_iter()
+/// Which functions of `program` are called through a table slot: the `#[hot]` ones the
+/// running host has a slot for (`host`; for a host build, all of them).
+fn slotted(program: &Program, host: Option<&HostInfo>) -> Vec<bool> {
+    let mut out = vec![false; program.functions.len()];
+    for f in hot_functions(program) {
+        let name = &program.functions[f].name;
+        out[f] = host.is_none_or(|h| h.functions.iter().any(|hf| &hf.name == name));
+    }
+    out
+}
+
+/// The plan for a host build: slots in declaration order, and every function hot code
+/// reaches exported for patches to call. `layouts` are [`layouts`]. Also returns the code
+/// hashes the plan's body hashes come from.
+pub fn host_plan(
+    program: &Program,
+    sources: &SourceMap,
+    entry: &Path,
+    compiler: &str,
+    layouts: Vec<Layout>,
+) -> (Plan, CodeHashes) {
+    let hashes = code_hashes(program, sources, &slotted(program, None));
+    let hot = hot_functions(program);
+    let functions = hot
+        .iter()
         .enumerate()
-        .map(|(slot, f)| HotFunction {
+        .map(|(slot, &f)| HotFunction {
             name: program.functions[f].name.clone(),
             signature: program.signature(&program.functions[f].ty),
             slot: slot as u32,
+            body_hash: hashes.code[f],
         })
         .collect::<Vec<_>>();
-    Plan {
+    let exports = reach(program, &hot)
+        .functions
+        .into_iter()
+        .filter(|&f| Some(f) != program.main && program.functions[f].body.is_some())
+        .map(|f| program.functions[f].name.clone())
+        .collect();
+    let plan = Plan {
         program_id: program_id(entry),
         table_len: functions.len(),
         functions,
         layouts,
         globals: program.globals.iter().map(|g| g.name.clone()).collect(),
+        exports,
+        symbol_prefix: String::new(),
         new_globals: Vec::new(),
         mode: Mode::Host {
             compiler: compiler.to_string(),
             safe_points: uses_safe_points(program),
         },
-    }
+    };
+    (plan, hashes)
+}
+
+/// What the host records of every function's code: both hashes, and whether it exports the
+/// function for patches to call.
+pub fn host_code(program: &Program, hashes: &CodeHashes, plan: &Plan) -> Vec<HostCode> {
+    let exported: BTreeSet<&str> = plan.exports.iter().map(String::as_str).collect();
+    program
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| def.body.is_some())
+        .map(|(f, def)| HostCode {
+            name: def.name.clone(),
+            own: hashes.own[f],
+            code: hashes.code[f],
+            exported: exported.contains(def.name.as_str()),
+        })
+        .collect()
 }
 
 /// Why a patch cannot be applied to the running host, found at build time.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Incompatible(pub Vec<String>);
 
-/// A patch that fits the host, and what it does to the running program's values.
+/// A patch that fits the host: its plan, the functions whose bodies it carries, and what it
+/// does to the running program's values.
 #[derive(Debug)]
 pub struct PatchPlan {
     pub plan: Plan,
+    /// Per function: whether the patch carries its body. The others are the host's.
+    pub bodies: Vec<bool>,
+    pub hashes: CodeHashes,
     /// The migration of live values, as `vais_hot_abi::migrate` plans it (for the report).
     pub migration: vais_hot_abi::migrate::Plan,
 }
 
 /// The plan for a patch of `host`: the host's slots, only for hot functions the host knows
-/// (a function made hot after the host was built is called directly within the patch). The
-/// changes no reload can carry are reported instead.
+/// (a function made hot after the host was built is called directly within the patch), and the
+/// bodies the patch carries: every function hot code reaches whose code hash differs from the
+/// host's or that the host does not export (all of them `from_scratch`). The changes no reload
+/// can carry are reported instead.
 pub fn patch_plan(
     program: &Program,
+    sources: &SourceMap,
     entry: &Path,
     host: &HostInfo,
     layouts: Vec<Layout>,
+    from_scratch: bool,
 ) -> Result<PatchPlan, Incompatible> {
+    let hashes = code_hashes(program, sources, &slotted(program, Some(host)));
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);
@@ -99,6 +159,7 @@ pub fn patch_plan(
                 name: def.name.clone(),
                 signature,
                 slot: h.slot,
+                body_hash: hashes.code[f],
             }),
             None => {}
         }
@@ -122,21 +183,38 @@ pub fn patch_plan(
     if !problems.is_empty() {
         return Err(Incompatible(problems));
     }
+    let mut bodies = vec![false; program.functions.len()];
+    let host_code = host.code_by_name();
+    for &f in &reached.functions {
+        let def = &program.functions[f];
+        if Some(f) == program.main || def.body.is_none() {
+            continue;
+        }
+        let in_host = host_code
+            .get(def.name.as_str())
+            .is_some_and(|c| c.exported && c.code == hashes.code[f]);
+        bodies[f] = from_scratch || !in_host;
+    }
+    let plan = Plan {
+        program_id: host.program_id,
+        table_len: host.functions.len(),
+        functions,
+        layouts,
+        globals: program
+            .globals
+            .iter()
+            .map(|g| g.name.clone())
+            .filter(|name| !new_globals.iter().any(|ng| ng.name == *name))
+            .collect(),
+        exports: Vec::new(),
+        symbol_prefix: String::new(),
+        new_globals,
+        mode: Mode::Patch,
+    };
     Ok(PatchPlan {
-        plan: Plan {
-            program_id: host.program_id,
-            table_len: host.functions.len(),
-            functions,
-            layouts,
-            globals: program
-                .globals
-                .iter()
-                .map(|g| g.name.clone())
-                .filter(|name| !new_globals.iter().any(|ng| ng.name == *name))
-                .collect(),
-            new_globals,
-            mode: Mode::Patch,
-        },
+        plan,
+        bodies,
+        hashes,
         migration,
     })
 }
@@ -195,31 +273,22 @@ pub fn changed_initial_values(
 }
 
 /// Functions whose code changed since the host was built but which no hot code reaches, so
-/// no patch can carry the change (code only `main` runs). `code` is the new program's
-/// [`codegen_hot::Hashes::code`]; names are Vais names, in module order.
-pub fn unreloadable_changes(
-    program: &Program,
-    host_code: &[(String, u64)],
-    code: &[(String, u64)],
-) -> Vec<String> {
-    let hot = hot_functions(program);
-    let reached = reach(program, &hot);
-    let reachable: BTreeSet<&str> = reached
+/// no patch can carry the change (code only `main` runs), in declaration order. `own` are the
+/// new program's own code hashes ([`CodeHashes::own`]).
+pub fn unreloadable_changes(program: &Program, host: &HostInfo, own: &[u64]) -> Vec<String> {
+    let reached = reach(program, &hot_functions(program));
+    let host_code = host.code_by_name();
+    program
         .functions
         .iter()
-        .map(|&f| program.functions[f].name.as_str())
-        .collect();
-    code.iter()
-        .filter_map(|(symbol, hash)| {
-            // The C `main` wrapper is generated; the user's `main` is emitted as `vais_main`.
-            let name = match symbol.as_str() {
-                "main" => return None,
-                "vais_main" => "main",
-                s => s,
-            };
-            let old = host_code.iter().find(|(n, _)| n == symbol)?;
-            (old.1 != *hash && !reachable.contains(name)).then(|| name.to_string())
+        .enumerate()
+        .filter(|(f, def)| def.body.is_some() && !reached.functions.contains(f))
+        .filter(|(f, def)| {
+            host_code
+                .get(def.name.as_str())
+                .is_some_and(|c| c.own != own[*f])
         })
+        .map(|(_, def)| def.name.clone())
         .collect()
 }
 
@@ -341,7 +410,7 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
 }
 
 /// Calls `f` on every expression of the tree rooted at `e`.
-fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     let mut go = |x: &Expr| visit(x, f);
     match &e.kind {

@@ -23,23 +23,57 @@ fn layouts(p: &Program, sources: &SourceMap) -> Vec<codegen_hot::Layout> {
     super::layouts(p, sources).expect("layouts")
 }
 
+/// The host information a host build of `src` records.
+fn host_info(src: &str) -> super::HostInfo {
+    let (hp, sources) = program(src);
+    let (plan, hashes) = super::host_plan(
+        &hp,
+        &sources,
+        Path::new("game.vais"),
+        "vaisc",
+        layouts(&hp, &sources),
+    );
+    let code = super::host_code(&hp, &hashes, &plan);
+    super::HostInfo::from_plan(&plan, code, super::initial_values(&hp))
+}
+
+/// The patch plan of `src` for the host built from `host_src`.
+fn patch_of(src: &str, host_src: &str) -> super::PatchPlan {
+    let (p, sources) = program(src);
+    let host = host_info(host_src);
+    super::patch_plan(
+        &p,
+        &sources,
+        Path::new("game.vais"),
+        &host,
+        layouts(&p, &sources),
+        false,
+    )
+    .expect("compatible")
+}
+
+/// The names of the functions a patch of `src` for the host of `host_src` carries.
+fn carried(src: &str, host_src: &str) -> Vec<String> {
+    let (p, _) = program(src);
+    let patch = patch_of(src, host_src);
+    (0..p.functions.len())
+        .filter(|&f| patch.bodies[f])
+        .map(|f| p.functions[f].name.clone())
+        .collect()
+}
+
 /// IR of `src` after the pass, for a host or (with `host_of`) a patch.
 fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     let (p, sources) = program(src);
-    let p_src = &sources;
     let entry = Path::new("game.vais");
-    let plan = match host_of {
-        None => super::host_plan(&p, entry, "vaisc", layouts(&p, p_src)),
+    let (plan, bodies) = match host_of {
+        None => (
+            super::host_plan(&p, &sources, entry, "vaisc", layouts(&p, &sources)).0,
+            None,
+        ),
         Some(host_src) => {
-            let (hp, hp_src) = program(host_src);
-            let host = super::HostInfo::from_plan(
-                &super::host_plan(&hp, entry, "vaisc", layouts(&hp, &hp_src)),
-                Vec::new(),
-                Vec::new(),
-            );
-            super::patch_plan(&p, entry, &host, layouts(&p, p_src))
-                .expect("compatible")
-                .plan
+            let patch = patch_of(src, host_src);
+            (patch.plan, Some(patch.bodies))
         }
     };
     let ctx = Context::create();
@@ -48,7 +82,8 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
         runtime_globals: super::runtime_globals(&p, &plan),
         ..Default::default()
     };
-    let module = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
+    let part = bodies.as_deref().map(crate::codegen::Part::patch);
+    let module = crate::codegen::lower_part(&ctx, &p, &sources, &opts, part).expect("lower");
     codegen_hot::apply(&ctx, &module, &plan).expect("pass");
     module.verify().expect("valid IR after the pass");
     module.print_to_string().to_string()
@@ -129,57 +164,197 @@ F main() -> i64 = setup()";
     );
 }
 
+/// The hot functions' body hashes of a host build of `src`, in slot order.
+fn body_hashes(src: &str) -> Vec<u64> {
+    let (p, sources) = program(src);
+    let (plan, _) = super::host_plan(
+        &p,
+        &sources,
+        Path::new("game.vais"),
+        "vaisc",
+        layouts(&p, &sources),
+    );
+    plan.functions.iter().map(|f| f.body_hash).collect()
+}
+
 #[test]
 fn body_hashes_change_only_with_the_code_they_cover() {
-    let (p, sources) = program(GAME);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p, &sources));
-    let hashes = |src: &str| {
-        let (p, _) = program(src);
-        let ctx = Context::create();
-        let m = crate::codegen::lower(&ctx, &p, &sources, &Default::default()).expect("lower");
-        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
-    };
-    let base = hashes(GAME);
-    let update_changed = hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
+    let base = body_hashes(GAME);
+    let update_changed = body_hashes(&GAME.replace("s.frame += 1", "s.frame += 3"));
     assert_ne!(base[0], update_changed[0]);
     assert_eq!(
         base[1], update_changed[1],
         "twice calls update through the table"
     );
-    let unrelated = hashes(&GAME.replace("twice(&s) + run", "twice(&s) * 2 + run"));
+    let unrelated = body_hashes(&GAME.replace("twice(&s) + run", "twice(&s) * 2 + run"));
     assert_eq!(base, unrelated);
+}
+
+/// A function newly marked `#[hot]` has no slot: the patch carries it and its callers there
+/// (which call it directly), and `main`, which calls it too, has not changed.
+#[test]
+fn a_function_newly_made_hot_is_carried_with_its_callers() {
+    let src = "
+S State { frame: i64 }
+F helper(s: *State) -> i64 = s.frame * 2
+#[hot] F update(s: *State) -> i64 = helper(s)
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    update(&s) + helper(&s)
+}";
+    let edited = src.replace("F helper", "#[hot] F helper");
+    assert_eq!(carried(&edited, src), vec!["helper", "update"]);
+    let (p, _) = program(&edited);
+    let patch = patch_of(&edited, src);
+    let host = host_info(src);
+    assert!(super::unreloadable_changes(&p, &host, &patch.hashes.own).is_empty());
+}
+
+/// A patch carries the functions whose code changed and the hot functions and helpers that
+/// call a changed helper (their copies in the host call the old one), nothing else; a function
+/// only `main` reached in the host is carried once hot code calls it (the host does not export
+/// it).
+#[test]
+fn a_patch_carries_only_what_changed() {
+    let src = "
+S State { frame: i64 }
+F helper(s: *State) -> i64 = s.frame * 2
+F outer(s: *State) -> i64 = helper(s) + 1
+F lonely() -> i64 = 7
+#[hot] F update(s: *State) -> i64 { s.frame += 1; outer(s) }
+#[hot] F other(s: *State) -> i64 = s.frame
+#[hot] F caller(s: *State) -> i64 = update(s) + other(s)
+F main() -> i64 {
+    s := mut State { frame: 0 }
+    caller(&s) + lonely()
+}";
+    assert!(carried(src, src).is_empty());
+    assert_eq!(
+        carried(&src.replace("frame += 1", "frame += 2"), src),
+        vec!["update"]
+    );
+    assert_eq!(
+        carried(&src.replace("s.frame * 2", "s.frame * 3"), src),
+        vec!["helper", "outer", "update"]
+    );
+    assert_eq!(
+        carried(&src.replace("= s.frame\n", "= s.frame + lonely()\n"), src),
+        vec!["lonely", "other"]
+    );
+    // Recursion: both functions of a cycle change with either.
+    let cycle = "
+F even(n: i64) -> bool = I n == 0 { true } E { odd(n - 1) }
+F odd(n: i64) -> bool = I n == 0 { false } E { even(n - 1) }
+#[hot] F step(n: i64) -> bool = even(n)
+#[hot] F idle(n: i64) -> i64 = n
+F main() -> i64 = I step(4) { idle(1) } E { 0 }";
+    assert!(carried(cycle, cycle).is_empty());
+    assert_eq!(
+        carried(&cycle.replace("{ false }", "{ n == 7 }"), cycle),
+        vec!["even", "odd", "step"]
+    );
+}
+
+/// Closures' lifted functions and the functions tasks run are hashed like named ones: an edit
+/// inside a closure carries it and the function that creates it, an edit of an async helper
+/// carries it and the hot function that makes its task, and nothing else.
+#[test]
+fn closures_and_tasks_carry_what_they_run() {
+    let src = "
+F apply(f: |i64| -> i64, x: i64) -> i64 = f(x)
+A F helper(x: i64) -> i64 { x * 10 }
+#[hot] F step(n: i64) -> i64 {
+    twice := |x: i64| x * 2 + n
+    apply(twice, n)
+}
+#[hot] F run(i: i64) -> i64 {
+    t := spawn helper(i)
+    t.await
+}
+F main() -> i64 = step(1) + run(2)";
+    assert!(carried(src, src).is_empty());
+    let closure = carried(&src.replace("x * 2 + n", "x * 3 + n"), src);
+    assert_eq!(closure.len(), 2, "{closure:?}");
+    assert!(closure.contains(&"step".to_string()), "{closure:?}");
+    assert!(
+        closure.iter().any(|f| f.starts_with("step.closure")),
+        "{closure:?}"
+    );
+    assert_eq!(
+        carried(&src.replace("x * 10", "x * 11"), src),
+        vec!["helper", "run"]
+    );
+}
+
+/// A changed layout carries every function whose code uses it, hot or not, even when its own
+/// code is unchanged (the host's copies have the old offsets), and is no change of `main`'s
+/// code (which reads layouts from the offset table in the host).
+#[test]
+fn a_changed_layout_carries_the_code_that_uses_it() {
+    let src = "
+S Inner { a: i64 }
+S State { frame: i64, inner: Inner, x: i64 }
+S Other { y: i64 }
+F getx(s: *State) -> i64 = s.x
+F gety(o: *Other) -> i64 = o.y
+#[hot] F tick(s: *State) { s.x += 10 }
+#[hot] F show(s: *State) -> i64 = getx(s)
+#[hot] F other(o: *Other) -> i64 = gety(o)
+F main() -> i64 {
+    s := mut State { frame: 0, inner: Inner { a: 0 }, x: 0 }
+    o := mut Other { y: 1 }
+    tick(&s)
+    show(&s) + other(&o) + s.x
+}";
+    let edited = src.replace("S Inner { a: i64 }", "S Inner { a: i64, b: i64 = 0 }");
+    assert_eq!(carried(&edited, src), vec!["getx", "tick", "show"]);
+    let (p, _) = program(&edited);
+    let patch = patch_of(&edited, src);
+    let host = host_info(src);
+    // `main`'s literal of `Inner` stores the new field's default: that is a change of its code.
+    assert_eq!(
+        super::unreloadable_changes(&p, &host, &patch.hashes.own),
+        vec!["main"]
+    );
+    let moved = src.replace("S Other { y: i64 }", "S Other { z: i64, y: i64 }");
+    let moved = moved.replace("Other { y: 1 }", "Other { z: 0, y: 1 }");
+    assert_eq!(carried(&moved, src), vec!["gety", "other"]);
 }
 
 #[test]
 fn incompatible_patches_are_refused_at_build_time() {
-    let (host, host_src) = program(GAME);
     let entry = Path::new("game.vais");
-    let info = super::HostInfo::from_plan(
-        &super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src)),
-        Vec::new(),
-        Vec::new(),
-    );
+    let info = host_info(GAME);
     // `main` does not read `frame`, so it may change type; values are converted.
     let (changed, changed_src) =
         program(&GAME.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let plan = super::patch_plan(&changed, entry, &info, layouts(&changed, &changed_src))
-        .expect("a migration");
+    let plan = super::patch_plan(
+        &changed,
+        &changed_src,
+        entry,
+        &info,
+        layouts(&changed, &changed_src),
+        false,
+    )
+    .expect("a migration");
     assert_eq!(
         plan.migration.summary(),
         "State: frame: i64 -> i32; 1 live value"
     );
     // A field `main` reads may move but not change type.
     let reads = GAME.replace("twice(&s) + run", "s.frame as i64 + twice(&s) + run");
-    let (host, host_src) = program(&reads);
-    let info = super::HostInfo::from_plan(
-        &super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src)),
-        Vec::new(),
-        Vec::new(),
-    );
+    let read_info = host_info(&reads);
     let (changed, changed_src) =
         program(&reads.replace("S State { frame: i64 }", "S State { frame: i32 }"));
-    let err = super::patch_plan(&changed, entry, &info, layouts(&changed, &changed_src))
-        .expect_err("a retyped field main reads");
+    let err = super::patch_plan(
+        &changed,
+        &changed_src,
+        entry,
+        &read_info,
+        layouts(&changed, &changed_src),
+        false,
+    )
+    .expect_err("a retyped field main reads");
     assert_eq!(
         err.0,
         vec!["State: field `frame` changes type from i64 to i32, but code that keeps running (`main`) uses it as i64"]
@@ -189,7 +364,7 @@ fn incompatible_patches_are_refused_at_build_time() {
         GAME.replace("s.frame += 1", "score += 1")
     );
     let (p, p_src) = program(&with_global);
-    let plan = super::patch_plan(&p, entry, &info, layouts(&p, &p_src))
+    let plan = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
         .expect("a new global is fine")
         .plan;
     let new: Vec<(&str, &str)> = plan
@@ -206,7 +381,7 @@ fn incompatible_patches_are_refused_at_build_time() {
         GAME.replace("s.frame += 1", "qs[0].a += 1")
     );
     let (p, p_src) = program(&src);
-    let plan = super::patch_plan(&p, entry, &info, layouts(&p, &p_src))
+    let plan = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
         .expect("a new global is fine")
         .plan;
     assert_eq!(
@@ -223,7 +398,8 @@ fn incompatible_patches_are_refused_at_build_time() {
     ] {
         let src = format!("{global}\n{}", GAME.replace("s.frame += 1", "score"));
         let (p, p_src) = program(&src);
-        let err = super::patch_plan(&p, entry, &info, layouts(&p, &p_src)).expect_err("pointer");
+        let err = super::patch_plan(&p, &p_src, entry, &info, layouts(&p, &p_src), false)
+            .expect_err("pointer");
         assert_eq!(
             err.0,
             vec![format!("global `score` is new and its initial value holds {what}, which would point into the patch: restart the program to add it")]
@@ -258,8 +434,7 @@ F main() -> i64 { step(); kept }";
     assert!(!ir.contains("@ps "), "{ir}");
 }
 
-/// Every variable a patch uses is the host's, whatever its type: struct and array globals too,
-/// and the arguments the C `main` records.
+/// Every variable a patch uses is the host's, whatever its type: struct and array globals too.
 #[test]
 fn a_patch_uses_the_hosts_variables_of_every_type() {
     let src = "
@@ -272,8 +447,6 @@ F main() -> i64 { step(); ps[1].x }";
     for decl in [
         "@ps = external global [2 x %P]\n",
         "@one = external global %P\n",
-        "@vais_argc = external global i32\n",
-        "@vais_argv = external global i8**\n",
     ] {
         assert!(ir.contains(decl), "{decl}in\n{ir}");
     }
@@ -302,21 +475,6 @@ F main() -> i64 {
     s := mut State { frame: 0 }
     tick(&s) + spare()
 }";
-    let (p, p_src) = program(base_src);
-    let plan = super::host_plan(&p, Path::new("game.vais"), "vaisc", layouts(&p, &p_src));
-    let hashes = |src: &str, debug_info: bool| {
-        let (p, sources) = program(src);
-        let ctx = Context::create();
-        let opts = crate::codegen::Options {
-            opt_level: 0,
-            debug_info,
-            line_tables: true,
-            hot_host: false,
-            runtime_globals: Vec::new(),
-        };
-        let m = crate::codegen::lower(&ctx, &p, &sources, &opts).expect("lower");
-        codegen_hot::apply(&ctx, &m, &plan).expect("pass").bodies
-    };
     let additions = [
         "F unused() -> i64 = 42",
         "F unused() -> i64 { printf(\"x\\n\"); 42 }",
@@ -324,22 +482,12 @@ F main() -> i64 {
         "#[inline] F unused(a: i64, b: i64) -> i64 = a / b",
         "S Other { a: i32, b: f64 }\nG other: Other = Other { a: 1, b: 2.0 }",
     ];
-    for debug_info in [false, true] {
-        let base = hashes(base_src, debug_info);
-        for added in additions {
-            let first = format!("{added}\n{base_src}");
-            assert_eq!(
-                hashes(&first, debug_info),
-                base,
-                "{added} before, -g {debug_info}"
-            );
-            let last = format!("{base_src}\n{added}");
-            assert_eq!(
-                hashes(&last, debug_info),
-                base,
-                "{added} after, -g {debug_info}"
-            );
-        }
+    let base = body_hashes(base_src);
+    for added in additions {
+        let first = format!("{added}\n{base_src}");
+        assert_eq!(body_hashes(&first), base, "{added} before");
+        let last = format!("{base_src}\n{added}");
+        assert_eq!(body_hashes(&last), base, "{added} after");
     }
 }
 
@@ -355,11 +503,7 @@ G p: P = P { x: 1, f: one }
 G s: str = \"a\\tb\"
 G xs: [f64; 2] = [0.5, 1.0]
 F main() -> i64 = p.x";
-    let (host, host_src) = program(src);
-    let entry = Path::new("game.vais");
-    let plan = super::host_plan(&host, entry, "vaisc", layouts(&host, &host_src));
-    let info = super::HostInfo::from_plan(&plan, Vec::new(), super::initial_values(&host));
-    let info = super::HostInfo::parse(&info.to_text()).expect("round trip");
+    let info = super::HostInfo::parse(&host_info(src).to_text()).expect("round trip");
     let changed = |edited: &str| super::changed_initial_values(&program(edited).0, &info, &[]);
     assert!(changed(&format!("F zero() -> i64 = 0\n{src}")).is_empty());
     assert_eq!(changed(&src.replace("f: one", "f: two")), vec!["p"]);
@@ -429,12 +573,10 @@ fn the_pass_refuses_to_delete_a_main_still_used() {
     let (p, sources) = program(src);
     assert_eq!(super::refusals(&p).len(), 1);
     let entry = Path::new("game.vais");
-    let host = super::HostInfo::from_plan(
-        &super::host_plan(&p, entry, "vaisc", layouts(&p, &sources)),
-        Vec::new(),
-        Vec::new(),
-    );
-    let plan = super::patch_plan(&p, entry, &host, layouts(&p, &sources))
+    let (plan, _) = super::host_plan(&p, &sources, entry, "vaisc", layouts(&p, &sources));
+    // A host that exports nothing: the patch carries every function hot code reaches.
+    let host = super::HostInfo::from_plan(&plan, Vec::new(), Vec::new());
+    let plan = super::patch_plan(&p, &sources, entry, &host, layouts(&p, &sources), false)
         .expect("compatible")
         .plan;
     let ctx = Context::create();

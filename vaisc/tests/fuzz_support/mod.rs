@@ -159,31 +159,46 @@ fn verify_hot_modules(checked: &driver::Checked, path: &Path) -> Result<(), Stri
         vaisc::hot::layouts(program, &checked.sources)
             .map_err(|e| format!("a well-typed program has no layout: {e}"))
     };
-    let host_plan = vaisc::hot::host_plan(program, path, "vaisc", layouts()?);
+    let (host_plan, hashes) =
+        vaisc::hot::host_plan(program, &checked.sources, path, "vaisc", layouts()?);
     let ctx = inkwell::context::Context::create();
-    let lower = |hot_host: bool| {
-        let opts = vaisc::codegen::Options {
-            hot_host,
-            ..Default::default()
-        };
-        vaisc::codegen::lower(&ctx, program, &checked.sources, &opts)
-            .map_err(|e| format!("a well-typed program failed to lower: {e}"))
+    let host_opts = vaisc::codegen::Options {
+        hot_host: true,
+        ..Default::default()
     };
-    let host = lower(true)?;
-    let code = codegen_hot::apply(&ctx, &host, &host_plan)
-        .map_err(|e| format!("the hot pass failed on the host: {e}"))?
-        .code;
+    let host = vaisc::codegen::lower(&ctx, program, &checked.sources, &host_opts)
+        .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
+    codegen_hot::apply(&ctx, &host, &host_plan)
+        .map_err(|e| format!("the hot pass failed on the host: {e}"))?;
     host.verify()
         .map_err(|e| format!("the host module does not verify after the hot pass: {e}"))?;
-    let info =
-        vaisc::hot::HostInfo::from_plan(&host_plan, code, vaisc::hot::initial_values(program));
-    let patch_plan = vaisc::hot::patch_plan(program, path, &info, layouts()?)
-        .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?
-        .plan;
-    let patch = lower(false)?;
-    codegen_hot::apply(&ctx, &patch, &patch_plan)
-        .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
-    patch
-        .verify()
-        .map_err(|e| format!("the patch module does not verify after the hot pass: {e}"))
+    // The patch of the program itself for its host carries nothing and declares every hot
+    // body the host's; for a host that exports nothing, it carries every function hot code
+    // reaches. Both go through the pass.
+    for exported in [true, false] {
+        let mut info = vaisc::hot::HostInfo::from_plan(
+            &host_plan,
+            vaisc::hot::host_code(program, &hashes, &host_plan),
+            vaisc::hot::initial_values(program),
+        );
+        info.code.iter_mut().for_each(|c| c.exported &= exported);
+        let patch_plan =
+            vaisc::hot::patch_plan(program, &checked.sources, path, &info, layouts()?, false)
+                .map_err(|e| format!("a program is incompatible with its own host: {e:?}"))?;
+        let part = vaisc::codegen::Part::patch(&patch_plan.bodies);
+        let opts = vaisc::codegen::Options {
+            runtime_globals: vaisc::hot::runtime_globals(program, &patch_plan.plan),
+            ..Default::default()
+        };
+        let patch = vaisc::codegen::lower_part(&ctx, program, &checked.sources, &opts, Some(part))
+            .map_err(|e| format!("a well-typed program failed to lower: {e}"))?;
+        codegen_hot::apply(&ctx, &patch, &patch_plan.plan)
+            .map_err(|e| format!("the hot pass failed on the patch: {e}"))?;
+        patch.verify().map_err(|e| {
+            format!(
+                "the patch module does not verify after the hot pass (exported {exported}): {e}"
+            )
+        })?;
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ target triple = "x86_64-pc-linux-gnu"
 @__vais_hot_offset.State.frame = global i64 0
 @vais_argc = global i32 0
 @vais_argv = global i8** null
-@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @update to i8*), i8* bitcast (i64 (%State*)* @twice to i8*)]
+@__vais_hot_table = global [2 x i8*] [i8* bitcast (i64 (%State*)* @__vais_hot_fn.update to i8*), i8* bitcast (i64 (%State*)* @__vais_hot_fn.twice to i8*)]
 @vais.hot.name = private constant [7 x i8] c"update\00"
 @vais.hot.name.1 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.2 = private constant [6 x i8] c"twice\00"
@@ -25,16 +25,16 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.10 = private constant [7 x i8] c"main.s\00"
 @vais.hot.name.11 = private constant [6 x i8] c"State\00"
 @vais.hot.fields.12 = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.10, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.11, i32 0, i32 0), i32 80, i32 0, i64 0, i64 8, i64 1, i8* null }]
-@vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 5740724965368081194, i32 0, i32 0, i8* bitcast (i64 (%State*)* @update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @twice to i8*) }]
+@vais.hot.functions = private constant [2 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 1012853837845784361, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -769587449582735489, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.twice to i8*) }]
 @vais.hot.layouts = private constant [2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -4109443202484031134, i32 0, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }, { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.8, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.9, i32 0, i32 0), i64 -5898710473539910794, i32 2, i32 1, i64 8, i64 80, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields.12 to i8*), i8* null, i32 0, i32 0, i8* bitcast ({ %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0 to i8*), i8* null }]
 @vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 5, i32 0, i64 2087432831185312278, i32 2, i32 2, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 6, i32 0, i64 2087432831185312278, i32 2, i32 2, i32 0, i32 0, i8* bitcast ([2 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 @vais.hot.compiler = private unnamed_addr constant [6 x i8] c"vaisc\00", align 1
 
 declare void @vais_hot_safe_point()
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
-define internal i64 @update(%State* %0) #0 {
+define dso_local i64 @__vais_hot_fn.update(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8
@@ -50,7 +50,7 @@ entry:
 }
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
-define internal i64 @twice(%State* %0) #0 {
+define dso_local i64 @__vais_hot_fn.twice(%State* %0) #0 {
 entry:
   %s = alloca %State*, align 8
   store %State* %0, %State** %s, align 8

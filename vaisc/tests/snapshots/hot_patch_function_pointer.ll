@@ -6,8 +6,6 @@ target triple = "x86_64-pc-linux-gnu"
 %State = type { i64 }
 
 @__vais_hot_table = external global [3 x i8*]
-@vais_argc = external global i32
-@vais_argv = external global i8**
 @vais.hot.name = private constant [7 x i8] c"update\00"
 @vais.hot.name.1 = private constant [16 x i8] c"(*State) -> i64\00"
 @vais.hot.name.2 = private constant [6 x i8] c"twice\00"
@@ -24,10 +22,10 @@ target triple = "x86_64-pc-linux-gnu"
 @vais.hot.name.12 = private constant [7 x i8] c"main.s\00"
 @vais.hot.name.13 = private constant [6 x i8] c"State\00"
 @vais.hot.fields.14 = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.12, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.13, i32 0, i32 0), i32 80, i32 0, i64 0, i64 8, i64 1, i8* null }]
-@vais.hot.functions = private constant [3 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 7692391434982293804, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -2569819839983464117, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.twice to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -3153707101477066845, i64 -6163743588448776307, i32 2, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.via to i8*) }]
+@vais.hot.functions = private constant [3 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.1, i32 0, i32 0), i64 -3153707101477066845, i64 -3465687543111175258, i32 0, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_body.update to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.2, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.3, i32 0, i32 0), i64 -3153707101477066845, i64 -769587449582735489, i32 1, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.twice to i8*) }, { i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.4, i32 0, i32 0), i8* getelementptr inbounds ([16 x i8], [16 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 -3153707101477066845, i64 3544075724803783468, i32 2, i32 0, i8* bitcast (i64 (%State*)* @__vais_hot_fn.via to i8*) }]
 @vais.hot.layouts = private constant [2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.6, i32 0, i32 0), i8* getelementptr inbounds ([25 x i8], [25 x i8]* @vais.hot.name.7, i32 0, i32 0), i64 -4109443202484031134, i32 0, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }, { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([7 x i8], [7 x i8]* @vais.hot.name.10, i32 0, i32 0), i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name.11, i32 0, i32 0), i64 -5898710473539910794, i32 2, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields.14 to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }]
 @vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 5, i32 1, i64 2087432831185312278, i32 3, i32 2, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 6, i32 1, i64 2087432831185312278, i32 3, i32 2, i32 0, i32 0, i8* bitcast ([3 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([2 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.update(%State* %0) #0 {
@@ -45,47 +43,13 @@ entry:
   ret i64 %load3
 }
 
-; Function Attrs: noinline null_pointer_is_valid uwtable
-define protected i64 @__vais_hot_body.twice(%State* %0) #0 {
-entry:
-  %s = alloca %State*, align 8
-  store %State* %0, %State** %s, align 8
-  %load = load %State*, %State** %s, align 8
-  %body.i = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
-  %fn.i = bitcast i8* %body.i to i64 (%State*)*
-  %r.i = call i64 %fn.i(%State* %load)
-  %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([3 x i8*], [3 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
-  %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
-  %r.i5 = call i64 %fn.i4(%State* %load1)
-  %add = add i64 %r.i, %r.i5
-  ret i64 %add
-}
+; Function Attrs: noinline
+declare i64 @__vais_hot_fn.twice(%State*) #1
 
-; Function Attrs: null_pointer_is_valid uwtable
-define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
-entry:
-  %f = alloca i64 (%State*)*, align 8
-  store i64 (%State*)* %0, i64 (%State*)** %f, align 8
-  %s = alloca %State*, align 8
-  store %State* %1, %State** %s, align 8
-  %load = load i64 (%State*)*, i64 (%State*)** %f, align 8
-  %load1 = load %State*, %State** %s, align 8
-  %call = call i64 %load(%State* %load1)
-  ret i64 %call
-}
+declare i64 @__vais_hot_fn.run(i64 (%State*)*, %State*)
 
-; Function Attrs: noinline null_pointer_is_valid uwtable
-define protected i64 @__vais_hot_body.via(%State* %0) #0 {
-entry:
-  %s = alloca %State*, align 8
-  store %State* %0, %State** %s, align 8
-  %load = load %State*, %State** %s, align 8
-  %call = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* %load)
-  ret i64 %call
-}
-
-declare i64 @__vais_hot_entry.update(%State*)
+; Function Attrs: noinline
+declare i64 @__vais_hot_fn.via(%State*) #1
 
 attributes #0 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
-attributes #1 = { null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #1 = { noinline }

@@ -3,47 +3,37 @@ source_filename = "vais"
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 
-@.str.677c1f616eb7a846 = private unnamed_addr constant [5 x i8] c"none\00"
-@.str.76d91b998fc797be = private unnamed_addr constant [7 x i8] c"helper\00"
-@.str.5715564716d80a95 = private unnamed_addr constant [3 x i8] c"hi\00"
-@.str.8c0ac13d451ddd65 = private unnamed_addr constant [4 x i8] c"pos\00"
-@.str.ee8661088b75f655 = private unnamed_addr constant [4 x i8] c"neg\00"
+@.str = private unnamed_addr constant [5 x i8] c"none\00"
+@.str.1 = private unnamed_addr constant [3 x i8] c"hi\00"
+@.str.2 = private unnamed_addr constant [4 x i8] c"pos\00"
+@.str.3 = private unnamed_addr constant [4 x i8] c"neg\00"
 @__vais_hot_table = external global [1 x i8*]
 @last = external global i8*
-@vais_argc = external global i32
-@vais_argv = external global i8**
-@.str.76d91b998fc797be.cache = internal global i8* null
-@.str.5715564716d80a95.cache = internal global i8* null
-@.str.8c0ac13d451ddd65.cache = internal global i8* null
-@.str.ee8661088b75f655.cache = internal global i8* null
+@.str.1.cache = internal global i8* null
+@.str.2.cache = internal global i8* null
+@.str.3.cache = internal global i8* null
 @vais.hot.name = private constant [6 x i8] c"greet\00"
-@vais.hot.name.5 = private constant [13 x i8] c"(i64) -> i64\00"
-@vais.hot.name.6 = private constant [5 x i8] c"last\00"
-@vais.hot.name.7 = private constant [4 x i8] c"str\00"
-@vais.hot.name.8 = private constant [5 x i8] c"last\00"
-@vais.hot.name.9 = private constant [4 x i8] c"str\00"
-@vais.hot.fields = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.8, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.9, i32 0, i32 0), i32 64, i32 0, i64 0, i64 8, i64 1, i8* null }]
-@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.5, i32 0, i32 0), i64 3844429523140041899, i64 -7610217492622696967, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
-@vais.hot.layouts = private constant [1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.6, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.7, i32 0, i32 0), i64 -9048150456382168848, i32 2, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }]
+@vais.hot.name.4 = private constant [13 x i8] c"(i64) -> i64\00"
+@vais.hot.name.5 = private constant [5 x i8] c"last\00"
+@vais.hot.name.6 = private constant [4 x i8] c"str\00"
+@vais.hot.name.7 = private constant [5 x i8] c"last\00"
+@vais.hot.name.8 = private constant [4 x i8] c"str\00"
+@vais.hot.fields = private constant [1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }] [{ i8*, i8*, i32, i32, i64, i64, i64, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.7, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.8, i32 0, i32 0), i32 64, i32 0, i64 0, i64 8, i64 1, i8* null }]
+@vais.hot.functions = private constant [1 x { i8*, i8*, i64, i64, i32, i32, i8* }] [{ i8*, i8*, i64, i64, i32, i32, i8* } { i8* getelementptr inbounds ([6 x i8], [6 x i8]* @vais.hot.name, i32 0, i32 0), i8* getelementptr inbounds ([13 x i8], [13 x i8]* @vais.hot.name.4, i32 0, i32 0), i64 3844429523140041899, i64 6091472509567288836, i32 0, i32 0, i8* bitcast (i64 (i64)* @__vais_hot_body.greet to i8*) }]
+@vais.hot.layouts = private constant [1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }] [{ i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* } { i8* getelementptr inbounds ([5 x i8], [5 x i8]* @vais.hot.name.5, i32 0, i32 0), i8* getelementptr inbounds ([4 x i8], [4 x i8]* @vais.hot.name.6, i32 0, i32 0), i64 -9048150456382168848, i32 2, i32 1, i64 8, i64 0, i8* bitcast ([1 x { i8*, i8*, i32, i32, i64, i64, i64, i8* }]* @vais.hot.fields to i8*), i8* null, i32 0, i32 0, i8* null, i8* null }]
 @vais.hot.new_globals = private constant [0 x { i8*, i8*, i64, i64, i64, i8*, i8* }] zeroinitializer
-@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 5, i32 1, i64 2087432831185312278, i32 1, i32 1, i32 0, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
+@__vais_hot_manifest = protected constant { i32, i32, i64, i32, i32, i32, i32, i8*, i8*, i32, i32, i8* } { i32 6, i32 1, i64 2087432831185312278, i32 1, i32 1, i32 0, i32 0, i8* bitcast ([1 x { i8*, i8*, i64, i64, i32, i32, i8* }]* @vais.hot.functions to i8*), i8* bitcast ([1 x { i8*, i8*, i64, i32, i32, i64, i64, i8*, i8*, i32, i32, i8*, i8* }]* @vais.hot.layouts to i8*), i32 0, i32 0, i8* bitcast ([0 x { i8*, i8*, i64, i64, i64, i8*, i8* }]* @vais.hot.new_globals to i8*) }
 
 declare i32 @puts(i8*)
 
-; Function Attrs: null_pointer_is_valid uwtable
-define internal i64 @shout() #0 {
-entry:
-  %lit = call i8* @__vais_hot_lit(i8** @.str.76d91b998fc797be.cache, i8* getelementptr inbounds ([7 x i8], [7 x i8]* @.str.76d91b998fc797be, i32 0, i32 0), i64 7)
-  %call = call i32 @puts(i8* %lit)
-  ret i64 0
-}
+declare i64 @__vais_hot_fn.shout()
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
-define protected i64 @__vais_hot_body.greet(i64 %0) #1 {
+define protected i64 @__vais_hot_body.greet(i64 %0) #0 {
 entry:
   %n = alloca i64, align 8
   store i64 %0, i64* %n, align 8
-  %cached.i = load atomic i8*, i8** @.str.5715564716d80a95.cache acquire, align 8
+  %cached.i = load atomic i8*, i8** @.str.1.cache acquire, align 8
   %missing.i = icmp eq i8* %cached.i, null
   br i1 %missing.i, label %miss.i, label %hit.i
 
@@ -51,7 +41,7 @@ hit.i:                                            ; preds = %entry
   br label %__vais_hot_lit.exit
 
 miss.i:                                           ; preds = %entry
-  %copy.i = call i8* @vais_hot_literal(i8** @.str.5715564716d80a95.cache, i8* getelementptr inbounds ([3 x i8], [3 x i8]* @.str.5715564716d80a95, i32 0, i32 0), i64 3)
+  %copy.i = call i8* @vais_hot_literal(i8** @.str.1.cache, i8* getelementptr inbounds ([3 x i8], [3 x i8]* @.str.1, i32 0, i32 0), i64 3)
   br label %__vais_hot_lit.exit
 
 __vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
@@ -62,7 +52,7 @@ __vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
   br i1 %cmp, label %then, label %else
 
 then:                                             ; preds = %__vais_hot_lit.exit
-  %cached.i5 = load atomic i8*, i8** @.str.8c0ac13d451ddd65.cache acquire, align 8
+  %cached.i5 = load atomic i8*, i8** @.str.2.cache acquire, align 8
   %missing.i6 = icmp eq i8* %cached.i5, null
   br i1 %missing.i6, label %miss.i9, label %hit.i7
 
@@ -70,7 +60,7 @@ hit.i7:                                           ; preds = %then
   br label %__vais_hot_lit.exit10
 
 miss.i9:                                          ; preds = %then
-  %copy.i8 = call i8* @vais_hot_literal(i8** @.str.8c0ac13d451ddd65.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.8c0ac13d451ddd65, i32 0, i32 0), i64 4)
+  %copy.i8 = call i8* @vais_hot_literal(i8** @.str.2.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.2, i32 0, i32 0), i64 4)
   br label %__vais_hot_lit.exit10
 
 __vais_hot_lit.exit10:                            ; preds = %miss.i9, %hit.i7
@@ -79,7 +69,7 @@ __vais_hot_lit.exit10:                            ; preds = %miss.i9, %hit.i7
   br label %endif
 
 else:                                             ; preds = %__vais_hot_lit.exit
-  %cached.i12 = load atomic i8*, i8** @.str.ee8661088b75f655.cache acquire, align 8
+  %cached.i12 = load atomic i8*, i8** @.str.3.cache acquire, align 8
   %missing.i13 = icmp eq i8* %cached.i12, null
   br i1 %missing.i13, label %miss.i16, label %hit.i14
 
@@ -87,7 +77,7 @@ hit.i14:                                          ; preds = %else
   br label %__vais_hot_lit.exit17
 
 miss.i16:                                         ; preds = %else
-  %copy.i15 = call i8* @vais_hot_literal(i8** @.str.ee8661088b75f655.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.ee8661088b75f655, i32 0, i32 0), i64 4)
+  %copy.i15 = call i8* @vais_hot_literal(i8** @.str.3.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.3, i32 0, i32 0), i64 4)
   br label %__vais_hot_lit.exit17
 
 __vais_hot_lit.exit17:                            ; preds = %miss.i16, %hit.i14
@@ -101,21 +91,4 @@ endif:                                            ; preds = %__vais_hot_lit.exit
 
 declare i8* @vais_hot_literal(i8**, i8*, i64)
 
-; Function Attrs: alwaysinline null_pointer_is_valid uwtable
-define internal i8* @__vais_hot_lit(i8** %0, i8* %1, i64 %2) #2 {
-entry:
-  %cached = load atomic i8*, i8** %0 acquire, align 8
-  %missing = icmp eq i8* %cached, null
-  br i1 %missing, label %miss, label %hit
-
-hit:                                              ; preds = %entry
-  ret i8* %cached
-
-miss:                                             ; preds = %entry
-  %copy = call i8* @vais_hot_literal(i8** %0, i8* %1, i64 %2)
-  ret i8* %copy
-}
-
-attributes #0 = { null_pointer_is_valid uwtable "disable-tail-calls"="true" }
-attributes #1 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
-attributes #2 = { alwaysinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
+attributes #0 = { noinline null_pointer_is_valid uwtable "disable-tail-calls"="true" }
