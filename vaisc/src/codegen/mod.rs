@@ -1,10 +1,10 @@
 //! LLVM code generation: typed IR to an LLVM module, optimisation, and object or IR output.
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
-//! emits function bodies and control flow, `expr.rs` expressions and places, `arith.rs` the
-//! defined forms of division, remainder and shifts, `debug.rs` DWARF line tables for `-g`,
-//! `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the program's own
-//! functions for C library ones, `task.rs` the tasks of async functions.
+//! emits function bodies, `control.rs` their control flow, `expr.rs` expressions and places,
+//! `arith.rs` the defined forms of division, remainder and shifts, `debug.rs` DWARF line tables
+//! for `-g`, `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the
+//! program's own functions for C library ones, `task.rs` the tasks of async functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
 //! program's vectors in order, so the same program always gives byte-identical IR. The module
@@ -14,6 +14,7 @@
 mod arith;
 mod builtins;
 mod closure;
+mod control;
 mod debug;
 mod expr;
 mod func;
