@@ -139,3 +139,39 @@ fn a_struct_local_of_an_ordinary_function_across_a_hot_call_is_refused() {
     });
     main_reads_right(&host, 10);
 }
+
+#[test]
+fn an_ordinary_function_called_by_hot_code_leaves_a_migration_to_mains_next_safe_point() {
+    // Hot `tick` calls the ordinary `relay`, whose call of hot `show` is a safe point with
+    // `tick`'s frame above it; `tick` writes `x` after, at its constant offset. The program
+    // waits inside `relay`, so that is where a waiting patch meets its first safe point.
+    let source = GAME
+        .replace(
+            "    s.frame += 1\n    s.x += 10\n",
+            "    s.frame += 1\n    relay(s)\n    s.x = s.frame * 10\n",
+        )
+        .replace(
+            "F main() -> i64 {\n",
+            "F relay(s: *State) {\n    usleep(2000)\n    show(s)\n}\nF main() -> i64 {\n",
+        )
+        .replace("        usleep(2000)\n", "");
+    let (p, mut host) = started("nested-under-hot", &source);
+    insert_speed(&p);
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
+    main_reads_right(&host, 10);
+    // Every line `main` printed, across the migration: had the values moved inside `relay`,
+    // `tick` would have written `x` at its old place once.
+    for l in host
+        .stdout_lines()
+        .iter()
+        .filter(|l| l.starts_with("main "))
+    {
+        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
+        assert_eq!(field(l, "lx"), 10 * field(l, "frame"), "{l}");
+    }
+    assert!(host.alive());
+}
