@@ -33,6 +33,8 @@ target triple = "x86_64-pc-linux-gnu"
 
 declare void @vais_hot_safe_point()
 
+declare void @vais_hot_nested_safe_point()
+
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define internal i64 @update(%State* %0) #0 {
 entry:
