@@ -175,3 +175,27 @@ fn an_ordinary_function_called_by_hot_code_leaves_a_migration_to_mains_next_safe
     }
     assert!(host.alive());
 }
+
+#[test]
+fn a_struct_local_across_a_call_through_a_function_value_is_refused() {
+    // `each` calls whatever it is given, which may be hot code, with a `State` on its stack.
+    let source = GAME
+        .replace(
+            "F main() -> i64 {\n",
+            "F each(f: fn(*State)) -> i64 {\n    t := mut State { frame: 0, x: 0 }\n    f(&t)\n    t.x\n}\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        usleep(2000)\n",
+            "        I each(tick) != 10 {\n            printf(\"never\\n\")\n        }\n        usleep(2000)\n",
+        );
+    let p = Project::new("nested-value", &source);
+    p.build();
+    insert_speed(&p);
+    p.edit(
+        "t := mut State { frame: 0, x: 0 }",
+        "t := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+    let err = patch_refused(&p);
+    let expected = "State: `t` of `each` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of a function value, which may be hot";
+    assert!(err.contains(expected), "{err}");
+}

@@ -19,7 +19,7 @@
 
 use super::visit;
 use crate::source::{SourceMap, Span};
-use crate::tir::{ExprKind, Program, Ty};
+use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
 use std::collections::BTreeSet;
 
 pub struct Facts {
@@ -306,15 +306,9 @@ fn nested_frames(
         if f.attrs.hot || program.main == Some(id) {
             continue;
         }
-        let reached = super::reach(program, &[id]).functions;
-        let Some(hot) = reached
-            .iter()
-            .copied()
-            .find(|&g| g != id && program.functions[g].attrs.hot)
-        else {
+        let Some(hot) = hot_call(program, id) else {
             continue;
         };
-        let hot = &program.functions[hot].name;
         for (i, l) in body.locals.iter().enumerate() {
             let mut keys = BTreeSet::new();
             let what = match &l.ty {
@@ -332,7 +326,7 @@ fn nested_frames(
                 _ => continue,
             };
             let why = format!(
-                "`{}` of `{}` ({}, {}) {what}, across its call of hot function `{hot}`",
+                "`{}` of `{}` ({}, {}) {what}, across its call of {hot}",
                 l.name,
                 f.name,
                 program.ty_name(&l.ty),
@@ -341,6 +335,35 @@ fn nested_frames(
             refuse(keys, &why);
         }
     }
+}
+
+/// How function `id` may reach hot code, named for a refusal: the first hot function it
+/// reaches (`hot function `tick``), or else a call through a function value or a closure,
+/// which may be one. `None` if it cannot.
+fn hot_call(program: &Program, id: FuncId) -> Option<String> {
+    let reached = super::reach(program, &[id]).functions;
+    if let Some(g) = reached
+        .iter()
+        .find(|&&g| g != id && program.functions[g].attrs.hot)
+    {
+        return Some(format!("hot function `{}`", program.functions[*g].name));
+    }
+    let mut indirect = false;
+    for body in reached
+        .iter()
+        .filter_map(|&g| program.functions[g].body.as_ref())
+    {
+        visit(&body.body, &mut |e| {
+            indirect |= matches!(
+                &e.kind,
+                ExprKind::Call {
+                    callee: Callee::Indirect(_) | Callee::Closure(_),
+                    ..
+                }
+            );
+        });
+    }
+    indirect.then(|| "a function value, which may be hot".to_string())
 }
 
 /// The refusal key of a struct or enum type (`(true, id)` for a struct).
