@@ -288,6 +288,9 @@ impl Facts {
     }
 }
 
+/// Structs (`(true, id)`) and enums (`(false, id)`) a refusal applies to.
+type Keys = BTreeSet<(bool, usize)>;
+
 /// The locals of functions other than `main` that are not hot and reach hot code, so their
 /// frames may be on the stack when values move (`main -> frame -> update`). Their struct and
 /// enum values (in stack slots the runtime cannot find: such a function may be entered more
@@ -299,7 +302,7 @@ impl Facts {
 fn nested_frames(
     program: &Program,
     at: &dyn Fn(Span) -> String,
-    refuse: &mut dyn FnMut(BTreeSet<(bool, usize)>, &str),
+    refuse: &mut dyn FnMut(Keys, &str),
 ) {
     for (id, f) in program.functions.iter().enumerate() {
         let Some(body) = &f.body else { continue };
