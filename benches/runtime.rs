@@ -91,6 +91,10 @@ fn runtime(c: &mut Criterion) {
         ("particles", "particles 10^7 updates"),
         ("nbody", "nbody, no hot function"),
         ("fields", "fields: 10^7 updates in main (offset table)"),
+        (
+            "fields_nested",
+            "fields_nested: 10^7 updates in an ordinary function (offset table, safe point)",
+        ),
     ] {
         let pair = build_hot_pair(&dir, name);
         let mut group = c.benchmark_group(title);

@@ -129,6 +129,18 @@ pub extern "C" fn vais_hot_safe_point() {
     }
 }
 
+/// The safe point of a function that is not reloadable other than `main`, called like
+/// [`vais_hot_safe_point`] (`vais_hot_abi::NESTED_SAFE_POINT_SYMBOL`). Hot code may have
+/// called that function, and its frames would resume on moved values, so the waiting change
+/// stays waiting (the flag set) while any hot code is on the stack.
+#[no_mangle]
+pub extern "C" fn vais_hot_nested_safe_point() {
+    let caller = caller_frames();
+    if let Some(rt) = RUNTIME.get() {
+        rt.nested_safe_point(caller);
+    }
+}
+
 /// Loads the patch file now and applies it. Returns 1 if applied, 0 if refused or not a hot
 /// build.
 #[no_mangle]

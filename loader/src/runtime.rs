@@ -276,6 +276,17 @@ impl Runtime {
         }
     }
 
+    /// The safe point of code that is not reloadable other than `main`, whose frames from
+    /// `own_frames` up may include hot code's (it called this function): as [`Runtime::safe_point`]
+    /// when none is found, else nothing, and the pending flag, still set, brings the next call
+    /// of a hot function here again (`main`'s, or this function's once the hot frames are gone).
+    pub fn nested_safe_point(&self, own_frames: usize) {
+        if recover::hot_code_above(own_frames) {
+            return;
+        }
+        self.safe_point();
+    }
+
     /// Publishes what is pending, if anything (a requested rollback first). Returns the new
     /// version number.
     /// `own_frames` is where the program called in (as [`reclaim::in_use`] takes it), or 0

@@ -78,10 +78,16 @@ pub const SIZE_PREFIX: &str = "__vais_hot_size.";
 /// A `u32` the runtime defines and sets to 1 while a patch that migrates data waits to be
 /// applied. The host's `main` tests it before each call to a hot function and then calls
 /// [`SAFE_POINT_SYMBOL`]: that moment, with only `main` on the stack, is when values move.
+/// Other code that is not reloadable tests it too before its calls of hot functions, and calls
+/// [`NESTED_SAFE_POINT_SYMBOL`].
 pub const PENDING_SYMBOL: &str = "__vais_hot_pending";
 
 /// `void vais_hot_safe_point(void)`: applies a waiting patch (and its migration) now.
 pub const SAFE_POINT_SYMBOL: &str = "vais_hot_safe_point";
+/// `void vais_hot_nested_safe_point(void)`: the safe point of code that is not reloadable
+/// other than `main` (which hot code may have called): it applies a waiting patch only when
+/// no hot code has frames on the calling thread's stack, and leaves it waiting otherwise.
+pub const NESTED_SAFE_POINT_SYMBOL: &str = "vais_hot_nested_safe_point";
 /// A patch that adds global `g` (one the host does not have) reaches it through the pointer
 /// variable `__vais_hot_global.g`, which the runtime fills before any of the patch's code runs
 /// with the address of storage it owns. The storage outlives the patch: every later patch

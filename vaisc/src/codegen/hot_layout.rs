@@ -13,8 +13,9 @@
 //! those locals of `main` are static storage the manifest lists with their address and room,
 //! so the runtime migrates them in place. The code's text names types and table entries, never
 //! sizes or positions, so adding a field does not change code that does not use it. Before each
-//! call `main` makes to a hot function it tests the runtime's pending flag, so a patch that moves
-//! values is applied there, when only `main` is on the stack.
+//! call such code makes to a hot function it tests the runtime's pending flag, so a patch that
+//! moves values is applied there: at once in `main`, where only `main` is on the stack, and in
+//! the other functions when the runtime finds no hot code's frames above them.
 
 use super::func::{Gen, Res};
 use crate::tir::{Const, FuncId, Program, StructId, Ty};
@@ -45,8 +46,10 @@ const ROOM_EXTRA: u32 = 64;
 pub(super) struct HotHost<'ctx> {
     /// The runtime's flag: a patch that moves values waits.
     pending: GlobalValue<'ctx>,
-    /// The runtime's `vais_hot_safe_point`.
+    /// The runtime's `vais_hot_safe_point`, for `main`.
     safe_point: FunctionValue<'ctx>,
+    /// The runtime's `vais_hot_nested_safe_point`, for the other functions that are not hot.
+    nested_safe_point: FunctionValue<'ctx>,
 }
 
 /// Whether values of `ty` contain a struct or an enum, whose layout a patch may change.
@@ -97,9 +100,15 @@ impl<'ctx> Gen<'_, 'ctx> {
             self.ctx.void_type().fn_type(&[], false),
             Some(Linkage::External),
         );
+        let nested_safe_point = self.module.add_function(
+            vais_hot_abi::NESTED_SAFE_POINT_SYMBOL,
+            self.ctx.void_type().fn_type(&[], false),
+            Some(Linkage::External),
+        );
         self.hot = Some(HotHost {
             pending,
             safe_point,
+            nested_safe_point,
         });
         Ok(())
     }
@@ -341,15 +350,24 @@ impl<'ctx> Gen<'_, 'ctx> {
             .const_cast(self.llvm(ty).ptr_type(AddressSpace::default()))
     }
 
-    /// Before a call from `main` to a hot function: if a patch that moves values waits, apply
-    /// it now (only `main` is on the stack).
+    /// Before a call from a function that is not hot to a hot function: if a patch that moves
+    /// values waits, apply it now. In `main` only `main` is on the stack; any other such
+    /// function may have been called by hot code, so its safe point is the runtime's nested
+    /// one, which looks for hot frames above it first.
     pub(super) fn safe_point_before_call(&mut self, callee: FuncId) -> Res<()> {
         let Some(hot) = &self.hot else { return Ok(()) };
-        let in_main = self.f.as_ref().is_some_and(|f| f.is_main);
-        if !in_main || !self.program.functions[callee].attrs.hot {
+        let Some(f) = self.f.as_ref() else {
+            return Ok(());
+        };
+        if !f.dynamic || !self.program.functions[callee].attrs.hot {
             return Ok(());
         }
-        let (pending, safe_point) = (hot.pending, hot.safe_point);
+        let safe_point = if f.is_main {
+            hot.safe_point
+        } else {
+            hot.nested_safe_point
+        };
+        let pending = hot.pending;
         let flag = self
             .builder
             .build_load(pending.as_pointer_value(), "pending")?;

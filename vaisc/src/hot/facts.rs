@@ -19,7 +19,7 @@
 
 use super::visit;
 use crate::source::{SourceMap, Span};
-use crate::tir::{ExprKind, Program, Ty};
+use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
 use std::collections::BTreeSet;
 
 pub struct Facts {
@@ -267,6 +267,7 @@ impl Facts {
                 }
             });
         }
+        nested_frames(program, &at, &mut |keys, why| refuse(&mut facts, keys, why));
         // Last, so that a more precise reason (a task's record) is the one named. Code that
         // keeps running passes and returns values with the LLVM types of the host's
         // layouts: a by-value copy in an ordinary call has the old size, whatever the offset
@@ -284,6 +285,127 @@ impl Facts {
             }
         }
         facts
+    }
+}
+
+/// Structs (`(true, id)`) and enums (`(false, id)`) a refusal applies to.
+type Keys = BTreeSet<(bool, usize)>;
+
+/// The locals of functions other than `main` that are not hot and reach hot code, so their
+/// frames may be on the stack when values move (`main -> frame -> update`). Their struct and
+/// enum values (in stack slots the runtime cannot find: such a function may be entered more
+/// than once at a time, by recursion or by a patch's new call of it, so static storage would
+/// not be right for it) refuse layout changes. A pointer of theirs stays right for a whole
+/// value, which migrates in place, but not for one that moves: nested in a bigger value
+/// (whose layout change is refused) or an element of an array (then its own is). Parameters
+/// passed by value are refused as such, later.
+fn nested_frames(
+    program: &Program,
+    at: &dyn Fn(Span) -> String,
+    refuse: &mut dyn FnMut(Keys, &str),
+) {
+    for (id, f) in program.functions.iter().enumerate() {
+        let Some(body) = &f.body else { continue };
+        if f.attrs.hot || program.main == Some(id) {
+            continue;
+        }
+        let Some(hot) = hot_call(program, id) else {
+            continue;
+        };
+        for (i, l) in body.locals.iter().enumerate() {
+            let mut keys = BTreeSet::new();
+            let what = match &l.ty {
+                Ty::Ptr(inner) => {
+                    keys = containers(program, inner);
+                    if !in_some_array(program, inner) {
+                        keys.remove(&key(inner));
+                    }
+                    "may point inside a value whose fields move"
+                }
+                _ if i >= f.ty.params.len() => {
+                    contained(program, &l.ty, &mut keys);
+                    "is on the stack, where the runtime cannot find it"
+                }
+                _ => continue,
+            };
+            let why = format!(
+                "`{}` of `{}` ({}, {}) {what}, across its call of {hot}",
+                l.name,
+                f.name,
+                program.ty_name(&l.ty),
+                at(l.span)
+            );
+            refuse(keys, &why);
+        }
+    }
+}
+
+/// How function `id` may reach hot code, named for a refusal: the first hot function it
+/// reaches (`hot function `tick``), or else a call through a function value or a closure,
+/// which may be one. `None` if it cannot.
+fn hot_call(program: &Program, id: FuncId) -> Option<String> {
+    let reached = super::reach(program, &[id]).functions;
+    if let Some(g) = reached
+        .iter()
+        .find(|&&g| g != id && program.functions[g].attrs.hot)
+    {
+        return Some(format!("hot function `{}`", program.functions[*g].name));
+    }
+    let mut indirect = false;
+    for body in reached
+        .iter()
+        .filter_map(|&g| program.functions[g].body.as_ref())
+    {
+        visit(&body.body, &mut |e| {
+            indirect |= matches!(
+                &e.kind,
+                ExprKind::Call {
+                    callee: Callee::Indirect(_) | Callee::Closure(_),
+                    ..
+                }
+            );
+        });
+    }
+    indirect.then(|| "a function value, which may be hot".to_string())
+}
+
+/// The refusal key of a struct or enum type (`(true, id)` for a struct).
+fn key(ty: &Ty) -> (bool, usize) {
+    match ty {
+        Ty::Struct(s) => (true, *s),
+        Ty::Enum(e) => (false, *e),
+        _ => (false, usize::MAX),
+    }
+}
+
+/// Whether a value of type `ty` may be an element of an array the program keeps (in a global,
+/// a local or a field): a pointer to such a value points at a place that moves with the
+/// array's stride.
+fn in_some_array(program: &Program, ty: &Ty) -> bool {
+    let globals = program.globals.iter().map(|g| &g.ty);
+    let locals = program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .flat_map(|b| b.locals.iter().map(|l| &l.ty));
+    let fields = program
+        .structs
+        .iter()
+        .flat_map(|s| s.fields.iter().map(|f| &f.ty));
+    let payloads = program.enums.iter().flat_map(|e| {
+        e.variants
+            .iter()
+            .flat_map(|v| v.fields.iter().map(|f| &f.ty))
+    });
+    let mut all = globals.chain(locals).chain(fields).chain(payloads);
+    all.any(|t| has_array_of(program, t, ty))
+}
+
+/// Whether `outer` has a part that is an array whose elements contain a `ty`.
+fn has_array_of(program: &Program, outer: &Ty, ty: &Ty) -> bool {
+    match outer {
+        Ty::Array(elem, _) => contains(program, elem, ty) || has_array_of(program, elem, ty),
+        _ => false,
     }
 }
 

@@ -33,6 +33,8 @@ target triple = "x86_64-pc-linux-gnu"
 
 declare void @vais_hot_safe_point()
 
+declare void @vais_hot_nested_safe_point()
+
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local i64 @__vais_hot_fn.update(%State* %0) #0 {
 entry:

@@ -1,0 +1,201 @@
+//! Live data migration when the code that keeps running is not only `main`, end to end with
+//! real processes: `main -> frame(&state) -> update`, where `frame` is an ordinary function
+//! whose calls of hot functions are the only safe points; a fault in `update` after a layout
+//! change, with `frame`'s next hot call moving the values back first; and the refusal of a
+//! layout change for a struct local of such a function, which the runtime cannot find.
+
+// Shared by the hot-reload tests, each of which uses only part of it.
+#[allow(dead_code)]
+mod hot_support;
+// Shared by the migration tests, each of which uses only part of it.
+#[allow(dead_code)]
+mod migrate_support;
+
+use hot_support::{field, Host, Project};
+use migrate_support::{main_reads_right, patch_ok, patch_refused, started, GAME};
+
+/// `GAME` with `main` calling hot code only through the ordinary `frame`, and the hot `show`
+/// printing `x` too.
+fn game() -> String {
+    GAME.replace(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
+    )
+    .replace(
+        "F main() -> i64 {\n",
+        "F frame(s: *State) {\n    tick(s)\n    show(s)\n}\nF main() -> i64 {\n",
+    )
+    .replace(
+        "        tick(&g)\n        tick(&l)\n        show(&g)\n",
+        "        frame(&g)\n        frame(&l)\n",
+    )
+}
+
+/// Inserts `speed` before `x` in `State` and its literals, so `x` moves.
+fn insert_speed(p: &Project) {
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, speed: i64, x: i64 }",
+    );
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        "G g: State = State { frame: 0, speed: 0, x: 0 }",
+    );
+    p.edit(
+        "l := mut State { frame: 0, x: 0 }",
+        "l := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+}
+
+/// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
+/// times the frame, and that there are some.
+fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
+    let lines: Vec<String> = host
+        .stdout_lines()
+        .into_iter()
+        .skip(skip)
+        .filter(|l| l.starts_with(prefix))
+        .collect();
+    assert!(!lines.is_empty(), "no {prefix} lines");
+    for l in &lines {
+        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
+    }
+}
+
+#[test]
+fn an_ordinary_function_calling_hot_code_is_where_values_migrate() {
+    let (p, mut host) = started("nested-safe-point", &game());
+    insert_speed(&p);
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
+    hot_reads_right(&host, "v1 hot", 0);
+    hot_reads_right(&host, "v2 hot", 0);
+    main_reads_right(&host, 10);
+    assert!(host.alive());
+}
+
+#[test]
+fn a_fault_in_hot_code_an_ordinary_function_calls_moves_the_values_back_at_its_next_call() {
+    let (p, mut host) = started("nested-fault", &game());
+    // v2 inserts a field before `x` and `tick` faults once it has run 20 frames; `frame` calls
+    // v1's `show` right after, which must find the values in v1's layout.
+    insert_speed(&p);
+    p.edit(
+        "    s.x += 10\n",
+        "    s.x += 10\n    s.speed += 1\n    I s.speed >= 20 {\n        q := 0 as *i64\n        s.x = *q\n    }\n",
+    );
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
+    host.wait_stderr("the values moved back", |l| {
+        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
+    hot_reads_right(&host, "v1 hot", 0);
+    hot_reads_right(&host, "v2 hot", 0);
+    main_reads_right(&host, 10);
+    assert!(host.alive());
+}
+
+#[test]
+fn a_struct_local_of_an_ordinary_function_across_a_hot_call_is_refused() {
+    // `step` keeps a `State` on its stack while it calls hot `tick`: the runtime cannot find it.
+    let source = GAME
+        .replace(
+            "F main() -> i64 {\n",
+            "F step() -> i64 {\n    t := mut State { frame: 0, x: 0 }\n    tick(&t)\n    t.x\n}\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        usleep(2000)\n",
+            "        I step() != 10 {\n            printf(\"never\\n\")\n        }\n        usleep(2000)\n",
+        );
+    let (p, host) = started("nested-local", &source);
+    insert_speed(&p);
+    p.edit(
+        "t := mut State { frame: 0, x: 0 }",
+        "t := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+    let err = patch_refused(&p);
+    let expected = "State: `t` of `step` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of hot function `tick`";
+    assert!(err.contains(expected), "{err}");
+    // The same patch built aside and copied into place: the runtime refuses it too.
+    let aside = p.dir.join("aside.so");
+    let other = p.dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
+    std::fs::rename(&aside, p.patch_path()).expect("install");
+    host.wait_stderr("the runtime's refusal", |l| {
+        l.contains(&format!("refused: {expected}"))
+    });
+    main_reads_right(&host, 10);
+}
+
+#[test]
+fn an_ordinary_function_called_by_hot_code_leaves_a_migration_to_mains_next_safe_point() {
+    // Hot `tick` calls the ordinary `relay`, whose call of hot `show` is a safe point with
+    // `tick`'s frame above it; `tick` writes `x` after, at its constant offset. The program
+    // waits inside `relay`, so that is where a waiting patch meets its first safe point.
+    let source = GAME
+        .replace(
+            "    s.frame += 1\n    s.x += 10\n",
+            "    s.frame += 1\n    relay(s)\n    s.x = s.frame * 10\n",
+        )
+        .replace(
+            "F main() -> i64 {\n",
+            "F relay(s: *State) {\n    usleep(2000)\n    show(s)\n}\nF main() -> i64 {\n",
+        )
+        .replace("        usleep(2000)\n", "");
+    let (p, mut host) = started("nested-under-hot", &source);
+    insert_speed(&p);
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    let seen = host.stdout_lines().len();
+    host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
+    main_reads_right(&host, 10);
+    // Every line `main` printed, across the migration: had the values moved inside `relay`,
+    // `tick` would have written `x` at its old place once.
+    for l in host
+        .stdout_lines()
+        .iter()
+        .filter(|l| l.starts_with("main "))
+    {
+        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
+        assert_eq!(field(l, "lx"), 10 * field(l, "frame"), "{l}");
+    }
+    assert!(host.alive());
+}
+
+#[test]
+fn a_struct_local_across_a_call_through_a_function_value_is_refused() {
+    // `each` calls whatever it is given, which may be hot code, with a `State` on its stack.
+    let source = GAME
+        .replace(
+            "F main() -> i64 {\n",
+            "F each(f: fn(*State)) -> i64 {\n    t := mut State { frame: 0, x: 0 }\n    f(&t)\n    t.x\n}\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        usleep(2000)\n",
+            "        I each(tick) != 10 {\n            printf(\"never\\n\")\n        }\n        usleep(2000)\n",
+        );
+    let p = Project::new("nested-value", &source);
+    p.build();
+    insert_speed(&p);
+    p.edit(
+        "t := mut State { frame: 0, x: 0 }",
+        "t := mut State { frame: 0, speed: 0, x: 0 }",
+    );
+    let err = patch_refused(&p);
+    let expected = "State: `t` of `each` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of a function value, which may be hot";
+    assert!(err.contains(expected), "{err}");
+}
