@@ -12,7 +12,7 @@ mod hot_support;
 mod recovery_support;
 
 use hot_support::{field, Project};
-use recovery_support::{continuous, patch, project, recovers, GAME, GOOD_RISKY};
+use recovery_support::{continuous, dies_in_version_one, patch, project, recovers, GOOD_RISKY};
 
 const NULL_READ: &str = "    q := 0 as *i64\n    *q + s.frame\n";
 
@@ -168,27 +168,12 @@ fn a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o2(
 /// A fault in the host's own code (version 1) cannot be undone: the report, then death by the
 /// signal.
 fn version_one_fault(opt: &str) {
-    let p = Project::new(
+    dies_in_version_one(
         &format!("rec-v1{opt}"),
-        &GAME.replace(
-            GOOD_RISKY,
-            "    I s.frame > 5 {\n        q := 0 as *i64\n        R *q\n    }\n    s.frame * 2\n",
-        ),
+        opt,
+        "    I s.frame > 5 {\n        q := 0 as *i64\n        R *q\n    }\n    s.frame * 2\n",
+        "SIGSEGV (read of address 0x0) in risky at game.vais:9",
     );
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
-    let mut host = p.start();
-    let line = host.wait_stderr("the fault report", |l| l.contains("v1 faulted"));
-    assert!(
-        line.contains("SIGSEGV (read of address 0x0) in risky at game.vais:9"),
-        "{line}"
-    );
-    assert!(
-        line.ends_with("cannot be undone, the program ends"),
-        "{line}"
-    );
-    assert_eq!(host.wait_exit(), None, "killed by a signal, not exited");
-    assert!(!host.alive());
 }
 
 #[test]

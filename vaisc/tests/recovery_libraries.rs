@@ -10,8 +10,7 @@ mod hot_support;
 #[allow(dead_code)]
 mod recovery_support;
 
-use hot_support::Project;
-use recovery_support::{recovers, GAME, GOOD_RISKY};
+use recovery_support::{dies_in_version_one, recovers, GOOD_RISKY};
 
 /// A fault inside a C library function that new code called is a fault in the new code: it is
 /// unwound out of the library's frames to the Vais call, and recovered like a fault there. The
@@ -164,27 +163,12 @@ fn a_fault_in_libm_called_from_new_code_is_recovered_at_o2() {
 /// The host's own code (version 1) calling `strlen` of a null pointer still dies by the signal,
 /// with the report naming the C function and the host's call.
 fn version_one_library_fault(opt: &str) {
-    let p = Project::new(
+    dies_in_version_one(
         &format!("rec-lib-v1{opt}"),
-        &GAME.replace(
-            GOOD_RISKY,
-            "    I s.frame > 5 {\n        p := (s.frame - s.frame) as *u8\n        R strlen(p as str) + 1\n    }\n    s.frame * 2\n",
-        ),
+        opt,
+        "    I s.frame > 5 {\n        p := (s.frame - s.frame) as *u8\n        R strlen(p as str) + 1\n    }\n    s.frame * 2\n",
+        "SIGSEGV (read of address 0x0) in strlen called from risky at game.vais:9",
     );
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
-    let mut host = p.start();
-    let line = host.wait_stderr("the fault report", |l| l.contains("v1 faulted"));
-    assert!(
-        line.contains("SIGSEGV (read of address 0x0) in strlen called from risky at game.vais:9"),
-        "{line}"
-    );
-    assert!(
-        line.ends_with("cannot be undone, the program ends"),
-        "{line}"
-    );
-    assert_eq!(host.wait_exit(), None, "killed by a signal, not exited");
-    assert!(!host.alive());
 }
 
 #[test]

@@ -120,3 +120,21 @@ pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
     continuous(&host.stdout_lines());
     assert!(host.alive());
 }
+
+/// A fault in the host's own code (version 1) cannot be undone: built with `risky`'s body
+/// replaced by `body`, the host reports the fault (the line must contain `report`) and dies by
+/// the signal.
+pub fn dies_in_version_one(name: &str, opt: &str, body: &str, report: &str) {
+    let p = Project::new(name, &GAME.replace(GOOD_RISKY, body));
+    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
+    assert!(out.status.success());
+    let mut host = p.start();
+    let line = host.wait_stderr("the fault report", |l| l.contains("v1 faulted"));
+    assert!(line.contains(report), "{line}");
+    assert!(
+        line.ends_with("cannot be undone, the program ends"),
+        "{line}"
+    );
+    assert_eq!(host.wait_exit(), None, "killed by a signal, not exited");
+    assert!(!host.alive());
+}
