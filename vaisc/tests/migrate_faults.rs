@@ -10,8 +10,8 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, Host};
-use migrate_support::{main_reads_right, patch_ok, started, GAME};
+use hot_support::field;
+use migrate_support::{hot_reads_right, main_reads_right, patch_ok, started, GAME};
 
 /// `GAME` with the hot `show` printing `x` too, so hot code's reads are checked as well.
 fn game() -> String {
@@ -19,21 +19,6 @@ fn game() -> String {
         "printf(\"v1 hot frame=%ld\\n\", s.frame)",
         "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
     )
-}
-
-/// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
-/// times the frame, and that there are some.
-fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
-    let lines: Vec<String> = host
-        .stdout_lines()
-        .into_iter()
-        .skip(skip)
-        .filter(|l| l.starts_with(prefix))
-        .collect();
-    assert!(!lines.is_empty(), "no {prefix} lines");
-    for l in &lines {
-        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
-    }
 }
 
 #[test]

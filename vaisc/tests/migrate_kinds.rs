@@ -7,6 +7,8 @@
 // Shared by the hot-reload tests, each of which uses only part of it.
 #[allow(dead_code)]
 mod hot_support;
+// Shared by the migration tests, each of which uses only part of it.
+#[allow(dead_code)]
 mod migrate_support;
 
 use hot_support::{field, Project};

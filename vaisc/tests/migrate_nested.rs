@@ -11,8 +11,8 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, Host, Project};
-use migrate_support::{main_reads_right, patch_ok, patch_refused, started, GAME};
+use hot_support::{field, Project};
+use migrate_support::{hot_reads_right, main_reads_right, patch_ok, patch_refused, started, GAME};
 
 /// `GAME` with `main` calling hot code only through the ordinary `frame`, and the hot `show`
 /// printing `x` too.
@@ -45,21 +45,6 @@ fn insert_speed(p: &Project) {
         "l := mut State { frame: 0, x: 0 }",
         "l := mut State { frame: 0, speed: 0, x: 0 }",
     );
-}
-
-/// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
-/// times the frame, and that there are some.
-fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
-    let lines: Vec<String> = host
-        .stdout_lines()
-        .into_iter()
-        .skip(skip)
-        .filter(|l| l.starts_with(prefix))
-        .collect();
-    assert!(!lines.is_empty(), "no {prefix} lines");
-    for l in &lines {
-        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
-    }
 }
 
 #[test]

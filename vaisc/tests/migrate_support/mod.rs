@@ -65,3 +65,18 @@ pub fn started(name: &str, source: &str) -> (Project, Host) {
     });
     (p, host)
 }
+
+/// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
+/// times the frame, and that there are some.
+pub fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
+    let lines: Vec<String> = host
+        .stdout_lines()
+        .into_iter()
+        .skip(skip)
+        .filter(|l| l.starts_with(prefix))
+        .collect();
+    assert!(!lines.is_empty(), "no {prefix} lines");
+    for l in &lines {
+        assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
+    }
+}
