@@ -16,6 +16,14 @@ use vais_hot_abi::migrate::{Plan, Refusal};
 #[allow(non_upper_case_globals)]
 pub static __vais_hot_pending: AtomicU32 = AtomicU32::new(0);
 
+/// Set to 1 once a migration has rewritten the offset table (`vais_hot_abi::
+/// LAYOUTS_MOVED_SYMBOL`): the host's code then reads layouts from the table instead of using
+/// its own as constants. Never cleared: a table that went back to the host's layouts is still
+/// read right.
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static __vais_hot_layouts_moved: AtomicU32 = AtomicU32::new(0);
+
 /// Marks a migration as waiting (or not).
 pub fn set_pending(waiting: bool) {
     __vais_hot_pending.store(u32::from(waiting), Ordering::Release);
@@ -52,7 +60,11 @@ pub fn execute(plan: &Plan) -> Result<Duration, Refusal> {
     }
     for (symbol, value) in &plan.table {
         if let Some(entry) = table_entry(symbol) {
-            entry.store(*value, Ordering::Release);
+            if entry.swap(*value, Ordering::AcqRel) != *value {
+                // Stored after the entry, so code that finds the flag set (acquire) reads
+                // the entry's new value.
+                __vais_hot_layouts_moved.store(1, Ordering::Release);
+            }
         }
     }
     Ok(start.elapsed())

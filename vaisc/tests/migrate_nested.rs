@@ -2,7 +2,8 @@
 //! real processes: `main -> frame(&state) -> update`, where `frame` is an ordinary function
 //! whose calls of hot functions are the only safe points; a fault in `update` after a layout
 //! change, with `frame`'s next hot call moving the values back first; and the refusal of a
-//! layout change for a struct local of such a function, which the runtime cannot find.
+//! layout change for a struct local of such a function, which the runtime cannot find; and
+//! code without safe points, which runs with the host's layouts until the first migration.
 
 // Shared by the hot-reload tests, each of which uses only part of it.
 #[allow(dead_code)]
@@ -183,4 +184,28 @@ fn a_struct_local_across_a_call_through_a_function_value_is_refused() {
     let err = patch_refused(&p);
     let expected = "State: `t` of `each` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of a function value, which may be hot";
     assert!(err.contains(expected), "{err}");
+}
+
+/// Code that cannot reach a migration runs with the host's layouts as constants until the
+/// first migration, and with the offset table after it: `read_x` (no calls) and `main`'s
+/// inner loop (no calls) read `x` right on both sides of a migration that moves it.
+#[test]
+fn code_without_safe_points_reads_fields_right_before_and_after_a_migration() {
+    let source = GAME
+        .replace(
+            "F main() -> i64 {\n",
+            "F read_x(s: *State) -> i64 = s.x\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        printf(\"main frame=%ld x=%ld lx=%ld\\n\", g.frame, g.x, l.x)\n",
+            "        lx := mut 0\n        L i: 0..4 { lx += l.x }\n        printf(\"main frame=%ld x=%ld lx=%ld\\n\", g.frame, read_x(&g), lx / 4)\n",
+        );
+    let (p, mut host) = started("versions", &source);
+    main_reads_right(&host, 5);
+    insert_speed(&p);
+    p.edit("v1 hot frame", "v2 hot frame");
+    patch_ok(&p);
+    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    main_reads_right(&host, 10);
+    assert!(host.alive());
 }

@@ -82,6 +82,16 @@ pub const SIZE_PREFIX: &str = "__vais_hot_size.";
 /// [`NESTED_SAFE_POINT_SYMBOL`].
 pub const PENDING_SYMBOL: &str = "__vais_hot_pending";
 
+/// A `u32` the runtime defines and sets to 1, for the rest of the run, once a migration has
+/// rewritten the offset table: until then the table holds the host's own layouts, and the
+/// host's code that makes no call which could migrate runs a version of itself with those
+/// layouts as constants (the table version runs after the flag is set).
+pub const LAYOUTS_MOVED_SYMBOL: &str = "__vais_hot_layouts_moved";
+
+/// The runtime's functions the standard library binds (`vais_hot_check`, `vais_hot_reload`,
+/// ...) begin with this; any of them may apply a patch, and so migrate values.
+pub const RUNTIME_FN_PREFIX: &str = "vais_hot_";
+
 /// `void vais_hot_safe_point(void)`: applies a waiting patch (and its migration) now.
 pub const SAFE_POINT_SYMBOL: &str = "vais_hot_safe_point";
 /// `void vais_hot_nested_safe_point(void)`: the safe point of code that is not reloadable

@@ -37,7 +37,7 @@ impl<'ctx> Gen<'_, 'ctx> {
     }
 
     /// Joins the values flowing out of branches: a phi of those that did not diverge.
-    fn join(
+    pub(super) fn join(
         &mut self,
         ty: &Ty,
         incoming: &[(Option<BasicValueEnum<'ctx>>, BasicBlock<'ctx>)],

@@ -96,7 +96,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             ExprKind::Block(stmts, tail) => self.block(stmts, tail.as_deref())?,
             ExprKind::If(c, a, b) => self.if_expr(e, c, a, b.as_deref())?,
-            ExprKind::Loop(kind, body) => self.loop_expr(kind, body)?,
+            ExprKind::Loop(kind, body) => match self.version_loop(e) {
+                Some(moved) => self.versioned(moved, |g| g.loop_expr(kind, body), &e.ty)?,
+                None => self.loop_expr(kind, body)?,
+            },
             ExprKind::Break => self.jump(true)?,
             ExprKind::Continue => self.jump(false)?,
             ExprKind::Return(v) => self.ret(v.as_deref())?,

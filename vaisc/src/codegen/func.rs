@@ -69,6 +69,9 @@ pub(super) struct FnState<'ctx> {
     /// Offset-table entries the function uses, and the stack slot holding each
     /// (`hot_layout.rs`).
     pub layout_slots: Vec<(GlobalValue<'ctx>, PointerValue<'ctx>)>,
+    /// Inside one version of layout-dependent code (`layout_versions.rs`): `Some(true)` in
+    /// the one with the host's constant layouts, `Some(false)` in the one reading the table.
+    pub version: Option<bool>,
 }
 
 impl<'a, 'ctx> Gen<'a, 'ctx> {
@@ -307,8 +310,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             dynamic,
             is_main,
             layout_slots: Vec::new(),
+            version: None,
         });
-        let value = self.expr(&body.body)?;
+        let value = match self.version_body(id) {
+            Some(moved) => self.versioned(moved, |g| g.expr(&body.body), &body.body.ty)?,
+            None => self.expr(&body.body)?,
+        };
         if !self.terminated() {
             match (value, &def.ty.ret) {
                 (Some(v), ret) if Self::has_value(ret) => {

@@ -50,6 +50,10 @@ pub(super) struct HotHost<'ctx> {
     safe_point: FunctionValue<'ctx>,
     /// The runtime's `vais_hot_nested_safe_point`, for the other functions that are not hot.
     nested_safe_point: FunctionValue<'ctx>,
+    /// The runtime's flag: a migration has moved values (`layout_versions.rs`).
+    pub(super) moved: GlobalValue<'ctx>,
+    /// Which functions may reach a migration.
+    pub(super) migrations: super::layout_versions::Migrations,
 }
 
 /// Whether values of `ty` contain a struct or an enum, whose layout a patch may change.
@@ -105,18 +109,27 @@ impl<'ctx> Gen<'_, 'ctx> {
             self.ctx.void_type().fn_type(&[], false),
             Some(Linkage::External),
         );
+        let moved = self
+            .module
+            .add_global(i32t, None, vais_hot_abi::LAYOUTS_MOVED_SYMBOL);
+        moved.set_linkage(Linkage::External);
         self.hot = Some(HotHost {
             pending,
             safe_point,
             nested_safe_point,
+            moved,
+            migrations: super::layout_versions::Migrations::of(self.program),
         });
         Ok(())
     }
 
-    /// Whether the function being emitted reads layouts from the offset table: code of a hot
-    /// host that is not itself hot.
+    /// Whether the code being emitted reads layouts from the offset table: code of a hot host
+    /// that is not itself hot, outside the host-layout version of code emitted twice
+    /// (`layout_versions.rs`).
     pub(super) fn dynamic(&self) -> bool {
-        self.f.as_ref().is_some_and(|f| f.dynamic)
+        self.f
+            .as_ref()
+            .is_some_and(|f| f.dynamic && f.version != Some(true))
     }
 
     /// Whether function `id` of a hot host is such code.
@@ -368,21 +381,7 @@ impl<'ctx> Gen<'_, 'ctx> {
             hot.nested_safe_point
         };
         let pending = hot.pending;
-        let flag = self
-            .builder
-            .build_load(pending.as_pointer_value(), "pending")?;
-        if let Some(inst) = flag.as_instruction_value() {
-            // Pairs with the runtime's store of the flag; a plain load on x86-64.
-            inst.set_atomic_ordering(AtomicOrdering::Acquire)
-                .and_then(|()| inst.set_alignment(4))
-                .map_err(|e| super::CodegenError::Internal(e.to_string()))?;
-        }
-        let waiting = self.builder.build_int_compare(
-            IntPredicate::NE,
-            flag.into_int_value(),
-            self.ctx.i32_type().const_zero(),
-            "waiting",
-        )?;
+        let waiting = self.runtime_flag(pending, IntPredicate::NE, "waiting")?;
         let apply = self.new_block("safe_point")?;
         let go = self.new_block("call")?;
         self.builder.build_conditional_branch(waiting, apply, go)?;
@@ -391,6 +390,28 @@ impl<'ctx> Gen<'_, 'ctx> {
         self.builder.build_unconditional_branch(go)?;
         self.builder.position_at_end(go);
         Ok(())
+    }
+
+    /// Whether the runtime's `u32` flag `flag` compares to zero by `pred`.
+    pub(super) fn runtime_flag(
+        &mut self,
+        flag: GlobalValue<'ctx>,
+        pred: IntPredicate,
+        name: &str,
+    ) -> Res<IntValue<'ctx>> {
+        let value = self.builder.build_load(flag.as_pointer_value(), name)?;
+        if let Some(inst) = value.as_instruction_value() {
+            // Pairs with the runtime's release store of the flag; a plain load on x86-64.
+            inst.set_atomic_ordering(AtomicOrdering::Acquire)
+                .and_then(|()| inst.set_alignment(4))
+                .map_err(|e| super::CodegenError::Internal(e.to_string()))?;
+        }
+        Ok(self.builder.build_int_compare(
+            pred,
+            value.into_int_value(),
+            self.ctx.i32_type().const_zero(),
+            name,
+        )?)
     }
 
     /// Storage of a global: in a hot host, with room to grow.

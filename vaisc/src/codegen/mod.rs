@@ -20,6 +20,7 @@ mod expr;
 mod func;
 mod hot_layout;
 mod layout;
+mod layout_versions;
 mod task;
 mod types;
 mod units;

@@ -109,6 +109,32 @@ fn host_ir() {
     assert_snapshot("hot_host_game", &hot_ir(GAME, None));
 }
 
+/// A host whose code that is not hot has two versions where it cannot reach a migration: the
+/// body of `sum_y` (no calls) and `main`'s inner loop (no calls) each test
+/// `__vais_hot_layouts_moved` once and run with constant offsets (`layouts.host`) or with the
+/// offset table (`layouts.table`); `main`'s frame loop, which calls hot code, only reads the
+/// table, and its safe point tests `__vais_hot_pending`.
+#[test]
+fn host_ir_versions() {
+    let src = "
+S P { x: i64, y: i64 }
+#[hot] F tick(p: *P) { p.x += 1 }
+F sum_y(ps: *P, n: i64) -> i64 {
+    t := mut 0
+    L i: 0..n { t += ps[i].y }
+    t
+}
+F main() -> i64 {
+    ps := mut [P { x: 0, y: 1 }; 4]
+    L f: 0..3 {
+        tick(&ps[0])
+        L i: 0..4 { ps[i].y += ps[i].x }
+    }
+    sum_y(&ps[0], 4)
+}";
+    assert_snapshot("hot_host_versions", &hot_ir(src, None));
+}
+
 /// A patch of `GAME`: it uses the host's table (external), defines the new body as a protected
 /// `__vais_hot_body.update`, and has no `main` and no `vais_main`.
 #[test]

@@ -6,6 +6,7 @@ target triple = "x86_64-pc-linux-gnu"
 %State = type { i64 }
 
 @__vais_hot_pending = external global i32
+@__vais_hot_layouts_moved = external global i32
 @__vais_hot_local.main.s.0 = internal global { %State, %State, [64 x i8] } zeroinitializer
 @__vais_hot_offset.State.frame = global i64 0
 @vais_argc = global i32 0
@@ -91,9 +92,9 @@ entry:
   %at = getelementptr inbounds i8, i8* bitcast ({ %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0 to i8*), i64 %layout
   %typed = bitcast i8* %at to i64*
   store i64 0, i64* %typed, align 8
-  %pending = load atomic i32, i32* @__vais_hot_pending acquire, align 4
-  %waiting = icmp ne i32 %pending, 0
-  br i1 %waiting, label %safe_point, label %call
+  %waiting = load atomic i32, i32* @__vais_hot_pending acquire, align 4
+  %waiting1 = icmp ne i32 %waiting, 0
+  br i1 %waiting1, label %safe_point, label %call
 
 safe_point:                                       ; preds = %entry
   call void @vais_hot_safe_point()
@@ -105,12 +106,12 @@ call:                                             ; preds = %safe_point, %entry
   %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 1) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
   %r.i = call i64 %fn.i(%State* getelementptr inbounds ({ %State, %State, [64 x i8] }, { %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0, i32 0, i32 0))
-  %layout.after3 = load i64, i64* @__vais_hot_offset.State.frame, align 8
-  store i64 %layout.after3, i64* %layout.slot, align 8
-  %call2 = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* getelementptr inbounds ({ %State, %State, [64 x i8] }, { %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0, i32 0, i32 0))
   %layout.after4 = load i64, i64* @__vais_hot_offset.State.frame, align 8
   store i64 %layout.after4, i64* %layout.slot, align 8
-  %add = add i64 %r.i, %call2
+  %call3 = call i64 @run(i64 (%State*)* @__vais_hot_entry.update, %State* getelementptr inbounds ({ %State, %State, [64 x i8] }, { %State, %State, [64 x i8] }* @__vais_hot_local.main.s.0, i32 0, i32 0))
+  %layout.after5 = load i64, i64* @__vais_hot_offset.State.frame, align 8
+  store i64 %layout.after5, i64* %layout.slot, align 8
+  %add = add i64 %r.i, %call3
   ret i64 %add
 }
 
