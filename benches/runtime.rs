@@ -6,7 +6,7 @@
 //! needs: unwind tables everywhere, valid null pointers only in hot code); a program whose
 //! non-hot `main` (and an ordinary function) does the field work, with and without `--hot`, to
 //! show what the offset table costs code that keeps running (target: within 1.10x; the programs
-//! report their loop's time, which is what is compared); and `println` of
+//! report their loop's CPU time, which is what is compared); and `println` of
 //! 10^6 formatted lines written to a file against C's `printf` (target: within 1.2x). `closures`
 //! is a fold through a closure that does not escape against the plain C loop: its call is
 //! inlined, so the two should run alike. `vec_push` pushes 10^7 elements onto a `Vec<i64>` and
@@ -80,7 +80,7 @@ fn run(exe: &Path) {
 
 /// Runs `exe` `n` times and adds up the times of its main loop, which it reports on stderr as
 /// `loop_ns=N`: the loop alone, without the process's start (a hot host's runtime start
-/// included).
+/// included), in the thread's CPU time, so that other work on the machine counts less.
 fn loop_time(exe: &Path, n: u64) -> Duration {
     (0..n)
         .map(|_| {
