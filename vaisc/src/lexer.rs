@@ -251,18 +251,18 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         let word = &self.text[lo..self.pos];
-        // By length first: a word is compared with the few keywords of its length only.
-        let kind = match (word.len(), word) {
-            (1, _) if KEYWORDS.as_bytes().contains(&word.as_bytes()[0]) => {
-                TokenKind::Keyword(word.as_bytes()[0] as char)
-            }
-            (2, "as") => TokenKind::As,
-            (3, "mut") => TokenKind::Mut,
-            (4, "self") => TokenKind::SelfLower,
-            (4, "Self") => TokenKind::SelfUpper,
-            (4, "true") => TokenKind::True,
-            (5, "false") => TokenKind::False,
-            (_, w) => TokenKind::Ident(w.to_string()),
+        // By length and first byte: a word is compared with at most one keyword, as fixed-size
+        // arrays (a few integer comparisons rather than calls to `memcmp`).
+        let bytes = word.as_bytes();
+        let kind = match (bytes.len(), bytes[0]) {
+            (1, c) if KEYWORDS.as_bytes().contains(&c) => TokenKind::Keyword(c as char),
+            (2, b'a') if bytes == b"as" => TokenKind::As,
+            (3, b'm') if bytes == b"mut" => TokenKind::Mut,
+            (4, b's') if bytes == b"self" => TokenKind::SelfLower,
+            (4, b'S') if bytes == b"Self" => TokenKind::SelfUpper,
+            (4, b't') if bytes == b"true" => TokenKind::True,
+            (5, b'f') if bytes == b"false" => TokenKind::False,
+            _ => TokenKind::Ident(word.to_string()),
         };
         self.push(kind, lo);
     }
@@ -309,7 +309,8 @@ impl Lexer<'_> {
         }
         // Most literals have no `_` separators and are parsed in place, without a copy.
         let written = &self.text[digits_lo..self.pos];
-        let text: std::borrow::Cow<str> = if written.contains('_') {
+        // A literal is a few bytes long: a plain scan is cheaper than the call into `memchr`.
+        let text: std::borrow::Cow<str> = if written.bytes().any(|b| b == b'_') {
             written
                 .chars()
                 .filter(|&c| c != '_')

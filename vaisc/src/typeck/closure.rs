@@ -176,6 +176,7 @@ impl Checker {
             return mk(ExprKind::FuncRef(func), Ty::Fn(Box::new(sig)), span);
         }
         let env = self.closure_env(ctx, env_struct, &captured, span);
+        self.makes_closures = true;
         let kind = ExprKind::Closure {
             func,
             env,
