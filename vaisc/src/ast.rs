@@ -4,11 +4,12 @@
 //! not make sense of become `Error` variants, so later stages can skip them quietly instead of
 //! reporting follow-on errors.
 
+pub use crate::name::Name;
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct Ident {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -261,7 +262,7 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `()`
     Unit,
-    Name(String),
+    Name(Name),
     SelfValue,
     /// `a.b`: a field, an enum variant (`Shape.Circle`) or an associated function (`P.new`).
     Field(Box<Expr>, Ident),

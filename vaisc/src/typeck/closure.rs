@@ -212,7 +212,7 @@ impl Checker {
                 let kind = if c.name == "self" {
                     ast::ExprKind::SelfValue
                 } else {
-                    ast::ExprKind::Name(c.name.clone())
+                    ast::ExprKind::Name(ast::Name::new(&c.name))
                 };
                 let mut v = self.expr(ctx, &ast::Expr { kind, span }, None);
                 v.span = span;

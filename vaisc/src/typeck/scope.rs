@@ -1,6 +1,7 @@
 //! Per-function checking state: local variables and their lexical scopes, the loops that
 //! `B` and `C` may leave, and, inside a closure body, the variables it captures.
 
+use crate::name::Name;
 use crate::source::Span;
 use crate::tir::{self, FuncId, LocalId, Ty};
 use std::collections::HashMap;
@@ -72,7 +73,8 @@ pub(super) struct FnCtx {
     pub self_ty: Option<Ty>,
     locals: Vec<tir::LocalDef>,
     info: Vec<LocalInfo>,
-    scopes: Vec<NameMap<String, LocalId>>,
+    /// Keyed by [`Name`], which holds a short name without allocating.
+    scopes: Vec<NameMap<Name, LocalId>>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
@@ -126,7 +128,7 @@ impl FnCtx {
         };
         for scope in &self.scopes {
             for (name, id) in scope {
-                out.insert(name.clone(), self.locals[*id].ty.clone());
+                out.insert(name.to_string(), self.locals[*id].ty.clone());
             }
         }
         out
@@ -145,7 +147,7 @@ impl FnCtx {
     pub fn declare(&mut self, name: &str, ty: Ty, span: Span, mutable: bool) -> LocalId {
         let id = self.new_local(name, ty, span, mutable);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), id);
+            scope.insert(Name::new(name), id);
         }
         id
     }
