@@ -167,9 +167,9 @@ pub struct TypeExpr {
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     /// A named type: a primitive, a struct, an enum, an alias or a type parameter.
-    Named(String),
+    Named(Name),
     /// A generic type with its arguments: `Pair<i64>`, `Vec<T>`.
-    Applied(String, Vec<TypeExpr>),
+    Applied(Name, Vec<TypeExpr>),
     SelfType,
     Unit,
     Ptr(Box<TypeExpr>),
@@ -366,7 +366,7 @@ pub struct Pattern {
 pub enum PatternKind {
     Wildcard,
     /// A lone name: a binding, or a unit variant when an enum variant has that name.
-    Name(String),
+    Name(Name),
     /// An integer literal, possibly negated.
     Int(i128),
     Bool(bool),

@@ -754,14 +754,14 @@ impl Parser {
             TokenKind::Ident(name) => {
                 self.bump();
                 if self.is_punct("<") {
-                    TypeKind::Applied(name.into(), self.type_args()?)
+                    TypeKind::Applied(name, self.type_args()?)
                 } else {
-                    TypeKind::Named(name.into())
+                    TypeKind::Named(name)
                 }
             }
             TokenKind::Keyword(c) => {
                 self.bump();
-                TypeKind::Named(c.to_string())
+                TypeKind::Named(Name::new(c.encode_utf8(&mut [0; 4])))
             }
             TokenKind::SelfUpper => {
                 self.bump();

@@ -69,7 +69,7 @@ impl Parser {
                 } else if path.len() == 1 {
                     let name = path.pop().map(|i| i.name).unwrap_or_default();
                     return Ok(Pattern {
-                        kind: PatternKind::Name(name.into()),
+                        kind: PatternKind::Name(name),
                         span: lo,
                     });
                 } else {
@@ -112,7 +112,7 @@ impl Parser {
                 self.pattern()?
             } else {
                 Pattern {
-                    kind: PatternKind::Name(name.name.to_string()),
+                    kind: PatternKind::Name(name.name.clone()),
                     span: name.span,
                 }
             };

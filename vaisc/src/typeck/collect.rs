@@ -429,16 +429,16 @@ impl Checker {
             }
             TypeKind::Applied(name, args) => self.applied_ty(name, args, t.span, self_ty),
             TypeKind::Named(name) => {
-                if let Some(bound) = self.generics.env.get(name) {
+                if let Some(bound) = self.generics.env.get(name.as_str()) {
                     return bound.clone();
                 }
                 if let Some(p) = primitive(name) {
                     return p;
                 }
-                match self.types.get(name).cloned() {
+                match self.types.get(name.as_str()).cloned() {
                     Some(TypeName::Resolved(ty)) => ty,
                     Some(TypeName::Alias(idx)) => self.resolve_alias(idx, t.span),
-                    None if self.generics.types.contains_key(name) => {
+                    None if self.generics.types.contains_key(name.as_str()) => {
                         self.report(diag::missing_type_args(t.span, name));
                         Ty::Error
                     }

@@ -87,7 +87,7 @@ pub(super) enum MethodRef {
 
 pub(super) fn named(ident: &ast::Ident) -> ast::TypeExpr {
     ast::TypeExpr {
-        kind: TypeKind::Named(ident.name.to_string()),
+        kind: TypeKind::Named(ident.name.clone()),
         span: ident.span,
     }
 }
@@ -188,7 +188,7 @@ impl Checker {
     /// A method with type parameters of its own in an impl of a plain type.
     pub(super) fn declare_generic_method(&mut self, target: &str, m: &ast::FnDecl, span: Span) {
         let pattern = ast::TypeExpr {
-            kind: TypeKind::Named(target.to_string()),
+            kind: TypeKind::Named(ast::Name::new(target)),
             span,
         };
         let gid = self.add_generic_fn(m, m.generics.clone(), Some(pattern), 0);
@@ -236,7 +236,7 @@ impl Checker {
         };
         let pattern = ast::TypeExpr {
             kind: TypeKind::Applied(
-                target.name.to_string(),
+                target.name.clone(),
                 params.iter().map(|p| named(&p.name)).collect(),
             ),
             span: target.span,
@@ -508,7 +508,7 @@ impl Checker {
         self_pat: Option<&ast::TypeExpr>,
     ) -> bool {
         match &pattern.kind {
-            TypeKind::Named(n) => !params.iter().any(|p| p.name.name == *n) || b.contains_key(n),
+            TypeKind::Named(n) => !params.iter().any(|p| p.name.name == *n) || b.contains_key(n.as_str()),
             TypeKind::SelfType => self_pat.is_none_or(|p| self.is_bound(p, params, b, None)),
             TypeKind::Ptr(inner) | TypeKind::Array(inner, _) | TypeKind::Task(inner) => {
                 self.is_bound(inner, params, b, self_pat)
@@ -540,7 +540,7 @@ impl Checker {
         }
         match (&pattern.kind, actual) {
             (TypeKind::Named(n), _) if params.iter().any(|p| p.name.name == *n) => {
-                out.entry(n.clone()).or_insert_with(|| actual.clone());
+                out.entry(n.to_string()).or_insert_with(|| actual.clone());
             }
             (TypeKind::SelfType, _) => {
                 if let Some(p) = self_pat {

@@ -112,7 +112,7 @@ impl Checker {
         };
         let pattern = ast::TypeExpr {
             kind: TypeKind::Applied(
-                gname.to_string(),
+                ast::Name::new(gname),
                 params.iter().map(|p| named(&p.name)).collect(),
             ),
             span: e.name.span,
@@ -192,7 +192,7 @@ impl Checker {
         };
         let pattern = ast::TypeExpr {
             kind: TypeKind::Applied(
-                gname.to_string(),
+                ast::Name::new(gname),
                 params.iter().map(|p| named(&p.name)).collect(),
             ),
             span,

@@ -31,11 +31,15 @@ impl Hasher for NameHasher {
             word.copy_from_slice(w);
             self.add(u64::from_le_bytes(word));
         }
+        // The last bytes as a little-endian word padded with zeros, assembled byte by byte: a
+        // copy of a length known only at run time would be a call to `memcpy`.
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+            let word = rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            self.add(word);
         }
     }
 
@@ -73,8 +77,13 @@ pub(super) struct FnCtx {
     pub self_ty: Option<Ty>,
     locals: Vec<tir::LocalDef>,
     info: Vec<LocalInfo>,
+    /// The local each visible name refers to now (the innermost binding). One table rather
+    /// than one per scope, so that a lookup hashes the name once, however deep the scopes.
     /// Keyed by [`Name`], which holds a short name without allocating.
-    scopes: Vec<NameMap<Name, LocalId>>,
+    bindings: NameMap<Name, LocalId>,
+    /// For each open scope, innermost last, what its declarations replaced in `bindings`, in
+    /// order: closing the scope puts those back.
+    scopes: Vec<Vec<(Name, Option<LocalId>)>>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
@@ -111,7 +120,8 @@ impl FnCtx {
             self_ty,
             locals: Vec::new(),
             info: Vec::new(),
-            scopes: vec![NameMap::default()],
+            bindings: NameMap::default(),
+            scopes: vec![Vec::new()],
             loops: Vec::new(),
             capture: None,
             first_return: None,
@@ -126,10 +136,8 @@ impl FnCtx {
             Some(c) => c.visible.clone(),
             None => HashMap::new(),
         };
-        for scope in &self.scopes {
-            for (name, id) in scope {
-                out.insert(name.to_string(), self.locals[*id].ty.clone());
-            }
+        for (name, id) in &self.bindings {
+            out.insert(name.to_string(), self.locals[*id].ty.clone());
         }
         out
     }
@@ -147,7 +155,9 @@ impl FnCtx {
     pub fn declare(&mut self, name: &str, ty: Ty, span: Span, mutable: bool) -> LocalId {
         let id = self.new_local(name, ty, span, mutable);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(Name::new(name), id);
+            let name = Name::new(name);
+            let replaced = self.bindings.insert(name.clone(), id);
+            scope.push((name, replaced));
         }
         id
     }
@@ -168,7 +178,7 @@ impl FnCtx {
     }
 
     pub fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+        self.bindings.get(name).copied()
     }
 
     pub fn local_ty(&self, id: LocalId) -> &Ty {
@@ -184,11 +194,19 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(NameMap::default());
+        self.scopes.push(Vec::new());
     }
 
     pub fn pop_scope(&mut self) {
-        self.scopes.pop();
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
+        for (name, replaced) in scope.into_iter().rev() {
+            match replaced {
+                Some(id) => self.bindings.insert(name, id),
+                None => self.bindings.remove(&name),
+            };
+        }
     }
 
     pub fn into_locals(self) -> Vec<tir::LocalDef> {
