@@ -23,7 +23,10 @@ pub struct Name(Repr);
 #[derive(Clone)]
 enum Repr {
     /// The first `len` bytes of `bytes` are the name, copied from a `str`.
-    Inline { len: u8, bytes: [u8; INLINE] },
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
     Boxed(Box<str>),
 }
 
@@ -68,12 +71,6 @@ impl Deref for Name {
     }
 }
 
-impl AsRef<str> for Name {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl Borrow<str> for Name {
     fn borrow(&self) -> &str {
         self.as_str()
@@ -92,12 +89,6 @@ impl From<String> for Name {
     }
 }
 
-impl From<&Name> for String {
-    fn from(n: &Name) -> String {
-        n.as_str().to_string()
-    }
-}
-
 impl From<Name> for String {
     fn from(n: Name) -> String {
         n.as_str().to_string()
@@ -112,15 +103,15 @@ impl PartialEq for Name {
 
 impl Eq for Name {}
 
-impl PartialEq<str> for Name {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
     }
 }
 
@@ -133,18 +124,6 @@ impl PartialEq<String> for Name {
 impl PartialEq<Name> for String {
     fn eq(&self, other: &Name) -> bool {
         self.as_str() == other.as_str()
-    }
-}
-
-impl PartialEq<Name> for str {
-    fn eq(&self, other: &Name) -> bool {
-        self == other.as_str()
-    }
-}
-
-impl PartialEq<Name> for &str {
-    fn eq(&self, other: &Name) -> bool {
-        *self == other.as_str()
     }
 }
 
@@ -186,7 +165,12 @@ mod tests {
 
     #[test]
     fn short_and_long_names_read_back_and_compare_as_their_text() {
-        for text in ["", "x", "exactly_twenty_two_b22", "a_name_longer_than_twenty_two"] {
+        for text in [
+            "",
+            "x",
+            "exactly_twenty_two_b22",
+            "a_name_longer_than_twenty_two",
+        ] {
             let name = Name::new(text);
             assert_eq!(name.as_str(), text);
             assert_eq!(name, Name::from(text.to_string()));

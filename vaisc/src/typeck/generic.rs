@@ -508,7 +508,9 @@ impl Checker {
         self_pat: Option<&ast::TypeExpr>,
     ) -> bool {
         match &pattern.kind {
-            TypeKind::Named(n) => !params.iter().any(|p| p.name.name == *n) || b.contains_key(n.as_str()),
+            TypeKind::Named(n) => {
+                !params.iter().any(|p| p.name.name == *n) || b.contains_key(n.as_str())
+            }
             TypeKind::SelfType => self_pat.is_none_or(|p| self.is_bound(p, params, b, None)),
             TypeKind::Ptr(inner) | TypeKind::Array(inner, _) | TypeKind::Task(inner) => {
                 self.is_bound(inner, params, b, self_pat)

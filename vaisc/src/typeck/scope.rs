@@ -81,9 +81,11 @@ pub(super) struct FnCtx {
     /// than one per scope, so that a lookup hashes the name once, however deep the scopes.
     /// Keyed by [`Name`], which holds a short name without allocating.
     bindings: NameMap<Name, LocalId>,
-    /// For each open scope, innermost last, what its declarations replaced in `bindings`, in
-    /// order: closing the scope puts those back.
-    scopes: Vec<Vec<(Name, Option<LocalId>)>>,
+    /// What each declaration replaced in `bindings`, in order: closing a scope puts back what
+    /// its declarations replaced. One log for all scopes, so that a scope costs no allocation.
+    undo: Vec<(Name, Option<LocalId>)>,
+    /// Where each open scope's declarations start in `undo`, innermost last.
+    scopes: Vec<usize>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
@@ -121,7 +123,8 @@ impl FnCtx {
             locals: Vec::new(),
             info: Vec::new(),
             bindings: NameMap::default(),
-            scopes: vec![Vec::new()],
+            undo: Vec::new(),
+            scopes: vec![0],
             loops: Vec::new(),
             capture: None,
             first_return: None,
@@ -154,10 +157,10 @@ impl FnCtx {
     /// Declares a new local in the innermost scope, shadowing any outer one of the same name.
     pub fn declare(&mut self, name: &str, ty: Ty, span: Span, mutable: bool) -> LocalId {
         let id = self.new_local(name, ty, span, mutable);
-        if let Some(scope) = self.scopes.last_mut() {
+        if !self.scopes.is_empty() {
             let name = Name::new(name);
             let replaced = self.bindings.insert(name.clone(), id);
-            scope.push((name, replaced));
+            self.undo.push((name, replaced));
         }
         id
     }
@@ -194,14 +197,14 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(Vec::new());
+        self.scopes.push(self.undo.len());
     }
 
     pub fn pop_scope(&mut self) {
-        let Some(scope) = self.scopes.pop() else {
+        let Some(start) = self.scopes.pop() else {
             return;
         };
-        for (name, replaced) in scope.into_iter().rev() {
+        for (name, replaced) in self.undo.drain(start..).rev() {
             match replaced {
                 Some(id) => self.bindings.insert(name, id),
                 None => self.bindings.remove(&name),

@@ -95,7 +95,10 @@ impl Checker {
                 site: None,
             });
         }
-        self.generics.traits.impls.insert((tname, t.name.to_string()));
+        self.generics
+            .traits
+            .impls
+            .insert((tname, t.name.to_string()));
     }
 
     /// Each method of an impl of a trait (for a plain type) must have the type the trait
@@ -142,7 +145,10 @@ impl Checker {
             self.declare_default_method(&imp.target.name, m, params, pattern);
         }
         let target = imp.target.name.to_string();
-        self.generics.traits.impls.insert((target, t.name.to_string()));
+        self.generics
+            .traits
+            .impls
+            .insert((target, t.name.to_string()));
     }
 
     /// Resolves a trait's method signatures once, so that their mistakes are reported at the
@@ -186,7 +192,8 @@ impl Checker {
 
     /// Whether a type argument has a bound's trait; reports the instantiation when not.
     pub(super) fn require_trait(&mut self, ty: &Ty, bound: &ast::Ident, site: Span) -> bool {
-        if !self.generics.traits.decls.contains_key(bound.name.as_str()) || self.implements(ty, &bound.name)
+        if !self.generics.traits.decls.contains_key(bound.name.as_str())
+            || self.implements(ty, &bound.name)
         {
             return true;
         }
