@@ -4,11 +4,12 @@
 //! not make sense of become `Error` variants, so later stages can skip them quietly instead of
 //! reporting follow-on errors.
 
+pub use crate::name::Name;
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct Ident {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -166,9 +167,9 @@ pub struct TypeExpr {
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     /// A named type: a primitive, a struct, an enum, an alias or a type parameter.
-    Named(String),
+    Named(Name),
     /// A generic type with its arguments: `Pair<i64>`, `Vec<T>`.
-    Applied(String, Vec<TypeExpr>),
+    Applied(Name, Vec<TypeExpr>),
     SelfType,
     Unit,
     Ptr(Box<TypeExpr>),
@@ -261,7 +262,7 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `()`
     Unit,
-    Name(String),
+    Name(Name),
     SelfValue,
     /// `a.b`: a field, an enum variant (`Shape.Circle`) or an associated function (`P.new`).
     Field(Box<Expr>, Ident),
@@ -365,7 +366,7 @@ pub struct Pattern {
 pub enum PatternKind {
     Wildcard,
     /// A lone name: a binding, or a unit variant when an enum variant has that name.
-    Name(String),
+    Name(Name),
     /// An integer literal, possibly negated.
     Int(i128),
     Bool(bool),

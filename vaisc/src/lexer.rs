@@ -6,11 +6,12 @@
 //! keyword may also serve as a declared name.
 
 use crate::diagnostics::{self as diag, Diagnostic};
+use crate::name::Name;
 use crate::source::{FileId, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TokenKind {
-    Ident(String),
+    Ident(Name),
     /// A single-letter keyword such as `F` or `M`.
     Keyword(char),
     /// An integer literal; larger ones than `u64::MAX` are refused here.
@@ -77,10 +78,24 @@ const fn punct_groups() -> [(u8, u8); 256] {
 fn punct_at(rest: &[u8]) -> Option<&'static str> {
     let (first, count) = PUNCT_GROUPS[*rest.first()? as usize];
     let group = &PUNCTS[first as usize..(first + count) as usize];
-    group
-        .iter()
-        .copied()
-        .find(|p| rest.starts_with(p.as_bytes()))
+    // Byte by byte: a token is one to three bytes, too short to pay for a call to `memcmp`.
+    group.iter().copied().find(|p| {
+        let p = p.as_bytes();
+        p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| a == b)
+    })
+}
+
+/// Which bytes are single-letter keywords ([`KEYWORDS`]), by byte value.
+const KEYWORD_BYTES: [bool; 256] = keyword_bytes();
+
+const fn keyword_bytes() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        table[KEYWORDS.as_bytes()[i] as usize] = true;
+        i += 1;
+    }
+    table
 }
 
 /// Files at least this long are lexed as two halves on two threads.
@@ -247,22 +262,24 @@ impl Lexer<'_> {
 
     fn word(&mut self) {
         let lo = self.pos;
-        while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
-            self.pos += 1;
-        }
+        let rest = &self.src[lo..];
+        self.pos += rest
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .unwrap_or(rest.len());
         let word = &self.text[lo..self.pos];
-        // By length first: a word is compared with the few keywords of its length only.
-        let kind = match (word.len(), word) {
-            (1, _) if KEYWORDS.as_bytes().contains(&word.as_bytes()[0]) => {
-                TokenKind::Keyword(word.as_bytes()[0] as char)
-            }
-            (2, "as") => TokenKind::As,
-            (3, "mut") => TokenKind::Mut,
-            (4, "self") => TokenKind::SelfLower,
-            (4, "Self") => TokenKind::SelfUpper,
-            (4, "true") => TokenKind::True,
-            (5, "false") => TokenKind::False,
-            (_, w) => TokenKind::Ident(w.to_string()),
+        // By length and first byte: a word is compared with at most one keyword, as fixed-size
+        // arrays (a few integer comparisons rather than calls to `memcmp`).
+        let bytes = word.as_bytes();
+        let kind = match (bytes.len(), bytes[0]) {
+            (1, c) if KEYWORD_BYTES[usize::from(c)] => TokenKind::Keyword(c as char),
+            (2, b'a') if bytes == b"as" => TokenKind::As,
+            (3, b'm') if bytes == b"mut" => TokenKind::Mut,
+            (4, b's') if bytes == b"self" => TokenKind::SelfLower,
+            (4, b'S') if bytes == b"Self" => TokenKind::SelfUpper,
+            (4, b't') if bytes == b"true" => TokenKind::True,
+            (5, b'f') if bytes == b"false" => TokenKind::False,
+            _ => TokenKind::Ident(Name::new(word)),
         };
         self.push(kind, lo);
     }
@@ -309,7 +326,8 @@ impl Lexer<'_> {
         }
         // Most literals have no `_` separators and are parsed in place, without a copy.
         let written = &self.text[digits_lo..self.pos];
-        let text: std::borrow::Cow<str> = if written.contains('_') {
+        // A literal is a few bytes long: a plain scan is cheaper than the call into `memchr`.
+        let text: std::borrow::Cow<str> = if written.bytes().any(|b| b == b'_') {
             written
                 .chars()
                 .filter(|&c| c != '_')

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod driver;
 pub mod hot;
 pub mod lexer;
+pub mod name;
 pub mod parser;
 pub mod pkg;
 pub mod resolve;

@@ -319,7 +319,7 @@ impl Parser {
                     TokenKind::Int(i) => {
                         let span = self.bump().span;
                         Ident {
-                            name: i.to_string(),
+                            name: Name::new(&i.to_string()),
                             span,
                         }
                     }
@@ -612,7 +612,7 @@ impl Parser {
                     TokenKind::SelfUpper => {
                         self.bump();
                         Ident {
-                            name: "Self".to_string(),
+                            name: Name::new("Self"),
                             span: lo,
                         }
                     }

@@ -233,7 +233,7 @@ impl Parser {
         let at = self.pos.min(self.tokens.len() - 1);
         let name = match &mut self.tokens[at].kind {
             TokenKind::Ident(n) => std::mem::take(n),
-            TokenKind::Keyword(c) => c.to_string(),
+            TokenKind::Keyword(c) => Name::new(c.encode_utf8(&mut [0; 4])),
             _ => return Err(self.error_expected(what)),
         };
         let span = self.bump().span;
@@ -316,7 +316,7 @@ impl Parser {
             }
             let hi = self.expect_punct("]")?;
             attrs.push(Attr {
-                name: name.name,
+                name: name.name.into(),
                 arg,
                 span: lo.to(hi),
             });
@@ -761,7 +761,7 @@ impl Parser {
             }
             TokenKind::Keyword(c) => {
                 self.bump();
-                TypeKind::Named(c.to_string())
+                TypeKind::Named(Name::new(c.encode_utf8(&mut [0; 4])))
             }
             TokenKind::SelfUpper => {
                 self.bump();

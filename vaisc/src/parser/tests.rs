@@ -10,7 +10,7 @@ fn show(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(v) => v.to_string(),
         ExprKind::Float(v) => format!("{v:?}"),
-        ExprKind::Name(n) => n.clone(),
+        ExprKind::Name(n) => n.to_string(),
         ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
         ExprKind::Unary(op, a) => format!("({op:?} {})", show(a)),
         ExprKind::Field(a, f) => format!("{}.{}", show(a), f.name),

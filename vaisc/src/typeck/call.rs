@@ -20,7 +20,7 @@ impl Checker {
     ) -> Expr {
         if let E::Name(n) = &callee.kind {
             if !ctx.sees(n) {
-                match self.values.get(n).copied() {
+                match self.values.get(n.as_str()).copied() {
                     Some(Value::Func(f)) => {
                         return self.direct_call(ctx, f, Vec::new(), args, span)
                     }
@@ -39,7 +39,7 @@ impl Checker {
                         if let Some(f) = self.builtin_function(n) {
                             return self.direct_call(ctx, f, Vec::new(), args, span);
                         }
-                        if let Some(found) = self.variants.get(n).copied() {
+                        if let Some(found) = self.variants.get(n.as_str()).copied() {
                             return match found {
                                 Some((eid, vid)) => self.enum_value(ctx, eid, vid, args, span),
                                 None => {
@@ -440,7 +440,7 @@ impl Checker {
                         None => return error_expr(span),
                     }
                 }
-                (1, None) => match self.variants.get(&head.name).copied() {
+                (1, None) => match self.variants.get(head.name.as_str()).copied() {
                     Some(Some(found)) => Err(found),
                     _ => {
                         self.report(diag::unknown_type(head.span, &head.name));

@@ -176,6 +176,7 @@ impl Checker {
             return mk(ExprKind::FuncRef(func), Ty::Fn(Box::new(sig)), span);
         }
         let env = self.closure_env(ctx, env_struct, &captured, span);
+        self.makes_closures = true;
         let kind = ExprKind::Closure {
             func,
             env,
@@ -211,7 +212,7 @@ impl Checker {
                 let kind = if c.name == "self" {
                     ast::ExprKind::SelfValue
                 } else {
-                    ast::ExprKind::Name(c.name.clone())
+                    ast::ExprKind::Name(ast::Name::new(&c.name))
                 };
                 let mut v = self.expr(ctx, &ast::Expr { kind, span }, None);
                 v.span = span;

@@ -136,12 +136,12 @@ impl Checker {
             self.report(d);
             return;
         }
-        if let Some(&prev) = self.type_spans.get(&name.name) {
+        if let Some(&prev) = self.type_spans.get(name.name.as_str()) {
             self.report(diag::duplicate_definition(name.span, &name.name, prev));
             return;
         }
-        self.type_spans.insert(name.name.clone(), name.span);
-        self.types.insert(name.name.clone(), value);
+        self.type_spans.insert(name.name.to_string(), name.span);
+        self.types.insert(name.name.to_string(), value);
     }
 
     fn collect_consts(&mut self, modules: &[LoadedModule]) {
@@ -156,12 +156,12 @@ impl Checker {
     }
 
     pub(super) fn define_value(&mut self, name: &ast::Ident, value: Value) {
-        if let Some(&prev) = self.value_spans.get(&name.name) {
+        if let Some(&prev) = self.value_spans.get(name.name.as_str()) {
             self.report(diag::duplicate_definition(name.span, &name.name, prev));
             return;
         }
-        self.value_spans.insert(name.name.clone(), name.span);
-        self.values.insert(name.name.clone(), value);
+        self.value_spans.insert(name.name.to_string(), name.span);
+        self.values.insert(name.name.to_string(), value);
     }
 
     fn collect_type_names(&mut self, modules: &[LoadedModule]) {
@@ -179,7 +179,7 @@ impl Checker {
                         let id = self.program.structs.len();
                         self.generics.plain_structs.push(id);
                         self.program.structs.push(tir::StructDef {
-                            name: s.name.name.clone(),
+                            name: s.name.name.to_string(),
                             fields: Vec::new(),
                             span: s.name.span,
                         });
@@ -189,7 +189,7 @@ impl Checker {
                         let id = self.program.enums.len();
                         self.generics.plain_enums.push(id);
                         self.program.enums.push(tir::EnumDef {
-                            name: e.name.name.clone(),
+                            name: e.name.name.to_string(),
                             variants: Vec::new(),
                             span: e.name.span,
                         });
@@ -198,7 +198,7 @@ impl Checker {
                     ItemKind::Alias(a) => {
                         let idx = self.aliases.len();
                         self.aliases.push(PendingAlias {
-                            name: a.name.name.clone(),
+                            name: a.name.name.to_string(),
                             ty: a.ty.clone(),
                             resolving: false,
                         });
@@ -281,14 +281,14 @@ impl Checker {
             if register {
                 let entry = self
                     .variants
-                    .entry(v.name.name.clone())
+                    .entry(v.name.name.to_string())
                     .or_insert(Some((eid, variants.len() as u32)));
                 if *entry != Some((eid, variants.len() as u32)) {
                     *entry = None;
                 }
             }
             variants.push(tir::VariantDef {
-                name: v.name.name.clone(),
+                name: v.name.name.to_string(),
                 fields,
             });
         }
@@ -310,7 +310,7 @@ impl Checker {
             }
             let ty = self.resolve_ty(ty, self_ty);
             fields.push(FieldDef {
-                name: name.name.clone(),
+                name: name.name.to_string(),
                 ty,
                 default: None,
             });
@@ -429,16 +429,16 @@ impl Checker {
             }
             TypeKind::Applied(name, args) => self.applied_ty(name, args, t.span, self_ty),
             TypeKind::Named(name) => {
-                if let Some(bound) = self.generics.env.get(name) {
+                if let Some(bound) = self.generics.env.get(name.as_str()) {
                     return bound.clone();
                 }
                 if let Some(p) = primitive(name) {
                     return p;
                 }
-                match self.types.get(name).cloned() {
+                match self.types.get(name.as_str()).cloned() {
                     Some(TypeName::Resolved(ty)) => ty,
                     Some(TypeName::Alias(idx)) => self.resolve_alias(idx, t.span),
-                    None if self.generics.types.contains_key(name) => {
+                    None if self.generics.types.contains_key(name.as_str()) => {
                         self.report(diag::missing_type_args(t.span, name));
                         Ty::Error
                     }
@@ -541,7 +541,7 @@ impl Checker {
                     ItemKind::Fn(f) => {
                         let attrs = self.fn_attrs(f, false);
                         let ty = self.signature(f, None);
-                        let id = self.add_function(f.name.name.clone(), ty, attrs, f.name.span);
+                        let id = self.add_function(f.name.name.to_string(), ty, attrs, f.name.span);
                         self.track_caller(f, id);
                         self.define_value(&f.name, Value::Func(id));
                         self.pending_bodies.push(PendingBody {
@@ -577,19 +577,19 @@ impl Checker {
             }
         }
         // The same C function may be declared in several modules; keep the first.
-        if let Some(Value::Func(prev)) = self.values.get(&f.name.name) {
+        if let Some(Value::Func(prev)) = self.values.get(f.name.name.as_str()) {
             if self.program.functions[*prev].body.is_none()
                 && !self.pending_bodies.iter().any(|p| p.func == *prev)
             {
                 return;
             }
         }
-        let id = self.add_function(f.name.name.clone(), ty, attrs, f.name.span);
+        let id = self.add_function(f.name.name.to_string(), ty, attrs, f.name.span);
         self.define_value(&f.name, Value::Func(id));
     }
 
     fn collect_impl(&mut self, imp: &ast::ImplDecl, mi: usize, ii: usize) {
-        let target = &imp.target.name;
+        let target = imp.target.name.as_str();
         if self.generics.types.contains_key(target) {
             self.declare_generic_impl(imp);
             return;
@@ -608,7 +608,7 @@ impl Checker {
             }
             let attrs = self.fn_attrs(m, false);
             let ty = self.signature(m, Some(&self_ty));
-            let key = (target.clone(), m.name.name.clone());
+            let key = (target.to_string(), m.name.name.to_string());
             if let Some(&prev) = self.methods.get(&key) {
                 let prev_span = self.program.functions[prev].span;
                 self.report(diag::duplicate_definition(
@@ -656,7 +656,7 @@ impl Checker {
                     let ty = self.resolve_ty(&g.ty, None);
                     let id = self.program.globals.len();
                     self.program.globals.push(tir::GlobalDef {
-                        name: g.name.name.clone(),
+                        name: g.name.name.to_string(),
                         ty,
                         init: tir::Const::Zero,
                         span: g.name.span,

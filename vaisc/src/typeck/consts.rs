@@ -42,7 +42,7 @@ impl Checker {
         };
         let id = self.consts.len();
         self.consts.push(ConstItem {
-            name: decl.name.name.clone(),
+            name: decl.name.name.to_string(),
             span: decl.name.span,
             ty,
             init: decl.init.clone(),
@@ -99,7 +99,7 @@ impl Checker {
         let ExprKind::Name(n) = &e.kind else {
             return None;
         };
-        match self.values.get(n) {
+        match self.values.get(n.as_str()) {
             Some(Value::Const(id)) => {
                 let id = *id;
                 Some(self.const_item(id))
@@ -258,12 +258,12 @@ impl Checker {
             (ExprKind::Bool(b), Ty::Bool) => Some(Const::Bool(*b)),
             (ExprKind::Str(s), Ty::Str) => Some(Const::Str(s.clone())),
             (ExprKind::Int(0), Ty::Ptr(_) | Ty::Str | Ty::Fn(_)) => Some(Const::Zero),
-            (ExprKind::Name(n), Ty::Fn(_)) => match self.values.get(n) {
+            (ExprKind::Name(n), Ty::Fn(_)) => match self.values.get(n.as_str()) {
                 Some(Value::Func(f)) => Some(Const::Func(*f)),
                 _ => None,
             },
             // A closure global may start as a named function of its signature (its thunk).
-            (ExprKind::Name(n), Ty::Closure(sig)) => match self.values.get(n) {
+            (ExprKind::Name(n), Ty::Closure(sig)) => match self.values.get(n.as_str()) {
                 Some(Value::Func(f)) if self.program.functions[*f].ty == **sig => {
                     Some(Const::Func(*f))
                 }

@@ -153,7 +153,7 @@ pub(super) fn literal_ty(checker: &Checker, e: &ast::Expr) -> Option<Ty> {
         ast::ExprKind::Float(_) => Ty::Float(FloatTy::F64),
         ast::ExprKind::Int(_) => Ty::Int(IntTy::I64),
         ast::ExprKind::StructLit(path, _) if path.len() == 1 => {
-            match checker.types.get(&path[0].name)? {
+            match checker.types.get(path[0].name.as_str())? {
                 super::TypeName::Resolved(t @ Ty::Struct(_)) => t.clone(),
                 _ => return None,
             }

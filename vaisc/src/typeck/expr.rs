@@ -415,7 +415,7 @@ impl Checker {
             return None;
         }
         let texpr = ast::TypeExpr {
-            kind: ast::TypeKind::Named(name.to_string()),
+            kind: ast::TypeKind::Named(ast::Name::new(name)),
             span: e.span,
         };
         Some(self.resolve_ty(&texpr, None))

@@ -105,15 +105,15 @@ impl Checker {
             self.report(d);
             return;
         }
-        if let Some(&prev) = self.type_spans.get(&name.name) {
+        if let Some(&prev) = self.type_spans.get(name.name.as_str()) {
             self.report(diag::duplicate_definition(name.span, &name.name, prev));
             return;
         }
-        self.type_spans.insert(name.name.clone(), name.span);
+        self.type_spans.insert(name.name.to_string(), name.span);
         let params = p.to_vec();
         self.generics
             .types
-            .insert(name.name.clone(), GenericType { decl, params });
+            .insert(name.name.to_string(), GenericType { decl, params });
     }
 
     pub(super) fn declare_generic_struct(&mut self, s: &ast::StructDecl) {
@@ -125,11 +125,11 @@ impl Checker {
         let decl = GenericDecl::Enum(Rc::new(e.clone()));
         self.declare_generic_name(&e.name, decl, &e.generics);
         for (i, v) in e.variants.iter().enumerate() {
-            let found = Some((e.name.name.clone(), i as u32));
+            let found = Some((e.name.name.to_string(), i as u32));
             let entry = self
                 .generics
                 .variants
-                .entry(v.name.name.clone())
+                .entry(v.name.name.to_string())
                 .or_insert_with(|| found.clone());
             if *entry != found {
                 *entry = None;
@@ -171,7 +171,7 @@ impl Checker {
         let env: Bindings = g
             .params
             .iter()
-            .map(|p| (p.name.name.clone(), Ty::Error))
+            .map(|p| (p.name.name.to_string(), Ty::Error))
             .collect();
         let pattern = g.self_pattern.clone();
         let saved = std::mem::replace(&mut self.generics.env, env);
@@ -188,7 +188,7 @@ impl Checker {
     /// A method with type parameters of its own in an impl of a plain type.
     pub(super) fn declare_generic_method(&mut self, target: &str, m: &ast::FnDecl, span: Span) {
         let pattern = ast::TypeExpr {
-            kind: TypeKind::Named(target.to_string()),
+            kind: TypeKind::Named(ast::Name::new(target)),
             span,
         };
         let gid = self.add_generic_fn(m, m.generics.clone(), Some(pattern), 0);
@@ -196,7 +196,7 @@ impl Checker {
     }
 
     fn enter_generic_method(&mut self, target: &str, m: &ast::FnDecl, gid: usize) {
-        let key = (target.to_string(), m.name.name.clone());
+        let key = (target.to_string(), m.name.name.to_string());
         if let Some(&prev) = self.generics.methods.get(&key) {
             let prev_span = self.generics.fns[prev].decl.name.span;
             self.report(diag::duplicate_definition(
@@ -216,7 +216,7 @@ impl Checker {
         target: &ast::Ident,
         names: &[ast::Ident],
     ) -> Option<(Vec<ast::GenericParam>, ast::TypeExpr)> {
-        let declared = &self.generics.types[&target.name].params;
+        let declared = &self.generics.types[target.name.as_str()].params;
         let params: Vec<ast::GenericParam> = if names.is_empty() {
             declared.clone()
         } else if names.len() == declared.len() {
@@ -322,7 +322,7 @@ impl Checker {
         let env: Bindings = g
             .params
             .iter()
-            .map(|p| p.name.name.clone())
+            .map(|p| p.name.name.to_string())
             .zip(key.1.iter().cloned())
             .collect();
         let shown: Vec<String> = key.1.iter().map(|t| self.ty_name(t)).collect();
@@ -389,7 +389,7 @@ impl Checker {
         let env: Bindings = g
             .params
             .iter()
-            .map(|p| (p.name.name.clone(), Ty::Error))
+            .map(|p| (p.name.name.to_string(), Ty::Error))
             .collect();
         self.check_bounds(&g.params.clone());
         let saved = std::mem::replace(&mut self.generics.env, env);
@@ -508,7 +508,9 @@ impl Checker {
         self_pat: Option<&ast::TypeExpr>,
     ) -> bool {
         match &pattern.kind {
-            TypeKind::Named(n) => !params.iter().any(|p| p.name.name == *n) || b.contains_key(n),
+            TypeKind::Named(n) => {
+                !params.iter().any(|p| p.name.name == *n) || b.contains_key(n.as_str())
+            }
             TypeKind::SelfType => self_pat.is_none_or(|p| self.is_bound(p, params, b, None)),
             TypeKind::Ptr(inner) | TypeKind::Array(inner, _) | TypeKind::Task(inner) => {
                 self.is_bound(inner, params, b, self_pat)
@@ -540,7 +542,7 @@ impl Checker {
         }
         match (&pattern.kind, actual) {
             (TypeKind::Named(n), _) if params.iter().any(|p| p.name.name == *n) => {
-                out.entry(n.clone()).or_insert_with(|| actual.clone());
+                out.entry(n.to_string()).or_insert_with(|| actual.clone());
             }
             (TypeKind::SelfType, _) => {
                 if let Some(p) = self_pat {
@@ -593,7 +595,7 @@ impl Checker {
         let (impl_params, inline, is_async) = (g.impl_params, g.inline, g.is_async);
         let env: Bindings = params
             .iter()
-            .map(|p| p.name.name.clone())
+            .map(|p| p.name.name.to_string())
             .zip(key.1.iter().cloned())
             .collect();
         let saved = std::mem::replace(&mut self.generics.env, env.clone());
@@ -608,7 +610,7 @@ impl Checker {
             .collect();
         let mut name = match &self_ty {
             Some(t) => format!("{}.{}", self.ty_name(t), decl.name.name),
-            None => decl.name.name.clone(),
+            None => decl.name.name.to_string(),
         };
         if !own.is_empty() {
             name = format!("{name}<{}>", own.join(", "));
@@ -626,7 +628,7 @@ impl Checker {
             self.self_by_ref.insert(id, by_ref);
             if own.is_empty() {
                 self.methods
-                    .insert((self.ty_name(t), decl.name.name.clone()), id);
+                    .insert((self.ty_name(t), decl.name.name.to_string()), id);
             }
         }
         self.pending_bodies.push(PendingBody {
@@ -655,7 +657,7 @@ impl Checker {
             let pre: Bindings = g
                 .params
                 .iter()
-                .map(|p| p.name.name.clone())
+                .map(|p| p.name.name.to_string())
                 .zip(targs.iter().cloned())
                 .collect();
             if g.params.len() == g.impl_params {
@@ -720,7 +722,7 @@ impl Checker {
         }
         let mut targs = Vec::new();
         for p in &params {
-            match b.get(&p.name.name) {
+            match b.get(p.name.name.as_str()) {
                 Some(t) => targs.push(t.clone()),
                 None => {
                     self.report(diag::cannot_infer(span, &p.name.name, &decl.name.name));

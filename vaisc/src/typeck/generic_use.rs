@@ -45,8 +45,8 @@ impl Checker {
                     }
                 }
             }
-            ([h], None) if !self.variants.contains_key(&h.name) => {
-                match self.generics.variants.get(&h.name).cloned()? {
+            ([h], None) if !self.variants.contains_key(h.name.as_str()) => {
+                match self.generics.variants.get(h.name.as_str()).cloned()? {
                     Some((g, v)) => (g, Some(v)),
                     None => {
                         self.report(diag::ambiguous_variant(h.span, &h.name));
@@ -77,7 +77,7 @@ impl Checker {
         if let Some(&gid) = self
             .generics
             .methods
-            .get(&(gname.to_string(), member.name.clone()))
+            .get(&(gname.to_string(), member.name.to_string()))
         {
             if self.generics.fns[gid].decl.self_param.is_some() {
                 self.report(diag::unknown_method(member.span, &member.name, gname));
@@ -112,7 +112,7 @@ impl Checker {
         };
         let pattern = ast::TypeExpr {
             kind: TypeKind::Applied(
-                gname.to_string(),
+                ast::Name::new(gname),
                 params.iter().map(|p| named(&p.name)).collect(),
             ),
             span: e.name.span,
@@ -147,7 +147,7 @@ impl Checker {
         }
         let mut targs = Vec::new();
         for p in &params {
-            match b.get(&p.name.name) {
+            match b.get(p.name.name.as_str()) {
                 Some(t) => targs.push(t.clone()),
                 None => {
                     let vname = &e.variants[vid as usize].name.name;
@@ -192,7 +192,7 @@ impl Checker {
         };
         let pattern = ast::TypeExpr {
             kind: TypeKind::Applied(
-                gname.to_string(),
+                ast::Name::new(gname),
                 params.iter().map(|p| named(&p.name)).collect(),
             ),
             span,
@@ -216,7 +216,7 @@ impl Checker {
         }
         let mut targs = Vec::new();
         for p in &params {
-            match b.get(&p.name.name) {
+            match b.get(p.name.name.as_str()) {
                 Some(t) => targs.push(t.clone()),
                 None if pre.values().any(|v| v.ty.has_error()) => return None,
                 None => {
@@ -234,10 +234,10 @@ impl Checker {
         match &e.kind {
             ast::ExprKind::Name(n)
                 if ctx.lookup(n).is_none()
-                    && !self.values.contains_key(n)
-                    && self.generics.types.contains_key(n) =>
+                    && !self.values.contains_key(n.as_str())
+                    && self.generics.types.contains_key(n.as_str()) =>
             {
-                Some(n.clone())
+                Some(n.to_string())
             }
             _ => None,
         }

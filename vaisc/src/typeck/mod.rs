@@ -76,7 +76,11 @@ pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     if failed {
         (None, diags)
     } else {
-        escape::analyse(&mut checker.program);
+        // Only closure values are analysed: a program that makes none has nothing to decide,
+        // and the analysis walks every function body at least twice.
+        if checker.makes_closures {
+            escape::analyse(&mut checker.program);
+        }
         (Some(checker.program), diags)
     }
 }
@@ -108,6 +112,9 @@ struct Checker {
     pending_defaults: defaults::PendingDefaults,
     /// Generic items, their instances and traits.
     generics: generic::Generics,
+    /// Some body made a closure value (a closure literal or a function coerced to a closure),
+    /// which the escape analysis then has to place.
+    makes_closures: bool,
 }
 
 impl Checker {

@@ -136,7 +136,7 @@ impl Checker {
                         };
                     }
                 }
-                if let Some(&Value::Const(id)) = self.values.get(n) {
+                if let Some(&Value::Const(id)) = self.values.get(n.as_str()) {
                     return self.const_pattern(id, sty, span);
                 }
                 Pattern::Bind(ctx.declare(n, sty.clone(), span, false))

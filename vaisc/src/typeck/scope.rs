@@ -1,6 +1,7 @@
 //! Per-function checking state: local variables and their lexical scopes, the loops that
 //! `B` and `C` may leave, and, inside a closure body, the variables it captures.
 
+use crate::name::Name;
 use crate::source::Span;
 use crate::tir::{self, FuncId, LocalId, Ty};
 use std::collections::HashMap;
@@ -30,11 +31,15 @@ impl Hasher for NameHasher {
             word.copy_from_slice(w);
             self.add(u64::from_le_bytes(word));
         }
+        // The last bytes as a little-endian word padded with zeros, assembled byte by byte: a
+        // copy of a length known only at run time would be a call to `memcpy`.
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+            let word = rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            self.add(word);
         }
     }
 
@@ -72,7 +77,15 @@ pub(super) struct FnCtx {
     pub self_ty: Option<Ty>,
     locals: Vec<tir::LocalDef>,
     info: Vec<LocalInfo>,
-    scopes: Vec<NameMap<String, LocalId>>,
+    /// The local each visible name refers to now (the innermost binding). One table rather
+    /// than one per scope, so that a lookup hashes the name once, however deep the scopes.
+    /// Keyed by [`Name`], which holds a short name without allocating.
+    bindings: NameMap<Name, LocalId>,
+    /// What each declaration replaced in `bindings`, in order: closing a scope puts back what
+    /// its declarations replaced. One log for all scopes, so that a scope costs no allocation.
+    undo: Vec<(Name, Option<LocalId>)>,
+    /// Where each open scope's declarations start in `undo`, innermost last.
+    scopes: Vec<usize>,
     /// One entry per enclosing loop: whether a `B` leaves it.
     pub loops: Vec<bool>,
     /// Set inside a closure body: what it can capture and what it captured.
@@ -109,7 +122,9 @@ impl FnCtx {
             self_ty,
             locals: Vec::new(),
             info: Vec::new(),
-            scopes: vec![NameMap::default()],
+            bindings: NameMap::default(),
+            undo: Vec::new(),
+            scopes: vec![0],
             loops: Vec::new(),
             capture: None,
             first_return: None,
@@ -124,10 +139,8 @@ impl FnCtx {
             Some(c) => c.visible.clone(),
             None => HashMap::new(),
         };
-        for scope in &self.scopes {
-            for (name, id) in scope {
-                out.insert(name.clone(), self.locals[*id].ty.clone());
-            }
+        for (name, id) in &self.bindings {
+            out.insert(name.to_string(), self.locals[*id].ty.clone());
         }
         out
     }
@@ -144,8 +157,10 @@ impl FnCtx {
     /// Declares a new local in the innermost scope, shadowing any outer one of the same name.
     pub fn declare(&mut self, name: &str, ty: Ty, span: Span, mutable: bool) -> LocalId {
         let id = self.new_local(name, ty, span, mutable);
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), id);
+        if !self.scopes.is_empty() {
+            let name = Name::new(name);
+            let replaced = self.bindings.insert(name.clone(), id);
+            self.undo.push((name, replaced));
         }
         id
     }
@@ -166,7 +181,7 @@ impl FnCtx {
     }
 
     pub fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+        self.bindings.get(name).copied()
     }
 
     pub fn local_ty(&self, id: LocalId) -> &Ty {
@@ -182,11 +197,19 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(NameMap::default());
+        self.scopes.push(self.undo.len());
     }
 
     pub fn pop_scope(&mut self) {
-        self.scopes.pop();
+        let Some(start) = self.scopes.pop() else {
+            return;
+        };
+        for (name, replaced) in self.undo.drain(start..).rev() {
+            match replaced {
+                Some(id) => self.bindings.insert(name, id),
+                None => self.bindings.remove(&name),
+            };
+        }
     }
 
     pub fn into_locals(self) -> Vec<tir::LocalDef> {

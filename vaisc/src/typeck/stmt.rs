@@ -266,11 +266,14 @@ impl Checker {
         match (&e.ty, target) {
             (_, Ty::Unit) => mk(ExprKind::Block(vec![Stmt::Expr(e)], None), Ty::Unit, span),
             (Ty::Int(_), Ty::Int(_)) => cast(e),
-            (Ty::Fn(f), Ty::Closure(c)) if f == c => mk(
-                ExprKind::FnToClosure(Box::new(e), true),
-                target.clone(),
-                span,
-            ),
+            (Ty::Fn(f), Ty::Closure(c)) if f == c => {
+                self.makes_closures = true;
+                mk(
+                    ExprKind::FnToClosure(Box::new(e), true),
+                    target.clone(),
+                    span,
+                )
+            }
             (Ty::Float(FloatTy::F32), Ty::Float(FloatTy::F64)) => cast(e),
             (Ty::Ptr(_), Ty::Ptr(_)) if e.ty == u8p || *target == u8p => cast(e),
             (Ty::Str, Ty::Ptr(_)) if *target == u8p || *target == i8p => cast(e),

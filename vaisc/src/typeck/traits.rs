@@ -23,11 +23,11 @@ pub(super) struct Traits {
 
 impl Checker {
     pub(super) fn declare_trait(&mut self, t: &ast::TraitDecl) {
-        if let Some(&prev) = self.type_spans.get(&t.name.name) {
+        if let Some(&prev) = self.type_spans.get(t.name.name.as_str()) {
             self.report(diag::duplicate_definition(t.name.span, &t.name.name, prev));
             return;
         }
-        self.type_spans.insert(t.name.name.clone(), t.name.span);
+        self.type_spans.insert(t.name.name.to_string(), t.name.span);
         let mut seen: Vec<&str> = Vec::new();
         for m in &t.methods {
             if seen.contains(&m.name.name.as_str()) {
@@ -39,13 +39,13 @@ impl Checker {
         self.generics
             .traits
             .decls
-            .insert(t.name.name.clone(), Rc::new(t.clone()));
+            .insert(t.name.name.to_string(), Rc::new(t.clone()));
     }
 
     /// The trait an impl names, checking that the impl defines only the trait's methods and
     /// every method without a default. Returns the methods it must take from the defaults.
     fn trait_defaults(&mut self, t: &ast::Ident, imp: &ast::ImplDecl) -> Vec<ast::FnDecl> {
-        let Some(decl) = self.generics.traits.decls.get(&t.name).cloned() else {
+        let Some(decl) = self.generics.traits.decls.get(t.name.as_str()).cloned() else {
             self.report(diag::unknown_trait(t.span, &t.name));
             return Vec::new();
         };
@@ -84,7 +84,7 @@ impl Checker {
             let name = format!("{tname}.{}", m.name.name);
             let id = self.add_function(name, ty, Default::default(), m.name.span);
             self.methods
-                .insert((tname.clone(), m.name.name.clone()), id);
+                .insert((tname.clone(), m.name.name.to_string()), id);
             let by_ref = m.self_param.map(|(k, _)| k) == Some(ast::SelfKind::Ref);
             self.self_by_ref.insert(id, by_ref);
             self.pending_bodies.push(super::collect::PendingBody {
@@ -95,13 +95,16 @@ impl Checker {
                 site: None,
             });
         }
-        self.generics.traits.impls.insert((tname, t.name.clone()));
+        self.generics
+            .traits
+            .impls
+            .insert((tname, t.name.to_string()));
     }
 
     /// Each method of an impl of a trait (for a plain type) must have the type the trait
     /// declares, with `Self` standing for the implementing type.
     fn check_trait_signatures(&mut self, t: &ast::Ident, self_ty: &Ty, imp: &ast::ImplDecl) {
-        let Some(decl) = self.generics.traits.decls.get(&t.name).cloned() else {
+        let Some(decl) = self.generics.traits.decls.get(t.name.as_str()).cloned() else {
             return;
         };
         let tname = self.ty_name(self_ty);
@@ -109,7 +112,7 @@ impl Checker {
             let Some(tm) = decl.methods.iter().find(|tm| tm.name.name == m.name.name) else {
                 continue;
             };
-            let Some(&f) = self.methods.get(&(tname.clone(), m.name.name.clone())) else {
+            let Some(&f) = self.methods.get(&(tname.clone(), m.name.name.to_string())) else {
                 continue;
             };
             let want = self.quietly(|c| c.signature(tm, Some(self_ty)));
@@ -141,8 +144,11 @@ impl Checker {
         for m in &defaults {
             self.declare_default_method(&imp.target.name, m, params, pattern);
         }
-        let target = imp.target.name.clone();
-        self.generics.traits.impls.insert((target, t.name.clone()));
+        let target = imp.target.name.to_string();
+        self.generics
+            .traits
+            .impls
+            .insert((target, t.name.to_string()));
     }
 
     /// Resolves a trait's method signatures once, so that their mistakes are reported at the
@@ -186,7 +192,8 @@ impl Checker {
 
     /// Whether a type argument has a bound's trait; reports the instantiation when not.
     pub(super) fn require_trait(&mut self, ty: &Ty, bound: &ast::Ident, site: Span) -> bool {
-        if !self.generics.traits.decls.contains_key(&bound.name) || self.implements(ty, &bound.name)
+        if !self.generics.traits.decls.contains_key(bound.name.as_str())
+            || self.implements(ty, &bound.name)
         {
             return true;
         }
@@ -201,7 +208,7 @@ impl Checker {
     pub(super) fn check_bounds(&mut self, params: &[ast::GenericParam]) {
         for p in params {
             for b in &p.bounds {
-                if !self.generics.traits.decls.contains_key(&b.name) {
+                if !self.generics.traits.decls.contains_key(b.name.as_str()) {
                     self.report(diag::unknown_trait(b.span, &b.name));
                 }
             }
