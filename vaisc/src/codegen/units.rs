@@ -10,6 +10,7 @@
 
 use super::{CodegenError, Options};
 use crate::source::SourceMap;
+use crate::timings;
 use crate::tir::Program;
 use inkwell::context::Context;
 use inkwell::module::Module;
@@ -155,10 +156,21 @@ pub fn write_units(
         // keeping them costs a string table lookup per instruction.
         // SAFETY: `ctx.raw()` is the live context created just above, owned by this thread.
         unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
-        let module =
-            super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i, hot)))?;
-        finish(i, &ctx, &module)?;
-        super::write_object(&module, opts.opt_level, &objects[i])
+        let module = timings::phase(
+            || format!("unit {i}: lowering"),
+            || super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i, hot))),
+        )?;
+        timings::phase(
+            || format!("unit {i}: finishing"),
+            || finish(i, &ctx, &module),
+        )?;
+        timings::phase(
+            || format!("unit {i}: object"),
+            || super::write_object(&module, opts.opt_level, &objects[i]),
+        )?;
+        timings::phase(|| format!("unit {i}: freeing the module"), || drop(module));
+        timings::phase(|| format!("unit {i}: freeing the context"), || drop(ctx));
+        Ok(())
     };
     // Target set-up registers LLVM's global tables: done once, before the threads.
     super::target_machine(opts.opt_level)?;

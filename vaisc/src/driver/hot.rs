@@ -7,6 +7,7 @@ use super::{
 };
 use crate::codegen::{self, Part};
 use crate::hot::{self, HostInfo, Incompatible};
+use crate::timings;
 use crate::tir::Program;
 use codegen_hot::Plan;
 use inkwell::context::Context;
@@ -116,13 +117,18 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let (plan, hashes) = hot::host_plan(
-                program,
-                &checked.sources,
-                path,
-                &compiler,
-                hot::layouts(program, &checked.sources)?,
-            );
+            let (plan, hashes) = timings::phase(
+                || "host plan".into(),
+                || -> Result<_, DriverError> {
+                    Ok(hot::host_plan(
+                        program,
+                        &checked.sources,
+                        path,
+                        &compiler,
+                        hot::layouts(program, &checked.sources)?,
+                    ))
+                },
+            )?;
             emit(
                 checked,
                 program,
@@ -132,8 +138,13 @@ pub fn build_hot(
                 &opts.output,
                 &mut report,
             )?;
-            let code = hot::host_code(program, &hashes, &plan);
-            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
+            let info = timings::phase(
+                || "host info".into(),
+                || {
+                    let code = hot::host_code(program, &hashes, &plan);
+                    HostInfo::from_plan(&plan, code, hot::initial_values(program))
+                },
+            );
             std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
                 path: info_path.clone(),
                 message: e.to_string(),
@@ -149,15 +160,20 @@ pub fn build_hot(
             })?,
     };
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
-    let patch = hot::patch_plan(
-        program,
-        &checked.sources,
-        path,
-        &host,
-        hot::layouts(program, &checked.sources)?,
-        from_scratch,
-    )
-    .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
+    let patch = timings::phase(
+        || "patch plan".into(),
+        || -> Result<_, DriverError> {
+            hot::patch_plan(
+                program,
+                &checked.sources,
+                path,
+                &host,
+                hot::layouts(program, &checked.sources)?,
+                from_scratch,
+            )
+            .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
+        },
+    )?;
     if !patch.migration.is_empty() {
         report.migration = Some(patch.migration.summary());
         report.migration_warnings = patch.migration.warnings.clone();
@@ -222,8 +238,14 @@ fn emit(
         }
     }
     let context = Context::create();
-    let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;
-    codegen_hot::apply(&context, &module, plan)?;
+    let module = timings::phase(
+        || "lowering".into(),
+        || codegen::lower_part(&context, program, &checked.sources, &cg_opts, part),
+    )?;
+    timings::phase(
+        || "hot-reload pass".into(),
+        || codegen_hot::apply(&context, &module, plan),
+    )?;
     codegen::verify_after(&module, "the hot-reload pass")?;
     if is_patch {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
@@ -234,14 +256,22 @@ fn emit(
     }
     codegen::optimize(&module, opts.opt_level)?;
     let obj = temp_object_path(output);
-    codegen::write_object(&module, opts.opt_level, &obj)?;
+    timings::phase(
+        || "object".into(),
+        || codegen::write_object(&module, opts.opt_level, &obj),
+    )?;
     report.codegen += start.elapsed();
     let start = Instant::now();
-    let linked = if is_patch {
-        link::patch(&obj, output)
-    } else {
-        link::hot_host(std::slice::from_ref(&obj), output, &opts.link)
-    };
+    let linked = timings::phase(
+        || "linking".into(),
+        || {
+            if is_patch {
+                link::patch(&obj, output)
+            } else {
+                link::hot_host(std::slice::from_ref(&obj), output, &opts.link)
+            }
+        },
+    );
     let _ = std::fs::remove_file(&obj);
     report.link += start.elapsed();
     linked
@@ -282,20 +312,28 @@ fn emit_host_units(
             .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
         codegen::verify_after(module, "the hot-reload pass")
     });
-    let written = codegen::write_units(
-        program,
-        &checked.sources,
-        &cg_opts,
-        &units,
-        true,
-        &objects,
-        &finish,
+    let written = timings::phase(
+        || "code generation".into(),
+        || {
+            codegen::write_units(
+                program,
+                &checked.sources,
+                &cg_opts,
+                &units,
+                true,
+                &objects,
+                &finish,
+            )
+        },
     );
     report.codegen += start.elapsed();
     let start = Instant::now();
-    let linked = written
-        .map_err(DriverError::from)
-        .and_then(|()| link::hot_host(&objects, output, &opts.link));
+    let linked = written.map_err(DriverError::from).and_then(|()| {
+        timings::phase(
+            || "linking".into(),
+            || link::hot_host(&objects, output, &opts.link),
+        )
+    });
     for obj in &objects {
         let _ = std::fs::remove_file(obj);
     }

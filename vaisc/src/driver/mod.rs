@@ -8,6 +8,7 @@ use crate::codegen;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::{load_program_cached, LoadOptions, ParseCache};
 use crate::source::SourceMap;
+use crate::timings;
 use crate::tir::Program;
 use crate::typeck;
 use inkwell::context::Context;
@@ -19,6 +20,7 @@ mod link;
 
 pub use hot::{build_hot, patch_path, HotBuild, HotReport};
 pub use libs::LinkOptions;
+pub use link::fast_linker_args;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -238,18 +240,26 @@ fn build_units(
         hot_host: false,
         runtime_globals: Vec::new(),
     };
-    let written = codegen::write_units(
-        program,
-        &checked.sources,
-        &cg_opts,
-        &units,
-        false,
-        &objects,
-        &fallbacks,
+    let written = timings::phase(
+        || "code generation".into(),
+        || {
+            codegen::write_units(
+                program,
+                &checked.sources,
+                &cg_opts,
+                &units,
+                false,
+                &objects,
+                &fallbacks,
+            )
+        },
     );
-    let linked = written
-        .map_err(DriverError::from)
-        .and_then(|()| link::executable(&objects, &opts.output, &opts.link));
+    let linked = written.map_err(DriverError::from).and_then(|()| {
+        timings::phase(
+            || "linking".into(),
+            || link::executable(&objects, &opts.output, &opts.link),
+        )
+    });
     for obj in &objects {
         let _ = std::fs::remove_file(obj);
     }
