@@ -9,7 +9,7 @@ use super::libs::{self, Found, LinkOptions};
 use super::DriverError;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The hot-reload runtime (`loader`) as a static library.
@@ -21,13 +21,32 @@ const RUNTIME_LIBS: &[&str] = &["-ldl", "-lpthread", "-lrt", "-lutil", "-lgcc_s"
 
 /// Runs `cc` with `args`, linking with LLD where it is installed ([`fast_linker_args`]).
 fn cc(args: &[&OsStr]) -> Result<(), DriverError> {
-    finished(
-        "cc",
+    start_cc(args).wait()
+}
+
+/// Starts `cc` with `args` (as [`cc`]) without waiting for it.
+fn start_cc(args: &[&OsStr]) -> Linking {
+    Linking(
         Command::new("cc")
             .args(fast_linker_args())
             .args(args)
-            .output(),
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn(),
     )
+}
+
+/// A link running in the background, so that the compiler can go on (freeing the code
+/// generator's memory, building a hot build's patch) while the linker works.
+#[must_use = "a link's outcome is known only once it is waited for"]
+pub struct Linking(std::io::Result<Child>);
+
+impl Linking {
+    /// Waits for the linker: its error output if it failed.
+    pub fn wait(self) -> Result<(), DriverError> {
+        finished("cc", self.0.and_then(Child::wait_with_output))
+    }
 }
 
 /// Where LLD is looked for besides the `PATH`: Debian's `lld-14` package puts `ld.lld` there
@@ -79,19 +98,34 @@ fn finished(name: &str, result: std::io::Result<Output>) -> Result<(), DriverErr
 
 /// Links object files into an executable.
 pub fn executable(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+    start_executable(objs, output, link)?.wait()
+}
+
+/// Starts [`executable`]'s link.
+pub fn start_executable(
+    objs: &[PathBuf],
+    output: &Path,
+    link: &LinkOptions,
+) -> Result<Linking, DriverError> {
     let found = libs::find_all(link)?;
     let mut args: Vec<OsString> = objs.iter().map(OsString::from).collect();
     args.extend(["-o".into(), output.into()]);
     args.extend(library_args(link, &found, false));
     args.push("-lm".into());
-    cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
+    Ok(start_cc(
+        &args.iter().map(OsString::as_os_str).collect::<Vec<_>>(),
+    ))
 }
 
-/// Links a hot host: the runtime goes in, and every symbol is exported so that patches can
+/// Starts the link of a hot host: the runtime goes in, and every symbol is exported so that patches can
 /// use the host's globals and jump table. The user's C libraries are linked here only:
 /// patches leave their symbols undefined, and the dynamic loader resolves them against the
 /// host and the libraries it loaded.
-pub fn hot_host(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(), DriverError> {
+pub fn start_hot_host(
+    objs: &[PathBuf],
+    output: &Path,
+    link: &LinkOptions,
+) -> Result<Linking, DriverError> {
     let found = libs::find_all(link)?;
     let runtime = runtime_library()?;
     let literal = format!("-Wl,--undefined={}", vais_hot_abi::LITERAL_SYMBOL);
@@ -106,7 +140,9 @@ pub fn hot_host(objs: &[PathBuf], output: &Path, link: &LinkOptions) -> Result<(
     ]);
     args.extend(library_args(link, &found, true));
     args.extend(RUNTIME_LIBS.iter().map(OsString::from));
-    cc(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>())
+    Ok(start_cc(
+        &args.iter().map(OsString::as_os_str).collect::<Vec<_>>(),
+    ))
 }
 
 /// The linker arguments for the libraries: the `-L` directories and `-lNAME` as given, so the

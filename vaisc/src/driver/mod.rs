@@ -240,7 +240,7 @@ fn build_units(
         hot_host: false,
         runtime_globals: Vec::new(),
     };
-    let written = timings::phase(
+    let started = timings::phase(
         || "code generation".into(),
         || {
             codegen::write_units(
@@ -251,15 +251,14 @@ fn build_units(
                 false,
                 &objects,
                 &fallbacks,
+                || link::start_executable(&objects, &opts.output, &opts.link),
             )
         },
     );
-    let linked = written.map_err(DriverError::from).and_then(|()| {
-        timings::phase(
-            || "linking".into(),
-            || link::executable(&objects, &opts.output, &opts.link),
-        )
-    });
+    let linked = started
+        .map_err(DriverError::from)
+        .and_then(|linking| linking)
+        .and_then(|linking| timings::phase(|| "linking (rest)".into(), || linking.wait()));
     for obj in &objects {
         let _ = std::fs::remove_file(obj);
     }
