@@ -296,8 +296,11 @@ mod tests {
     fn lld_outside_the_path_is_pointed_to() {
         let path = dir_with("plain", &["ld"]);
         let extra = dir_with("extra-2", &["ld.lld"]);
-        let want = [format!("-B{}", extra.display()), "-fuse-ld=lld".to_string()];
-        assert_eq!(lld_args(&[path.clone()], &[extra.clone()]), want);
+        let b = format!("-B{}", extra.display());
+        assert_eq!(
+            lld_args(&[path.clone()], &[extra.clone()]),
+            [b.as_str(), "-fuse-ld=lld"]
+        );
         let _ = std::fs::remove_dir_all(path);
         let _ = std::fs::remove_dir_all(extra);
     }
