@@ -285,7 +285,7 @@ mod tests {
         let path = dir_with("path", &["ld.lld"]);
         let extra = dir_with("extra-1", &["ld.lld"]);
         assert_eq!(
-            lld_args(&[path.clone()], &[extra.clone()]),
+            lld_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
             ["-fuse-ld=lld"]
         );
         let _ = std::fs::remove_dir_all(path);
@@ -298,7 +298,7 @@ mod tests {
         let extra = dir_with("extra-2", &["ld.lld"]);
         let b = format!("-B{}", extra.display());
         assert_eq!(
-            lld_args(&[path.clone()], &[extra.clone()]),
+            lld_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
             [b.as_str(), "-fuse-ld=lld"]
         );
         let _ = std::fs::remove_dir_all(path);
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn without_lld_the_default_linker_is_kept() {
         let path = dir_with("none", &["ld", "ld.lld-14"]);
-        assert!(lld_args(&[path.clone()], &[]).is_empty());
+        assert!(lld_args(std::slice::from_ref(&path), &[]).is_empty());
         let _ = std::fs::remove_dir_all(path);
     }
 }
