@@ -166,37 +166,7 @@ pub fn write_units<T>(
     };
     // Target set-up registers LLVM's global tables: done once, before the threads.
     super::target_machine(opts.opt_level)?;
-    std::thread::scope(|scope| {
-        let (written, done) = mpsc::channel();
-        let others: Vec<_> = (1..units.len())
-            .map(|i| {
-                let written = written.clone();
-                // The caller only waits for the object, not for the freeing after it. It stops
-                // waiting (and the send fails) only if it panicked.
-                scope.spawn(move || {
-                    unit.run(i, |r| {
-                        let _ = written.send((i, r));
-                    })
-                })
-            })
-            .collect();
-        drop(written);
-        let outcome = unit.run(0, |first| {
-            let mut results: Vec<Result<(), CodegenError>> =
-                (0..units.len()).map(|_| Err(panicked())).collect();
-            results[0] = first;
-            for (i, r) in done.iter() {
-                results[i] = r;
-            }
-            let all: Result<Vec<()>, _> = results.into_iter().collect();
-            all.map(|_| then())
-        });
-        let joined = others
-            .into_iter()
-            .map(|h| h.join().map_err(|_| panicked()))
-            .collect::<Result<Vec<()>, _>>();
-        joined.and(outcome)
-    })
+    timings::phase(|| "code generation".into(), || unit.write_all(then))
 }
 
 /// The error for a code generation thread that panicked.
@@ -228,6 +198,42 @@ struct Unit<'a> {
 }
 
 impl Unit<'_> {
+    /// [`write_units`] once the target is set up.
+    fn write_all<T>(self, then: impl FnOnce() -> T) -> Result<T, CodegenError> {
+        let (unit, units) = (self, self.units);
+        std::thread::scope(|scope| {
+            let (written, done) = mpsc::channel();
+            let others: Vec<_> = (1..units.len())
+                .map(|i| {
+                    let written = written.clone();
+                    // The caller only waits for the object, not for the freeing after it.
+                    // It stops waiting (and the send fails) only if it panicked.
+                    scope.spawn(move || {
+                        unit.run(i, |r| {
+                            let _ = written.send((i, r));
+                        })
+                    })
+                })
+                .collect();
+            drop(written);
+            let outcome = unit.run(0, |first| {
+                let mut results: Vec<Result<(), CodegenError>> =
+                    (0..units.len()).map(|_| Err(panicked())).collect();
+                results[0] = first;
+                for (i, r) in done.iter() {
+                    results[i] = r;
+                }
+                let all: Result<Vec<()>, _> = results.into_iter().collect();
+                all.map(|_| then())
+            });
+            let joined = others
+                .into_iter()
+                .map(|h| h.join().map_err(|_| panicked()))
+                .collect::<Result<Vec<()>, _>>();
+            joined.and(outcome)
+        })
+    }
+
     /// Lowers, finishes and writes unit `i` in `ctx`; the module is returned to be freed.
     fn write<'c>(&self, i: usize, ctx: &'c Context) -> Result<Module<'c>, CodegenError> {
         let part = Some(unit_part(self.units, i, self.hot));

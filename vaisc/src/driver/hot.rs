@@ -361,20 +361,15 @@ fn emit_host_units(
             .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
         codegen::verify_after(module, "the hot-reload pass")
     });
-    let started = timings::phase(
-        || "code generation".into(),
-        || {
-            codegen::write_units(
-                program,
-                &checked.sources,
-                &cg_opts,
-                &units,
-                true,
-                &objects,
-                &finish,
-                || link::start_hot_host(&objects, output, &opts.link),
-            )
-        },
+    let started = codegen::write_units(
+        program,
+        &checked.sources,
+        &cg_opts,
+        &units,
+        true,
+        &objects,
+        &finish,
+        || link::start_hot_host(&objects, output, &opts.link),
     );
     report.codegen += start.elapsed();
     HostLink::new(started.map_err(DriverError::from).and_then(|l| l), objects)

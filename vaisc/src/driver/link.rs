@@ -117,10 +117,10 @@ pub fn start_executable(
     ))
 }
 
-/// Starts the link of a hot host: the runtime goes in, and every symbol is exported so that patches can
-/// use the host's globals and jump table. The user's C libraries are linked here only:
-/// patches leave their symbols undefined, and the dynamic loader resolves them against the
-/// host and the libraries it loaded.
+/// Starts the link of a hot host: the runtime goes in, and every symbol is exported so that
+/// patches can use the host's globals and jump table. The user's C libraries are linked here
+/// only: patches leave their symbols undefined, and the dynamic loader resolves them against
+/// the host and the libraries it loaded.
 pub fn start_hot_host(
     objs: &[PathBuf],
     output: &Path,

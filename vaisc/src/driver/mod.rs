@@ -240,20 +240,15 @@ fn build_units(
         hot_host: false,
         runtime_globals: Vec::new(),
     };
-    let started = timings::phase(
-        || "code generation".into(),
-        || {
-            codegen::write_units(
-                program,
-                &checked.sources,
-                &cg_opts,
-                &units,
-                false,
-                &objects,
-                &fallbacks,
-                || link::start_executable(&objects, &opts.output, &opts.link),
-            )
-        },
+    let started = codegen::write_units(
+        program,
+        &checked.sources,
+        &cg_opts,
+        &units,
+        false,
+        &objects,
+        &fallbacks,
+        || link::start_executable(&objects, &opts.output, &opts.link),
     );
     let linked = started
         .map_err(DriverError::from)
