@@ -25,8 +25,10 @@ mod unload;
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
+use inkwell::llvm_sys::error::{LLVMDisposeErrorMessage, LLVMGetErrorMessage};
+use inkwell::llvm_sys::transforms::pass_builder::LLVMRunPasses;
 use inkwell::module::{Linkage, Module};
-use inkwell::passes::PassManager;
+use inkwell::passes::PassBuilderOptions;
 use inkwell::types::BasicType;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, CallableValue, FunctionValue, GlobalValue,
@@ -284,10 +286,39 @@ pub fn apply<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, plan: &Plan) -> Re
     let unwound: HashSet<FunctionValue<'ctx>> =
         functions.iter().chain(&exported).copied().collect();
     unwind_tables(ctx, module, is_patch, &unwound);
-    let pm = PassManager::create(());
-    pm.add_always_inliner_pass();
-    pm.run_on(module);
-    Ok(())
+    inline_always(module)
+}
+
+/// Inlines the `alwaysinline` functions (the stubs that call through the table) at their call
+/// sites. The new pass manager's inliner visits only those functions' callers; the legacy one
+/// builds the call graph of the whole module first, which in a large host took longer than the
+/// rest of this pass together.
+fn inline_always(module: &Module) -> Result<(), HotError> {
+    let options = PassBuilderOptions::create();
+    // SAFETY: the module and the options are live for the call; the pipeline text is a valid C
+    // string; a null target machine is allowed (the always-inliner reads no target details).
+    let error = unsafe {
+        LLVMRunPasses(
+            module.as_mut_ptr(),
+            c"always-inline".as_ptr(),
+            std::ptr::null_mut(),
+            options.as_mut_ptr(),
+        )
+    };
+    if error.is_null() {
+        return Ok(());
+    }
+    // SAFETY: `error` is the non-null error LLVM just returned; its message is taken (and the
+    // error freed) once, then the message is disposed of after it is copied.
+    let message = unsafe {
+        let raw = LLVMGetErrorMessage(error);
+        let text = std::ffi::CStr::from_ptr(raw).to_string_lossy().into_owned();
+        LLVMDisposeErrorMessage(raw);
+        text
+    };
+    Err(HotError::Builder(format!(
+        "inlining the table stubs: {message}"
+    )))
 }
 
 /// Makes the program's globals (`names`) external and visible outside the host, so that

@@ -19,6 +19,7 @@ pub mod resolve;
 mod snapshot;
 pub mod source;
 pub mod stdlib;
+pub mod timings;
 pub mod tir;
 pub mod typeck;
 pub mod watch;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vaisc::diagnostics::render;
 use vaisc::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, LinkOptions};
+use vaisc::timings;
 
 #[derive(Parser)]
 #[command(name = "vaisc", version, about = "The Vais compiler")]
@@ -165,6 +166,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    print_timings();
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
@@ -172,6 +174,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// The phases `VAIS_TIMINGS=1` recorded (`vaisc::timings`), one a line.
+fn print_timings() {
+    for p in timings::take() {
+        eprintln!(
+            "timing: {:>7.1} ms at {:>7.1} ms  {}",
+            p.length.as_secs_f64() * 1e3,
+            p.start.as_secs_f64() * 1e3,
+            p.name
+        );
     }
 }
 
@@ -374,7 +388,7 @@ fn check_output_folder(output: &Path) -> anyhow::Result<()> {
 
 fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
     check_output_folder(&opts.output)?;
-    let checked = front_end(file)?;
+    let checked = timings::phase(|| "front end".into(), || front_end(file))?;
     let code = finish_check(&checked, file);
     if code != ExitCode::SUCCESS {
         return Ok(code);

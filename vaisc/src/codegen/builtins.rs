@@ -14,13 +14,24 @@ use crate::tir::Program;
 use inkwell::attributes::AttributeLoc;
 use inkwell::context::Context;
 use inkwell::values::FunctionValue;
+use std::sync::OnceLock;
 
 /// The names LLVM treats as C library functions, one per line.
 const LIBRARY_FUNCTIONS: &str = include_str!(concat!(env!("OUT_DIR"), "/libfuncs.txt"));
 
-/// True if LLVM would take a function named `name` for the C library's.
+/// True if LLVM would take a function named `name` for the C library's. The names are sorted
+/// once per process: every unit of a build asks for each of the program's functions, and
+/// scanning the list of some five hundred names each time was a few percent of a large build.
 fn is_library_function(name: &str) -> bool {
-    LIBRARY_FUNCTIONS.lines().any(|l| l == name)
+    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SORTED
+        .get_or_init(|| {
+            let mut names: Vec<&str> = LIBRARY_FUNCTIONS.lines().collect();
+            names.sort_unstable();
+            names
+        })
+        .binary_search(&name)
+        .is_ok()
 }
 
 /// Marks, in every function the program defines, the C library names it defines itself as

@@ -2,7 +2,7 @@
 //! and column on every instruction, so debuggers can set breakpoints at `file.vais:LINE` and
 //! show where a crash happened. Variables and types are not described yet. Hot builds without
 //! `-g` get the line tables alone (DWARF's line-tables-only kind), which the hot-reload
-//! runtime reads to name the `file:line` of a fault.
+//! runtime reads to name the `file:line` of a fault; their locations have no columns.
 
 use crate::source::{SourceMap, Span};
 use crate::tir::FuncDef;
@@ -14,6 +14,7 @@ use inkwell::debug_info::{
 };
 use inkwell::module::{FlagBehavior, Module};
 use inkwell::values::FunctionValue;
+use std::cell::Cell;
 
 pub(super) struct DebugInfo<'ctx> {
     builder: DebugInfoBuilder<'ctx>,
@@ -23,6 +24,11 @@ pub(super) struct DebugInfo<'ctx> {
     optimized: bool,
     /// The subprogram of the function being emitted.
     scope: Option<DIScope<'ctx>>,
+    /// Full debug information (`-g`), not only line tables: locations then carry columns.
+    full: bool,
+    /// The line and column last set as the builder's location in this function: an
+    /// expression on the same spot needs no new location.
+    last: Cell<Option<(u32, u32)>>,
 }
 
 impl<'ctx> DebugInfo<'ctx> {
@@ -74,6 +80,8 @@ impl<'ctx> DebugInfo<'ctx> {
             files,
             optimized,
             scope: None,
+            full,
+            last: Cell::new(None),
         }
     }
 
@@ -103,6 +111,7 @@ impl<'ctx> DebugInfo<'ctx> {
         );
         func.set_subprogram(sp);
         self.scope = Some(sp.as_debug_info_scope());
+        self.last.set(None);
     }
 
     pub fn set_location(
@@ -116,6 +125,15 @@ impl<'ctx> DebugInfo<'ctx> {
             return;
         };
         let (line, col) = sources.file(span.file).line_col(span.lo);
+        // Line tables name a fault's line, never its column. Without columns, the expressions
+        // of one line share a location, which saves creating one per expression and gives
+        // the line table a row per line instead of one per expression: a large part of a hot
+        // build's code generation time.
+        let col = if self.full { col } else { 0 };
+        if self.last.get() == Some((line, col)) {
+            return;
+        }
+        self.last.set(Some((line, col)));
         let loc = self
             .builder
             .create_debug_location(ctx, line, col, scope, None);

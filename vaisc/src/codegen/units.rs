@@ -10,10 +10,12 @@
 
 use super::{CodegenError, Options};
 use crate::source::SourceMap;
+use crate::timings;
 use crate::tir::Program;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 /// Which of the program's functions and state a module defines.
 #[derive(Clone, Copy, Debug)]
@@ -137,10 +139,13 @@ where
 }
 
 /// Lowers each unit of `units` (of a hot host: `hot`) in an LLVM context of its own on a
-/// thread of its own, runs
-/// `finish` on its module and index (the caller's last changes before code generation), and
-/// writes it as the object file `objects[i]`. The first error, in unit order, is returned.
-pub fn write_units(
+/// thread of its own, runs `finish` on its module and index (the caller's last changes before
+/// code generation), and writes it as the object file `objects[i]`. The first error, in unit
+/// order, is returned. Once every object is written, `then` runs (the caller starts the link)
+/// while the threads free their modules and contexts, which takes a good part of a second on a
+/// large program: the linker need not wait for it.
+#[allow(clippy::too_many_arguments)]
+pub fn write_units<T>(
     program: &Program,
     sources: &SourceMap,
     opts: &Options,
@@ -148,35 +153,116 @@ pub fn write_units(
     hot: bool,
     objects: &[PathBuf],
     finish: &(dyn for<'c> Fn(usize, &'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
-) -> Result<(), CodegenError> {
-    let one = |i: usize| -> Result<(), CodegenError> {
-        let ctx = Context::create();
-        // Nobody reads the names of a unit's instructions (its IR is never printed), and
-        // keeping them costs a string table lookup per instruction.
-        // SAFETY: `ctx.raw()` is the live context created just above, owned by this thread.
-        unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
-        let module =
-            super::lower_part(&ctx, program, sources, opts, Some(unit_part(units, i, hot)))?;
-        finish(i, &ctx, &module)?;
-        super::write_object(&module, opts.opt_level, &objects[i])
+    then: impl FnOnce() -> T,
+) -> Result<T, CodegenError> {
+    let unit = Unit {
+        program,
+        sources,
+        opts,
+        units,
+        hot,
+        objects,
+        finish,
     };
     // Target set-up registers LLVM's global tables: done once, before the threads.
     super::target_machine(opts.opt_level)?;
-    std::thread::scope(|scope| {
-        let others: Vec<_> = (1..units.len())
-            .map(|i| scope.spawn(move || one(i)))
-            .collect();
-        let first = one(0);
-        let rest = others.into_iter().map(|h| {
-            h.join().unwrap_or_else(|_| {
-                Err(CodegenError::Internal(
-                    "a code generation thread panicked".into(),
-                ))
-            })
-        });
-        std::iter::once(first)
-            .chain(rest)
-            .collect::<Result<Vec<()>, _>>()
-    })?;
-    Ok(())
+    timings::phase(|| "code generation".into(), || unit.write_all(then))
+}
+
+/// The error for a code generation thread that panicked.
+fn panicked() -> CodegenError {
+    CodegenError::Internal("a code generation thread panicked".into())
+}
+
+/// A fresh context for one unit.
+fn context() -> Context {
+    let ctx = Context::create();
+    // Nobody reads the names of a unit's instructions (its IR is never printed), and keeping
+    // them costs a string table lookup per instruction.
+    // SAFETY: `ctx.raw()` is the live context created just above, owned by this thread.
+    unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
+    ctx
+}
+
+/// What every unit of one [`write_units`] shares.
+#[derive(Clone, Copy)]
+struct Unit<'a> {
+    program: &'a Program,
+    sources: &'a SourceMap,
+    opts: &'a Options,
+    units: &'a [Vec<bool>],
+    hot: bool,
+    objects: &'a [PathBuf],
+    finish:
+        &'a (dyn for<'c> Fn(usize, &'c Context, &Module<'c>) -> Result<(), CodegenError> + Sync),
+}
+
+impl Unit<'_> {
+    /// [`write_units`] once the target is set up.
+    fn write_all<T>(self, then: impl FnOnce() -> T) -> Result<T, CodegenError> {
+        let (unit, units) = (self, self.units);
+        std::thread::scope(|scope| {
+            let (written, done) = mpsc::channel();
+            let others: Vec<_> = (1..units.len())
+                .map(|i| {
+                    let written = written.clone();
+                    // The caller only waits for the object, not for the freeing after it.
+                    // It stops waiting (and the send fails) only if it panicked.
+                    scope.spawn(move || {
+                        unit.run(i, |r| {
+                            let _ = written.send((i, r));
+                        })
+                    })
+                })
+                .collect();
+            drop(written);
+            let outcome = unit.run(0, |first| {
+                let mut results: Vec<Result<(), CodegenError>> =
+                    (0..units.len()).map(|_| Err(panicked())).collect();
+                results[0] = first;
+                for (i, r) in done.iter() {
+                    results[i] = r;
+                }
+                let all: Result<Vec<()>, _> = results.into_iter().collect();
+                all.map(|_| then())
+            });
+            let joined = others
+                .into_iter()
+                .map(|h| h.join().map_err(|_| panicked()))
+                .collect::<Result<Vec<()>, _>>();
+            joined.and(outcome)
+        })
+    }
+
+    /// Lowers, finishes and writes unit `i` in `ctx`; the module is returned to be freed.
+    fn write<'c>(&self, i: usize, ctx: &'c Context) -> Result<Module<'c>, CodegenError> {
+        let part = Some(unit_part(self.units, i, self.hot));
+        let module = timings::phase(
+            || format!("unit {i}: lowering"),
+            || super::lower_part(ctx, self.program, self.sources, self.opts, part),
+        )?;
+        timings::phase(
+            || format!("unit {i}: finishing"),
+            || (self.finish)(i, ctx, &module),
+        )?;
+        timings::phase(
+            || format!("unit {i}: object"),
+            || super::write_object(&module, self.opts.opt_level, &self.objects[i]),
+        )?;
+        Ok(module)
+    }
+
+    /// Builds unit `i` in a context of its own, passes the outcome to `written`, and then
+    /// frees the module and the context; returns what `written` returned.
+    fn run<R>(&self, i: usize, written: impl FnOnce(Result<(), CodegenError>) -> R) -> R {
+        let ctx = context();
+        let (result, module) = match self.write(i, &ctx) {
+            Ok(m) => (Ok(()), Some(m)),
+            Err(e) => (Err(e), None),
+        };
+        let out = written(result);
+        timings::phase(|| format!("unit {i}: freeing the module"), || drop(module));
+        timings::phase(|| format!("unit {i}: freeing the context"), || drop(ctx));
+        out
+    }
 }

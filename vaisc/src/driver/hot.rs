@@ -7,6 +7,7 @@ use super::{
 };
 use crate::codegen::{self, Part};
 use crate::hot::{self, HostInfo, Incompatible};
+use crate::timings;
 use crate::tir::Program;
 use codegen_hot::Plan;
 use inkwell::context::Context;
@@ -111,121 +112,151 @@ pub fn build_hot(
         ..HotReport::default()
     };
     let info_path = hot::path_for(&opts.output);
-    let host = match kind {
+    let (host, host_link) = match kind {
         HotBuild::Full => {
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let (plan, hashes) = hot::host_plan(
+            let (plan, hashes) = timings::phase(
+                || "host plan".into(),
+                || -> Result<_, DriverError> {
+                    Ok(hot::host_plan(
+                        program,
+                        &checked.sources,
+                        path,
+                        &compiler,
+                        hot::layouts(program, &checked.sources)?,
+                    ))
+                },
+            )?;
+            let linking = emit_host(checked, program, &plan, opts, &mut report)?;
+            let info = timings::phase(
+                || "host info".into(),
+                || {
+                    let code = hot::host_code(program, &hashes, &plan);
+                    HostInfo::from_plan(&plan, code, hot::initial_values(program))
+                },
+            );
+            (info, Some(linking))
+        }
+        HotBuild::PatchOnly => {
+            let info = std::fs::read_to_string(&info_path)
+                .ok()
+                .and_then(|t| HostInfo::parse(&t))
+                .filter(|_| opts.output.exists())
+                .ok_or_else(|| DriverError::NoHost {
+                    path: opts.output.clone(),
+                })?;
+            (info, None)
+        }
+    };
+    // The patch is built while the host links.
+    let patched = build_patch(checked, program, path, opts, &host, &mut report);
+    if let Some(linking) = host_link {
+        linking.wait(&mut report)?;
+        std::fs::write(&info_path, host.to_text()).map_err(|e| DriverError::Write {
+            path: info_path.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    patched.map(|()| report)
+}
+
+/// Builds the patch for `host` and fills in what `report` says about it.
+fn build_patch(
+    checked: &Checked,
+    program: &Program,
+    path: &Path,
+    opts: &BuildOptions,
+    host: &HostInfo,
+    report: &mut HotReport,
+) -> Result<(), DriverError> {
+    let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
+    let patch = timings::phase(
+        || "patch plan".into(),
+        || -> Result<_, DriverError> {
+            hot::patch_plan(
                 program,
                 &checked.sources,
                 path,
-                &compiler,
+                host,
                 hot::layouts(program, &checked.sources)?,
-            );
-            emit(
-                checked,
-                program,
-                &plan,
-                None,
-                opts,
-                &opts.output,
-                &mut report,
-            )?;
-            let code = hot::host_code(program, &hashes, &plan);
-            let info = HostInfo::from_plan(&plan, code, hot::initial_values(program));
-            std::fs::write(&info_path, info.to_text()).map_err(|e| DriverError::Write {
-                path: info_path.clone(),
-                message: e.to_string(),
-            })?;
-            info
-        }
-        HotBuild::PatchOnly => std::fs::read_to_string(&info_path)
-            .ok()
-            .and_then(|t| HostInfo::parse(&t))
-            .filter(|_| opts.output.exists())
-            .ok_or_else(|| DriverError::NoHost {
-                path: opts.output.clone(),
-            })?,
-    };
-    let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
-    let patch = hot::patch_plan(
-        program,
-        &checked.sources,
-        path,
-        &host,
-        hot::layouts(program, &checked.sources)?,
-        from_scratch,
-    )
-    .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
+                from_scratch,
+            )
+            .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
+        },
+    )?;
     if !patch.migration.is_empty() {
         report.migration = Some(patch.migration.summary());
         report.migration_warnings = patch.migration.warnings.clone();
     }
+    let start = Instant::now();
     let output = report.patch.clone();
+    let obj = temp_object_path(&output);
     let part = Part::patch(&patch.bodies);
-    emit(
-        checked,
-        program,
-        &patch.plan,
-        Some(part),
-        opts,
-        &output,
-        &mut report,
-    )?;
+    let written = module_object(checked, program, &patch.plan, Some(part), opts, &obj);
+    report.codegen += start.elapsed();
+    let start = Instant::now();
+    let linked = written
+        .and_then(|()| timings::phase(|| "patch linking".into(), || link::patch(&obj, &output)));
+    let _ = std::fs::remove_file(&obj);
+    report.link += start.elapsed();
+    linked?;
     report.carried = patch.bodies.iter().filter(|&&b| b).count();
     // Own hashes name structs and enums without their layouts, so a layout change alone is
     // no change of code that is not hot: in the host such code reads its layouts from the
     // offset table, which the migration rewrites.
-    report.not_reloadable = hot::unreloadable_changes(program, &host, &patch.hashes.own);
+    report.not_reloadable = hot::unreloadable_changes(program, host, &patch.hashes.own);
     let moved: Vec<&str> = patch
         .migration
         .moves
         .iter()
         .map(|m| m.name.as_str())
         .collect();
-    report.initial_values_changed = hot::changed_initial_values(program, &host, &moved);
+    report.initial_values_changed = hot::changed_initial_values(program, host, &moved);
     report.hot_removed = host
         .functions
         .iter()
         .filter(|h| !patch.plan.functions.iter().any(|f| f.slot == h.slot))
         .map(|h| h.name.clone())
         .collect();
-    Ok(report)
+    Ok(())
 }
 
-/// Generates the host or the patch (as `plan.mode` says; a patch holds `part` of the program)
-/// and links it to `output`.
-fn emit(
+/// The options of a hot build's code generation. Line tables let the runtime's fault report
+/// name `file:line`, in the host and patches.
+fn codegen_options(program: &Program, plan: &Plan, opts: &BuildOptions) -> codegen::Options {
+    codegen::Options {
+        opt_level: opts.opt_level,
+        debug_info: opts.debug_info,
+        line_tables: true,
+        hot_host: !matches!(plan.mode, codegen_hot::Mode::Patch),
+        runtime_globals: hot::runtime_globals(program, plan),
+    }
+}
+
+/// Generates the host or the patch in one module (as `plan.mode` says; a patch holds `part`
+/// of the program) and writes it as the object file `obj`.
+fn module_object(
     checked: &Checked,
     program: &Program,
     plan: &Plan,
     part: Option<Part>,
     opts: &BuildOptions,
-    output: &Path,
-    report: &mut HotReport,
+    obj: &Path,
 ) -> Result<(), DriverError> {
-    let start = Instant::now();
-    // Line tables let the runtime's fault report name `file:line`, in the host and patches.
-    let is_patch = matches!(plan.mode, codegen_hot::Mode::Patch);
-    let cg_opts = codegen::Options {
-        opt_level: opts.opt_level,
-        debug_info: opts.debug_info,
-        line_tables: true,
-        hot_host: !is_patch,
-        runtime_globals: hot::runtime_globals(program, plan),
-    };
-    if part.is_none() {
-        let count = codegen::unit_count(program, opts.opt_level);
-        if count > 1 {
-            return emit_host_units(checked, program, plan, opts, count, output, report);
-        }
-    }
+    let cg_opts = codegen_options(program, plan, opts);
     let context = Context::create();
-    let module = codegen::lower_part(&context, program, &checked.sources, &cg_opts, part)?;
-    codegen_hot::apply(&context, &module, plan)?;
+    let module = timings::phase(
+        || "lowering".into(),
+        || codegen::lower_part(&context, program, &checked.sources, &cg_opts, part),
+    )?;
+    timings::phase(
+        || "hot-reload pass".into(),
+        || codegen_hot::apply(&context, &module, plan),
+    )?;
     codegen::verify_after(&module, "the hot-reload pass")?;
-    if is_patch {
+    if matches!(plan.mode, codegen_hot::Mode::Patch) {
         // The patch keeps only the hot bodies and what they reach, even at -O0.
         let pm = PassManager::create(());
         pm.add_global_dce_pass();
@@ -233,18 +264,72 @@ fn emit(
         codegen::verify_after(&module, "dead code elimination")?;
     }
     codegen::optimize(&module, opts.opt_level)?;
-    let obj = temp_object_path(output);
-    codegen::write_object(&module, opts.opt_level, &obj)?;
-    report.codegen += start.elapsed();
+    timings::phase(
+        || "object".into(),
+        || codegen::write_object(&module, opts.opt_level, obj),
+    )?;
+    Ok(())
+}
+
+/// A host's link, running in the background while the patch is built, and the objects it
+/// links, removed once it is done.
+struct HostLink {
+    linking: link::Linking,
+    objects: Vec<PathBuf>,
+}
+
+impl HostLink {
+    /// The link `started`, of `objects`; if it could not start (or code generation failed
+    /// before it), the objects are removed and the error returned, so that no patch is built
+    /// for a host that will not exist.
+    fn new(
+        started: Result<link::Linking, DriverError>,
+        objects: Vec<PathBuf>,
+    ) -> Result<HostLink, DriverError> {
+        match started {
+            Ok(linking) => Ok(HostLink { linking, objects }),
+            Err(e) => {
+                for obj in &objects {
+                    let _ = std::fs::remove_file(obj);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Waits for the link and removes the objects; the time waited counts as linking.
+    fn wait(self, report: &mut HotReport) -> Result<(), DriverError> {
+        let start = Instant::now();
+        let linked = timings::phase(|| "host linking (rest)".into(), || self.linking.wait());
+        for obj in &self.objects {
+            let _ = std::fs::remove_file(obj);
+        }
+        report.link += start.elapsed();
+        linked
+    }
+}
+
+/// Generates the host for `plan` and starts its link to `opts.output`: in parallel units when
+/// the program is large enough (`codegen::unit_count`), else in one module.
+fn emit_host(
+    checked: &Checked,
+    program: &Program,
+    plan: &Plan,
+    opts: &BuildOptions,
+    report: &mut HotReport,
+) -> Result<HostLink, DriverError> {
+    let output = &opts.output;
+    let count = codegen::unit_count(program, opts.opt_level);
+    if count > 1 {
+        return emit_host_units(checked, program, plan, opts, count, report);
+    }
     let start = Instant::now();
-    let linked = if is_patch {
-        link::patch(&obj, output)
-    } else {
-        link::hot_host(std::slice::from_ref(&obj), output, &opts.link)
-    };
-    let _ = std::fs::remove_file(&obj);
-    report.link += start.elapsed();
-    linked
+    let obj = temp_object_path(output);
+    let written = module_object(checked, program, plan, None, opts, &obj);
+    report.codegen += start.elapsed();
+    let started =
+        written.and_then(|()| link::start_hot_host(std::slice::from_ref(&obj), output, &opts.link));
+    HostLink::new(started, vec![obj])
 }
 
 /// A host built in `count` parallel units: the first holds the table, the entry points, the
@@ -255,17 +340,11 @@ fn emit_host_units(
     plan: &Plan,
     opts: &BuildOptions,
     count: usize,
-    output: &Path,
     report: &mut HotReport,
-) -> Result<(), DriverError> {
+) -> Result<HostLink, DriverError> {
     let start = Instant::now();
-    let cg_opts = codegen::Options {
-        opt_level: opts.opt_level,
-        debug_info: opts.debug_info,
-        line_tables: true,
-        hot_host: true,
-        runtime_globals: Vec::new(),
-    };
+    let output = &opts.output;
+    let cg_opts = codegen_options(program, plan, opts);
     let units = codegen::split(program, count);
     let objects: Vec<PathBuf> = (0..count).map(|i| unit_object_path(output, i)).collect();
     let first = Plan {
@@ -282,7 +361,7 @@ fn emit_host_units(
             .map_err(|e| codegen::CodegenError::Internal(e.to_string()))?;
         codegen::verify_after(module, "the hot-reload pass")
     });
-    let written = codegen::write_units(
+    let started = codegen::write_units(
         program,
         &checked.sources,
         &cg_opts,
@@ -290,15 +369,8 @@ fn emit_host_units(
         true,
         &objects,
         &finish,
+        || link::start_hot_host(&objects, output, &opts.link),
     );
     report.codegen += start.elapsed();
-    let start = Instant::now();
-    let linked = written
-        .map_err(DriverError::from)
-        .and_then(|()| link::hot_host(&objects, output, &opts.link));
-    for obj in &objects {
-        let _ = std::fs::remove_file(obj);
-    }
-    report.link += start.elapsed();
-    linked
+    HostLink::new(started.map_err(DriverError::from).and_then(|l| l), objects)
 }

@@ -8,6 +8,7 @@ use crate::codegen;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::{load_program_cached, LoadOptions, ParseCache};
 use crate::source::SourceMap;
+use crate::timings;
 use crate::tir::Program;
 use crate::typeck;
 use inkwell::context::Context;
@@ -19,6 +20,7 @@ mod link;
 
 pub use hot::{build_hot, patch_path, HotBuild, HotReport};
 pub use libs::LinkOptions;
+pub use link::fast_linker_args;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -238,7 +240,7 @@ fn build_units(
         hot_host: false,
         runtime_globals: Vec::new(),
     };
-    let written = codegen::write_units(
+    let started = codegen::write_units(
         program,
         &checked.sources,
         &cg_opts,
@@ -246,10 +248,12 @@ fn build_units(
         false,
         &objects,
         &fallbacks,
+        || link::start_executable(&objects, &opts.output, &opts.link),
     );
-    let linked = written
+    let linked = started
         .map_err(DriverError::from)
-        .and_then(|()| link::executable(&objects, &opts.output, &opts.link));
+        .and_then(|linking| linking)
+        .and_then(|linking| timings::phase(|| "linking (rest)".into(), || linking.wait()));
     for obj in &objects {
         let _ = std::fs::remove_file(obj);
     }

@@ -33,25 +33,25 @@ define protected i64 @__vais_hot_body.greet(i64 %0) #0 {
 entry:
   %n = alloca i64, align 8
   store i64 %0, i64* %n, align 8
-  %cached.i = load atomic i8*, i8** @.str.1.cache acquire, align 8
-  %missing.i = icmp eq i8* %cached.i, null
-  br i1 %missing.i, label %miss.i, label %hit.i
+  %cached.i12 = load atomic i8*, i8** @.str.1.cache acquire, align 8
+  %missing.i13 = icmp eq i8* %cached.i12, null
+  br i1 %missing.i13, label %miss.i16, label %hit.i14
 
-hit.i:                                            ; preds = %entry
-  br label %__vais_hot_lit.exit
+hit.i14:                                          ; preds = %entry
+  br label %__vais_hot_lit.exit17
 
-miss.i:                                           ; preds = %entry
-  %copy.i = call i8* @vais_hot_literal(i8** @.str.1.cache, i8* getelementptr inbounds ([3 x i8], [3 x i8]* @.str.1, i32 0, i32 0), i64 3)
-  br label %__vais_hot_lit.exit
+miss.i16:                                         ; preds = %entry
+  %copy.i15 = call i8* @vais_hot_literal(i8** @.str.1.cache, i8* getelementptr inbounds ([3 x i8], [3 x i8]* @.str.1, i32 0, i32 0), i64 3)
+  br label %__vais_hot_lit.exit17
 
-__vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
-  %lit4 = phi i8* [ %cached.i, %hit.i ], [ %copy.i, %miss.i ]
-  store i8* %lit4, i8** @last, align 8
+__vais_hot_lit.exit17:                            ; preds = %miss.i16, %hit.i14
+  %lit18 = phi i8* [ %cached.i12, %hit.i14 ], [ %copy.i15, %miss.i16 ]
+  store i8* %lit18, i8** @last, align 8
   %load = load i64, i64* %n, align 8
   %cmp = icmp sgt i64 %load, 0
   br i1 %cmp, label %then, label %else
 
-then:                                             ; preds = %__vais_hot_lit.exit
+then:                                             ; preds = %__vais_hot_lit.exit17
   %cached.i5 = load atomic i8*, i8** @.str.2.cache acquire, align 8
   %missing.i6 = icmp eq i8* %cached.i5, null
   br i1 %missing.i6, label %miss.i9, label %hit.i7
@@ -68,24 +68,24 @@ __vais_hot_lit.exit10:                            ; preds = %miss.i9, %hit.i7
   %call = call i32 @puts(i8* %lit211)
   br label %endif
 
-else:                                             ; preds = %__vais_hot_lit.exit
-  %cached.i12 = load atomic i8*, i8** @.str.3.cache acquire, align 8
-  %missing.i13 = icmp eq i8* %cached.i12, null
-  br i1 %missing.i13, label %miss.i16, label %hit.i14
+else:                                             ; preds = %__vais_hot_lit.exit17
+  %cached.i = load atomic i8*, i8** @.str.3.cache acquire, align 8
+  %missing.i = icmp eq i8* %cached.i, null
+  br i1 %missing.i, label %miss.i, label %hit.i
 
-hit.i14:                                          ; preds = %else
-  br label %__vais_hot_lit.exit17
+hit.i:                                            ; preds = %else
+  br label %__vais_hot_lit.exit
 
-miss.i16:                                         ; preds = %else
-  %copy.i15 = call i8* @vais_hot_literal(i8** @.str.3.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.3, i32 0, i32 0), i64 4)
-  br label %__vais_hot_lit.exit17
+miss.i:                                           ; preds = %else
+  %copy.i = call i8* @vais_hot_literal(i8** @.str.3.cache, i8* getelementptr inbounds ([4 x i8], [4 x i8]* @.str.3, i32 0, i32 0), i64 4)
+  br label %__vais_hot_lit.exit
 
-__vais_hot_lit.exit17:                            ; preds = %miss.i16, %hit.i14
-  %lit318 = phi i8* [ %cached.i12, %hit.i14 ], [ %copy.i15, %miss.i16 ]
-  %call1 = call i32 @puts(i8* %lit318)
+__vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
+  %lit34 = phi i8* [ %cached.i, %hit.i ], [ %copy.i, %miss.i ]
+  %call1 = call i32 @puts(i8* %lit34)
   br label %endif
 
-endif:                                            ; preds = %__vais_hot_lit.exit17, %__vais_hot_lit.exit10
+endif:                                            ; preds = %__vais_hot_lit.exit, %__vais_hot_lit.exit10
   ret i64 0
 }
 
