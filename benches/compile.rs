@@ -25,6 +25,11 @@ use std::time::{Duration, Instant};
 use vaisc::driver;
 use vaisc::resolve::ParseCache;
 
+/// The allocator the `vaisc` binary uses (`vaisc/src/main.rs`), so that the front end measured
+/// in process allocates as the command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fresh directory for one bench, removed by the bench when it is done.
 fn bench_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-{name}-{}", std::process::id()));
