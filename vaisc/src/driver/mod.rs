@@ -127,6 +127,50 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
 /// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
 /// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
 pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
+    check_with(path, cache, |modules, _| typeck::check(modules))
+}
+
+/// What the front end keeps from one check of a program to the next (`vaisc watch`): the
+/// syntax trees of the files and the checker of the last check.
+#[derive(Default)]
+pub struct FrontEnd {
+    pub trees: ParseCache,
+    pub session: typeck::Session,
+}
+
+impl FrontEnd {
+    pub fn new() -> FrontEnd {
+        FrontEnd::default()
+    }
+
+    /// Gives back a check's program once the caller is done with it, for the next check to
+    /// reuse what did not change.
+    pub fn keep(&mut self, checked: Checked) {
+        if let Some(program) = checked.program {
+            self.session.keep(program);
+        }
+    }
+}
+
+/// [`check_file_cached`] that also re-checks only the function bodies that changed since the
+/// last check of `front`, where `typeck::Session` shows that gives what a fresh check gives.
+/// Give the result back with [`FrontEnd::keep`] after using it.
+pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Checked, DriverError> {
+    let session = &mut front.session;
+    check_with(path, &mut front.trees, |modules, sources| {
+        session.check(modules, sources)
+    })
+}
+
+/// Reads, parses (reusing `cache`'s trees) and resolves `path`, and checks it with `check`.
+fn check_with(
+    path: &Path,
+    cache: &mut ParseCache,
+    check: impl FnOnce(
+        &[crate::resolve::LoadedModule],
+        &SourceMap,
+    ) -> (Option<Program>, Vec<Diagnostic>),
+) -> Result<Checked, DriverError> {
     let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -139,7 +183,7 @@ pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked,
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
     if syntax_ok {
-        let (p, mut d) = typeck::check(&modules);
+        let (p, mut d) = check(&modules, &sources);
         diagnostics.append(&mut d);
         program = p;
     }

@@ -27,6 +27,7 @@ mod generic;
 mod generic_use;
 mod pattern;
 mod scope;
+mod session;
 mod stmt;
 mod traits;
 mod try_op;
@@ -38,6 +39,8 @@ use crate::tir::{self, FuncId, Program, Ty};
 use std::collections::HashMap;
 
 use scope::{FnCtx, NameMap};
+
+pub use session::Session;
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's
 /// `file:line`, read with `caller_location()`.
@@ -67,18 +70,7 @@ enum TypeName {
 pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     checker.collect(modules);
-    checker.check_bodies(modules);
-    if let Some(d) = checker.generics.too_deep.take() {
-        checker.report(d);
-    }
-    let failed = checker.diags.iter().any(Diagnostic::is_error);
-    let diags = std::mem::take(&mut checker.diags);
-    if failed {
-        (None, diags)
-    } else {
-        escape::analyse(&mut checker.program);
-        (Some(checker.program), diags)
-    }
+    checker.finish(modules)
 }
 
 #[derive(Default)]

@@ -21,8 +21,9 @@ mod events;
 pub use events::{Event, Events, Raw};
 
 use crate::diagnostics::render;
-use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, HotReport};
-use crate::resolve::ParseCache;
+use crate::driver::{
+    self, BuildOptions, Checked, DriverError, Emit, FrontEnd, HotBuild, HotReport,
+};
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -74,10 +75,11 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         awaiting: None,
         built: false,
         input: true,
-        trees: ParseCache::new(),
+        front: FrontEnd::new(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
+        w.front.keep(checked);
     }
     loop {
         let Some(event) = w.events.next(None) else {
@@ -111,8 +113,9 @@ struct Watcher<'a> {
     built: bool,
     /// Whether watch's standard input is still open.
     input: bool,
-    /// The syntax trees of the last check: a save reparses only the files that changed.
-    trees: ParseCache,
+    /// The syntax trees and the checker of the last check: a save reparses only the files
+    /// that changed, and re-checks only the function bodies that changed where it can.
+    front: FrontEnd,
 }
 
 impl Watcher<'_> {
@@ -128,7 +131,7 @@ impl Watcher<'_> {
 
     /// Runs the front end on the program, or reports why it could not.
     fn load(&mut self) -> Option<Checked> {
-        match driver::check_file_cached(&self.opts.entry, &mut self.trees) {
+        match driver::check_file_incremental(&self.opts.entry, &mut self.front) {
             Ok(c) => {
                 self.events.watch_sources(&c.sources);
                 Some(c)
@@ -264,36 +267,42 @@ impl Watcher<'_> {
         if checked.error_count() > 0 && self.events.wait_change(SETTLE) {
             return self.on_change(Instant::now());
         }
+        self.rebuild(&checked, detect, start);
+        self.front.keep(checked);
+    }
+
+    /// Builds the patch for a checked save (or the host, when none runs) and reports it.
+    fn rebuild(&mut self, checked: &Checked, detect: Duration, start: Instant) {
         if !self.built || (self.child.is_none() && !matches!(self.opts.run, Run::Nothing)) {
-            return self.build_all(&checked, "built and started", start);
+            return self.build_all(checked, "built and started", start);
         }
-        if !self.accept(&checked) {
+        if !self.accept(checked) {
             return;
         }
         let result = driver::build_hot(
-            &checked,
+            checked,
             &self.opts.entry,
             &self.build_options(),
             HotBuild::PatchOnly,
         );
         let compile = start.elapsed();
         match result {
-            Ok(report) => self.report_patch(&checked, &report, detect, compile),
+            Ok(report) => self.report_patch(checked, &report, detect, compile),
             Err(DriverError::Incompatible(problems)) => {
                 let what = problems.join("; ");
                 if self.opts.restart_on_incompatible {
                     stamp(&format!(
                         "cannot hot-apply ({what}): rebuilding and restarting"
                     ));
-                    self.build_all(&checked, "rebuilt and restarted", Instant::now());
+                    self.build_all(checked, "rebuilt and restarted", Instant::now());
                 } else {
                     stamp(&format!(
                         "cannot hot-apply: {what}; the program keeps running the old code (restart it, or use --restart-on-incompatible)"
                     ));
                 }
             }
-            Err(DriverError::NoHost { .. }) => self.build_all(&checked, "built", start),
-            Err(e) => build_failed(&checked, &e),
+            Err(DriverError::NoHost { .. }) => self.build_all(checked, "built", start),
+            Err(e) => build_failed(checked, &e),
         }
     }
 
