@@ -100,6 +100,8 @@ struct Checker {
     pending_defaults: defaults::PendingDefaults,
     /// Generic items, their instances and traits.
     generics: generic::Generics,
+    /// The built-in C functions declared on first use, as a [`Session`] replays them.
+    replay: session::Replay,
 }
 
 impl Checker {

@@ -11,9 +11,11 @@
 //!   text up to the body is unchanged: those are re-checked, wherever they now are, so their
 //!   typed IR gets the spans of the new text;
 //! - a re-checked function's old check created nothing (no generic instance, tuple, closure or
-//!   enum instance), its new one creates nothing, reports nothing, and names no function,
-//!   struct or enum made after its place in the check order (a fresh check would make that
-//!   instance itself, with another id);
+//!   enum instance) but the built-in C functions it used first (`printf`, declared on first
+//!   use), its new one creates nothing, declares the same built-ins in the same order (they
+//!   get their old ids back, see [`Replay`]), reports nothing, and names no function, struct or
+//!   enum made after its place in the check order (a fresh check would make that instance
+//!   itself, with another id);
 //! - neither its old nor its new body holds a closure, a task or a closure-typed value, so
 //!   the escape analysis of the rest of the program is unchanged and it needs none itself.
 //!
@@ -28,6 +30,7 @@ use crate::diagnostics::Diagnostic;
 use crate::resolve::LoadedModule;
 use crate::source::{FileId, SourceMap};
 use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The checker of the last check, kept for the next one.
@@ -71,9 +74,23 @@ struct BodyRecord {
     item: usize,
     /// The number of functions, structs and enums when its check started.
     before: Counts,
-    /// Its last check created nothing and reported nothing, and its body holds no closure or
-    /// task (see the rule).
+    /// The built-in C functions its check declared on first use: `before.functions..this`.
+    builtins: usize,
+    /// Its last check created nothing but those built-ins and reported nothing, and its body
+    /// holds no closure or task (see the rule).
     clean: bool,
+}
+
+/// The built-in C functions (`printf`, ...) a body check declares on first use
+/// (`Checker::builtin_function`), so that a re-check declares the ones a fresh check would,
+/// with the same ids.
+#[derive(Default)]
+pub(super) struct Replay {
+    /// Built-ins taken out of the namespace before a re-check, with the ids the body's last
+    /// check gave them: a use gets that id back.
+    pub reserved: HashMap<String, FuncId>,
+    /// The built-ins declared, in order of first use.
+    pub declared: Vec<FuncId>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -148,9 +165,14 @@ fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecor
         let before = Counts::of(&checker.program);
         let diags = checker.diags.len();
         let queued = checker.pending_bodies.len();
+        checker.replay.declared.clear();
         checker.check_body(modules, p);
         if let DeclPath::Fn { module, item } = p.path {
-            let clean = Counts::of(&checker.program) == before
+            let after = Counts::of(&checker.program);
+            let builtins = after.functions;
+            let clean = after.structs == before.structs
+                && after.enums == before.enums
+                && checker.replay.declared == (before.functions..builtins).collect::<Vec<_>>()
                 && checker.diags.len() == diags
                 && checker.pending_bodies.len() == queued
                 && plain_code(&checker.program, p.func);
@@ -159,6 +181,7 @@ fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecor
                 module,
                 item,
                 before,
+                builtins,
                 clean,
             });
         }
@@ -314,14 +337,29 @@ impl Last {
                 env: Vec::new(),
                 site: None,
             };
+            // The built-ins its last check declared are declared again by this one, with the
+            // same ids, if it uses them in the same order: as in a fresh check.
+            let builtins: Vec<FuncId> = (record.before.functions..record.builtins).collect();
+            for &b in &builtins {
+                let name = checker.program.functions[b].name.clone();
+                checker.values.remove(&name);
+                checker.replay.reserved.insert(name, b);
+            }
+            checker.replay.declared.clear();
             let before = Counts::of(&checker.program);
             checker.check_body(modules, &p);
+            let limit = Counts {
+                functions: record.builtins,
+                ..record.before
+            };
             let ok = Counts::of(&checker.program) == before
+                && checker.replay.declared == builtins
+                && checker.replay.reserved.is_empty()
                 && checker.diags.is_empty()
                 && checker.pending_bodies.is_empty()
                 && checker.generics.too_deep.is_none()
                 && plain_code(&checker.program, record.func)
-                && names_below(&checker.program, record.func, record.before);
+                && names_below(&checker.program, record.func, limit);
             if !ok {
                 return None;
             }
