@@ -13,6 +13,8 @@ mod gen;
 
 use std::path::{Path, PathBuf};
 use vaisc::driver::{self, Checked, FrontEnd};
+use vaisc::hot;
+use vaisc::tir::Program;
 
 /// A small deterministic generator (xorshift64*), so that a seed names one sequence.
 struct Rng(u64);
@@ -114,6 +116,7 @@ fn session(
     }
     let mut current: Vec<String> = files.iter().map(|(_, t)| t.clone()).collect();
     let mut front = FrontEnd::new();
+    let mut hashes = hot::HashCache::default();
     let mut reused = 0;
     let mut fix = None;
     for step in 0..=steps {
@@ -149,9 +152,34 @@ fn session(
             b.0
         );
         reused += usize::from(front.session.rechecked.is_some());
+        // What the hot build keeps between saves, too: the code hashes.
+        if let (Some(program), Some(fresh_program)) = (&incremental.program, &fresh.program) {
+            let slotted = slots(program);
+            let kept = hot::code_hashes_cached(
+                program,
+                &incremental.sources,
+                &slotted,
+                &mut hashes,
+                incremental.revision.as_ref(),
+            );
+            let again = hot::code_hashes(fresh_program, &fresh.sources, &slots(fresh_program));
+            assert_eq!(
+                kept, again,
+                "{entry}, save {step}: the kept code hashes differ"
+            );
+        }
         front.keep(incremental);
     }
     reused
+}
+
+/// Calls through the table stop at the hot functions, as in a patch of a host with all of them.
+fn slots(program: &Program) -> Vec<bool> {
+    let mut out = vec![false; program.functions.len()];
+    for f in hot::hot_functions(program) {
+        out[f] = true;
+    }
+    out
 }
 
 fn scratch(tag: &str) -> PathBuf {

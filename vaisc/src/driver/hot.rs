@@ -6,7 +6,7 @@ use super::{
     link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
 };
 use crate::codegen::{self, Part};
-use crate::hot::{self, HostInfo, Incompatible};
+use crate::hot::{self, HashCache, HostInfo, Incompatible};
 use crate::tir::Program;
 use codegen_hot::Plan;
 use inkwell::context::Context;
@@ -98,6 +98,18 @@ pub fn build_hot(
     opts: &BuildOptions,
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
+    build_hot_cached(checked, path, opts, kind, &mut HashCache::default())
+}
+
+/// [`build_hot`], hashing again only the functions that changed since the check `hashes`
+/// is for (`hot::code_hashes_cached`; watch keeps it between saves).
+pub fn build_hot_cached(
+    checked: &Checked,
+    path: &Path,
+    opts: &BuildOptions,
+    kind: HotBuild,
+    hashes: &mut HashCache,
+) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
     let diagnostics = hot::refusals(program);
     if !diagnostics.is_empty() {
@@ -149,13 +161,20 @@ pub fn build_hot(
             })?,
     };
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
-    let patch = hot::patch_plan(
+    let code = hot::patch_hashes(
         program,
         &checked.sources,
+        &host,
+        hashes,
+        checked.revision.as_ref(),
+    );
+    let patch = hot::patch_plan_hashed(
+        program,
         path,
         &host,
         hot::layouts(program, &checked.sources)?,
         from_scratch,
+        code,
     )
     .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))?;
     if !patch.migration.is_empty() {

@@ -17,7 +17,7 @@ mod hot;
 mod libs;
 mod link;
 
-pub use hot::{build_hot, patch_path, HotBuild, HotReport};
+pub use hot::{build_hot, build_hot_cached, patch_path, HotBuild, HotReport};
 pub use libs::LinkOptions;
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +103,9 @@ pub struct Checked {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub program: Option<Program>,
+    /// Which check of a [`FrontEnd`] this is, and what it changed of the one before (`None`
+    /// outside one).
+    pub revision: Option<typeck::Revision>,
 }
 
 impl Checked {
@@ -157,9 +160,11 @@ impl FrontEnd {
 /// Give the result back with [`FrontEnd::keep`] after using it.
 pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Checked, DriverError> {
     let session = &mut front.session;
-    check_with(path, &mut front.trees, |modules, sources| {
+    let mut checked = check_with(path, &mut front.trees, |modules, sources| {
         session.check(modules, sources)
-    })
+    })?;
+    checked.revision = front.session.revision().cloned();
+    Ok(checked)
 }
 
 /// Reads, parses (reusing `cache`'s trees) and resolves `path`, and checks it with `check`.
@@ -192,6 +197,7 @@ fn check_with(
         sources,
         diagnostics,
         program,
+        revision: None,
     })
 }
 

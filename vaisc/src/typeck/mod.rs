@@ -40,7 +40,7 @@ use std::collections::HashMap;
 
 use scope::{FnCtx, NameMap};
 
-pub use session::Session;
+pub use session::{Revision, Session};
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's
 /// `file:line`, read with `caller_location()`.

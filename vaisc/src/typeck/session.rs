@@ -7,7 +7,7 @@
 //! - the last check found no diagnostic at all, and the same files load in the same order,
 //!   with the same number of items each;
 //! - every item's text (from the end of the item before it) is unchanged and at the same
-//!   offset, except plain functions (not generic, not async, not methods, with a body) whose
+//!   offset and line, except plain functions (not generic, not async, not methods, with a body) whose
 //!   text up to the body is unchanged: those are re-checked, wherever they now are, so their
 //!   typed IR gets the spans of the new text;
 //! - a re-checked function's old check created nothing (no generic instance, tuple, closure or
@@ -40,6 +40,18 @@ pub struct Session {
     /// How many function bodies the last check re-checked in place of a fresh check (`None`
     /// when it was a fresh check).
     pub rechecked: Option<usize>,
+    /// The last check's revision, and what it changed of the one it reused.
+    revision: Option<Revision>,
+}
+
+/// What changed since an earlier check of the same program: the check's revision, and, if it
+/// re-checked only some function bodies of the check before (`since`), which.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub revision: u64,
+    /// The revision of the check this one reused, and the functions it re-checked: nothing
+    /// else of the program differs from that check's, nor the lines of the code kept.
+    pub since: Option<(u64, Vec<FuncId>)>,
 }
 
 struct Last {
@@ -64,6 +76,8 @@ struct FileRecord {
 #[derive(Clone, Copy)]
 struct ItemRecord {
     start: usize,
+    /// The line `start` is on (counted from 0): code embeds its lines (`assert`'s message).
+    line: usize,
     end: usize,
     body: Option<usize>,
 }
@@ -122,14 +136,24 @@ impl Session {
         modules: &[LoadedModule],
         sources: &SourceMap,
     ) -> (Option<Program>, Vec<Diagnostic>) {
+        let previous = self.revision.as_ref().map(|r| r.revision);
+        let revision = previous.map_or(0, |r| r + 1);
         if let Some(last) = self.last.as_mut() {
-            if let Some(n) = last.reuse(modules, sources) {
-                self.rechecked = Some(n);
+            if let Some(changed) = last.reuse(modules, sources) {
+                self.rechecked = Some(changed.len());
+                self.revision = Some(Revision {
+                    revision,
+                    since: previous.map(|p| (p, changed)),
+                });
                 last.program_back = false;
                 return (Some(std::mem::take(&mut last.checker.program)), Vec::new());
             }
         }
         self.rechecked = None;
+        self.revision = Some(Revision {
+            revision,
+            since: None,
+        });
         self.last = None;
         let mut checker = Checker::default();
         checker.collect(modules);
@@ -144,6 +168,12 @@ impl Session {
             });
         }
         (program, diags)
+    }
+
+    /// The last check's revision, for what later stages keep between checks
+    /// (`hot::code_hashes_cached`).
+    pub fn revision(&self) -> Option<&Revision> {
+        self.revision.as_ref()
     }
 
     /// Gives back the program of the last check once the caller is done with it: only then
@@ -260,6 +290,7 @@ fn records(modules: &[LoadedModule], sources: &SourceMap) -> Vec<FileRecord> {
         .map(|m| {
             let source = sources.file(m.file);
             let mut start = 0;
+            let mut line = 0;
             let items = m
                 .module
                 .items
@@ -272,7 +303,16 @@ fn records(modules: &[LoadedModule], sources: &SourceMap) -> Vec<FileRecord> {
                         }
                         _ => None,
                     };
-                    let r = ItemRecord { start, end, body };
+                    let r = ItemRecord {
+                        start,
+                        line,
+                        end,
+                        body,
+                    };
+                    line += source.text.as_bytes()[start..end]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
                     start = end;
                     r
                 })
@@ -288,9 +328,9 @@ fn records(modules: &[LoadedModule], sources: &SourceMap) -> Vec<FileRecord> {
 }
 
 impl Last {
-    /// Re-checks the changed bodies if the rule allows; how many it re-checked. `None` asks
-    /// for a fresh check (the checker may then hold a partly updated program).
-    fn reuse(&mut self, modules: &[LoadedModule], sources: &SourceMap) -> Option<usize> {
+    /// Re-checks the changed bodies if the rule allows; the functions it re-checked. `None`
+    /// asks for a fresh check (the checker may then hold a partly updated program).
+    fn reuse(&mut self, modules: &[LoadedModule], sources: &SourceMap) -> Option<Vec<FuncId>> {
         if !self.program_back || modules.len() != self.files.len() {
             return None;
         }
@@ -304,8 +344,9 @@ impl Last {
                 continue;
             }
             for (i, (a, b)) in old.items.iter().zip(&now.items).enumerate() {
-                let same =
-                    a.start == b.start && old.text[a.start..a.end] == now.text[b.start..b.end];
+                let same = a.start == b.start
+                    && a.line == b.line
+                    && old.text[a.start..a.end] == now.text[b.start..b.end];
                 if same {
                     continue;
                 }
@@ -318,8 +359,8 @@ impl Last {
                 changed.push((m, i));
             }
         }
-        let mut done = 0;
-        for record in self.bodies.iter_mut() {
+        let mut done = Vec::new();
+        for record in &self.bodies {
             if !changed.contains(&(record.module, record.item)) {
                 continue;
             }
@@ -366,9 +407,9 @@ impl Last {
             if let ItemKind::Fn(f) = &modules[record.module].module.items[record.item].kind {
                 checker.program.functions[record.func].span = f.name.span;
             }
-            done += 1;
+            done.push(record.func);
         }
-        if done != changed.len() {
+        if done.len() != changed.len() {
             return None;
         }
         self.files = new;

@@ -24,6 +24,7 @@ use crate::diagnostics::render;
 use crate::driver::{
     self, BuildOptions, Checked, DriverError, Emit, FrontEnd, HotBuild, HotReport,
 };
+use crate::hot::HashCache;
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -76,6 +77,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         built: false,
         input: true,
         front: FrontEnd::new(),
+        hashes: HashCache::default(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
@@ -116,6 +118,8 @@ struct Watcher<'a> {
     /// The syntax trees and the checker of the last check: a save reparses only the files
     /// that changed, and re-checks only the function bodies that changed where it can.
     front: FrontEnd,
+    /// The code hashes of the last patch's program: a save hashes only what it re-checked.
+    hashes: HashCache,
 }
 
 impl Watcher<'_> {
@@ -279,11 +283,12 @@ impl Watcher<'_> {
         if !self.accept(checked) {
             return;
         }
-        let result = driver::build_hot(
+        let result = driver::build_hot_cached(
             checked,
             &self.opts.entry,
             &self.build_options(),
             HotBuild::PatchOnly,
+            &mut self.hashes,
         );
         let compile = start.elapsed();
         match result {
