@@ -266,17 +266,19 @@ impl Watcher<'_> {
         let Some(checked) = self.load() else {
             return;
         };
+        let check = start.elapsed();
         // Possibly a half-written file (a cut can still parse, and then fail to check): give
         // the writer time to finish before reporting.
         if checked.error_count() > 0 && self.events.wait_change(SETTLE) {
             return self.on_change(Instant::now());
         }
-        self.rebuild(&checked, detect, start);
+        self.rebuild(&checked, [detect, check], start);
         self.front.keep(checked);
     }
 
-    /// Builds the patch for a checked save (or the host, when none runs) and reports it.
-    fn rebuild(&mut self, checked: &Checked, detect: Duration, start: Instant) {
+    /// Builds the patch for a checked save (or the host, when none runs) and reports it;
+    /// `times` are how long the save took to detect and to check.
+    fn rebuild(&mut self, checked: &Checked, times: [Duration; 2], start: Instant) {
         if !self.built || (self.child.is_none() && !matches!(self.opts.run, Run::Nothing)) {
             return self.build_all(checked, "built and started", start);
         }
@@ -292,7 +294,7 @@ impl Watcher<'_> {
         );
         let compile = start.elapsed();
         match result {
-            Ok(report) => self.report_patch(checked, &report, detect, compile),
+            Ok(report) => self.report_patch(checked, &report, times, compile),
             Err(DriverError::Incompatible(problems)) => {
                 let what = problems.join("; ");
                 if self.opts.restart_on_incompatible {
@@ -315,15 +317,16 @@ impl Watcher<'_> {
         &mut self,
         checked: &Checked,
         report: &HotReport,
-        detect: Duration,
+        [detect, check]: [Duration; 2],
         total: Duration,
     ) {
         let front = total.saturating_sub(report.codegen + report.link);
         let timing = format!(
-            "rebuilt in {} ms (detect {} ms, compile {} ms, link {} ms",
+            "rebuilt in {} ms (detect {} ms, compile {} ms (check {} ms), link {} ms",
             (detect + total).as_millis(),
             detect.as_millis(),
             (front + report.codegen).as_millis(),
+            check.as_millis(),
             report.link.as_millis()
         );
         // The migration plan is reported before anything loads; the runtime re-checks it.
