@@ -11,34 +11,13 @@
 #[path = "../../benches/gen.rs"]
 mod gen;
 
+mod rng_support;
+
+use rng_support::Rng;
 use std::path::{Path, PathBuf};
 use vaisc::driver::{self, Checked, FrontEnd};
 use vaisc::hot;
 use vaisc::tir::Program;
-
-/// A small deterministic generator (xorshift64*), so that a seed names one sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn seed() -> u64 {
-    std::env::var("VAIS_INCREMENTAL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(12)
-        .max(1)
-}
 
 /// The name a mistake adds, which no program declares.
 const MISTAKE: &str = "zz_unknown";
@@ -214,7 +193,7 @@ fn every_test_program() {
     for n in &names {
         std::fs::copy(programs.join(n), dir.join(n)).expect("copy");
     }
-    let mut rng = Rng(seed());
+    let mut rng = Rng::from_env(12);
     let mut reused = 0;
     for n in &names {
         let text = std::fs::read_to_string(programs.join(n)).expect("read");
@@ -237,7 +216,7 @@ fn a_program_in_several_files_rechecks_as_a_fresh_check_does() {
 fn several_files() {
     let dir = scratch("incremental-check-files");
     let files = gen::hot_program_files(3_000, 5, 3, 0);
-    let mut rng = Rng(seed());
+    let mut rng = Rng::from_env(12);
     let reused = session(&mut rng, &dir, "game.vais", &files, 40);
     assert!(reused > 40 / 4, "only {reused} saves reused checks");
     let _ = std::fs::remove_dir_all(&dir);
