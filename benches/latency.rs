@@ -104,8 +104,11 @@ fn breakdown(lines: &[String]) -> String {
     {
         n += 1.0;
         for (i, k) in keys.iter().enumerate() {
-            let at = l.find(&format!("{k} ")).expect("key") + k.len() + 1;
-            let v: f64 = l[at..]
+            // A key an older vaisc does not report counts as nothing.
+            let Some(at) = l.find(&format!("{k} ")) else {
+                continue;
+            };
+            let v: f64 = l[at + k.len() + 1..]
                 .split_whitespace()
                 .next()
                 .and_then(|v| v.parse().ok())
