@@ -4,9 +4,10 @@
 //! command with `--exec`). It then watches the directories of every source file the program
 //! loads (watching directories, not files, because editors save by renaming a new file over the
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
-//! patch, which the running host applies by itself. The front end's syntax trees are kept
-//! between saves, so that only the files that changed are parsed again (`resolve::ParseCache`
-//! says when a tree is reused). What the host did with the patch arrives on the
+//! patch, which the running host applies by itself. The front end's syntax trees and checker
+//! are kept between saves (`driver::FrontEnd`), so that only the files that changed are parsed
+//! again (`resolve::ParseCache` says when a tree is reused) and, where `typeck::Session`'s rule
+//! allows, only the function bodies that changed are checked and hashed again. What the host did with the patch arrives on the
 //! status channel (`vais_hot_abi::status`) as an event like any other: the loop never waits for
 //! it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
 //! in one line when its outcome arrives (what happened and how long each step took).
