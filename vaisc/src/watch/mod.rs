@@ -9,8 +9,9 @@
 //! again (`resolve::ParseCache` says when a tree is reused) and, where `typeck::Session`'s rule
 //! allows, only the function bodies that changed are checked and hashed again. What the host
 //! did with the patch arrives on the status channel (`vais_hot_abi::status`) as an event like
-//! any other: the loop never waits for it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
-//! in one line when its outcome arrives (what happened and how long each step took).
+//! any other: the loop never waits for it, so saves, `r` and the program's exit are handled
+//! meanwhile, and each rebuild is reported in one line when its outcome arrives (what happened
+//! and how long each step took).
 //! `events.rs` owns the event sources (file system, signals, the child's status and exit, typed
 //! lines); `child.rs` the program being run. A line holding just `r` asks the running host to
 //! return to its previous code version (through a request file the runtime watches); every
