@@ -7,9 +7,9 @@
 //! - the last check found no diagnostic at all, and the same files load in the same order,
 //!   with the same number of items each;
 //! - every item's text (from the end of the item before it) is unchanged and at the same
-//!   offset and line, except plain functions (not generic, not async, not methods, with a body) whose
-//!   text up to the body is unchanged: those are re-checked, wherever they now are, so their
-//!   typed IR gets the spans of the new text;
+//!   offset and line, except plain functions (not generic, not async, not methods, with a
+//!   body) whose text up to the body is unchanged: those are re-checked, wherever they now
+//!   are, so their typed IR gets the spans of the new text;
 //! - a re-checked function's old check created nothing (no generic instance, tuple, closure or
 //!   enum instance) but the built-in C functions it used first (`printf`, declared on first
 //!   use), its new one creates nothing, declares the same built-ins in the same order (they
