@@ -129,7 +129,7 @@ struct WatchArgs {
     #[arg(long, value_name = "CMD")]
     exec: Option<String>,
     /// Quiet time after a file event before rebuilding, in milliseconds.
-    #[arg(long, value_name = "MS", default_value = "10")]
+    #[arg(long, value_name = "MS", default_value = "3")]
     debounce: u64,
     /// Rebuild and restart the program when a change cannot be hot-applied.
     #[arg(long)]

@@ -6,7 +6,7 @@ use super::{
     link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
 };
 use crate::codegen::{self, Part};
-use crate::hot::{self, HostInfo, Incompatible};
+use crate::hot::{self, HashCache, HostInfo, Incompatible};
 use crate::timings;
 use crate::tir::Program;
 use codegen_hot::Plan;
@@ -99,6 +99,18 @@ pub fn build_hot(
     opts: &BuildOptions,
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
+    build_hot_cached(checked, path, opts, kind, &mut HashCache::default())
+}
+
+/// [`build_hot`], hashing again only the functions that changed since the check `hashes`
+/// is for (`hot::code_hashes_cached`; watch keeps it between saves).
+pub fn build_hot_cached(
+    checked: &Checked,
+    path: &Path,
+    opts: &BuildOptions,
+    kind: HotBuild,
+    hashes: &mut HashCache,
+) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
     let diagnostics = hot::refusals(program);
     if !diagnostics.is_empty() {
@@ -117,7 +129,7 @@ pub fn build_hot(
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
-            let (plan, hashes) = timings::phase(
+            let (plan, host_hashes) = timings::phase(
                 || "host plan".into(),
                 || -> Result<_, DriverError> {
                     Ok(hot::host_plan(
@@ -133,7 +145,7 @@ pub fn build_hot(
             let info = timings::phase(
                 || "host info".into(),
                 || {
-                    let code = hot::host_code(program, &hashes, &plan);
+                    let code = hot::host_code(program, &host_hashes, &plan);
                     HostInfo::from_plan(&plan, code, hot::initial_values(program))
                 },
             );
@@ -151,7 +163,7 @@ pub fn build_hot(
         }
     };
     // The patch is built while the host links.
-    let patched = build_patch(checked, program, path, opts, &host, &mut report);
+    let patched = build_patch(checked, program, path, opts, &host, hashes, &mut report);
     if let Some(linking) = host_link {
         linking.wait(&mut report)?;
         std::fs::write(&info_path, host.to_text()).map_err(|e| DriverError::Write {
@@ -169,19 +181,27 @@ fn build_patch(
     path: &Path,
     opts: &BuildOptions,
     host: &HostInfo,
+    hashes: &mut HashCache,
     report: &mut HotReport,
 ) -> Result<(), DriverError> {
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
     let patch = timings::phase(
         || "patch plan".into(),
         || -> Result<_, DriverError> {
-            hot::patch_plan(
+            let code = hot::patch_hashes(
                 program,
                 &checked.sources,
+                host,
+                hashes,
+                checked.revision.as_ref(),
+            );
+            hot::patch_plan_hashed(
+                program,
                 path,
                 host,
                 hot::layouts(program, &checked.sources)?,
                 from_scratch,
+                code,
             )
             .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
         },

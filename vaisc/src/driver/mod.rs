@@ -18,7 +18,7 @@ mod hot;
 mod libs;
 mod link;
 
-pub use hot::{build_hot, patch_path, HotBuild, HotReport};
+pub use hot::{build_hot, build_hot_cached, patch_path, HotBuild, HotReport};
 pub use libs::LinkOptions;
 pub use link::fast_linker_args;
 
@@ -105,6 +105,9 @@ pub struct Checked {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub program: Option<Program>,
+    /// Which check of a [`FrontEnd`] this is, and what it changed of the one before (`None`
+    /// outside one).
+    pub revision: Option<typeck::Revision>,
 }
 
 impl Checked {
@@ -129,6 +132,52 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
 /// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
 /// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
 pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
+    check_with(path, cache, |modules, _| typeck::check(modules))
+}
+
+/// What the front end keeps from one check of a program to the next (`vaisc watch`): the
+/// syntax trees of the files and the checker of the last check.
+#[derive(Default)]
+pub struct FrontEnd {
+    pub trees: ParseCache,
+    pub session: typeck::Session,
+}
+
+impl FrontEnd {
+    pub fn new() -> FrontEnd {
+        FrontEnd::default()
+    }
+
+    /// Gives back a check's program once the caller is done with it, for the next check to
+    /// reuse what did not change.
+    pub fn keep(&mut self, checked: Checked) {
+        if let Some(program) = checked.program {
+            self.session.keep(program);
+        }
+    }
+}
+
+/// [`check_file_cached`] that also re-checks only the function bodies that changed since the
+/// last check of `front`, where `typeck::Session` shows that gives what a fresh check gives.
+/// Give the result back with [`FrontEnd::keep`] after using it.
+pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Checked, DriverError> {
+    let session = &mut front.session;
+    let mut checked = check_with(path, &mut front.trees, |modules, sources| {
+        session.check(modules, sources)
+    })?;
+    checked.revision = front.session.revision().cloned();
+    Ok(checked)
+}
+
+/// Reads, parses (reusing `cache`'s trees) and resolves `path`, and checks it with `check`.
+fn check_with(
+    path: &Path,
+    cache: &mut ParseCache,
+    check: impl FnOnce(
+        &[crate::resolve::LoadedModule],
+        &SourceMap,
+    ) -> (Option<Program>, Vec<Diagnostic>),
+) -> Result<Checked, DriverError> {
     let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -141,7 +190,7 @@ pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked,
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
     if syntax_ok {
-        let (p, mut d) = typeck::check(&modules);
+        let (p, mut d) = check(&modules, &sources);
         diagnostics.append(&mut d);
         program = p;
     }
@@ -150,6 +199,7 @@ pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked,
         sources,
         diagnostics,
         program,
+        revision: None,
     })
 }
 

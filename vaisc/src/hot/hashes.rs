@@ -29,6 +29,7 @@ use crate::tir::{
     Callee, EnumId, Expr, ExprKind, FieldDef, FuncId, LoopKind, Pattern, Program, Stmt, StructId,
     Ty,
 };
+use crate::typeck::Revision;
 
 /// The hashes of every function of a program, indexed like `Program::functions`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,25 +44,65 @@ pub struct CodeHashes {
 /// Hashes every function of `program`. `slotted[f]`: calls to `f` go through the jump table
 /// (a hot function the host has a slot for), so its callers' code hashes stop there.
 pub fn code_hashes(program: &Program, sources: &SourceMap, slotted: &[bool]) -> CodeHashes {
+    code_hashes_cached(program, sources, slotted, &mut HashCache::default(), None)
+}
+
+/// The per-function parts of [`code_hashes`] (each function's signature, own hash, hash with
+/// its layouts, and callees), kept from one build to the next of a watch session, so that a
+/// save hashes again only the functions it re-checked.
+#[derive(Debug, Default)]
+pub struct HashCache {
+    /// The check (`typeck::Session`'s revision) and the slots the parts are for.
+    key: Option<(u64, Vec<bool>)>,
+    signatures: Vec<String>,
+    own: Vec<u64>,
+    with_layouts: Vec<u64>,
+    edges: Vec<Vec<FuncId>>,
+}
+
+/// [`code_hashes`], taking from `cache` the parts of every function that did not change since
+/// the check the cache is for, when `revision` says this check re-checked only some bodies of
+/// that one; the cache is then for this check.
+pub fn code_hashes_cached(
+    program: &Program,
+    sources: &SourceMap,
+    slotted: &[bool],
+    cache: &mut HashCache,
+    revision: Option<&Revision>,
+) -> CodeHashes {
+    let changed = revision.and_then(|r| {
+        let (since, changed) = r.since.as_ref()?;
+        let (key, key_slots) = cache.key.as_ref()?;
+        (key == since && key_slots == slotted && cache.own.len() == program.functions.len())
+            .then_some(changed.clone())
+    });
+    let changed = changed.unwrap_or_else(|| {
+        *cache = HashCache {
+            signatures: program
+                .functions
+                .iter()
+                .map(|f| program.signature(&f.ty))
+                .collect(),
+            own: vec![0; program.functions.len()],
+            with_layouts: vec![0; program.functions.len()],
+            edges: vec![Vec::new(); program.functions.len()],
+            key: None,
+        };
+        (0..program.functions.len()).collect()
+    });
+    cache.key = revision.map(|r| (r.revision, slotted.to_vec()));
     let mut enc = Encoder {
         program,
         sources,
-        signatures: program
-            .functions
-            .iter()
-            .map(|f| program.signature(&f.ty))
-            .collect(),
+        signatures: std::mem::take(&mut cache.signatures),
         bytes: Vec::new(),
         callees: Vec::new(),
         layouts: Vec::new(),
     };
     let layouts = Layouts::of(program);
-    let mut own = Vec::with_capacity(program.functions.len());
-    let mut with_layouts = Vec::with_capacity(program.functions.len());
-    let mut edges = Vec::with_capacity(program.functions.len());
-    for f in 0..program.functions.len() {
+    for f in changed {
         let h = enc.function(f);
-        own.push(h);
+        cache.own[f] = h;
         let mut used: Vec<u64> = std::mem::take(&mut enc.layouts)
             .into_iter()
             .map(|l| layouts.hash(l))
@@ -72,15 +113,19 @@ pub fn code_hashes(program: &Program, sources: &SourceMap, slotted: &[bool]) -> 
         for l in used {
             bytes.extend_from_slice(&l.to_le_bytes());
         }
-        with_layouts.push(vais_hot_abi::hash(&bytes));
+        cache.with_layouts[f] = vais_hot_abi::hash(&bytes);
         let mut callees = std::mem::take(&mut enc.callees);
         callees.sort_unstable();
         callees.dedup();
         callees.retain(|&g| program.functions[g].body.is_some() && !slotted[g]);
-        edges.push(callees);
+        cache.edges[f] = callees;
     }
-    let code = transitive(program, &with_layouts, &edges);
-    CodeHashes { own, code }
+    cache.signatures = enc.signatures;
+    let code = transitive(program, &cache.with_layouts, &cache.edges);
+    CodeHashes {
+        own: cache.own.clone(),
+        code,
+    }
 }
 
 /// A struct or enum a function's code uses.

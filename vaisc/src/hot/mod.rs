@@ -10,7 +10,7 @@ mod host_info;
 mod layout;
 mod new_globals;
 
-pub use hashes::{code_hashes, CodeHashes};
+pub use hashes::{code_hashes, code_hashes_cached, CodeHashes, HashCache};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
 
@@ -18,6 +18,7 @@ use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::source::SourceMap;
 use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::typeck::Revision;
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -143,7 +144,37 @@ pub fn patch_plan(
     layouts: Vec<Layout>,
     from_scratch: bool,
 ) -> Result<PatchPlan, Incompatible> {
-    let hashes = code_hashes(program, sources, &slotted(program, Some(host)));
+    let hashes = patch_hashes(program, sources, host, &mut HashCache::default(), None);
+    patch_plan_hashed(program, entry, host, layouts, from_scratch, hashes)
+}
+
+/// The code hashes of `program` for a patch of `host` (calls to the host's slots stop there),
+/// taking from `cache` what did not change since its check (see [`code_hashes_cached`]).
+pub fn patch_hashes(
+    program: &Program,
+    sources: &SourceMap,
+    host: &HostInfo,
+    cache: &mut HashCache,
+    revision: Option<&Revision>,
+) -> CodeHashes {
+    code_hashes_cached(
+        program,
+        sources,
+        &slotted(program, Some(host)),
+        cache,
+        revision,
+    )
+}
+
+/// [`patch_plan`] with the program's [`patch_hashes`] already made.
+pub fn patch_plan_hashed(
+    program: &Program,
+    entry: &Path,
+    host: &HostInfo,
+    layouts: Vec<Layout>,
+    from_scratch: bool,
+    hashes: CodeHashes,
+) -> Result<PatchPlan, Incompatible> {
     let mut problems = Vec::new();
     let mut functions = Vec::new();
     let hot = hot_functions(program);

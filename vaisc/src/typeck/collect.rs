@@ -643,8 +643,14 @@ impl Checker {
     /// The built-in C function `name`, declared on first use.
     pub(super) fn builtin_function(&mut self, name: &str) -> Option<FuncId> {
         let ty = builtin(name)?;
-        let span = Span::default();
-        let id = self.add_function(name.to_string(), ty, FuncAttrs::default(), span);
+        let id = match self.replay.reserved.remove(name) {
+            Some(id) => id,
+            None => {
+                let span = Span::default();
+                self.add_function(name.to_string(), ty, FuncAttrs::default(), span)
+            }
+        };
+        self.replay.declared.push(id);
         self.values.insert(name.to_string(), Value::Func(id));
         Some(id)
     }

@@ -27,6 +27,7 @@ mod generic;
 mod generic_use;
 mod pattern;
 mod scope;
+mod session;
 mod stmt;
 mod traits;
 mod try_op;
@@ -38,6 +39,8 @@ use crate::tir::{self, FuncId, Program, Ty};
 use std::collections::HashMap;
 
 use scope::{FnCtx, NameMap};
+
+pub use session::{Revision, Session};
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's
 /// `file:line`, read with `caller_location()`.
@@ -67,22 +70,7 @@ enum TypeName {
 pub fn check(modules: &[LoadedModule]) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     checker.collect(modules);
-    checker.check_bodies(modules);
-    if let Some(d) = checker.generics.too_deep.take() {
-        checker.report(d);
-    }
-    let failed = checker.diags.iter().any(Diagnostic::is_error);
-    let diags = std::mem::take(&mut checker.diags);
-    if failed {
-        (None, diags)
-    } else {
-        // Only closure values are analysed: a program that makes none has nothing to decide,
-        // and the analysis walks every function body at least twice.
-        if checker.makes_closures {
-            escape::analyse(&mut checker.program);
-        }
-        (Some(checker.program), diags)
-    }
+    checker.finish(modules)
 }
 
 #[derive(Default)]
@@ -115,6 +103,8 @@ struct Checker {
     /// Some body made a closure value (a closure literal or a function coerced to a closure),
     /// which the escape analysis then has to place.
     makes_closures: bool,
+    /// The built-in C functions declared on first use, as a [`Session`] replays them.
+    replay: session::Replay,
 }
 
 impl Checker {

@@ -4,12 +4,14 @@
 //! command with `--exec`). It then watches the directories of every source file the program
 //! loads (watching directories, not files, because editors save by renaming a new file over the
 //! old one), coalesces each burst of events with a trailing debounce, and rebuilds only the
-//! patch, which the running host applies by itself. The front end's syntax trees are kept
-//! between saves, so that only the files that changed are parsed again (`resolve::ParseCache`
-//! says when a tree is reused). What the host did with the patch arrives on the
-//! status channel (`vais_hot_abi::status`) as an event like any other: the loop never waits for
-//! it, so saves, `r` and the program's exit are handled meanwhile, and each rebuild is reported
-//! in one line when its outcome arrives (what happened and how long each step took).
+//! patch, which the running host applies by itself. The front end's syntax trees and checker
+//! are kept between saves (`driver::FrontEnd`), so that only the files that changed are parsed
+//! again (`resolve::ParseCache` says when a tree is reused) and, where `typeck::Session`'s rule
+//! allows, only the function bodies that changed are checked and hashed again. What the host
+//! did with the patch arrives on the status channel (`vais_hot_abi::status`) as an event like
+//! any other: the loop never waits for it, so saves, `r` and the program's exit are handled
+//! meanwhile, and each rebuild is reported in one line when its outcome arrives (what happened
+//! and how long each step took).
 //! `events.rs` owns the event sources (file system, signals, the child's status and exit, typed
 //! lines); `child.rs` the program being run. A line holding just `r` asks the running host to
 //! return to its previous code version (through a request file the runtime watches); every
@@ -21,8 +23,10 @@ mod events;
 pub use events::{Event, Events, Raw};
 
 use crate::diagnostics::render;
-use crate::driver::{self, BuildOptions, Checked, DriverError, Emit, HotBuild, HotReport};
-use crate::resolve::ParseCache;
+use crate::driver::{
+    self, BuildOptions, Checked, DriverError, Emit, FrontEnd, HotBuild, HotReport,
+};
+use crate::hot::HashCache;
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -74,10 +78,12 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         awaiting: None,
         built: false,
         input: true,
-        trees: ParseCache::new(),
+        front: FrontEnd::new(),
+        hashes: HashCache::default(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
+        w.front.keep(checked);
     }
     loop {
         let Some(event) = w.events.next(None) else {
@@ -111,8 +117,11 @@ struct Watcher<'a> {
     built: bool,
     /// Whether watch's standard input is still open.
     input: bool,
-    /// The syntax trees of the last check: a save reparses only the files that changed.
-    trees: ParseCache,
+    /// The syntax trees and the checker of the last check: a save reparses only the files
+    /// that changed, and re-checks only the function bodies that changed where it can.
+    front: FrontEnd,
+    /// The code hashes of the last patch's program: a save hashes only what it re-checked.
+    hashes: HashCache,
 }
 
 impl Watcher<'_> {
@@ -128,7 +137,7 @@ impl Watcher<'_> {
 
     /// Runs the front end on the program, or reports why it could not.
     fn load(&mut self) -> Option<Checked> {
-        match driver::check_file_cached(&self.opts.entry, &mut self.trees) {
+        match driver::check_file_incremental(&self.opts.entry, &mut self.front) {
             Ok(c) => {
                 self.events.watch_sources(&c.sources);
                 Some(c)
@@ -259,41 +268,50 @@ impl Watcher<'_> {
         let Some(checked) = self.load() else {
             return;
         };
+        let check = start.elapsed();
         // Possibly a half-written file (a cut can still parse, and then fail to check): give
         // the writer time to finish before reporting.
         if checked.error_count() > 0 && self.events.wait_change(SETTLE) {
             return self.on_change(Instant::now());
         }
+        self.rebuild(&checked, [detect, check], start);
+        self.front.keep(checked);
+    }
+
+    /// Builds the patch for a checked save (or the host, when none runs) and reports it;
+    /// `times` are how long the save took to detect and to check.
+    fn rebuild(&mut self, checked: &Checked, times: [Duration; 2], start: Instant) {
         if !self.built || (self.child.is_none() && !matches!(self.opts.run, Run::Nothing)) {
-            return self.build_all(&checked, "built and started", start);
+            return self.build_all(checked, "built and started", start);
         }
-        if !self.accept(&checked) {
+        if !self.accept(checked) {
             return;
         }
-        let result = driver::build_hot(
-            &checked,
+        let result = driver::build_hot_cached(
+            checked,
             &self.opts.entry,
             &self.build_options(),
             HotBuild::PatchOnly,
+            &mut self.hashes,
         );
         let compile = start.elapsed();
         match result {
-            Ok(report) => self.report_patch(&checked, &report, detect, compile),
+            Ok(report) => self.report_patch(checked, &report, times, compile),
             Err(DriverError::Incompatible(problems)) => {
                 let what = problems.join("; ");
                 if self.opts.restart_on_incompatible {
                     stamp(&format!(
                         "cannot hot-apply ({what}): rebuilding and restarting"
                     ));
-                    self.build_all(&checked, "rebuilt and restarted", Instant::now());
+                    self.build_all(checked, "rebuilt and restarted", Instant::now());
                 } else {
                     stamp(&format!(
                         "cannot hot-apply: {what}; the program keeps running the old code (restart it, or use --restart-on-incompatible)"
                     ));
                 }
             }
-            Err(DriverError::NoHost { .. }) => self.build_all(&checked, "built", start),
-            Err(e) => build_failed(&checked, &e),
+            Err(DriverError::NoHost { .. }) => self.build_all(checked, "built", start),
+            Err(e) => build_failed(checked, &e),
         }
     }
 
@@ -301,15 +319,16 @@ impl Watcher<'_> {
         &mut self,
         checked: &Checked,
         report: &HotReport,
-        detect: Duration,
+        [detect, check]: [Duration; 2],
         total: Duration,
     ) {
         let front = total.saturating_sub(report.codegen + report.link);
         let timing = format!(
-            "rebuilt in {} ms (detect {} ms, compile {} ms, link {} ms",
+            "rebuilt in {} ms (detect {} ms, compile {} ms (check {} ms), link {} ms",
             (detect + total).as_millis(),
             detect.as_millis(),
             (front + report.codegen).as_millis(),
+            check.as_millis(),
             report.link.as_millis()
         );
         // The migration plan is reported before anything loads; the runtime re-checks it.
