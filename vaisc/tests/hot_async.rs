@@ -46,30 +46,8 @@ F main() -> i64 {
 
 fn build(name: &str, opt: &str) -> Project {
     let p = Project::new(name, GAME);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    p.build_at(opt);
     p
-}
-
-fn patch(p: &Project, opt: &str) {
-    let out = p.vaisc(&[
-        "build",
-        "--hot",
-        "--patch-only",
-        opt,
-        "game.vais",
-        "-o",
-        "game",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Edits of the spawned helper and of the hot async function both apply.
@@ -80,14 +58,14 @@ fn edits_apply(opt: &str) {
         field(l, "i") >= 3 && field(l, "r") == 11 * field(l, "i") + 1
     });
     p.edit("    x * 10\n", "    x * 100\n");
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     host.wait_stdout("the new helper", |l| {
         field(l, "r") == 101 * field(l, "i") + 1
     });
     p.edit("    x + 1\n", "    x + 7\n");
-    patch(&p, opt);
-    host.wait_stderr("v3", |l| l.contains("v3 applied"));
+    p.patch_at(opt);
+    host.wait_applied(3);
     host.wait_stdout("the new hot async body", |l| {
         field(l, "r") == 101 * field(l, "i") + 7
     });
@@ -111,7 +89,7 @@ fn overflow_in_a_task(opt: &str) {
     let mut host = p.start();
     host.wait_stdout("v1", |l| field(l, "i") >= 3);
     p.edit("    x * 10\n", "    deep(x) * 10\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
     assert!(
         line.contains("SIGSEGV (stack overflow) in deep at game.vais:"),
@@ -169,14 +147,13 @@ F main() -> i64 {
 
 fn running_task_keeps_its_code(opt: &str) {
     let p = Project::new(&format!("async-spin{opt}"), SPINNER);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     std::fs::remove_file(p.patch_path()).expect("remove the first patch");
     let mut host = p.start();
     host.wait_stdout("the task running v1", |l| l == "spinning");
     p.edit("    tag * 1\n", "    tag * 100\n");
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
     host.wait_stdout("both results", |l| l == "t=1 u=200");
 }

@@ -12,7 +12,7 @@ mod hot_support;
 mod recovery_support;
 
 use hot_support::{field, Project};
-use recovery_support::{continuous, dies_in_version_one, patch, project, recovers, GOOD_RISKY};
+use recovery_support::{continuous, dies_in_version_one, project, recovers, GOOD_RISKY};
 
 const NULL_READ: &str = "    q := 0 as *i64\n    *q + s.frame\n";
 
@@ -137,7 +137,7 @@ fn three_float_faults(opt: &str) {
     for (i, body) in faulty.iter().enumerate() {
         p.edit(&now, body);
         now = body.to_string();
-        patch(&p, opt);
+        p.patch_at(opt);
         let v = i + 2;
         let line = host.wait_stderr("the fault report", |l| l.contains(&format!("v{v} faulted")));
         assert!(line.contains("in ratio at game.vais:"), "{line}");
@@ -148,7 +148,7 @@ fn three_float_faults(opt: &str) {
         host.wait_stdout("0.0 returned", |l| l.contains("f=0.0"));
     }
     p.edit(&now, "    2.5\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     host.wait_stderr("the good edit", |l| l.contains("v5 applied"));
     host.wait_stdout("v5 running", |l| l.contains("f=2.5"));
     continuous(&host.stdout_lines());
@@ -223,8 +223,7 @@ F main() -> i64 {
 }
 "#;
     let p = Project::new(&format!("rec-threads{opt}"), src);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     let mut host = p.start();
     host.wait_stdout("all threads running", |l| {
         l.starts_with("t=3") && field(l, "i") > 3
@@ -233,7 +232,7 @@ F main() -> i64 {
         "    id * 1000 + i\n",
         "    usleep(1000000)\n    q := 0 as *i64\n    *q + id\n",
     );
-    patch(&p, opt);
+    p.patch_at(opt);
     let lines = host.wait_stderr_count("four fault reports", 4, |l| l.contains("v2 faulted"));
     for l in &lines {
         assert!(l.contains("in work at game.vais:"), "{l}");
@@ -292,19 +291,14 @@ F main() -> i64 {
 }
 "#;
     let p = Project::new(&format!("rec-method{opt}"), src);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    p.build_at(opt);
     let mut host = p.start();
     host.wait_stdout("running", |l| field(l, "frame") >= 3);
     p.edit(
         "        Pair { x: self.frame, y: self.frame * 2 }\n",
         "        q := 0 as *i64\n        Pair { x: *q, y: self.frame * 2 }\n",
     );
-    patch(&p, opt);
+    p.patch_at(opt);
     let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
     assert!(line.contains("in Game.pair at game.vais:8"), "{line}");
     // At -O2 `both` calls `pair` last, as a jump: `pair`'s frame is the one `main` called.
@@ -361,12 +355,7 @@ F main() -> i64 {
 }
 "#;
         let p = Project::new(&format!("rec-sret{opt}"), src);
-        let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        p.build_at(opt);
         let mut host = p.start();
         host.wait_stdout("running", |l| {
             field(l, "n") >= 3
@@ -378,7 +367,7 @@ F main() -> i64 {
             "    Four { a: n, b: n, c: n, d: n }\n",
             "    Four { a: n, b: n, c: n, d: n + *(0 as *i64) }\n",
         );
-        patch(&p, opt);
+        p.patch_at(opt);
         host.wait_stderr("the first fault", |l| l.contains("v2 faulted"));
         host.wait_stdout("a zeroed Four", |l| l.contains("sum=0 x=1.5 y=2.5 z=3.5"));
         p.edit(
@@ -389,7 +378,7 @@ F main() -> i64 {
             "    Floats { x: 1.5, y: 2.5, z: 3.5 }\n",
             "    Floats { x: 1.5, y: 2.5, z: 3.5 + *(0 as *f64) }\n",
         );
-        patch(&p, opt);
+        p.patch_at(opt);
         host.wait_stderr("the second fault", |l| l.contains("v3 faulted"));
         host.wait_stdout("zeroed Floats", |l| {
             l.ends_with("x=0.0 y=0.0 z=0.0") && field(l, "sum") == 4 * field(l, "n")
@@ -445,13 +434,12 @@ F main() -> i64 {
 /// and the libraries mapped stay bounded.
 fn faults_during_reclaim(opt: &str) {
     let p = Project::new(&format!("rec-reclaim{opt}"), RECLAIMED);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     p.edit("    frame * 2\n", "    frame * 3\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     let good = std::fs::read(p.patch_path()).expect("good patch");
     p.edit("    i + 1\n", "    q := 0 as *i64\n    *q + i\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     let bad = std::fs::read(p.patch_path()).expect("faulting patch");
     std::fs::remove_file(p.patch_path()).expect("remove patch");
     let mut host = hot_support::Host::spawn(
@@ -527,11 +515,11 @@ fn a_fault_in_the_version_returned_to_goes_back_again() {
         GOOD_RISKY,
         "    I depth == 7 {\n        q := 0 as *i64\n        R *q\n    }\n    s.frame * 3\n",
     );
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     host.wait_stdout("v2 running", |l| field(l, "r") == 3 * field(l, "frame"));
     p.edit("    I depth == 7 {", "    depth = 7\n    I depth == 7 {");
-    patch(&p, opt);
+    p.patch_at(opt);
     let first = host.wait_stderr("v3's fault", |l| l.contains("v3 faulted"));
     assert!(
         first.ends_with("back to v2, the program continues"),

@@ -1,7 +1,7 @@
 //! What the live data migration tests share: the game they edit, and helpers that build a
 //! patch, start a host and check that `main` keeps reading its fields right.
 
-use super::hot_support::{field, Host, Project};
+use super::hot_support::{field, running, Host, Project};
 
 /// A game whose state is a global and a local of `main`; `main` prints the fields it reads.
 pub const GAME: &str = r#"X F fflush(f: *u8) -> i32
@@ -31,20 +31,6 @@ F main() -> i64 {
 }
 "#;
 
-pub fn patch_ok(p: &Project) -> String {
-    let out = p.patch();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "patch build failed:\n{err}");
-    err
-}
-
-pub fn patch_refused(p: &Project) -> String {
-    let out = p.patch();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    err
-}
-
 /// Waits for `n` more `main` lines after the ones seen so far and checks that `main` kept
 /// reading its fields right: `x` and `lx` are ten times the frame on every line.
 pub fn main_reads_right(host: &Host, n: usize) {
@@ -56,14 +42,11 @@ pub fn main_reads_right(host: &Host, n: usize) {
     }
 }
 
+/// A project with `source`, running until `main` has printed its fifth frame.
 pub fn started(name: &str, source: &str) -> (Project, Host) {
-    let p = Project::new(name, source);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("the first frames", |l| {
+    running(name, source, "the first frames", |l| {
         l.starts_with("main ") && field(l, "frame") >= 5
-    });
-    (p, host)
+    })
 }
 
 /// Checks that every `PREFIX` line of hot code after the first `skip` lines read `x` as ten
@@ -79,4 +62,101 @@ pub fn hot_reads_right(host: &Host, prefix: &str, skip: usize) {
     for l in &lines {
         assert_eq!(field(l, "x"), 10 * field(l, "frame"), "{l}");
     }
+}
+
+/// `GAME` with the hot `show` printing `x` too, so hot code's reads are checked as well.
+pub fn showing_x() -> String {
+    GAME.replace(
+        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
+        "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
+    )
+}
+
+/// Gives `GAME`'s `State` the fields `fields` and both of its literals (the global's and
+/// `main`'s local's) the initialisers `init`: the three edits every layout change of the game
+/// makes together, since a struct and its literals must agree.
+pub fn relayout(p: &Project, fields: &str, init: &str) {
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        &format!("S State {{ {fields} }}"),
+    );
+    p.edit(
+        "G g: State = State { frame: 0, x: 0 }",
+        &format!("G g: State = State {{ {init} }}"),
+    );
+    p.edit(
+        "l := mut State { frame: 0, x: 0 }",
+        &format!("l := mut State {{ {init} }}"),
+    );
+}
+
+/// Inserts `speed` before `x` in `State` and its literals, so `x` moves.
+pub fn insert_speed(p: &Project) {
+    relayout(
+        p,
+        "frame: i64, speed: i64, x: i64",
+        "frame: 0, speed: 0, x: 0",
+    );
+}
+
+/// Builds the current source in full aside and copies its library into place as the patch, so
+/// that a patch the compiler refuses still reaches the runtime, which must refuse it too.
+pub fn install_built_aside(p: &Project) {
+    let aside = p.dir.join("aside.so");
+    let other = p.dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
+    std::fs::rename(&aside, p.patch_path()).expect("install");
+}
+
+/// A fresh project with `source`, built but not started, whose `State` then gains `y` before
+/// `x`, with a default so that the literals can stay as they are; the patch is not yet built.
+pub fn built_with_defaulted_y(name: &str, source: &str) -> Project {
+    let p = Project::new(name, source);
+    p.build();
+    p.edit(
+        "S State { frame: i64, x: i64 }",
+        "S State { frame: i64, y: i64 = 0, x: i64 }",
+    );
+    p
+}
+
+/// An enum value in `main`'s local, which hot code steps through its variants; `main` builds
+/// it in the `Dot` variant.
+pub const SHAPES: &str = r#"X F fflush(f: *u8) -> i32
+E Shape { Dot, Circle(i64), Square(i64) }
+S World { shape: Shape, frame: i64 }
+#[hot]
+F tick(a: *World) {
+    a.frame += 1
+    a.shape = M a.shape {
+        Shape.Dot => Shape.Circle(1),
+        Shape.Circle(r) => Shape.Circle(r + 1),
+        Shape.Square(s) => Shape.Square(s),
+    }
+    n := M a.shape { Shape.Circle(r) => r, _ => 0 }
+    printf("v1 r=%ld\n", n)
+    fflush(0)
+}
+F main() -> i64 {
+    w := mut World { shape: Shape.Dot, frame: 0 }
+    L w.frame < 100000000 {
+        tick(&w)
+        usleep(2000)
+    }
+    0
+}
+"#;
+
+/// A project with a `SHAPES`-like `source`, running until hot code has printed a radius of 5.
+pub fn shapes_started(name: &str, source: &str) -> (Project, Host) {
+    running(name, source, "the first frames", |l| {
+        l.starts_with("v1 r=") && field(l, "r") >= 5
+    })
 }

@@ -49,32 +49,11 @@ X F remquo(x: f64, y: f64, quo: *i32) -> f64
 
 pub const GOOD_RISKY: &str = "    s.frame * 2\n";
 
+/// The game in a fresh project, hot built at the optimisation level `opt`.
 pub fn project(name: &str, opt: &str) -> Project {
     let p = Project::new(name, GAME);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    p.build_at(opt);
     p
-}
-
-pub fn patch(p: &Project, opt: &str) {
-    let out = p.vaisc(&[
-        "build",
-        "--hot",
-        "--patch-only",
-        opt,
-        "game.vais",
-        "-o",
-        "game",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Every line so far shows `main`'s own values intact and the frame counter and global in step.
@@ -96,7 +75,7 @@ pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
     let mut host = p.start();
     host.wait_stdout("running", |l| field(l, "frame") >= 3);
     p.edit(from, to);
-    patch(&p, opt);
+    p.patch_at(opt);
     let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
     for part in report {
         assert!(line.contains(part), "{part:?} not in {line}");
@@ -112,7 +91,7 @@ pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
     assert!(host.alive());
     p.edit(to, from);
     p.edit(GOOD_RISKY, "    s.frame * 3\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     host.wait_stderr("the good edit", |l| l.contains("v3 applied"));
     host.wait_stdout("v3 running", |l| {
         l.starts_with("frame=") && field(l, "r") == 3 * field(l, "frame")
