@@ -4,13 +4,15 @@
 //! spent migrating, as its `[hot]` log line gives it (target: at most 5 ms). Run with
 //! `cargo bench -p vaisc --bench migrate`.
 
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use support::{install, patch_versions, vaisc};
+use support::{install, ms_after, patch_versions, vaisc};
 
 const GAME: &str = "S P { a: i64, b: i64 }
 G ps: [P; 65536] = [P { a: 1, b: 2 }; 65536]
@@ -27,15 +29,6 @@ F main() -> i64 {
     0
 }
 ";
-
-/// `0.21` from `... migrate 0.21 ms ...`.
-fn ms_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
-    rest.split_whitespace()
-        .next()
-        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
-        .expect("a number")
-}
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-migrate-{}", std::process::id()));

@@ -3,6 +3,8 @@
 //! publish, as its `[hot]` log line reports). Targets: rebuild under 50 ms, apply under 1 ms.
 //! Run with `cargo bench -p vaisc --bench reload`.
 
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 
@@ -10,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{install, patch_versions, vaisc};
+use support::{install, ms_after, patch_versions, vaisc};
 
 fn stats(name: &str, mut xs: Vec<f64>) {
     xs.sort_by(f64::total_cmp);
@@ -22,15 +24,6 @@ fn stats(name: &str, mut xs: Vec<f64>) {
         xs[0],
         xs.len()
     );
-}
-
-/// `0.21` from `... load 0.21 ms ...`.
-fn ms_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
-    rest.split_whitespace()
-        .next()
-        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
-        .expect("a number")
 }
 
 fn main() {

@@ -1,4 +1,5 @@
-//! What the process-level benchmarks share: running the `vaisc` under test.
+//! What the process-level benchmarks share: running the `vaisc` under test, building and
+//! installing patches, and reading times from the runtime's `[hot]` log lines.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,7 +13,7 @@ pub fn vaisc(dir: &Path, args: &[&str]) {
         .expect("run vaisc");
     assert!(
         out.status.success(),
-        "{}",
+        "vaisc {args:?} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
@@ -38,4 +39,13 @@ pub fn install(dir: &Path, bytes: &[u8]) {
     let tmp = dir.join("next.tmp");
     std::fs::write(&tmp, bytes).expect("write patch");
     std::fs::rename(&tmp, dir.join("libgame.so")).expect("install patch");
+}
+
+/// The milliseconds after `key` in a `[hot]` log line: `0.21` from `... load 0.21 ms ...`.
+pub fn ms_after(line: &str, key: &str) -> f64 {
+    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
+    rest.split_whitespace()
+        .next()
+        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
+        .expect("a number")
 }

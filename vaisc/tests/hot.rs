@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, patch_ok, running, Project};
+use hot_support::{field, patch_ok, running, smuggle_patch, Project};
 use std::time::Duration;
 
 /// A game loop: `tick` is hot, `helper` is an ordinary function it calls, `total` a global.
@@ -83,22 +83,6 @@ fn edits_show_up_with_main_state_and_globals_intact() {
     patch_ok(&p);
     let v4 = host.wait_count("two v4 lines", 2, |l| l.starts_with("v4"));
     assert_eq!(field(&v4[1], "total") - field(&v4[0], "total"), 110);
-}
-
-/// Copies a patch built elsewhere (from the same source file, after an incompatible edit)
-/// over the one the host watches, as a stale or hand-made patch would arrive.
-fn smuggle_patch(p: &Project) {
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tmp = p.dir.join("incoming.so");
-    std::fs::copy(other.join("libgame.so"), &tmp).expect("copy patch");
-    std::fs::rename(&tmp, p.patch_path()).expect("move patch into place");
 }
 
 #[test]

@@ -11,10 +11,9 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, patch_ok, patch_refused, Host, Project};
+use hot_support::{field, patch_ok, patch_refused, smuggle_patch, Host, Project};
 use migrate_support::{
-    insert_speed, install_built_aside, main_reads_right, relayout, shapes_started, started, GAME,
-    SHAPES,
+    insert_speed, main_reads_right, relayout, shapes_started, started, GAME, SHAPES,
 };
 
 #[test]
@@ -288,7 +287,7 @@ fn the_runtime_rechecks_and_old_code_keeps_running() {
     let expected = "State: field `x` changes type from i64 to f64, but code that keeps running (`main`) uses it as i64";
     let err = patch_refused(&p);
     assert!(err.contains(expected), "{err}");
-    install_built_aside(&p);
+    smuggle_patch(&p);
     host.wait_stderr("the runtime's refusal", |l| {
         l.contains(&format!("refused: {expected}"))
     });
@@ -434,7 +433,7 @@ fn a_struct_passed_by_value_to_an_ordinary_function_is_refused_at_build_and_at_l
     let err = patch_refused(&p);
     assert!(err.contains(expected), "{err}");
     // The same patch built aside and copied into place: the runtime refuses it too.
-    install_built_aside(&p);
+    smuggle_patch(&p);
     host.wait_stderr("the runtime's refusal", |l| {
         l.contains(&format!("refused: {expected}"))
     });

@@ -12,7 +12,8 @@ mod migrate_support;
 
 use hot_support::patch_ok;
 use migrate_support::{
-    hot_reads_right, insert_speed, main_reads_right, shapes_started, showing_x, started, SHAPES,
+    hot_reads_right, insert_speed, main_reads_right, shapes_started, showing_x, started,
+    v1_again_after_v2_faulted, SHAPES,
 };
 
 #[test]
@@ -26,12 +27,7 @@ fn a_fault_after_a_layout_change_moves_the_values_back_before_old_code_runs() {
         "    I s.speed >= 20 {\n        q := 0 as *i64\n        s.x = *q\n    }\n    printf(\"v2 hot frame=%ld x=%ld\\n\", s.frame, s.x)\n",
     );
     patch_ok(&p);
-    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
-    host.wait_stderr("the values moved back", |l| {
-        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
-    });
-    let seen = host.stdout_lines().len();
-    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
+    let seen = v1_again_after_v2_faulted(&host);
     // v1's hot code, with its constant offsets, and `main`, with the offset table, both read
     // the values the v2 code left, in v1's layout.
     hot_reads_right(&host, "v1 hot", seen);

@@ -12,9 +12,10 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, patch_ok, patch_refused, Project};
+use hot_support::{field, patch_ok, patch_refused, smuggle_patch, Host, Project};
 use migrate_support::{
-    hot_reads_right, insert_speed, install_built_aside, main_reads_right, showing_x, started, GAME,
+    hot_reads_right, insert_speed, main_reads_right, showing_x, started, v1_again_after_v2_faulted,
+    GAME,
 };
 
 /// `GAME` with `main` calling hot code only through the ordinary `frame`, and the hot `show`
@@ -31,6 +32,15 @@ fn game() -> String {
         )
 }
 
+/// Checks that every line of v1's and of v2's hot code read `x` right, that `main` reads its
+/// fields right in 10 more lines, and that the host is still running.
+fn all_read_right(host: &mut Host) {
+    hot_reads_right(host, "v1 hot", 0);
+    hot_reads_right(host, "v2 hot", 0);
+    main_reads_right(host, 10);
+    assert!(host.alive());
+}
+
 #[test]
 fn an_ordinary_function_calling_hot_code_is_where_values_migrate() {
     let (p, mut host) = started("nested-safe-point", &game());
@@ -40,10 +50,7 @@ fn an_ordinary_function_calling_hot_code_is_where_values_migrate() {
     host.wait_applied(2);
     let seen = host.stdout_lines().len();
     host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
-    hot_reads_right(&host, "v1 hot", 0);
-    hot_reads_right(&host, "v2 hot", 0);
-    main_reads_right(&host, 10);
-    assert!(host.alive());
+    all_read_right(&mut host);
 }
 
 #[test]
@@ -58,16 +65,8 @@ fn a_fault_in_hot_code_an_ordinary_function_calls_moves_the_values_back_at_its_n
     );
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
-    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
-    host.wait_stderr("the values moved back", |l| {
-        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
-    });
-    let seen = host.stdout_lines().len();
-    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
-    hot_reads_right(&host, "v1 hot", 0);
-    hot_reads_right(&host, "v2 hot", 0);
-    main_reads_right(&host, 10);
-    assert!(host.alive());
+    v1_again_after_v2_faulted(&host);
+    all_read_right(&mut host);
 }
 
 #[test]
@@ -92,7 +91,7 @@ fn a_struct_local_of_an_ordinary_function_across_a_hot_call_is_refused() {
     let expected = "State: `t` of `step` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of hot function `tick`";
     assert!(err.contains(expected), "{err}");
     // The same patch built aside and copied into place: the runtime refuses it too.
-    install_built_aside(&p);
+    smuggle_patch(&p);
     host.wait_stderr("the runtime's refusal", |l| {
         l.contains(&format!("refused: {expected}"))
     });

@@ -99,22 +99,6 @@ pub fn insert_speed(p: &Project) {
     );
 }
 
-/// Builds the current source in full aside and copies its library into place as the patch, so
-/// that a patch the compiler refuses still reaches the runtime, which must refuse it too.
-pub fn install_built_aside(p: &Project) {
-    let aside = p.dir.join("aside.so");
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
-    std::fs::rename(&aside, p.patch_path()).expect("install");
-}
-
 /// A fresh project with `source`, built but not started, whose `State` then gains `y` before
 /// `x`, with a default so that the literals can stay as they are; the patch is not yet built.
 pub fn built_with_defaulted_y(name: &str, source: &str) -> Project {
@@ -159,4 +143,16 @@ pub fn shapes_started(name: &str, source: &str) -> (Project, Host) {
     running(name, source, "the first frames", |l| {
         l.starts_with("v1 r=") && field(l, "r") >= 5
     })
+}
+
+/// Waits for v2 to fault and for v1 to run again with the values moved back to its layouts,
+/// then for 10 more lines of v1's hot code; returns how many stdout lines there were before.
+pub fn v1_again_after_v2_faulted(host: &Host) -> usize {
+    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
+    host.wait_stderr("the values moved back", |l| {
+        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
+    });
+    let seen = host.stdout_lines().len();
+    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
+    seen
 }
