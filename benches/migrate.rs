@@ -9,10 +9,7 @@
 #[path = "support.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-use support::{install, ms_after, patch_versions, vaisc};
+use support::{install, ms_after, patch_versions, start_host, stats, vaisc};
 
 const GAME: &str = "S P { a: i64, b: i64 }
 G ps: [P; 65536] = [P { a: 1, b: 2 }; 65536]
@@ -39,14 +36,7 @@ fn main() {
         .replace("S P { a: i64, b: i64 }", "S P { a: i64, c: i64, b: i64 }")
         .replace("P { a: 1, b: 2 }", "P { a: 1, c: 0, b: 2 }");
     let versions = patch_versions(&dir, [wide, GAME.replace("+= 1", "+= 2")]);
-    let mut host = Command::new(dir.join("game"))
-        .env("VAIS_HOT_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start host");
-    let mut log = BufReader::new(host.stderr.take().expect("stderr")).lines();
-    std::thread::sleep(Duration::from_millis(200));
+    let (mut host, mut log) = start_host(&dir, ("VAIS_HOT_LOG", "info"));
     let mut times = Vec::new();
     for i in 0..40 {
         install(&dir, &versions[i % 2]);
@@ -61,14 +51,6 @@ fn main() {
     }
     let _ = host.kill();
     let _ = host.wait();
-    times.sort_by(f64::total_cmp);
-    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "migrate 1 MB (65,536 structs)     median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({} runs)",
-        pct(0.5),
-        pct(0.95),
-        times[0],
-        times.len()
-    );
+    stats("migrate 1 MB (65,536 structs)", times);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,7 @@
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
+#[macro_use]
 mod hot_support;
 
 use hot_support::{field, Project};
@@ -72,15 +73,11 @@ fn edits_apply(opt: &str) {
     assert!(host.alive());
 }
 
-#[test]
-fn edits_of_async_functions_apply_at_o0() {
-    edits_apply("-O0");
-}
-
-#[test]
-fn edits_of_async_functions_apply_at_o2() {
-    edits_apply("-O2");
-}
+at_o0_and_o2!(
+    edits_apply:
+    edits_of_async_functions_apply_at_o0,
+    edits_of_async_functions_apply_at_o2
+);
 
 /// A stack overflow in new code, on the spawned task's own thread: the task yields zero, the
 /// table returns to v1 and the program goes on.
@@ -110,15 +107,11 @@ fn overflow_in_a_task(opt: &str) {
     assert!(host.alive());
 }
 
-#[test]
-fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o0() {
-    overflow_in_a_task("-O0");
-}
-
-#[test]
-fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o2() {
-    overflow_in_a_task("-O2");
-}
+at_o0_and_o2!(
+    overflow_in_a_task:
+    a_stack_overflow_in_a_spawned_task_is_recovered_at_o0,
+    a_stack_overflow_in_a_spawned_task_is_recovered_at_o2
+);
 
 /// A task of a `#[hot]` async function that is running when a reload comes finishes in the
 /// code it started in; a task made after the reload runs the new body.
@@ -158,12 +151,8 @@ fn running_task_keeps_its_code(opt: &str) {
     host.wait_stdout("both results", |l| l == "t=1 u=200");
 }
 
-#[test]
-fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o0() {
-    running_task_keeps_its_code("-O0");
-}
-
-#[test]
-fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o2() {
-    running_task_keeps_its_code("-O2");
-}
+at_o0_and_o2!(
+    running_task_keeps_its_code:
+    a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o0,
+    a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o2
+);

@@ -11,9 +11,10 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, patch_ok, patch_refused, smuggle_patch, Host, Project};
+use hot_support::{field, patch_ok, patch_refused, Host, Project};
 use migrate_support::{
-    insert_speed, main_reads_right, relayout, shapes_started, started, GAME, SHAPES,
+    insert_speed, main_reads_right, refused_by_both, relayout, shapes_started, started, GAME,
+    SHAPES,
 };
 
 #[test]
@@ -285,13 +286,7 @@ fn the_runtime_rechecks_and_old_code_keeps_running() {
         "printf(\"main frame=%ld x=%ld lx=%ld\\n\", g.frame, g.x as i64, l.x as i64)",
     );
     let expected = "State: field `x` changes type from i64 to f64, but code that keeps running (`main`) uses it as i64";
-    let err = patch_refused(&p);
-    assert!(err.contains(expected), "{err}");
-    smuggle_patch(&p);
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }
 
 #[test]
@@ -430,12 +425,5 @@ fn a_struct_passed_by_value_to_an_ordinary_function_is_refused_at_build_and_at_l
     relayout(&p, "frame: i64, y: i64, x: i64", "frame: 0, y: 0, x: 0");
     let expected =
         "State: passed by value to or from `energy` (game.vais:14), whose copy keeps the old size";
-    let err = patch_refused(&p);
-    assert!(err.contains(expected), "{err}");
-    // The same patch built aside and copied into place: the runtime refuses it too.
-    smuggle_patch(&p);
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }

@@ -12,10 +12,10 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, patch_ok, patch_refused, smuggle_patch, Host, Project};
+use hot_support::{field, patch_ok, patch_refused, Host, Project};
 use migrate_support::{
-    hot_reads_right, insert_speed, main_reads_right, showing_x, started, v1_again_after_v2_faulted,
-    GAME,
+    hot_reads_right, insert_speed, main_reads_right, refused_by_both, showing_x, started,
+    v1_again_after_v2_faulted, GAME,
 };
 
 /// `GAME` with `main` calling hot code only through the ordinary `frame`, and the hot `show`
@@ -87,15 +87,8 @@ fn a_struct_local_of_an_ordinary_function_across_a_hot_call_is_refused() {
         "t := mut State { frame: 0, x: 0 }",
         "t := mut State { frame: 0, speed: 0, x: 0 }",
     );
-    let err = patch_refused(&p);
     let expected = "State: `t` of `step` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of hot function `tick`";
-    assert!(err.contains(expected), "{err}");
-    // The same patch built aside and copied into place: the runtime refuses it too.
-    smuggle_patch(&p);
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
+#[macro_use]
 mod hot_support;
 // Shared by the recovery tests, each file of which uses only part of it.
 #[allow(dead_code)]
@@ -29,15 +30,11 @@ fn null_read(opt: &str) {
     );
 }
 
-#[test]
-fn a_null_read_in_a_hot_callee_costs_one_call_at_o0() {
-    null_read("-O0");
-}
-
-#[test]
-fn a_null_read_in_a_hot_callee_costs_one_call_at_o2() {
-    null_read("-O2");
-}
+at_o0_and_o2!(
+    null_read:
+    a_null_read_in_a_hot_callee_costs_one_call_at_o0,
+    a_null_read_in_a_hot_callee_costs_one_call_at_o2
+);
 
 fn null_write(opt: &str) {
     recovers(
@@ -49,15 +46,11 @@ fn null_write(opt: &str) {
     );
 }
 
-#[test]
-fn a_null_write_is_recovered_at_o0() {
-    null_write("-O0");
-}
-
-#[test]
-fn a_null_write_is_recovered_at_o2() {
-    null_write("-O2");
-}
+at_o0_and_o2!(
+    null_write:
+    a_null_write_is_recovered_at_o0,
+    a_null_write_is_recovered_at_o2
+);
 
 fn division_by_zero(opt: &str) {
     recovers(
@@ -69,15 +62,11 @@ fn division_by_zero(opt: &str) {
     );
 }
 
-#[test]
-fn a_division_by_zero_is_recovered_at_o0() {
-    division_by_zero("-O0");
-}
-
-#[test]
-fn a_division_by_zero_is_recovered_at_o2() {
-    division_by_zero("-O2");
-}
+at_o0_and_o2!(
+    division_by_zero:
+    a_division_by_zero_is_recovered_at_o0,
+    a_division_by_zero_is_recovered_at_o2
+);
 
 /// `MIN / -1` reaches the other trap instruction Vais emits (the divisor is known only at run
 /// time, so nothing folds it away).
@@ -91,15 +80,11 @@ fn division_overflow(opt: &str) {
     );
 }
 
-#[test]
-fn a_trap_instruction_is_recovered_at_o0() {
-    division_overflow("-O0");
-}
-
-#[test]
-fn a_trap_instruction_is_recovered_at_o2() {
-    division_overflow("-O2");
-}
+at_o0_and_o2!(
+    division_overflow:
+    a_trap_instruction_is_recovered_at_o0,
+    a_trap_instruction_is_recovered_at_o2
+);
 
 /// As for the null read, the call `main` made is the one into `step` at every level.
 fn stack_overflow(opt: &str) {
@@ -113,15 +98,11 @@ fn stack_overflow(opt: &str) {
     );
 }
 
-#[test]
-fn a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o0() {
-    stack_overflow("-O0");
-}
-
-#[test]
-fn a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o2() {
-    stack_overflow("-O2");
-}
+at_o0_and_o2!(
+    stack_overflow:
+    a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o0,
+    a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o2
+);
 
 /// A float-returning hot function called straight from `main` returns 0.0.
 fn three_float_faults(opt: &str) {
@@ -155,15 +136,11 @@ fn three_float_faults(opt: &str) {
     assert!(host.alive());
 }
 
-#[test]
-fn a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o0() {
-    three_float_faults("-O0");
-}
-
-#[test]
-fn a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o2() {
-    three_float_faults("-O2");
-}
+at_o0_and_o2!(
+    three_float_faults:
+    a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o0,
+    a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o2
+);
 
 /// A fault in the host's own code (version 1) cannot be undone: the report, then death by the
 /// signal.
@@ -176,15 +153,11 @@ fn version_one_fault(opt: &str) {
     );
 }
 
-#[test]
-fn a_fault_in_version_one_ends_the_process_with_the_report_at_o0() {
-    version_one_fault("-O0");
-}
-
-#[test]
-fn a_fault_in_version_one_ends_the_process_with_the_report_at_o2() {
-    version_one_fault("-O2");
-}
+at_o0_and_o2!(
+    version_one_fault:
+    a_fault_in_version_one_ends_the_process_with_the_report_at_o0,
+    a_fault_in_version_one_ends_the_process_with_the_report_at_o2
+);
 
 /// Four threads enter the new code before any of them faults (it sleeps a second first, and each
 /// thread calls it every 2 ms), so their four handlers run at about the same time; each thread
@@ -252,15 +225,11 @@ F main() -> i64 {
     assert!(host.alive());
 }
 
-#[test]
-fn four_threads_faulting_at_once_each_recover_at_o0() {
-    four_threads("-O0");
-}
-
-#[test]
-fn four_threads_faulting_at_once_each_recover_at_o2() {
-    four_threads("-O2");
-}
+at_o0_and_o2!(
+    four_threads:
+    four_threads_faulting_at_once_each_recover_at_o0,
+    four_threads_faulting_at_once_each_recover_at_o2
+);
 
 /// A method returning a small struct (two registers) returns it zeroed, reached through
 /// another hot function.
@@ -315,15 +284,11 @@ F main() -> i64 {
     assert!(host.alive());
 }
 
-#[test]
-fn a_method_returning_a_struct_returns_it_zeroed_at_o0() {
-    method_struct("-O0");
-}
-
-#[test]
-fn a_method_returning_a_struct_returns_it_zeroed_at_o2() {
-    method_struct("-O2");
-}
+at_o0_and_o2!(
+    method_struct:
+    a_method_returning_a_struct_returns_it_zeroed_at_o0,
+    a_method_returning_a_struct_returns_it_zeroed_at_o2
+);
 
 /// Structs returned in memory (four words; three floats, of which LLVM would return the third on
 /// the x87 stack) come back zeroed from a recovered call, at -O0 and -O2.
@@ -490,15 +455,11 @@ fn continuous_frames(lines: &[String]) {
     }
 }
 
-#[test]
-fn faults_while_old_libraries_are_checked_and_unloaded_at_o0() {
-    faults_during_reclaim("-O0");
-}
-
-#[test]
-fn faults_while_old_libraries_are_checked_and_unloaded_at_o2() {
-    faults_during_reclaim("-O2");
-}
+at_o0_and_o2!(
+    faults_during_reclaim:
+    faults_while_old_libraries_are_checked_and_unloaded_at_o0,
+    faults_while_old_libraries_are_checked_and_unloaded_at_o2
+);
 
 /// When the version a fault returns to faults as well, the table goes back again: v3 sets a
 /// flag and faults (back to v2), then v2's code, which faults once the flag is set, faults too

@@ -410,3 +410,20 @@ pub fn thirty_one_reloads(
     assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
     host
 }
+
+/// Two tests, `$o0` and `$o2`, that run the check `$check` on a build at `-O0` and at `-O2`:
+/// a hot build must behave the same at both levels, and each level fails on its own.
+#[allow(unused_macros)]
+macro_rules! at_o0_and_o2 {
+    ($check:ident: $o0:ident, $o2:ident) => {
+        #[test]
+        fn $o0() {
+            $check("-O0");
+        }
+
+        #[test]
+        fn $o2() {
+            $check("-O2");
+        }
+    };
+}

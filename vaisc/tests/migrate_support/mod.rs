@@ -1,7 +1,7 @@
 //! What the live data migration tests share: the game they edit, and helpers that build a
 //! patch, start a host and check that `main` keeps reading its fields right.
 
-use super::hot_support::{field, running, Host, Project};
+use super::hot_support::{field, patch_refused, running, smuggle_patch, Host, Project};
 
 /// A game whose state is a global and a local of `main`; `main` prints the fields it reads.
 pub const GAME: &str = r#"X F fflush(f: *u8) -> i32
@@ -155,4 +155,17 @@ pub fn v1_again_after_v2_faulted(host: &Host) -> usize {
     let seen = host.stdout_lines().len();
     host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
     seen
+}
+
+/// Checks that the compiler refuses the patch saying `expected`, that the runtime refuses it
+/// too when the same code arrives anyway (built aside, copied into place), and that `main`
+/// keeps reading its fields right.
+pub fn refused_by_both(p: &Project, host: &Host, expected: &str) {
+    let err = patch_refused(p);
+    assert!(err.contains(expected), "{err}");
+    smuggle_patch(p);
+    host.wait_stderr("the runtime's refusal", |l| {
+        l.contains(&format!("refused: {expected}"))
+    });
+    main_reads_right(host, 10);
 }
