@@ -10,7 +10,7 @@
 #[macro_use]
 mod hot_support;
 
-use hot_support::{field, Project};
+use hot_support::{field, running_at, Project};
 
 /// `step` (hot) spawns `helper` (async, not hot) and makes a task of `work` (async and hot);
 /// `main` prints what they give each frame.
@@ -45,17 +45,9 @@ F main() -> i64 {
 }
 "#;
 
-fn build(name: &str, opt: &str) -> Project {
-    let p = Project::new(name, GAME);
-    p.build_at(opt);
-    p
-}
-
 /// Edits of the spawned helper and of the hot async function both apply.
 fn edits_apply(opt: &str) {
-    let p = build(&format!("async-edit{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("v1", |l| {
+    let (p, mut host) = running_at(&format!("async-edit{opt}"), GAME, opt, "v1", |l| {
         field(l, "i") >= 3 && field(l, "r") == 11 * field(l, "i") + 1
     });
     p.edit("    x * 10\n", "    x * 100\n");
@@ -82,20 +74,12 @@ at_o0_and_o2!(
 /// A stack overflow in new code, on the spawned task's own thread: the task yields zero, the
 /// table returns to v1 and the program goes on.
 fn overflow_in_a_task(opt: &str) {
-    let p = build(&format!("async-fault{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("v1", |l| field(l, "i") >= 3);
+    let (p, mut host) = running_at(&format!("async-fault{opt}"), GAME, opt, "v1", |l| {
+        field(l, "i") >= 3
+    });
     p.edit("    x * 10\n", "    deep(x) * 10\n");
     p.patch_at(opt);
-    let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
-    assert!(
-        line.contains("SIGSEGV (stack overflow) in deep at game.vais:"),
-        "{line}"
-    );
-    assert!(
-        line.ends_with("back to v1, the program continues"),
-        "{line}"
-    );
+    host.wait_fault(2, &["SIGSEGV (stack overflow) in deep at game.vais:"], 1);
     // The spawned part gave 0; `work`, on main's thread, still gave i + 1.
     let zero = host.wait_stdout("the task's zero", |l| {
         field(l, "i") > 3 && field(l, "r") == field(l, "i") + 1

@@ -13,7 +13,7 @@ mod hot_support;
 mod recovery_support;
 
 use hot_support::{field, Project};
-use recovery_support::{continuous, dies_in_version_one, project, recovers, GOOD_RISKY};
+use recovery_support::{continuous, dies_in_version_one, recovers, running, GOOD_RISKY};
 
 const NULL_READ: &str = "    q := 0 as *i64\n    *q + s.frame\n";
 
@@ -106,9 +106,7 @@ at_o0_and_o2!(
 
 /// A float-returning hot function called straight from `main` returns 0.0.
 fn three_float_faults(opt: &str) {
-    let p = project(&format!("rec-float{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running(&format!("rec-float{opt}"), opt);
     let faulty = [
         "    q := 0 as *f64\n    *q\n",
         "    q := 0 as *f64\n    *q + 1.0\n",
@@ -120,17 +118,12 @@ fn three_float_faults(opt: &str) {
         now = body.to_string();
         p.patch_at(opt);
         let v = i + 2;
-        let line = host.wait_stderr("the fault report", |l| l.contains(&format!("v{v} faulted")));
-        assert!(line.contains("in ratio at game.vais:"), "{line}");
-        assert!(
-            line.ends_with("back to v1, the program continues"),
-            "{line}"
-        );
+        host.wait_fault(v, &["in ratio at game.vais:"], 1);
         host.wait_stdout("0.0 returned", |l| l.contains("f=0.0"));
     }
     p.edit(&now, "    2.5\n");
     p.patch_at(opt);
-    host.wait_stderr("the good edit", |l| l.contains("v5 applied"));
+    host.wait_applied(5);
     host.wait_stdout("v5 running", |l| l.contains("f=2.5"));
     continuous(&host.stdout_lines());
     assert!(host.alive());
@@ -467,9 +460,7 @@ at_o0_and_o2!(
 #[test]
 fn a_fault_in_the_version_returned_to_goes_back_again() {
     let opt = "-O2";
-    let p = project("rec-chain", opt);
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running("rec-chain", opt);
     // A new global cannot be hot-applied, so the existing `depth` (which only `deep` uses
     // otherwise, and nothing calls `deep` here) is the flag.
     p.edit(
@@ -481,17 +472,8 @@ fn a_fault_in_the_version_returned_to_goes_back_again() {
     host.wait_stdout("v2 running", |l| field(l, "r") == 3 * field(l, "frame"));
     p.edit("    I depth == 7 {", "    depth = 7\n    I depth == 7 {");
     p.patch_at(opt);
-    let first = host.wait_stderr("v3's fault", |l| l.contains("v3 faulted"));
-    assert!(
-        first.ends_with("back to v2, the program continues"),
-        "{first}"
-    );
-    let second = host.wait_stderr("v2's fault", |l| l.contains("v2 faulted"));
-    assert!(second.contains("in risky at game.vais:"), "{second}");
-    assert!(
-        second.ends_with("back to v1, the program continues"),
-        "{second}"
-    );
+    host.wait_fault(3, &[], 2);
+    host.wait_fault(2, &["in risky at game.vais:"], 1);
     let last = host.stdout_lines().len() as i64;
     host.wait_stdout("v1 again", |l| {
         l.starts_with("frame=")

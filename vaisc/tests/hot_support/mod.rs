@@ -201,6 +201,19 @@ impl Host {
         self.wait_stderr(&format!("v{version}"), |l| l.contains(&want));
     }
 
+    /// Waits for the report of a fault in version `version`, checks that it names every one of
+    /// `parts` and that the table went back to version `back_to`; returns the report.
+    pub fn wait_fault(&self, version: usize, parts: &[&str], back_to: usize) -> String {
+        let faulted = format!("v{version} faulted");
+        let line = self.wait_stderr(&faulted, |l| l.contains(&faulted));
+        for part in parts {
+            assert!(line.contains(part), "{part:?} not in {line}");
+        }
+        let back = format!("back to v{back_to}, the program continues");
+        assert!(line.ends_with(&back), "{line}");
+        line
+    }
+
     /// Waits until some stderr line satisfies `pred`; returns it.
     pub fn wait_stderr(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         wait(&self.stderr, what, &pred, self)
@@ -359,8 +372,19 @@ pub fn running(
     what: &str,
     pred: impl Fn(&str) -> bool,
 ) -> (Project, Host) {
+    running_at(name, source, "-O0", what, pred)
+}
+
+/// Like [`running`], with the host built at the optimisation level `opt`.
+pub fn running_at(
+    name: &str,
+    source: &str,
+    opt: &str,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> (Project, Host) {
     let p = Project::new(name, source);
-    p.build();
+    p.build_at(opt);
     let host = p.start();
     host.wait_stdout(what, pred);
     (p, host)
