@@ -234,9 +234,9 @@ fn what_cannot_be_migrated_is_refused_in_one_line() {
     );
     drop(p);
 
-    // Three sources in which inserting a field before `x` is refused, each for its own
-    // reason: the text of `GAME` each replaces, what it puts there, and the
-    // parts of the refusal.
+    // Three sources in which inserting a field before `x` is refused, each for its own reason:
+    // each case gives the text of `GAME` it replaces, what it puts there, and the parts of the
+    // refusal.
     let cases: [(&str, &str, &str, &[&str]); 3] = [
         // A pointer-typed local of `main` may point inside a value whose fields move.
         (

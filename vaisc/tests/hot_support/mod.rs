@@ -1,6 +1,8 @@
 //! Helpers for end-to-end hot-reload tests: a scratch project with a Vais source, hot builds
 //! through the real `vaisc`, and a running host whose output is collected line by line while
-//! the test edits the source and rebuilds the patch.
+//! the test edits the source and rebuilds the patch; and the steps many of those tests take
+//! alike (a patch that must build or be refused, a host started and running, a patch smuggled
+//! past the compiler, a reload or fault waited for, a run of reloads, a check at two levels).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

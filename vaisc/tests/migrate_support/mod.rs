@@ -1,5 +1,6 @@
-//! What the live data migration tests share: the game they edit, and helpers that build a
-//! patch, start a host and check that `main` keeps reading its fields right.
+//! What the live data migration tests share: the games they edit (`GAME`, `SHAPES`), the
+//! layout edits they make to them, and helpers that start a host, wait for a fault's values to
+//! move back, and check that `main` and hot code keep reading their fields right.
 
 use super::hot_support::{field, patch_refused, running, smuggle_patch, Host, Project};
 
