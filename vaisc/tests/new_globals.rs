@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, patch_ok, running, Host, Project};
+use hot_support::{field, patch_ok, running, running_at, Host};
 
 /// A game loop whose `main`, after each new version, unloads every old patch (`hot_cleanup`)
 /// and says how many it unloaded, so a test knows when the patch that added a global is gone.
@@ -213,10 +213,9 @@ fn a_new_global_whose_new_struct_changes_layout_is_refused() {
 /// value, nor keep a new global in a register across calls.
 #[test]
 fn new_globals_work_the_same_at_o2() {
-    let p = Project::new("newglobal5", GAME);
-    p.build_at("-O2");
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running_at("newglobal5", GAME, "-O2", "v1 running", |l| {
+        l.starts_with("v1 ")
+    });
     p.edit(
         "G frames: i64 = 0",
         "G frames: i64 = 0\nG score: i64 = 5\nG best: P = P { x: 40 }",
