@@ -17,11 +17,16 @@
 #[allow(dead_code)]
 #[path = "gen.rs"]
 mod gen;
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::vaisc;
 use vaisc::driver;
 use vaisc::resolve::ParseCache;
 
@@ -35,20 +40,6 @@ fn bench_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
     dir
-}
-
-/// `vaisc ARGS` in `dir`, which must succeed.
-fn vaisc(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vaisc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run vaisc");
-    assert!(
-        out.status.success(),
-        "vaisc {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A fresh folder holding `game.vais` with `source`.

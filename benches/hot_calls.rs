@@ -59,6 +59,17 @@ fn library() -> (Library, std::path::PathBuf) {
     (lib, dir)
 }
 
+/// Calls `call` with 0 to 999 (hidden from the optimiser) and sums the results: the loop every
+/// way of calling is timed in. Inlined, so that each way's loop is compiled as if written out.
+#[inline(always)]
+fn thousand_calls(mut call: impl FnMut(i64) -> i64) -> i64 {
+    let mut acc = 0i64;
+    for i in 0..1000 {
+        acc = acc.wrapping_add(call(black_box(i)));
+    }
+    acc
+}
+
 fn calls(c: &mut Criterion) {
     TABLE[2].store(work as *mut (), Ordering::Release);
     let (lib, dir) = library();
@@ -69,45 +80,22 @@ fn calls(c: &mut Criterion) {
     }
 
     let mut g = c.benchmark_group("call");
-    g.bench_function("direct", |b| {
-        b.iter(|| {
-            let mut acc = 0i64;
-            for i in 0..1000 {
-                acc = acc.wrapping_add(work(black_box(i)));
-            }
-            acc
-        })
-    });
+    g.bench_function("direct", |b| b.iter(|| thousand_calls(|i| work(i))));
     g.bench_function("jump table (vaisc)", |b| {
-        b.iter(|| {
-            let mut acc = 0i64;
-            for i in 0..1000 {
-                acc = acc.wrapping_add(call_through_table(black_box(i)));
-            }
-            acc
-        })
+        b.iter(|| thousand_calls(call_through_table))
     });
     g.bench_function("lock + dlsym by name", |b| {
         b.iter(|| {
-            let mut acc = 0i64;
-            for i in 0..1000 {
+            thousand_calls(|i| {
                 let lib = locked.lock();
                 // SAFETY: `work` has this signature.
                 let f = unsafe { lib.get::<extern "C" fn(i64) -> i64>(b"work\0") }.expect("sym");
-                acc = acc.wrapping_add(f(black_box(i)));
-            }
-            acc
+                f(i)
+            })
         })
     });
     g.bench_function("hash map lookup", |b| {
-        b.iter(|| {
-            let mut acc = 0i64;
-            for i in 0..1000 {
-                let f = map[black_box("work")];
-                acc = acc.wrapping_add(f(black_box(i)));
-            }
-            acc
-        })
+        b.iter(|| thousand_calls(|i| map[black_box("work")](i)))
     });
     g.finish();
     let _ = std::fs::remove_dir_all(dir);

@@ -4,13 +4,12 @@
 //! spent migrating, as its `[hot]` log line gives it (target: at most 5 ms). Run with
 //! `cargo bench -p vaisc --bench migrate`.
 
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-use support::{install, patch_versions, vaisc};
+use support::{install, ms_after, patch_versions, start_host, stats, vaisc};
 
 const GAME: &str = "S P { a: i64, b: i64 }
 G ps: [P; 65536] = [P { a: 1, b: 2 }; 65536]
@@ -28,15 +27,6 @@ F main() -> i64 {
 }
 ";
 
-/// `0.21` from `... migrate 0.21 ms ...`.
-fn ms_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
-    rest.split_whitespace()
-        .next()
-        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
-        .expect("a number")
-}
-
 fn main() {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-migrate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
@@ -46,14 +36,7 @@ fn main() {
         .replace("S P { a: i64, b: i64 }", "S P { a: i64, c: i64, b: i64 }")
         .replace("P { a: 1, b: 2 }", "P { a: 1, c: 0, b: 2 }");
     let versions = patch_versions(&dir, [wide, GAME.replace("+= 1", "+= 2")]);
-    let mut host = Command::new(dir.join("game"))
-        .env("VAIS_HOT_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start host");
-    let mut log = BufReader::new(host.stderr.take().expect("stderr")).lines();
-    std::thread::sleep(Duration::from_millis(200));
+    let (mut host, mut log) = start_host(&dir, ("VAIS_HOT_LOG", "info"));
     let mut times = Vec::new();
     for i in 0..40 {
         install(&dir, &versions[i % 2]);
@@ -68,14 +51,6 @@ fn main() {
     }
     let _ = host.kill();
     let _ = host.wait();
-    times.sort_by(f64::total_cmp);
-    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "migrate 1 MB (65,536 structs)     median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({} runs)",
-        pct(0.5),
-        pct(0.95),
-        times[0],
-        times.len()
-    );
+    stats("migrate 1 MB (65,536 structs)", times);
     let _ = std::fs::remove_dir_all(&dir);
 }

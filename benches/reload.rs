@@ -3,35 +3,14 @@
 //! publish, as its `[hot]` log line reports). Targets: rebuild under 50 ms, apply under 1 ms.
 //! Run with `cargo bench -p vaisc --bench reload`.
 
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use support::{install, patch_versions, vaisc};
-
-fn stats(name: &str, mut xs: Vec<f64>) {
-    xs.sort_by(f64::total_cmp);
-    let pct = |p: f64| xs[((xs.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "{name:<34} median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({} runs)",
-        pct(0.5),
-        pct(0.95),
-        xs[0],
-        xs.len()
-    );
-}
-
-/// `0.21` from `... load 0.21 ms ...`.
-fn ms_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).expect("key in log line") + key.len()..];
-    rest.split_whitespace()
-        .next()
-        .and_then(|v| v.trim_end_matches([',', ')']).parse().ok())
-        .expect("a number")
-}
+use std::time::Instant;
+use support::{install, ms_after, patch_versions, start_host, stats, vaisc};
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("vaisc-bench-reload-{}", std::process::id()));
@@ -61,14 +40,7 @@ fn main() {
         &dir,
         [2, 3].map(|k| source.replace("state.x + 1", &format!("state.x + {k}"))),
     );
-    let mut host = Command::new(dir.join("game"))
-        .env("VAIS_FRAMES", "100000000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start host");
-    let mut log = BufReader::new(host.stderr.take().expect("stderr")).lines();
-    std::thread::sleep(Duration::from_millis(200));
+    let (mut host, mut log) = start_host(&dir, ("VAIS_FRAMES", "100000000"));
     let (mut total, mut load, mut verify_publish) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..60 {
         install(&dir, &versions[i % 2]);

@@ -4,6 +4,8 @@
 //! Run with `cargo bench -p vaisc --bench soak`. (CI runs the 200-reload version in
 //! `vaisc/tests/hot.rs`.)
 
+// Shared by the process-level benchmarks, each of which uses only part of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 

@@ -12,6 +12,17 @@ fn vaisc(args: &[&str], cwd: &Path) -> Output {
         .expect("run vaisc")
 }
 
+/// `vaisc ARGS` in `cwd`, which must succeed (what it said shows if not).
+fn built(args: &[&str], cwd: &Path) -> Output {
+    let out = vaisc(args, cwd);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A scratch directory holding one source file `prog.vais`.
 fn scratch(name: &str, src: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vaisc-cli-{name}-{}", std::process::id()));
@@ -37,12 +48,7 @@ fn version_and_help() {
 #[test]
 fn build_writes_stem_in_the_current_directory() {
     let dir = scratch("build", PROGRAM);
-    let out = vaisc(&["build", "prog.vais"], &dir);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    built(&["build", "prog.vais"], &dir);
     let run = Command::new(dir.join("prog"))
         .output()
         .expect("run program");
@@ -63,17 +69,11 @@ fn run_passes_on_the_exit_status_and_output() {
 #[test]
 fn emit_llvm_ir_and_debug_info() {
     let dir = scratch("emit", PROGRAM);
-    let out = vaisc(&["build", "prog.vais", "--emit", "llvm-ir"], &dir);
-    assert!(out.status.success());
+    built(&["build", "prog.vais", "--emit", "llvm-ir"], &dir);
     let ir = std::fs::read_to_string(dir.join("prog.ll")).expect("prog.ll");
     assert!(ir.contains("define i32 @main("), "{ir}");
 
-    let out = vaisc(&["build", "prog.vais", "-g", "-o", "dbg"], &dir);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    built(&["build", "prog.vais", "-g", "-o", "dbg"], &dir);
     let exe = std::fs::read(dir.join("dbg")).expect("executable");
     let has = |needle: &[u8]| exe.windows(needle.len()).any(|w| w == needle);
     assert!(has(b".debug_line"), "no DWARF line table");
@@ -105,8 +105,7 @@ fn warnings_do_not_stop_the_build() {
         "warn",
         "F main() -> i64 {\n    x := 1\n    x = 2\n    x\n}\n",
     );
-    let out = vaisc(&["build", "prog.vais", "-o", "w"], &dir);
-    assert!(out.status.success());
+    let out = built(&["build", "prog.vais", "-o", "w"], &dir);
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning[W0001]"));
     let run = Command::new(dir.join("w")).status().expect("run");
     assert_eq!(run.code(), Some(2));
@@ -205,12 +204,7 @@ fn a_failing_assert_names_its_file_and_line_on_stderr_and_exits_101() {
         "F main() -> i64 {\n    println(\"before\")\n    x := 3\n    assert(x == 4)\n    0\n}\n";
     let dir = scratch("assert", src);
     for level in ["-O0", "-O2"] {
-        let out = vaisc(&["build", "prog.vais", level], &dir);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        built(&["build", "prog.vais", level], &dir);
         let run = Command::new(dir.join("prog"))
             .output()
             .expect("run program");

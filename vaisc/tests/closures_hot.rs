@@ -8,17 +8,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::Project;
-
-fn build_patch(p: &Project) -> Vec<u8> {
-    let out = p.patch();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(p.patch_path()).expect("patch")
-}
+use hot_support::{thirty_one_reloads, two_patches, Project};
 
 const CLOSURES: &str = r#"U std/hot
 X F fflush(f: *u8) -> i32
@@ -61,36 +51,23 @@ F main() -> i64 {
 #[test]
 fn a_stored_closure_outlives_later_reloads_and_other_patches_are_unloaded() {
     let p = Project::new("closures", CLOSURES);
-    p.build();
-    let first = build_patch(&p);
     // Later versions have other code where v2 has the stored closure's body, so calling it
     // after v2's pages were unmapped (and reused) would fail or give another number.
-    p.edit(
-        "keep = |x| x + k + base",
-        "keep = |x| x + k + base + 1000000",
+    let (first, later) = two_patches(&p, || {
+        p.edit(
+            "keep = |x| x + k + base",
+            "keep = |x| x + k + base + 1000000",
+        );
+        p.edit("h.f = |x| x * k", "h.f = |x| x * k * 1000");
+        p.edit("x * 2 + n", "x * 3 + n");
+    });
+    // v2 stays (its closure is stored); the others, whose closures lived only as long as the
+    // call making them, were unloaded as they went.
+    let host = thirty_one_reloads(
+        &p,
+        (&first, &later),
+        "made by v2: keep(1)=1006 h.f(2)=10",
+        2..=16,
     );
-    p.edit("h.f = |x| x * k", "h.f = |x| x * k * 1000");
-    p.edit("x * 2 + n", "x * 3 + n");
-    let later = build_patch(&p);
-    std::fs::remove_file(p.patch_path()).expect("remove patch");
-    let mut host = p.start();
-    host.wait_stdout("start", |l| l == "started");
-    for version in 2..=32 {
-        let patch = if version == 2 { &first } else { &later };
-        p.install_patch(&host, patch, version);
-        if version == 2 {
-            host.wait_stdout("the closure", |l| l == "made by v2: keep(1)=1006 h.f(2)=10");
-        }
-        if version == 30 {
-            // v2 stays (its closure is stored); the others, whose closures lived only as long
-            // as the call making them, were unloaded as they went.
-            let mapped = host.patch_libraries();
-            assert!(
-                (2..=16).contains(&mapped),
-                "{mapped} patch libraries mapped"
-            );
-        }
-    }
-    assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
     host.wait_stdout("the result", |l| l == "keep(1)=1006 h.f(2)=10 step(3)=12");
 }

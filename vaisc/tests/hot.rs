@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, Project};
+use hot_support::{field, patch_ok, running, smuggle_patch, Project};
 use std::time::Duration;
 
 /// A game loop: `tick` is hot, `helper` is an ordinary function it calls, `total` a global.
@@ -40,21 +40,9 @@ fn first_after(lines: &[String], pred: impl Fn(&str) -> bool) -> (String, String
     (lines[i - 1].clone(), lines[i].clone())
 }
 
-fn patch_ok(p: &Project) {
-    let out = p.patch();
-    assert!(
-        out.status.success(),
-        "patch build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn edits_show_up_with_main_state_and_globals_intact() {
-    let p = Project::new("edits", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("a few frames", |l| {
+    let (p, host) = running("edits", GAME, "a few frames", |l| {
         l.starts_with("v1") && field(l, "frame") >= 5
     });
 
@@ -97,28 +85,9 @@ fn edits_show_up_with_main_state_and_globals_intact() {
     assert_eq!(field(&v4[1], "total") - field(&v4[0], "total"), 110);
 }
 
-/// Copies a patch built elsewhere (from the same source file, after an incompatible edit)
-/// over the one the host watches, as a stale or hand-made patch would arrive.
-fn smuggle_patch(p: &Project) {
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tmp = p.dir.join("incoming.so");
-    std::fs::copy(other.join("libgame.so"), &tmp).expect("copy patch");
-    std::fs::rename(&tmp, p.patch_path()).expect("move patch into place");
-}
-
 #[test]
 fn signature_and_layout_changes_are_refused_and_old_code_keeps_running() {
-    let p = Project::new("refuse", GAME);
-    p.build();
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running("refuse", GAME, "running", |l| field(l, "frame") >= 3);
 
     p.edit(
         "F tick(s: *State) -> i64 {",
@@ -176,10 +145,7 @@ fn signature_and_layout_changes_are_refused_and_old_code_keeps_running() {
 
 #[test]
 fn broken_patches_leave_the_program_running() {
-    let p = Project::new("broken", GAME);
-    p.build();
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running("broken", GAME, "running", |l| field(l, "frame") >= 3);
 
     // A compile error: no patch is written, the program runs on.
     p.edit("s.frame += 1", "s.frame += nope");
@@ -268,10 +234,9 @@ F main() -> i64 {
 
 #[test]
 fn runtime_api_callbacks_versions_and_hot_loop() {
-    let p = Project::new("api", API_GAME);
-    p.build();
-    let mut host = p.start();
-    host.wait_stdout("first frames", |l| l.starts_with("A version=1"));
+    let (p, mut host) = running("api", API_GAME, "first frames", |l| {
+        l.starts_with("A version=1")
+    });
     p.edit("\"A version", "\"B version");
     patch_ok(&p);
     host.wait_stdout("callback", |l| l == "callback version=2");
@@ -382,10 +347,7 @@ F main() -> i64 {
     0
 }
 "#;
-    let p = Project::new("init", source);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("old code", |l| l.starts_with("old"));
+    let (p, host) = running("init", source, "old code", |l| l.starts_with("old"));
     p.edit("\"old %ld", "\"new %ld");
     host.wait_stdout("code rebuilt by the runtime itself", |l| {
         l.starts_with("new")
@@ -415,10 +377,7 @@ F main() -> i64 {
     0
 }
 "#;
-    let p = Project::new("rollback", source);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("old code", |l| l == "A");
+    let (p, host) = running("rollback", source, "old code", |l| l == "A");
     p.edit("\"A\\n\"", "\"B\\n\"");
     patch_ok(&p);
     host.wait_stdout("rollback", |l| l == "rolled back to 1");
@@ -514,10 +473,7 @@ F main() -> i64 {
     0
 }
 "#;
-    let p = Project::new("aggregate-globals", source);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("a few steps", |l| {
+    let (p, host) = running("aggregate-globals", source, "a few steps", |l| {
         l.starts_with("v1") && field(l, "hot") >= 5
     });
     p.edit(
@@ -563,10 +519,7 @@ F main() -> i64 {
     0
 }
 "#;
-    let p = Project::new("consts", SRC);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("the first value", |l| {
+    let (p, host) = running("consts", SRC, "the first value", |l| {
         field(l, "speed") == 3 && field(l, "frame") >= 3
     });
     p.edit("C SPEED: i64 = 3", "C SPEED: i64 = 7");
@@ -587,10 +540,7 @@ fn adding_an_unused_function_patches_only_what_changed() {
         "F helper() -> i64 = 1",
         "F abs(v: i64) -> i64 = I v < 0 { -v } E { v }\nF helper() -> i64 = abs(-1)",
     );
-    let p = Project::new("unused-fn", &source);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("a few frames", |l| {
+    let (p, host) = running("unused-fn", &source, "a few frames", |l| {
         l.starts_with("v1") && field(l, "frame") >= 3
     });
     p.edit(
@@ -612,10 +562,7 @@ fn adding_an_unused_function_patches_only_what_changed() {
 /// keeps its current value.
 #[test]
 fn an_edited_initial_value_is_reported_and_the_running_value_kept() {
-    let p = Project::new("init-edit", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("a few frames", |l| {
+    let (p, host) = running("init-edit", GAME, "a few frames", |l| {
         l.starts_with("v1") && field(l, "frame") >= 3
     });
     p.edit("G total: i64 = 0", "G total: i64 = 1000");

@@ -7,9 +7,10 @@
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
+#[macro_use]
 mod hot_support;
 
-use hot_support::{field, Project};
+use hot_support::{field, running_at, Project};
 
 /// `step` (hot) spawns `helper` (async, not hot) and makes a task of `work` (async and hot);
 /// `main` prints what they give each frame.
@@ -44,83 +45,41 @@ F main() -> i64 {
 }
 "#;
 
-fn build(name: &str, opt: &str) -> Project {
-    let p = Project::new(name, GAME);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    p
-}
-
-fn patch(p: &Project, opt: &str) {
-    let out = p.vaisc(&[
-        "build",
-        "--hot",
-        "--patch-only",
-        opt,
-        "game.vais",
-        "-o",
-        "game",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Edits of the spawned helper and of the hot async function both apply.
 fn edits_apply(opt: &str) {
-    let p = build(&format!("async-edit{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("v1", |l| {
+    let (p, mut host) = running_at(&format!("async-edit{opt}"), GAME, opt, "v1", |l| {
         field(l, "i") >= 3 && field(l, "r") == 11 * field(l, "i") + 1
     });
     p.edit("    x * 10\n", "    x * 100\n");
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     host.wait_stdout("the new helper", |l| {
         field(l, "r") == 101 * field(l, "i") + 1
     });
     p.edit("    x + 1\n", "    x + 7\n");
-    patch(&p, opt);
-    host.wait_stderr("v3", |l| l.contains("v3 applied"));
+    p.patch_at(opt);
+    host.wait_applied(3);
     host.wait_stdout("the new hot async body", |l| {
         field(l, "r") == 101 * field(l, "i") + 7
     });
     assert!(host.alive());
 }
 
-#[test]
-fn edits_of_async_functions_apply_at_o0() {
-    edits_apply("-O0");
-}
-
-#[test]
-fn edits_of_async_functions_apply_at_o2() {
-    edits_apply("-O2");
-}
+at_o0_and_o2!(
+    edits_apply:
+    edits_of_async_functions_apply_at_o0,
+    edits_of_async_functions_apply_at_o2
+);
 
 /// A stack overflow in new code, on the spawned task's own thread: the task yields zero, the
 /// table returns to v1 and the program goes on.
 fn overflow_in_a_task(opt: &str) {
-    let p = build(&format!("async-fault{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("v1", |l| field(l, "i") >= 3);
+    let (p, mut host) = running_at(&format!("async-fault{opt}"), GAME, opt, "v1", |l| {
+        field(l, "i") >= 3
+    });
     p.edit("    x * 10\n", "    deep(x) * 10\n");
-    patch(&p, opt);
-    let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
-    assert!(
-        line.contains("SIGSEGV (stack overflow) in deep at game.vais:"),
-        "{line}"
-    );
-    assert!(
-        line.ends_with("back to v1, the program continues"),
-        "{line}"
-    );
+    p.patch_at(opt);
+    host.wait_fault(2, &["SIGSEGV (stack overflow) in deep at game.vais:"], 1);
     // The spawned part gave 0; `work`, on main's thread, still gave i + 1.
     let zero = host.wait_stdout("the task's zero", |l| {
         field(l, "i") > 3 && field(l, "r") == field(l, "i") + 1
@@ -132,15 +91,11 @@ fn overflow_in_a_task(opt: &str) {
     assert!(host.alive());
 }
 
-#[test]
-fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o0() {
-    overflow_in_a_task("-O0");
-}
-
-#[test]
-fn a_stack_overflow_in_a_spawned_task_is_recovered_at_o2() {
-    overflow_in_a_task("-O2");
-}
+at_o0_and_o2!(
+    overflow_in_a_task:
+    a_stack_overflow_in_a_spawned_task_is_recovered_at_o0,
+    a_stack_overflow_in_a_spawned_task_is_recovered_at_o2
+);
 
 /// A task of a `#[hot]` async function that is running when a reload comes finishes in the
 /// code it started in; a task made after the reload runs the new body.
@@ -169,24 +124,19 @@ F main() -> i64 {
 
 fn running_task_keeps_its_code(opt: &str) {
     let p = Project::new(&format!("async-spin{opt}"), SPINNER);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     std::fs::remove_file(p.patch_path()).expect("remove the first patch");
     let mut host = p.start();
     host.wait_stdout("the task running v1", |l| l == "spinning");
     p.edit("    tag * 1\n", "    tag * 100\n");
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
     host.wait_stdout("both results", |l| l == "t=1 u=200");
 }
 
-#[test]
-fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o0() {
-    running_task_keeps_its_code("-O0");
-}
-
-#[test]
-fn a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o2() {
-    running_task_keeps_its_code("-O2");
-}
+at_o0_and_o2!(
+    running_task_keeps_its_code:
+    a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o0,
+    a_running_task_finishes_in_its_code_and_a_new_one_runs_the_reloaded_body_at_o2
+);

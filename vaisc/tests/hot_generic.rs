@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, Project};
+use hot_support::{field, patch_ok, running};
 
 const GAME: &str = r#"X F fflush(f: *u8) -> i32
 S State { frame: i64, best: i64 }
@@ -35,21 +35,9 @@ F main() -> i64 {
 }
 "#;
 
-fn patch_ok(p: &Project) {
-    let out = p.patch();
-    assert!(
-        out.status.success(),
-        "patch build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn hot_code_uses_generic_helpers_and_main_keeps_its_vec() {
-    let p = Project::new("generic", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("a few frames", |l| {
+    let (p, host) = running("generic", GAME, "a few frames", |l| {
         l.starts_with("v1") && field(l, "frame") >= 5
     });
 

@@ -93,20 +93,25 @@ fn build_library(dir: &Path) {
     check(&ar, "ar");
 }
 
-#[test]
-fn a_shared_library_links_and_runs_without_ld_library_path() {
-    let s = Scratch::new("shared");
+/// `vaisc build prog.vais -o prog -L LIBDIR -l mine` in the scratch folder, which must succeed.
+fn build_against(s: &Scratch, libdir: &str) {
     let out = s.vaisc(&[
         "build",
         "prog.vais",
         "-o",
         "prog",
         "-L",
-        "shared",
+        libdir,
         "-l",
         "mine",
     ]);
     check(&out, "vaisc build");
+}
+
+#[test]
+fn a_shared_library_links_and_runs_without_ld_library_path() {
+    let s = Scratch::new("shared");
+    build_against(&s, "shared");
     // The -L directory is the executable's run path, so no LD_LIBRARY_PATH is needed.
     let out = run(Command::new(s.dir.join("prog")).env_remove("LD_LIBRARY_PATH"));
     check(&out, "prog");
@@ -120,17 +125,7 @@ fn a_shared_library_links_and_runs_without_ld_library_path() {
 #[test]
 fn a_static_library_is_copied_into_the_executable() {
     let s = Scratch::new("static");
-    let out = s.vaisc(&[
-        "build",
-        "prog.vais",
-        "-o",
-        "prog",
-        "-L",
-        "static",
-        "-l",
-        "mine",
-    ]);
-    check(&out, "vaisc build");
+    build_against(&s, "static");
     std::fs::remove_dir_all(s.dir.join("static")).expect("remove the archive");
     let out = run(&mut Command::new(s.dir.join("prog")));
     check(&out, "prog");

@@ -11,28 +11,20 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, Host, Project};
-use migrate_support::{main_reads_right, patch_ok, patch_refused, started, GAME};
+use hot_support::{field, patch_ok, patch_refused, Host, Project};
+use migrate_support::{
+    insert_speed, main_reads_right, refused_by_both, relayout, shapes_started, started, GAME,
+    SHAPES,
+};
 
 #[test]
 fn an_inserted_field_gets_zero_and_main_reads_the_moved_ones() {
     let (p, host) = started("insert", GAME);
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, speed: i64, x: i64 }",
-    );
+    insert_speed(&p);
     p.edit("s.x += 10", "s.x += 10\n    s.speed += 1");
     p.edit(
         "printf(\"v1 hot frame=%ld\\n\", s.frame)",
         "printf(\"v2 hot frame=%ld speed=%ld\\n\", s.frame, s.speed)",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, speed: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, speed: 0, x: 0 }",
     );
     let err = patch_ok(&p);
     assert!(
@@ -183,41 +175,9 @@ fn nested_structs_in_arrays_of_a_global_and_of_mains_local() {
     }
 }
 
-/// An enum value in `main`'s local, which hot code steps through its variants; `main` builds
-/// it in the `Dot` variant.
-const SHAPES: &str = r#"X F fflush(f: *u8) -> i32
-E Shape { Dot, Circle(i64), Square(i64) }
-S World { shape: Shape, frame: i64 }
-#[hot]
-F tick(a: *World) {
-    a.frame += 1
-    a.shape = M a.shape {
-        Shape.Dot => Shape.Circle(1),
-        Shape.Circle(r) => Shape.Circle(r + 1),
-        Shape.Square(s) => Shape.Square(s),
-    }
-    n := M a.shape { Shape.Circle(r) => r, _ => 0 }
-    printf("v1 r=%ld\n", n)
-    fflush(0)
-}
-F main() -> i64 {
-    w := mut World { shape: Shape.Dot, frame: 0 }
-    L w.frame < 100000000 {
-        tick(&w)
-        usleep(2000)
-    }
-    0
-}
-"#;
-
 #[test]
 fn enum_variants_follow_by_name_and_a_live_removed_one_refuses() {
-    let p = Project::new("enums", SHAPES);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("the first frames", |l| {
-        l.starts_with("v1 r=") && field(l, "r") >= 5
-    });
+    let (p, host) = shapes_started("enums", SHAPES);
     // A variant added (at the end: `main` builds `Dot`, whose tag must stay) migrates.
     p.edit(
         "E Shape { Dot, Circle(i64), Square(i64) }",
@@ -260,17 +220,10 @@ fn what_cannot_be_migrated_is_refused_in_one_line() {
     // More room than kept: `main`'s `l` was given twice its 16 bytes plus 64.
     let p = Project::new("room", GAME);
     p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, x: i64, big: [i64; 20] }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, x: 0, big: [0; 20] }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, x: 0, big: [0; 20] }",
+    relayout(
+        &p,
+        "frame: i64, x: i64, big: [i64; 20]",
+        "frame: 0, x: 0, big: [0; 20]",
     );
     let err = patch_refused(&p);
     assert!(
@@ -281,88 +234,44 @@ fn what_cannot_be_migrated_is_refused_in_one_line() {
     );
     drop(p);
 
-    // A pointer-typed local of `main` may point inside a value whose fields move.
-    let source = GAME.replace(
-        "    l := mut State { frame: 0, x: 0 }\n",
-        "    l := mut State { frame: 0, x: 0 }\n    px := &g.x\n",
-    );
-    let p = Project::new("pointer", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, y: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, y: 0, x: 0 }",
-    );
-    let err = patch_refused(&p);
-    assert!(
-        err.contains("State: `px` of `main` (*i64, game.vais:"),
-        "{err}"
-    );
-    assert!(
-        err.contains("may point inside a value whose fields move"),
-        "{err}"
-    );
-    drop(p);
-
-    // Values in memory the runtime cannot find.
-    let source = GAME.replace(
-        "F main() -> i64 {\n",
-        "X F malloc(n: u64) -> *u8\nF make() -> *State = malloc(64) as *State\nF main() -> i64 {\n",
-    );
-    let p = Project::new("heap", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, y: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, y: 0, x: 0 }",
-    );
-    let err = patch_refused(&p);
-    assert!(
-        err.contains(
-            "State: values may live in memory the runtime cannot find (`as *State` at game.vais:"
+    // Three sources in which inserting a field before `x` is refused, each for its own reason:
+    // each case gives the text of `GAME` it replaces, what it puts there, and the parts of the
+    // refusal.
+    let cases: [(&str, &str, &str, &[&str]); 3] = [
+        // A pointer-typed local of `main` may point inside a value whose fields move.
+        (
+            "pointer",
+            "    l := mut State { frame: 0, x: 0 }\n",
+            "    l := mut State { frame: 0, x: 0 }\n    px := &g.x\n",
+            &[
+                "State: `px` of `main` (*i64, game.vais:",
+                "may point inside a value whose fields move",
+            ],
         ),
-        "{err}"
-    );
-    drop(p);
-
-    // Another thread that may run Vais code.
-    let source = GAME.replace(
-        "F main() -> i64 {\n",
-        "X F pthread_create(t: *u64, a: *u8, f: fn(*u8) -> *u8, arg: *u8) -> i32\nF main() -> i64 {\n",
-    );
-    let p = Project::new("thread", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, y: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, y: 0, x: 0 }",
-    );
-    let err = patch_refused(&p);
-    assert!(
-        err.contains("State: another thread may be running Vais code (`pthread_create` is declared at game.vais:"),
-        "{err}"
-    );
+        // Values in memory the runtime cannot find.
+        (
+            "heap",
+            "F main() -> i64 {\n",
+            "X F malloc(n: u64) -> *u8\nF make() -> *State = malloc(64) as *State\nF main() -> i64 {\n",
+            &["State: values may live in memory the runtime cannot find (`as *State` at game.vais:"],
+        ),
+        // Another thread that may run Vais code.
+        (
+            "thread",
+            "F main() -> i64 {\n",
+            "X F pthread_create(t: *u64, a: *u8, f: fn(*u8) -> *u8, arg: *u8) -> i32\nF main() -> i64 {\n",
+            &["State: another thread may be running Vais code (`pthread_create` is declared at game.vais:"],
+        ),
+    ];
+    for (name, from, to, expected) in cases {
+        let p = Project::new(name, &GAME.replace(from, to));
+        p.build();
+        relayout(&p, "frame: i64, y: i64, x: i64", "frame: 0, y: 0, x: 0");
+        let err = patch_refused(&p);
+        for part in expected {
+            assert!(err.contains(part), "{name}: {err}");
+        }
+    }
 }
 
 #[test]
@@ -370,61 +279,27 @@ fn the_runtime_rechecks_and_old_code_keeps_running() {
     // A field `main` reads changes type: refused by the compiler, and by the runtime when
     // such a patch arrives anyway (built aside, then copied into place).
     let (p, host) = started("recheck", GAME);
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, x: f64 }",
-    );
+    relayout(&p, "frame: i64, x: f64", "frame: 0, x: 0.0");
     p.edit("s.x += 10", "s.x += 10.0");
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, x: 0.0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, x: 0.0 }",
-    );
     p.edit(
         "printf(\"main frame=%ld x=%ld lx=%ld\\n\", g.frame, g.x, l.x)",
         "printf(\"main frame=%ld x=%ld lx=%ld\\n\", g.frame, g.x as i64, l.x as i64)",
     );
     let expected = "State: field `x` changes type from i64 to f64, but code that keeps running (`main`) uses it as i64";
-    let err = patch_refused(&p);
-    assert!(err.contains(expected), "{err}");
-    let aside = p.dir.join("aside.so");
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
-    std::fs::rename(&aside, p.patch_path()).expect("install");
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }
 
 #[test]
 fn rollback_across_a_layout_change_moves_the_values_back() {
     let (p, host) = started("rollback", GAME);
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { speed: i64, frame: i64, x: i64 }",
+    relayout(
+        &p,
+        "speed: i64, frame: i64, x: i64",
+        "speed: 0, frame: 0, x: 0",
     );
     p.edit(
         "printf(\"v1 hot frame=%ld\\n\", s.frame)",
         "printf(\"v2 hot frame=%ld\\n\", s.frame)",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { speed: 0, frame: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { speed: 0, frame: 0, x: 0 }",
     );
     patch_ok(&p);
     host.wait_stdout("new code", |l| l.starts_with("v2 hot"));
@@ -547,36 +422,8 @@ fn a_struct_passed_by_value_to_an_ordinary_function_is_refused_at_build_and_at_l
             "        I energy(g) < 0 {\n            printf(\"never\\n\")\n        }\n        usleep(2000)\n",
         );
     let (p, host) = started("by-value", &source);
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, y: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, y: 0, x: 0 }",
-    );
+    relayout(&p, "frame: i64, y: i64, x: i64", "frame: 0, y: 0, x: 0");
     let expected =
         "State: passed by value to or from `energy` (game.vais:14), whose copy keeps the old size";
-    let err = patch_refused(&p);
-    assert!(err.contains(expected), "{err}");
-    // The same patch built aside and copied into place: the runtime refuses it too.
-    let aside = p.dir.join("aside.so");
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
-    std::fs::rename(&aside, p.patch_path()).expect("install");
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }

@@ -10,45 +10,24 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::field;
-use migrate_support::{hot_reads_right, main_reads_right, patch_ok, started, GAME};
-
-/// `GAME` with the hot `show` printing `x` too, so hot code's reads are checked as well.
-fn game() -> String {
-    GAME.replace(
-        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
-        "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
-    )
-}
+use hot_support::patch_ok;
+use migrate_support::{
+    hot_reads_right, insert_speed, main_reads_right, shapes_started, showing_x, started,
+    v1_again_after_v2_faulted, SHAPES,
+};
 
 #[test]
 fn a_fault_after_a_layout_change_moves_the_values_back_before_old_code_runs() {
-    let (p, mut host) = started("fault-back", &game());
+    let (p, mut host) = started("fault-back", &showing_x());
     // v2 inserts a field before `x` (so `x` moves) and faults once it has run 20 frames.
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, speed: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, speed: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, speed: 0, x: 0 }",
-    );
+    insert_speed(&p);
     p.edit("    s.x += 10\n", "    s.x += 10\n    s.speed += 1\n");
     p.edit(
         "    printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)\n",
         "    I s.speed >= 20 {\n        q := 0 as *i64\n        s.x = *q\n    }\n    printf(\"v2 hot frame=%ld x=%ld\\n\", s.frame, s.x)\n",
     );
     patch_ok(&p);
-    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
-    host.wait_stderr("the values moved back", |l| {
-        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
-    });
-    let seen = host.stdout_lines().len();
-    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
+    let seen = v1_again_after_v2_faulted(&host);
     // v1's hot code, with its constant offsets, and `main`, with the offset table, both read
     // the values the v2 code left, in v1's layout.
     hot_reads_right(&host, "v1 hot", seen);
@@ -58,7 +37,7 @@ fn a_fault_after_a_layout_change_moves_the_values_back_before_old_code_runs() {
     p.edit("    I s.speed >= 20 {", "    I s.speed < 0 {");
     p.edit("v2 hot frame", "v3 hot frame");
     patch_ok(&p);
-    host.wait_stderr("v3", |l| l.contains("v3 applied"));
+    host.wait_applied(3);
     let seen = host.stdout_lines().len();
     host.wait_count("new code", seen + 10, |l| l.starts_with("v3 hot"));
     hot_reads_right(&host, "v3 hot", seen);
@@ -73,30 +52,19 @@ fn hot_check_inside_hot_code_leaves_a_migration_to_mains_next_safe_point() {
     // the v1 code would read `x` at its old place.
     let source = format!(
         "U std/hot\n{}",
-        game().replace(
+        showing_x().replace(
             "F show(s: *State) {\n",
             "F show(s: *State) {\n    hot_check()\n",
         )
     );
     let (p, mut host) = started("nested-check", &source);
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, speed: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, speed: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, speed: 0, x: 0 }",
-    );
+    insert_speed(&p);
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
     host.wait_stderr("the deferral", |l| {
         l.contains("v2 waits for main's next call of a hot function")
     });
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    host.wait_applied(2);
     let seen = host.stdout_lines().len();
     host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
     hot_reads_right(&host, "v1 hot", 0);
@@ -105,39 +73,16 @@ fn hot_check_inside_hot_code_leaves_a_migration_to_mains_next_safe_point() {
     assert!(host.alive());
 }
 
-/// A world whose shape grows; `main` keeps it.
-const SHAPES: &str = r#"X F fflush(f: *u8) -> i32
-E Shape { Dot, Circle(i64) }
-S World { shape: Shape, frame: i64 }
-#[hot]
-F tick(a: *World) {
-    a.frame += 1
-    a.shape = M a.shape {
-        Shape.Dot => Shape.Circle(1),
-        Shape.Circle(r) => Shape.Circle(r + 1),
-    }
-    n := M a.shape { Shape.Circle(r) => r, _ => 0 }
-    printf("v1 r=%ld\n", n)
-    fflush(0)
+/// `SHAPES` without the `Square` variant: a world whose shape grows; `main` keeps it.
+fn shapes() -> String {
+    SHAPES
+        .replace(", Square(i64)", "")
+        .replace("        Shape.Square(s) => Shape.Square(s),\n", "")
 }
-F main() -> i64 {
-    w := mut World { shape: Shape.Dot, frame: 0 }
-    L w.frame < 100000000 {
-        tick(&w)
-        usleep(2000)
-    }
-    0
-}
-"#;
 
 #[test]
 fn a_fault_whose_values_cannot_move_back_keeps_the_version_of_their_layouts() {
-    let p = hot_support::Project::new("fault-refused", SHAPES);
-    p.build();
-    let mut host = p.start();
-    host.wait_stdout("the first frames", |l| {
-        l.starts_with("v1 r=") && field(l, "r") >= 5
-    });
+    let (p, mut host) = shapes_started("fault-refused", &shapes());
     // v2 adds `Tri`; every 50th frame the value becomes one and that frame faults. v1 has no
     // `Tri`, so the values cannot move back: v2, whose layouts they have, runs on.
     p.edit(

@@ -11,8 +11,8 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, Project};
-use migrate_support::{main_reads_right, patch_ok, patch_refused, started, GAME};
+use hot_support::{field, patch_ok, patch_refused};
+use migrate_support::{built_with_defaulted_y, main_reads_right, started, GAME};
 
 /// A generic struct's instance (`Pair<i64>`) is a migratable type of its own.
 #[test]
@@ -55,12 +55,7 @@ fn a_struct_held_in_a_vec_refuses_a_layout_change() {
         "    l := mut State { frame: 0, x: 0 }\n",
         "    l := mut State { frame: 0, x: 0 }\n    v: mut Vec<State> = Vec.new()\n    v.push(State { frame: 1, x: 2 })\n",
     );
-    let p = Project::new("vec", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64 = 0, x: i64 }",
-    );
+    let p = built_with_defaulted_y("vec", &source);
     let err = patch_refused(&p);
     assert!(
         err.contains(
@@ -74,12 +69,7 @@ fn a_struct_held_in_a_vec_refuses_a_layout_change() {
         .replace("S State {", "S Other { a: i64 }\nS State {")
         .replace("Vec<State>", "Vec<Other>")
         .replace("v.push(State { frame: 1, x: 2 })", "v.push(Other { a: 1 })");
-    let p = Project::new("vec_other", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64 = 0, x: i64 }",
-    );
+    let p = built_with_defaulted_y("vec_other", &source);
     let err = patch_ok(&p);
     assert!(
         err.contains("migration: State: + y = 0, x moved 8 -> 16"),
@@ -147,12 +137,7 @@ fn spawn_and_task_records_refuse_layout_changes() {
             "F main() -> i64 {\n",
             &format!("{decl}F main() -> i64 {{\n{body}"),
         );
-        let p = Project::new(&format!("task{i}"), &source);
-        p.build();
-        p.edit(
-            "S State { frame: i64, x: i64 }",
-            "S State { frame: i64, y: i64 = 0, x: i64 }",
-        );
+        let p = built_with_defaulted_y(&format!("task{i}"), &source);
         match refusal {
             Some(why) => {
                 let err = patch_refused(&p);
@@ -207,12 +192,7 @@ fn closures_in_structs_migrate_and_captured_structs_refuse() {
         "    l := mut State { frame: 0, x: 0 }\n",
         "    l := mut State { frame: 0, x: 0 }\n    c := |n: i64| n + l.frame\n    printf(\"c=%ld\\n\", c(1))\n",
     );
-    let p = Project::new("captured", &source);
-    p.build();
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, y: i64 = 0, x: i64 }",
-    );
+    let p = built_with_defaulted_y("captured", &source);
     let err = patch_refused(&p);
     assert!(
         err.contains("State: values may live in the environment of a closure (game.vais:16), which the runtime cannot find"),

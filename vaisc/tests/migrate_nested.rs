@@ -12,40 +12,33 @@ mod hot_support;
 #[allow(dead_code)]
 mod migrate_support;
 
-use hot_support::{field, Project};
-use migrate_support::{hot_reads_right, main_reads_right, patch_ok, patch_refused, started, GAME};
+use hot_support::{field, patch_ok, patch_refused, Host, Project};
+use migrate_support::{
+    hot_reads_right, insert_speed, main_reads_right, refused_by_both, showing_x, started,
+    v1_again_after_v2_faulted, GAME,
+};
 
 /// `GAME` with `main` calling hot code only through the ordinary `frame`, and the hot `show`
 /// printing `x` too.
 fn game() -> String {
-    GAME.replace(
-        "printf(\"v1 hot frame=%ld\\n\", s.frame)",
-        "printf(\"v1 hot frame=%ld x=%ld\\n\", s.frame, s.x)",
-    )
-    .replace(
-        "F main() -> i64 {\n",
-        "F frame(s: *State) {\n    tick(s)\n    show(s)\n}\nF main() -> i64 {\n",
-    )
-    .replace(
-        "        tick(&g)\n        tick(&l)\n        show(&g)\n",
-        "        frame(&g)\n        frame(&l)\n",
-    )
+    showing_x()
+        .replace(
+            "F main() -> i64 {\n",
+            "F frame(s: *State) {\n    tick(s)\n    show(s)\n}\nF main() -> i64 {\n",
+        )
+        .replace(
+            "        tick(&g)\n        tick(&l)\n        show(&g)\n",
+            "        frame(&g)\n        frame(&l)\n",
+        )
 }
 
-/// Inserts `speed` before `x` in `State` and its literals, so `x` moves.
-fn insert_speed(p: &Project) {
-    p.edit(
-        "S State { frame: i64, x: i64 }",
-        "S State { frame: i64, speed: i64, x: i64 }",
-    );
-    p.edit(
-        "G g: State = State { frame: 0, x: 0 }",
-        "G g: State = State { frame: 0, speed: 0, x: 0 }",
-    );
-    p.edit(
-        "l := mut State { frame: 0, x: 0 }",
-        "l := mut State { frame: 0, speed: 0, x: 0 }",
-    );
+/// Checks that every line of v1's and of v2's hot code read `x` right, that `main` reads its
+/// fields right in 10 more lines, and that the host is still running.
+fn all_read_right(host: &mut Host) {
+    hot_reads_right(host, "v1 hot", 0);
+    hot_reads_right(host, "v2 hot", 0);
+    main_reads_right(host, 10);
+    assert!(host.alive());
 }
 
 #[test]
@@ -54,13 +47,10 @@ fn an_ordinary_function_calling_hot_code_is_where_values_migrate() {
     insert_speed(&p);
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    host.wait_applied(2);
     let seen = host.stdout_lines().len();
     host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
-    hot_reads_right(&host, "v1 hot", 0);
-    hot_reads_right(&host, "v2 hot", 0);
-    main_reads_right(&host, 10);
-    assert!(host.alive());
+    all_read_right(&mut host);
 }
 
 #[test]
@@ -75,16 +65,8 @@ fn a_fault_in_hot_code_an_ordinary_function_calls_moves_the_values_back_at_its_n
     );
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
-    host.wait_stderr("the fault", |l| l.contains("v2 faulted"));
-    host.wait_stderr("the values moved back", |l| {
-        l.contains("v1 runs again after v2 faulted") && l.contains("moved back to its layouts")
-    });
-    let seen = host.stdout_lines().len();
-    host.wait_count("old code again", seen + 10, |l| l.starts_with("v1 hot"));
-    hot_reads_right(&host, "v1 hot", 0);
-    hot_reads_right(&host, "v2 hot", 0);
-    main_reads_right(&host, 10);
-    assert!(host.alive());
+    v1_again_after_v2_faulted(&host);
+    all_read_right(&mut host);
 }
 
 #[test]
@@ -105,25 +87,8 @@ fn a_struct_local_of_an_ordinary_function_across_a_hot_call_is_refused() {
         "t := mut State { frame: 0, x: 0 }",
         "t := mut State { frame: 0, speed: 0, x: 0 }",
     );
-    let err = patch_refused(&p);
     let expected = "State: `t` of `step` (State, game.vais:15) is on the stack, where the runtime cannot find it, across its call of hot function `tick`";
-    assert!(err.contains(expected), "{err}");
-    // The same patch built aside and copied into place: the runtime refuses it too.
-    let aside = p.dir.join("aside.so");
-    let other = p.dir.join("other");
-    std::fs::create_dir_all(&other).expect("dir");
-    let out = p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::copy(other.join("libgame.so"), &aside).expect("copy");
-    std::fs::rename(&aside, p.patch_path()).expect("install");
-    host.wait_stderr("the runtime's refusal", |l| {
-        l.contains(&format!("refused: {expected}"))
-    });
-    main_reads_right(&host, 10);
+    refused_by_both(&p, &host, expected);
 }
 
 #[test]
@@ -145,7 +110,7 @@ fn an_ordinary_function_called_by_hot_code_leaves_a_migration_to_mains_next_safe
     insert_speed(&p);
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    host.wait_applied(2);
     let seen = host.stdout_lines().len();
     host.wait_count("new code", seen + 10, |l| l.starts_with("v2 hot"));
     main_reads_right(&host, 10);
@@ -205,7 +170,7 @@ fn code_without_safe_points_reads_fields_right_before_and_after_a_migration() {
     insert_speed(&p);
     p.edit("v1 hot frame", "v2 hot frame");
     patch_ok(&p);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    host.wait_applied(2);
     main_reads_right(&host, 10);
     assert!(host.alive());
 }

@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, Project};
+use hot_support::{field, patch_ok, running, running_at, Host};
 
 /// A game loop whose `main`, after each new version, unloads every old patch (`hot_cleanup`)
 /// and says how many it unloaded, so a test knows when the patch that added a global is gone.
@@ -49,13 +49,33 @@ F main() -> i64 {
 }
 "#;
 
-fn patch_ok(p: &Project) {
-    let out = p.patch();
+/// Waits for version `old + 1` to unload version `old` and for `n` lines of the new version;
+/// returns the last line of the old version and the lines of the new one.
+fn after_unload(host: &Host, old: usize, n: usize) -> (String, Vec<String>) {
+    let new = old + 1;
+    host.wait_stdout(&format!("v{old} unloaded"), |l| {
+        l.starts_with(&format!("cleanup v{new} unloaded=1 "))
+    });
+    host.wait_count(&format!("v{new} running"), n, |l| {
+        l.starts_with(&format!("v{new} "))
+    });
+    let lines = host.stdout_lines();
+    let last = lines_of(&lines, &format!("v{old}"))
+        .pop()
+        .unwrap_or_else(|| panic!("no v{old} lines"));
+    (last, lines_of(&lines, &format!("v{new}")))
+}
+
+/// After v3 was refused: waits for `n` more v2 lines and checks that no v3 code ran; returns
+/// how many v2 lines there were before, and all of them.
+fn v2_keeps_running(host: &Host, n: usize) -> (usize, Vec<String>) {
+    let before = lines_of(&host.stdout_lines(), "v2").len();
+    let v2 = host.wait_count("v2 still running", before + n, |l| l.starts_with("v2 "));
     assert!(
-        out.status.success(),
-        "patch build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        lines_of(&host.stdout_lines(), "v3").is_empty(),
+        "no v3 code ran"
     );
+    (before, v2)
 }
 
 /// The lines of version `tag` (`"v2"`), in order.
@@ -70,10 +90,7 @@ fn lines_of(lines: &[String], tag: &str) -> Vec<String> {
 
 #[test]
 fn a_new_global_keeps_its_value_after_the_patch_that_added_it_is_unloaded() {
-    let p = Project::new("newglobal", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running("newglobal", GAME, "v1 running", |l| l.starts_with("v1 "));
 
     p.edit("G frames: i64 = 0", "G frames: i64 = 0\nG score: i64 = 5");
     p.edit(
@@ -88,16 +105,12 @@ fn a_new_global_keeps_its_value_after_the_patch_that_added_it_is_unloaded() {
     // v3 has the global too: it gets the same storage, and v2 (which created it) is unloaded.
     p.edit("v2 frames", "v3 frames");
     patch_ok(&p);
-    host.wait_stdout("v2 unloaded", |l| l.starts_with("cleanup v3 unloaded=1 "));
+    let (last_v2, v3) = after_unload(&host, 2, 3);
     assert_eq!(host.patch_libraries(), 1, "only v3 is mapped");
-    host.wait_count("v3 running", 3, |l| l.starts_with("v3 "));
-    let lines = host.stdout_lines();
-    let (v2, v3) = (lines_of(&lines, "v2"), lines_of(&lines, "v3"));
-    let last_v2 = v2.last().expect("v2 lines");
-    assert_eq!(field(&v3[0], "score"), field(last_v2, "score") + 1);
+    assert_eq!(field(&v3[0], "score"), field(&last_v2, "score") + 1);
     assert_eq!(
         field(&v3[0], "score") - field(&v3[0], "frames"),
-        field(last_v2, "score") - field(last_v2, "frames"),
+        field(&last_v2, "score") - field(&last_v2, "frames"),
         "one increment per frame, none lost or repeated"
     );
 
@@ -105,21 +118,14 @@ fn a_new_global_keeps_its_value_after_the_patch_that_added_it_is_unloaded() {
     p.edit("score += 1", "score += 100");
     p.edit("v3 frames", "v4 frames");
     patch_ok(&p);
-    host.wait_stdout("v3 unloaded", |l| l.starts_with("cleanup v4 unloaded=1 "));
-    host.wait_count("v4 running", 2, |l| l.starts_with("v4 "));
-    let lines = host.stdout_lines();
-    let (v3, v4) = (lines_of(&lines, "v3"), lines_of(&lines, "v4"));
-    let last_v3 = v3.last().expect("v3 lines");
-    assert_eq!(field(&v4[0], "score"), field(last_v3, "score") + 100);
+    let (last_v3, v4) = after_unload(&host, 3, 2);
+    assert_eq!(field(&v4[0], "score"), field(&last_v3, "score") + 100);
     assert_eq!(field(&v4[1], "score"), field(&v4[0], "score") + 100);
 }
 
 #[test]
 fn new_struct_and_array_globals_start_with_their_initial_values() {
-    let p = Project::new("newglobals2", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running("newglobals2", GAME, "v1 running", |l| l.starts_with("v1 "));
 
     // Two new globals at once, a struct and an array of structs (with a field default).
     p.edit(
@@ -141,23 +147,16 @@ fn new_struct_and_array_globals_start_with_their_initial_values() {
     // The next version keeps both values, after the first is unloaded.
     p.edit("v2 a=", "v3 a=");
     patch_ok(&p);
-    host.wait_stdout("v2 unloaded", |l| l.starts_with("cleanup v3 unloaded=1 "));
-    host.wait_count("v3 running", 2, |l| l.starts_with("v3 "));
-    let lines = host.stdout_lines();
-    let (v2, v3) = (lines_of(&lines, "v2"), lines_of(&lines, "v3"));
-    let last_v2 = v2.last().expect("v2 lines");
+    let (last_v2, v3) = after_unload(&host, 2, 2);
     for key in ["a", "best"] {
-        assert_eq!(field(&v3[0], key), field(last_v2, key) + 1, "{key}");
+        assert_eq!(field(&v3[0], key), field(&last_v2, key) + 1, "{key}");
     }
     assert!(v3[0].ends_with("ys=0.50,2.50,-1.00,0.25"), "{}", v3[0]);
 }
 
 #[test]
 fn a_new_global_retyped_later_is_refused_and_the_old_code_keeps_running() {
-    let p = Project::new("newglobal3", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running("newglobal3", GAME, "v1 running", |l| l.starts_with("v1 "));
     p.edit("G frames: i64 = 0", "G frames: i64 = 0\nG score: i64 = 5");
     p.edit(
         "printf(\"v1 frames=%ld\\n\", frames)",
@@ -177,16 +176,11 @@ fn a_new_global_retyped_later_is_refused_and_the_old_code_keeps_running() {
                 "global `score` changed type from i64 to f64 since the patch that added it",
             )
     });
-    let before = lines_of(&host.stdout_lines(), "v2").len();
-    let v2 = host.wait_count("v2 still running", before + 2, |l| l.starts_with("v2 "));
+    let (before, v2) = v2_keeps_running(&host, 2);
     assert_eq!(
         field(&v2[before + 1], "score"),
         field(&v2[before], "score") + 1,
         "the value is untouched by the refused patch"
-    );
-    assert!(
-        lines_of(&host.stdout_lines(), "v3").is_empty(),
-        "no v3 code ran"
     );
 }
 
@@ -194,10 +188,7 @@ fn a_new_global_retyped_later_is_refused_and_the_old_code_keeps_running() {
 /// compares the layouts inside a new global's type, so the old storage is never reused for it.
 #[test]
 fn a_new_global_whose_new_struct_changes_layout_is_refused() {
-    let p = Project::new("newglobal4", GAME);
-    p.build();
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running("newglobal4", GAME, "v1 running", |l| l.starts_with("v1 "));
     p.edit(
         "G frames: i64 = 0",
         "S Q { a: i64 }\nG q: Q = Q { a: 7 }\nG frames: i64 = 0",
@@ -215,47 +206,16 @@ fn a_new_global_whose_new_struct_changes_layout_is_refused() {
     host.wait_stderr("the refusal", |l| {
         l.contains("global `q` changed type from Q; struct Q { a: i64 @0 } size 8 to Q; struct Q { a: i64 @0, b: i64 @8 } size 16")
     });
-    let before = lines_of(&host.stdout_lines(), "v2").len();
-    host.wait_count("v2 still running", before + 1, |l| l.starts_with("v2 "));
-    assert!(
-        lines_of(&host.stdout_lines(), "v3").is_empty(),
-        "no v3 code ran"
-    );
+    v2_keeps_running(&host, 1);
 }
 
 /// At -O2 too: the optimiser must not take the pointer variable's null initialiser for its
 /// value, nor keep a new global in a register across calls.
 #[test]
 fn new_globals_work_the_same_at_o2() {
-    let p = Project::new("newglobal5", GAME);
-    let built = p.vaisc(&["build", "--hot", "-O", "2", "game.vais", "-o", "game"]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let patch = || {
-        let out = p
-            .command(&[
-                "build",
-                "--hot",
-                "--patch-only",
-                "-O",
-                "2",
-                "game.vais",
-                "-o",
-                "game",
-            ])
-            .output()
-            .expect("run vaisc");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let host = p.start();
-    host.wait_stdout("v1 running", |l| l.starts_with("v1 "));
+    let (p, host) = running_at("newglobal5", GAME, "-O2", "v1 running", |l| {
+        l.starts_with("v1 ")
+    });
     p.edit(
         "G frames: i64 = 0",
         "G frames: i64 = 0\nG score: i64 = 5\nG best: P = P { x: 40 }",
@@ -264,17 +224,13 @@ fn new_globals_work_the_same_at_o2() {
         "printf(\"v1 frames=%ld\\n\", frames)",
         "score += 1\n    best.x += 2\n    printf(\"v2 score=%ld best=%ld y=%.2f\\n\", score, best.x, best.y)",
     );
-    patch();
+    p.patch_at("-O2");
     let v2 = host.wait_count("v2 running", 2, |l| l.starts_with("v2 "));
     assert_eq!(v2[0], "v2 score=6 best=42 y=2.50");
     assert_eq!(v2[1], "v2 score=7 best=44 y=2.50");
     p.edit("v2 score", "v3 score");
-    patch();
-    host.wait_stdout("v2 unloaded", |l| l.starts_with("cleanup v3 unloaded=1 "));
-    host.wait_count("v3 running", 2, |l| l.starts_with("v3 "));
-    let lines = host.stdout_lines();
-    let (v2, v3) = (lines_of(&lines, "v2"), lines_of(&lines, "v3"));
-    let last_v2 = v2.last().expect("v2 lines");
-    assert_eq!(field(&v3[0], "score"), field(last_v2, "score") + 1);
-    assert_eq!(field(&v3[0], "best"), field(last_v2, "best") + 2);
+    p.patch_at("-O2");
+    let (last_v2, v3) = after_unload(&host, 2, 2);
+    assert_eq!(field(&v3[0], "score"), field(&last_v2, "score") + 1);
+    assert_eq!(field(&v3[0], "best"), field(&last_v2, "best") + 2);
 }

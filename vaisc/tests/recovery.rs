@@ -6,13 +6,14 @@
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
+#[macro_use]
 mod hot_support;
 // Shared by the recovery tests, each file of which uses only part of it.
 #[allow(dead_code)]
 mod recovery_support;
 
 use hot_support::{field, Project};
-use recovery_support::{continuous, dies_in_version_one, patch, project, recovers, GOOD_RISKY};
+use recovery_support::{continuous, dies_in_version_one, recovers, running, GOOD_RISKY};
 
 const NULL_READ: &str = "    q := 0 as *i64\n    *q + s.frame\n";
 
@@ -29,15 +30,11 @@ fn null_read(opt: &str) {
     );
 }
 
-#[test]
-fn a_null_read_in_a_hot_callee_costs_one_call_at_o0() {
-    null_read("-O0");
-}
-
-#[test]
-fn a_null_read_in_a_hot_callee_costs_one_call_at_o2() {
-    null_read("-O2");
-}
+at_o0_and_o2!(
+    null_read:
+    a_null_read_in_a_hot_callee_costs_one_call_at_o0,
+    a_null_read_in_a_hot_callee_costs_one_call_at_o2
+);
 
 fn null_write(opt: &str) {
     recovers(
@@ -49,15 +46,11 @@ fn null_write(opt: &str) {
     );
 }
 
-#[test]
-fn a_null_write_is_recovered_at_o0() {
-    null_write("-O0");
-}
-
-#[test]
-fn a_null_write_is_recovered_at_o2() {
-    null_write("-O2");
-}
+at_o0_and_o2!(
+    null_write:
+    a_null_write_is_recovered_at_o0,
+    a_null_write_is_recovered_at_o2
+);
 
 fn division_by_zero(opt: &str) {
     recovers(
@@ -69,15 +62,11 @@ fn division_by_zero(opt: &str) {
     );
 }
 
-#[test]
-fn a_division_by_zero_is_recovered_at_o0() {
-    division_by_zero("-O0");
-}
-
-#[test]
-fn a_division_by_zero_is_recovered_at_o2() {
-    division_by_zero("-O2");
-}
+at_o0_and_o2!(
+    division_by_zero:
+    a_division_by_zero_is_recovered_at_o0,
+    a_division_by_zero_is_recovered_at_o2
+);
 
 /// `MIN / -1` reaches the other trap instruction Vais emits (the divisor is known only at run
 /// time, so nothing folds it away).
@@ -91,15 +80,11 @@ fn division_overflow(opt: &str) {
     );
 }
 
-#[test]
-fn a_trap_instruction_is_recovered_at_o0() {
-    division_overflow("-O0");
-}
-
-#[test]
-fn a_trap_instruction_is_recovered_at_o2() {
-    division_overflow("-O2");
-}
+at_o0_and_o2!(
+    division_overflow:
+    a_trap_instruction_is_recovered_at_o0,
+    a_trap_instruction_is_recovered_at_o2
+);
 
 /// As for the null read, the call `main` made is the one into `step` at every level.
 fn stack_overflow(opt: &str) {
@@ -113,21 +98,15 @@ fn stack_overflow(opt: &str) {
     );
 }
 
-#[test]
-fn a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o0() {
-    stack_overflow("-O0");
-}
-
-#[test]
-fn a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o2() {
-    stack_overflow("-O2");
-}
+at_o0_and_o2!(
+    stack_overflow:
+    a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o0,
+    a_stack_overflow_in_a_helper_the_patch_carries_is_recovered_at_o2
+);
 
 /// A float-returning hot function called straight from `main` returns 0.0.
 fn three_float_faults(opt: &str) {
-    let p = project(&format!("rec-float{opt}"), opt);
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running(&format!("rec-float{opt}"), opt);
     let faulty = [
         "    q := 0 as *f64\n    *q\n",
         "    q := 0 as *f64\n    *q + 1.0\n",
@@ -137,33 +116,24 @@ fn three_float_faults(opt: &str) {
     for (i, body) in faulty.iter().enumerate() {
         p.edit(&now, body);
         now = body.to_string();
-        patch(&p, opt);
+        p.patch_at(opt);
         let v = i + 2;
-        let line = host.wait_stderr("the fault report", |l| l.contains(&format!("v{v} faulted")));
-        assert!(line.contains("in ratio at game.vais:"), "{line}");
-        assert!(
-            line.ends_with("back to v1, the program continues"),
-            "{line}"
-        );
+        host.wait_fault(v, &["in ratio at game.vais:"], 1);
         host.wait_stdout("0.0 returned", |l| l.contains("f=0.0"));
     }
     p.edit(&now, "    2.5\n");
-    patch(&p, opt);
-    host.wait_stderr("the good edit", |l| l.contains("v5 applied"));
+    p.patch_at(opt);
+    host.wait_applied(5);
     host.wait_stdout("v5 running", |l| l.contains("f=2.5"));
     continuous(&host.stdout_lines());
     assert!(host.alive());
 }
 
-#[test]
-fn a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o0() {
-    three_float_faults("-O0");
-}
-
-#[test]
-fn a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o2() {
-    three_float_faults("-O2");
-}
+at_o0_and_o2!(
+    three_float_faults:
+    a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o0,
+    a_float_function_returns_zero_and_three_faults_in_a_row_keep_the_state_at_o2
+);
 
 /// A fault in the host's own code (version 1) cannot be undone: the report, then death by the
 /// signal.
@@ -176,15 +146,11 @@ fn version_one_fault(opt: &str) {
     );
 }
 
-#[test]
-fn a_fault_in_version_one_ends_the_process_with_the_report_at_o0() {
-    version_one_fault("-O0");
-}
-
-#[test]
-fn a_fault_in_version_one_ends_the_process_with_the_report_at_o2() {
-    version_one_fault("-O2");
-}
+at_o0_and_o2!(
+    version_one_fault:
+    a_fault_in_version_one_ends_the_process_with_the_report_at_o0,
+    a_fault_in_version_one_ends_the_process_with_the_report_at_o2
+);
 
 /// Four threads enter the new code before any of them faults (it sleeps a second first, and each
 /// thread calls it every 2 ms), so their four handlers run at about the same time; each thread
@@ -223,8 +189,7 @@ F main() -> i64 {
 }
 "#;
     let p = Project::new(&format!("rec-threads{opt}"), src);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     let mut host = p.start();
     host.wait_stdout("all threads running", |l| {
         l.starts_with("t=3") && field(l, "i") > 3
@@ -233,7 +198,7 @@ F main() -> i64 {
         "    id * 1000 + i\n",
         "    usleep(1000000)\n    q := 0 as *i64\n    *q + id\n",
     );
-    patch(&p, opt);
+    p.patch_at(opt);
     let lines = host.wait_stderr_count("four fault reports", 4, |l| l.contains("v2 faulted"));
     for l in &lines {
         assert!(l.contains("in work at game.vais:"), "{l}");
@@ -253,15 +218,11 @@ F main() -> i64 {
     assert!(host.alive());
 }
 
-#[test]
-fn four_threads_faulting_at_once_each_recover_at_o0() {
-    four_threads("-O0");
-}
-
-#[test]
-fn four_threads_faulting_at_once_each_recover_at_o2() {
-    four_threads("-O2");
-}
+at_o0_and_o2!(
+    four_threads:
+    four_threads_faulting_at_once_each_recover_at_o0,
+    four_threads_faulting_at_once_each_recover_at_o2
+);
 
 /// A method returning a small struct (two registers) returns it zeroed, reached through
 /// another hot function.
@@ -292,19 +253,14 @@ F main() -> i64 {
 }
 "#;
     let p = Project::new(&format!("rec-method{opt}"), src);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    p.build_at(opt);
     let mut host = p.start();
     host.wait_stdout("running", |l| field(l, "frame") >= 3);
     p.edit(
         "        Pair { x: self.frame, y: self.frame * 2 }\n",
         "        q := 0 as *i64\n        Pair { x: *q, y: self.frame * 2 }\n",
     );
-    patch(&p, opt);
+    p.patch_at(opt);
     let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
     assert!(line.contains("in Game.pair at game.vais:8"), "{line}");
     // At -O2 `both` calls `pair` last, as a jump: `pair`'s frame is the one `main` called.
@@ -321,15 +277,11 @@ F main() -> i64 {
     assert!(host.alive());
 }
 
-#[test]
-fn a_method_returning_a_struct_returns_it_zeroed_at_o0() {
-    method_struct("-O0");
-}
-
-#[test]
-fn a_method_returning_a_struct_returns_it_zeroed_at_o2() {
-    method_struct("-O2");
-}
+at_o0_and_o2!(
+    method_struct:
+    a_method_returning_a_struct_returns_it_zeroed_at_o0,
+    a_method_returning_a_struct_returns_it_zeroed_at_o2
+);
 
 /// Structs returned in memory (four words; three floats, of which LLVM would return the third on
 /// the x87 stack) come back zeroed from a recovered call, at -O0 and -O2.
@@ -361,12 +313,7 @@ F main() -> i64 {
 }
 "#;
         let p = Project::new(&format!("rec-sret{opt}"), src);
-        let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        p.build_at(opt);
         let mut host = p.start();
         host.wait_stdout("running", |l| {
             field(l, "n") >= 3
@@ -378,7 +325,7 @@ F main() -> i64 {
             "    Four { a: n, b: n, c: n, d: n }\n",
             "    Four { a: n, b: n, c: n, d: n + *(0 as *i64) }\n",
         );
-        patch(&p, opt);
+        p.patch_at(opt);
         host.wait_stderr("the first fault", |l| l.contains("v2 faulted"));
         host.wait_stdout("a zeroed Four", |l| l.contains("sum=0 x=1.5 y=2.5 z=3.5"));
         p.edit(
@@ -389,7 +336,7 @@ F main() -> i64 {
             "    Floats { x: 1.5, y: 2.5, z: 3.5 }\n",
             "    Floats { x: 1.5, y: 2.5, z: 3.5 + *(0 as *f64) }\n",
         );
-        patch(&p, opt);
+        p.patch_at(opt);
         host.wait_stderr("the second fault", |l| l.contains("v3 faulted"));
         host.wait_stdout("zeroed Floats", |l| {
             l.ends_with("x=0.0 y=0.0 z=0.0") && field(l, "sum") == 4 * field(l, "n")
@@ -445,13 +392,12 @@ F main() -> i64 {
 /// and the libraries mapped stay bounded.
 fn faults_during_reclaim(opt: &str) {
     let p = Project::new(&format!("rec-reclaim{opt}"), RECLAIMED);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     p.edit("    frame * 2\n", "    frame * 3\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     let good = std::fs::read(p.patch_path()).expect("good patch");
     p.edit("    i + 1\n", "    q := 0 as *i64\n    *q + i\n");
-    patch(&p, opt);
+    p.patch_at(opt);
     let bad = std::fs::read(p.patch_path()).expect("faulting patch");
     std::fs::remove_file(p.patch_path()).expect("remove patch");
     let mut host = hot_support::Host::spawn(
@@ -502,15 +448,11 @@ fn continuous_frames(lines: &[String]) {
     }
 }
 
-#[test]
-fn faults_while_old_libraries_are_checked_and_unloaded_at_o0() {
-    faults_during_reclaim("-O0");
-}
-
-#[test]
-fn faults_while_old_libraries_are_checked_and_unloaded_at_o2() {
-    faults_during_reclaim("-O2");
-}
+at_o0_and_o2!(
+    faults_during_reclaim:
+    faults_while_old_libraries_are_checked_and_unloaded_at_o0,
+    faults_while_old_libraries_are_checked_and_unloaded_at_o2
+);
 
 /// When the version a fault returns to faults as well, the table goes back again: v3 sets a
 /// flag and faults (back to v2), then v2's code, which faults once the flag is set, faults too
@@ -518,31 +460,20 @@ fn faults_while_old_libraries_are_checked_and_unloaded_at_o2() {
 #[test]
 fn a_fault_in_the_version_returned_to_goes_back_again() {
     let opt = "-O2";
-    let p = project("rec-chain", opt);
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running("rec-chain", opt);
     // A new global cannot be hot-applied, so the existing `depth` (which only `deep` uses
     // otherwise, and nothing calls `deep` here) is the flag.
     p.edit(
         GOOD_RISKY,
         "    I depth == 7 {\n        q := 0 as *i64\n        R *q\n    }\n    s.frame * 3\n",
     );
-    patch(&p, opt);
-    host.wait_stderr("v2", |l| l.contains("v2 applied"));
+    p.patch_at(opt);
+    host.wait_applied(2);
     host.wait_stdout("v2 running", |l| field(l, "r") == 3 * field(l, "frame"));
     p.edit("    I depth == 7 {", "    depth = 7\n    I depth == 7 {");
-    patch(&p, opt);
-    let first = host.wait_stderr("v3's fault", |l| l.contains("v3 faulted"));
-    assert!(
-        first.ends_with("back to v2, the program continues"),
-        "{first}"
-    );
-    let second = host.wait_stderr("v2's fault", |l| l.contains("v2 faulted"));
-    assert!(second.contains("in risky at game.vais:"), "{second}");
-    assert!(
-        second.ends_with("back to v1, the program continues"),
-        "{second}"
-    );
+    p.patch_at(opt);
+    host.wait_fault(3, &[], 2);
+    host.wait_fault(2, &["in risky at game.vais:"], 1);
     let last = host.stdout_lines().len() as i64;
     host.wait_stdout("v1 again", |l| {
         l.starts_with("frame=")

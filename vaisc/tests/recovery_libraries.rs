@@ -5,6 +5,7 @@
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
+#[macro_use]
 mod hot_support;
 // Shared by the recovery tests, each file of which uses only part of it.
 #[allow(dead_code)]
@@ -78,15 +79,11 @@ fn memcpy_to_null(opt: &str) {
     );
 }
 
-#[test]
-fn memcpy_to_a_null_pointer_in_new_code_is_recovered_at_o0() {
-    memcpy_to_null("-O0");
-}
-
-#[test]
-fn memcpy_to_a_null_pointer_in_new_code_is_recovered_at_o2() {
-    memcpy_to_null("-O2");
-}
+at_o0_and_o2!(
+    memcpy_to_null:
+    memcpy_to_a_null_pointer_in_new_code_is_recovered_at_o0,
+    memcpy_to_a_null_pointer_in_new_code_is_recovered_at_o2
+);
 
 const MEMSET_NULL: &str =
     "    q := (s.frame - s.frame) as *u8\n    memset(q, 7, s.frame + 256)\n    s.frame\n";
@@ -103,15 +100,11 @@ fn memset_to_null(opt: &str) {
     );
 }
 
-#[test]
-fn memset_to_a_null_pointer_in_new_code_is_recovered_at_o0() {
-    memset_to_null("-O0");
-}
-
-#[test]
-fn memset_to_a_null_pointer_in_new_code_is_recovered_at_o2() {
-    memset_to_null("-O2");
-}
+at_o0_and_o2!(
+    memset_to_null:
+    memset_to_a_null_pointer_in_new_code_is_recovered_at_o0,
+    memset_to_a_null_pointer_in_new_code_is_recovered_at_o2
+);
 
 /// `printf("%s")` of a null pointer prints `(null)` in glibc, but `puts` of one faults, in the
 /// `strlen` that `puts` calls: two library frames to unwind, `puts`'s own saved registers
@@ -127,15 +120,11 @@ fn puts_null(opt: &str) {
     );
 }
 
-#[test]
-fn puts_of_a_null_pointer_faults_two_library_frames_deep_and_is_recovered_at_o0() {
-    puts_null("-O0");
-}
-
-#[test]
-fn puts_of_a_null_pointer_faults_two_library_frames_deep_and_is_recovered_at_o2() {
-    puts_null("-O2");
-}
+at_o0_and_o2!(
+    puts_null:
+    puts_of_a_null_pointer_faults_two_library_frames_deep_and_is_recovered_at_o0,
+    puts_of_a_null_pointer_faults_two_library_frames_deep_and_is_recovered_at_o2
+);
 
 /// libm: `remquo` stores the quotient's low bits through its third argument.
 const REMQUO_NULL: &str =
@@ -150,15 +139,11 @@ fn remquo_null(opt: &str) {
     );
 }
 
-#[test]
-fn a_fault_in_libm_called_from_new_code_is_recovered_at_o0() {
-    remquo_null("-O0");
-}
-
-#[test]
-fn a_fault_in_libm_called_from_new_code_is_recovered_at_o2() {
-    remquo_null("-O2");
-}
+at_o0_and_o2!(
+    remquo_null:
+    a_fault_in_libm_called_from_new_code_is_recovered_at_o0,
+    a_fault_in_libm_called_from_new_code_is_recovered_at_o2
+);
 
 /// The host's own code (version 1) calling `strlen` of a null pointer still dies by the signal,
 /// with the report naming the C function and the host's call.
@@ -171,12 +156,8 @@ fn version_one_library_fault(opt: &str) {
     );
 }
 
-#[test]
-fn strlen_of_null_in_version_one_ends_the_process_with_the_report_at_o0() {
-    version_one_library_fault("-O0");
-}
-
-#[test]
-fn strlen_of_null_in_version_one_ends_the_process_with_the_report_at_o2() {
-    version_one_library_fault("-O2");
-}
+at_o0_and_o2!(
+    version_one_library_fault:
+    strlen_of_null_in_version_one_ends_the_process_with_the_report_at_o0,
+    strlen_of_null_in_version_one_ends_the_process_with_the_report_at_o2
+);

@@ -7,17 +7,7 @@
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::Project;
-
-fn build_patch(p: &Project) -> Vec<u8> {
-    let out = p.patch();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(p.patch_path()).expect("patch")
-}
+use hot_support::{thirty_one_reloads, two_patches, Project};
 
 const KEEPER: &str = r#"U std/hot
 X F fflush(f: *u8) -> i32
@@ -58,33 +48,15 @@ F main() -> i64 {
 #[test]
 fn what_the_program_keeps_from_a_patch_outlives_its_library() {
     let p = Project::new("keeper", KEEPER);
-    p.build();
-    let first = build_patch(&p);
     // Later patches have other bytes where the first had its literal, so a pointer left into
     // the first patch would read something else (or fault) once its pages are reused.
-    p.edit(
-        "\"kept from v2\"",
-        "\"a different, longer literal in later versions\"",
-    );
-    let later = build_patch(&p);
-    std::fs::remove_file(p.patch_path()).expect("remove patch");
-    let mut host = p.start();
-    host.wait_stdout("start", |l| l == "started");
-    for version in 2..=32 {
-        let patch = if version == 2 { &first } else { &later };
-        p.install_patch(&host, patch, version);
-        if version == 2 {
-            host.wait_stdout("setup", |l| l == "set up by v2");
-        }
-        if version == 30 {
-            let mapped = host.patch_libraries();
-            assert!(
-                (1..=16).contains(&mapped),
-                "{mapped} patch libraries mapped"
-            );
-        }
-    }
-    assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
+    let (first, later) = two_patches(&p, || {
+        p.edit(
+            "\"kept from v2\"",
+            "\"a different, longer literal in later versions\"",
+        );
+    });
+    let host = thirty_one_reloads(&p, (&first, &later), "set up by v2", 1..=16);
     host.wait_stdout("result", |l| l == "kept from v2, pick()=7, seen=32");
 }
 
@@ -129,16 +101,14 @@ F main() -> i64 {
 #[test]
 fn a_version_a_thread_is_still_running_stays_loaded() {
     let p = Project::new("spinner", SPINNER);
-    p.build();
-    let first = build_patch(&p);
     // Later versions have other code where v2 has `spin`, so running v2's pages after they
     // were unmapped (and reused) would fail.
-    p.edit(
-        "entered := hot_version()",
-        "entered := hot_version() * 1 + rounds * 0\n    printf(\"\")",
-    );
-    let patch = build_patch(&p);
-    std::fs::remove_file(p.patch_path()).expect("remove patch");
+    let (first, patch) = two_patches(&p, || {
+        p.edit(
+            "entered := hot_version()",
+            "entered := hot_version() * 1 + rounds * 0\n    printf(\"\")",
+        );
+    });
     let mut host = p.start();
     host.wait_stdout("start", |l| l == "started");
     p.install_patch(&host, &first, 2);

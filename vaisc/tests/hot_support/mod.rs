@@ -1,6 +1,8 @@
 //! Helpers for end-to-end hot-reload tests: a scratch project with a Vais source, hot builds
 //! through the real `vaisc`, and a running host whose output is collected line by line while
-//! the test edits the source and rebuilds the patch.
+//! the test edits the source and rebuilds the patch; and the steps many of those tests take
+//! alike (a patch that must build or be refused, a host started and running, a patch smuggled
+//! past the compiler, a reload or fault waited for, a run of reloads, a check at two levels).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -50,6 +52,26 @@ impl Project {
         );
     }
 
+    /// `vaisc build --hot OPT game.vais -o game`, OPT being an optimisation level such as
+    /// `-O2`, which must succeed.
+    pub fn build_at(&self, opt: &str) {
+        succeeded(&self.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]));
+    }
+
+    /// Rebuilds the patch at the optimisation level `opt` (as [`Project::build_at`]), which
+    /// must succeed.
+    pub fn patch_at(&self, opt: &str) {
+        succeeded(&self.vaisc(&[
+            "build",
+            "--hot",
+            "--patch-only",
+            opt,
+            "game.vais",
+            "-o",
+            "game",
+        ]));
+    }
+
     /// `vaisc build --hot --patch-only game.vais -o game`, not yet run.
     pub fn patch_command(&self) -> Command {
         self.command(&["build", "--hot", "--patch-only", "game.vais", "-o", "game"])
@@ -82,8 +104,7 @@ impl Project {
         let tmp = self.dir.join("next.tmp");
         std::fs::write(&tmp, bytes).expect("write patch");
         std::fs::rename(&tmp, self.patch_path()).expect("install patch");
-        let want = format!("v{version} applied");
-        host.wait_stderr(&want, |l| l.contains(&want));
+        host.wait_applied(version);
     }
 
     pub fn patch_path(&self) -> PathBuf {
@@ -174,6 +195,25 @@ impl Host {
         pred: impl Fn(&str) -> bool,
     ) -> Vec<String> {
         count(&self.stderr, what, n, &pred, self)
+    }
+
+    /// Waits until the host reports version `version` applied.
+    pub fn wait_applied(&self, version: usize) {
+        let want = format!("v{version} applied");
+        self.wait_stderr(&format!("v{version}"), |l| l.contains(&want));
+    }
+
+    /// Waits for the report of a fault in version `version`, checks that it names every one of
+    /// `parts` and that the table went back to version `back_to`; returns the report.
+    pub fn wait_fault(&self, version: usize, parts: &[&str], back_to: usize) -> String {
+        let faulted = format!("v{version} faulted");
+        let line = self.wait_stderr(&faulted, |l| l.contains(&faulted));
+        for part in parts {
+            assert!(line.contains(part), "{part:?} not in {line}");
+        }
+        let back = format!("back to v{back_to}, the program continues");
+        assert!(line.ends_with(&back), "{line}");
+        line
     }
 
     /// Waits until some stderr line satisfies `pred`; returns it.
@@ -287,4 +327,129 @@ pub fn field(line: &str, key: &str) -> i64 {
         .find_map(|w| w.strip_prefix(&format!("{key}=")))
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no {key}= in {line:?}"))
+}
+
+/// Checks that a run of `vaisc` succeeded, showing what it said if not.
+fn succeeded(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Copies a patch built elsewhere (a full hot build of the same source file, say after an edit
+/// the compiler refuses as a patch) over the one the host watches, as a stale or hand-made
+/// patch would arrive: the runtime must check it by itself.
+pub fn smuggle_patch(p: &Project) {
+    let other = p.dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    succeeded(&p.vaisc(&["build", "--hot", "game.vais", "-o", "other/game"]));
+    let tmp = p.dir.join("incoming.so");
+    std::fs::copy(other.join("libgame.so"), &tmp).expect("copy patch");
+    std::fs::rename(&tmp, p.patch_path()).expect("move patch into place");
+}
+
+/// Rebuilds the patch, which must succeed; returns what the compiler said.
+pub fn patch_ok(p: &Project) -> String {
+    let out = p.patch();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "patch build failed:\n{err}");
+    err
+}
+
+/// Rebuilds the patch, which the compiler must refuse (exit code 1); returns why.
+pub fn patch_refused(p: &Project) -> String {
+    let out = p.patch();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
+/// A project with `source`, hot built and started, once some stdout line satisfies `pred`
+/// (`what` it waits for names it if none does in time).
+pub fn running(
+    name: &str,
+    source: &str,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> (Project, Host) {
+    running_at(name, source, "-O0", what, pred)
+}
+
+/// Like [`running`], with the host built at the optimisation level `opt`.
+pub fn running_at(
+    name: &str,
+    source: &str,
+    opt: &str,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> (Project, Host) {
+    let p = Project::new(name, source);
+    p.build_at(opt);
+    let host = p.start();
+    host.wait_stdout(what, pred);
+    (p, host)
+}
+
+/// Builds the project and its patch as the source stands, then lets `edit` change the source
+/// and builds the patch again; returns both patches' bytes and removes the patch file, so that
+/// the host starts without one and the test installs each version itself.
+pub fn two_patches(p: &Project, edit: impl FnOnce()) -> (Vec<u8>, Vec<u8>) {
+    p.build();
+    let first = patch_bytes(p);
+    edit();
+    let later = patch_bytes(p);
+    std::fs::remove_file(p.patch_path()).expect("remove patch");
+    (first, later)
+}
+
+/// Rebuilds the patch, which must succeed, and returns its bytes.
+fn patch_bytes(p: &Project) -> Vec<u8> {
+    patch_ok(p);
+    std::fs::read(p.patch_path()).expect("patch")
+}
+
+/// Starts the host (which prints `started`), installs `first` as v2, waits for the line
+/// `after_v2` the program prints once v2 ran, and installs `later` as v3 to v32; at v30 the
+/// number of patch libraries mapped must be in `mapped` (what the program keeps from v2 may
+/// hold v2, the rest were unloaded as they went). Returns the host once it exited with 0.
+pub fn thirty_one_reloads(
+    p: &Project,
+    (first, later): (&[u8], &[u8]),
+    after_v2: &str,
+    mapped: std::ops::RangeInclusive<usize>,
+) -> Host {
+    let mut host = p.start();
+    host.wait_stdout("start", |l| l == "started");
+    for version in 2..=32 {
+        let patch = if version == 2 { first } else { later };
+        p.install_patch(&host, patch, version);
+        if version == 2 {
+            host.wait_stdout(after_v2, |l| l == after_v2);
+        }
+        if version == 30 {
+            let now = host.patch_libraries();
+            assert!(mapped.contains(&now), "{now} patch libraries mapped");
+        }
+    }
+    assert_eq!(host.wait_exit(), Some(0), "{}", host.stderr_text());
+    host
+}
+
+/// Two tests, `$o0` and `$o2`, that run the check `$check` on a build at `-O0` and at `-O2`:
+/// a hot build must behave the same at both levels, and each level fails on its own.
+#[allow(unused_macros)]
+macro_rules! at_o0_and_o2 {
+    ($check:ident: $o0:ident, $o2:ident) => {
+        #[test]
+        fn $o0() {
+            $check("-O0");
+        }
+
+        #[test]
+        fn $o2() {
+            $check("-O2");
+        }
+    };
 }

@@ -2,7 +2,7 @@
 //! it and its patches, and the check that a fault costs one call and the program's state stays
 //! continuous.
 
-use crate::hot_support::{field, Project};
+use crate::hot_support::{field, running_at, Host, Project};
 
 /// `main` keeps `a` and `b` across the hot calls; each line checks they still track `frame`
 /// (`a - frame == 999`, `b - 2 * frame == 1998`), which a wrongly restored register breaks.
@@ -49,32 +49,10 @@ X F remquo(x: f64, y: f64, quo: *i32) -> f64
 
 pub const GOOD_RISKY: &str = "    s.frame * 2\n";
 
-pub fn project(name: &str, opt: &str) -> Project {
-    let p = Project::new(name, GAME);
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    p
-}
-
-pub fn patch(p: &Project, opt: &str) {
-    let out = p.vaisc(&[
-        "build",
-        "--hot",
-        "--patch-only",
-        opt,
-        "game.vais",
-        "-o",
-        "game",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// The game in a fresh project, hot built at the optimisation level `opt`, running its third
+/// frame.
+pub fn running(name: &str, opt: &str) -> (Project, Host) {
+    running_at(name, GAME, opt, "running", |l| field(l, "frame") >= 3)
 }
 
 /// Every line so far shows `main`'s own values intact and the frame counter and global in step.
@@ -92,19 +70,10 @@ pub fn continuous(lines: &[String]) {
 /// Runs the game, makes `risky` (or whatever `from` names) fault by the edit, checks the report
 /// and that the program goes on at v1, then applies a good edit as v3.
 pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
-    let p = project(name, opt);
-    let mut host = p.start();
-    host.wait_stdout("running", |l| field(l, "frame") >= 3);
+    let (p, mut host) = running(name, opt);
     p.edit(from, to);
-    patch(&p, opt);
-    let line = host.wait_stderr("the fault report", |l| l.contains("v2 faulted"));
-    for part in report {
-        assert!(line.contains(part), "{part:?} not in {line}");
-    }
-    assert!(
-        line.ends_with("back to v1, the program continues"),
-        "{line}"
-    );
+    p.patch_at(opt);
+    host.wait_fault(2, report, 1);
     let after = host.stdout_lines().len();
     host.wait_stdout("frames after the fault", |l| {
         l.starts_with("frame=") && field(l, "frame") > after as i64 + 5
@@ -112,8 +81,8 @@ pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
     assert!(host.alive());
     p.edit(to, from);
     p.edit(GOOD_RISKY, "    s.frame * 3\n");
-    patch(&p, opt);
-    host.wait_stderr("the good edit", |l| l.contains("v3 applied"));
+    p.patch_at(opt);
+    host.wait_applied(3);
     host.wait_stdout("v3 running", |l| {
         l.starts_with("frame=") && field(l, "r") == 3 * field(l, "frame")
     });
@@ -126,8 +95,7 @@ pub fn recovers(name: &str, opt: &str, from: &str, to: &str, report: &[&str]) {
 /// the signal.
 pub fn dies_in_version_one(name: &str, opt: &str, body: &str, report: &str) {
     let p = Project::new(name, &GAME.replace(GOOD_RISKY, body));
-    let out = p.vaisc(&["build", "--hot", opt, "game.vais", "-o", "game"]);
-    assert!(out.status.success());
+    p.build_at(opt);
     let mut host = p.start();
     let line = host.wait_stderr("the fault report", |l| l.contains("v1 faulted"));
     assert!(line.contains(report), "{line}");
