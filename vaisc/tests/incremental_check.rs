@@ -96,6 +96,7 @@ fn session(
     let mut current: Vec<String> = files.iter().map(|(_, t)| t.clone()).collect();
     let mut front = FrontEnd::new();
     let mut hashes = hot::HashCache::default();
+    let mut facts = hot::FactsCache::default();
     let mut reused = 0;
     let mut fix = None;
     for step in 0..=steps {
@@ -145,6 +146,22 @@ fn session(
             assert_eq!(
                 kept, again,
                 "{entry}, save {step}: the kept code hashes differ"
+            );
+            // And what the functions' bodies tell of the layouts (refusals, fields used).
+            let kept = hot::layouts_cached(
+                program,
+                &incremental.sources,
+                &mut facts,
+                incremental.revision.as_ref(),
+            )
+            .map(|l| format!("{l:?}"))
+            .map_err(|e| e.to_string());
+            let again = hot::layouts(fresh_program, &fresh.sources)
+                .map(|l| format!("{l:?}"))
+                .map_err(|e| e.to_string());
+            assert_eq!(
+                kept, again,
+                "{entry}, save {step}: the kept layout facts differ"
             );
         }
         front.keep(incremental);
