@@ -207,15 +207,8 @@ fn build_patch(
                 &mut cache.facts,
                 checked.revision.as_ref(),
             )?;
-            hot::patch_plan_hashed(
-                program,
-                path,
-                host,
-                layouts,
-                from_scratch,
-                code,
-            )
-            .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
+            hot::patch_plan_hashed(program, path, host, layouts, from_scratch, code)
+                .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
         },
     )?;
     if !patch.migration.is_empty() {

@@ -33,6 +33,8 @@ pub struct Facts {
     pub built_fields: BTreeSet<(usize, usize)>,
     /// `(enum, variant)` pairs such code builds or matches.
     pub used_variants: BTreeSet<(usize, usize)>,
+    /// Whether any function calls `main` or takes its address (`super::calls_main`).
+    pub main_called: bool,
 }
 
 /// The structs and enums whose layout is part of `ty`'s (itself included).
@@ -102,6 +104,8 @@ struct BodyFacts {
     calls: Vec<FuncId>,
     /// Whether it calls through a function value or a closure.
     indirect: bool,
+    /// Whether it calls `main` or takes its address.
+    uses_main: bool,
 }
 
 /// What [`Facts::find`] found in each function's body at a check (`typeck::Session`'s
@@ -165,6 +169,7 @@ fn body_facts(
         if let Some(g) = super::named_function(e) {
             out.calls.push(g);
         }
+        out.uses_main |= program.main.is_some_and(|m| super::uses_function(e, m));
         out.indirect |= matches!(
             &e.kind,
             ExprKind::Call {
@@ -253,6 +258,7 @@ impl Facts {
             used_fields: BTreeSet::new(),
             built_fields: BTreeSet::new(),
             used_variants: BTreeSet::new(),
+            main_called: false,
         };
         let at = |span: Span| {
             let file = sources.file(span.file);
@@ -353,6 +359,7 @@ impl Facts {
             facts.used_fields.extend(&b.used_fields);
             facts.built_fields.extend(&b.built_fields);
             facts.used_variants.extend(&b.used_variants);
+            facts.main_called |= b.uses_main;
         }
         nested_frames(program, &cache.bodies, &at, &mut |keys, why| {
             refuse(&mut facts, keys, why)

@@ -161,7 +161,7 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
         .main
         .and_then(|m| program.functions[m].body.as_ref())
     {
-        for id in codegen::kept_locals(program) {
+        for id in codegen::kept_locals_given(program, facts.main_called) {
             let local = &body.locals[id];
             let name = format!("{MAIN_LOCAL_PREFIX}{}", local.name);
             let symbol = codegen::kept_local_symbol(&local.name, id);

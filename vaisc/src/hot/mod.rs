@@ -399,14 +399,21 @@ pub fn calls_main(program: &Program) -> bool {
     let Some(main) = program.main else {
         return false;
     };
-    program.functions.iter().filter_map(|f| f.body.as_ref()).any(|body| {
-        let mut found = false;
-        visit(&body.body, &mut |e| {
-            found |= matches!(&e.kind,
-                ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == main);
-        });
-        found
-    })
+    program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .any(|body| {
+            let mut found = false;
+            visit(&body.body, &mut |e| found |= uses_function(e, main));
+            found
+        })
+}
+
+/// Whether expression `e` calls function `f` directly or takes its address.
+fn uses_function(e: &Expr, f: FuncId) -> bool {
+    matches!(&e.kind,
+        ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == f)
 }
 
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
