@@ -91,6 +91,14 @@ fn containers(program: &Program, ty: &Ty) -> BTreeSet<(bool, usize)> {
         .collect()
 }
 
+/// Every struct and enum of `program`: what a refusal of all layout changes applies to.
+fn everything(program: &Program) -> Keys {
+    (0..program.structs.len())
+        .map(|s| (true, s))
+        .chain((0..program.enums.len()).map(|e| (false, e)))
+        .collect()
+}
+
 /// What one function's body tells of the program's values (see [`body_facts`]), kept per
 /// function between checks: it depends on nothing but that body and the program's types.
 #[derive(Clone, Default)]
@@ -128,10 +136,7 @@ impl FactsCache {
         at: &dyn Fn(Span) -> String,
         revision: Option<&Revision>,
     ) {
-        let everything: Keys = (0..program.structs.len())
-            .map(|s| (true, s))
-            .chain((0..program.enums.len()).map(|e| (false, e)))
-            .collect();
+        let everything = everything(program);
         // The same check again (a host build, then its patch) changes nothing.
         let changed = revision
             .zip(self.revision)
@@ -281,10 +286,7 @@ impl Facts {
                 slot.get_or_insert_with(|| why.to_string());
             }
         };
-        let everything: Keys = (0..program.structs.len())
-            .map(|s| (true, s))
-            .chain((0..program.enums.len()).map(|e| (false, e)))
-            .collect();
+        let everything = everything(program);
         for f in &program.functions {
             if f.body.is_none() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
                 let why = format!(
