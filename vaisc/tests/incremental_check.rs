@@ -94,8 +94,7 @@ fn session(
         std::fs::write(path(name), text).expect("write");
     }
     let mut current: Vec<String> = files.iter().map(|(_, t)| t.clone()).collect();
-    let mut front = FrontEnd::new();
-    let mut hashes = hot::HashCache::default();
+    let mut kept = Kept::default();
     let mut reused = 0;
     let mut fix = None;
     for step in 0..=steps {
@@ -120,17 +119,35 @@ fn session(
             };
             std::fs::write(path(&files[k].0), &current[k]).expect("save");
         }
-        let incremental = driver::check_file_incremental(&path(entry), &mut front).expect("read");
-        let fresh = driver::check_file(&path(entry)).expect("read");
+        reused += usize::from(kept.save(&path(entry), step, &current.join("\n---\n")));
+    }
+    reused
+}
+
+/// What a watch session keeps between saves: the front end and the hot build's caches.
+#[derive(Default)]
+struct Kept {
+    front: FrontEnd,
+    hashes: hot::HashCache,
+    facts: hot::FactsCache,
+}
+
+impl Kept {
+    /// Checks the save `step` of the program `entry` (whose files are `shown` in a failure)
+    /// in the session and afresh, and compares the two, and the hot build's kept parts with
+    /// fresh ones. Returns whether the session re-checked only what changed.
+    fn save(&mut self, entry: &Path, step: usize, shown: &str) -> bool {
+        let incremental = driver::check_file_incremental(entry, &mut self.front).expect("read");
+        let fresh = driver::check_file(entry).expect("read");
+        let entry = entry.display();
         let (a, b) = (outcome(&incremental), outcome(&fresh));
         assert!(
             a == b,
-            "{entry}, save {step}: the session's check differs from a fresh one\n{}\nsession diagnostics: {}\nfresh diagnostics: {}",
-            current.join("\n---\n"),
+            "{entry}, save {step}: the session's check differs from a fresh one\n{shown}\nsession diagnostics: {}\nfresh diagnostics: {}",
             a.0,
             b.0
         );
-        reused += usize::from(front.session.rechecked.is_some());
+        let reused = self.front.session.rechecked.is_some();
         // What the hot build keeps between saves, too: the code hashes.
         if let (Some(program), Some(fresh_program)) = (&incremental.program, &fresh.program) {
             let slotted = slots(program);
@@ -138,7 +155,7 @@ fn session(
                 program,
                 &incremental.sources,
                 &slotted,
-                &mut hashes,
+                &mut self.hashes,
                 incremental.revision.as_ref(),
             );
             let again = hot::code_hashes(fresh_program, &fresh.sources, &slots(fresh_program));
@@ -146,10 +163,26 @@ fn session(
                 kept, again,
                 "{entry}, save {step}: the kept code hashes differ"
             );
+            // And what the functions' bodies tell of the layouts (refusals, fields used).
+            let kept = hot::layouts_cached(
+                program,
+                &incremental.sources,
+                &mut self.facts,
+                incremental.revision.as_ref(),
+            )
+            .map(|l| format!("{l:?}"))
+            .map_err(|e| e.to_string());
+            let again = hot::layouts(fresh_program, &fresh.sources)
+                .map(|l| format!("{l:?}"))
+                .map_err(|e| e.to_string());
+            assert_eq!(
+                kept, again,
+                "{entry}, save {step}: the kept layout facts differ"
+            );
         }
-        front.keep(incremental);
+        self.front.keep(incremental);
+        reused
     }
-    reused
 }
 
 /// Calls through the table stop at the hot functions, as in a patch of a host with all of them.
@@ -219,5 +252,54 @@ fn several_files() {
     let mut rng = Rng::from_env(12);
     let reused = session(&mut rng, &dir, "game.vais", &files, 40);
     assert!(reused > 40 / 4, "only {reused} saves reused checks");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Bodies of `f` for [`a_body_edit_changes_what_it_tells_of_the_layouts`], each two lines (so
+/// that nothing else moves and the session re-checks only `f`): a field used, another one, a
+/// struct on the stack across a call of hot code, a variant built and matched, a pointer cast.
+const BODIES: &[[&str; 2]] = &[
+    ["q := g.x", "q + n"],
+    ["q := g.y", "q + n"],
+    ["q := P { x: n, y: 2 }", "q.x + frame(n)"],
+    ["q := M K.B(n) { K.A => 0, K.B(v) => v }", "q + n"],
+    ["q := n as *P", "n"],
+];
+
+/// The program around body `b` of `f`.
+fn facts_program(b: &[&str; 2]) -> String {
+    format!(
+        "S P {{ x: i64, y: i64 }}\nE K {{ A, B(i64) }}\nG g: P = P {{ x: 1, y: 2 }}\nF f(n: i64) -> i64 {{\n    {}\n    {}\n}}\n#[hot]\nF frame(n: i64) -> i64 {{\n    n + 1\n}}\nF main() -> i64 {{\n    frame(f(1))\n}}\n",
+        b[0], b[1]
+    )
+}
+
+/// Edits that change what a re-checked body tells of the layouts (fields and variants code
+/// that keeps running uses, refusals) give the layouts of a fresh build, in every order.
+#[test]
+fn a_body_edit_changes_what_it_tells_of_the_layouts() {
+    on_compiler_stack(body_facts_edits);
+}
+
+fn body_facts_edits() {
+    let dir = scratch("incremental-check-facts");
+    let entry = dir.join("game.vais");
+    let mut kept = Kept::default();
+    let mut step = 0;
+    let mut reused = 0;
+    for from in BODIES {
+        for to in BODIES {
+            for b in [from, to] {
+                let text = facts_program(b);
+                std::fs::write(&entry, &text).expect("save");
+                reused += usize::from(kept.save(&entry, step, &text));
+                step += 1;
+            }
+        }
+    }
+    assert!(
+        reused > step / 2,
+        "only {reused} of {step} saves reused checks"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -69,10 +69,15 @@ pub fn has_layout(ty: &Ty) -> bool {
 /// those whose type contains a struct or an enum. Empty if anything calls `main` (each call
 /// would need storage of its own).
 pub fn kept_locals(program: &Program) -> Vec<usize> {
+    kept_locals_given(program, crate::hot::calls_main(program))
+}
+
+/// [`kept_locals`], where whether anything calls `main` is known (`main_called`).
+pub fn kept_locals_given(program: &Program, main_called: bool) -> Vec<usize> {
     let Some(main) = program.main else {
         return Vec::new();
     };
-    if crate::hot::calls_main(program) {
+    if main_called {
         return Vec::new();
     }
     let Some(body) = &program.functions[main].body else {

@@ -32,7 +32,7 @@ mod mono_tests;
 #[cfg(test)]
 mod tests;
 
-pub use hot_layout::{has_layout, kept_local_symbol, kept_locals};
+pub use hot_layout::{has_layout, kept_local_symbol, kept_locals, kept_locals_given};
 pub use layout::{layouts, EnumLayout, FieldLayout, Layouts};
 pub use units::{split, unit_count, unit_step, write_units, Part, UNIT_PREFIX};
 

@@ -6,7 +6,7 @@ use super::{
     link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
 };
 use crate::codegen::{self, Part};
-use crate::hot::{self, HashCache, HostInfo, Incompatible};
+use crate::hot::{self, BuildCache, HostInfo, Incompatible};
 use crate::timings;
 use crate::tir::Program;
 use codegen_hot::Plan;
@@ -99,17 +99,18 @@ pub fn build_hot(
     opts: &BuildOptions,
     kind: HotBuild,
 ) -> Result<HotReport, DriverError> {
-    build_hot_cached(checked, path, opts, kind, &mut HashCache::default())
+    build_hot_cached(checked, path, opts, kind, &mut BuildCache::default())
 }
 
-/// [`build_hot`], hashing again only the functions that changed since the check `hashes`
-/// is for (`hot::code_hashes_cached`; watch keeps it between saves).
+/// [`build_hot`], hashing and walking again only the functions that changed since the check
+/// `cache` is for (`hot::code_hashes_cached`, `hot::layouts_cached`; watch keeps it between
+/// saves).
 pub fn build_hot_cached(
     checked: &Checked,
     path: &Path,
     opts: &BuildOptions,
     kind: HotBuild,
-    hashes: &mut HashCache,
+    cache: &mut BuildCache,
 ) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
     let diagnostics = hot::refusals(program);
@@ -137,7 +138,12 @@ pub fn build_hot_cached(
                         &checked.sources,
                         path,
                         &compiler,
-                        hot::layouts(program, &checked.sources)?,
+                        hot::layouts_cached(
+                            program,
+                            &checked.sources,
+                            &mut cache.facts,
+                            checked.revision.as_ref(),
+                        )?,
                     ))
                 },
             )?;
@@ -163,7 +169,7 @@ pub fn build_hot_cached(
         }
     };
     // The patch is built while the host links.
-    let patched = build_patch(checked, program, path, opts, &host, hashes, &mut report);
+    let patched = build_patch(checked, program, path, opts, &host, cache, &mut report);
     if let Some(linking) = host_link {
         linking.wait(&mut report)?;
         std::fs::write(&info_path, host.to_text()).map_err(|e| DriverError::Write {
@@ -181,7 +187,7 @@ fn build_patch(
     path: &Path,
     opts: &BuildOptions,
     host: &HostInfo,
-    hashes: &mut HashCache,
+    cache: &mut BuildCache,
     report: &mut HotReport,
 ) -> Result<(), DriverError> {
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
@@ -192,18 +198,17 @@ fn build_patch(
                 program,
                 &checked.sources,
                 host,
-                hashes,
+                &mut cache.hashes,
                 checked.revision.as_ref(),
             );
-            hot::patch_plan_hashed(
+            let layouts = hot::layouts_cached(
                 program,
-                path,
-                host,
-                hot::layouts(program, &checked.sources)?,
-                from_scratch,
-                code,
-            )
-            .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
+                &checked.sources,
+                &mut cache.facts,
+                checked.revision.as_ref(),
+            )?;
+            hot::patch_plan_hashed(program, path, host, layouts, from_scratch, code)
+                .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
         },
     )?;
     if !patch.migration.is_empty() {

@@ -20,6 +20,7 @@
 use super::visit;
 use crate::source::{SourceMap, Span};
 use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
+use crate::typeck::Revision;
 use std::collections::BTreeSet;
 
 pub struct Facts {
@@ -32,6 +33,8 @@ pub struct Facts {
     pub built_fields: BTreeSet<(usize, usize)>,
     /// `(enum, variant)` pairs such code builds or matches.
     pub used_variants: BTreeSet<(usize, usize)>,
+    /// Whether any function calls `main` or takes its address (`super::calls_main`).
+    pub main_called: bool,
 }
 
 /// The structs and enums whose layout is part of `ty`'s (itself included).
@@ -88,14 +91,179 @@ fn containers(program: &Program, ty: &Ty) -> BTreeSet<(bool, usize)> {
         .collect()
 }
 
+/// Every struct and enum of `program`: what a refusal of all layout changes applies to.
+fn everything(program: &Program) -> Keys {
+    (0..program.structs.len())
+        .map(|s| (true, s))
+        .chain((0..program.enums.len()).map(|e| (false, e)))
+        .collect()
+}
+
+/// What one function's body tells of the program's values (see [`body_facts`]), kept per
+/// function between checks: it depends on nothing but that body and the program's types.
+#[derive(Clone, Default)]
+struct BodyFacts {
+    /// The refusals its expressions make, in the order a walk of the body finds them.
+    refusals: Vec<(Keys, String)>,
+    used_fields: Vec<(usize, usize)>,
+    built_fields: Vec<(usize, usize)>,
+    used_variants: Vec<(usize, usize)>,
+    /// The functions it reaches by itself (the edges of `super::reach`).
+    calls: Vec<FuncId>,
+    /// Whether it calls through a function value or a closure.
+    indirect: bool,
+    /// Whether it calls `main` or takes its address.
+    uses_main: bool,
+}
+
+/// What [`Facts::find`] found in each function's body at a check (`typeck::Session`'s
+/// revision), for `vaisc watch`: a later check that re-checked only some bodies of that one
+/// walks just those again. Every other input of the facts (types, globals, declarations, the
+/// lines of the code kept) is then unchanged, and the facts are combined from the kept ones
+/// in the same order as from fresh ones, so the first refusal found is the same.
+#[derive(Default)]
+pub struct FactsCache {
+    revision: Option<u64>,
+    bodies: Vec<BodyFacts>,
+}
+
+impl FactsCache {
+    /// Brings the cache up to this check (`revision`): the bodies it re-checked, or all of
+    /// them when it is not a re-check of the cache's own.
+    fn update(
+        &mut self,
+        program: &Program,
+        at: &dyn Fn(Span) -> String,
+        revision: Option<&Revision>,
+    ) {
+        let everything = everything(program);
+        // The same check again (a host build, then its patch) changes nothing.
+        let changed = revision
+            .zip(self.revision)
+            .and_then(|(r, key)| match r.rechecked_since(key) {
+                _ if key == r.revision => Some(Vec::new()),
+                changed => changed.map(<[FuncId]>::to_vec),
+            })
+            .filter(|_| self.bodies.len() == program.functions.len());
+        let changed = changed.unwrap_or_else(|| {
+            self.bodies = vec![BodyFacts::default(); program.functions.len()];
+            (0..program.functions.len()).collect()
+        });
+        for f in changed {
+            self.bodies[f] = body_facts(program, f, at, &everything);
+        }
+        self.revision = revision.map(|r| r.revision);
+    }
+}
+
+/// What the body of function `f` tells (none for a declaration): the refusals of its casts to
+/// pointers, `spawn`s and tasks; if it is not hot, the fields and variants it uses; and the
+/// functions it reaches. `everything` is every struct and enum.
+fn body_facts(
+    program: &Program,
+    f: FuncId,
+    at: &dyn Fn(Span) -> String,
+    everything: &Keys,
+) -> BodyFacts {
+    let mut out = BodyFacts::default();
+    let def = &program.functions[f];
+    let Some(body) = &def.body else {
+        return out;
+    };
+    visit(&body.body, &mut |e| {
+        if let Some(g) = super::named_function(e) {
+            out.calls.push(g);
+        }
+        out.uses_main |= program.main.is_some_and(|m| super::uses_function(e, m));
+        out.indirect |= matches!(
+            &e.kind,
+            ExprKind::Call {
+                callee: Callee::Indirect(_) | Callee::Closure(_),
+                ..
+            }
+        );
+        if let (ExprKind::Cast(a), Ty::Ptr(inner)) = (&e.kind, &e.ty) {
+            if a.ty != e.ty {
+                let mut inner_set = BTreeSet::new();
+                contained(program, inner, &mut inner_set);
+                let why = format!(
+                    "values may live in memory the runtime cannot find (`as {}` at {})",
+                    program.ty_name(&e.ty),
+                    at(e.span)
+                );
+                out.refusals.push((inner_set, why));
+            }
+        }
+        match &e.kind {
+            // `spawn` starts a thread of its own (the generated code calls `pthread_create`,
+            // which the program need not declare).
+            ExprKind::Spawn(_) => {
+                let why = format!(
+                    "another thread may be running Vais code (`spawn` at {})",
+                    at(e.span)
+                );
+                out.refusals.push((everything.clone(), why));
+            }
+            // A task's record (`malloc` memory) holds its arguments and its result.
+            ExprKind::TaskNew { args, .. } => {
+                let mut inner = BTreeSet::new();
+                contained(program, &e.ty, &mut inner);
+                for a in args {
+                    contained(program, &a.ty, &mut inner);
+                }
+                let why = format!(
+                    "values may live in the record of a `{}` ({}), which the runtime cannot find",
+                    program.ty_name(&e.ty),
+                    at(e.span)
+                );
+                out.refusals.push((inner, why));
+            }
+            _ => {}
+        }
+        if def.attrs.hot {
+            return;
+        }
+        match &e.kind {
+            ExprKind::Field(base, index) => {
+                if let Ty::Struct(s) = base.ty {
+                    out.used_fields.push((s, *index as usize));
+                }
+            }
+            ExprKind::StructLit(s, fields) => {
+                out.built_fields.extend((0..fields.len()).map(|i| (*s, i)));
+            }
+            ExprKind::EnumLit(id, variant, _) => {
+                out.used_variants.push((*id, *variant as usize));
+            }
+            ExprKind::Match(scrutinee, _) => {
+                // A match tests every variant's tag, through its arms or its default.
+                if let Ty::Enum(id) = scrutinee.ty {
+                    let count = program.enums[id].variants.len();
+                    out.used_variants.extend((0..count).map(|v| (id, v)));
+                }
+            }
+            _ => {}
+        }
+    });
+    out
+}
+
 impl Facts {
-    pub fn find(program: &Program, sources: &SourceMap) -> Facts {
+    /// The facts of `program`, taking what the bodies of the functions this check
+    /// (`revision`) did not re-check tell from `cache` ([`FactsCache`]).
+    pub fn find(
+        program: &Program,
+        sources: &SourceMap,
+        cache: &mut FactsCache,
+        revision: Option<&Revision>,
+    ) -> Facts {
         let mut facts = Facts {
             struct_refusals: vec![None; program.structs.len()],
             enum_refusals: vec![None; program.enums.len()],
             used_fields: BTreeSet::new(),
             built_fields: BTreeSet::new(),
             used_variants: BTreeSet::new(),
+            main_called: false,
         };
         let at = |span: Span| {
             let file = sources.file(span.file);
@@ -107,8 +275,9 @@ impl Facts {
                 .unwrap_or_default();
             format!("{name}:{line}")
         };
-        let refuse = |facts: &mut Facts, keys: BTreeSet<(bool, usize)>, why: &str| {
-            for (is_struct, id) in keys {
+        cache.update(program, &at, revision);
+        let refuse = |facts: &mut Facts, keys: &Keys, why: &str| {
+            for &(is_struct, id) in keys {
                 let slot = if is_struct {
                     &mut facts.struct_refusals[id]
                 } else {
@@ -117,10 +286,7 @@ impl Facts {
                 slot.get_or_insert_with(|| why.to_string());
             }
         };
-        let everything: BTreeSet<(bool, usize)> = (0..program.structs.len())
-            .map(|s| (true, s))
-            .chain((0..program.enums.len()).map(|e| (false, e)))
-            .collect();
+        let everything = everything(program);
         for f in &program.functions {
             if f.body.is_none() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
                 let why = format!(
@@ -128,7 +294,7 @@ impl Facts {
                     f.name,
                     at(f.span)
                 );
-                refuse(&mut facts, everything.clone(), &why);
+                refuse(&mut facts, &everything, &why);
             }
         }
         for g in &program.globals {
@@ -139,7 +305,7 @@ impl Facts {
                     program.ty_name(&g.ty),
                     at(g.span)
                 );
-                refuse(&mut facts, containers(program, inner), &why);
+                refuse(&mut facts, &containers(program, inner), &why);
             }
         }
         if let Some(body) = program
@@ -154,22 +320,13 @@ impl Facts {
                         program.ty_name(&l.ty),
                         at(l.span)
                     );
-                    refuse(&mut facts, containers(program, inner), &why);
+                    refuse(&mut facts, &containers(program, inner), &why);
                 }
             }
         }
-        for f in program.functions.iter().filter(|f| f.attrs.hot) {
-            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
-                let mut inner = BTreeSet::new();
-                contained(program, t, &mut inner);
-                let why = format!(
-                    "passed by value to or from hot function `{}` ({})",
-                    f.name,
-                    at(f.span)
-                );
-                refuse(&mut facts, inner, &why);
-            }
-        }
+        by_value(program, true, &at, &mut |keys, why| {
+            refuse(&mut facts, keys, why)
+        });
         // Before the casts: a container's own code makes the casts, in the library's lines,
         // while the line to name is the program's that keeps the container.
         for (instance, elem) in pointer_containers(program) {
@@ -180,7 +337,7 @@ impl Facts {
             );
             let mut inner = BTreeSet::new();
             contained(program, elem, &mut inner);
-            refuse(&mut facts, inner, &why);
+            refuse(&mut facts, &inner, &why);
         }
         // A closure's environment (on the stack or from `malloc`) holds copies of what it
         // captured, which the runtime cannot find, while the closure's code in the host reads
@@ -195,96 +352,61 @@ impl Facts {
                 "values may live in the environment of a closure ({}), which the runtime cannot find",
                 at(program.functions[c.func].span)
             );
-            refuse(&mut facts, inner, &why);
+            refuse(&mut facts, &inner, &why);
         }
-        for f in &program.functions {
-            let Some(body) = &f.body else { continue };
-            visit(&body.body, &mut |e| {
-                if let (ExprKind::Cast(a), Ty::Ptr(inner)) = (&e.kind, &e.ty) {
-                    if a.ty != e.ty {
-                        let mut inner_set = BTreeSet::new();
-                        contained(program, inner, &mut inner_set);
-                        let why = format!(
-                            "values may live in memory the runtime cannot find (`as {}` at {})",
-                            program.ty_name(&e.ty),
-                            at(e.span)
-                        );
-                        refuse(&mut facts, inner_set, &why);
-                    }
-                }
-                match &e.kind {
-                    // `spawn` starts a thread of its own (the generated code calls
-                    // `pthread_create`, which the program need not declare).
-                    ExprKind::Spawn(_) => {
-                        let why = format!(
-                            "another thread may be running Vais code (`spawn` at {})",
-                            at(e.span)
-                        );
-                        refuse(&mut facts, everything.clone(), &why);
-                    }
-                    // A task's record (`malloc` memory) holds its arguments and its result.
-                    ExprKind::TaskNew { args, .. } => {
-                        let mut inner = BTreeSet::new();
-                        contained(program, &e.ty, &mut inner);
-                        for a in args {
-                            contained(program, &a.ty, &mut inner);
-                        }
-                        let why = format!(
-                            "values may live in the record of a `{}` ({}), which the runtime cannot find",
-                            program.ty_name(&e.ty),
-                            at(e.span)
-                        );
-                        refuse(&mut facts, inner, &why);
-                    }
-                    _ => {}
-                }
-                if f.attrs.hot {
-                    return;
-                }
-                match &e.kind {
-                    ExprKind::Field(base, index) => {
-                        if let Ty::Struct(s) = base.ty {
-                            facts.used_fields.insert((s, *index as usize));
-                        }
-                    }
-                    ExprKind::StructLit(s, fields) => {
-                        for i in 0..fields.len() {
-                            facts.built_fields.insert((*s, i));
-                        }
-                    }
-                    ExprKind::EnumLit(id, variant, _) => {
-                        facts.used_variants.insert((*id, *variant as usize));
-                    }
-                    ExprKind::Match(scrutinee, _) => {
-                        // A match tests every variant's tag, through its arms or its default.
-                        if let Ty::Enum(id) = scrutinee.ty {
-                            for v in 0..program.enums[id].variants.len() {
-                                facts.used_variants.insert((id, v));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            });
+        for b in &cache.bodies {
+            for (keys, why) in &b.refusals {
+                refuse(&mut facts, keys, why);
+            }
+            facts.used_fields.extend(&b.used_fields);
+            facts.built_fields.extend(&b.built_fields);
+            facts.used_variants.extend(&b.used_variants);
+            facts.main_called |= b.uses_main;
         }
-        nested_frames(program, &at, &mut |keys, why| refuse(&mut facts, keys, why));
+        nested_frames(program, &cache.bodies, &at, &mut |keys, why| {
+            refuse(&mut facts, keys, why)
+        });
         // Last, so that a more precise reason (a task's record) is the one named. Code that
         // keeps running passes and returns values with the LLVM types of the host's
         // layouts: a by-value copy in an ordinary call has the old size, whatever the offset
         // table says after a migration.
-        for f in program.functions.iter().filter(|f| !f.attrs.hot) {
-            for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
-                let mut inner = BTreeSet::new();
-                contained(program, t, &mut inner);
-                let why = format!(
+        by_value(program, false, &at, &mut |keys, why| {
+            refuse(&mut facts, keys, why)
+        });
+        facts
+    }
+}
+
+/// The refusals of the structs and enums passed by value to or from the hot functions (`hot`)
+/// or the others, in declaration order. The reason is written only for a type it refuses.
+fn by_value(
+    program: &Program,
+    hot: bool,
+    at: &dyn Fn(Span) -> String,
+    refuse: &mut dyn FnMut(&Keys, &str),
+) {
+    for f in program.functions.iter().filter(|f| f.attrs.hot == hot) {
+        for t in f.ty.params.iter().chain(std::iter::once(&f.ty.ret)) {
+            let mut inner = BTreeSet::new();
+            contained(program, t, &mut inner);
+            if inner.is_empty() {
+                continue;
+            }
+            let why = if hot {
+                format!(
+                    "passed by value to or from hot function `{}` ({})",
+                    f.name,
+                    at(f.span)
+                )
+            } else {
+                format!(
                     "passed by value to or from `{}` ({}), whose copy keeps the old size",
                     f.name,
                     at(f.span)
-                );
-                refuse(&mut facts, inner, &why);
-            }
+                )
+            };
+            refuse(&inner, &why);
         }
-        facts
     }
 }
 
@@ -301,17 +423,17 @@ type Keys = BTreeSet<(bool, usize)>;
 /// passed by value are refused as such, later.
 fn nested_frames(
     program: &Program,
+    bodies: &[BodyFacts],
     at: &dyn Fn(Span) -> String,
-    refuse: &mut dyn FnMut(Keys, &str),
+    refuse: &mut dyn FnMut(&Keys, &str),
 ) {
     for (id, f) in program.functions.iter().enumerate() {
         let Some(body) = &f.body else { continue };
         if f.attrs.hot || program.main == Some(id) {
             continue;
         }
-        let Some(hot) = hot_call(program, id) else {
-            continue;
-        };
+        // Found once a local would refuse something: most functions reach no hot code.
+        let mut hot = None;
         for (i, l) in body.locals.iter().enumerate() {
             let mut keys = BTreeSet::new();
             let what = match &l.ty {
@@ -328,6 +450,12 @@ fn nested_frames(
                 }
                 _ => continue,
             };
+            if keys.is_empty() {
+                continue;
+            }
+            let Some(hot) = hot.get_or_insert_with(|| hot_call(program, bodies, id)) else {
+                break;
+            };
             let why = format!(
                 "`{}` of `{}` ({}, {}) {what}, across its call of {hot}",
                 l.name,
@@ -335,38 +463,32 @@ fn nested_frames(
                 program.ty_name(&l.ty),
                 at(l.span)
             );
-            refuse(keys, &why);
+            refuse(&keys, &why);
         }
     }
 }
 
 /// How function `id` may reach hot code, named for a refusal: the first hot function it
 /// reaches (`hot function `tick``), or else a call through a function value or a closure,
-/// which may be one. `None` if it cannot.
-fn hot_call(program: &Program, id: FuncId) -> Option<String> {
-    let reached = super::reach(program, &[id]).functions;
+/// which may be one. `None` if it cannot. `bodies` are what each function's body tells.
+fn hot_call(program: &Program, bodies: &[BodyFacts], id: FuncId) -> Option<String> {
+    let mut reached = BTreeSet::new();
+    let mut queue = vec![id];
+    while let Some(f) = queue.pop() {
+        if reached.insert(f) {
+            queue.extend(&bodies[f].calls);
+        }
+    }
     if let Some(g) = reached
         .iter()
         .find(|&&g| g != id && program.functions[g].attrs.hot)
     {
         return Some(format!("hot function `{}`", program.functions[*g].name));
     }
-    let mut indirect = false;
-    for body in reached
+    reached
         .iter()
-        .filter_map(|&g| program.functions[g].body.as_ref())
-    {
-        visit(&body.body, &mut |e| {
-            indirect |= matches!(
-                &e.kind,
-                ExprKind::Call {
-                    callee: Callee::Indirect(_) | Callee::Closure(_),
-                    ..
-                }
-            );
-        });
-    }
-    indirect.then(|| "a function value, which may be hot".to_string())
+        .any(|&g| bodies[g].indirect)
+        .then(|| "a function value, which may be hot".to_string())
 }
 
 /// The refusal key of a struct or enum type (`(true, id)` for a struct).

@@ -71,10 +71,10 @@ pub fn code_hashes_cached(
     revision: Option<&Revision>,
 ) -> CodeHashes {
     let changed = revision.and_then(|r| {
-        let (since, changed) = r.since.as_ref()?;
         let (key, key_slots) = cache.key.as_ref()?;
-        (key == since && key_slots == slotted && cache.own.len() == program.functions.len())
-            .then_some(changed.clone())
+        let changed = r.rechecked_since(*key)?;
+        (key_slots == slotted && cache.own.len() == program.functions.len())
+            .then(|| changed.to_vec())
     });
     let changed = changed.unwrap_or_else(|| {
         *cache = HashCache {

@@ -4,10 +4,11 @@
 //! generator (`codegen::layouts`), the one place that computes layouts; what values of a type
 //! may not be migrated, and which fields code that keeps running uses, from `facts.rs`.
 
-use super::facts::Facts;
+use super::facts::{Facts, FactsCache};
 use crate::codegen::{self, CodegenError, FieldLayout as CgFields, Layouts};
 use crate::source::SourceMap;
 use crate::tir::{FieldDef, FloatTy, Program, Ty};
+use crate::typeck::Revision;
 use codegen_hot::Layout;
 use vais_hot_abi::layout::{
     FieldLayout, LayoutKind, Storage, TypeLayout, ValueKind, VariantLayout, FIELD_BUILT_BY_HOST,
@@ -15,9 +16,15 @@ use vais_hot_abi::layout::{
 };
 
 /// Every struct, enum and global layout, as the manifest lists them.
-pub fn describe_all(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, CodegenError> {
+/// `cache` keeps what the functions' bodies tell between checks ([`FactsCache`]).
+pub fn describe_all(
+    program: &Program,
+    sources: &SourceMap,
+    cache: &mut FactsCache,
+    revision: Option<&Revision>,
+) -> Result<Vec<Layout>, CodegenError> {
     let layouts = codegen::layouts(program)?;
-    let facts = Facts::find(program, sources);
+    let facts = Facts::find(program, sources, cache, revision);
     Ok(describe(program, &layouts, &facts))
 }
 
@@ -154,7 +161,7 @@ fn describe(program: &Program, layouts: &Layouts, facts: &Facts) -> Vec<Layout> 
         .main
         .and_then(|m| program.functions[m].body.as_ref())
     {
-        for id in codegen::kept_locals(program) {
+        for id in codegen::kept_locals_given(program, facts.main_called) {
             let local = &body.locals[id];
             let name = format!("{MAIN_LOCAL_PREFIX}{}", local.name);
             let symbol = codegen::kept_local_symbol(&local.name, id);

@@ -10,6 +10,7 @@ mod host_info;
 mod layout;
 mod new_globals;
 
+pub use facts::FactsCache;
 pub use hashes::{code_hashes, code_hashes_cached, CodeHashes, HashCache};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
@@ -38,7 +39,26 @@ pub fn hot_functions(program: &Program) -> Vec<FuncId> {
 
 /// Every struct, enum and global layout, as the manifest lists them (laid out by codegen).
 pub fn layouts(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, CodegenError> {
-    layout::describe_all(program, sources)
+    layouts_cached(program, sources, &mut FactsCache::default(), None)
+}
+
+/// [`layouts`], taking from `cache` what it found in the bodies of the functions this check
+/// (`revision`) did not re-check (see [`FactsCache`]).
+pub fn layouts_cached(
+    program: &Program,
+    sources: &SourceMap,
+    cache: &mut FactsCache,
+    revision: Option<&Revision>,
+) -> Result<Vec<Layout>, CodegenError> {
+    layout::describe_all(program, sources, cache, revision)
+}
+
+/// What hot builds keep between `vaisc watch`'s saves, each part brought up to the check it
+/// is used for: the code hashes and what the functions' bodies tell of the layouts.
+#[derive(Default)]
+pub struct BuildCache {
+    pub hashes: HashCache,
+    pub facts: FactsCache,
 }
 
 /// Which functions of `program` are called through a table slot: the `#[hot]` ones the
@@ -379,14 +399,21 @@ pub fn calls_main(program: &Program) -> bool {
     let Some(main) = program.main else {
         return false;
     };
-    program.functions.iter().filter_map(|f| f.body.as_ref()).any(|body| {
-        let mut found = false;
-        visit(&body.body, &mut |e| {
-            found |= matches!(&e.kind,
-                ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == main);
-        });
-        found
-    })
+    program
+        .functions
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .any(|body| {
+            let mut found = false;
+            visit(&body.body, &mut |e| found |= uses_function(e, main));
+            found
+        })
+}
+
+/// Whether expression `e` calls function `f` directly or takes its address.
+fn uses_function(e: &Expr, f: FuncId) -> bool {
+    matches!(&e.kind,
+        ExprKind::FuncRef(g) | ExprKind::Call { callee: Callee::Direct(g), .. } if *g == f)
 }
 
 /// Whether code reachable from `main` calls `hot_check` (directly or through `hot_loop`).
@@ -421,23 +448,32 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
         }
         if let Some(body) = &program.functions[f].body {
             let mut found = Vec::new();
-            visit(&body.body, &mut |e| match &e.kind {
-                ExprKind::FuncRef(g)
-                | ExprKind::Closure { func: g, .. }
-                | ExprKind::TaskNew { func: g, .. }
-                | ExprKind::Call {
-                    callee: Callee::Direct(g),
-                    ..
-                } => found.push(*g),
-                ExprKind::Global(g) => {
+            visit(&body.body, &mut |e| {
+                if let Some(g) = named_function(e) {
+                    found.push(g);
+                } else if let ExprKind::Global(g) = &e.kind {
                     r.globals.insert(*g);
                 }
-                _ => {}
             });
             queue.extend(found);
         }
     }
     r
+}
+
+/// The function expression `e` reaches by itself (calls directly, takes the address of, or
+/// makes a closure or a task of), if any: the edges of [`reach`].
+fn named_function(e: &Expr) -> Option<FuncId> {
+    match &e.kind {
+        ExprKind::FuncRef(g)
+        | ExprKind::Closure { func: g, .. }
+        | ExprKind::TaskNew { func: g, .. }
+        | ExprKind::Call {
+            callee: Callee::Direct(g),
+            ..
+        } => Some(*g),
+        _ => None,
+    }
 }
 
 /// Calls `f` on every expression of the tree rooted at `e`.

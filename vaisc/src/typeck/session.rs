@@ -54,6 +54,17 @@ pub struct Revision {
     pub since: Option<(u64, Vec<FuncId>)>,
 }
 
+impl Revision {
+    /// The functions this check re-checked, if it reused the check `revision` (what a cache
+    /// made for that check must redo); `None` if it did not, and all is to be redone.
+    pub fn rechecked_since(&self, revision: u64) -> Option<&[FuncId]> {
+        match &self.since {
+            Some((since, changed)) if *since == revision => Some(changed),
+            _ => None,
+        }
+    }
+}
+
 struct Last {
     /// The checker after the check; its program is out (with the caller) until
     /// [`Session::keep`] puts it back.

@@ -26,7 +26,7 @@ use crate::diagnostics::render;
 use crate::driver::{
     self, BuildOptions, Checked, DriverError, Emit, FrontEnd, HotBuild, HotReport,
 };
-use crate::hot::HashCache;
+use crate::hot::BuildCache;
 use child::Child;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -79,7 +79,7 @@ pub fn watch(opts: &WatchOptions, events: Events) -> Result<u8, WatchError> {
         built: false,
         input: true,
         front: FrontEnd::new(),
-        hashes: HashCache::default(),
+        cache: BuildCache::default(),
     };
     if let Some(checked) = w.load() {
         w.build_all(&checked, "built", Instant::now());
@@ -120,8 +120,9 @@ struct Watcher<'a> {
     /// The syntax trees and the checker of the last check: a save reparses only the files
     /// that changed, and re-checks only the function bodies that changed where it can.
     front: FrontEnd,
-    /// The code hashes of the last patch's program: a save hashes only what it re-checked.
-    hashes: HashCache,
+    /// What the last patch's build kept (code hashes, what bodies tell of the layouts): a save
+    /// hashes and walks only what it re-checked.
+    cache: BuildCache,
 }
 
 impl Watcher<'_> {
@@ -292,7 +293,7 @@ impl Watcher<'_> {
             &self.opts.entry,
             &self.build_options(),
             HotBuild::PatchOnly,
-            &mut self.hashes,
+            &mut self.cache,
         );
         let compile = start.elapsed();
         match result {
