@@ -15,9 +15,9 @@ use vais_hot_abi::layout::{
     FIELD_USED_BY_HOST, MAIN_LOCAL_PREFIX,
 };
 
-/// Every struct, enum and global layout, as the manifest lists them.
-/// `cache` keeps what the functions' bodies tell between checks ([`FactsCache`]).
-pub fn describe_all(
+/// [`super::layouts`], taking from `cache` what it found in the bodies of the functions this
+/// check (`revision`) did not re-check (see [`FactsCache`]).
+pub fn layouts_cached(
     program: &Program,
     sources: &SourceMap,
     cache: &mut FactsCache,

@@ -42,16 +42,7 @@ pub fn layouts(program: &Program, sources: &SourceMap) -> Result<Vec<Layout>, Co
     layouts_cached(program, sources, &mut FactsCache::default(), None)
 }
 
-/// [`layouts`], taking from `cache` what it found in the bodies of the functions this check
-/// (`revision`) did not re-check (see [`FactsCache`]).
-pub fn layouts_cached(
-    program: &Program,
-    sources: &SourceMap,
-    cache: &mut FactsCache,
-    revision: Option<&Revision>,
-) -> Result<Vec<Layout>, CodegenError> {
-    layout::describe_all(program, sources, cache, revision)
-}
+pub use layout::layouts_cached;
 
 /// What hot builds keep between `vaisc watch`'s saves, each part brought up to the check it
 /// is used for: the code hashes and what the functions' bodies tell of the layouts.
