@@ -6,7 +6,7 @@ use super::{
     link, program_of, temp_object_path, unit_object_path, BuildOptions, Checked, DriverError,
 };
 use crate::codegen::{self, Part};
-use crate::hot::{self, BuildCache, HostInfo, Incompatible};
+use crate::hot::{self, BuildCache, HashCache, HostCheck, HostInfo, Incompatible};
 use crate::timings;
 use crate::tir::Program;
 use codegen_hot::Plan;
@@ -46,6 +46,9 @@ pub struct HotReport {
     pub migration: Option<String>,
     /// Fields the migration resets because their type changed beyond what `as` converts.
     pub migration_warnings: Vec<String>,
+    /// How many functions' code hashes the patch plan took from the record of the host's
+    /// check instead of hashing their code (`None`: it hashed every function).
+    pub hashes_reused: Option<usize>,
 }
 
 impl HotReport {
@@ -81,6 +84,12 @@ impl HotReport {
 /// Set to `1`, a patch carries every function hot code reaches, as if nothing were the
 /// host's: the from-scratch patch the incremental tests compare the O(edit) patch with.
 pub const FROM_SCRATCH_VAR: &str = "VAIS_HOT_PATCH_FROM_SCRATCH";
+
+/// The `VAIS_TIMINGS` phase of a patch plan's code hashes when every function is hashed.
+pub const HASHED_PHASE: &str = "patch hashes";
+/// The phase when the functions whose code is the host's take their hashes from the record
+/// of the host's check (`hot::patch_hashes_reusing`).
+pub const REUSED_PHASE: &str = "patch hashes (host's check record)";
 
 /// The patch library for the executable `exe`: `$VAIS_HOT_PATCH_OUT`, else `lib<stem>.so`
 /// beside it (where the host looks for it by default).
@@ -125,15 +134,19 @@ pub fn build_hot_cached(
         ..HotReport::default()
     };
     let info_path = hot::path_for(&opts.output);
-    let (host, host_link) = match kind {
+    let check_path = hot::check_path_for(&opts.output);
+    let (host, host_link, host_check) = match kind {
         HotBuild::Full => {
+            // Whatever the old host's check record says is not about the host built now.
+            let _ = std::fs::remove_file(&check_path);
             let compiler = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "vaisc".to_string());
+            let mut parts = HashCache::default();
             let (plan, host_hashes) = timings::phase(
                 || "host plan".into(),
                 || -> Result<_, DriverError> {
-                    Ok(hot::host_plan(
+                    Ok(hot::host_plan_cached(
                         program,
                         &checked.sources,
                         path,
@@ -144,6 +157,7 @@ pub fn build_hot_cached(
                             &mut cache.facts,
                             checked.revision.as_ref(),
                         )?,
+                        &mut parts,
                     ))
                 },
             )?;
@@ -155,7 +169,11 @@ pub fn build_hot_cached(
                     HostInfo::from_plan(&plan, code, hot::initial_values(program))
                 },
             );
-            (info, Some(linking))
+            let host_check = checked
+                .record
+                .as_ref()
+                .and_then(|r| HostCheck::of(r, program, &parts));
+            (info, Some(linking), host_check)
         }
         HotBuild::PatchOnly => {
             let info = std::fs::read_to_string(&info_path)
@@ -165,28 +183,55 @@ pub fn build_hot_cached(
                 .ok_or_else(|| DriverError::NoHost {
                     path: opts.output.clone(),
                 })?;
-            (info, None)
+            // Without a readable record of the host's check, every function is hashed.
+            let host_check = std::fs::read_to_string(&check_path)
+                .ok()
+                .and_then(|t| HostCheck::parse(&t));
+            (info, None, host_check)
         }
     };
     // The patch is built while the host links.
-    let patched = build_patch(checked, program, path, opts, &host, cache, &mut report);
+    let reuse = match (kind, &host_check) {
+        (HotBuild::PatchOnly, Some(hc)) => Some(hc),
+        _ => None,
+    };
+    let patched = build_patch(
+        checked,
+        program,
+        path,
+        opts,
+        &host,
+        reuse,
+        cache,
+        &mut report,
+    );
     if let Some(linking) = host_link {
         linking.wait(&mut report)?;
         std::fs::write(&info_path, host.to_text()).map_err(|e| DriverError::Write {
             path: info_path.clone(),
             message: e.to_string(),
         })?;
+        if let Some(hc) = &host_check {
+            std::fs::write(&check_path, hc.to_text()).map_err(|e| DriverError::Write {
+                path: check_path.clone(),
+                message: e.to_string(),
+            })?;
+        }
     }
     patched.map(|()| report)
 }
 
-/// Builds the patch for `host` and fills in what `report` says about it.
+/// Builds the patch for `host` and fills in what `report` says about it. With the record
+/// of the host's check (`host_check`), the functions whose code is the host's are not hashed
+/// again (`hot::patch_hashes_reusing`).
+#[allow(clippy::too_many_arguments)]
 fn build_patch(
     checked: &Checked,
     program: &Program,
     path: &Path,
     opts: &BuildOptions,
     host: &HostInfo,
+    host_check: Option<&HostCheck>,
     cache: &mut BuildCache,
     report: &mut HotReport,
 ) -> Result<(), DriverError> {
@@ -194,12 +239,29 @@ fn build_patch(
     let patch = timings::phase(
         || "patch plan".into(),
         || -> Result<_, DriverError> {
-            let code = hot::patch_hashes(
-                program,
-                &checked.sources,
-                host,
-                &mut cache.hashes,
-                checked.revision.as_ref(),
+            // The phase's name says which way the hashes were made, for `VAIS_TIMINGS`.
+            let way = std::cell::Cell::new(HASHED_PHASE);
+            let code = timings::phase(
+                || way.get().into(),
+                || {
+                    let reused = host_check.zip(checked.record.as_ref()).and_then(|(hc, r)| {
+                        hot::patch_hashes_reusing(program, &checked.sources, host, hc, r)
+                    });
+                    report.hashes_reused = reused.as_ref().map(|(_, n)| *n);
+                    match reused {
+                        Some((code, _)) => {
+                            way.set(REUSED_PHASE);
+                            code
+                        }
+                        None => hot::patch_hashes(
+                            program,
+                            &checked.sources,
+                            host,
+                            &mut cache.hashes,
+                            checked.revision.as_ref(),
+                        ),
+                    }
+                },
             );
             let layouts = hot::layouts_cached(
                 program,

@@ -18,7 +18,9 @@ mod hot;
 mod libs;
 mod link;
 
-pub use hot::{build_hot, build_hot_cached, patch_path, HotBuild, HotReport};
+pub use hot::{
+    build_hot, build_hot_cached, patch_path, HotBuild, HotReport, HASHED_PHASE, REUSED_PHASE,
+};
 pub use libs::LinkOptions;
 pub use link::fast_linker_args;
 
@@ -108,6 +110,9 @@ pub struct Checked {
     /// Which check of a [`FrontEnd`] this is, and what it changed of the one before (`None`
     /// outside one).
     pub revision: Option<typeck::Revision>,
+    /// The check's record of the program's items and bodies ([`check_file_recorded`]): a
+    /// hot host keeps it for `--patch-only`, which compares its own with the host's.
+    pub record: Option<typeck::CheckRecord>,
 }
 
 impl Checked {
@@ -132,7 +137,15 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
 /// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
 /// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
 pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
-    check_with(path, cache, |modules, _| typeck::check(modules))
+    check_with(path, cache, |modules, _| {
+        let (program, diags) = typeck::check(modules);
+        (program, diags, None)
+    })
+}
+
+/// [`check_file_cached`], also recording the check ([`Checked::record`]) for a hot build.
+pub fn check_file_recorded(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
+    check_with(path, cache, typeck::check_recorded)
 }
 
 /// What the front end keeps from one check of a program to the next (`vaisc watch`): the
@@ -163,7 +176,8 @@ impl FrontEnd {
 pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Checked, DriverError> {
     let session = &mut front.session;
     let mut checked = check_with(path, &mut front.trees, |modules, sources| {
-        session.check(modules, sources)
+        let (program, diags) = session.check(modules, sources);
+        (program, diags, None)
     })?;
     checked.revision = front.session.revision().cloned();
     Ok(checked)
@@ -176,7 +190,11 @@ fn check_with(
     check: impl FnOnce(
         &[crate::resolve::LoadedModule],
         &SourceMap,
-    ) -> (Option<Program>, Vec<Diagnostic>),
+    ) -> (
+        Option<Program>,
+        Vec<Diagnostic>,
+        Option<typeck::CheckRecord>,
+    ),
 ) -> Result<Checked, DriverError> {
     let text = std::fs::read_to_string(path).map_err(|e| DriverError::Read {
         path: path.to_path_buf(),
@@ -189,10 +207,12 @@ fn check_with(
     let (modules, mut diagnostics) = load_program_cached(&mut sources, entry, &opts, cache);
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
+    let mut record = None;
     if syntax_ok {
-        let (p, mut d) = check(&modules, &sources);
+        let (p, mut d, r) = check(&modules, &sources);
         diagnostics.append(&mut d);
         program = p;
+        record = r;
     }
     cache.keep(modules);
     Ok(Checked {
@@ -200,6 +220,7 @@ fn check_with(
         diagnostics,
         program,
         revision: None,
+        record,
     })
 }
 

@@ -4,14 +4,18 @@
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
+mod check_record;
 mod facts;
 mod hashes;
 mod host_info;
 mod layout;
 mod new_globals;
 
+pub use check_record::{check_path_for, HostCheck};
 pub use facts::FactsCache;
-pub use hashes::{code_hashes, code_hashes_cached, CodeHashes, HashCache};
+pub use hashes::{
+    code_hashes, code_hashes_cached, code_hashes_reusing, CodeHashes, FunctionParts, HashCache,
+};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
 
@@ -73,7 +77,27 @@ pub fn host_plan(
     compiler: &str,
     layouts: Vec<Layout>,
 ) -> (Plan, CodeHashes) {
-    let hashes = code_hashes(program, sources, &slotted(program, None));
+    host_plan_cached(
+        program,
+        sources,
+        entry,
+        compiler,
+        layouts,
+        &mut HashCache::default(),
+    )
+}
+
+/// [`host_plan`], leaving the per-function parts of its code hashes in `cache` (for the
+/// record `--patch-only` reuses, [`HostCheck`]).
+pub fn host_plan_cached(
+    program: &Program,
+    sources: &SourceMap,
+    entry: &Path,
+    compiler: &str,
+    layouts: Vec<Layout>,
+    cache: &mut HashCache,
+) -> (Plan, CodeHashes) {
+    let hashes = code_hashes_cached(program, sources, &slotted(program, None), cache, None);
     let hot = hot_functions(program);
     let functions = hot
         .iter()
@@ -175,6 +199,42 @@ pub fn patch_hashes(
         cache,
         revision,
     )
+}
+
+/// [`patch_hashes`] of a program whose check (`record`) differs from the host's check
+/// (`host_check`) only inside some plain function bodies: the functions whose code is the
+/// host's (`typeck::CheckRecord::unchanged_since`) take their parts from the host's record,
+/// and only the others are hashed. `None` when that rule does not hold, or the host's slots
+/// are not every hot function of the program (the parts were made with those slots); the
+/// caller then hashes everything. Also returns how many functions' parts were taken.
+pub fn patch_hashes_reusing(
+    program: &Program,
+    sources: &SourceMap,
+    host: &HostInfo,
+    host_check: &HostCheck,
+    record: &crate::typeck::CheckRecord,
+) -> Option<(CodeHashes, usize)> {
+    let slots = slotted(program, Some(host));
+    if slots != slotted(program, None) {
+        return None;
+    }
+    let host_parts: std::collections::HashMap<(usize, usize), (&str, &FunctionParts)> = host_check
+        .record
+        .bodies
+        .iter()
+        .zip(&host_check.parts)
+        .filter_map(|(b, (name, p))| Some(((b.module, b.item), (name.as_str(), p.as_ref()?))))
+        .collect();
+    let mut known = Vec::new();
+    for mark in record.unchanged_since(&host_check.record)? {
+        let (name, parts) = host_parts.get(&(mark.module, mark.item))?;
+        if program.functions[mark.func].name != *name {
+            return None;
+        }
+        known.push((mark.func, *parts));
+    }
+    let hashes = code_hashes_reusing(program, sources, &slots, &known)?;
+    Some((hashes, known.len()))
 }
 
 /// [`patch_plan`] with the program's [`patch_hashes`] already made.

@@ -26,6 +26,7 @@ mod format;
 mod generic;
 mod generic_use;
 mod pattern;
+mod records;
 mod scope;
 mod session;
 mod stmt;
@@ -40,6 +41,7 @@ use std::collections::HashMap;
 
 use scope::{FnCtx, NameMap};
 
+pub use records::{check_recorded, BodyMark, CheckRecord, FileRecord, ItemRecord};
 pub use session::{Revision, Session};
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's

@@ -24,14 +24,14 @@
 //! those of a fresh check.
 
 use super::collect::{DeclPath, PendingBody};
+use super::records::{changed_bodies, records, BodyMark, FileRecord};
 use super::{escape, Checker};
 use crate::ast::ItemKind;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::LoadedModule;
-use crate::source::{FileId, SourceMap};
+use crate::source::SourceMap;
 use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 /// The checker of the last check, kept for the next one.
 #[derive(Default)]
@@ -75,35 +75,13 @@ struct Last {
     bodies: Vec<BodyRecord>,
 }
 
-struct FileRecord {
-    file: FileId,
-    path: PathBuf,
-    text: String,
-    items: Vec<ItemRecord>,
-}
-
-/// An item's place in its file's text: it owns `start..end` (from the end of the item before
-/// it); `body` is where a plain function's body starts.
-#[derive(Clone, Copy)]
-struct ItemRecord {
-    start: usize,
-    /// The line `start` is on (counted from 0): code embeds its lines (`assert`'s message).
-    line: usize,
-    end: usize,
-    body: Option<usize>,
-}
-
-struct BodyRecord {
-    func: FuncId,
-    module: usize,
-    item: usize,
+pub(super) struct BodyRecord {
+    /// The function, its declaration and whether its check was clean.
+    pub mark: BodyMark,
     /// The number of functions, structs and enums when its check started.
     before: Counts,
     /// The built-in C functions its check declared on first use: `before.functions..this`.
     builtins: usize,
-    /// Its last check created nothing but those built-ins and reported nothing, and its body
-    /// holds no closure or task (see the rule).
-    clean: bool,
 }
 
 /// The built-in C functions (`printf`, ...) a body check declares on first use
@@ -199,7 +177,7 @@ impl Session {
 
 /// Checks the declared functions' bodies (the first round), recording for each what its
 /// check created and whether it qualifies for reuse.
-fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecord> {
+pub(super) fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecord> {
     let pending = std::mem::take(&mut checker.pending_bodies);
     let mut out = Vec::with_capacity(pending.len());
     for p in &pending {
@@ -218,12 +196,14 @@ fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecor
                 && checker.pending_bodies.len() == queued
                 && plain_code(&checker.program, p.func);
             out.push(BodyRecord {
-                func: p.func,
-                module,
-                item,
+                mark: BodyMark {
+                    func: p.func,
+                    module,
+                    item,
+                    clean,
+                },
                 before,
                 builtins,
-                clean,
             });
         }
     }
@@ -294,50 +274,6 @@ fn ty_below(ty: &Ty, limit: Counts) -> bool {
     }
 }
 
-/// Each module's file and items, as the rule compares them.
-fn records(modules: &[LoadedModule], sources: &SourceMap) -> Vec<FileRecord> {
-    modules
-        .iter()
-        .map(|m| {
-            let source = sources.file(m.file);
-            let mut start = 0;
-            let mut line = 0;
-            let items = m
-                .module
-                .items
-                .iter()
-                .map(|item| {
-                    let end = (item.span.hi as usize).max(start);
-                    let body = match &item.kind {
-                        ItemKind::Fn(f) if f.generics.is_empty() && !f.is_async => {
-                            f.body.as_ref().map(|b| b.span.lo as usize)
-                        }
-                        _ => None,
-                    };
-                    let r = ItemRecord {
-                        start,
-                        line,
-                        end,
-                        body,
-                    };
-                    line += source.text.as_bytes()[start..end]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
-                    start = end;
-                    r
-                })
-                .collect();
-            FileRecord {
-                file: m.file,
-                path: source.path.clone(),
-                text: source.text.clone(),
-                items,
-            }
-        })
-        .collect()
-}
-
 impl Last {
     /// Re-checks the changed bodies if the rule allows; the functions it re-checked. `None`
     /// asks for a fresh check (the checker may then hold a partly updated program).
@@ -346,44 +282,22 @@ impl Last {
             return None;
         }
         let new = records(modules, sources);
-        let mut changed = Vec::new();
-        for (m, (old, now)) in self.files.iter().zip(&new).enumerate() {
-            if old.file != now.file || old.path != now.path || old.items.len() != now.items.len() {
-                return None;
-            }
-            if old.text == now.text {
-                continue;
-            }
-            for (i, (a, b)) in old.items.iter().zip(&now.items).enumerate() {
-                let same = a.start == b.start
-                    && a.line == b.line
-                    && old.text[a.start..a.end] == now.text[b.start..b.end];
-                if same {
-                    continue;
-                }
-                let (Some(ab), Some(bb)) = (a.body, b.body) else {
-                    return None;
-                };
-                if old.text[a.start..ab] != now.text[b.start..bb] {
-                    return None;
-                }
-                changed.push((m, i));
-            }
-        }
+        let changed = changed_bodies(&self.files, &new)?;
         let mut done = Vec::new();
         for record in &self.bodies {
-            if !changed.contains(&(record.module, record.item)) {
+            let mark = record.mark;
+            if !changed.contains(&(mark.module, mark.item)) {
                 continue;
             }
-            if !record.clean {
+            if !mark.clean {
                 return None;
             }
             let checker = &mut self.checker;
             let p = PendingBody {
-                func: record.func,
+                func: mark.func,
                 path: DeclPath::Fn {
-                    module: record.module,
-                    item: record.item,
+                    module: mark.module,
+                    item: mark.item,
                 },
                 self_ty: None,
                 env: Vec::new(),
@@ -410,15 +324,15 @@ impl Last {
                 && checker.diags.is_empty()
                 && checker.pending_bodies.is_empty()
                 && checker.generics.too_deep.is_none()
-                && plain_code(&checker.program, record.func)
-                && names_below(&checker.program, record.func, limit);
+                && plain_code(&checker.program, mark.func)
+                && names_below(&checker.program, mark.func, limit);
             if !ok {
                 return None;
             }
-            if let ItemKind::Fn(f) = &modules[record.module].module.items[record.item].kind {
-                checker.program.functions[record.func].span = f.name.span;
+            if let ItemKind::Fn(f) = &modules[mark.module].module.items[mark.item].kind {
+                checker.program.functions[mark.func].span = f.name.span;
             }
-            done.push(record.func);
+            done.push(mark.func);
         }
         if done.len() != changed.len() {
             return None;
