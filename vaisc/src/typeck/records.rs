@@ -134,9 +134,20 @@ impl CheckRecord {
     /// recorded, at the same place, and whose bodies both checks found clean: their typed
     /// IR is the same in both up to the ids of what they name (names and types resolve to
     /// the same declarations, and a clean body creates nothing whose id or name could
-    /// differ). `None` if the rule does not hold (something beyond plain bodies changed).
+    /// differ). `None` if the rule does not hold: something beyond plain bodies changed, or
+    /// a changed body's check is not clean.
     pub fn unchanged_since(&self, old: &CheckRecord) -> Option<Vec<BodyMark>> {
         let changed = changed_bodies(&old.files, &self.files)?;
+        // A changed body whose check made something (an instance, a closure) or reported
+        // anything is beyond what the rule vouches for, even though it is itself redone.
+        let all_clean = changed.iter().all(|&(m, i)| {
+            self.bodies
+                .iter()
+                .any(|b| b.clean && (b.module, b.item) == (m, i))
+        });
+        if !all_clean {
+            return None;
+        }
         let old_clean: std::collections::BTreeSet<(usize, usize)> = old
             .bodies
             .iter()
