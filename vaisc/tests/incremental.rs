@@ -7,7 +7,12 @@
 //! same line. The program's helpers call each other (recursion and mutual recursion
 //! included), use a constant, a struct and a global, and the edits change a helper's
 //! arithmetic, a hot function's, the constant, or add a new helper that a hot function calls.
-//! `VAIS_INCREMENTAL_SEED=S` runs another sequence.
+//! The numbers the first two kinds of edit change keep their width, so that such an edit
+//! changes only the inside of a plain function's body: the O(edit) side's `--patch-only`
+//! then takes the code hashes of the other functions from the record of its host's check
+//! (`driver::REUSED_PHASE`, checked), as long as every edit so far was of those kinds; the
+//! first edits are, so that both ways are compared. The from-scratch side has no such record
+//! and hashes everything. `VAIS_INCREMENTAL_SEED=S` runs another sequence.
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
@@ -18,6 +23,7 @@ mod rng_support;
 use hot_support::{Host, Project};
 use rng_support::Rng;
 use std::process::{Command, Stdio};
+use vaisc::driver::{HASHED_PHASE, REUSED_PHASE};
 
 /// One generated function: its arithmetic and what it calls (lower-numbered helpers only, so
 /// the only recursion is the bounded one `rec`, `even` and `odd` have).
@@ -88,8 +94,8 @@ fn random_func(rng: &mut Rng, callable: usize) -> Func {
         (0..rng.below(3)).map(|_| rng.below(callable)).collect()
     };
     Func {
-        mul: 1 + rng.below(50) as i64,
-        add: rng.below(1000) as i64,
+        mul: 10 + rng.below(90) as i64,
+        add: 100 + rng.below(900) as i64,
         calls,
         uses_const: rng.below(3) == 0,
     }
@@ -114,17 +120,20 @@ fn body(head: &str, f: &Func) -> String {
     out
 }
 
-/// Applies one random edit; returns what it did, for failure messages.
-fn edit(rng: &mut Rng, m: &mut Model) -> String {
-    match rng.below(4) {
+/// Applies one random edit, of the first `kinds` kinds (the first two change only a plain
+/// function's body, keeping its width); returns what it did, for failure messages, and
+/// whether it was of those two.
+fn edit(rng: &mut Rng, m: &mut Model, kinds: usize) -> (String, bool) {
+    let kind = rng.below(kinds);
+    let what = match kind {
         0 => {
             let i = rng.below(m.helpers.len());
-            m.helpers[i].mul = 1 + rng.below(50) as i64;
+            m.helpers[i].mul = 10 + rng.below(90) as i64;
             format!("h{i}: new multiplier")
         }
         1 => {
             let i = rng.below(m.hot.len());
-            m.hot[i].add = rng.below(1000) as i64;
+            m.hot[i].add = 100 + rng.below(900) as i64;
             format!("hot{i}: new constant")
         }
         2 => {
@@ -139,7 +148,8 @@ fn edit(rng: &mut Rng, m: &mut Model) -> String {
             m.hot[i].calls.push(n);
             format!("new helper h{n}, called by hot{i}")
         }
-    }
+    };
+    (what, kind < 2)
 }
 
 fn start(p: &Project) -> Host {
@@ -151,20 +161,28 @@ fn start(p: &Project) -> Host {
     )
 }
 
-/// Builds the patch of `p` (from scratch or not) and waits for `host` to apply version `v`.
-fn patch(p: &Project, host: &Host, from_scratch: bool, v: usize, what: &str) {
+/// Builds the patch of `p` (from scratch, without the record of the host's check, or not)
+/// and waits for `host` to apply version `v`; the name of the phase that made the code
+/// hashes.
+fn patch(p: &Project, host: &Host, from_scratch: bool, v: usize, what: &str) -> String {
     let mut command = p.patch_command();
+    command.env("VAIS_TIMINGS", "1");
     if from_scratch {
         command.env("VAIS_HOT_PATCH_FROM_SCRATCH", "1");
+        let _ = std::fs::remove_file(p.dir.join("game.vais-check"));
     }
     let out = command.output().expect("run vaisc");
-    assert!(
-        out.status.success(),
-        "{what}: patch build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{what}: patch build failed:\n{err}");
     let want = format!("v{v} applied");
     host.wait_stderr(&want, |l| l.contains(&want));
+    // `timing: <length> ms at <start> ms  <name>`.
+    err.lines()
+        .filter_map(|l| l.strip_prefix("timing:")?.split_once(" ms  "))
+        .map(|(_, name)| name)
+        .find(|&name| name == HASHED_PHASE || name == REUSED_PHASE)
+        .unwrap_or_else(|| panic!("{what}: no phase made the code hashes:\n{err}"))
+        .to_string()
 }
 
 /// The line frame `n` prints.
@@ -189,13 +207,22 @@ fn o_edit_patches_behave_like_from_scratch_patches() {
     let mut b = start(&full);
     assert_eq!(frame(&mut a, 0), frame(&mut b, 0), "the hosts differ");
     let mut sizes = Vec::new();
+    // Every edit so far changed only the inside of a plain function's body.
+    let mut bodies_only = true;
     for step in 1..=8 {
-        let what = edit(&mut rng, &mut model);
+        let (what, body_only) = edit(&mut rng, &mut model, if step <= 4 { 2 } else { 4 });
+        bodies_only &= body_only;
         let source = model.source();
         std::fs::write(&small.src, &source).expect("write");
         std::fs::write(&full.src, &source).expect("write");
-        patch(&small, &a, false, step + 1, &what);
-        patch(&full, &b, true, step + 1, &what);
+        let way = patch(&small, &a, false, step + 1, &what);
+        let want = if bodies_only {
+            REUSED_PHASE
+        } else {
+            HASHED_PHASE
+        };
+        assert_eq!(way, want, "seed {seed:#x}, step {step} ({what})");
+        assert_eq!(patch(&full, &b, true, step + 1, &what), HASHED_PHASE);
         let size = |p: &Project| std::fs::metadata(p.patch_path()).map_or(0, |m| m.len());
         sizes.push((size(&small), size(&full)));
         let (x, y) = (frame(&mut a, step), frame(&mut b, step));

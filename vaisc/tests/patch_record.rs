@@ -129,7 +129,10 @@ fn a_signature_change_takes_the_full_way() {
     refused(
         "record-signature",
         &[
-            ("F scale(v: i64) -> i64 = v * 2", "F scale(v: i32) -> i64 = v as i64 * 5"),
+            (
+                "F scale(v: i64) -> i64 = v * 2",
+                "F scale(v: i32) -> i64 = v as i64 * 5",
+            ),
             ("scale(p.x)", "scale(p.x as i32)"),
         ],
         |l| field(l, "a") == 5 * field(l, "frame"),
@@ -141,7 +144,10 @@ fn a_struct_change_takes_the_full_way() {
     refused(
         "record-struct",
         &[
-            ("S Pos { x: i64, y: i64 }", "S Pos { x: i64, y: i64, z: i64 }"),
+            (
+                "S Pos { x: i64, y: i64 }",
+                "S Pos { x: i64, y: i64, z: i64 }",
+            ),
             ("Pos { x: n, y: 1 }", "Pos { x: n, y: 7, z: 0 }"),
         ],
         |l| field(l, "y") == 7,
@@ -153,8 +159,14 @@ fn a_new_item_takes_the_full_way() {
     refused(
         "record-new-item",
         &[
-            ("F base() -> i64 = 2 * 5 + 0\n", "F base() -> i64 = 2 * 5 + 0\nF more() -> i64 = 30\n"),
-            ("F offset() -> i64 = base() + 1", "F offset() -> i64 = more() + 1"),
+            (
+                "F base() -> i64 = 2 * 5 + 0\n",
+                "F base() -> i64 = 2 * 5 + 0\nF more() -> i64 = 30\n",
+            ),
+            (
+                "F offset() -> i64 = base() + 1",
+                "F offset() -> i64 = more() + 1",
+            ),
         ],
         |l| field(l, "b") == 31,
     );
@@ -163,9 +175,7 @@ fn a_new_item_takes_the_full_way() {
 #[test]
 fn a_body_that_now_makes_a_generic_instance_takes_the_full_way() {
     // Same width: only the generic instance stands in the rule's way.
-    refused(
-        "record-generic",
-        &[("2 * 5 + 0", "ident(25)")],
-        |l| field(l, "b") == 26,
-    );
+    refused("record-generic", &[("2 * 5 + 0", "ident(25)")], |l| {
+        field(l, "b") == 26
+    });
 }

@@ -167,3 +167,113 @@ impl HostCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::parse;
+    use crate::resolve::LoadedModule;
+    use crate::source::SourceMap;
+    use crate::typeck::check_recorded;
+
+    /// A program with a helper chain (`a` calls `b`), recursion (`r`), a method, a generic
+    /// instance, a hot function and one body the record marks unclean (a closure).
+    const HOST: &str = r#"S P { x: i64 }
+X P {
+    F get(&self) -> i64 = self.x
+}
+F pick<T>(v: T) -> T = v
+F b(n: i64) -> i64 = n * 2
+F a(n: i64) -> i64 = b(n) + 10
+F r(n: i64) -> i64 = I n <= 0 { 0 } E { r(n - 1) + 1 }
+F c(n: i64) -> i64 {
+    f := |x: i64| x + n
+    f(1)
+}
+F g(n: i64) -> i64 = pick(n) + 1
+#[hot]
+F tick(n: i64) -> i64 {
+    p := P { x: a(n) }
+    p.get() + r(3) + c(1) + g(2)
+}
+F main() -> i64 = tick(1)
+"#;
+
+    fn checked(src: &str) -> (crate::tir::Program, SourceMap, CheckRecord) {
+        let mut sources = SourceMap::new();
+        let file = sources.add("game.vais", src.to_string());
+        let (module, diags) = parse(file, src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let (program, diags, record) = check_recorded(&[LoadedModule { file, module }], &sources);
+        let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+        (program, sources, record.expect("a record of a clean check"))
+    }
+
+    /// The host's information and its check record, through their text forms as a later
+    /// `--patch-only` reads them.
+    fn host(src: &str) -> (crate::hot::HostInfo, HostCheck) {
+        let (p, sources, record) = checked(src);
+        let layouts = crate::hot::layouts(&p, &sources).expect("layouts");
+        let mut parts = HashCache::default();
+        let entry = Path::new("game.vais");
+        let (plan, hashes) =
+            crate::hot::host_plan_cached(&p, &sources, entry, "vaisc", layouts, &mut parts);
+        let code = crate::hot::host_code(&p, &hashes, &plan);
+        let info = crate::hot::HostInfo::from_plan(&plan, code, crate::hot::initial_values(&p));
+        let hc = HostCheck::of(&record, &p, &parts).expect("host check");
+        let text = hc.to_text();
+        assert_eq!(HostCheck::parse(&text).map(|h| h.to_text()), Some(text));
+        (info, HostCheck::parse(&hc.to_text()).expect("parse"))
+    }
+
+    /// The code hashes of `src` for the host of `HOST` both ways: from the record (if the
+    /// rule holds) and by hashing everything.
+    fn both(
+        src: &str,
+    ) -> (
+        Option<(crate::hot::CodeHashes, usize)>,
+        crate::hot::CodeHashes,
+    ) {
+        let (info, hc) = host(HOST);
+        let (p, sources, record) = checked(src);
+        let reused = crate::hot::patch_hashes_reusing(&p, &sources, &info, &hc, &record);
+        let fresh = crate::hot::patch_hashes(&p, &sources, &info, &mut HashCache::default(), None);
+        (reused, fresh)
+    }
+
+    #[test]
+    fn reused_hashes_are_the_fresh_ones() {
+        // Unchanged, a helper at the bottom of a chain, and a hot body: the functions whose
+        // code is the host's are the clean ones outside the edit.
+        let edits = [
+            (HOST.to_string(), 5),
+            (HOST.replace("n * 2", "n * 3"), 4),
+            (HOST.replace("r(3) + c(1)", "r(4) + c(2)"), 4),
+        ];
+        for (src, taken) in edits {
+            let (reused, fresh) = both(&src);
+            let (hashes, n) = reused.expect("the rule holds");
+            assert_eq!(n, taken, "{src}");
+            assert_eq!(hashes, fresh, "{src}");
+        }
+    }
+
+    #[test]
+    fn the_record_is_refused_beyond_bodies() {
+        for src in [
+            // An item moves.
+            HOST.replace("n * 2", "n * 20"),
+            // A signature.
+            HOST.replace("F b(n: i64) -> i64 = n * 2", "F b(n: i32) -> i64 = 2 * 2"),
+            // A struct.
+            HOST.replace("S P { x: i64 }", "S P { x: i64, y: i8 }")
+                .replace("P { x: a(n) }", "P { x: a(n), y: 0 }"),
+            // A changed body that makes an instance (`pick::<i64>`, which `g` made after it
+            // before), at the same width.
+            HOST.replace("b(n) + 10", "pick(n)+1"),
+        ] {
+            let (reused, _) = both(&src);
+            assert!(reused.is_none(), "{src}");
+        }
+    }
+}
