@@ -191,20 +191,11 @@ pub fn build_hot_cached(
         }
     };
     // The patch is built while the host links.
-    let reuse = match (kind, &host_check) {
-        (HotBuild::PatchOnly, Some(hc)) => Some(hc),
-        _ => None,
+    let target = PatchFor {
+        info: &host,
+        check: host_check.as_ref().filter(|_| kind == HotBuild::PatchOnly),
     };
-    let patched = build_patch(
-        checked,
-        program,
-        path,
-        opts,
-        &host,
-        reuse,
-        cache,
-        &mut report,
-    );
+    let patched = build_patch(checked, program, path, opts, target, cache, &mut report);
     if let Some(linking) = host_link {
         linking.wait(&mut report)?;
         std::fs::write(&info_path, host.to_text()).map_err(|e| DriverError::Write {
@@ -221,20 +212,26 @@ pub fn build_hot_cached(
     patched.map(|()| report)
 }
 
-/// Builds the patch for `host` and fills in what `report` says about it. With the record
-/// of the host's check (`host_check`), the functions whose code is the host's are not hashed
-/// again (`hot::patch_hashes_reusing`).
-#[allow(clippy::too_many_arguments)]
+/// The host a patch is built for: its information, and for `--patch-only` the record of its
+/// check, if one was readable.
+struct PatchFor<'a> {
+    info: &'a HostInfo,
+    check: Option<&'a HostCheck>,
+}
+
+/// Builds the patch for `target` and fills in what `report` says about it. With the record
+/// of the host's check, the functions whose code is the host's are not hashed again
+/// (`hot::patch_hashes_reusing`).
 fn build_patch(
     checked: &Checked,
     program: &Program,
     path: &Path,
     opts: &BuildOptions,
-    host: &HostInfo,
-    host_check: Option<&HostCheck>,
+    target: PatchFor,
     cache: &mut BuildCache,
     report: &mut HotReport,
 ) -> Result<(), DriverError> {
+    let (host, host_check) = (target.info, target.check);
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
     let patch = timings::phase(
         || "patch plan".into(),
