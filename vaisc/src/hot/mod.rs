@@ -10,14 +10,14 @@ mod hashes;
 mod host_info;
 mod layout;
 mod new_globals;
+mod reused_hashes;
 
 pub use check_record::{check_path_for, HostCheck};
 pub use facts::FactsCache;
-pub use hashes::{
-    code_hashes, code_hashes_cached, code_hashes_reusing, CodeHashes, FunctionParts, HashCache,
-};
+pub use hashes::{code_hashes, code_hashes_cached, CodeHashes, HashCache};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
+pub use reused_hashes::{code_hashes_reusing, FunctionParts};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
