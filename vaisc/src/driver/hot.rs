@@ -290,7 +290,7 @@ fn build_patch(
     // Own hashes name structs and enums without their layouts, so a layout change alone is
     // no change of code that is not hot: in the host such code reads its layouts from the
     // offset table, which the migration rewrites.
-    report.not_reloadable = hot::unreloadable_changes(program, host, &patch.hashes.own);
+    report.not_reloadable = hot::unreloadable_changes(program, host, &patch);
     let moved: Vec<&str> = patch
         .migration
         .moves

@@ -162,6 +162,8 @@ pub struct PatchPlan {
     /// Per function: whether the patch carries its body. The others are the host's.
     pub bodies: Vec<bool>,
     pub hashes: CodeHashes,
+    /// The functions hot code reaches (the ones a patch can carry).
+    pub reached: BTreeSet<FuncId>,
     /// The migration of live values, as `vais_hot_abi::migrate` plans it (for the report).
     pub migration: vais_hot_abi::migrate::Plan,
 }
@@ -317,6 +319,7 @@ pub fn patch_plan_hashed(
         plan,
         bodies,
         hashes,
+        reached: reached.functions,
         migration,
     })
 }
@@ -375,16 +378,16 @@ pub fn changed_initial_values(
 }
 
 /// Functions whose code changed since the host was built but which no hot code reaches, so
-/// no patch can carry the change (code only `main` runs), in declaration order. `own` are the
-/// new program's own code hashes ([`CodeHashes::own`]).
-pub fn unreloadable_changes(program: &Program, host: &HostInfo, own: &[u64]) -> Vec<String> {
-    let reached = reach(program, &hot_functions(program));
+/// no patch can carry the change (code only `main` runs), in declaration order. `patch` is
+/// the program's patch plan: its own code hashes and what hot code reaches.
+pub fn unreloadable_changes(program: &Program, host: &HostInfo, patch: &PatchPlan) -> Vec<String> {
+    let own = &patch.hashes.own;
     let host_code = host.code_by_name();
     program
         .functions
         .iter()
         .enumerate()
-        .filter(|(f, def)| def.body.is_some() && !reached.functions.contains(f))
+        .filter(|(f, def)| def.body.is_some() && !patch.reached.contains(f))
         .filter(|(f, def)| {
             host_code
                 .get(def.name.as_str())

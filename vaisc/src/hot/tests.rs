@@ -233,7 +233,7 @@ F main() -> i64 {
     let (p, _) = program(&edited);
     let patch = patch_of(&edited, src);
     let host = host_info(src);
-    assert!(super::unreloadable_changes(&p, &host, &patch.hashes.own).is_empty());
+    assert!(super::unreloadable_changes(&p, &host, &patch).is_empty());
 }
 
 /// A patch carries the functions whose code changed and the hot functions and helpers that
@@ -338,10 +338,7 @@ F main() -> i64 {
     let patch = patch_of(&edited, src);
     let host = host_info(src);
     // `main`'s literal of `Inner` stores the new field's default: that is a change of its code.
-    assert_eq!(
-        super::unreloadable_changes(&p, &host, &patch.hashes.own),
-        vec!["main"]
-    );
+    assert_eq!(super::unreloadable_changes(&p, &host, &patch), vec!["main"]);
     let moved = src.replace("S Other { y: i64 }", "S Other { z: i64, y: i64 }");
     let moved = moved.replace("Other { y: 1 }", "Other { z: 0, y: 1 }");
     assert_eq!(carried(&moved, src), vec!["gety", "other"]);
