@@ -54,7 +54,8 @@ pub fn code_hashes(program: &Program, sources: &SourceMap, slotted: &[bool]) -> 
 pub struct HashCache {
     /// The check (`typeck::Session`'s revision) and the slots the parts are for.
     pub(super) key: Option<(u64, Vec<bool>)>,
-    pub(super) signatures: Vec<String>,
+    /// Each function's signature as Vais writes it, made when a hash first needs it.
+    pub(super) signatures: Vec<Option<String>>,
     pub(super) own: Vec<u64>,
     pub(super) with_layouts: Vec<u64>,
     pub(super) edges: Vec<Vec<FuncId>>,
@@ -78,11 +79,7 @@ pub fn code_hashes_cached(
     });
     let changed = changed.unwrap_or_else(|| {
         *cache = HashCache {
-            signatures: program
-                .functions
-                .iter()
-                .map(|f| program.signature(&f.ty))
-                .collect(),
+            signatures: vec![None; program.functions.len()],
             own: vec![0; program.functions.len()],
             with_layouts: vec![0; program.functions.len()],
             edges: vec![Vec::new(); program.functions.len()],
@@ -328,8 +325,8 @@ fn put_str(bytes: &mut Vec<u8>, s: &str) {
 struct Encoder<'a> {
     program: &'a Program,
     sources: &'a SourceMap,
-    /// Each function's signature as Vais writes it, made once.
-    signatures: Vec<String>,
+    /// Each function's signature as Vais writes it, made when first needed.
+    signatures: Vec<Option<String>>,
     bytes: Vec<u8>,
     callees: Vec<FuncId>,
     /// The structs and enums the function's types name, for its code hash.
@@ -341,7 +338,7 @@ impl Encoder<'_> {
         self.bytes.clear();
         let def = &self.program.functions[f];
         put_str(&mut self.bytes, &def.name);
-        put_str(&mut self.bytes, &self.signatures[f]);
+        self.signature(f);
         self.tag(
             u8::from(def.attrs.hot)
                 | u8::from(def.attrs.inline) << 1
@@ -356,6 +353,14 @@ impl Encoder<'_> {
             self.expr(&body.body);
         }
         vais_hot_abi::hash(&self.bytes)
+    }
+
+    /// Writes function `f`'s signature.
+    fn signature(&mut self, f: FuncId) {
+        let program = self.program;
+        let sig =
+            self.signatures[f].get_or_insert_with(|| program.signature(&program.functions[f].ty));
+        put_str(&mut self.bytes, sig);
     }
 
     fn tag(&mut self, t: u8) {
@@ -380,7 +385,7 @@ impl Encoder<'_> {
     /// caller's own hash: `main` calling it has not changed.
     fn func(&mut self, g: FuncId) {
         put_str(&mut self.bytes, &self.program.functions[g].name);
-        put_str(&mut self.bytes, &self.signatures[g]);
+        self.signature(g);
         self.callees.push(g);
     }
 

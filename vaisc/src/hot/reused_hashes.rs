@@ -56,11 +56,7 @@ pub fn code_hashes_reusing(
     }
     let mut cache = HashCache {
         key: None,
-        signatures: program
-            .functions
-            .iter()
-            .map(|f| program.signature(&f.ty))
-            .collect(),
+        signatures: vec![None; n],
         own: vec![0; n],
         with_layouts: vec![0; n],
         edges: vec![Vec::new(); n],
