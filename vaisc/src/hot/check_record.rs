@@ -8,9 +8,11 @@
 //! Format: a header line `vais-hot-check\t<format version>`; per file a line
 //! `file\t<file id>\t<length in bytes>\t<path>`, the file's text (that many bytes) and a
 //! newline, then its items as `item\t<start>\t<line>\t<end>\t<body start or ->`; per plain
-//! function body, in check order, `body\t<module>\t<item>\t<clean 0/1>\t<name>`, followed
-//! for a clean one by `parts\t<own hash>\t<hash with layouts>` and its callees' names, one
-//! more tab-separated field each. Names and numbers hold no tab or newline.
+//! function body, in check order, `body\t<module>\t<item>\t<clean 0/1>\t<function id>\t<name>`
+//! (the id is the host's; a later check matches bodies by their declarations' places),
+//! followed for a clean one by `parts\t<own hash>\t<hash with layouts>` and its callees'
+//! names, one more tab-separated field each. Names and numbers hold no tab or newline; a path
+//! that does makes the file unreadable, and `--patch-only` then hashes every function.
 
 use super::{FunctionParts, HashCache};
 use crate::source::FileId;
@@ -80,10 +82,11 @@ impl HostCheck {
         }
         for (b, (name, parts)) in self.record.bodies.iter().zip(&self.parts) {
             out.push_str(&format!(
-                "body\t{}\t{}\t{}\t{name}\n",
+                "body\t{}\t{}\t{}\t{}\t{name}\n",
                 b.module,
                 b.item,
-                u8::from(b.clean)
+                u8::from(b.clean),
+                b.func
             ));
             if let Some(p) = parts {
                 out.push_str(&format!("parts\t{}\t{}", p.own, p.with_layouts));
@@ -106,9 +109,10 @@ impl HostCheck {
         while !rest.is_empty() {
             let (line, after) = rest.split_once('\n')?;
             rest = after;
-            let fields: Vec<&str> = line.split('\t').collect();
-            match fields.as_slice() {
-                ["file", id, len, path] => {
+            let (kind, line) = line.split_once('\t')?;
+            match kind {
+                "file" => {
+                    let [id, len, path] = fields(line)?;
                     let len: usize = len.parse().ok()?;
                     let text = rest.get(..len)?;
                     rest = rest.get(len..)?.strip_prefix('\n')?;
@@ -119,35 +123,40 @@ impl HostCheck {
                         items: Vec::new(),
                     });
                 }
-                ["item", start, line, end, body] => files.last_mut()?.items.push(ItemRecord {
-                    start: start.parse().ok()?,
-                    line: line.parse().ok()?,
-                    end: end.parse().ok()?,
-                    body: match *body {
-                        "-" => None,
-                        b => Some(b.parse().ok()?),
-                    },
-                }),
-                ["body", module, item, clean, name] => {
+                "item" => {
+                    let [start, line, end, body] = fields(line)?;
+                    files.last_mut()?.items.push(ItemRecord {
+                        start: start.parse().ok()?,
+                        line: line.parse().ok()?,
+                        end: end.parse().ok()?,
+                        body: match body {
+                            "-" => None,
+                            b => Some(b.parse().ok()?),
+                        },
+                    });
+                }
+                "body" => {
+                    let [module, item, clean, func, name] = fields(line)?;
                     bodies.push(BodyMark {
-                        // The host's function ids mean nothing to a later check: bodies are
-                        // matched by their declarations' places.
-                        func: usize::MAX,
+                        func: func.parse().ok()?,
                         module: module.parse().ok()?,
                         item: item.parse().ok()?,
-                        clean: *clean == "1",
+                        clean: clean == "1",
                     });
                     parts.push((name.to_string(), None));
                 }
-                ["parts", own, with_layouts, callees @ ..] => {
+                "parts" => {
                     let last = parts.last_mut()?;
                     if last.1.is_some() {
                         return None;
                     }
+                    let mut it = line.split('\t');
+                    let own = it.next()?.parse().ok()?;
+                    let with_layouts = it.next()?.parse().ok()?;
                     last.1 = Some(FunctionParts {
-                        own: own.parse().ok()?,
-                        with_layouts: with_layouts.parse().ok()?,
-                        callees: callees.iter().map(|c| c.to_string()).collect(),
+                        own,
+                        with_layouts,
+                        callees: it.map(str::to_string).collect(),
                     });
                 }
                 _ => return None,
@@ -166,6 +175,16 @@ impl HostCheck {
             parts,
         })
     }
+}
+
+/// The tab-separated fields of `line`, if there are exactly `N`.
+fn fields<const N: usize>(line: &str) -> Option<[&str; N]> {
+    let mut out = [""; N];
+    let mut it = line.split('\t');
+    for slot in &mut out {
+        *slot = it.next()?;
+    }
+    it.next().is_none().then_some(out)
 }
 
 #[cfg(test)]
