@@ -11,8 +11,9 @@
 //! changes only the inside of a plain function's body: the O(edit) side's `--patch-only`
 //! then takes the code hashes of the other functions from the record of its host's check
 //! (`driver::REUSED_PHASE`, checked), as long as every edit so far was of those kinds; the
-//! first edits are, so that both ways are compared. The from-scratch side has no such record
-//! and hashes everything. `VAIS_INCREMENTAL_SEED=S` runs another sequence.
+//! first edits are, so that both ways are compared, and such a patch must be the same bytes
+//! as the one built without the record. The from-scratch side has no such record and hashes
+//! everything. `VAIS_INCREMENTAL_SEED=S` runs another sequence.
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
@@ -222,6 +223,9 @@ fn o_edit_patches_behave_like_from_scratch_patches() {
             HASHED_PHASE
         };
         assert_eq!(way, want, "seed {seed:#x}, step {step} ({what})");
+        if bodies_only {
+            hot_support::same_patch_without_record(&small, &what);
+        }
         assert_eq!(patch(&full, &b, true, step + 1, &what), HASHED_PHASE);
         let size = |p: &Project| std::fs::metadata(p.patch_path()).map_or(0, |m| m.len());
         sizes.push((size(&small), size(&full)));

@@ -5,13 +5,14 @@
 //! body, an ordinary helper's (its hot caller carries the new copy), and a helper that only
 //! an unchanged helper calls (that caller's code hash changes, so it is carried too). Edits
 //! beyond bodies (a signature, a struct, a new item) or a changed body that now makes a
-//! generic instance take the full way (`driver::HASHED_PHASE`), with the same result.
+//! generic instance take the full way (`driver::HASHED_PHASE`), with the same result. A patch
+//! made with the record is the same bytes as one made without it.
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
 mod hot_support;
 
-use hot_support::{field, running, Project};
+use hot_support::{field, running, same_patch_without_record, Project};
 use vaisc::driver::{HASHED_PHASE, REUSED_PHASE};
 
 /// `step` is hot and calls `scale` (a helper) and `offset`, which calls `base`; `ident` is a
@@ -81,6 +82,7 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v1 frame=", "v2 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    same_patch_without_record(&p, "v2");
     let line = new_line(&host, "v2 ");
     assert_eq!(field(&line, "a"), 2 * field(&line, "frame"), "{line}");
 
@@ -90,6 +92,7 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v2 frame=", "v3 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    same_patch_without_record(&p, "v3");
     let line = new_line(&host, "v3 ");
     assert_eq!(field(&line, "a"), 3 * field(&line, "frame"), "{line}");
     assert_eq!(field(&line, "b"), 11, "{line}");
@@ -99,6 +102,7 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v3 frame=", "v4 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    same_patch_without_record(&p, "v4");
     let line = new_line(&host, "v4 ");
     assert_eq!(field(&line, "b"), 41, "{line}");
     assert_eq!(field(&line, "a"), 3 * field(&line, "frame"), "{line}");

@@ -453,3 +453,26 @@ macro_rules! at_o0_and_o2 {
         }
     };
 }
+
+/// The patch just built for `p` must be the same bytes as the one built without the record of
+/// its host's check (every function hashed): reusing the host's hashes changes nothing.
+pub fn same_patch_without_record(p: &Project, what: &str) {
+    let record = p.dir.join("game.vais-check");
+    let kept = p.dir.join("kept.vais-check");
+    std::fs::rename(&record, &kept).expect("move the record aside");
+    let aside = p.dir.join("aside");
+    std::fs::create_dir_all(&aside).expect("create dir");
+    let out = aside.join("libgame.so");
+    let built = p.patch_aside(&out);
+    std::fs::rename(&kept, &record).expect("put the record back");
+    assert!(
+        built.status.success(),
+        "{what}: patch build failed:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let (a, b) = (std::fs::read(&out), std::fs::read(p.patch_path()));
+    assert!(
+        a.expect("read") == b.expect("read"),
+        "{what}: the patch differs without the host's check record"
+    );
+}
