@@ -177,6 +177,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
+        self.note_quiet_functions();
         self.declare_tasks();
         // A patch defines the globals too: the hot-reload pass turns each into the host's.
         let defines_globals = owns_state || !shared;
@@ -335,7 +336,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_unreachable()?;
             }
         }
-        self.reload_layouts_after_calls()?;
+        self.reload_layouts_after_calls(id)?;
         self.f = None;
         Ok(())
     }

@@ -113,7 +113,9 @@ fn host_ir() {
 /// body of `sum_y` (no calls) and `main`'s inner loop (no calls) each test
 /// `__vais_hot_layouts_moved` once and run with constant offsets (`layouts.host`) or with the
 /// offset table (`layouts.table`); `main`'s frame loop, which calls hot code, only reads the
-/// table, and its safe point tests `__vais_hot_pending`.
+/// table, and its safe point tests `__vais_hot_pending`. `main` reloads its offset-table slots
+/// only after the calls that may migrate (the safe point and the call of `tick`), not after the
+/// `memcpy` of its fill or its call of `sum_y`, which cannot.
 #[test]
 fn host_ir_versions() {
     let src = "

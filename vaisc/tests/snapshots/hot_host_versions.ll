@@ -192,12 +192,6 @@ fill_body:                                        ; preds = %fill
   %0 = bitcast %P* %typed16 to i8*
   %1 = bitcast %P* %typed to i8*
   call void @llvm.memcpy.p0i8.p0i8.i64(i8* align 8 %0, i8* align 8 %1, i64 %layout17, i1 false)
-  %layout.after = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after, i64* %layout.slot, align 8
-  %layout.after74 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after74, i64* %layout.slot1, align 8
-  %layout.after75 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after75, i64* %layout.slot6, align 8
   %next = add i64 %i12, 1
   store i64 %next, i64* %tmp, align 8
   br label %fill
@@ -222,12 +216,6 @@ endloop:                                          ; preds = %loop
   %at71 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset70
   %typed72 = bitcast i8* %at71 to %P*
   %call73 = call i64 @sum_y(%P* %typed72, i64 4)
-  %layout.after76 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after76, i64* %layout.slot, align 8
-  %layout.after77 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after77, i64* %layout.slot1, align 8
-  %layout.after78 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after78, i64* %layout.slot6, align 8
   ret i64 %call73
 
 step:                                             ; preds = %layouts.join
@@ -238,12 +226,12 @@ step:                                             ; preds = %layouts.join
 
 safe_point:                                       ; preds = %body
   call void @vais_hot_safe_point()
-  %layout.after79 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after79, i64* %layout.slot, align 8
-  %layout.after80 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after80, i64* %layout.slot1, align 8
-  %layout.after81 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after81, i64* %layout.slot6, align 8
+  %layout.after = load i64, i64* @__vais_hot_size.P, align 8
+  store i64 %layout.after, i64* %layout.slot, align 8
+  %layout.after74 = load i64, i64* @__vais_hot_offset.P.x, align 8
+  store i64 %layout.after74, i64* %layout.slot1, align 8
+  %layout.after75 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.after75, i64* %layout.slot6, align 8
   br label %call
 
 call:                                             ; preds = %safe_point, %body
@@ -254,12 +242,12 @@ call:                                             ; preds = %safe_point, %body
   %body.i = load atomic i8*, i8** getelementptr inbounds ([1 x i8*], [1 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to void (%P*)*
   call void %fn.i(%P* %typed24)
-  %layout.after82 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after82, i64* %layout.slot, align 8
-  %layout.after83 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after83, i64* %layout.slot1, align 8
-  %layout.after84 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after84, i64* %layout.slot6, align 8
+  %layout.after76 = load i64, i64* @__vais_hot_size.P, align 8
+  store i64 %layout.after76, i64* %layout.slot, align 8
+  %layout.after77 = load i64, i64* @__vais_hot_offset.P.x, align 8
+  store i64 %layout.after77, i64* %layout.slot1, align 8
+  %layout.after78 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.after78, i64* %layout.slot6, align 8
   %pristine = load atomic i32, i32* @__vais_hot_layouts_moved acquire, align 4
   %pristine25 = icmp eq i32 %pristine, 0
   br i1 %pristine25, label %layouts.host, label %layouts.table
