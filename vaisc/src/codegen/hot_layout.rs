@@ -22,7 +22,8 @@ use crate::tir::{Const, FuncId, Program, StructId, Ty};
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
 use inkwell::values::{
-    BasicValue, BasicValueEnum, CallSiteValue, FunctionValue, GlobalValue, IntValue, PointerValue,
+    BasicValue, BasicValueEnum, CallSiteValue, FunctionValue, GlobalValue, InstructionOpcode,
+    IntValue, PointerValue,
 };
 use inkwell::{AddressSpace, AtomicOrdering, IntPredicate};
 use std::collections::HashSet;
@@ -260,14 +261,32 @@ impl<'ctx> Gen<'_, 'ctx> {
         offset: IntValue<'ctx>,
         to: &Ty,
     ) -> Res<PointerValue<'ctx>> {
-        let raw = self
-            .builder
-            .build_pointer_cast(base, self.i8_ptr(), "raw")?;
+        let raw = match self.byte_pointer_of(base) {
+            Some(raw) => raw,
+            None => self
+                .builder
+                .build_pointer_cast(base, self.i8_ptr(), "raw")?,
+        };
         // SAFETY: the offset lies inside the value `base` points to (a field offset or an
         // element's position, from the runtime's current layouts).
         let p = unsafe { self.builder.build_in_bounds_gep(raw, &[offset], "at") }?;
         let ptr_ty = self.llvm(to).ptr_type(AddressSpace::default());
         Ok(self.builder.build_pointer_cast(p, ptr_ty, "typed")?)
+    }
+
+    /// The byte pointer `base` was cast from, when it is such a cast (the typed result of
+    /// [`Gen::byte_offset`], as the base of a nested field's): the field's own offset is then
+    /// added to it without casting back, one instruction less per level of nesting.
+    fn byte_pointer_of(&self, base: PointerValue<'ctx>) -> Option<PointerValue<'ctx>> {
+        let cast = base.as_instruction()?;
+        if cast.get_opcode() != InstructionOpcode::BitCast {
+            return None;
+        }
+        let from = cast.get_operand(0)?.value()?;
+        match from {
+            BasicValueEnum::PointerValue(p) if p.get_type() == self.i8_ptr() => Some(p),
+            _ => None,
+        }
     }
 
     /// The address of field `index` of the struct `sid` at `base`.
