@@ -56,10 +56,7 @@ impl SourceFile {
     /// start of the file is not a column.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
         let offset = offset.min(self.text.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_index(offset);
         let start = self.line_starts[line] as usize;
         let text = &self.text[start..offset as usize];
         let col = text
@@ -68,6 +65,20 @@ impl SourceFile {
             .chars()
             .count();
         (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// One-based line of a byte offset: [`SourceFile::line_col`] without counting the
+    /// column's characters, for line tables, which have no columns.
+    pub fn line(&self, offset: u32) -> u32 {
+        self.line_index(offset.min(self.text.len() as u32)) as u32 + 1
+    }
+
+    /// Zero-based line of a byte offset within the text.
+    fn line_index(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
     }
 
     /// The text of a one-based line, without its line terminator.
@@ -135,6 +146,8 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 2));
         assert_eq!(f.line_col(6), (3, 1));
         assert_eq!(f.line_col(11), (4, 4));
+        assert_eq!(f.line(11), 4);
+        assert_eq!(f.line(6), 3);
         assert_eq!(f.line_text(2), "cd");
         assert_eq!(f.line_text(9), "");
     }

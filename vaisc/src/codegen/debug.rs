@@ -92,7 +92,7 @@ impl<'ctx> DebugInfo<'ctx> {
         sources: &SourceMap,
     ) {
         let file = self.files[def.span.file.0 as usize];
-        let (line, _) = sources.file(def.span.file).line_col(def.span.lo);
+        let line = sources.file(def.span.file).line(def.span.lo);
         let ty = self
             .builder
             .create_subroutine_type(file, None, &[], DIFlags::PUBLIC);
@@ -124,12 +124,16 @@ impl<'ctx> DebugInfo<'ctx> {
         let Some(scope) = self.scope else {
             return;
         };
-        let (line, col) = sources.file(span.file).line_col(span.lo);
+        let file = sources.file(span.file);
         // Line tables name a fault's line, never its column. Without columns, the expressions
         // of one line share a location, which saves creating one per expression and gives
         // the line table a row per line instead of one per expression: a large part of a hot
-        // build's code generation time.
-        let col = if self.full { col } else { 0 };
+        // build's code generation time. Nor is the column counted then.
+        let (line, col) = if self.full {
+            file.line_col(span.lo)
+        } else {
+            (file.line(span.lo), 0)
+        };
         if self.last.get() == Some((line, col)) {
             return;
         }

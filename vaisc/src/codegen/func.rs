@@ -54,6 +54,9 @@ pub(super) struct Gen<'a, 'ctx> {
     /// In a hot host: the offset table and the runtime's safe point (`hot_layout.rs`).
     pub hot: Option<super::hot_layout::HotHost<'ctx>>,
     hot_host: bool,
+    /// The module will be optimised (`-O1` and up), which decides what code a hot host
+    /// emits in two versions (`layout_versions.rs`).
+    pub optimized: bool,
 }
 
 pub(super) struct FnState<'ctx> {
@@ -115,6 +118,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             part,
             hot: None,
             hot_host: opts.hot_host,
+            optimized: opts.opt_level > 0,
         };
         gen.declare_types()?;
         Ok(gen)
@@ -177,6 +181,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.functions.push(f);
         }
         super::builtins::shadow(self.ctx, self.program, &self.functions);
+        self.note_quiet_functions();
         self.declare_tasks();
         // A patch defines the globals too: the hot-reload pass turns each into the host's.
         let defines_globals = owns_state || !shared;
@@ -335,7 +340,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.builder.build_unreachable()?;
             }
         }
-        self.reload_layouts_after_calls()?;
+        self.reload_layouts_after_calls(id)?;
         self.f = None;
         Ok(())
     }

@@ -21,11 +21,12 @@ use super::func::{Gen, Res};
 use crate::tir::{Const, FuncId, Program, StructId, Ty};
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
-use inkwell::values::InstructionOpcode;
 use inkwell::values::{
-    BasicValue, BasicValueEnum, FunctionValue, GlobalValue, IntValue, PointerValue,
+    BasicValue, BasicValueEnum, CallSiteValue, FunctionValue, GlobalValue, InstructionOpcode,
+    IntValue, PointerValue,
 };
 use inkwell::{AddressSpace, AtomicOrdering, IntPredicate};
+use std::collections::HashSet;
 use vais_hot_abi::layout::{offset_symbol, size_symbol};
 
 /// How [`Gen::element_ptr`] reaches an element.
@@ -54,6 +55,10 @@ pub(super) struct HotHost<'ctx> {
     pub(super) moved: GlobalValue<'ctx>,
     /// Which functions may reach a migration.
     pub(super) migrations: super::layout_versions::Migrations,
+    /// The program's functions a call of which cannot reach a migration (not hot, and
+    /// `migrations` says so): the offset table is the same after such a call as before it.
+    /// Filled once the functions are declared ([`Gen::note_quiet_functions`]); only looked up.
+    quiet: HashSet<FunctionValue<'ctx>>,
 }
 
 /// Whether values of `ty` contain a struct or an enum, whose layout a patch may change.
@@ -124,8 +129,24 @@ impl<'ctx> Gen<'_, 'ctx> {
             nested_safe_point,
             moved,
             migrations: super::layout_versions::Migrations::of(self.program),
+            quiet: HashSet::new(),
         });
         Ok(())
+    }
+
+    /// Records which of the declared functions (`Gen::functions`) cannot reach a migration
+    /// when called, for [`Gen::reload_layouts_after_calls`].
+    pub(super) fn note_quiet_functions(&mut self) {
+        let Some(hot) = &mut self.hot else { return };
+        hot.quiet = self
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|&(id, _)| {
+                !self.program.functions[id].attrs.hot && !hot.migrations.function(id)
+            })
+            .map(|(_, f)| *f)
+            .collect();
     }
 
     /// Whether the code being emitted reads layouts from the offset table: code of a hot host
@@ -192,11 +213,17 @@ impl<'ctx> Gen<'_, 'ctx> {
         Ok(self.builder.build_load(slot, "layout")?.into_int_value())
     }
 
-    /// After the whole function is emitted: reloads every offset-table entry it uses after
-    /// each call it makes (see [`Gen::table_entry`]).
-    pub(super) fn reload_layouts_after_calls(&mut self) -> Res<()> {
-        let Some(f) = &self.f else { return Ok(()) };
-        if f.layout_slots.is_empty() {
+    /// After the whole function `id` is emitted: reloads every offset-table entry it uses
+    /// after each call it makes that may reach a migration (see [`Gen::table_entry`]). Only a
+    /// migration rewrites the table, so after any other call (an LLVM intrinsic, a function
+    /// that is neither hot nor reaches a migration) the slots still hold the table's values, and
+    /// a function that cannot reach a migration at all reloads nothing: the analysis is the one
+    /// that lets such code run with constant layouts (`layout_versions.rs`).
+    pub(super) fn reload_layouts_after_calls(&mut self, id: FuncId) -> Res<()> {
+        let (Some(f), Some(hot)) = (&self.f, &self.hot) else {
+            return Ok(());
+        };
+        if f.layout_slots.is_empty() || !hot.migrations.function(id) {
             return Ok(());
         }
         let slots = f.layout_slots.clone();
@@ -205,7 +232,13 @@ impl<'ctx> Gen<'_, 'ctx> {
             let mut inst = bb.get_first_instruction();
             while let Some(i) = inst {
                 inst = i.get_next_instruction();
-                if i.get_opcode() != InstructionOpcode::Call {
+                let Ok(call) = CallSiteValue::try_from(i) else {
+                    continue;
+                };
+                let quiet = call
+                    .get_called_fn_value()
+                    .is_some_and(|g| g.get_intrinsic_id() != 0 || hot.quiet.contains(&g));
+                if quiet {
                     continue;
                 }
                 match inst {
@@ -228,14 +261,32 @@ impl<'ctx> Gen<'_, 'ctx> {
         offset: IntValue<'ctx>,
         to: &Ty,
     ) -> Res<PointerValue<'ctx>> {
-        let raw = self
-            .builder
-            .build_pointer_cast(base, self.i8_ptr(), "raw")?;
+        let raw = match self.byte_pointer_of(base) {
+            Some(raw) => raw,
+            None => self
+                .builder
+                .build_pointer_cast(base, self.i8_ptr(), "raw")?,
+        };
         // SAFETY: the offset lies inside the value `base` points to (a field offset or an
         // element's position, from the runtime's current layouts).
         let p = unsafe { self.builder.build_in_bounds_gep(raw, &[offset], "at") }?;
         let ptr_ty = self.llvm(to).ptr_type(AddressSpace::default());
         Ok(self.builder.build_pointer_cast(p, ptr_ty, "typed")?)
+    }
+
+    /// The byte pointer `base` was cast from, when it is such a cast (the typed result of
+    /// [`Gen::byte_offset`], as the base of a nested field's): the field's own offset is then
+    /// added to it without casting back, one instruction less per level of nesting.
+    fn byte_pointer_of(&self, base: PointerValue<'ctx>) -> Option<PointerValue<'ctx>> {
+        let cast = base.as_instruction()?;
+        if cast.get_opcode() != InstructionOpcode::BitCast {
+            return None;
+        }
+        let from = cast.get_operand(0)?.value()?;
+        match from {
+            BasicValueEnum::PointerValue(p) if p.get_type() == self.i8_ptr() => Some(p),
+            _ => None,
+        }
     }
 
     /// The address of field `index` of the struct `sid` at `base`.

@@ -62,8 +62,13 @@ fn carried(src: &str, host_src: &str) -> Vec<String> {
         .collect()
 }
 
-/// IR of `src` after the pass, for a host or (with `host_of`) a patch.
+/// IR of `src` after the pass, for a host or (with `host_of`) a patch, built at `-O0`.
 fn hot_ir(src: &str, host_of: Option<&str>) -> String {
+    hot_ir_at(src, host_of, 0)
+}
+
+/// [`hot_ir`] for a build at `opt_level` (the IR before optimisation).
+fn hot_ir_at(src: &str, host_of: Option<&str>, opt_level: u8) -> String {
     let (p, sources) = program(src);
     let entry = Path::new("game.vais");
     let (plan, bodies) = match host_of {
@@ -78,6 +83,7 @@ fn hot_ir(src: &str, host_of: Option<&str>) -> String {
     };
     let ctx = Context::create();
     let opts = crate::codegen::Options {
+        opt_level,
         hot_host: host_of.is_none(),
         runtime_globals: super::runtime_globals(&p, &plan),
         ..Default::default()
@@ -113,10 +119,22 @@ fn host_ir() {
 /// body of `sum_y` (no calls) and `main`'s inner loop (no calls) each test
 /// `__vais_hot_layouts_moved` once and run with constant offsets (`layouts.host`) or with the
 /// offset table (`layouts.table`); `main`'s frame loop, which calls hot code, only reads the
-/// table, and its safe point tests `__vais_hot_pending`.
+/// table, and its safe point tests `__vais_hot_pending`. `main` reloads its offset-table slots
+/// only after the calls that may migrate (the safe point and the call of `tick`), not after the
+/// `memcpy` of its fill or its call of `sum_y`, which cannot. Built at `-O2`.
 #[test]
 fn host_ir_versions() {
-    let src = "
+    assert_snapshot("hot_host_versions", &hot_ir_at(VERSIONS, None, 2));
+}
+
+/// The host of [`host_ir_versions`] at `-O0`: only loops have two versions, so `sum_y` tests
+/// the flag before its loop, and its code outside the loop reads the table.
+#[test]
+fn host_ir_versions_unoptimised() {
+    assert_snapshot("hot_host_versions_o0", &hot_ir(VERSIONS, None));
+}
+
+const VERSIONS: &str = "
 S P { x: i64, y: i64 }
 #[hot] F tick(p: *P) { p.x += 1 }
 F sum_y(ps: *P, n: i64) -> i64 {
@@ -132,8 +150,6 @@ F main() -> i64 {
     }
     sum_y(&ps[0], 4)
 }";
-    assert_snapshot("hot_host_versions", &hot_ir(src, None));
-}
 
 /// A patch of `GAME`: it uses the host's table (external), defines the new body as a protected
 /// `__vais_hot_body.update`, and has no `main` and no `vais_main`.

@@ -83,7 +83,7 @@ layouts.table:                                    ; preds = %entry
   br label %loop8
 
 layouts.join:                                     ; preds = %endloop10, %endloop
-  %join = phi i64 [ %load7, %endloop ], [ %load28, %endloop10 ]
+  %join = phi i64 [ %load7, %endloop ], [ %load27, %endloop10 ]
   ret i64 %join
 
 loop:                                             ; preds = %step, %layouts.host
@@ -127,22 +127,21 @@ body9:                                            ; preds = %loop8
   %at = getelementptr inbounds i8, i8* %raw, i64 %offset
   %typed = bitcast i8* %at to %P*
   %layout20 = load i64, i64* %layout.slot18, align 8
-  %raw21 = bitcast %P* %typed to i8*
-  %at22 = getelementptr inbounds i8, i8* %raw21, i64 %layout20
-  %typed23 = bitcast i8* %at22 to i64*
-  %load24 = load i64, i64* %typed23, align 8
-  %add25 = add i64 %old15, %load24
-  store i64 %add25, i64* %t, align 8
+  %at21 = getelementptr inbounds i8, i8* %at, i64 %layout20
+  %typed22 = bitcast i8* %at21 to i64*
+  %load23 = load i64, i64* %typed22, align 8
+  %add24 = add i64 %old15, %load23
+  store i64 %add24, i64* %t, align 8
   br label %step12
 
 endloop10:                                        ; preds = %loop8
-  %load28 = load i64, i64* %t, align 8
+  %load27 = load i64, i64* %t, align 8
   br label %layouts.join
 
 step12:                                           ; preds = %body9
-  %i26 = load i64, i64* %i, align 8
-  %next27 = add i64 %i26, 1
-  store i64 %next27, i64* %i, align 8
+  %i25 = load i64, i64* %i, align 8
+  %next26 = add i64 %i25, 1
+  store i64 %next26, i64* %i, align 8
   br label %loop8
 }
 
@@ -166,39 +165,31 @@ entry:
   %at = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset
   %typed = bitcast i8* %at to %P*
   %layout3 = load i64, i64* %layout.slot1, align 8
-  %raw = bitcast %P* %typed to i8*
-  %at4 = getelementptr inbounds i8, i8* %raw, i64 %layout3
+  %at4 = getelementptr inbounds i8, i8* %at, i64 %layout3
   %typed5 = bitcast i8* %at4 to i64*
   store i64 0, i64* %typed5, align 8
   %layout8 = load i64, i64* %layout.slot6, align 8
-  %raw9 = bitcast %P* %typed to i8*
-  %at10 = getelementptr inbounds i8, i8* %raw9, i64 %layout8
-  %typed11 = bitcast i8* %at10 to i64*
-  store i64 1, i64* %typed11, align 8
+  %at9 = getelementptr inbounds i8, i8* %at, i64 %layout8
+  %typed10 = bitcast i8* %at9 to i64*
+  store i64 1, i64* %typed10, align 8
   store i64 1, i64* %tmp, align 8
   br label %fill
 
 fill:                                             ; preds = %fill_body, %entry
-  %i12 = load i64, i64* %tmp, align 8
-  %more = icmp ult i64 %i12, 4
+  %i11 = load i64, i64* %tmp, align 8
+  %more = icmp ult i64 %i11, 4
   br i1 %more, label %fill_body, label %filled
 
 fill_body:                                        ; preds = %fill
-  %layout13 = load i64, i64* %layout.slot, align 8
-  %offset14 = mul i64 %i12, %layout13
-  %at15 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset14
-  %typed16 = bitcast i8* %at15 to %P*
-  %layout17 = load i64, i64* %layout.slot, align 8
-  %0 = bitcast %P* %typed16 to i8*
+  %layout12 = load i64, i64* %layout.slot, align 8
+  %offset13 = mul i64 %i11, %layout12
+  %at14 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset13
+  %typed15 = bitcast i8* %at14 to %P*
+  %layout16 = load i64, i64* %layout.slot, align 8
+  %0 = bitcast %P* %typed15 to i8*
   %1 = bitcast %P* %typed to i8*
-  call void @llvm.memcpy.p0i8.p0i8.i64(i8* align 8 %0, i8* align 8 %1, i64 %layout17, i1 false)
-  %layout.after = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after, i64* %layout.slot, align 8
-  %layout.after74 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after74, i64* %layout.slot1, align 8
-  %layout.after75 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after75, i64* %layout.slot6, align 8
-  %next = add i64 %i12, 1
+  call void @llvm.memcpy.p0i8.p0i8.i64(i8* align 8 %0, i8* align 8 %1, i64 %layout16, i1 false)
+  %next = add i64 %i11, 1
   store i64 %next, i64* %tmp, align 8
   br label %fill
 
@@ -207,139 +198,131 @@ filled:                                           ; preds = %fill
   br label %loop
 
 loop:                                             ; preds = %step, %filled
-  %i18 = load i64, i64* %f, align 8
-  %more19 = icmp slt i64 %i18, 3
-  br i1 %more19, label %body, label %endloop
+  %i17 = load i64, i64* %f, align 8
+  %more18 = icmp slt i64 %i17, 3
+  br i1 %more18, label %body, label %endloop
 
 body:                                             ; preds = %loop
   %waiting = load atomic i32, i32* @__vais_hot_pending acquire, align 4
-  %waiting20 = icmp ne i32 %waiting, 0
-  br i1 %waiting20, label %safe_point, label %call
+  %waiting19 = icmp ne i32 %waiting, 0
+  br i1 %waiting19, label %safe_point, label %call
 
 endloop:                                          ; preds = %loop
-  %layout69 = load i64, i64* %layout.slot, align 8
-  %offset70 = mul i64 0, %layout69
-  %at71 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset70
-  %typed72 = bitcast i8* %at71 to %P*
-  %call73 = call i64 @sum_y(%P* %typed72, i64 4)
-  %layout.after76 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after76, i64* %layout.slot, align 8
-  %layout.after77 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after77, i64* %layout.slot1, align 8
-  %layout.after78 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after78, i64* %layout.slot6, align 8
-  ret i64 %call73
+  %layout66 = load i64, i64* %layout.slot, align 8
+  %offset67 = mul i64 0, %layout66
+  %at68 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset67
+  %typed69 = bitcast i8* %at68 to %P*
+  %call70 = call i64 @sum_y(%P* %typed69, i64 4)
+  ret i64 %call70
 
 step:                                             ; preds = %layouts.join
-  %i67 = load i64, i64* %f, align 8
-  %next68 = add i64 %i67, 1
-  store i64 %next68, i64* %f, align 8
+  %i64 = load i64, i64* %f, align 8
+  %next65 = add i64 %i64, 1
+  store i64 %next65, i64* %f, align 8
   br label %loop
 
 safe_point:                                       ; preds = %body
   call void @vais_hot_safe_point()
-  %layout.after79 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after79, i64* %layout.slot, align 8
-  %layout.after80 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after80, i64* %layout.slot1, align 8
-  %layout.after81 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after81, i64* %layout.slot6, align 8
+  %layout.after = load i64, i64* @__vais_hot_size.P, align 8
+  store i64 %layout.after, i64* %layout.slot, align 8
+  %layout.after71 = load i64, i64* @__vais_hot_offset.P.x, align 8
+  store i64 %layout.after71, i64* %layout.slot1, align 8
+  %layout.after72 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.after72, i64* %layout.slot6, align 8
   br label %call
 
 call:                                             ; preds = %safe_point, %body
-  %layout21 = load i64, i64* %layout.slot, align 8
-  %offset22 = mul i64 0, %layout21
-  %at23 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset22
-  %typed24 = bitcast i8* %at23 to %P*
+  %layout20 = load i64, i64* %layout.slot, align 8
+  %offset21 = mul i64 0, %layout20
+  %at22 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset21
+  %typed23 = bitcast i8* %at22 to %P*
   %body.i = load atomic i8*, i8** getelementptr inbounds ([1 x i8*], [1 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to void (%P*)*
-  call void %fn.i(%P* %typed24)
-  %layout.after82 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after82, i64* %layout.slot, align 8
-  %layout.after83 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after83, i64* %layout.slot1, align 8
-  %layout.after84 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after84, i64* %layout.slot6, align 8
+  call void %fn.i(%P* %typed23)
+  %layout.after73 = load i64, i64* @__vais_hot_size.P, align 8
+  store i64 %layout.after73, i64* %layout.slot, align 8
+  %layout.after74 = load i64, i64* @__vais_hot_offset.P.x, align 8
+  store i64 %layout.after74, i64* %layout.slot1, align 8
+  %layout.after75 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.after75, i64* %layout.slot6, align 8
   %pristine = load atomic i32, i32* @__vais_hot_layouts_moved acquire, align 4
-  %pristine25 = icmp eq i32 %pristine, 0
-  br i1 %pristine25, label %layouts.host, label %layouts.table
+  %pristine24 = icmp eq i32 %pristine, 0
+  br i1 %pristine24, label %layouts.host, label %layouts.table
 
 layouts.host:                                     ; preds = %call
   store i64 0, i64* %i, align 8
-  br label %loop26
+  br label %loop25
 
 layouts.table:                                    ; preds = %call
   store i64 0, i64* %i, align 8
-  br label %loop38
+  br label %loop37
 
-layouts.join:                                     ; preds = %endloop40, %endloop28
+layouts.join:                                     ; preds = %endloop39, %endloop27
   br label %step
 
-loop26:                                           ; preds = %step29, %layouts.host
-  %i30 = load i64, i64* %i, align 8
-  %more31 = icmp slt i64 %i30, 4
-  br i1 %more31, label %body27, label %endloop28
+loop25:                                           ; preds = %step28, %layouts.host
+  %i29 = load i64, i64* %i, align 8
+  %more30 = icmp slt i64 %i29, 4
+  br i1 %more30, label %body26, label %endloop27
 
-body27:                                           ; preds = %loop26
+body26:                                           ; preds = %loop25
   %load = load i64, i64* %i, align 8
   %elem = getelementptr [4 x %P], [4 x %P]* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to [4 x %P]*), i64 0, i64 %load
   %field = getelementptr inbounds %P, %P* %elem, i32 0, i32 1
   %old = load i64, i64* %field, align 8
-  %load32 = load i64, i64* %i, align 8
-  %elem33 = getelementptr [4 x %P], [4 x %P]* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to [4 x %P]*), i64 0, i64 %load32
-  %field34 = getelementptr inbounds %P, %P* %elem33, i32 0, i32 0
-  %load35 = load i64, i64* %field34, align 8
-  %add = add i64 %old, %load35
+  %load31 = load i64, i64* %i, align 8
+  %elem32 = getelementptr [4 x %P], [4 x %P]* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to [4 x %P]*), i64 0, i64 %load31
+  %field33 = getelementptr inbounds %P, %P* %elem32, i32 0, i32 0
+  %load34 = load i64, i64* %field33, align 8
+  %add = add i64 %old, %load34
   store i64 %add, i64* %field, align 8
-  br label %step29
+  br label %step28
 
-endloop28:                                        ; preds = %loop26
+endloop27:                                        ; preds = %loop25
   br label %layouts.join
 
-step29:                                           ; preds = %body27
-  %i36 = load i64, i64* %i, align 8
-  %next37 = add i64 %i36, 1
-  store i64 %next37, i64* %i, align 8
-  br label %loop26
+step28:                                           ; preds = %body26
+  %i35 = load i64, i64* %i, align 8
+  %next36 = add i64 %i35, 1
+  store i64 %next36, i64* %i, align 8
+  br label %loop25
 
-loop38:                                           ; preds = %step41, %layouts.table
-  %i42 = load i64, i64* %i, align 8
-  %more43 = icmp slt i64 %i42, 4
-  br i1 %more43, label %body39, label %endloop40
+loop37:                                           ; preds = %step40, %layouts.table
+  %i41 = load i64, i64* %i, align 8
+  %more42 = icmp slt i64 %i41, 4
+  br i1 %more42, label %body38, label %endloop39
 
-body39:                                           ; preds = %loop38
-  %load44 = load i64, i64* %i, align 8
-  %layout45 = load i64, i64* %layout.slot, align 8
-  %offset46 = mul i64 %load44, %layout45
-  %at47 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset46
-  %typed48 = bitcast i8* %at47 to %P*
-  %layout49 = load i64, i64* %layout.slot6, align 8
-  %raw50 = bitcast %P* %typed48 to i8*
-  %at51 = getelementptr inbounds i8, i8* %raw50, i64 %layout49
-  %typed52 = bitcast i8* %at51 to i64*
-  %old53 = load i64, i64* %typed52, align 8
-  %load54 = load i64, i64* %i, align 8
-  %layout55 = load i64, i64* %layout.slot, align 8
-  %offset56 = mul i64 %load54, %layout55
-  %at57 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset56
-  %typed58 = bitcast i8* %at57 to %P*
-  %layout59 = load i64, i64* %layout.slot1, align 8
-  %raw60 = bitcast %P* %typed58 to i8*
-  %at61 = getelementptr inbounds i8, i8* %raw60, i64 %layout59
-  %typed62 = bitcast i8* %at61 to i64*
-  %load63 = load i64, i64* %typed62, align 8
-  %add64 = add i64 %old53, %load63
-  store i64 %add64, i64* %typed52, align 8
-  br label %step41
+body38:                                           ; preds = %loop37
+  %load43 = load i64, i64* %i, align 8
+  %layout44 = load i64, i64* %layout.slot, align 8
+  %offset45 = mul i64 %load43, %layout44
+  %at46 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset45
+  %typed47 = bitcast i8* %at46 to %P*
+  %layout48 = load i64, i64* %layout.slot6, align 8
+  %at49 = getelementptr inbounds i8, i8* %at46, i64 %layout48
+  %typed50 = bitcast i8* %at49 to i64*
+  %old51 = load i64, i64* %typed50, align 8
+  %load52 = load i64, i64* %i, align 8
+  %layout53 = load i64, i64* %layout.slot, align 8
+  %offset54 = mul i64 %load52, %layout53
+  %at55 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset54
+  %typed56 = bitcast i8* %at55 to %P*
+  %layout57 = load i64, i64* %layout.slot1, align 8
+  %at58 = getelementptr inbounds i8, i8* %at55, i64 %layout57
+  %typed59 = bitcast i8* %at58 to i64*
+  %load60 = load i64, i64* %typed59, align 8
+  %add61 = add i64 %old51, %load60
+  store i64 %add61, i64* %typed50, align 8
+  br label %step40
 
-endloop40:                                        ; preds = %loop38
+endloop39:                                        ; preds = %loop37
   br label %layouts.join
 
-step41:                                           ; preds = %body39
-  %i65 = load i64, i64* %i, align 8
-  %next66 = add i64 %i65, 1
-  store i64 %next66, i64* %i, align 8
-  br label %loop38
+step40:                                           ; preds = %body38
+  %i62 = load i64, i64* %i, align 8
+  %next63 = add i64 %i62, 1
+  store i64 %next63, i64* %i, align 8
+  br label %loop37
 }
 
 ; Function Attrs: argmemonly nofree nounwind willreturn
