@@ -2,8 +2,8 @@
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
 //! emits function bodies, `control.rs` their control flow, `expr.rs` expressions and places,
-//! `arith.rs` the defined forms of division, remainder and shifts, `debug.rs` DWARF line tables
-//! for `-g`, `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the
+//! `arith.rs` the defined forms of division, remainder and shifts, `block_order.rs` the order of
+//! each function's blocks, `debug.rs` DWARF line tables for `-g`, `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the
 //! program's own functions for C library ones, `task.rs` the tasks of async functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
@@ -12,6 +12,7 @@
 //! into an executable or a shared library.
 
 mod arith;
+mod block_order;
 mod builtins;
 mod closure;
 mod control;
@@ -140,6 +141,7 @@ pub fn lower_part<'ctx>(
     )?;
     gen.emit_program()?;
     gen.finish_debug_info();
+    block_order::order_blocks(&module);
     module
         .verify()
         .map_err(|e| CodegenError::Internal(format!("invalid LLVM module after lowering: {e}")))?;

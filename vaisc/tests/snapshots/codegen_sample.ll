@@ -48,6 +48,11 @@ entry:
   %is = icmp eq i32 %tag4, 0
   br i1 %is, label %arm, label %next_arm
 
+arm:                                              ; preds = %entry
+  %payload5 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
+  %variant6 = bitcast [1 x i64]* %payload5 to {}*
+  br label %endmatch
+
 endmatch:                                         ; preds = %arm11, %arm
   %join = phi i64 [ 0, %arm ], [ %load, %arm11 ]
   store i64 %join, i64* %v, align 8
@@ -65,14 +70,6 @@ next_arm:                                         ; preds = %entry
   %is10 = icmp eq i32 %tag9, 1
   br i1 %is10, label %arm11, label %next_arm7
 
-arm:                                              ; preds = %entry
-  %payload5 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
-  %variant6 = bitcast [1 x i64]* %payload5 to {}*
-  br label %endmatch
-
-next_arm7:                                        ; preds = %next_arm
-  unreachable
-
 arm11:                                            ; preds = %next_arm
   %payload12 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
   %variant13 = bitcast [1 x i64]* %payload12 to { i64 }*
@@ -81,6 +78,9 @@ arm11:                                            ; preds = %next_arm
   store i64 %v15, i64* %n, align 8
   %load = load i64, i64* %n, align 8
   br label %endmatch
+
+next_arm7:                                        ; preds = %next_arm
+  unreachable
 }
 
 declare i32 @printf(i8*, ...)

@@ -123,24 +123,24 @@ run_here:                                         ; preds = %claim_run
   store atomic i64 2, i64* %state release, align 8
   br label %done
 
+done:                                             ; preds = %join, %run_here, %look
+  ret void
+
+wait:                                             ; preds = %look
+  %3 = call i32 @sched_yield()
+  br label %look
+
 claim_join:                                       ; preds = %look
-  %3 = cmpxchg i64* %state, i64 1, i64 3 acq_rel acquire, align 8
-  %won1 = extractvalue { i64, i1 } %3, 1
+  %4 = cmpxchg i64* %state, i64 1, i64 3 acq_rel acquire, align 8
+  %won1 = extractvalue { i64, i1 } %4, 1
   br i1 %won1, label %join, label %look
 
 join:                                             ; preds = %claim_join
   %thread = getelementptr inbounds { i64, i64, i8* }, { i64, i64, i8* }* %record, i32 0, i32 1
   %thread4 = load i64, i64* %thread, align 8
-  %4 = call i32 @pthread_join(i64 %thread4, i8** null)
+  %5 = call i32 @pthread_join(i64 %thread4, i8** null)
   store atomic i64 2, i64* %state release, align 8
   br label %done
-
-wait:                                             ; preds = %look
-  %5 = call i32 @sched_yield()
-  br label %look
-
-done:                                             ; preds = %join, %run_here, %look
-  ret void
 }
 
 declare i32 @pthread_join(i64, i8**)

@@ -76,16 +76,6 @@ layouts.host:                                     ; preds = %entry
   %load = load i64, i64* %n, align 8
   br label %loop
 
-layouts.table:                                    ; preds = %entry
-  store i64 0, i64* %t, align 8
-  store i64 0, i64* %i, align 8
-  %load11 = load i64, i64* %n, align 8
-  br label %loop8
-
-layouts.join:                                     ; preds = %endloop10, %endloop
-  %join = phi i64 [ %load7, %endloop ], [ %load28, %endloop10 ]
-  ret i64 %join
-
 loop:                                             ; preds = %step, %layouts.host
   %i2 = load i64, i64* %i, align 8
   %more = icmp slt i64 %i2, %load
@@ -102,15 +92,25 @@ body:                                             ; preds = %loop
   store i64 %add, i64* %t, align 8
   br label %step
 
-endloop:                                          ; preds = %loop
-  %load7 = load i64, i64* %t, align 8
-  br label %layouts.join
-
 step:                                             ; preds = %body
   %i6 = load i64, i64* %i, align 8
   %next = add i64 %i6, 1
   store i64 %next, i64* %i, align 8
   br label %loop
+
+endloop:                                          ; preds = %loop
+  %load7 = load i64, i64* %t, align 8
+  br label %layouts.join
+
+layouts.join:                                     ; preds = %endloop10, %endloop
+  %join = phi i64 [ %load7, %endloop ], [ %load28, %endloop10 ]
+  ret i64 %join
+
+layouts.table:                                    ; preds = %entry
+  store i64 0, i64* %t, align 8
+  store i64 0, i64* %i, align 8
+  %load11 = load i64, i64* %n, align 8
+  br label %loop8
 
 loop8:                                            ; preds = %step12, %layouts.table
   %i13 = load i64, i64* %i, align 8
@@ -135,15 +135,15 @@ body9:                                            ; preds = %loop8
   store i64 %add25, i64* %t, align 8
   br label %step12
 
-endloop10:                                        ; preds = %loop8
-  %load28 = load i64, i64* %t, align 8
-  br label %layouts.join
-
 step12:                                           ; preds = %body9
   %i26 = load i64, i64* %i, align 8
   %next27 = add i64 %i26, 1
   store i64 %next27, i64* %i, align 8
   br label %loop8
+
+endloop10:                                        ; preds = %loop8
+  %load28 = load i64, i64* %t, align 8
+  br label %layouts.join
 }
 
 ; Function Attrs: uwtable
@@ -216,26 +216,6 @@ body:                                             ; preds = %loop
   %waiting20 = icmp ne i32 %waiting, 0
   br i1 %waiting20, label %safe_point, label %call
 
-endloop:                                          ; preds = %loop
-  %layout69 = load i64, i64* %layout.slot, align 8
-  %offset70 = mul i64 0, %layout69
-  %at71 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset70
-  %typed72 = bitcast i8* %at71 to %P*
-  %call73 = call i64 @sum_y(%P* %typed72, i64 4)
-  %layout.after76 = load i64, i64* @__vais_hot_size.P, align 8
-  store i64 %layout.after76, i64* %layout.slot, align 8
-  %layout.after77 = load i64, i64* @__vais_hot_offset.P.x, align 8
-  store i64 %layout.after77, i64* %layout.slot1, align 8
-  %layout.after78 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.after78, i64* %layout.slot6, align 8
-  ret i64 %call73
-
-step:                                             ; preds = %layouts.join
-  %i67 = load i64, i64* %f, align 8
-  %next68 = add i64 %i67, 1
-  store i64 %next68, i64* %f, align 8
-  br label %loop
-
 safe_point:                                       ; preds = %body
   call void @vais_hot_safe_point()
   %layout.after79 = load i64, i64* @__vais_hot_size.P, align 8
@@ -268,17 +248,10 @@ layouts.host:                                     ; preds = %call
   store i64 0, i64* %i, align 8
   br label %loop26
 
-layouts.table:                                    ; preds = %call
-  store i64 0, i64* %i, align 8
-  br label %loop38
-
-layouts.join:                                     ; preds = %endloop40, %endloop28
-  br label %step
-
 loop26:                                           ; preds = %step29, %layouts.host
   %i30 = load i64, i64* %i, align 8
   %more31 = icmp slt i64 %i30, 4
-  br i1 %more31, label %body27, label %endloop28
+  br i1 %more31, label %body27, label %step
 
 body27:                                           ; preds = %loop26
   %load = load i64, i64* %i, align 8
@@ -293,19 +266,26 @@ body27:                                           ; preds = %loop26
   store i64 %add, i64* %field, align 8
   br label %step29
 
-endloop28:                                        ; preds = %loop26
-  br label %layouts.join
-
 step29:                                           ; preds = %body27
   %i36 = load i64, i64* %i, align 8
   %next37 = add i64 %i36, 1
   store i64 %next37, i64* %i, align 8
   br label %loop26
 
+step:                                             ; preds = %loop38, %loop26
+  %i67 = load i64, i64* %f, align 8
+  %next68 = add i64 %i67, 1
+  store i64 %next68, i64* %f, align 8
+  br label %loop
+
+layouts.table:                                    ; preds = %call
+  store i64 0, i64* %i, align 8
+  br label %loop38
+
 loop38:                                           ; preds = %step41, %layouts.table
   %i42 = load i64, i64* %i, align 8
   %more43 = icmp slt i64 %i42, 4
-  br i1 %more43, label %body39, label %endloop40
+  br i1 %more43, label %body39, label %step
 
 body39:                                           ; preds = %loop38
   %load44 = load i64, i64* %i, align 8
@@ -332,14 +312,25 @@ body39:                                           ; preds = %loop38
   store i64 %add64, i64* %typed52, align 8
   br label %step41
 
-endloop40:                                        ; preds = %loop38
-  br label %layouts.join
-
 step41:                                           ; preds = %body39
   %i65 = load i64, i64* %i, align 8
   %next66 = add i64 %i65, 1
   store i64 %next66, i64* %i, align 8
   br label %loop38
+
+endloop:                                          ; preds = %loop
+  %layout69 = load i64, i64* %layout.slot, align 8
+  %offset70 = mul i64 0, %layout69
+  %at71 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset70
+  %typed72 = bitcast i8* %at71 to %P*
+  %call73 = call i64 @sum_y(%P* %typed72, i64 4)
+  %layout.after76 = load i64, i64* @__vais_hot_size.P, align 8
+  store i64 %layout.after76, i64* %layout.slot, align 8
+  %layout.after77 = load i64, i64* @__vais_hot_offset.P.x, align 8
+  store i64 %layout.after77, i64* %layout.slot1, align 8
+  %layout.after78 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.after78, i64* %layout.slot6, align 8
+  ret i64 %call73
 }
 
 ; Function Attrs: argmemonly nofree nounwind willreturn

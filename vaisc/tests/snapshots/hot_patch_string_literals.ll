@@ -68,6 +68,9 @@ __vais_hot_lit.exit10:                            ; preds = %miss.i9, %hit.i7
   %call = call i32 @puts(i8* %lit211)
   br label %endif
 
+endif:                                            ; preds = %__vais_hot_lit.exit, %__vais_hot_lit.exit10
+  ret i64 0
+
 else:                                             ; preds = %__vais_hot_lit.exit17
   %cached.i = load atomic i8*, i8** @.str.3.cache acquire, align 8
   %missing.i = icmp eq i8* %cached.i, null
@@ -84,9 +87,6 @@ __vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
   %lit34 = phi i8* [ %cached.i, %hit.i ], [ %copy.i, %miss.i ]
   %call1 = call i32 @puts(i8* %lit34)
   br label %endif
-
-endif:                                            ; preds = %__vais_hot_lit.exit, %__vais_hot_lit.exit10
-  ret i64 0
 }
 
 declare i8* @vais_hot_literal(i8**, i8*, i64)
