@@ -4,7 +4,7 @@ target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16
 target triple = "x86_64-pc-linux-gnu"
 
 %P = type { i64, double }
-%E2 = type { i32, [1 x i64] }
+%E2 = type { i32, i64 }
 
 @g = internal global i64 3
 @.str = private unnamed_addr constant [8 x i8] c"%ld %s\0A\00"
@@ -40,7 +40,7 @@ entry:
   %tag = getelementptr inbounds %E2, %E2* %e, i32 0, i32 0
   store i32 1, i32* %tag, align 4
   %payload = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
-  %variant = bitcast [1 x i64]* %payload to { i64 }*
+  %variant = bitcast i64* %payload to { i64 }*
   %field2 = getelementptr inbounds { i64 }, { i64 }* %variant, i32 0, i32 0
   store i64 4, i64* %field2, align 8
   %tag3 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 0
@@ -50,7 +50,7 @@ entry:
 
 arm:                                              ; preds = %entry
   %payload5 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
-  %variant6 = bitcast [1 x i64]* %payload5 to {}*
+  %variant6 = bitcast i64* %payload5 to {}*
   br label %endmatch
 
 endmatch:                                         ; preds = %arm11, %arm
@@ -72,7 +72,7 @@ next_arm:                                         ; preds = %entry
 
 arm11:                                            ; preds = %next_arm
   %payload12 = getelementptr inbounds %E2, %E2* %e, i32 0, i32 1
-  %variant13 = bitcast [1 x i64]* %payload12 to { i64 }*
+  %variant13 = bitcast i64* %payload12 to { i64 }*
   %field14 = getelementptr inbounds { i64 }, { i64 }* %variant13, i32 0, i32 0
   %v15 = load i64, i64* %field14, align 8
   store i64 %v15, i64* %n, align 8
