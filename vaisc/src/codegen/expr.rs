@@ -55,6 +55,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .as_pointer_value()
                     .into(),
             ),
+            ExprKind::Local(id) if self.state()?.locals[*id].is_none() => self.state()?.values[*id],
             ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::Deref(_)
@@ -157,7 +158,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// The address of a place expression; other expressions are first stored in a temporary.
     pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
         match &e.kind {
-            ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
+            ExprKind::Local(id) => self.local_slot(*id),
             ExprKind::Global(id) => match self.global_slots[*id] {
                 Some(slot) => {
                     // The runtime stored the address before publishing this code, with the

@@ -5,7 +5,8 @@
 //! `arith.rs` the defined forms of division, remainder and shifts, `block_order.rs` the order of
 //! each function's blocks, `debug.rs` DWARF line tables for `-g`, `closure.rs` closure values
 //! and calls, `builtins.rs` keeps LLVM from taking the program's own functions for C library
-//! ones, `task.rs` the tasks of async functions.
+//! ones, `registers.rs` which locals need no stack slot, `task.rs` the tasks of async
+//! functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
 //! program's vectors in order, so the same program always gives byte-identical IR. The module
@@ -23,6 +24,7 @@ mod func;
 mod hot_layout;
 mod layout;
 mod layout_versions;
+mod registers;
 mod task;
 mod types;
 mod units;

@@ -41,10 +41,7 @@ declare void @vais_hot_nested_safe_point()
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local void @__vais_hot_fn.tick(%P* %0) #0 {
 entry:
-  %p = alloca %P*, align 8
-  store %P* %0, %P** %p, align 8
-  %load = load %P*, %P** %p, align 8
-  %field = getelementptr inbounds %P, %P* %load, i32 0, i32 0
+  %field = getelementptr inbounds %P, %P* %0, i32 0, i32 0
   %old = load i64, i64* %field, align 8
   %add = add i64 %old, 1
   store i64 %add, i64* %field, align 8
@@ -54,16 +51,12 @@ entry:
 ; Function Attrs: uwtable
 define internal i64 @sum_y(%P* %0, i64 %1) #1 {
 entry:
-  %layout.slot18 = alloca i64, align 8
-  %layout.start19 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.start19, i64* %layout.slot18, align 8
+  %layout.slot14 = alloca i64, align 8
+  %layout.start15 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.start15, i64* %layout.slot14, align 8
   %layout.slot = alloca i64, align 8
   %layout.start = load i64, i64* @__vais_hot_size.P, align 8
   store i64 %layout.start, i64* %layout.slot, align 8
-  %ps = alloca %P*, align 8
-  store %P* %0, %P** %ps, align 8
-  %n = alloca i64, align 8
-  store i64 %1, i64* %n, align 8
   %t = alloca i64, align 8
   %i = alloca i64, align 8
   %pristine = load atomic i32, i32* @__vais_hot_layouts_moved acquire, align 4
@@ -73,76 +66,72 @@ entry:
 layouts.host:                                     ; preds = %entry
   store i64 0, i64* %t, align 8
   store i64 0, i64* %i, align 8
-  %load = load i64, i64* %n, align 8
   br label %loop
 
 loop:                                             ; preds = %step, %layouts.host
   %i2 = load i64, i64* %i, align 8
-  %more = icmp slt i64 %i2, %load
+  %more = icmp slt i64 %i2, %1
   br i1 %more, label %body, label %endloop
 
 body:                                             ; preds = %loop
   %old = load i64, i64* %t, align 8
-  %load3 = load %P*, %P** %ps, align 8
-  %load4 = load i64, i64* %i, align 8
-  %elem = getelementptr %P, %P* %load3, i64 %load4
+  %load = load i64, i64* %i, align 8
+  %elem = getelementptr %P, %P* %0, i64 %load
   %field = getelementptr inbounds %P, %P* %elem, i32 0, i32 1
-  %load5 = load i64, i64* %field, align 8
-  %add = add i64 %old, %load5
+  %load3 = load i64, i64* %field, align 8
+  %add = add i64 %old, %load3
   store i64 %add, i64* %t, align 8
   br label %step
 
 step:                                             ; preds = %body
-  %i6 = load i64, i64* %i, align 8
-  %next = add i64 %i6, 1
+  %i4 = load i64, i64* %i, align 8
+  %next = add i64 %i4, 1
   store i64 %next, i64* %i, align 8
   br label %loop
 
 endloop:                                          ; preds = %loop
-  %load7 = load i64, i64* %t, align 8
+  %load5 = load i64, i64* %t, align 8
   br label %layouts.join
 
-layouts.join:                                     ; preds = %endloop10, %endloop
-  %join = phi i64 [ %load7, %endloop ], [ %load28, %endloop10 ]
+layouts.join:                                     ; preds = %endloop8, %endloop
+  %join = phi i64 [ %load5, %endloop ], [ %load24, %endloop8 ]
   ret i64 %join
 
 layouts.table:                                    ; preds = %entry
   store i64 0, i64* %t, align 8
   store i64 0, i64* %i, align 8
-  %load11 = load i64, i64* %n, align 8
-  br label %loop8
+  br label %loop6
 
-loop8:                                            ; preds = %step12, %layouts.table
-  %i13 = load i64, i64* %i, align 8
-  %more14 = icmp slt i64 %i13, %load11
-  br i1 %more14, label %body9, label %endloop10
+loop6:                                            ; preds = %step9, %layouts.table
+  %i10 = load i64, i64* %i, align 8
+  %more11 = icmp slt i64 %i10, %1
+  br i1 %more11, label %body7, label %endloop8
 
-body9:                                            ; preds = %loop8
-  %old15 = load i64, i64* %t, align 8
-  %load16 = load %P*, %P** %ps, align 8
-  %load17 = load i64, i64* %i, align 8
+body7:                                            ; preds = %loop6
+  %old12 = load i64, i64* %t, align 8
+  %load13 = load i64, i64* %i, align 8
   %layout = load i64, i64* %layout.slot, align 8
-  %offset = mul i64 %load17, %layout
-  %raw = bitcast %P* %load16 to i8*
+  %offset = mul i64 %load13, %layout
+  %raw = bitcast %P* %0 to i8*
   %at = getelementptr inbounds i8, i8* %raw, i64 %offset
   %typed = bitcast i8* %at to %P*
-  %layout20 = load i64, i64* %layout.slot18, align 8
-  %raw21 = bitcast %P* %typed to i8*
-  %at22 = getelementptr inbounds i8, i8* %raw21, i64 %layout20
-  %typed23 = bitcast i8* %at22 to i64*
-  %load24 = load i64, i64* %typed23, align 8
-  %add25 = add i64 %old15, %load24
-  store i64 %add25, i64* %t, align 8
-  br label %step12
+  %layout16 = load i64, i64* %layout.slot14, align 8
+  %raw17 = bitcast %P* %typed to i8*
+  %at18 = getelementptr inbounds i8, i8* %raw17, i64 %layout16
+  %typed19 = bitcast i8* %at18 to i64*
+  %load20 = load i64, i64* %typed19, align 8
+  %add21 = add i64 %old12, %load20
+  store i64 %add21, i64* %t, align 8
+  br label %step9
 
-step12:                                           ; preds = %body9
-  %i26 = load i64, i64* %i, align 8
-  %next27 = add i64 %i26, 1
-  store i64 %next27, i64* %i, align 8
-  br label %loop8
+step9:                                            ; preds = %body7
+  %i22 = load i64, i64* %i, align 8
+  %next23 = add i64 %i22, 1
+  store i64 %next23, i64* %i, align 8
+  br label %loop6
 
-endloop10:                                        ; preds = %loop8
-  %load28 = load i64, i64* %t, align 8
+endloop8:                                         ; preds = %loop6
+  %load24 = load i64, i64* %t, align 8
   br label %layouts.join
 }
 
