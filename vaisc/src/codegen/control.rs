@@ -20,10 +20,14 @@ impl<'ctx> Gen<'_, 'ctx> {
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
         for s in stmts {
             match s {
-                Stmt::Let(local, Some(init)) => {
-                    let slot = self.state()?.locals[*local];
-                    self.store_expr(init, slot)?;
-                }
+                Stmt::Let(local, Some(init)) => match self.state()?.locals[*local] {
+                    Some(slot) => self.store_expr(init, slot)?,
+                    None => {
+                        if let Some(v) = self.expr(init)? {
+                            self.state()?.values[*local] = Some(v);
+                        }
+                    }
+                },
                 Stmt::Let(_, None) => {}
                 Stmt::Expr(e) => {
                     self.expr(e)?;
@@ -137,7 +141,7 @@ impl<'ctx> Gen<'_, 'ctx> {
                 end,
                 inclusive,
             } => {
-                let slot = self.state()?.locals[*var];
+                let slot = self.local_slot(*var)?;
                 let s = self.value(start)?;
                 self.builder.build_store(slot, s)?;
                 let end_v = self.value(end)?.into_int_value();
@@ -325,7 +329,7 @@ impl<'ctx> Gen<'_, 'ctx> {
     fn bind_pattern(&mut self, pattern: &Pattern, slot: PointerValue<'ctx>, ty: &Ty) -> Res<()> {
         match pattern {
             Pattern::Bind(local) => {
-                let dest = self.state()?.locals[*local];
+                let dest = self.local_slot(*local)?;
                 self.copy(dest, slot, ty)
             }
             Pattern::Variant { variant, bindings } => {
@@ -343,7 +347,7 @@ impl<'ctx> Gen<'_, 'ctx> {
                 for (i, b) in bindings.iter().enumerate() {
                     if let Some(local) = b {
                         let src = self.builder.build_struct_gep(payload, i as u32, "field")?;
-                        let dest = self.state()?.locals[*local];
+                        let dest = self.local_slot(*local)?;
                         self.copy(dest, src, &fields[i])?;
                     }
                 }

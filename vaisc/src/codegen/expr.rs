@@ -55,6 +55,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     .as_pointer_value()
                     .into(),
             ),
+            ExprKind::Local(id) if self.state()?.locals[*id].is_none() => self.state()?.values[*id],
             ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::Deref(_)
@@ -157,7 +158,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// The address of a place expression; other expressions are first stored in a temporary.
     pub(super) fn place(&mut self, e: &Expr) -> Res<PointerValue<'ctx>> {
         match &e.kind {
-            ExprKind::Local(id) => Ok(self.state()?.locals[*id]),
+            ExprKind::Local(id) => self.local_slot(*id),
             ExprKind::Global(id) => match self.global_slots[*id] {
                 Some(slot) => {
                     // The runtime stored the address before publishing this code, with the
@@ -244,20 +245,71 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             _ => {
                 if let Some(v) = self.expr(e)? {
                     if Self::is_aggregate(&e.ty) && !self.terminated() {
-                        // LLVM's fast instruction selector (the one unoptimised builds use)
-                        // cannot store a whole struct or enum value, and hands the part of the
-                        // block up to such a store to the slow selector: in a block of its own,
-                        // that is the store alone. It cost an eighth of a large build's code
-                        // generation time.
-                        let store = self.new_block("store")?;
-                        self.builder.build_unconditional_branch(store)?;
-                        self.builder.position_at_end(store);
+                        return self.store_aggregate(dest, v);
                     }
                     self.builder.build_store(dest, v)?;
                 }
                 Ok(())
             }
         }
+    }
+
+    /// Stores the aggregate value `v` (a call's result, say) to `dest`. LLVM's fast instruction
+    /// selector (the one unoptimised builds use) cannot store a whole struct or enum value,
+    /// and hands the part of the block up to such a store to the slow selector, which costs as
+    /// much as selecting a few hundred instructions. It can take a struct or array of scalars
+    /// apart, though (`extractvalue` only names the registers holding each part), so such a
+    /// value of a few scalars is stored scalar by scalar. Any other is stored whole, in a block
+    /// of its own so that the slow selector gets the store alone.
+    fn store_aggregate(&mut self, dest: PointerValue<'ctx>, v: BasicValueEnum<'ctx>) -> Res<()> {
+        /// The most scalars stored one by one; beyond that the code would outgrow what the
+        /// slow selector costs.
+        const MAX_SCALARS: usize = 16;
+        if scalar_count(v.get_type(), MAX_SCALARS + 1) <= MAX_SCALARS && flat(v.get_type()) {
+            return self.store_scalars(dest, v);
+        }
+        let store = self.new_block("store")?;
+        self.builder.build_unconditional_branch(store)?;
+        self.builder.position_at_end(store);
+        self.builder.build_store(dest, v)?;
+        Ok(())
+    }
+
+    /// Stores `v` to `dest` one scalar at a time (padding is left as it is, as a whole store
+    /// leaves it undefined).
+    fn store_scalars(&mut self, dest: PointerValue<'ctx>, v: BasicValueEnum<'ctx>) -> Res<()> {
+        let count = match v {
+            BasicValueEnum::StructValue(s) => s.get_type().count_fields(),
+            BasicValueEnum::ArrayValue(a) => a.get_type().len(),
+            scalar => {
+                self.builder.build_store(dest, scalar)?;
+                return Ok(());
+            }
+        };
+        let i32t = self.ctx.i32_type();
+        for i in 0..count {
+            let part_ty = match v.get_type() {
+                inkwell::types::BasicTypeEnum::StructType(s) => s.get_field_type_at_index(i),
+                inkwell::types::BasicTypeEnum::ArrayType(a) => Some(a.get_element_type()),
+                _ => None,
+            };
+            // Nothing to store for an empty part (an enum's payload without words), and the
+            // selector cannot even name one.
+            if part_ty.is_none_or(|t| scalar_count(t, 1) == 0) {
+                continue;
+            }
+            let part = match v {
+                BasicValueEnum::StructValue(s) => self.builder.build_extract_value(s, i, "part")?,
+                BasicValueEnum::ArrayValue(a) => self.builder.build_extract_value(a, i, "part")?,
+                _ => return Err(internal("a scalar taken apart")),
+            };
+            let at = [i32t.const_zero(), i32t.const_int(u64::from(i), false)];
+            // SAFETY: `i` is below the number of fields or elements of the aggregate `dest`
+            // points to.
+            let ptr = unsafe { self.builder.build_in_bounds_gep(dest, &at, "part") }?;
+            self.store_scalars(ptr, part)?;
+        }
+        Ok(())
     }
 
     /// `[v; n]`: a `memset` when `v` is zero, else a loop storing `v` into each element.
@@ -565,5 +617,40 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             return Ok(None);
         }
         Ok(call.try_as_basic_value().basic())
+    }
+}
+
+/// The number of scalars in a value of type `ty`, counted up to `limit`.
+fn scalar_count(ty: inkwell::types::BasicTypeEnum, limit: usize) -> usize {
+    use inkwell::types::BasicTypeEnum as T;
+    match ty {
+        T::StructType(s) => {
+            let mut n = 0;
+            for f in s.get_field_types() {
+                n += scalar_count(f, limit - n);
+                if n >= limit {
+                    return limit;
+                }
+            }
+            n
+        }
+        T::ArrayType(a) => {
+            let each = scalar_count(a.get_element_type(), limit);
+            (a.len() as usize).saturating_mul(each).min(limit)
+        }
+        _ => 1,
+    }
+}
+
+/// Whether each part of a value of type `ty` is a scalar or empty: the selector can take
+/// apart only one level (the C API has no `extractvalue` with a path).
+fn flat(ty: inkwell::types::BasicTypeEnum) -> bool {
+    use inkwell::types::BasicTypeEnum as T;
+    let scalar_or_empty =
+        |t: T| !matches!(t, T::StructType(_) | T::ArrayType(_)) || scalar_count(t, 1) == 0;
+    match ty {
+        T::StructType(s) => s.get_field_types().into_iter().all(scalar_or_empty),
+        T::ArrayType(a) => scalar_or_empty(a.get_element_type()),
+        _ => true,
     }
 }

@@ -2,7 +2,8 @@
 //! bodies; their control flow is in `control.rs`.
 //!
 //! Every local gets one stack slot in the entry block, which LLVM's mem2reg turns into
-//! registers when optimising.
+//! registers when optimising, except the ones that are defined once and never written or
+//! addressed (`registers.rs`): those are SSA values from the start.
 
 use super::debug::DebugInfo;
 use super::units::Part;
@@ -61,7 +62,11 @@ pub(super) struct Gen<'a, 'ctx> {
 
 pub(super) struct FnState<'ctx> {
     pub func: FunctionValue<'ctx>,
-    pub locals: Vec<PointerValue<'ctx>>,
+    /// Per local: its stack slot, or `None` for one that lives in an SSA value
+    /// (`registers.rs`).
+    pub locals: Vec<Option<PointerValue<'ctx>>>,
+    /// Per local living in an SSA value: its value (see `emit_function`).
+    pub values: Vec<Option<BasicValueEnum<'ctx>>>,
     /// `(continue target, break target)` of each enclosing loop.
     pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
     pub entry: BasicBlock<'ctx>,
@@ -294,22 +299,37 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         } else {
             Vec::new()
         };
+        let params = def.ty.params.len();
+        let registers = super::registers::register_locals(body, params, |i| kept.contains(&i));
+        let mut values = vec![None; body.locals.len()];
         for (i, local) in body.locals.iter().enumerate() {
+            if registers[i] {
+                // A `let` sets its local's value; until then (only in dead code after an
+                // initialiser that diverges, as in `x: i64 = R 9`) it reads as zero.
+                values[i] = if i < params {
+                    func.get_nth_param(i as u32)
+                } else {
+                    Some(self.llvm(&local.ty).const_zero())
+                };
+                locals.push(None);
+                continue;
+            }
             let slot = if kept.contains(&i) {
                 self.kept_slot(i, &local.name, &local.ty)
             } else {
                 self.slot(&self.builder, &local.ty, dynamic, &local.name)?
             };
-            if i < def.ty.params.len() {
+            if i < params {
                 if let Some(p) = func.get_nth_param(i as u32) {
                     self.builder.build_store(slot, p)?;
                 }
             }
-            locals.push(slot);
+            locals.push(Some(slot));
         }
         self.f = Some(FnState {
             func,
             locals,
+            values,
             loops: Vec::new(),
             entry,
             dynamic,
@@ -343,6 +363,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.reload_layouts_after_calls(id)?;
         self.f = None;
         Ok(())
+    }
+
+    /// The stack slot of local `id`.
+    pub(super) fn local_slot(&mut self, id: usize) -> Res<PointerValue<'ctx>> {
+        self.state()?.locals[id].ok_or_else(|| {
+            CodegenError::Internal(format!("local {id} lives in a value, not in memory"))
+        })
     }
 
     pub(super) fn state(&mut self) -> Res<&mut FnState<'ctx>> {

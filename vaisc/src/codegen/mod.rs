@@ -2,9 +2,11 @@
 //!
 //! `lower` builds the module: `types.rs` maps Vais types to LLVM types (C layout), `func.rs`
 //! emits function bodies, `control.rs` their control flow, `expr.rs` expressions and places,
-//! `arith.rs` the defined forms of division, remainder and shifts, `debug.rs` DWARF line tables
-//! for `-g`, `closure.rs` closure values and calls, `builtins.rs` keeps LLVM from taking the
-//! program's own functions for C library ones, `task.rs` the tasks of async functions.
+//! `arith.rs` the defined forms of division, remainder and shifts, `block_order.rs` the order of
+//! each function's blocks, `debug.rs` DWARF line tables for `-g`, `closure.rs` closure values
+//! and calls, `builtins.rs` keeps LLVM from taking the program's own functions for C library
+//! ones, `registers.rs` which locals need no stack slot, `task.rs` the tasks of async
+//! functions.
 //! `layout.rs` reads the sizes and offsets of the types back from LLVM: the one layout
 //! computation, which the hot-reload manifest describes. Everything is emitted by walking the
 //! program's vectors in order, so the same program always gives byte-identical IR. The module
@@ -12,6 +14,7 @@
 //! into an executable or a shared library.
 
 mod arith;
+mod block_order;
 mod builtins;
 mod closure;
 mod control;
@@ -21,6 +24,7 @@ mod func;
 mod hot_layout;
 mod layout;
 mod layout_versions;
+mod registers;
 mod task;
 mod types;
 mod units;
@@ -140,6 +144,7 @@ pub fn lower_part<'ctx>(
     )?;
     gen.emit_program()?;
     gen.finish_debug_info();
+    block_order::order_blocks(&module);
     module
         .verify()
         .map_err(|e| CodegenError::Internal(format!("invalid LLVM module after lowering: {e}")))?;

@@ -1,8 +1,9 @@
 //! Vais types as LLVM types, with C layout.
 //!
 //! Structs become named LLVM structs whose natural layout is the C one. An enum is the named
-//! struct `{ i32 tag, [K x i64] payload }`; each variant's fields are laid out as a C struct
-//! inside the payload, reached by casting the payload pointer. `()` and `!` have no LLVM value
+//! struct `{ i32 tag, i64, ..., i64 }` with K payload words (`{ i32, [0 x i64] }` without
+//! payload); each variant's fields are laid out as a C struct inside the payload, which starts
+//! at the first word and is reached by casting a pointer to it. `()` and `!` have no LLVM value
 //! type: functions returning them return `void`, and expressions of those types yield nothing.
 
 use super::func::Gen;
@@ -33,10 +34,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let size = self.target.get_abi_size(&st);
                 payload_words = payload_words.max(size.div_ceil(8));
             }
-            let body: [BasicTypeEnum; 2] = [
-                self.ctx.i32_type().into(),
-                self.ctx.i64_type().array_type(payload_words as u32).into(),
-            ];
+            // The payload words are separate fields rather than one array: the same layout,
+            // but a value of the enum (a call's result) is then a struct of scalars, which the
+            // fast instruction selector can take apart (`Gen::store_aggregate`). Without
+            // payload, the empty array keeps the enum's alignment.
+            let i64t = self.ctx.i64_type();
+            let mut body: Vec<BasicTypeEnum> = vec![self.ctx.i32_type().into()];
+            if payload_words == 0 {
+                body.push(i64t.array_type(0).into());
+            } else {
+                body.extend((0..payload_words).map(|_| BasicTypeEnum::from(i64t)));
+            }
             self.enum_types[i].set_body(&body, false);
         }
         Ok(())

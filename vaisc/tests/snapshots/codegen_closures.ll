@@ -11,13 +11,10 @@ target triple = "x86_64-pc-linux-gnu"
 
 define internal { i8*, i8* } @mk(i64 %0) {
 entry:
-  %k = alloca i64, align 8
-  store i64 %0, i64* %k, align 8
   %env.heap = call i8* @malloc(i64 8)
   %env = bitcast i8* %env.heap to %mk.closure.1.env*
   %field = getelementptr inbounds %mk.closure.1.env, %mk.closure.1.env* %env, i32 0, i32 0
-  %load = load i64, i64* %k, align 8
-  store i64 %load, i64* %field, align 8
+  store i64 %0, i64* %field, align 8
   %env1 = bitcast %mk.closure.1.env* %env to i8*
   %closure = insertvalue { i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @mk.closure.1 to i8*), i8* undef }, i8* %env1, 1
   ret { i8*, i8* } %closure
@@ -25,109 +22,71 @@ entry:
 
 define internal i64 @twice(i64 %0) {
 entry:
-  %x = alloca i64, align 8
-  store i64 %0, i64* %x, align 8
-  %load = load i64, i64* %x, align 8
-  %mul = mul i64 %load, 2
+  %mul = mul i64 %0, 2
   ret i64 %mul
 }
 
 define internal i64 @ap({ i8*, i8* } %0, i64 %1) {
 entry:
-  %f = alloca { i8*, i8* }, align 8
-  store { i8*, i8* } %0, { i8*, i8* }* %f, align 8
-  %x = alloca i64, align 8
-  store i64 %1, i64* %x, align 8
-  %load = load { i8*, i8* }, { i8*, i8* }* %f, align 8
-  %code = extractvalue { i8*, i8* } %load, 0
-  %env = extractvalue { i8*, i8* } %load, 1
+  %code = extractvalue { i8*, i8* } %0, 0
+  %env = extractvalue { i8*, i8* } %0, 1
   %code1 = bitcast i8* %code to i64 (i8*, i64)*
-  %load2 = load i64, i64* %x, align 8
-  %call = call i64 %code1(i8* %env, i64 %load2)
+  %call = call i64 %code1(i8* %env, i64 %1)
   ret i64 %call
 }
 
 define internal i64 @vais_main() {
 entry:
   %tmp = alloca %main.closure.1.env, align 8
-  %k = alloca i64, align 8
-  %local = alloca { i8*, i8* }, align 8
-  %plain = alloca i64 (i64)*, align 8
-  store i64 3, i64* %k, align 8
   %field = getelementptr inbounds %main.closure.1.env, %main.closure.1.env* %tmp, i32 0, i32 0
-  %load = load i64, i64* %k, align 8
-  store i64 %load, i64* %field, align 8
+  store i64 3, i64* %field, align 8
   %env = bitcast %main.closure.1.env* %tmp to i8*
   %closure = insertvalue { i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @main.closure.1 to i8*), i8* undef }, i8* %env, 1
-  store { i8*, i8* } %closure, { i8*, i8* }* %local, align 8
-  store i64 (i64)* @main.closure.2, i64 (i64)** %plain, align 8
   %call = call { i8*, i8* } @mk(i64 1)
   %code = extractvalue { i8*, i8* } %call, 0
   %env1 = extractvalue { i8*, i8* } %call, 1
   %code2 = bitcast i8* %code to i64 (i8*, i64)*
-  %load3 = load { i8*, i8* }, { i8*, i8* }* %local, align 8
-  %code4 = extractvalue { i8*, i8* } %load3, 0
-  %env5 = extractvalue { i8*, i8* } %load3, 1
-  %code6 = bitcast i8* %code4 to i64 (i8*, i64)*
-  %call7 = call i64 %code6(i8* %env5, i64 2)
-  %call8 = call i64 %code2(i8* %env1, i64 %call7)
-  %call9 = call i64 @ap({ i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @__vais_closure_thunk.0 to i8*), i8* bitcast (i64 (i64)* @twice to i8*) }, i64 1)
-  %add = add i64 %call8, %call9
-  %call10 = call i64 @ap({ i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @main.closure.3 to i8*), i8* null }, i64 0)
-  %add11 = add i64 %add, %call10
-  %load12 = load i64 (i64)*, i64 (i64)** %plain, align 8
-  %call13 = call i64 %load12(i64 5)
-  %add14 = add i64 %add11, %call13
-  ret i64 %add14
+  %code3 = extractvalue { i8*, i8* } %closure, 0
+  %env4 = extractvalue { i8*, i8* } %closure, 1
+  %code5 = bitcast i8* %code3 to i64 (i8*, i64)*
+  %call6 = call i64 %code5(i8* %env4, i64 2)
+  %call7 = call i64 %code2(i8* %env1, i64 %call6)
+  %call8 = call i64 @ap({ i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @__vais_closure_thunk.0 to i8*), i8* bitcast (i64 (i64)* @twice to i8*) }, i64 1)
+  %add = add i64 %call7, %call8
+  %call9 = call i64 @ap({ i8*, i8* } { i8* bitcast (i64 (i8*, i64)* @main.closure.3 to i8*), i8* null }, i64 0)
+  %add10 = add i64 %add, %call9
+  %call11 = call i64 @main.closure.2(i64 5)
+  %add12 = add i64 %add10, %call11
+  ret i64 %add12
 }
 
 define internal i64 @mk.closure.1(i8* %0, i64 %1) #0 {
 entry:
-  %tmp = alloca i8*, align 8
-  store i8* %0, i8** %tmp, align 8
-  %x = alloca i64, align 8
-  store i64 %1, i64* %x, align 8
-  %load = load i64, i64* %x, align 8
-  %load1 = load i8*, i8** %tmp, align 8
-  %conv = bitcast i8* %load1 to %mk.closure.1.env*
+  %conv = bitcast i8* %0 to %mk.closure.1.env*
   %field = getelementptr inbounds %mk.closure.1.env, %mk.closure.1.env* %conv, i32 0, i32 0
-  %load2 = load i64, i64* %field, align 8
-  %add = add i64 %load, %load2
+  %load = load i64, i64* %field, align 8
+  %add = add i64 %1, %load
   ret i64 %add
 }
 
 define internal i64 @main.closure.1(i8* %0, i64 %1) #1 {
 entry:
-  %tmp = alloca i8*, align 8
-  store i8* %0, i8** %tmp, align 8
-  %x = alloca i64, align 8
-  store i64 %1, i64* %x, align 8
-  %load = load i64, i64* %x, align 8
-  %load1 = load i8*, i8** %tmp, align 8
-  %conv = bitcast i8* %load1 to %main.closure.1.env*
+  %conv = bitcast i8* %0 to %main.closure.1.env*
   %field = getelementptr inbounds %main.closure.1.env, %main.closure.1.env* %conv, i32 0, i32 0
-  %load2 = load i64, i64* %field, align 8
-  %mul = mul i64 %load, %load2
+  %load = load i64, i64* %field, align 8
+  %mul = mul i64 %1, %load
   ret i64 %mul
 }
 
 define internal i64 @main.closure.2(i64 %0) {
 entry:
-  %x = alloca i64, align 8
-  store i64 %0, i64* %x, align 8
-  %load = load i64, i64* %x, align 8
-  %sub = sub i64 %load, 1
+  %sub = sub i64 %0, 1
   ret i64 %sub
 }
 
 define internal i64 @main.closure.3(i8* %0, i64 %1) #1 {
 entry:
-  %tmp = alloca i8*, align 8
-  store i8* %0, i8** %tmp, align 8
-  %x = alloca i64, align 8
-  store i64 %1, i64* %x, align 8
-  %load = load i64, i64* %x, align 8
-  ret i64 %load
+  ret i64 %1
 }
 
 declare i8* @malloc(i64)

@@ -8,21 +8,13 @@ target triple = "x86_64-pc-linux-gnu"
 
 define internal double @add(i64 %0, double %1) {
 entry:
-  %a = alloca i64, align 8
-  store i64 %0, i64* %a, align 8
-  %b = alloca double, align 8
-  store double %1, double* %b, align 8
-  %load = load i64, i64* %a, align 8
-  %conv = sitofp i64 %load to double
-  %load1 = load double, double* %b, align 8
-  %add = fadd double %conv, %load1
+  %conv = sitofp i64 %0 to double
+  %add = fadd double %conv, %1
   ret double %add
 }
 
 define internal i64 @vais_main() {
 entry:
-  %t = alloca i8*, align 8
-  %u = alloca i8*, align 8
   %task = call i8* @calloc(i64 1, i64 48)
   %record = bitcast i8* %task to { i64, i64, i8*, double, i64, double }*
   %run = getelementptr inbounds { i64, i64, i8*, double, i64, double }, { i64, i64, i8*, double, i64, double }* %record, i32 0, i32 2
@@ -31,7 +23,6 @@ entry:
   store i64 1, i64* %arg, align 8
   %arg1 = getelementptr inbounds { i64, i64, i8*, double, i64, double }, { i64, i64, i8*, double, i64, double }* %record, i32 0, i32 5
   store double 2.500000e+00, double* %arg1, align 8
-  store i8* %task, i8** %t, align 8
   %task2 = call i8* @calloc(i64 1, i64 48)
   %record3 = bitcast i8* %task2 to { i64, i64, i8*, double, i64, double }*
   %run4 = getelementptr inbounds { i64, i64, i8*, double, i64, double }, { i64, i64, i8*, double, i64, double }* %record3, i32 0, i32 2
@@ -41,18 +32,15 @@ entry:
   %arg6 = getelementptr inbounds { i64, i64, i8*, double, i64, double }, { i64, i64, i8*, double, i64, double }* %record3, i32 0, i32 5
   store double 5.000000e-01, double* %arg6, align 8
   call void @vais.task.spawn(i8* %task2)
-  store i8* %task2, i8** %u, align 8
-  %load = load i8*, i8** %t, align 8
-  call void @vais.task.await(i8* %load)
-  %record7 = bitcast i8* %load to { i64, i64, i8*, double }*
+  call void @vais.task.await(i8* %task)
+  %record7 = bitcast i8* %task to { i64, i64, i8*, double }*
   %result = getelementptr inbounds { i64, i64, i8*, double }, { i64, i64, i8*, double }* %record7, i32 0, i32 3
   %value = load double, double* %result, align 8
-  %load8 = load i8*, i8** %u, align 8
-  call void @vais.task.await(i8* %load8)
-  %record9 = bitcast i8* %load8 to { i64, i64, i8*, double }*
-  %result10 = getelementptr inbounds { i64, i64, i8*, double }, { i64, i64, i8*, double }* %record9, i32 0, i32 3
-  %value11 = load double, double* %result10, align 8
-  %add = fadd double %value, %value11
+  call void @vais.task.await(i8* %task2)
+  %record8 = bitcast i8* %task2 to { i64, i64, i8*, double }*
+  %result9 = getelementptr inbounds { i64, i64, i8*, double }, { i64, i64, i8*, double }* %record8, i32 0, i32 3
+  %value10 = load double, double* %result9, align 8
+  %add = fadd double %value, %value10
   %conv = fptosi double %add to i64
   ret i64 %conv
 }
@@ -123,24 +111,24 @@ run_here:                                         ; preds = %claim_run
   store atomic i64 2, i64* %state release, align 8
   br label %done
 
+done:                                             ; preds = %join, %run_here, %look
+  ret void
+
+wait:                                             ; preds = %look
+  %3 = call i32 @sched_yield()
+  br label %look
+
 claim_join:                                       ; preds = %look
-  %3 = cmpxchg i64* %state, i64 1, i64 3 acq_rel acquire, align 8
-  %won1 = extractvalue { i64, i1 } %3, 1
+  %4 = cmpxchg i64* %state, i64 1, i64 3 acq_rel acquire, align 8
+  %won1 = extractvalue { i64, i1 } %4, 1
   br i1 %won1, label %join, label %look
 
 join:                                             ; preds = %claim_join
   %thread = getelementptr inbounds { i64, i64, i8* }, { i64, i64, i8* }* %record, i32 0, i32 1
   %thread4 = load i64, i64* %thread, align 8
-  %4 = call i32 @pthread_join(i64 %thread4, i8** null)
+  %5 = call i32 @pthread_join(i64 %thread4, i8** null)
   store atomic i64 2, i64* %state release, align 8
   br label %done
-
-wait:                                             ; preds = %look
-  %5 = call i32 @sched_yield()
-  br label %look
-
-done:                                             ; preds = %join, %run_here, %look
-  ret void
 }
 
 declare i32 @pthread_join(i64, i8**)

@@ -39,46 +39,32 @@ declare void @vais_hot_nested_safe_point()
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local i64 @__vais_hot_fn.update(%State* %0) #0 {
 entry:
-  %s = alloca %State*, align 8
-  store %State* %0, %State** %s, align 8
-  %load = load %State*, %State** %s, align 8
-  %field = getelementptr inbounds %State, %State* %load, i32 0, i32 0
+  %field = getelementptr inbounds %State, %State* %0, i32 0, i32 0
   %old = load i64, i64* %field, align 8
   %add = add i64 %old, 1
   store i64 %add, i64* %field, align 8
-  %load1 = load %State*, %State** %s, align 8
-  %field2 = getelementptr inbounds %State, %State* %load1, i32 0, i32 0
-  %load3 = load i64, i64* %field2, align 8
-  ret i64 %load3
+  %field1 = getelementptr inbounds %State, %State* %0, i32 0, i32 0
+  %load = load i64, i64* %field1, align 8
+  ret i64 %load
 }
 
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local i64 @__vais_hot_fn.twice(%State* %0) #0 {
 entry:
-  %s = alloca %State*, align 8
-  store %State* %0, %State** %s, align 8
-  %load = load %State*, %State** %s, align 8
   %body.i = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
   %fn.i = bitcast i8* %body.i to i64 (%State*)*
-  %r.i = call i64 %fn.i(%State* %load)
-  %load1 = load %State*, %State** %s, align 8
-  %body.i3 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
-  %fn.i4 = bitcast i8* %body.i3 to i64 (%State*)*
-  %r.i5 = call i64 %fn.i4(%State* %load1)
-  %add = add i64 %r.i, %r.i5
+  %r.i = call i64 %fn.i(%State* %0)
+  %body.i2 = load atomic i8*, i8** getelementptr inbounds ([2 x i8*], [2 x i8*]* @__vais_hot_table, i64 0, i64 0) acquire, align 8
+  %fn.i3 = bitcast i8* %body.i2 to i64 (%State*)*
+  %r.i4 = call i64 %fn.i3(%State* %0)
+  %add = add i64 %r.i, %r.i4
   ret i64 %add
 }
 
 ; Function Attrs: uwtable
 define internal i64 @run(i64 (%State*)* %0, %State* %1) #1 {
 entry:
-  %f = alloca i64 (%State*)*, align 8
-  store i64 (%State*)* %0, i64 (%State*)** %f, align 8
-  %s = alloca %State*, align 8
-  store %State* %1, %State** %s, align 8
-  %load = load i64 (%State*)*, i64 (%State*)** %f, align 8
-  %load1 = load %State*, %State** %s, align 8
-  %call = call i64 %load(%State* %load1)
+  %call = call i64 %0(%State* %1)
   ret i64 %call
 }
 

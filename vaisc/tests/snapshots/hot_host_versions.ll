@@ -41,10 +41,7 @@ declare void @vais_hot_nested_safe_point()
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local void @__vais_hot_fn.tick(%P* %0) #0 {
 entry:
-  %p = alloca %P*, align 8
-  store %P* %0, %P** %p, align 8
-  %load = load %P*, %P** %p, align 8
-  %field = getelementptr inbounds %P, %P* %load, i32 0, i32 0
+  %field = getelementptr inbounds %P, %P* %0, i32 0, i32 0
   %old = load i64, i64* %field, align 8
   %add = add i64 %old, 1
   store i64 %add, i64* %field, align 8
@@ -54,16 +51,12 @@ entry:
 ; Function Attrs: uwtable
 define internal i64 @sum_y(%P* %0, i64 %1) #1 {
 entry:
-  %layout.slot18 = alloca i64, align 8
-  %layout.start19 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.start19, i64* %layout.slot18, align 8
+  %layout.slot14 = alloca i64, align 8
+  %layout.start15 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.start15, i64* %layout.slot14, align 8
   %layout.slot = alloca i64, align 8
   %layout.start = load i64, i64* @__vais_hot_size.P, align 8
   store i64 %layout.start, i64* %layout.slot, align 8
-  %ps = alloca %P*, align 8
-  store %P* %0, %P** %ps, align 8
-  %n = alloca i64, align 8
-  store i64 %1, i64* %n, align 8
   %t = alloca i64, align 8
   %i = alloca i64, align 8
   %pristine = load atomic i32, i32* @__vais_hot_layouts_moved acquire, align 4
@@ -73,76 +66,72 @@ entry:
 layouts.host:                                     ; preds = %entry
   store i64 0, i64* %t, align 8
   store i64 0, i64* %i, align 8
-  %load = load i64, i64* %n, align 8
   br label %loop
-
-layouts.table:                                    ; preds = %entry
-  store i64 0, i64* %t, align 8
-  store i64 0, i64* %i, align 8
-  %load11 = load i64, i64* %n, align 8
-  br label %loop8
-
-layouts.join:                                     ; preds = %endloop10, %endloop
-  %join = phi i64 [ %load7, %endloop ], [ %load27, %endloop10 ]
-  ret i64 %join
 
 loop:                                             ; preds = %step, %layouts.host
   %i2 = load i64, i64* %i, align 8
-  %more = icmp slt i64 %i2, %load
+  %more = icmp slt i64 %i2, %1
   br i1 %more, label %body, label %endloop
 
 body:                                             ; preds = %loop
   %old = load i64, i64* %t, align 8
-  %load3 = load %P*, %P** %ps, align 8
-  %load4 = load i64, i64* %i, align 8
-  %elem = getelementptr %P, %P* %load3, i64 %load4
+  %load = load i64, i64* %i, align 8
+  %elem = getelementptr %P, %P* %0, i64 %load
   %field = getelementptr inbounds %P, %P* %elem, i32 0, i32 1
-  %load5 = load i64, i64* %field, align 8
-  %add = add i64 %old, %load5
+  %load3 = load i64, i64* %field, align 8
+  %add = add i64 %old, %load3
   store i64 %add, i64* %t, align 8
   br label %step
 
-endloop:                                          ; preds = %loop
-  %load7 = load i64, i64* %t, align 8
-  br label %layouts.join
-
 step:                                             ; preds = %body
-  %i6 = load i64, i64* %i, align 8
-  %next = add i64 %i6, 1
+  %i4 = load i64, i64* %i, align 8
+  %next = add i64 %i4, 1
   store i64 %next, i64* %i, align 8
   br label %loop
 
-loop8:                                            ; preds = %step12, %layouts.table
-  %i13 = load i64, i64* %i, align 8
-  %more14 = icmp slt i64 %i13, %load11
-  br i1 %more14, label %body9, label %endloop10
-
-body9:                                            ; preds = %loop8
-  %old15 = load i64, i64* %t, align 8
-  %load16 = load %P*, %P** %ps, align 8
-  %load17 = load i64, i64* %i, align 8
-  %layout = load i64, i64* %layout.slot, align 8
-  %offset = mul i64 %load17, %layout
-  %raw = bitcast %P* %load16 to i8*
-  %at = getelementptr inbounds i8, i8* %raw, i64 %offset
-  %typed = bitcast i8* %at to %P*
-  %layout20 = load i64, i64* %layout.slot18, align 8
-  %at21 = getelementptr inbounds i8, i8* %at, i64 %layout20
-  %typed22 = bitcast i8* %at21 to i64*
-  %load23 = load i64, i64* %typed22, align 8
-  %add24 = add i64 %old15, %load23
-  store i64 %add24, i64* %t, align 8
-  br label %step12
-
-endloop10:                                        ; preds = %loop8
-  %load27 = load i64, i64* %t, align 8
+endloop:                                          ; preds = %loop
+  %load5 = load i64, i64* %t, align 8
   br label %layouts.join
 
-step12:                                           ; preds = %body9
-  %i25 = load i64, i64* %i, align 8
-  %next26 = add i64 %i25, 1
-  store i64 %next26, i64* %i, align 8
-  br label %loop8
+layouts.join:                                     ; preds = %endloop8, %endloop
+  %join = phi i64 [ %load5, %endloop ], [ %load23, %endloop8 ]
+  ret i64 %join
+
+layouts.table:                                    ; preds = %entry
+  store i64 0, i64* %t, align 8
+  store i64 0, i64* %i, align 8
+  br label %loop6
+
+loop6:                                            ; preds = %step9, %layouts.table
+  %i10 = load i64, i64* %i, align 8
+  %more11 = icmp slt i64 %i10, %1
+  br i1 %more11, label %body7, label %endloop8
+
+body7:                                            ; preds = %loop6
+  %old12 = load i64, i64* %t, align 8
+  %load13 = load i64, i64* %i, align 8
+  %layout = load i64, i64* %layout.slot, align 8
+  %offset = mul i64 %load13, %layout
+  %raw = bitcast %P* %0 to i8*
+  %at = getelementptr inbounds i8, i8* %raw, i64 %offset
+  %typed = bitcast i8* %at to %P*
+  %layout16 = load i64, i64* %layout.slot14, align 8
+  %at17 = getelementptr inbounds i8, i8* %at, i64 %layout16
+  %typed18 = bitcast i8* %at17 to i64*
+  %load19 = load i64, i64* %typed18, align 8
+  %add20 = add i64 %old12, %load19
+  store i64 %add20, i64* %t, align 8
+  br label %step9
+
+step9:                                            ; preds = %body7
+  %i21 = load i64, i64* %i, align 8
+  %next22 = add i64 %i21, 1
+  store i64 %next22, i64* %i, align 8
+  br label %loop6
+
+endloop8:                                         ; preds = %loop6
+  %load23 = load i64, i64* %t, align 8
+  br label %layouts.join
 }
 
 ; Function Attrs: uwtable
@@ -207,20 +196,6 @@ body:                                             ; preds = %loop
   %waiting19 = icmp ne i32 %waiting, 0
   br i1 %waiting19, label %safe_point, label %call
 
-endloop:                                          ; preds = %loop
-  %layout66 = load i64, i64* %layout.slot, align 8
-  %offset67 = mul i64 0, %layout66
-  %at68 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset67
-  %typed69 = bitcast i8* %at68 to %P*
-  %call70 = call i64 @sum_y(%P* %typed69, i64 4)
-  ret i64 %call70
-
-step:                                             ; preds = %layouts.join
-  %i64 = load i64, i64* %f, align 8
-  %next65 = add i64 %i64, 1
-  store i64 %next65, i64* %f, align 8
-  br label %loop
-
 safe_point:                                       ; preds = %body
   call void @vais_hot_safe_point()
   %layout.after = load i64, i64* @__vais_hot_size.P, align 8
@@ -253,17 +228,10 @@ layouts.host:                                     ; preds = %call
   store i64 0, i64* %i, align 8
   br label %loop25
 
-layouts.table:                                    ; preds = %call
-  store i64 0, i64* %i, align 8
-  br label %loop37
-
-layouts.join:                                     ; preds = %endloop39, %endloop27
-  br label %step
-
 loop25:                                           ; preds = %step28, %layouts.host
   %i29 = load i64, i64* %i, align 8
   %more30 = icmp slt i64 %i29, 4
-  br i1 %more30, label %body26, label %endloop27
+  br i1 %more30, label %body26, label %step
 
 body26:                                           ; preds = %loop25
   %load = load i64, i64* %i, align 8
@@ -278,19 +246,26 @@ body26:                                           ; preds = %loop25
   store i64 %add, i64* %field, align 8
   br label %step28
 
-endloop27:                                        ; preds = %loop25
-  br label %layouts.join
-
 step28:                                           ; preds = %body26
   %i35 = load i64, i64* %i, align 8
   %next36 = add i64 %i35, 1
   store i64 %next36, i64* %i, align 8
   br label %loop25
 
+step:                                             ; preds = %loop37, %loop25
+  %i64 = load i64, i64* %f, align 8
+  %next65 = add i64 %i64, 1
+  store i64 %next65, i64* %f, align 8
+  br label %loop
+
+layouts.table:                                    ; preds = %call
+  store i64 0, i64* %i, align 8
+  br label %loop37
+
 loop37:                                           ; preds = %step40, %layouts.table
   %i41 = load i64, i64* %i, align 8
   %more42 = icmp slt i64 %i41, 4
-  br i1 %more42, label %body38, label %endloop39
+  br i1 %more42, label %body38, label %step
 
 body38:                                           ; preds = %loop37
   %load43 = load i64, i64* %i, align 8
@@ -315,14 +290,19 @@ body38:                                           ; preds = %loop37
   store i64 %add61, i64* %typed50, align 8
   br label %step40
 
-endloop39:                                        ; preds = %loop37
-  br label %layouts.join
-
 step40:                                           ; preds = %body38
   %i62 = load i64, i64* %i, align 8
   %next63 = add i64 %i62, 1
   store i64 %next63, i64* %i, align 8
   br label %loop37
+
+endloop:                                          ; preds = %loop
+  %layout66 = load i64, i64* %layout.slot, align 8
+  %offset67 = mul i64 0, %layout66
+  %at68 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset67
+  %typed69 = bitcast i8* %at68 to %P*
+  %call70 = call i64 @sum_y(%P* %typed69, i64 4)
+  ret i64 %call70
 }
 
 ; Function Attrs: argmemonly nofree nounwind willreturn

@@ -41,10 +41,7 @@ declare void @vais_hot_nested_safe_point()
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define dso_local void @__vais_hot_fn.tick(%P* %0) #0 {
 entry:
-  %p = alloca %P*, align 8
-  store %P* %0, %P** %p, align 8
-  %load = load %P*, %P** %p, align 8
-  %field = getelementptr inbounds %P, %P* %load, i32 0, i32 0
+  %field = getelementptr inbounds %P, %P* %0, i32 0, i32 0
   %old = load i64, i64* %field, align 8
   %add = add i64 %old, 1
   store i64 %add, i64* %field, align 8
@@ -54,16 +51,12 @@ entry:
 ; Function Attrs: uwtable
 define internal i64 @sum_y(%P* %0, i64 %1) #1 {
 entry:
-  %layout.slot17 = alloca i64, align 8
-  %layout.start18 = load i64, i64* @__vais_hot_offset.P.y, align 8
-  store i64 %layout.start18, i64* %layout.slot17, align 8
+  %layout.slot13 = alloca i64, align 8
+  %layout.start14 = load i64, i64* @__vais_hot_offset.P.y, align 8
+  store i64 %layout.start14, i64* %layout.slot13, align 8
   %layout.slot = alloca i64, align 8
   %layout.start = load i64, i64* @__vais_hot_size.P, align 8
   store i64 %layout.start, i64* %layout.slot, align 8
-  %ps = alloca %P*, align 8
-  store %P* %0, %P** %ps, align 8
-  %n = alloca i64, align 8
-  store i64 %1, i64* %n, align 8
   %t = alloca i64, align 8
   %i = alloca i64, align 8
   store i64 0, i64* %t, align 8
@@ -73,73 +66,63 @@ entry:
 
 layouts.host:                                     ; preds = %entry
   store i64 0, i64* %i, align 8
-  %load = load i64, i64* %n, align 8
   br label %loop
-
-layouts.table:                                    ; preds = %entry
-  store i64 0, i64* %i, align 8
-  %load10 = load i64, i64* %n, align 8
-  br label %loop7
-
-layouts.join:                                     ; preds = %endloop9, %endloop
-  %load26 = load i64, i64* %t, align 8
-  ret i64 %load26
 
 loop:                                             ; preds = %step, %layouts.host
   %i2 = load i64, i64* %i, align 8
-  %more = icmp slt i64 %i2, %load
-  br i1 %more, label %body, label %endloop
+  %more = icmp slt i64 %i2, %1
+  br i1 %more, label %body, label %layouts.join
 
 body:                                             ; preds = %loop
   %old = load i64, i64* %t, align 8
-  %load3 = load %P*, %P** %ps, align 8
-  %load4 = load i64, i64* %i, align 8
-  %elem = getelementptr %P, %P* %load3, i64 %load4
+  %load = load i64, i64* %i, align 8
+  %elem = getelementptr %P, %P* %0, i64 %load
   %field = getelementptr inbounds %P, %P* %elem, i32 0, i32 1
-  %load5 = load i64, i64* %field, align 8
-  %add = add i64 %old, %load5
+  %load3 = load i64, i64* %field, align 8
+  %add = add i64 %old, %load3
   store i64 %add, i64* %t, align 8
   br label %step
 
-endloop:                                          ; preds = %loop
-  br label %layouts.join
-
 step:                                             ; preds = %body
-  %i6 = load i64, i64* %i, align 8
-  %next = add i64 %i6, 1
+  %i4 = load i64, i64* %i, align 8
+  %next = add i64 %i4, 1
   store i64 %next, i64* %i, align 8
   br label %loop
 
-loop7:                                            ; preds = %step11, %layouts.table
-  %i12 = load i64, i64* %i, align 8
-  %more13 = icmp slt i64 %i12, %load10
-  br i1 %more13, label %body8, label %endloop9
+layouts.join:                                     ; preds = %loop5, %loop
+  %load22 = load i64, i64* %t, align 8
+  ret i64 %load22
 
-body8:                                            ; preds = %loop7
-  %old14 = load i64, i64* %t, align 8
-  %load15 = load %P*, %P** %ps, align 8
-  %load16 = load i64, i64* %i, align 8
+layouts.table:                                    ; preds = %entry
+  store i64 0, i64* %i, align 8
+  br label %loop5
+
+loop5:                                            ; preds = %step8, %layouts.table
+  %i9 = load i64, i64* %i, align 8
+  %more10 = icmp slt i64 %i9, %1
+  br i1 %more10, label %body6, label %layouts.join
+
+body6:                                            ; preds = %loop5
+  %old11 = load i64, i64* %t, align 8
+  %load12 = load i64, i64* %i, align 8
   %layout = load i64, i64* %layout.slot, align 8
-  %offset = mul i64 %load16, %layout
-  %raw = bitcast %P* %load15 to i8*
+  %offset = mul i64 %load12, %layout
+  %raw = bitcast %P* %0 to i8*
   %at = getelementptr inbounds i8, i8* %raw, i64 %offset
   %typed = bitcast i8* %at to %P*
-  %layout19 = load i64, i64* %layout.slot17, align 8
-  %at20 = getelementptr inbounds i8, i8* %at, i64 %layout19
-  %typed21 = bitcast i8* %at20 to i64*
-  %load22 = load i64, i64* %typed21, align 8
-  %add23 = add i64 %old14, %load22
-  store i64 %add23, i64* %t, align 8
-  br label %step11
+  %layout15 = load i64, i64* %layout.slot13, align 8
+  %at16 = getelementptr inbounds i8, i8* %at, i64 %layout15
+  %typed17 = bitcast i8* %at16 to i64*
+  %load18 = load i64, i64* %typed17, align 8
+  %add19 = add i64 %old11, %load18
+  store i64 %add19, i64* %t, align 8
+  br label %step8
 
-endloop9:                                         ; preds = %loop7
-  br label %layouts.join
-
-step11:                                           ; preds = %body8
-  %i24 = load i64, i64* %i, align 8
-  %next25 = add i64 %i24, 1
-  store i64 %next25, i64* %i, align 8
-  br label %loop7
+step8:                                            ; preds = %body6
+  %i20 = load i64, i64* %i, align 8
+  %next21 = add i64 %i20, 1
+  store i64 %next21, i64* %i, align 8
+  br label %loop5
 }
 
 ; Function Attrs: uwtable
@@ -204,20 +187,6 @@ body:                                             ; preds = %loop
   %waiting19 = icmp ne i32 %waiting, 0
   br i1 %waiting19, label %safe_point, label %call
 
-endloop:                                          ; preds = %loop
-  %layout66 = load i64, i64* %layout.slot, align 8
-  %offset67 = mul i64 0, %layout66
-  %at68 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset67
-  %typed69 = bitcast i8* %at68 to %P*
-  %call70 = call i64 @sum_y(%P* %typed69, i64 4)
-  ret i64 %call70
-
-step:                                             ; preds = %layouts.join
-  %i64 = load i64, i64* %f, align 8
-  %next65 = add i64 %i64, 1
-  store i64 %next65, i64* %f, align 8
-  br label %loop
-
 safe_point:                                       ; preds = %body
   call void @vais_hot_safe_point()
   %layout.after = load i64, i64* @__vais_hot_size.P, align 8
@@ -250,17 +219,10 @@ layouts.host:                                     ; preds = %call
   store i64 0, i64* %i, align 8
   br label %loop25
 
-layouts.table:                                    ; preds = %call
-  store i64 0, i64* %i, align 8
-  br label %loop37
-
-layouts.join:                                     ; preds = %endloop39, %endloop27
-  br label %step
-
 loop25:                                           ; preds = %step28, %layouts.host
   %i29 = load i64, i64* %i, align 8
   %more30 = icmp slt i64 %i29, 4
-  br i1 %more30, label %body26, label %endloop27
+  br i1 %more30, label %body26, label %step
 
 body26:                                           ; preds = %loop25
   %load = load i64, i64* %i, align 8
@@ -275,19 +237,26 @@ body26:                                           ; preds = %loop25
   store i64 %add, i64* %field, align 8
   br label %step28
 
-endloop27:                                        ; preds = %loop25
-  br label %layouts.join
-
 step28:                                           ; preds = %body26
   %i35 = load i64, i64* %i, align 8
   %next36 = add i64 %i35, 1
   store i64 %next36, i64* %i, align 8
   br label %loop25
 
+step:                                             ; preds = %loop37, %loop25
+  %i64 = load i64, i64* %f, align 8
+  %next65 = add i64 %i64, 1
+  store i64 %next65, i64* %f, align 8
+  br label %loop
+
+layouts.table:                                    ; preds = %call
+  store i64 0, i64* %i, align 8
+  br label %loop37
+
 loop37:                                           ; preds = %step40, %layouts.table
   %i41 = load i64, i64* %i, align 8
   %more42 = icmp slt i64 %i41, 4
-  br i1 %more42, label %body38, label %endloop39
+  br i1 %more42, label %body38, label %step
 
 body38:                                           ; preds = %loop37
   %load43 = load i64, i64* %i, align 8
@@ -312,14 +281,19 @@ body38:                                           ; preds = %loop37
   store i64 %add61, i64* %typed50, align 8
   br label %step40
 
-endloop39:                                        ; preds = %loop37
-  br label %layouts.join
-
 step40:                                           ; preds = %body38
   %i62 = load i64, i64* %i, align 8
   %next63 = add i64 %i62, 1
   store i64 %next63, i64* %i, align 8
   br label %loop37
+
+endloop:                                          ; preds = %loop
+  %layout66 = load i64, i64* %layout.slot, align 8
+  %offset67 = mul i64 0, %layout66
+  %at68 = getelementptr inbounds i8, i8* bitcast ([4 x { %P, %P, [64 x i8] }]* @__vais_hot_local.main.ps.0 to i8*), i64 %offset67
+  %typed69 = bitcast i8* %at68 to %P*
+  %call70 = call i64 @sum_y(%P* %typed69, i64 4)
+  ret i64 %call70
 }
 
 ; Function Attrs: argmemonly nofree nounwind willreturn

@@ -28,17 +28,13 @@ target triple = "x86_64-pc-linux-gnu"
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.update(%State* %0) #0 {
 entry:
-  %s = alloca %State*, align 8
-  store %State* %0, %State** %s, align 8
-  %load = load %State*, %State** %s, align 8
-  %field = getelementptr inbounds %State, %State* %load, i32 0, i32 0
+  %field = getelementptr inbounds %State, %State* %0, i32 0, i32 0
   %old = load i64, i64* %field, align 8
   %add = add i64 %old, 2
   store i64 %add, i64* %field, align 8
-  %load1 = load %State*, %State** %s, align 8
-  %field2 = getelementptr inbounds %State, %State* %load1, i32 0, i32 0
-  %load3 = load i64, i64* %field2, align 8
-  ret i64 %load3
+  %field1 = getelementptr inbounds %State, %State* %0, i32 0, i32 0
+  %load = load i64, i64* %field1, align 8
+  ret i64 %load
 }
 
 ; Function Attrs: noinline

@@ -16,10 +16,7 @@ declare i64 @vais_hot_on_reload(void (i64)*)
 ; Function Attrs: null_pointer_is_valid uwtable
 define internal void @note(i64 %0) #0 {
 entry:
-  %v = alloca i64, align 8
-  store i64 %0, i64* %v, align 8
-  %load = load i64, i64* %v, align 8
-  %add = add i64 %load, 1
+  %add = add i64 %0, 1
   ret void
 }
 

@@ -31,8 +31,6 @@ declare i64 @__vais_hot_fn.shout()
 ; Function Attrs: noinline null_pointer_is_valid uwtable
 define protected i64 @__vais_hot_body.greet(i64 %0) #0 {
 entry:
-  %n = alloca i64, align 8
-  store i64 %0, i64* %n, align 8
   %cached.i12 = load atomic i8*, i8** @.str.1.cache acquire, align 8
   %missing.i13 = icmp eq i8* %cached.i12, null
   br i1 %missing.i13, label %miss.i16, label %hit.i14
@@ -47,8 +45,7 @@ miss.i16:                                         ; preds = %entry
 __vais_hot_lit.exit17:                            ; preds = %miss.i16, %hit.i14
   %lit18 = phi i8* [ %cached.i12, %hit.i14 ], [ %copy.i15, %miss.i16 ]
   store i8* %lit18, i8** @last, align 8
-  %load = load i64, i64* %n, align 8
-  %cmp = icmp sgt i64 %load, 0
+  %cmp = icmp sgt i64 %0, 0
   br i1 %cmp, label %then, label %else
 
 then:                                             ; preds = %__vais_hot_lit.exit17
@@ -68,6 +65,9 @@ __vais_hot_lit.exit10:                            ; preds = %miss.i9, %hit.i7
   %call = call i32 @puts(i8* %lit211)
   br label %endif
 
+endif:                                            ; preds = %__vais_hot_lit.exit, %__vais_hot_lit.exit10
+  ret i64 0
+
 else:                                             ; preds = %__vais_hot_lit.exit17
   %cached.i = load atomic i8*, i8** @.str.3.cache acquire, align 8
   %missing.i = icmp eq i8* %cached.i, null
@@ -84,9 +84,6 @@ __vais_hot_lit.exit:                              ; preds = %miss.i, %hit.i
   %lit34 = phi i8* [ %cached.i, %hit.i ], [ %copy.i, %miss.i ]
   %call1 = call i32 @puts(i8* %lit34)
   br label %endif
-
-endif:                                            ; preds = %__vais_hot_lit.exit, %__vais_hot_lit.exit10
-  ret i64 0
 }
 
 declare i8* @vais_hot_literal(i8**, i8*, i64)
