@@ -190,6 +190,12 @@ pub struct Expr {
     pub span: Span,
 }
 
+// A large program has hundreds of thousands of expressions and tens of thousands of statements,
+// all alive until the check is done, so their size is most of the front end's memory. Rare, large
+// variants are boxed to keep the common node small (issue 12); these guards keep it so.
+const _: () = assert!(std::mem::size_of::<Expr>() <= 80);
+const _: () = assert!(std::mem::size_of::<Stmt>() <= 144);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
     Add,
@@ -255,7 +261,7 @@ pub enum ExprKind {
     Char(u8),
     Bool(bool),
     /// `sizeof(T)`: the size in bytes of a type.
-    SizeOf(TypeExpr),
+    SizeOf(Box<TypeExpr>),
     /// `p[a..b]`: a slice of a pointer or array, only meaningful as a for-each's iterable.
     Slice(Box<Expr>, Box<Expr>, Box<Expr>, bool),
     /// `(a, b)`: a tuple of two or more values.
@@ -269,11 +275,11 @@ pub enum ExprKind {
     Call(Box<Expr>, Vec<Expr>),
     /// `@(args)`: calls the enclosing function.
     SelfCall(Vec<Expr>),
-    MethodCall(Box<Expr>, Ident, Vec<Expr>),
+    MethodCall(Box<Expr>, Box<Ident>, Vec<Expr>),
     Index(Box<Expr>, Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    Cast(Box<Expr>, TypeExpr),
+    Cast(Box<Expr>, Box<TypeExpr>),
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `Name { f: e, .. }`, or `Enum.Variant { f: e }` when the path has two parts.
     StructLit(Vec<Ident>, Vec<(Ident, Expr)>),
@@ -281,7 +287,7 @@ pub enum ExprKind {
     ArrayRepeat(Box<Expr>, Box<Expr>),
     Block(Block),
     If(Box<Expr>, Block, Option<Box<Expr>>),
-    Loop(LoopHead, Block),
+    Loop(Box<LoopHead>, Block),
     Match(Box<Expr>, Vec<Arm>),
     Break,
     Continue,
@@ -337,7 +343,7 @@ pub enum Stmt {
     Let {
         name: Ident,
         mutable: bool,
-        ty: Option<TypeExpr>,
+        ty: Option<Box<TypeExpr>>,
         init: Expr,
     },
     /// `(a, b) := e`: destructures a tuple into new variables (`_` skips an element).

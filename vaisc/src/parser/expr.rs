@@ -163,7 +163,7 @@ impl Parser {
         Ok(Stmt::Let {
             name,
             mutable,
-            ty,
+            ty: ty.map(Box::new),
             init,
         })
     }
@@ -336,7 +336,7 @@ impl Parser {
                     let args = self.args(")")?;
                     let span = e.span.to(self.prev_span());
                     e = Expr {
-                        kind: ExprKind::MethodCall(Box::new(e), name, args),
+                        kind: ExprKind::MethodCall(Box::new(e), Box::new(name), args),
                         span,
                     };
                 } else if self.struct_lit_follows() && path_of(&e).is_some() {
@@ -361,7 +361,7 @@ impl Parser {
                 let ty = self.ty()?;
                 let span = e.span.to(ty.span);
                 e = Expr {
-                    kind: ExprKind::Cast(Box::new(e), ty),
+                    kind: ExprKind::Cast(Box::new(e), Box::new(ty)),
                     span,
                 };
             } else {
@@ -524,7 +524,7 @@ impl Parser {
                 self.bump();
                 let ty = self.ty()?;
                 self.expect_punct(")")?;
-                ExprKind::SizeOf(ty)
+                ExprKind::SizeOf(Box::new(ty))
             }
             TokenKind::True => {
                 self.bump();
@@ -711,7 +711,7 @@ impl Parser {
         };
         let body = self.block()?;
         Ok(Expr {
-            kind: ExprKind::Loop(head, body),
+            kind: ExprKind::Loop(Box::new(head), body),
             span: lo.to(self.prev_span()),
         })
     }

@@ -43,9 +43,10 @@ fn show(e: &Expr) -> String {
         }
         ExprKind::SizeOf(_) => "sizeof(T)".to_string(),
         ExprKind::Char(c) => format!("'{}'", *c as char),
-        ExprKind::Loop(LoopHead::Each { var, iter }, _) => {
-            format!("each {} in {}", var.name, show(iter))
-        }
+        ExprKind::Loop(head, _) => match &**head {
+            LoopHead::Each { var, iter } => format!("each {} in {}", var.name, show(iter)),
+            _ => format!("{:?}", e.kind),
+        },
         other => format!("{other:?}"),
     }
 }

@@ -25,7 +25,7 @@ impl Checker {
                     mutable,
                     ty,
                     init,
-                } => stmts.push(self.let_stmt(ctx, name, *mutable, ty.as_ref(), init)),
+                } => stmts.push(self.let_stmt(ctx, name, *mutable, ty.as_deref(), init)),
                 ast::Stmt::LetTuple {
                     names,
                     mutable,
