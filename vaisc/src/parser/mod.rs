@@ -4,11 +4,13 @@
 //! statement loops catch it, skip to a sensible restart point and carry on, so one run reports
 //! every independent syntax error and later stages still see every item that parsed.
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
-//! expressions, `pattern.rs` match patterns, `closure.rs` closure literals and closure types.
+//! expressions, `pattern.rs` match patterns, `closure.rs` closure literals and closure types,
+//! `halves.rs` the parse of a long file on two threads.
 
 mod closure;
 mod expr;
 mod generic;
+mod halves;
 mod pattern;
 
 use crate::ast::*;
@@ -55,24 +57,14 @@ pub struct Parsed {
 /// Lexes and parses one file, noting on the way whether it names a formatting built-in (so
 /// that the loader does not lex it again to find out).
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
-    let (tokens, diags) = lex(file, text);
-    let names_fmt = tokens.iter().any(|t| {
+    let lexed = lex(file, text);
+    let names_fmt = lexed.0.iter().any(|t| {
         matches!(&t.kind, TokenKind::Ident(n) if n == "print" || n == "println" || n == "format")
     });
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        diags,
-        no_struct: false,
-        depth: 0,
-        too_deep: false,
-        muted: false,
-        in_trait: false,
-    };
-    let module = parser.module();
+    let (module, diags) = halves::parse_tokens(file, text, lexed, halves::SPLIT_TOKENS);
     Parsed {
         module,
-        diags: parser.diags,
+        diags,
         names_fmt,
     }
 }
