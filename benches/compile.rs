@@ -7,9 +7,10 @@
 //! - `vaisc check` of generated 5,000- and 50,000-line programs, as the whole CLI (process
 //!   start included) and as the front end in process (`driver::check_file`), with the lines
 //!   per second printed. Target: at least 500,000 lines per second.
-//! - Watch's front-end re-check after a one-function edit (`driver::check_file_cached` with
-//!   the trees of the previous check), for 50,000 lines in one file and in ten files, side by
-//!   side with a check from scratch of the same program.
+//! - Watch's front-end re-check after a one-function edit (`driver::check_file_incremental`:
+//!   the trees of unchanged files and the re-check of only the changed bodies), for 50,000
+//!   lines in one file and in ten files, side by side with a check from scratch of the same
+//!   program.
 //!
 //! Run with `cargo bench -p vaisc --bench compile [-- FILTER]`.
 
@@ -118,6 +119,19 @@ fn front_end(file: &Path, trees: &mut ParseCache) -> (Duration, driver::Checked)
     let took = start.elapsed();
     assert_eq!(checked.error_count(), 0, "generated program has errors");
     (took, checked)
+}
+
+/// Checks `file` as `vaisc watch` does between saves (`driver::check_file_incremental`: the
+/// kept trees of unchanged files and the re-check of only the changed function bodies), then
+/// gives the result back for the next check, as watch does after building: how long the
+/// check took.
+fn watch_check(file: &Path, front: &mut driver::FrontEnd) -> Duration {
+    let start = Instant::now();
+    let checked = driver::check_file_incremental(file, front).expect("read program");
+    let took = start.elapsed();
+    assert_eq!(checked.error_count(), 0, "generated program has errors");
+    front.keep(checked);
+    took
 }
 
 /// A check from scratch in process: how long it took.
@@ -245,25 +259,26 @@ fn watch_recheck(c: &mut Criterion) {
     for (parts, what) in [(1, "one file"), (10, "10 files")] {
         let dir = bench_dir(&format!("recheck{parts}"));
         let (entry, files) = write_program(&dir, 50000, parts);
-        let mut trees = ParseCache::new();
-        front_end(&entry, &mut trees);
+        let mut front = driver::FrontEnd::new();
+        watch_check(&entry, &mut front);
         let mut edit = Edit::new(&files);
-        let mut recheck = |trees: &mut ParseCache| {
+        let mut recheck = |front: &mut driver::FrontEnd| {
             edit.toggle();
-            front_end(&entry, trees).0
+            watch_check(&entry, front)
         };
-        let warm = median(11, || recheck(&mut trees));
+        let warm = median(11, || recheck(&mut front));
         let from_scratch = median(11, || scratch(&entry));
         println!(
-            "re-check after a one-function edit, 50000 lines in {what}: {:.1} ms with the kept trees ({} of {} files parsed again), {:.1} ms from scratch",
+            "re-check after a one-function edit, 50000 lines in {what}: {:.1} ms as watch does it ({} of {} files parsed again, {:?} bodies checked again), {:.1} ms from scratch",
             warm.as_secs_f64() * 1e3,
-            trees.parsed,
-            trees.parsed + trees.reused,
+            front.trees.parsed,
+            front.trees.parsed + front.trees.reused,
+            front.session.rechecked,
             from_scratch.as_secs_f64() * 1e3,
         );
         group.bench_function(
             format!("re-check after an edit, 50000 lines in {what}"),
-            |b| b.iter_custom(|iters| (0..iters).map(|_| recheck(&mut trees)).sum()),
+            |b| b.iter_custom(|iters| (0..iters).map(|_| recheck(&mut front)).sum()),
         );
         group.bench_function(format!("check from scratch, 50000 lines in {what}"), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| scratch(&entry)).sum())
