@@ -46,9 +46,6 @@ pub struct HotReport {
     pub migration: Option<String>,
     /// Fields the migration resets because their type changed beyond what `as` converts.
     pub migration_warnings: Vec<String>,
-    /// How many functions' code hashes the patch plan took from the record of the host's
-    /// check instead of hashing their code (`None`: it hashed every function).
-    pub hashes_reused: Option<usize>,
 }
 
 impl HotReport {
@@ -300,7 +297,6 @@ fn build_patch(
                     let reused = host_check.zip(checked.record.as_ref()).and_then(|(hc, r)| {
                         hot::patch_hashes_reusing(program, &checked.sources, host, hc, r)
                     });
-                    report.hashes_reused = reused.as_ref().map(|(_, n)| *n);
                     match reused {
                         Some((code, _)) => {
                             way.set(REUSED_PHASE);
