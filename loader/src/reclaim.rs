@@ -19,13 +19,20 @@
 //! holds lead elsewhere. So one round, in which each thread is looked at once at a moment of its
 //! own, is enough.
 //!
+//! The runtime's own threads that watch for new patches (`watch.rs`) never run patch code
+//! but the program's reload callbacks, and the library one of them just loaded replaced
+//! another, whose addresses may linger in the live part of its stack for as long as it waits
+//! for the next change. Such a thread is not asked, unless it is running callbacks at the
+//! moment ([`running_vais`]): once a library is superseded nothing can enter it again, so a
+//! thread that is not in Vais code when the round looks cannot be in the library later.
+//!
 //! The handler allocates nothing and takes no locks; it reads the stack with
 //! `process_vm_readv`, which reports unreadable memory instead of faulting. The round's inputs
 //! live in fixed statics guarded by an even/odd round counter, so an answer that arrives late,
 //! from a round that has ended, is never counted for the next one.
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -53,6 +60,69 @@ static TIDS: [AtomicI32; MAX_THREADS] = [const { AtomicI32::new(0) }; MAX_THREAD
 static DONE: [AtomicU64; MAX_THREADS] = [const { AtomicU64::new(0) }; MAX_THREADS];
 /// Bit `i` set: range `i` is (or may be) in use.
 static HITS: AtomicU64 = AtomicU64::new(0);
+
+/// Most runtime threads that never run Vais code but callbacks ([`runtime_thread`]).
+const MAX_RUNTIME_THREADS: usize = 16;
+/// Their thread ids (0: a free entry).
+static RUNTIME_TIDS: [AtomicI32; MAX_RUNTIME_THREADS] =
+    [const { AtomicI32::new(0) }; MAX_RUNTIME_THREADS];
+/// Per entry: the thread is running the program's callbacks, which are Vais code.
+static RUNTIME_IN_VAIS: [AtomicBool; MAX_RUNTIME_THREADS] =
+    [const { AtomicBool::new(false) }; MAX_RUNTIME_THREADS];
+
+/// The calling thread's id.
+fn current_tid() -> i32 {
+    // SAFETY: `gettid` has no preconditions.
+    unsafe { libc::syscall(libc::SYS_gettid) as i32 }
+}
+
+/// A runtime thread's entry in [`RUNTIME_TIDS`], cleared when the thread's guard is dropped
+/// (so that a later thread given the same id by the kernel is asked as any other).
+pub struct RuntimeThread(Option<usize>);
+
+impl Drop for RuntimeThread {
+    fn drop(&mut self) {
+        if let Some(i) = self.0 {
+            RUNTIME_TIDS[i].store(0, Ordering::Release);
+        }
+    }
+}
+
+/// Marks the calling thread, until the guard is dropped, as one of the runtime's that runs no
+/// Vais code outside [`running_vais`]: the check does not ask it otherwise (see the module
+/// comment). If every entry is taken, the thread is asked as any other.
+pub fn runtime_thread() -> RuntimeThread {
+    let tid = current_tid();
+    RuntimeThread(RUNTIME_TIDS.iter().position(|slot| {
+        slot.compare_exchange(0, tid, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }))
+}
+
+/// Runs `f`, which may run Vais code, with the calling thread counted as running it if it is
+/// a runtime thread ([`runtime_thread`]).
+pub fn running_vais<R>(f: impl FnOnce() -> R) -> R {
+    let tid = current_tid();
+    let entry = RUNTIME_TIDS
+        .iter()
+        .position(|t| t.load(Ordering::Acquire) == tid);
+    if let Some(i) = entry {
+        RUNTIME_IN_VAIS[i].store(true, Ordering::SeqCst);
+    }
+    let out = f();
+    if let Some(i) = entry {
+        RUNTIME_IN_VAIS[i].store(false, Ordering::SeqCst);
+    }
+    out
+}
+
+/// Whether thread `tid` is a runtime thread that is not running Vais code now.
+fn idle_runtime_thread(tid: i32) -> bool {
+    RUNTIME_TIDS
+        .iter()
+        .zip(&RUNTIME_IN_VAIS)
+        .any(|(t, busy)| t.load(Ordering::Acquire) == tid && !busy.load(Ordering::SeqCst))
+}
 
 /// Why a round could not tell which libraries are free.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +188,7 @@ pub fn in_use(ranges: &[(usize, usize)], own_frames: usize) -> Result<u64, ScanE
     }
     let mut waiting = Vec::new();
     for (i, &tid) in tids.iter().enumerate() {
-        if tid == me {
+        if tid == me || idle_runtime_thread(tid) {
             continue;
         }
         match tgkill(pid, tid, sig) {
@@ -383,6 +453,37 @@ mod tests {
         let hits = in_use(&[(lo + 2048, lo + 4096), (lo + 1024, lo + 2048)], 0)
             .expect("an exited thread is not waited for");
         assert_eq!(hits & 0b10, 0, "nothing points into the second range");
+    }
+
+    /// A runtime thread's stack counts only while it runs Vais code (`running_vais`).
+    #[test]
+    fn an_idle_runtime_threads_stack_does_not_count() {
+        let _round = ONE_ROUND.lock();
+        static REGION: [u8; 64] = [0; 64];
+        let lo = REGION.as_ptr() as usize;
+        let range = [(lo, lo + 64)];
+        // The thread holds the word while idle, then while "running callbacks".
+        let (go, wait) = mpsc::channel::<()>();
+        let (said, heard) = mpsc::channel::<()>();
+        let handle = std::thread::spawn(move || {
+            let _runtime = runtime_thread();
+            let slot = std::hint::black_box([lo + 8, !lo]);
+            said.send(()).ok();
+            wait.recv().ok();
+            running_vais(|| {
+                said.send(()).ok();
+                wait.recv().ok();
+            });
+            std::hint::black_box(slot);
+        });
+        heard.recv().ok();
+        let idle = in_use(&range, 0).expect("every thread answers");
+        go.send(()).ok();
+        heard.recv().ok();
+        let busy = in_use(&range, 0).expect("every thread answers");
+        go.send(()).ok();
+        handle.join().ok();
+        assert_eq!((idle, busy), (0, 1));
     }
 
     /// Scans the calling thread from this frame up, for a range made in a deeper frame.

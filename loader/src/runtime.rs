@@ -688,7 +688,9 @@ fn millis(d: std::time::Duration) -> f64 {
 }
 
 fn run_callbacks(callbacks: &[extern "C" fn(i64)], number: i64) {
-    for cb in callbacks {
-        cb(number);
-    }
+    crate::reclaim::running_vais(|| {
+        for cb in callbacks {
+            cb(number);
+        }
+    });
 }

@@ -47,6 +47,8 @@ pub fn watch_file(file: &Path, on_change: impl Fn() + Send + 'static) -> Result<
     std::thread::Builder::new()
         .name("vais-hot-watch".into())
         .spawn(move || {
+            // This thread runs Vais code only in the reload callbacks (`running_vais`).
+            let _runtime = crate::reclaim::runtime_thread();
             let mut watcher: RecommendedWatcher = watcher;
             let touches_file = |e: &Event| {
                 matches!(
