@@ -254,6 +254,10 @@ pub enum UnOp {
 
 #[derive(Debug, Clone)]
 pub enum ExprKind {
+    /// A plain function's body the lexer passed over (`lexer::TokenKind::Unlexed`), for a
+    /// `--patch-only` check that takes that body's check from the host's record. Checking it
+    /// is an internal error: such a check then gives way to a full one.
+    Unparsed,
     Int(u128),
     Float(f64),
     Str(String),

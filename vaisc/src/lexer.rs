@@ -29,6 +29,9 @@ pub enum TokenKind {
     True,
     False,
     Punct(&'static str),
+    /// A function body the lexer was told to pass over (`lex_skipping`), `{` to `}`: the
+    /// parser makes it an `ast::ExprKind::Unparsed` body.
+    Unlexed,
     Eof,
 }
 
@@ -110,21 +113,38 @@ const SPLIT_LEN: usize = 1 << 18;
 /// line either way; and the only look back at earlier tokens, whether a number follows a `.`,
 /// concerns a token starting with a digit, not a letter.
 pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    lex_skipping(file, text, &[])
+}
+
+/// [`lex`], passing over the ranges `skips` (offsets in the file, in order, not overlapping):
+/// a range that starts where a token may start becomes one [`TokenKind::Unlexed`] token, and
+/// lexing goes on at its end. A range the lexer is inside a token or comment at the start of
+/// is lexed as usual. The caller makes sure each range is a whole function body, `{` to `}`.
+pub fn lex_skipping(
+    file: FileId,
+    text: &str,
+    skips: &[(usize, usize)],
+) -> (Vec<Token>, Vec<Diagnostic>) {
     let cut = if text.len() >= SPLIT_LEN {
         split_point(text)
     } else {
         None
     };
     let Some(cut) = cut else {
-        return lex_part(file, text, 0, text.len() / 2 + 1);
+        return lex_part(file, text, 0, text.len() / 2 + 1, skips);
     };
     let (head, tail) = text.split_at(cut);
+    // Each half passes over the ranges wholly inside it.
+    let head_skips = &skips[..skips.partition_point(|&(_, hi)| hi <= cut)];
+    let tail_skips = &skips[skips.partition_point(|&(lo, _)| lo < cut)..];
     let (first, second) = std::thread::scope(|scope| {
         let second = std::thread::Builder::new()
             .name("vaisc-lex".to_string())
-            .spawn_scoped(scope, || lex_part(file, tail, cut, tail.len() / 2 + 1));
+            .spawn_scoped(scope, || {
+                lex_part(file, tail, cut, tail.len() / 2 + 1, tail_skips)
+            });
         // The whole file's tokens end up in the first half's vector.
-        let first = lex_part(file, head, 0, text.len() / 2 + 1);
+        let first = lex_part(file, head, 0, text.len() / 2 + 1, head_skips);
         (first, second.map(|h| h.join()))
     });
     let (mut tokens, mut diags) = first;
@@ -139,7 +159,7 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         // No second thread: lex the rest here.
         Err(_) => {
-            let (more, mut more_diags) = lex_part(file, tail, cut, 0);
+            let (more, mut more_diags) = lex_part(file, tail, cut, 0, tail_skips);
             tokens.pop();
             tokens.extend(more);
             diags.append(&mut more_diags);
@@ -171,16 +191,21 @@ fn lex_part(
     text: &str,
     base: usize,
     capacity: usize,
+    skips: &[(usize, usize)],
 ) -> (Vec<Token>, Vec<Diagnostic>) {
+    // Fewer tokens are made when bodies are passed over; no more room is reserved than a
+    // skipped file needs, so that memory is not touched for nothing.
+    let skipped: usize = skips.iter().map(|&(lo, hi)| hi - lo).sum();
     let mut lexer = Lexer {
         file,
         src: text.as_bytes(),
         text,
         base: base as u32,
+        skips,
         pos: 0,
         // Typical code has a token per three or four bytes; reserving for one per two bytes
         // avoids regrowing (and copying) the vector, and costs only address space.
-        tokens: Vec::with_capacity(capacity),
+        tokens: Vec::with_capacity(capacity.saturating_sub(skipped / 2)),
         diags: Vec::new(),
         line_ended: true,
     };
@@ -194,6 +219,8 @@ struct Lexer<'a> {
     text: &'a str,
     /// Where `text` starts in its file: spans are offsets in the file.
     base: u32,
+    /// The ranges to pass over not reached yet (file offsets, in order).
+    skips: &'a [(usize, usize)],
     pos: usize,
     tokens: Vec<Token>,
     diags: Vec<Diagnostic>,
@@ -225,12 +252,34 @@ impl Lexer<'_> {
         });
     }
 
+    /// Passes over the next range to skip if it starts here (see [`lex_skipping`]); drops
+    /// the ranges the lexer went past inside a token.
+    fn skip(&mut self) -> bool {
+        let at = self.base as usize + self.pos;
+        while let Some(&(lo, hi)) = self.skips.first() {
+            if lo > at {
+                return false;
+            }
+            self.skips = &self.skips[1..];
+            if lo == at && hi <= self.base as usize + self.src.len() {
+                let start = self.pos;
+                self.pos = hi - self.base as usize;
+                self.push(TokenKind::Unlexed, start);
+                return true;
+            }
+        }
+        false
+    }
+
     fn run(&mut self) {
         // Some editors start UTF-8 files with a byte-order mark; it is not part of the program.
         if self.base == 0 && self.text.starts_with('\u{feff}') {
             self.pos = '\u{feff}'.len_utf8();
         }
         while self.pos < self.src.len() {
+            if self.skip() {
+                continue;
+            }
             let c = self.src[self.pos];
             let lo = self.pos;
             match c {
@@ -569,9 +618,64 @@ mod tests {
         let text = unit.repeat(SPLIT_LEN / unit.len() + 2);
         let cut = split_point(&text).expect("a cut");
         assert!(text[cut..].starts_with('F') && text[..cut].ends_with("}\n"));
-        let whole = lex_part(FileId(3), &text, 0, 0);
+        let whole = lex_part(FileId(3), &text, 0, 0, &[]);
         assert!(!whole.1.is_empty());
         assert_eq!(lex(FileId(3), &text), whole);
+    }
+
+    /// A range that starts where a token may start is one `Unlexed` token and lexing goes on
+    /// at its end, on both sides of a long file's cut; one that starts inside a token or a
+    /// comment, or runs past the half it starts in, is lexed as usual.
+    #[test]
+    fn skipped_ranges_become_one_token() {
+        let text = "F f() -> i64 { 1 + 2 }\nF g() -> i64 { \"{ }\" }\n# { }\nF h() = 3\n";
+        let body = |name: &str| {
+            let at = text.find(name).expect("name") + name.len() + " -> i64 ".len() - 2;
+            let lo = at + text[at..].find('{').expect("body");
+            (lo, lo + text[lo..].find("}\n").expect("end") + 1)
+        };
+        let (f, g) = (body("F f("), body("F g("));
+        let comment = text.find("# {").expect("comment") + 2;
+        let skips = [f, (g.0 + 3, g.1), (comment, comment + 3)];
+        let (tokens, diags) = lex_skipping(FileId(0), text, &skips);
+        assert!(diags.is_empty(), "{diags:?}");
+        let whole = lex(FileId(0), text).0;
+        let unlexed: Vec<Span> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Unlexed)
+            .map(|t| t.span)
+            .collect();
+        assert_eq!(unlexed, [Span::new(FileId(0), f.0 as u32, f.1 as u32)]);
+        // Every other token is the one lexing the whole text gives.
+        let outside: Vec<&Token> = whole
+            .iter()
+            .filter(|t| (t.span.hi as usize) <= f.0 || (t.span.lo as usize) >= f.1)
+            .collect();
+        let rest: Vec<&Token> = tokens
+            .iter()
+            .filter(|t| t.kind != TokenKind::Unlexed)
+            .collect();
+        assert_eq!(rest, outside);
+
+        let unit = "F f(t: i64) -> i64 {\n    t + 1\n}\n";
+        let long = unit.repeat(SPLIT_LEN / unit.len() + 2);
+        let cut = split_point(&long).expect("a cut");
+        let bodies: Vec<(usize, usize)> = (0..long.len() / unit.len())
+            .map(|i| (i * unit.len() + 19, (i + 1) * unit.len() - 1))
+            .collect();
+        assert!(long[bodies[0].0..bodies[0].1].starts_with('{'));
+        assert!(long[bodies[0].0..bodies[0].1].ends_with('}'));
+        let mut across = bodies.clone();
+        // A range across the cut is not passed over.
+        across.push((cut - 2, cut + 30));
+        across.sort_unstable();
+        let (tokens, diags) = lex_skipping(FileId(0), &long, &across);
+        assert!(diags.is_empty(), "{diags:?}");
+        let count = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Unlexed)
+            .count();
+        assert_eq!(count, bodies.len());
     }
 
     #[test]

@@ -407,8 +407,25 @@ fn check_output_folder(output: &Path) -> anyhow::Result<()> {
 fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Result<ExitCode> {
     check_output_folder(&opts.output)?;
     let mut trees = vaisc::resolve::ParseCache::new();
+    // Whether a check that took bodies from the host came first, whose patch could not be
+    // built: the full front end's phase then says so.
+    let mut again = false;
+    if hot == Some(HotBuild::PatchOnly) {
+        match build_patch_taking(file, opts)? {
+            Taking::Built(code) => return Ok(code),
+            Taking::NotTried => {}
+            Taking::NotBuilt => again = true,
+        }
+    }
     let checked = timings::phase(
-        || "front end".into(),
+        || {
+            let name = if again {
+                driver::RECHECK_PHASE
+            } else {
+                "front end"
+            };
+            name.into()
+        },
         || build_front_end(file, hot.is_some(), &mut trees),
     )?;
     let outcome = build_checked(&checked, file, opts, hot);
@@ -418,6 +435,62 @@ fn build(file: &Path, opts: &BuildOptions, hot: Option<HotBuild>) -> anyhow::Res
     std::mem::forget(trees);
     std::mem::forget(checked);
     outcome
+}
+
+/// What [`build_patch_taking`] did.
+enum Taking {
+    /// The patch is built.
+    Built(ExitCode),
+    /// There is no record of the host's check, or the check could not take bodies from it.
+    NotTried,
+    /// The check took bodies, but the patch would carry one of them, or its build failed.
+    NotBuilt,
+}
+
+/// `--patch-only` from a check that takes the bodies the patch does not carry from the host's
+/// check record (`driver::check_file_taking`). Unless it built the patch, the build is to be
+/// made from a full check, which reports any failure as every build does. Its syntax trees
+/// are its own: a body it did not need is never handed to that check.
+fn build_patch_taking(file: &Path, opts: &BuildOptions) -> anyhow::Result<Taking> {
+    let Some(host) = timings::phase(
+        || "host's check record".into(),
+        || driver::read_host_check(&opts.output),
+    ) else {
+        return Ok(Taking::NotTried);
+    };
+    let mut trees = vaisc::resolve::ParseCache::new();
+    let checked = timings::phase(
+        || "front end".into(),
+        || driver::check_file_taking(file, &mut trees, &host),
+    )?;
+    let Some(checked) = checked else {
+        return Ok(Taking::NotTried);
+    };
+    let report = driver::build_patch_taking(&checked, file, opts, &host);
+    // As in `build`: the process ends right after, so nothing is freed node by node.
+    std::mem::forget(trees);
+    std::mem::forget(checked);
+    std::mem::forget(host);
+    Ok(match report {
+        Ok(Some(report)) => {
+            report_hot(&report);
+            Taking::Built(ExitCode::SUCCESS)
+        }
+        Ok(None) | Err(_) => Taking::NotBuilt,
+    })
+}
+
+/// What a hot build's report tells the user, on standard error.
+fn report_hot(report: &driver::HotReport) {
+    if let Some(plan) = &report.migration {
+        eprintln!("migration: {plan}");
+    }
+    for w in &report.migration_warnings {
+        eprintln!("warning: {w}");
+    }
+    for what in report.not_applied() {
+        eprintln!("warning: {what}; restart the program to apply");
+    }
 }
 
 /// The build of a checked program, once the front end is done.
@@ -433,17 +506,7 @@ fn build_checked(
     }
     let result = match hot {
         None => driver::build(checked, file, opts),
-        Some(kind) => driver::build_hot(checked, file, opts, kind).map(|report| {
-            if let Some(plan) = &report.migration {
-                eprintln!("migration: {plan}");
-            }
-            for w in &report.migration_warnings {
-                eprintln!("warning: {w}");
-            }
-            for what in report.not_applied() {
-                eprintln!("warning: {what}; restart the program to apply");
-            }
-        }),
+        Some(kind) => driver::build_hot(checked, file, opts, kind).map(|r| report_hot(&r)),
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

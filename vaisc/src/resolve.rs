@@ -7,7 +7,7 @@
 
 use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::parser::{parse_file, Parsed};
+use crate::parser::{parse_file_skipping, Parsed};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -140,6 +140,24 @@ pub fn load_program_cached(
     opts: &LoadOptions,
     cache: &mut ParseCache,
 ) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
+    load_program_skipping(sources, entry, opts, cache, &|_, _| Vec::new())
+}
+
+/// For a file's path and text, the function bodies to pass over in it (offsets, `{` to `}`,
+/// in order).
+pub type BodySkipsFor<'a> = &'a dyn Fn(&Path, &str) -> Vec<(usize, usize)>;
+
+/// [`load_program_cached`], passing over the function bodies `skips` names for a file (by
+/// its path and text; see `parser::parse_file_skipping`): for `--patch-only`'s check that
+/// takes those bodies from the host's record. Such trees are of no use to any other check, so
+/// `cache` is to be one of their own.
+pub fn load_program_skipping(
+    sources: &mut SourceMap,
+    entry: FileId,
+    opts: &LoadOptions,
+    cache: &mut ParseCache,
+    skips: BodySkipsFor,
+) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
     let mut previous = std::mem::replace(
         cache,
         ParseCache {
@@ -195,7 +213,7 @@ pub fn load_program_cached(
                     module,
                     diags: mut d,
                     names_fmt,
-                } = parse_file(file, &source.text);
+                } = parse_file_skipping(file, &source.text, &skips(&source.path, &source.text));
                 let clean = d.is_empty();
                 diags.append(&mut d);
                 cache.parsed += 1;

@@ -279,8 +279,56 @@ pub struct FuncDef {
     pub ty: FnTy,
     pub attrs: FuncAttrs,
     pub span: Span,
-    /// `None` for extern C functions.
+    /// `None` for extern C functions, and for a function whose body is its host's
+    /// (`host_body`).
     pub body: Option<FuncBody>,
+    /// A `--patch-only` build that did not check this function's body again: what the host's
+    /// check found in it, which is what checking it again would find (`hot::check_record`).
+    /// The patch calls the host's code for it.
+    pub host_body: Option<Box<HostBody>>,
+}
+
+impl FuncDef {
+    /// Whether the function is defined in Vais (checked here or in the host), not an extern C
+    /// declaration.
+    pub fn is_defined(&self) -> bool {
+        self.body.is_some() || self.host_body.is_some()
+    }
+
+    /// The locals of its body, checked here or in the host (`None` for a declaration).
+    pub fn locals(&self) -> Option<&[LocalDef]> {
+        match (&self.body, &self.host_body) {
+            (Some(b), _) => Some(&b.locals),
+            (None, Some(h)) => Some(&h.locals),
+            (None, None) => None,
+        }
+    }
+}
+
+/// What hot builds read of a function body that a `--patch-only` build took from its host's
+/// check instead of checking it again (`hot::check_record` keeps it): its locals, and what the
+/// walks of `hot` find in its expressions. Ids and spans are the program's: the rule that
+/// lets a body be taken keeps every declaration, and every item's place, the host's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostBody {
+    pub locals: Vec<LocalDef>,
+    /// The functions it calls, takes the address of, or makes a closure or task of, in the
+    /// order a walk of its expressions finds them.
+    pub calls: Vec<FuncId>,
+    /// The globals it names, in that order.
+    pub globals: Vec<GlobalId>,
+    /// Where it calls `main` or takes its address.
+    pub main_uses: Vec<Span>,
+    /// Whether it calls through a function value or a closure.
+    pub indirect: bool,
+    /// Its refusals of layout changes (`hot::facts`): the structs (`true`) and enums refused,
+    /// and why.
+    pub refusals: Vec<(Vec<(bool, usize)>, String)>,
+    /// `(struct, field)` pairs it reads or writes, and writes in struct literals, and the
+    /// `(enum, variant)` pairs it builds or matches (none for a hot function).
+    pub used_fields: Vec<(usize, usize)>,
+    pub built_fields: Vec<(usize, usize)>,
+    pub used_variants: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -300,7 +348,7 @@ pub struct FuncBody {
     pub body: Expr,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LocalDef {
     pub name: String,
     pub ty: Ty,

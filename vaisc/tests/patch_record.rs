@@ -7,31 +7,42 @@
 //! beyond bodies (a signature, a struct, a new item) or a changed body that now makes a
 //! generic instance take the full way (`driver::HASHED_PHASE`), with the same result. A patch
 //! made with the record is the same bytes as one made without it.
+//!
+//! The body edits are also checked without the bodies the patch does not carry: those are
+//! taken from the host's record (`driver::TAKING_PHASE`). An edit whose changed body now
+//! calls a helper the host does not export needs that helper's body in the patch, so the
+//! build checks the program again in full (`driver::RECHECK_PHASE`), with the same patch.
 
 // Shared by the hot and watch tests, each of which uses only part of it.
 #[allow(dead_code)]
 mod hot_support;
 
 use hot_support::{field, running, same_patch_without_record, Project};
-use vaisc::driver::{HASHED_PHASE, REUSED_PHASE};
+use vaisc::driver::{HASHED_PHASE, RECHECK_PHASE, REUSED_PHASE, TAKING_PHASE};
 
-/// `step` is hot and calls `scale` (a helper) and `offset`, which calls `base`; `ident` is a
-/// generic nothing uses yet. The numbers the edits change keep their width, so no item moves.
+/// `step` is hot and calls `scale` (a helper), `half` and `offset`, which calls `base`;
+/// `ident` is a generic nothing uses yet. The numbers the edits change keep their width, so no
+/// item moves, except where a test says otherwise.
 const GAME: &str = r#"X F fflush(f: *u8) -> i32
 S Pos { x: i64, y: i64 }
 F ident<T>(v: T) -> T = v
 F scale(v: i64) -> i64 = v * 2
+F spare() -> i64 = 3 * 7 + 0
 F base() -> i64 = 2 * 5 + 0
 F offset() -> i64 = base() + 1
+F half(v: i64) -> i64 {
+    q := v / 2
+    q
+}
 #[hot]
 F step(n: i64) -> i64 {
     p := Pos { x: n, y: 1 }
-    printf("v1 frame=%ld a=%ld b=%ld y=%ld\n", n, scale(p.x), offset(), p.y)
+    printf("v1 frame=%ld a=%ld b=%ld y=%ld h=%ld\n", n, scale(p.x), offset(), p.y, half(n))
     fflush(0 as *u8)
     0
 }
 F main() -> i64 {
-    n := mut 0
+    n := mut spare()
     L n < 100000000 {
         step(n)
         n += 1
@@ -63,6 +74,11 @@ fn took(phases: &[String], phase: &str) -> bool {
     phases.iter().any(|p| p == phase)
 }
 
+/// Whether the patch was built from the check that took bodies from the host.
+fn built_taking(phases: &[String]) -> bool {
+    took(phases, TAKING_PHASE) && !took(phases, RECHECK_PHASE)
+}
+
 /// Waits for a line of the new code (`label`) from the running host and returns it.
 fn new_line(host: &hot_support::Host, label: &str) -> String {
     host.wait_stdout(label, |l| l.starts_with(label))
@@ -82,6 +98,7 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v1 frame=", "v2 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    assert!(built_taking(&phases), "{phases:?}");
     same_patch_without_record(&p, "v2");
     let line = new_line(&host, "v2 ");
     assert_eq!(field(&line, "a"), 2 * field(&line, "frame"), "{line}");
@@ -92,6 +109,7 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v2 frame=", "v3 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    assert!(built_taking(&phases), "{phases:?}");
     same_patch_without_record(&p, "v3");
     let line = new_line(&host, "v3 ");
     assert_eq!(field(&line, "a"), 3 * field(&line, "frame"), "{line}");
@@ -102,10 +120,40 @@ fn body_edits_reuse_the_host_record_and_take_effect() {
     p.edit("v3 frame=", "v4 frame=");
     let phases = patch_phases(&p);
     assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    assert!(built_taking(&phases), "{phases:?}");
     same_patch_without_record(&p, "v4");
     let line = new_line(&host, "v4 ");
     assert_eq!(field(&line, "b"), 41, "{line}");
     assert_eq!(field(&line, "a"), 3 * field(&line, "frame"), "{line}");
+
+    // `offset` now calls `spare`, which only `main` called: the host does not export it, so
+    // the patch carries its body, which the check must not take.
+    p.edit("base() + 1", "spare()+ 1");
+    p.edit("v4 frame=", "v5 frame=");
+    let phases = patch_phases(&p);
+    assert!(took(&phases, TAKING_PHASE), "{phases:?}");
+    assert!(took(&phases, RECHECK_PHASE), "{phases:?}");
+    assert!(took(&phases, REUSED_PHASE), "{phases:?}");
+    same_patch_without_record(&p, "v5");
+    let line = new_line(&host, "v5 ");
+    assert_eq!(field(&line, "b"), 22, "{line}");
+}
+
+#[test]
+fn a_longer_body_moves_what_follows_and_still_takes_the_host_bodies() {
+    let (p, host) = running("record-moved", GAME, "a few frames", |l| {
+        l.starts_with("v1 ") && field(l, "frame") >= 2
+    });
+    // `base` grows by a few bytes, so `offset`, `half`, `step` and `main` move; `half`'s body
+    // is neither parsed nor checked again, and the patch is the one a full build makes.
+    p.edit("2 * 5 + 0", "2 * 5 + 1000");
+    p.edit("v1 frame=", "v6 frame=");
+    let phases = patch_phases(&p);
+    assert!(built_taking(&phases), "{phases:?}");
+    same_patch_without_record(&p, "v6");
+    let line = new_line(&host, "v6 ");
+    assert_eq!(field(&line, "b"), 1011, "{line}");
+    assert_eq!(field(&line, "h"), field(&line, "frame") / 2, "{line}");
 }
 
 /// One edit the rule must refuse: the host runs `GAME`, the source is edited by `edits`
@@ -124,6 +172,7 @@ fn refused(name: &str, edits: &[(&str, &str)], check: impl Fn(&str) -> bool) {
         took(&phases, HASHED_PHASE) && !took(&phases, REUSED_PHASE),
         "{name}: {phases:?}"
     );
+    assert!(!took(&phases, TAKING_PHASE), "{name}: {phases:?}");
     let line = new_line(&host, "v9 ");
     assert!(check(&line), "{name}: {line}");
 }

@@ -40,14 +40,14 @@ pub fn shadow(ctx: &Context, program: &Program, functions: &[FunctionValue]) {
     let attrs: Vec<_> = program
         .functions
         .iter()
-        .filter(|d| d.body.is_some() && is_library_function(&d.name))
+        .filter(|d| d.is_defined() && is_library_function(&d.name))
         .map(|d| ctx.create_string_attribute(&format!("no-builtin-{}", d.name), ""))
         .collect();
     if attrs.is_empty() {
         return;
     }
     for (def, f) in program.functions.iter().zip(functions) {
-        if def.body.is_some() {
+        if def.is_defined() {
             for a in &attrs {
                 f.add_attribute(AttributeLoc::Function, *a);
             }

@@ -152,27 +152,29 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let fty = self.fn_type(&def.ty);
             let is_main = self.program.main == Some(id);
             let symbol = if is_main { "vais_main" } else { &def.name };
-            let (name, linkage) = match (&def.body, self.emits_body(id), self.part) {
-                (None, _, _) => (def.name.clone(), Linkage::External),
-                (Some(_), true, Some(p)) if shared => {
+            // A body taken from the host (`FuncDef::host_body`) is defined there: declared as
+            // any body another part defines.
+            let (name, linkage) = match (def.is_defined(), self.emits_body(id), self.part) {
+                (false, _, _) => (def.name.clone(), Linkage::External),
+                (true, true, Some(p)) if shared => {
                     (format!("{}{symbol}", p.declared_prefix), Linkage::External)
                 }
-                (Some(_), true, _) => (symbol.to_string(), Linkage::Internal),
+                (true, true, _) => (symbol.to_string(), Linkage::Internal),
                 // Defined in another part: declared under the name that part gives it, except
                 // `main`, which no part exports (the hot-reload pass refuses a patch using it).
-                (Some(_), false, Some(_)) if is_main && !shared => {
+                (true, false, Some(_)) if is_main && !shared => {
                     (symbol.to_string(), Linkage::External)
                 }
-                (Some(_), false, Some(p)) => {
+                (true, false, Some(p)) => {
                     (format!("{}{symbol}", p.declared_prefix), Linkage::External)
                 }
-                (Some(_), false, None) => (symbol.to_string(), Linkage::Internal),
+                (true, false, None) => (symbol.to_string(), Linkage::Internal),
             };
             let f = match self.module.get_function(&name) {
-                Some(existing) if def.body.is_none() => existing,
+                Some(existing) if !def.is_defined() => existing,
                 _ => self.module.add_function(&name, fty, Some(linkage)),
             };
-            if shared && def.body.is_some() {
+            if shared && def.is_defined() {
                 f.as_global_value()
                     .set_visibility(inkwell::GlobalVisibility::Hidden);
             }

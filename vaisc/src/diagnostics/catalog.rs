@@ -518,6 +518,12 @@ pub fn reserved_for_hot_builds(span: Span, name: &str) -> Diagnostic {
     .with_help("rename it; names starting `vais_hot_` or `__vais_hot`, and `vais_main`, `vais_argc` and `vais_argv`, are reserved")
 }
 
+/// Never shown: only a `--patch-only` check that took bodies from the host's record meets a
+/// body the lexer passed over, and such a check gives way to a full one on any diagnostic.
+pub fn unparsed_body(span: Span) -> Diagnostic {
+    Diagnostic::error("E0602", span, "internal: this body was not parsed")
+}
+
 // ---- Tier 2: formatting, for-each, tuples (E036x) ----------------------------------------
 
 pub fn format_not_literal(span: Span, func: &str) -> Diagnostic {

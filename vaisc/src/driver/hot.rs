@@ -132,42 +132,92 @@ pub fn build_hot_cached(
     cache: &mut BuildCache,
 ) -> Result<HotReport, DriverError> {
     let program = program_of(checked, path)?;
-    let diagnostics = hot::refusals(program);
-    if !diagnostics.is_empty() {
-        return Err(DriverError::HotRefused {
-            path: path.to_path_buf(),
-            diagnostics,
-        });
-    }
+    refuse(program, path)?;
     let mut report = HotReport {
         patch: patch_path(&opts.output),
         ..HotReport::default()
     };
-    let info_path = hot::path_for(&opts.output);
     match kind {
         HotBuild::Full => {
+            let info_path = hot::path_for(&opts.output);
             build_full(checked, program, path, opts, cache, &info_path, &mut report)?;
         }
         HotBuild::PatchOnly => {
-            let host = std::fs::read_to_string(&info_path)
-                .ok()
-                .and_then(|t| HostInfo::parse(&t))
-                .filter(|_| opts.output.exists())
-                .ok_or_else(|| DriverError::NoHost {
-                    path: opts.output.clone(),
-                })?;
             // Without a readable record of the host's check, every function is hashed.
-            let host_check = std::fs::read_to_string(hot::check_path_for(&opts.output))
-                .ok()
-                .and_then(|t| HostCheck::parse(&t));
+            let host_check = read_host_check(&opts.output);
             let target = PatchFor {
-                info: &host,
+                info: &read_host_info(opts)?,
                 check: host_check.as_ref(),
             };
             build_patch(checked, program, path, opts, target, cache, &mut report)?;
         }
     }
     Ok(report)
+}
+
+/// What no hot build can carry (`hot::refusals`), as the error that reports it.
+fn refuse(program: &Program, path: &Path) -> Result<(), DriverError> {
+    let diagnostics = hot::refusals(program);
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(DriverError::HotRefused {
+            path: path.to_path_buf(),
+            diagnostics,
+        })
+    }
+}
+
+/// The information of the host at `opts.output`, which must exist.
+fn read_host_info(opts: &BuildOptions) -> Result<HostInfo, DriverError> {
+    std::fs::read_to_string(hot::path_for(&opts.output))
+        .ok()
+        .and_then(|t| HostInfo::parse(&t))
+        .filter(|_| opts.output.exists())
+        .ok_or_else(|| DriverError::NoHost {
+            path: opts.output.clone(),
+        })
+}
+
+/// The record of the check of the host executable `exe`, if a readable one is beside it.
+pub fn read_host_check(exe: &Path) -> Option<HostCheck> {
+    std::fs::read_to_string(hot::check_path_for(exe))
+        .ok()
+        .and_then(|t| HostCheck::parse(&t))
+}
+
+/// `--patch-only` from a check that took bodies from the host's (`super::check_file_taking`
+/// with `host_check`): the patch's report, or `None` when the patch would carry one of those
+/// bodies, and is then to be built from a full check.
+pub fn build_patch_taking(
+    checked: &Checked,
+    path: &Path,
+    opts: &BuildOptions,
+    host_check: &HostCheck,
+) -> Result<Option<HotReport>, DriverError> {
+    let program = program_of(checked, path)?;
+    refuse(program, path)?;
+    let mut report = HotReport {
+        patch: patch_path(&opts.output),
+        ..HotReport::default()
+    };
+    let target = PatchFor {
+        info: &read_host_info(opts)?,
+        check: Some(host_check),
+    };
+    let mut cache = BuildCache::default();
+    match build_patch(
+        checked,
+        program,
+        path,
+        opts,
+        target,
+        &mut cache,
+        &mut report,
+    )? {
+        Built::Patch => Ok(Some(report)),
+        Built::NeedsHostBodies => Ok(None),
+    }
 }
 
 /// Builds the host and its patch. The patch is built on a thread of its own once the host's
@@ -213,7 +263,7 @@ fn build_full(
     let host_check = checked
         .record
         .as_ref()
-        .and_then(|r| HostCheck::of(r, program, &parts));
+        .and_then(|r| HostCheck::of(r, program, &parts, &cache.facts));
     let host = timings::phase(
         || "host info".into(),
         || {
@@ -235,7 +285,7 @@ fn build_full(
                     info: host,
                     check: None,
                 };
-                build_patch(checked, program, path, opts, target, cache, &mut r).map(|()| r)
+                build_patch(checked, program, path, opts, target, cache, &mut r).map(|_| r)
             }));
         })?;
         // Started only with the link, so there is a patch to wait for.
@@ -272,6 +322,14 @@ struct PatchFor<'a> {
     check: Option<&'a HostCheck>,
 }
 
+/// What [`build_patch`] did.
+enum Built {
+    Patch,
+    /// Nothing: the patch would carry a body the check took from the host
+    /// (`hot::needs_host_bodies`).
+    NeedsHostBodies,
+}
+
 /// Builds the patch for `target` and fills in what `report` says about it. With the record
 /// of the host's check, the functions whose code is the host's are not hashed again
 /// (`hot::patch_hashes_reusing`).
@@ -283,7 +341,7 @@ fn build_patch(
     target: PatchFor,
     cache: &mut BuildCache,
     report: &mut HotReport,
-) -> Result<(), DriverError> {
+) -> Result<Built, DriverError> {
     let (host, host_check) = (target.info, target.check);
     let from_scratch = std::env::var_os(FROM_SCRATCH_VAR).is_some_and(|v| v == "1");
     let patch = timings::phase(
@@ -300,18 +358,23 @@ fn build_patch(
                     match reused {
                         Some((code, _)) => {
                             way.set(REUSED_PHASE);
-                            code
+                            Some(code)
                         }
-                        None => hot::patch_hashes(
+                        // Bodies taken from the host have no code here to hash.
+                        None if hot::has_host_bodies(program) => None,
+                        None => Some(hot::patch_hashes(
                             program,
                             &checked.sources,
                             host,
                             &mut cache.hashes,
                             checked.revision.as_ref(),
-                        ),
+                        )),
                     }
                 },
             );
+            let Some(code) = code else {
+                return Ok(None);
+            };
             let layouts = hot::layouts_cached(
                 program,
                 &checked.sources,
@@ -319,9 +382,13 @@ fn build_patch(
                 checked.revision.as_ref(),
             )?;
             hot::patch_plan_hashed(program, path, host, layouts, from_scratch, code)
+                .map(Some)
                 .map_err(|Incompatible(problems)| DriverError::Incompatible(problems))
         },
     )?;
+    let Some(patch) = patch.filter(|p| !hot::needs_host_bodies(program, &p.bodies)) else {
+        return Ok(Built::NeedsHostBodies);
+    };
     if !patch.migration.is_empty() {
         report.migration = Some(patch.migration.summary());
         report.migration_warnings = patch.migration.warnings.clone();
@@ -356,7 +423,7 @@ fn build_patch(
         .filter(|h| !patch.plan.functions.iter().any(|f| f.slot == h.slot))
         .map(|h| h.name.clone())
         .collect();
-    Ok(())
+    Ok(Built::Patch)
 }
 
 /// The options of a hot build's code generation. Line tables let the runtime's fault report

@@ -6,7 +6,7 @@
 
 use crate::codegen;
 use crate::diagnostics::Diagnostic;
-use crate::resolve::{load_program_cached, LoadOptions, ParseCache};
+use crate::resolve::{load_program_skipping, LoadOptions, ParseCache};
 use crate::source::SourceMap;
 use crate::timings;
 use crate::tir::Program;
@@ -19,7 +19,8 @@ mod libs;
 mod link;
 
 pub use hot::{
-    build_hot, build_hot_cached, patch_path, HotBuild, HotReport, HASHED_PHASE, REUSED_PHASE,
+    build_hot, build_hot_cached, build_patch_taking, patch_path, read_host_check, HotBuild,
+    HotReport, HASHED_PHASE, REUSED_PHASE,
 };
 pub use libs::LinkOptions;
 pub use link::fast_linker_args;
@@ -137,7 +138,7 @@ pub fn check_file(path: &Path) -> Result<Checked, DriverError> {
 /// [`check_file`], reusing the syntax trees of unchanged files from `cache` (see
 /// [`ParseCache`] for the rule) and leaving this check's trees in it for the next one.
 pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
-    check_with(path, cache, |modules, _| {
+    check_with(path, cache, &no_skips, |modules, _| {
         let (program, diags) = typeck::check(modules);
         (program, diags, None)
     })
@@ -145,8 +146,51 @@ pub fn check_file_cached(path: &Path, cache: &mut ParseCache) -> Result<Checked,
 
 /// [`check_file_cached`], also recording the check ([`Checked::record`]) for a hot build.
 pub fn check_file_recorded(path: &Path, cache: &mut ParseCache) -> Result<Checked, DriverError> {
-    check_with(path, cache, typeck::check_recorded)
+    check_with(path, cache, &no_skips, typeck::check_recorded)
 }
+
+/// `--patch-only`'s front end, given the record of the host's check: checks only the bodies
+/// the patch may carry, and takes the others from the host's check (`hot::check_taking`).
+/// `None` if that check cannot be made (the program changed beyond plain function bodies, or
+/// it has something to report); the caller then checks it in full.
+pub fn check_file_taking(
+    path: &Path,
+    cache: &mut ParseCache,
+    host: &crate::hot::HostCheck,
+) -> Result<Option<Checked>, DriverError> {
+    let took = std::cell::Cell::new(false);
+    let skips = crate::hot::BodySkips::predict(host);
+    let skip = |file: &Path, text: &str| skips.for_file(file, text);
+    let checked = check_with(path, cache, &skip, |modules, sources| {
+        // The phase is named once it is over, for what it did.
+        let taken = timings::phase(
+            || {
+                let name = if took.get() {
+                    TAKING_PHASE
+                } else {
+                    "check (taking no bodies from the host's)"
+                };
+                name.into()
+            },
+            || {
+                let taken = crate::hot::check_taking(modules, sources, host);
+                took.set(taken.is_some());
+                taken
+            },
+        );
+        match taken {
+            Some((program, record)) => (Some(program), Vec::new(), Some(record)),
+            None => (None, Vec::new(), None),
+        }
+    })?;
+    Ok(took.get().then_some(checked))
+}
+
+/// The `VAIS_TIMINGS` phase of [`check_file_taking`]'s check.
+pub const TAKING_PHASE: &str = "check (bodies taken from the host's)";
+/// The phase of the full front end `vaisc build --hot --patch-only` runs when the patch cannot
+/// be built from [`check_file_taking`]'s check.
+pub const RECHECK_PHASE: &str = "front end (in full, after taking bodies)";
 
 /// What the front end keeps from one check of a program to the next (`vaisc watch`): the
 /// syntax trees of the files and the checker of the last check.
@@ -175,7 +219,7 @@ impl FrontEnd {
 /// Give the result back with [`FrontEnd::keep`] after using it.
 pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Checked, DriverError> {
     let session = &mut front.session;
-    let mut checked = check_with(path, &mut front.trees, |modules, sources| {
+    let mut checked = check_with(path, &mut front.trees, &no_skips, |modules, sources| {
         let (program, diags) = session.check(modules, sources);
         (program, diags, None)
     })?;
@@ -183,10 +227,13 @@ pub fn check_file_incremental(path: &Path, front: &mut FrontEnd) -> Result<Check
     Ok(checked)
 }
 
-/// Reads, parses (reusing `cache`'s trees) and resolves `path`, and checks it with `check`.
+/// Reads, parses (reusing `cache`'s trees, and passing over the function bodies `skips`
+/// names for each file: `resolve::load_program_skipping`) and resolves `path`, and checks it
+/// with `check`.
 fn check_with(
     path: &Path,
     cache: &mut ParseCache,
+    skips: crate::resolve::BodySkipsFor,
     check: impl FnOnce(
         &[crate::resolve::LoadedModule],
         &SourceMap,
@@ -204,12 +251,15 @@ fn check_with(
     // Import lookups compare canonical paths; the user's spelling is kept for messages.
     let entry = sources.add(path, text);
     let opts = LoadOptions { std_dir: std_dir() };
-    let (modules, mut diagnostics) = load_program_cached(&mut sources, entry, &opts, cache);
+    let (modules, mut diagnostics) = timings::phase(
+        || "load".into(),
+        || load_program_skipping(&mut sources, entry, &opts, cache, skips),
+    );
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let mut program = None;
     let mut record = None;
     if syntax_ok {
-        let (p, mut d, r) = check(&modules, &sources);
+        let (p, mut d, r) = timings::phase(|| "check".into(), || check(&modules, &sources));
         diagnostics.append(&mut d);
         program = p;
         record = r;
@@ -222,6 +272,11 @@ fn check_with(
         revision: None,
         record,
     })
+}
+
+/// No function body to pass over, in any file: every check but `--patch-only`'s.
+fn no_skips(_: &Path, _: &str) -> Vec<(usize, usize)> {
+    Vec::new()
 }
 
 /// The checked program, or the error that it has errors.

@@ -1,35 +1,49 @@
 //! What a hot host build keeps of its check for later `--patch-only` builds, in a file beside
 //! the host executable (`game.vais-check` for `game`): the check's record of every loaded
-//! file and plain function body (`typeck::CheckRecord`), and the parts of the code hashes of
-//! its clean plain functions (`FunctionParts`). A patch build whose check differs from the
-//! host's only inside some plain function bodies (the rule of `typeck::CheckRecord`) takes the
-//! other functions' parts from here instead of hashing their code again.
+//! file and plain function body (`typeck::CheckRecord`), the parts of every such function's
+//! code hashes (`FunctionParts`), and for the clean bodies what hot builds read of them
+//! (`tir::HostBody`). A patch build whose check differs from the host's only inside some plain
+//! function bodies (the rule of `typeck::CheckRecord`) takes the other functions' parts from
+//! here instead of hashing their code again, and the bodies it need not lower it does not
+//! check at all (`typeck::check_taking_host_bodies`).
 //!
 //! Format: a header line `vais-hot-check\t<format version>`; per file a line
 //! `file\t<file id>\t<length in bytes>\t<path>`, the file's text (that many bytes) and a
 //! newline, then its items as `item\t<start>\t<line>\t<end>\t<body start or ->`; per plain
-//! function body, in check order, `body\t<module>\t<item>\t<clean 0/1>\t<function id>\t<name>`
-//! (the id is the host's; a later check matches bodies by their declarations' places),
-//! followed for a clean one by `parts\t<own hash>\t<hash with layouts>` and its callees'
-//! names, one more tab-separated field each. Names and numbers hold no tab or newline; a path
-//! that does makes the file unreadable, and `--patch-only` then hashes every function.
+//! function body, in check order, `body\t<module>\t<item>\t<clean 0/1>\t<function id>\t<functions
+//! before its check>\t<after>\t<name>` (the ids are the host's), then `made` and the names of
+//! the functions its check made, one more tab-separated field each; `parts\t<own hash>\t<hash
+//! with layouts>\t<embeds lines 0/1>` and its callees' names the same way; and for a clean one the lines of its
+//! `tir::HostBody` (`body_record.rs`). Names and numbers hold no tab or newline; a path that
+//! does makes the file unreadable, and `--patch-only` then checks and hashes every function.
 
-use super::{FunctionParts, HashCache};
+use super::body_record;
+use super::{FactsCache, FunctionParts, HashCache};
 use crate::source::FileId;
-use crate::tir::Program;
+use crate::tir::{HostBody, Program};
 use crate::typeck::{BodyMark, CheckRecord, FileRecord, ItemRecord};
 use std::path::{Path, PathBuf};
 
 /// The version of the format above; a file of another version is not read.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A host's check, as [`super::check_record`] keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostCheck {
     pub record: CheckRecord,
-    /// Per body of the record, in its order: the function's name and, if its check was
-    /// clean, the parts of its code hashes.
-    pub parts: Vec<(String, Option<FunctionParts>)>,
+    /// Per body of the record, in its order.
+    pub bodies: Vec<HostBodyRecord>,
+}
+
+/// What the host's check kept of one plain function body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostBodyRecord {
+    pub name: String,
+    /// The functions its check made (built-ins on first use, instances), in order.
+    pub made: Vec<String>,
+    pub parts: FunctionParts,
+    /// For a clean body: what hot builds read of it.
+    pub body: Option<HostBody>,
 }
 
 /// Where the check record of the host executable `exe` is kept.
@@ -41,24 +55,36 @@ pub fn check_path_for(exe: &Path) -> PathBuf {
 
 impl HostCheck {
     /// The record of the host's check `record`, with the hash parts `hashes` holds for its
-    /// clean bodies (the host's, [`super::host_plan_cached`]).
-    pub fn of(record: &CheckRecord, program: &Program, hashes: &HashCache) -> Option<HostCheck> {
-        let parts = record
+    /// bodies (the host's, [`super::host_plan_cached`]) and what `facts` found in the clean
+    /// ones (brought up to this check by [`super::layouts_cached`]).
+    pub fn of(
+        record: &CheckRecord,
+        program: &Program,
+        hashes: &HashCache,
+        facts: &FactsCache,
+    ) -> Option<HostCheck> {
+        let bodies = record
             .bodies
             .iter()
             .map(|b| {
-                let name = program.functions.get(b.func)?.name.clone();
-                let parts = if b.clean {
-                    Some(hashes.parts(program, b.func)?)
+                let (first, end) = b.functions;
+                let made = program.functions.get(first..end)?;
+                let body = if b.clean {
+                    Some(facts.host_body(program, b.func)?)
                 } else {
                     None
                 };
-                Some((name, parts))
+                Some(HostBodyRecord {
+                    name: program.functions.get(b.func)?.name.clone(),
+                    made: made.iter().map(|f| f.name.clone()).collect(),
+                    parts: hashes.parts(program, b.func)?,
+                    body,
+                })
             })
             .collect::<Option<Vec<_>>>()?;
         Some(HostCheck {
             record: record.clone(),
-            parts,
+            bodies,
         })
     }
 
@@ -80,21 +106,39 @@ impl HostCheck {
                 ));
             }
         }
-        for (b, (name, parts)) in self.record.bodies.iter().zip(&self.parts) {
+        for (b, r) in self.record.bodies.iter().zip(&self.bodies) {
             out.push_str(&format!(
-                "body\t{}\t{}\t{}\t{}\t{name}\n",
+                "body\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 b.module,
                 b.item,
                 u8::from(b.clean),
-                b.func
+                b.func,
+                b.functions.0,
+                b.functions.1,
+                r.name
             ));
-            if let Some(p) = parts {
-                out.push_str(&format!("parts\t{}\t{}", p.own, p.with_layouts));
-                for c in &p.callees {
+            let names = |key: &str, names: &[String], out: &mut String| {
+                out.push_str(key);
+                for n in names {
                     out.push('\t');
-                    out.push_str(c);
+                    out.push_str(n);
                 }
                 out.push('\n');
+            };
+            names("made", &r.made, &mut out);
+            out.push_str(&format!(
+                "parts\t{}\t{}\t{}",
+                r.parts.own,
+                r.parts.with_layouts,
+                u8::from(r.parts.lines)
+            ));
+            for c in &r.parts.callees {
+                out.push('\t');
+                out.push_str(c);
+            }
+            out.push('\n');
+            if let Some(body) = &r.body {
+                body_record::write(body, &mut out);
             }
         }
         out
@@ -104,12 +148,13 @@ impl HostCheck {
     pub fn parse(text: &str) -> Option<HostCheck> {
         let mut rest = text.strip_prefix(&format!("vais-hot-check\t{FORMAT}\n"))?;
         let mut files: Vec<FileRecord> = Vec::new();
-        let mut bodies = Vec::new();
-        let mut parts = Vec::new();
+        let mut marks = Vec::new();
+        // Per body: the record so far, and whether its `made` and `parts` lines were read.
+        let mut bodies: Vec<(HostBodyRecord, bool, bool)> = Vec::new();
         while !rest.is_empty() {
             let (line, after) = rest.split_once('\n')?;
             rest = after;
-            let (kind, line) = line.split_once('\t')?;
+            let (kind, line) = line.split_once('\t').unwrap_or((line, ""));
             match kind {
                 "file" => {
                     let [id, len, path] = fields(line)?;
@@ -136,43 +181,71 @@ impl HostCheck {
                     });
                 }
                 "body" => {
-                    let [module, item, clean, func, name] = fields(line)?;
-                    bodies.push(BodyMark {
+                    let [module, item, clean, func, first, end, name] = fields(line)?;
+                    let clean = clean == "1";
+                    marks.push(BodyMark {
                         func: func.parse().ok()?,
                         module: module.parse().ok()?,
                         item: item.parse().ok()?,
-                        clean: clean == "1",
+                        clean,
+                        functions: (first.parse().ok()?, end.parse().ok()?),
                     });
-                    parts.push((name.to_string(), None));
+                    let record = HostBodyRecord {
+                        name: name.to_string(),
+                        made: Vec::new(),
+                        parts: FunctionParts {
+                            own: 0,
+                            with_layouts: 0,
+                            callees: Vec::new(),
+                            lines: false,
+                        },
+                        body: clean.then(HostBody::default),
+                    };
+                    bodies.push((record, false, false));
+                }
+                "made" => {
+                    let (last, made, _) = bodies.last_mut()?;
+                    if std::mem::replace(made, true) {
+                        return None;
+                    }
+                    last.made = line
+                        .split('\t')
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string)
+                        .collect();
                 }
                 "parts" => {
-                    let last = parts.last_mut()?;
-                    if last.1.is_some() {
+                    let (last, _, parts) = bodies.last_mut()?;
+                    if std::mem::replace(parts, true) {
                         return None;
                     }
                     let mut it = line.split('\t');
                     let own = it.next()?.parse().ok()?;
                     let with_layouts = it.next()?.parse().ok()?;
-                    last.1 = Some(FunctionParts {
+                    let lines = it.next()? == "1";
+                    last.parts = FunctionParts {
                         own,
                         with_layouts,
                         callees: it.map(str::to_string).collect(),
-                    });
+                        lines,
+                    };
                 }
-                _ => return None,
+                _ => {
+                    let body = bodies.last_mut()?.0.body.as_mut()?;
+                    body_record::read_line(kind, line, body)?;
+                }
             }
         }
-        // A clean body has its parts, and only a clean one.
-        if bodies
-            .iter()
-            .zip(&parts)
-            .any(|(b, (_, p))| b.clean != p.is_some())
-        {
+        // Every body has its `made` and `parts` lines.
+        if bodies.iter().any(|(_, made, parts)| !made || !parts) {
             return None;
         }
         Some(HostCheck {
-            record: CheckRecord { files, bodies },
-            parts,
+            record: CheckRecord {
+                files,
+                bodies: marks,
+            },
+            bodies: bodies.into_iter().map(|(b, _, _)| b).collect(),
         })
     }
 }
@@ -232,16 +305,17 @@ F main() -> i64 = tick(1)
     /// `--patch-only` reads them.
     fn host(src: &str) -> (crate::hot::HostInfo, HostCheck) {
         let (p, sources, record) = checked(src);
-        let layouts = crate::hot::layouts(&p, &sources).expect("layouts");
+        let mut facts = FactsCache::default();
+        let layouts = crate::hot::layouts_cached(&p, &sources, &mut facts, None).expect("layouts");
         let mut parts = HashCache::default();
         let entry = Path::new("game.vais");
         let (plan, hashes) =
             crate::hot::host_plan_cached(&p, &sources, entry, "vaisc", layouts, &mut parts);
         let code = crate::hot::host_code(&p, &hashes, &plan);
         let info = crate::hot::HostInfo::from_plan(&plan, code, crate::hot::initial_values(&p));
-        let hc = HostCheck::of(&record, &p, &parts).expect("host check");
+        let hc = HostCheck::of(&record, &p, &parts, &facts).expect("host check");
         let text = hc.to_text();
-        assert_eq!(HostCheck::parse(&text).map(|h| h.to_text()), Some(text));
+        assert_eq!(HostCheck::parse(&text).as_ref(), Some(&hc));
         (info, HostCheck::parse(&hc.to_text()).expect("parse"))
     }
 

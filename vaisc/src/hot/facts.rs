@@ -19,7 +19,7 @@
 
 use super::visit;
 use crate::source::{SourceMap, Span};
-use crate::tir::{Callee, ExprKind, FuncId, Program, Ty};
+use crate::tir::{Callee, ExprKind, FuncId, HostBody, Program, Ty};
 use crate::typeck::Revision;
 use std::collections::BTreeSet;
 
@@ -116,6 +116,25 @@ struct BodyFacts {
     uses_main: bool,
 }
 
+impl BodyFacts {
+    /// What the host's check found in a body taken from it.
+    fn of_host(host: &HostBody) -> BodyFacts {
+        BodyFacts {
+            refusals: host
+                .refusals
+                .iter()
+                .map(|(keys, why)| (keys.iter().copied().collect(), why.clone()))
+                .collect(),
+            used_fields: host.used_fields.clone(),
+            built_fields: host.built_fields.clone(),
+            used_variants: host.used_variants.clone(),
+            calls: host.calls.clone(),
+            indirect: host.indirect,
+            uses_main: !host.main_uses.is_empty(),
+        }
+    }
+}
+
 /// What [`Facts::find`] found in each function's body at a check (`typeck::Session`'s
 /// revision), for `vaisc watch`: a later check that re-checked only some bodies of that one
 /// walks just those again. Every other input of the facts (types, globals, declarations, the
@@ -154,6 +173,41 @@ impl FactsCache {
         }
         self.revision = revision.map(|r| r.revision);
     }
+
+    /// What a later `--patch-only` build takes from the host for function `f`'s body
+    /// (`super::check_record`): its locals and what this cache found in it, with the globals
+    /// it names and its uses of `main`. `None` unless the cache is up to `program` and `f`
+    /// has a checked body.
+    pub fn host_body(&self, program: &Program, f: FuncId) -> Option<HostBody> {
+        let facts = self.bodies.get(f)?;
+        let body = program.functions.get(f)?.body.as_ref()?;
+        let mut out = HostBody {
+            locals: body.locals.clone(),
+            calls: facts.calls.clone(),
+            indirect: facts.indirect,
+            // A refusal of nothing refuses nothing (`Facts::find`), and its text would name a
+            // line the body may move away from.
+            refusals: facts
+                .refusals
+                .iter()
+                .filter(|(keys, _)| !keys.is_empty())
+                .map(|(keys, why)| (keys.iter().copied().collect(), why.clone()))
+                .collect(),
+            used_fields: facts.used_fields.clone(),
+            built_fields: facts.built_fields.clone(),
+            used_variants: facts.used_variants.clone(),
+            ..HostBody::default()
+        };
+        visit(&body.body, &mut |e| {
+            if let ExprKind::Global(g) = &e.kind {
+                out.globals.push(*g);
+            }
+            if program.main.is_some_and(|m| super::uses_function(e, m)) {
+                out.main_uses.push(e.span);
+            }
+        });
+        Some(out)
+    }
 }
 
 /// What the body of function `f` tells (none for a declaration): the refusals of its casts to
@@ -167,6 +221,9 @@ fn body_facts(
 ) -> BodyFacts {
     let mut out = BodyFacts::default();
     let def = &program.functions[f];
+    if let Some(host) = &def.host_body {
+        return BodyFacts::of_host(host);
+    }
     let Some(body) = &def.body else {
         return out;
     };
@@ -288,7 +345,7 @@ impl Facts {
         };
         let everything = everything(program);
         for f in &program.functions {
-            if f.body.is_none() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
+            if !f.is_defined() && matches!(f.name.as_str(), "pthread_create" | "thrd_create") {
                 let why = format!(
                     "another thread may be running Vais code (`{}` is declared at {})",
                     f.name,
@@ -428,13 +485,13 @@ fn nested_frames(
     refuse: &mut dyn FnMut(&Keys, &str),
 ) {
     for (id, f) in program.functions.iter().enumerate() {
-        let Some(body) = &f.body else { continue };
+        let Some(locals) = f.locals() else { continue };
         if f.attrs.hot || program.main == Some(id) {
             continue;
         }
         // Found once a local would refuse something: most functions reach no hot code.
         let mut hot = None;
-        for (i, l) in body.locals.iter().enumerate() {
+        for (i, l) in locals.iter().enumerate() {
             let mut keys = BTreeSet::new();
             let what = match &l.ty {
                 Ty::Ptr(inner) => {
@@ -508,8 +565,8 @@ fn in_some_array(program: &Program, ty: &Ty) -> bool {
     let locals = program
         .functions
         .iter()
-        .filter_map(|f| f.body.as_ref())
-        .flat_map(|b| b.locals.iter().map(|l| &l.ty));
+        .filter_map(|f| f.locals())
+        .flat_map(|locals| locals.iter().map(|l| &l.ty));
     let fields = program
         .structs
         .iter()
@@ -558,8 +615,8 @@ fn first_use(program: &Program, id: usize) -> Span {
     let locals = program
         .functions
         .iter()
-        .filter_map(|f| f.body.as_ref())
-        .flat_map(|b| b.locals.iter().map(|l| (&l.ty, l.span)));
+        .filter_map(|f| f.locals())
+        .flat_map(|locals| locals.iter().map(|l| (&l.ty, l.span)));
     globals
         .chain(locals)
         .find(|(ty, span)| span.file != def.span.file && holds(ty))

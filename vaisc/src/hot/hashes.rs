@@ -129,7 +129,7 @@ pub(super) fn hash_parts(
         let mut callees = std::mem::take(&mut enc.callees);
         callees.sort_unstable();
         callees.dedup();
-        callees.retain(|&g| program.functions[g].body.is_some() && !slotted[g]);
+        callees.retain(|&g| program.functions[g].is_defined() && !slotted[g]);
         cache.edges[f] = callees;
     }
     cache.signatures = enc.signatures;

@@ -4,6 +4,7 @@
 //! `codegen_hot::Plan` for the host or the patch, and checks a patch against the host it is for
 //! (`host_info.rs` keeps the host's side in a file beside the executable).
 
+mod body_record;
 mod check_record;
 mod facts;
 mod hashes;
@@ -11,13 +12,15 @@ mod host_info;
 mod layout;
 mod new_globals;
 mod reused_hashes;
+mod taken;
 
-pub use check_record::{check_path_for, HostCheck};
+pub use check_record::{check_path_for, HostBodyRecord, HostCheck};
 pub use facts::FactsCache;
 pub use hashes::{code_hashes, code_hashes_cached, CodeHashes, HashCache};
 pub use host_info::{path_for, HostCode, HostFunction, HostInfo};
 pub use new_globals::runtime_globals;
 pub use reused_hashes::{code_hashes_reusing, FunctionParts};
+pub use taken::{check_taking, has_host_bodies, needs_host_bodies, BodySkips};
 
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -37,7 +40,7 @@ pub fn program_id(entry: &Path) -> u64 {
 /// The program's `#[hot]` functions, in declaration order.
 pub fn hot_functions(program: &Program) -> Vec<FuncId> {
     (0..program.functions.len())
-        .filter(|&f| program.functions[f].attrs.hot && program.functions[f].body.is_some())
+        .filter(|&f| program.functions[f].attrs.hot && program.functions[f].is_defined())
         .collect()
 }
 
@@ -224,19 +227,28 @@ pub fn patch_hashes_reusing(
         .record
         .bodies
         .iter()
-        .zip(&host_check.parts)
-        .filter_map(|(b, (name, p))| Some(((b.module, b.item), (name.as_str(), p.as_ref()?))))
+        .zip(&host_check.bodies)
+        .map(|(b, r)| ((b.module, b.item), (r.name.as_str(), &r.parts)))
         .collect();
     let mut known = Vec::new();
-    for mark in record.unchanged_since(&host_check.record)? {
+    for (mark, change) in record.unchanged_since(&host_check.record)? {
         let (name, parts) = host_parts.get(&(mark.module, mark.item))?;
         if program.functions[mark.func].name != *name {
             return None;
         }
-        known.push((mark.func, *parts));
+        if parts_hold(parts, change) {
+            known.push((mark.func, *parts));
+        }
     }
     let hashes = code_hashes_reusing(program, sources, &slots, &known)?;
     Some((hashes, known.len()))
+}
+
+/// Whether the hash parts the host made of a function still hold for its item as it now
+/// stands to the host's (`change`, its text unchanged): hashes leave positions out, except
+/// the lines a function's code embeds.
+pub fn parts_hold(parts: &FunctionParts, change: crate::typeck::ItemChange) -> bool {
+    !matches!(change, crate::typeck::ItemChange::Moved { lines, .. } if lines != 0 && parts.lines)
 }
 
 /// [`patch_plan`] with the program's [`patch_hashes`] already made.
@@ -291,7 +303,7 @@ pub fn patch_plan_hashed(
     let host_code = host.code_by_name();
     for &f in &reached.functions {
         let def = &program.functions[f];
-        if Some(f) == program.main || def.body.is_none() {
+        if Some(f) == program.main || !def.is_defined() {
             continue;
         }
         let in_host = host_code
@@ -387,7 +399,7 @@ pub fn unreloadable_changes(program: &Program, host: &HostInfo, patch: &PatchPla
         .functions
         .iter()
         .enumerate()
-        .filter(|(f, def)| def.body.is_some() && !patch.reached.contains(f))
+        .filter(|(f, def)| def.is_defined() && !patch.reached.contains(f))
         .filter(|(f, def)| {
             host_code
                 .get(def.name.as_str())
@@ -409,7 +421,7 @@ pub fn refusals(program: &Program) -> Vec<Diagnostic> {
     let defined = program
         .functions
         .iter()
-        .filter(|f| f.body.is_some())
+        .filter(|f| f.is_defined())
         .map(|f| (f.name.as_str(), f.span))
         .chain(program.globals.iter().map(|g| (g.name.as_str(), g.span)));
     for (name, span) in defined {
@@ -423,6 +435,11 @@ pub fn refusals(program: &Program) -> Vec<Diagnostic> {
     let carried = reach_short_of(program, &hot_functions(program), Some(main));
     for &f in carried.functions.iter().filter(|&&f| f != main) {
         let def = &program.functions[f];
+        if let Some(host) = &def.host_body {
+            for &span in &host.main_uses {
+                out.push(diag::hot_code_uses_main(span, &def.name));
+            }
+        }
         let Some(body) = &def.body else {
             continue;
         };
@@ -453,15 +470,16 @@ pub fn calls_main(program: &Program) -> bool {
     let Some(main) = program.main else {
         return false;
     };
-    program
-        .functions
-        .iter()
-        .filter_map(|f| f.body.as_ref())
-        .any(|body| {
-            let mut found = false;
+    program.functions.iter().any(|f| {
+        let mut found = f
+            .host_body
+            .as_ref()
+            .is_some_and(|h| !h.main_uses.is_empty());
+        if let Some(body) = &f.body {
             visit(&body.body, &mut |e| found |= uses_function(e, main));
-            found
-        })
+        }
+        found
+    })
 }
 
 /// Whether expression `e` calls function `f` directly or takes its address.
@@ -500,7 +518,12 @@ fn reach_short_of(program: &Program, roots: &[FuncId], stop: Option<FuncId>) -> 
         if !r.functions.insert(f) || Some(f) == stop {
             continue;
         }
-        if let Some(body) = &program.functions[f].body {
+        let def = &program.functions[f];
+        if let Some(host) = &def.host_body {
+            queue.extend(&host.calls);
+            r.globals.extend(&host.globals);
+        }
+        if let Some(body) = &def.body {
             let mut found = Vec::new();
             visit(&body.body, &mut |e| {
                 if let Some(g) = named_function(e) {

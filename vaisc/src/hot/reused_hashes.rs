@@ -17,6 +17,9 @@ pub struct FunctionParts {
     pub own: u64,
     pub with_layouts: u64,
     pub callees: Vec<String>,
+    /// Its code embeds the line of some of its code (`file:line` in a message), so the parts
+    /// do not hold once it moves to other lines.
+    pub lines: bool,
 }
 
 impl HashCache {
@@ -24,6 +27,12 @@ impl HashCache {
     /// or [`code_hashes_cached`] of it).
     pub fn parts(&self, program: &Program, f: FuncId) -> Option<FunctionParts> {
         let edges = self.edges.get(f)?;
+        let mut lines = false;
+        if let Some(body) = &program.functions.get(f)?.body {
+            super::visit(&body.body, &mut |e| {
+                lines |= matches!(e.kind, crate::tir::ExprKind::SourceLocation);
+            });
+        }
         Some(FunctionParts {
             own: self.own[f],
             with_layouts: self.with_layouts[f],
@@ -31,6 +40,7 @@ impl HashCache {
                 .iter()
                 .map(|&g| program.functions[g].name.clone())
                 .collect(),
+            lines,
         })
     }
 }
@@ -69,7 +79,7 @@ pub fn code_hashes_reusing(
         let mut edges = Vec::with_capacity(parts.callees.len());
         for name in &parts.callees {
             let g = (*by_name.get(name.as_str())?)?;
-            if program.functions[g].body.is_none() || slotted[g] {
+            if !program.functions[g].is_defined() || slotted[g] {
                 return None;
             }
             edges.push(g);
@@ -78,6 +88,10 @@ pub fn code_hashes_reusing(
         cache.own[f] = parts.own;
         cache.with_layouts[f] = parts.with_layouts;
         cache.edges[f] = edges;
+    }
+    // A body taken from the host has no code here to hash: its parts must be known.
+    if (0..n).any(|f| !is_known[f] && program.functions[f].host_body.is_some()) {
+        return None;
     }
     let changed = (0..n).filter(|&f| !is_known[f]).collect();
     hash_parts(program, sources, slotted, &mut cache, changed);

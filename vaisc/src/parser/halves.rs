@@ -137,7 +137,7 @@ fn starts_item(t: &Token) -> bool {
 }
 
 fn closes_body(t: &Token) -> bool {
-    matches!(t.kind, TokenKind::Punct("}"))
+    matches!(t.kind, TokenKind::Punct("}") | TokenKind::Unlexed)
 }
 
 #[cfg(test)]

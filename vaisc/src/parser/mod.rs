@@ -15,7 +15,7 @@ mod pattern;
 
 use crate::ast::*;
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::lexer::{lex, Token, TokenKind};
+use crate::lexer::{lex_skipping, Token, TokenKind};
 use crate::source::{FileId, Span};
 
 /// How deeply expressions, types and patterns may nest (each parenthesis, block, `I`, unary
@@ -57,7 +57,13 @@ pub struct Parsed {
 /// Lexes and parses one file, noting on the way whether it names a formatting built-in (so
 /// that the loader does not lex it again to find out).
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
-    let lexed = lex(file, text);
+    parse_file_skipping(file, text, &[])
+}
+
+/// [`parse_file`], passing over the function bodies `skips` (their offsets in the file, `{`
+/// to `}`, in order; see `lexer::lex_skipping`): each becomes an `ExprKind::Unparsed` body.
+pub fn parse_file_skipping(file: FileId, text: &str, skips: &[(usize, usize)]) -> Parsed {
+    let lexed = lex_skipping(file, text, skips);
     let names_fmt = lexed.0.iter().any(|t| {
         matches!(&t.kind, TokenKind::Ident(n) if n == "print" || n == "println" || n == "format")
     });
@@ -424,6 +430,12 @@ impl Parser {
             None
         } else if self.eat_punct("=") {
             Some(self.expr()?)
+        } else if matches!(self.kind(), TokenKind::Unlexed) {
+            let span = self.bump().span;
+            Some(Expr {
+                span,
+                kind: ExprKind::Unparsed,
+            })
         } else if self.is_punct("{") {
             let block = self.block()?;
             Some(Expr {
@@ -792,6 +804,7 @@ fn describe(kind: &TokenKind) -> String {
         TokenKind::True => "`true`".to_string(),
         TokenKind::False => "`false`".to_string(),
         TokenKind::Punct(p) => format!("`{p}`"),
+        TokenKind::Unlexed => "a function body not read".to_string(),
         TokenKind::Eof => "end of file".to_string(),
     }
 }

@@ -122,6 +122,7 @@ impl Checker {
             attrs: FuncAttrs::default(),
             span,
             body: None,
+            host_body: None,
         });
 
         let mut inner = FnCtx::new(

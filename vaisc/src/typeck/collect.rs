@@ -529,6 +529,7 @@ impl Checker {
             attrs,
             span,
             body: None,
+            host_body: None,
         });
         self.program.functions.len() - 1
     }

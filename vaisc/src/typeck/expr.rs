@@ -158,6 +158,10 @@ impl Checker {
             E::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
             E::Unit => mk(ExprKind::Unit, Ty::Unit, span),
             E::Error => error_expr(span),
+            E::Unparsed => {
+                self.report(diag::unparsed_body(span));
+                error_expr(span)
+            }
             E::Name(n) => self.name(ctx, n, expected, span),
             E::SelfValue => match ctx.lookup("self") {
                 Some(id) => mk(ExprKind::Local(id), ctx.local_ty(id).clone(), span),

@@ -25,6 +25,7 @@ mod fmt_spec;
 mod format;
 mod generic;
 mod generic_use;
+mod host_bodies;
 mod pattern;
 mod records;
 mod scope;
@@ -41,7 +42,10 @@ use std::collections::HashMap;
 
 use scope::{FnCtx, NameMap};
 
-pub use records::{check_recorded, BodyMark, CheckRecord, FileRecord, ItemRecord};
+pub use host_bodies::{check_taking_host_bodies, TakenCheck};
+pub use records::{
+    check_recorded, item_changes, BodyMark, CheckRecord, FileRecord, ItemChange, ItemRecord,
+};
 pub use session::{Revision, Session};
 
 /// The hidden parameter through which a `#[track_caller]` function receives its caller's

@@ -75,36 +75,76 @@ pub fn records(modules: &[LoadedModule], sources: &SourceMap) -> Vec<FileRecord>
         .collect()
 }
 
-/// The items `(module, item)` of `now` whose plain function bodies changed since `old`, if
-/// nothing else did: the same files in the same order with as many items each, every item's
-/// text unchanged at the same offset and line, except plain functions whose text up to the
-/// body is unchanged. `None` if anything else changed.
-pub fn changed_bodies(old: &[FileRecord], now: &[FileRecord]) -> Option<Vec<(usize, usize)>> {
+/// How an item of a check stands to the same item of an earlier check of the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemChange {
+    /// The same text at the same offset and line.
+    Same,
+    /// The same text, moved by an edit before it: its offset and its line differ by these.
+    Moved { offset: i64, lines: i64 },
+    /// A plain function whose text up to its body is the same, but not the rest: its body
+    /// changed (and it may have moved).
+    Body,
+}
+
+/// How each item `[module][item]` of `now` stands to the same item of `old`, if nothing else
+/// changed: the same files in the same order with as many items each, every item's text
+/// unchanged (at the same place or moved), except plain functions whose text up to the body
+/// is unchanged. `None` if anything else changed.
+pub fn item_changes(old: &[FileRecord], now: &[FileRecord]) -> Option<Vec<Vec<ItemChange>>> {
     if old.len() != now.len() {
         return None;
     }
-    let mut changed = Vec::new();
-    for (m, (old, now)) in old.iter().zip(now).enumerate() {
+    let mut out = Vec::with_capacity(now.len());
+    for (old, now) in old.iter().zip(now) {
         if old.file != now.file || old.path != now.path || old.items.len() != now.items.len() {
             return None;
         }
         if old.text == now.text {
+            out.push(vec![ItemChange::Same; now.items.len()]);
             continue;
         }
-        for (i, (a, b)) in old.items.iter().zip(&now.items).enumerate() {
-            let same = a.start == b.start
-                && a.line == b.line
-                && old.text.get(a.start..a.end) == now.text.get(b.start..b.end);
-            if same {
-                continue;
-            }
-            let (Some(ab), Some(bb)) = (a.body, b.body) else {
-                return None;
+        let mut changes = Vec::with_capacity(now.items.len());
+        for (a, b) in old.items.iter().zip(&now.items) {
+            let change = if old.text.get(a.start..a.end) == now.text.get(b.start..b.end) {
+                if a.start == b.start && a.line == b.line {
+                    ItemChange::Same
+                } else {
+                    ItemChange::Moved {
+                        offset: b.start as i64 - a.start as i64,
+                        lines: b.line as i64 - a.line as i64,
+                    }
+                }
+            } else {
+                let (Some(ab), Some(bb)) = (a.body, b.body) else {
+                    return None;
+                };
+                if old.text.get(a.start..ab)? != now.text.get(b.start..bb)? {
+                    return None;
+                }
+                ItemChange::Body
             };
-            if old.text.get(a.start..ab)? != now.text.get(b.start..bb)? {
-                return None;
+            changes.push(change);
+        }
+        out.push(changes);
+    }
+    Some(out)
+}
+
+/// The items `(module, item)` of `now` whose plain function bodies changed since `old` or
+/// moved, if nothing else did (by [`item_changes`], with no other item moved). A moved
+/// function counts as changed because its typed IR holds the positions of its code. `None`
+/// if anything else changed.
+pub fn changed_bodies(old: &[FileRecord], now: &[FileRecord]) -> Option<Vec<(usize, usize)>> {
+    let changes = item_changes(old, now)?;
+    let mut changed = Vec::new();
+    for (m, (items, record)) in changes.iter().zip(now).enumerate() {
+        for (i, (change, item)) in items.iter().zip(&record.items).enumerate() {
+            match change {
+                ItemChange::Same => {}
+                ItemChange::Moved { .. } if item.body.is_none() => return None,
+                ItemChange::Moved { .. } | ItemChange::Body => changed.push((m, i)),
             }
-            changed.push((m, i));
         }
     }
     Some(changed)
@@ -119,6 +159,9 @@ pub struct BodyMark {
     /// Its check created nothing but the built-ins it declared, reported nothing, and its
     /// body holds no closure or task (`session.rs`'s rule).
     pub clean: bool,
+    /// How many functions the program had when its check started and when it ended: a clean
+    /// check's are the built-ins it declared on first use.
+    pub functions: (usize, usize),
 }
 
 /// What a check of a program free of diagnostics records for a later check to compare with:
@@ -131,21 +174,25 @@ pub struct CheckRecord {
 
 impl CheckRecord {
     /// The functions of this check whose item is the same text as in the check `old`
-    /// recorded, at the same place, and whose bodies both checks found clean: their typed
-    /// IR is the same in both up to the ids of what they name (names and types resolve to
-    /// the same declarations, and a clean body creates nothing whose id or name could
-    /// differ). `None` if the rule does not hold: something beyond plain bodies changed, or
-    /// a changed body's check is not clean.
-    pub fn unchanged_since(&self, old: &CheckRecord) -> Option<Vec<BodyMark>> {
-        let changed = changed_bodies(&old.files, &self.files)?;
-        // A changed body whose check made something (an instance, a closure) or reported
-        // anything is beyond what the rule vouches for, even though it is itself redone.
-        let all_clean = changed.iter().all(|&(m, i)| {
-            self.bodies
-                .iter()
-                .any(|b| b.clean && (b.module, b.item) == (m, i))
-        });
-        if !all_clean {
+    /// recorded (at the same place or moved, as the change says), and whose bodies both checks
+    /// found clean: their typed IR is the same in both up to the ids of what they name and the
+    /// positions of their code (names and types resolve to the same declarations, and a clean
+    /// body creates nothing whose id or name could differ). `None` if the rule does not hold:
+    /// something beyond plain bodies changed (items other than those may move), or a changed
+    /// body's check is not clean.
+    pub fn unchanged_since(&self, old: &CheckRecord) -> Option<Vec<(BodyMark, ItemChange)>> {
+        let changes = item_changes(&old.files, &self.files)?;
+        let change = |b: &BodyMark| changes[b.module][b.item];
+        // A changed or moved body whose check made something (an instance, a closure) or
+        // reported anything is beyond what the rule vouches for.
+        let is_body = |c: ItemChange| c == ItemChange::Body;
+        let bodies = changes.iter().flatten().filter(|&&c| is_body(c)).count();
+        let marked = self.bodies.iter().filter(|b| is_body(change(b))).count();
+        let unclean = self
+            .bodies
+            .iter()
+            .any(|b| change(b) != ItemChange::Same && !b.clean);
+        if unclean || marked != bodies {
             return None;
         }
         let old_clean: std::collections::BTreeSet<(usize, usize)> = old
@@ -157,9 +204,9 @@ impl CheckRecord {
         Some(
             self.bodies
                 .iter()
-                .filter(|b| b.clean && !changed.contains(&(b.module, b.item)))
+                .filter(|b| b.clean && change(b) != ItemChange::Body)
                 .filter(|b| old_clean.contains(&(b.module, b.item)))
-                .copied()
+                .map(|b| (*b, change(b)))
                 .collect(),
         )
     }

@@ -179,35 +179,46 @@ impl Session {
 /// check created and whether it qualifies for reuse.
 pub(super) fn first_round(checker: &mut Checker, modules: &[LoadedModule]) -> Vec<BodyRecord> {
     let pending = std::mem::take(&mut checker.pending_bodies);
-    let mut out = Vec::with_capacity(pending.len());
-    for p in &pending {
-        let before = Counts::of(&checker.program);
-        let diags = checker.diags.len();
-        let queued = checker.pending_bodies.len();
-        checker.replay.declared.clear();
-        checker.check_body(modules, p);
-        if let DeclPath::Fn { module, item } = p.path {
-            let after = Counts::of(&checker.program);
-            let builtins = after.functions;
-            let clean = after.structs == before.structs
-                && after.enums == before.enums
-                && checker.replay.declared == (before.functions..builtins).collect::<Vec<_>>()
-                && checker.diags.len() == diags
-                && checker.pending_bodies.len() == queued
-                && plain_code(&checker.program, p.func);
-            out.push(BodyRecord {
-                mark: BodyMark {
-                    func: p.func,
-                    module,
-                    item,
-                    clean,
-                },
-                before,
-                builtins,
-            });
-        }
-    }
-    out
+    pending
+        .iter()
+        .filter_map(|p| check_recording(checker, modules, p))
+        .collect()
+}
+
+/// Checks one body of the first round; for a plain function's, records what its check
+/// created and whether it was clean.
+pub(super) fn check_recording(
+    checker: &mut Checker,
+    modules: &[LoadedModule],
+    p: &PendingBody,
+) -> Option<BodyRecord> {
+    let before = Counts::of(&checker.program);
+    let diags = checker.diags.len();
+    let queued = checker.pending_bodies.len();
+    checker.replay.declared.clear();
+    checker.check_body(modules, p);
+    let DeclPath::Fn { module, item } = p.path else {
+        return None;
+    };
+    let after = Counts::of(&checker.program);
+    let builtins = after.functions;
+    let clean = after.structs == before.structs
+        && after.enums == before.enums
+        && checker.replay.declared == (before.functions..builtins).collect::<Vec<_>>()
+        && checker.diags.len() == diags
+        && checker.pending_bodies.len() == queued
+        && plain_code(&checker.program, p.func);
+    Some(BodyRecord {
+        mark: BodyMark {
+            func: p.func,
+            module,
+            item,
+            clean,
+            functions: (before.functions, builtins),
+        },
+        before,
+        builtins,
+    })
 }
 
 /// Whether function `f`'s type, locals and body hold no closure, closure-typed value or task.
