@@ -365,9 +365,15 @@ F say() {
     fflush(0)
 }
 F main() -> i64 {
+    # Frames that began with version 2 in place: the second such frame's `say` ran the new
+    # code, wherever in the first the reload landed.
+    frames := mut 0
     L i: 0..1000000 {
         say()
-        I hot_version() == 2 && done == 0 {
+        I hot_version() == 2 {
+            frames += 1
+        }
+        I frames == 2 && done == 0 {
             done = 1
             printf("rolled back to %ld\n", hot_rollback())
             fflush(0)
