@@ -7,7 +7,7 @@
 
 use crate::ast::{ItemKind, Module};
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::parser::{parse_file_skipping, Parsed};
+use crate::parser::{parse_file_skipping, reparse, Parsed};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,9 @@ pub struct LoadOptions {
 /// last time, it parsed without any diagnostic then, and it gets the same [`FileId`] (its
 /// spans carry the id; imports that change the load order give later files other ids, and
 /// those are parsed again). Parsing is a function of the text and the id alone, so the reused
-/// tree, and the empty diagnostic list, are what parsing again would give.
+/// tree, and the empty diagnostic list, are what parsing again would give. A file whose text
+/// changed is parsed again, taking from its last clean tree (with the same id) the function
+/// bodies the edit left alone, under `parser::reparse`'s rule.
 #[derive(Debug, Default)]
 pub struct ParseCache {
     files: HashMap<PathBuf, CachedFile>,
@@ -41,6 +43,9 @@ pub struct ParseCache {
     pub parsed: usize,
     /// How many files the last load took from the cache.
     pub reused: usize,
+    /// How many function bodies the last load's parses took from the files' last trees
+    /// (`parser::reparse`).
+    pub bodies_taken: usize,
 }
 
 #[derive(Debug)]
@@ -68,6 +73,17 @@ impl ParseCache {
         }
         let module = entry.module.take()?;
         Some((module, entry.names_fmt))
+    }
+
+    /// Takes the last text and clean tree of `file` if it was read last time with the same
+    /// id but its text changed since, for `parser::reparse` to take the bodies it shares.
+    fn take_edited(&mut self, file: FileId, path: &Path) -> Option<(String, Module)> {
+        let entry = self
+            .files
+            .get_mut(path)
+            .filter(|e| e.file == file && e.clean)?;
+        let module = entry.module.take()?;
+        Some((std::mem::take(&mut entry.text), module))
     }
 
     /// Records what the load of `file` found, before its tree goes to the type checker.
@@ -158,14 +174,7 @@ pub fn load_program_skipping(
     cache: &mut ParseCache,
     skips: BodySkipsFor,
 ) -> (Vec<LoadedModule>, Vec<Diagnostic>) {
-    let mut previous = std::mem::replace(
-        cache,
-        ParseCache {
-            files: HashMap::new(),
-            parsed: 0,
-            reused: 0,
-        },
-    );
+    let mut previous = std::mem::take(cache);
     let mut diags = Vec::new();
     let mut modules = Vec::new();
     // The canonical path of every file loaded from disk. The entry keeps the user's spelling
@@ -209,11 +218,26 @@ pub fn load_program_skipping(
                 (module, names_fmt, true)
             }
             None => {
+                let skipped = skips(&source.path, &source.text);
+                let edited = previous
+                    .take_edited(file, &source.path)
+                    .filter(|_| skipped.is_empty());
+                let reparsed = edited.and_then(|(old_text, mut old)| {
+                    let again = reparse(file, &old_text, &mut old, &source.text);
+                    free_elsewhere(old);
+                    again
+                });
                 let Parsed {
                     module,
                     diags: mut d,
                     names_fmt,
-                } = parse_file_skipping(file, &source.text, &skips(&source.path, &source.text));
+                } = match reparsed {
+                    Some(again) => {
+                        cache.bodies_taken += again.taken;
+                        again.parsed
+                    }
+                    None => parse_file_skipping(file, &source.text, &skipped),
+                };
                 let clean = d.is_empty();
                 diags.append(&mut d);
                 cache.parsed += 1;
@@ -399,6 +423,30 @@ mod tests {
         assert!(!broken.1.is_empty());
         assert_eq!(load(&dir, &mut cache), broken);
         assert_eq!((cache.parsed, cache.reused), (1, 1 + prelude));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_edited_file_takes_the_bodies_the_edit_left_from_its_last_tree() {
+        let dir = std::env::temp_dir().join(format!("vaisc-reparse-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let text = |n: i64| {
+            format!("F g() -> i64 {{\n    {n}\n}}\nF h() -> i64 {{\n    3\n}}\nF main() -> i64 {{\n    g() + h()\n}}\n")
+        };
+        std::fs::write(dir.join("main.vais"), text(1)).expect("main");
+        let mut cache = ParseCache::new();
+        load(&dir, &mut cache);
+        // A longer body moves the two after it: both are taken, moved, as parsing gives them.
+        std::fs::write(dir.join("main.vais"), text(100)).expect("main");
+        let edited = load(&dir, &mut cache);
+        assert_eq!((cache.parsed, cache.bodies_taken), (1, 2));
+        assert_eq!(edited, load(&dir, &mut ParseCache::new()));
+        // A file with a syntax error is parsed whole, for its diagnostics.
+        std::fs::write(dir.join("main.vais"), text(1).replace("    3", "    3 +")).expect("main");
+        let broken = load(&dir, &mut cache);
+        assert_eq!(cache.bodies_taken, 0);
+        assert_eq!(broken, load(&dir, &mut ParseCache::new()));
+        assert!(!broken.1.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

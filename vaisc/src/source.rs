@@ -30,6 +30,21 @@ impl Span {
     }
 }
 
+/// The lengths of the longest common start and the longest common end of two versions of a
+/// text that do not overlap in either: an edit changed only what lies between them.
+pub fn common_ends(old: &[u8], new: &[u8]) -> (usize, usize) {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    (prefix, suffix)
+}
+
 /// One loaded source file with a precomputed table of line starts.
 #[derive(Debug)]
 pub struct SourceFile {

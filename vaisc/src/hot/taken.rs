@@ -170,15 +170,7 @@ fn predicted_changes(host: &crate::typeck::FileRecord, now: Option<&str>) -> Vec
     if old == new {
         return same;
     }
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let room = old.len().min(new.len()) - prefix;
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(room)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let (prefix, suffix) = crate::source::common_ends(old, new);
     let lines = |t: &[u8]| t.iter().filter(|&&c| c == b'\n').count() as i64;
     let moved = ItemChange::Moved {
         offset: new.len() as i64 - old.len() as i64,

@@ -141,7 +141,7 @@ fn closes_body(t: &Token) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::path::Path;
 
@@ -155,7 +155,8 @@ mod tests {
         (format!("{whole_parse:?}"), format!("{halves:?}"), split)
     }
 
-    fn vais_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    /// Every `.vais` file under `dir`, for the tests that parse all the repository's programs.
+    pub(in crate::parser) fn vais_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
             let path = entry.path();
             if path.is_dir() {

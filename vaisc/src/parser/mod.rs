@@ -5,18 +5,22 @@
 //! every independent syntax error and later stages still see every item that parsed.
 //! This file owns the token cursor, recovery, items and types; `expr.rs` owns statements and
 //! expressions, `pattern.rs` match patterns, `closure.rs` closure literals and closure types,
-//! `halves.rs` the parse of a long file on two threads.
+//! `halves.rs` the parse of a long file on two threads, `reparse.rs` the parse of an edited
+//! file that takes the unchanged bodies' trees from its last parse.
 
 mod closure;
 mod expr;
 mod generic;
 mod halves;
 mod pattern;
+mod reparse;
 
 use crate::ast::*;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::lexer::{lex_skipping, Token, TokenKind};
 use crate::source::{FileId, Span};
+
+pub use reparse::{reparse, Reparsed};
 
 /// How deeply expressions, types and patterns may nest (each parenthesis, block, `I`, unary
 /// operator, call argument or pointer type is one level). The parser and the later passes
