@@ -28,6 +28,26 @@ pub fn hot_program(lines: usize, hot: usize, marker: u64) -> String {
     out
 }
 
+/// Like [`hot_program`], with `frame` in the middle of the program rather than at its end,
+/// and a comment line in its body whose length follows the marker: each edit of the marker
+/// moves the half of the program after it, as typing in the middle of a long file does.
+pub fn hot_program_mid(lines: usize, hot: usize, marker: u64) -> String {
+    let mut out = hot_program(lines, hot, marker);
+    let at = out.rfind("#[hot]\nF frame").expect("frame");
+    let frame = out.split_off(at);
+    let frame = frame.replacen(
+        "    fflush(0 as *u8)\n",
+        &format!(
+            "    fflush(0 as *u8)\n    #{}\n",
+            "-".repeat(marker as usize % 5)
+        ),
+        1,
+    );
+    let middle = out[out.len() / 2..].find("\nF f").expect("a function") + out.len() / 2 + 1;
+    out.insert_str(middle, &frame);
+    out
+}
+
 /// [`hot_program`] split into `files` files of about equal size at item boundaries: `game.vais`
 /// (the entry, which imports the others) and `part1.vais` .. `partN.vais`, as (name, text).
 /// The hot function `frame`, whose marker the benchmarks edit, is in the last file.

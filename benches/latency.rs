@@ -3,7 +3,8 @@
 //! simple example (target: median under 30 ms, 95th percentile under 60 ms), and 20 edits of
 //! a generated program with 20 hot functions, each editing one function: 5,000 lines in one
 //! file (target 30 ms), 50,000 lines in 10 files with the edit in one (target 100 ms) and
-//! 50,000 lines in one file (target 200 ms). Prints watch's own breakdown (detect, compile
+//! 50,000 lines in one file (target 200 ms), the last also with the edit in the middle of the
+//! file, moving what follows. Prints watch's own breakdown (detect, compile
 //! and the front end's part of it, link, load, apply) averaged over the edits.
 //! Run with `cargo bench -p vaisc --bench latency`; `cargo bench -p vaisc --bench latency --
 //! 50,000` runs the cases whose name contains the filter.
@@ -189,5 +190,9 @@ fn main() {
         if wanted(name) {
             measure(name, 20, |m| gen::hot_program_files(lines, 20, files, m));
         }
+    }
+    let name = "50,000 lines, 1 file, 20 hot functions, edits in the middle that move what follows";
+    if wanted(name) {
+        measure(name, 20, |m| one(gen::hot_program_mid(50_000, 20, m)));
     }
 }

@@ -81,21 +81,21 @@ fn outcome(checked: &Checked) -> (String, String) {
 
 /// Runs `steps` saves of random edits to `files` (in `dir`, entry `entry`) in one session,
 /// comparing each with a fresh check. Returns how many saves the session answered by
-/// re-checking only what changed.
+/// re-checking only what changed, and how many of those moved functions' typed IR.
 fn session(
     rng: &mut Rng,
     dir: &Path,
     entry: &str,
     files: &[(String, String)],
     steps: usize,
-) -> usize {
+) -> (usize, usize) {
     let path = |name: &str| dir.join(name);
     for (name, text) in files {
         std::fs::write(path(name), text).expect("write");
     }
     let mut current: Vec<String> = files.iter().map(|(_, t)| t.clone()).collect();
     let mut kept = Kept::default();
-    let mut reused = 0;
+    let (mut reused, mut moved) = (0, 0);
     let mut fix = None;
     for step in 0..=steps {
         if step > 0 {
@@ -119,9 +119,11 @@ fn session(
             };
             std::fs::write(path(&files[k].0), &current[k]).expect("save");
         }
-        reused += usize::from(kept.save(&path(entry), step, &current.join("\n---\n")));
+        let (r, m) = kept.save(&path(entry), step, &current.join("\n---\n"));
+        reused += usize::from(r);
+        moved += usize::from(m);
     }
-    reused
+    (reused, moved)
 }
 
 /// What a watch session keeps between saves: the front end and the hot build's caches.
@@ -135,8 +137,9 @@ struct Kept {
 impl Kept {
     /// Checks the save `step` of the program `entry` (whose files are `shown` in a failure)
     /// in the session and afresh, and compares the two, and the hot build's kept parts with
-    /// fresh ones. Returns whether the session re-checked only what changed.
-    fn save(&mut self, entry: &Path, step: usize, shown: &str) -> bool {
+    /// fresh ones. Returns whether the session re-checked only what changed, and whether it
+    /// moved the typed IR of functions an edit moved.
+    fn save(&mut self, entry: &Path, step: usize, shown: &str) -> (bool, bool) {
         let incremental = driver::check_file_incremental(entry, &mut self.front).expect("read");
         let fresh = driver::check_file(entry).expect("read");
         let entry = entry.display();
@@ -148,6 +151,11 @@ impl Kept {
             b.0
         );
         let reused = self.front.session.rechecked.is_some();
+        let moved = incremental
+            .revision
+            .as_ref()
+            .and_then(|r| r.since.as_ref())
+            .is_some_and(|s| !s.moved.is_empty());
         // What the hot build keeps between saves, too: the code hashes.
         if let (Some(program), Some(fresh_program)) = (&incremental.program, &fresh.program) {
             let slotted = slots(program);
@@ -181,7 +189,7 @@ impl Kept {
             );
         }
         self.front.keep(incremental);
-        reused
+        (reused, moved)
     }
 }
 
@@ -227,16 +235,18 @@ fn every_test_program() {
         std::fs::copy(programs.join(n), dir.join(n)).expect("copy");
     }
     let mut rng = Rng::from_env(12);
-    let mut reused = 0;
+    let (mut reused, mut moved) = (0, 0);
     for n in &names {
         let text = std::fs::read_to_string(programs.join(n)).expect("read");
-        reused += session(&mut rng, &dir, n, &[(n.clone(), text.clone())], 4);
+        let (r, m) = session(&mut rng, &dir, n, &[(n.clone(), text.clone())], 4);
+        reused += r;
+        moved += m;
         std::fs::write(dir.join(n), text).expect("restore");
     }
-    // The comparison means something only if the session did reuse.
+    // The comparison means something only if the session did reuse, and moved functions.
     assert!(
-        reused > names.len() / 4,
-        "only {reused} saves reused checks"
+        reused > names.len() / 4 && moved > names.len() / 20,
+        "only {reused} saves reused checks, {moved} moved functions"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -250,8 +260,11 @@ fn several_files() {
     let dir = scratch("incremental-check-files");
     let files = gen::hot_program_files(3_000, 5, 3, 0);
     let mut rng = Rng::from_env(12);
-    let reused = session(&mut rng, &dir, "game.vais", &files, 40);
-    assert!(reused > 40 / 4, "only {reused} saves reused checks");
+    let (reused, moved) = session(&mut rng, &dir, "game.vais", &files, 40);
+    assert!(
+        reused > 40 / 4 && moved > 0,
+        "only {reused} saves reused checks, {moved} moved functions"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -292,7 +305,7 @@ fn body_facts_edits() {
             for b in [from, to] {
                 let text = facts_program(b);
                 std::fs::write(&entry, &text).expect("save");
-                reused += usize::from(kept.save(&entry, step, &text));
+                reused += usize::from(kept.save(&entry, step, &text).0);
                 step += 1;
             }
         }
@@ -300,6 +313,54 @@ fn body_facts_edits() {
     assert!(
         reused > step / 2,
         "only {reused} of {step} saves reused checks"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The program for [`functions_an_edit_moves_keep_what_does_not_name_their_place`]: `f`'s body
+/// has `lines` lines, and the items after it are of every kind: functions that embed their
+/// line (`assert`) or tell of the layouts with a refusal that names it (a pointer cast), a
+/// struct with a method, a generic function and its instance, a closure, an extern function
+/// and a global.
+fn moving_program(lines: usize) -> String {
+    let body = "    m += 1\n".repeat(lines);
+    format!(
+        "S P {{ x: i64, y: i64 }}\nF f(n: i64) -> i64 {{\n    m := mut n\n{body}    m\n}}\n\
+         F checked(n: i64) -> i64 {{\n    assert(n > 0)\n    n\n}}\n\
+         F refused(n: i64) -> i64 {{\n    q := n as *P\n    n + frame(n)\n}}\n\
+         S Q {{ a: i64 }}\nX Q {{\n    F get(&self) -> i64 = self.a\n}}\n\
+         F pick<T>(a: T, b: T) -> T = b\n\
+         F twice(n: i64) -> i64 {{\n    g := |x: i64| x * 2\n    g(n)\n}}\n\
+         X F abs(n: i32) -> i32\nG start: i64 = 3\n\
+         #[hot]\nF frame(n: i64) -> i64 {{\n    n + 1\n}}\n\
+         F main() -> i64 {{\n    q := Q {{ a: pick(1, 2) }}\n    refused(checked(f(start))) + q.get() + twice(abs(-1) as i64)\n}}\n"
+    )
+}
+
+/// Saves that add and remove lines of `f` move the functions after it: the session keeps
+/// their typed IR, moved, and of their hashes and facts redoes exactly those that name where
+/// they are, as a fresh build finds them.
+#[test]
+fn functions_an_edit_moves_keep_what_does_not_name_their_place() {
+    on_compiler_stack(moving_edits);
+}
+
+fn moving_edits() {
+    let dir = scratch("incremental-check-moves");
+    let entry = dir.join("game.vais");
+    let mut kept = Kept::default();
+    let (mut reused, mut moved) = (0, 0);
+    for (step, lines) in [1, 3, 2, 5, 1, 4].into_iter().enumerate() {
+        let text = moving_program(lines);
+        std::fs::write(&entry, &text).expect("save");
+        let (r, m) = kept.save(&entry, step, &text);
+        reused += usize::from(r);
+        moved += usize::from(m);
+    }
+    assert_eq!(
+        (reused, moved),
+        (5, 5),
+        "every save after the first re-checks `f` and moves the rest"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -161,7 +161,16 @@ impl FactsCache {
             .zip(self.revision)
             .and_then(|(r, key)| match r.rechecked_since(key) {
                 _ if key == r.revision => Some(Vec::new()),
-                changed => changed.map(<[FuncId]>::to_vec),
+                changed => {
+                    // A body that only moved keeps its facts, unless a refusal's text names
+                    // where it is.
+                    let moved = r.moved_since(key).iter().copied().filter(|&f| {
+                        self.bodies
+                            .get(f)
+                            .is_none_or(|b: &BodyFacts| !b.refusals.is_empty())
+                    });
+                    changed.map(|c| c.iter().copied().chain(moved).collect::<Vec<_>>())
+                }
             })
             .filter(|_| self.bodies.len() == program.functions.len());
         let changed = changed.unwrap_or_else(|| {

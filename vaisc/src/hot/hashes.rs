@@ -59,6 +59,9 @@ pub struct HashCache {
     pub(super) own: Vec<u64>,
     pub(super) with_layouts: Vec<u64>,
     pub(super) edges: Vec<Vec<FuncId>>,
+    /// Whether each function's code embeds the line of some of its code (`file:line` in a
+    /// message), so that its parts change when it moves to other lines.
+    pub(super) lines: Vec<bool>,
 }
 
 /// [`code_hashes`], taking from `cache` the parts of every function that did not change since
@@ -74,8 +77,14 @@ pub fn code_hashes_cached(
     let changed = revision.and_then(|r| {
         let (key, key_slots) = cache.key.as_ref()?;
         let changed = r.rechecked_since(*key)?;
+        // A function that only moved keeps its parts, unless its code embeds its lines.
+        let moved = r
+            .moved_since(*key)
+            .iter()
+            .copied()
+            .filter(|&f| cache.lines.get(f).copied().unwrap_or(true));
         (key_slots == slotted && cache.own.len() == program.functions.len())
-            .then(|| changed.to_vec())
+            .then(|| changed.iter().copied().chain(moved).collect::<Vec<_>>())
     });
     let changed = changed.unwrap_or_else(|| {
         *cache = HashCache {
@@ -83,6 +92,7 @@ pub fn code_hashes_cached(
             own: vec![0; program.functions.len()],
             with_layouts: vec![0; program.functions.len()],
             edges: vec![Vec::new(); program.functions.len()],
+            lines: vec![false; program.functions.len()],
             key: None,
         };
         (0..program.functions.len()).collect()
@@ -110,11 +120,13 @@ pub(super) fn hash_parts(
         bytes: Vec::new(),
         callees: Vec::new(),
         layouts: Vec::new(),
+        lines: false,
     };
     let layouts = Layouts::of(program);
     for f in changed {
         let h = enc.function(f);
         cache.own[f] = h;
+        cache.lines[f] = std::mem::take(&mut enc.lines);
         let mut used: Vec<u64> = std::mem::take(&mut enc.layouts)
             .into_iter()
             .map(|l| layouts.hash(l))
@@ -331,6 +343,8 @@ struct Encoder<'a> {
     callees: Vec<FuncId>,
     /// The structs and enums the function's types name, for its code hash.
     layouts: Vec<LayoutRef>,
+    /// The function's code embeds a line.
+    lines: bool,
 }
 
 impl Encoder<'_> {
@@ -637,6 +651,7 @@ impl Encoder<'_> {
             ExprKind::SourceLocation => {
                 // The one place code embeds where it came from: `file:line` in a message.
                 self.tag(34);
+                self.lines = true;
                 let file = self.sources.file(e.span.file);
                 let (line, _) = file.line_col(e.span.lo);
                 let path = file.path.to_string_lossy().into_owned();

@@ -25,7 +25,7 @@ pub use taken::{check_taking, has_host_bodies, needs_host_bodies, BodySkips};
 use crate::codegen::CodegenError;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::source::SourceMap;
-use crate::tir::{Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
+use crate::tir::{Arm, Callee, Const, Expr, ExprKind, FuncId, GlobalId, LoopKind, Program, Stmt};
 use crate::typeck::Revision;
 use codegen_hot::{HotFunction, Layout, Mode, Plan};
 use std::collections::BTreeSet;
@@ -553,82 +553,119 @@ fn named_function(e: &Expr) -> Option<FuncId> {
     }
 }
 
+/// The children of an expression (`$kind` is `&e.kind` or `&mut e.kind`), each passed to
+/// `$go`: the one list of them that [`visit`] and [`visit_mut`] share. The match names every
+/// variant, so a new one with children cannot be passed over.
+macro_rules! each_child {
+    ($kind:expr, $go:ident) => {
+        match $kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Unit
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::FuncRef(_)
+            | ExprKind::Break
+            | ExprKind::Continue
+            | ExprKind::Return(None)
+            | ExprKind::Closure { env: None, .. }
+            | ExprKind::SizeOf(_)
+            | ExprKind::SourceLocation
+            | ExprKind::Unreachable => {}
+            ExprKind::Deref(a)
+            | ExprKind::Field(a, _)
+            | ExprKind::AddrOf(a)
+            | ExprKind::Unary(_, a)
+            | ExprKind::Cast(a)
+            | ExprKind::FnToClosure(a, _)
+            | ExprKind::Spawn(a)
+            | ExprKind::Await(a)
+            | ExprKind::ArrayRepeat(a, _)
+            | ExprKind::Return(Some(a))
+            | ExprKind::Closure { env: Some(a), .. } => $go(a),
+            ExprKind::Index(a, b)
+            | ExprKind::PtrIndex(a, b)
+            | ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Assign(a, b)
+            | ExprKind::CompoundAssign(_, a, b) => {
+                $go(a);
+                $go(b);
+            }
+            ExprKind::Call { callee, args } => {
+                if let Callee::Indirect(c) | Callee::Closure(c) = callee {
+                    $go(c);
+                }
+                for a in args {
+                    $go(a);
+                }
+            }
+            ExprKind::StructLit(_, xs)
+            | ExprKind::ArrayLit(xs)
+            | ExprKind::EnumLit(_, _, xs)
+            | ExprKind::TaskNew { args: xs, .. } => {
+                for x in xs {
+                    $go(x);
+                }
+            }
+            ExprKind::Block(stmts, tail) => {
+                for s in stmts {
+                    match s {
+                        Stmt::Let(_, Some(x)) | Stmt::Expr(x) => $go(x),
+                        Stmt::Let(_, None) => {}
+                    }
+                }
+                if let Some(t) = tail {
+                    $go(t);
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                $go(c);
+                $go(a);
+                if let Some(b) = b {
+                    $go(b);
+                }
+            }
+            ExprKind::Loop(kind, body) => {
+                match kind {
+                    LoopKind::Forever => {}
+                    LoopKind::While(c) => $go(c),
+                    LoopKind::Range { start, end, .. } => {
+                        $go(start);
+                        $go(end);
+                    }
+                }
+                $go(body);
+            }
+            ExprKind::Match(s, arms) => {
+                $go(s);
+                for Arm { guard, body, .. } in arms {
+                    if let Some(g) = guard {
+                        $go(g);
+                    }
+                    $go(body);
+                }
+            }
+        }
+    };
+}
+
 /// Calls `f` on every expression of the tree rooted at `e`.
 pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     let mut go = |x: &Expr| visit(x, f);
-    match &e.kind {
-        ExprKind::Deref(a)
-        | ExprKind::Field(a, _)
-        | ExprKind::AddrOf(a)
-        | ExprKind::Unary(_, a)
-        | ExprKind::Cast(a)
-        | ExprKind::FnToClosure(a, _)
-        | ExprKind::Spawn(a)
-        | ExprKind::Await(a)
-        | ExprKind::ArrayRepeat(a, _) => go(a),
-        ExprKind::Closure { env: Some(env), .. } => go(env),
-        ExprKind::Index(a, b)
-        | ExprKind::PtrIndex(a, b)
-        | ExprKind::Binary(_, a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Assign(a, b)
-        | ExprKind::CompoundAssign(_, a, b) => {
-            go(a);
-            go(b);
-        }
-        ExprKind::Call { callee, args } => {
-            if let Callee::Indirect(c) | Callee::Closure(c) = callee {
-                go(c);
-            }
-            args.iter().for_each(go);
-        }
-        ExprKind::StructLit(_, xs)
-        | ExprKind::ArrayLit(xs)
-        | ExprKind::EnumLit(_, _, xs)
-        | ExprKind::TaskNew { args: xs, .. } => xs.iter().for_each(go),
-        ExprKind::Block(stmts, tail) => {
-            for s in stmts {
-                match s {
-                    Stmt::Let(_, Some(x)) | Stmt::Expr(x) => go(x),
-                    Stmt::Let(_, None) => {}
-                }
-            }
-            if let Some(t) = tail {
-                go(t);
-            }
-        }
-        ExprKind::If(c, a, b) => {
-            go(c);
-            go(a);
-            if let Some(b) = b {
-                go(b);
-            }
-        }
-        ExprKind::Loop(kind, body) => {
-            match kind {
-                LoopKind::Forever => {}
-                LoopKind::While(c) => go(c),
-                LoopKind::Range { start, end, .. } => {
-                    go(start);
-                    go(end);
-                }
-            }
-            go(body);
-        }
-        ExprKind::Return(Some(x)) => go(x),
-        ExprKind::Match(s, arms) => {
-            go(s);
-            for arm in arms {
-                if let Some(g) = &arm.guard {
-                    go(g);
-                }
-                go(&arm.body);
-            }
-        }
-        _ => {}
-    }
+    each_child!(&e.kind, go);
+}
+
+/// Calls `f` on every expression of the tree rooted at `e`, which it may change (but for its
+/// children, which it visits next).
+pub(crate) fn visit_mut(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
+    f(e);
+    let mut go = |x: &mut Expr| visit_mut(x, f);
+    each_child!(&mut e.kind, go);
 }
 
 #[cfg(test)]

@@ -27,12 +27,7 @@ impl HashCache {
     /// or [`code_hashes_cached`] of it).
     pub fn parts(&self, program: &Program, f: FuncId) -> Option<FunctionParts> {
         let edges = self.edges.get(f)?;
-        let mut lines = false;
-        if let Some(body) = &program.functions.get(f)?.body {
-            super::visit(&body.body, &mut |e| {
-                lines |= matches!(e.kind, crate::tir::ExprKind::SourceLocation);
-            });
-        }
+        let lines = *self.lines.get(f)?;
         Some(FunctionParts {
             own: self.own[f],
             with_layouts: self.with_layouts[f],
@@ -70,6 +65,7 @@ pub fn code_hashes_reusing(
         own: vec![0; n],
         with_layouts: vec![0; n],
         edges: vec![Vec::new(); n],
+        lines: vec![false; n],
     };
     let mut is_known = vec![false; n];
     for &(f, parts) in known {
@@ -88,6 +84,7 @@ pub fn code_hashes_reusing(
         cache.own[f] = parts.own;
         cache.with_layouts[f] = parts.with_layouts;
         cache.edges[f] = edges;
+        cache.lines[f] = parts.lines;
     }
     // A body taken from the host has no code here to hash: its parts must be known.
     if (0..n).any(|f| !is_known[f] && program.functions[f].host_body.is_some()) {

@@ -26,6 +26,7 @@ mod format;
 mod generic;
 mod generic_use;
 mod host_bodies;
+mod moves;
 mod pattern;
 mod records;
 mod scope;

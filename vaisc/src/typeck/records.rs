@@ -131,25 +131,6 @@ pub fn item_changes(old: &[FileRecord], now: &[FileRecord]) -> Option<Vec<Vec<It
     Some(out)
 }
 
-/// The items `(module, item)` of `now` whose plain function bodies changed since `old` or
-/// moved, if nothing else did (by [`item_changes`], with no other item moved). A moved
-/// function counts as changed because its typed IR holds the positions of its code. `None`
-/// if anything else changed.
-pub fn changed_bodies(old: &[FileRecord], now: &[FileRecord]) -> Option<Vec<(usize, usize)>> {
-    let changes = item_changes(old, now)?;
-    let mut changed = Vec::new();
-    for (m, (items, record)) in changes.iter().zip(now).enumerate() {
-        for (i, (change, item)) in items.iter().zip(&record.items).enumerate() {
-            match change {
-                ItemChange::Same => {}
-                ItemChange::Moved { .. } if item.body.is_none() => return None,
-                ItemChange::Moved { .. } | ItemChange::Body => changed.push((m, i)),
-            }
-        }
-    }
-    Some(changed)
-}
-
 /// What a check records of one plain function's body (the first round of body checks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BodyMark {

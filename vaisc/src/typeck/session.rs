@@ -6,10 +6,11 @@
 //! made otherwise. The rule, per save:
 //! - the last check found no diagnostic at all, and the same files load in the same order,
 //!   with the same number of items each;
-//! - every item's text (from the end of the item before it) is unchanged and at the same
-//!   offset and line, except plain functions (not generic, not async, not methods, with a
-//!   body) whose text up to the body is unchanged: those are re-checked, wherever they now
-//!   are, so their typed IR gets the spans of the new text;
+//! - every item's text (from the end of the item before it) is unchanged, though an edit
+//!   before it may have moved it (everything its check made then moves with it, see
+//!   `moves.rs`), except plain functions (not generic, not async, not methods, with a body)
+//!   whose text up to the body is unchanged: those are re-checked, wherever they now are, so
+//!   their typed IR gets the spans of the new text;
 //! - a re-checked function's old check created nothing (no generic instance, tuple, closure or
 //!   enum instance) but the built-in C functions it used first (`printf`, declared on first
 //!   use), its new one creates nothing, declares the same built-ins in the same order (they
@@ -24,7 +25,8 @@
 //! those of a fresh check.
 
 use super::collect::{DeclPath, PendingBody};
-use super::records::{changed_bodies, records, BodyMark, FileRecord};
+use super::moves::Moves;
+use super::records::{item_changes, records, BodyMark, FileRecord, ItemChange};
 use super::{escape, Checker};
 use crate::ast::ItemKind;
 use crate::diagnostics::Diagnostic;
@@ -49,19 +51,39 @@ pub struct Session {
 #[derive(Clone, Debug)]
 pub struct Revision {
     pub revision: u64,
-    /// The revision of the check this one reused, and the functions it re-checked: nothing
-    /// else of the program differs from that check's, nor the lines of the code kept.
-    pub since: Option<(u64, Vec<FuncId>)>,
+    /// The check this one reused, if it did.
+    pub since: Option<Since>,
+}
+
+/// What a check that reused an earlier one changed of it.
+#[derive(Clone, Debug)]
+pub struct Since {
+    /// The revision of the check reused.
+    pub revision: u64,
+    /// The functions re-checked.
+    pub rechecked: Vec<FuncId>,
+    /// The functions an edit before them moved, whose typed IR is the old one with its spans
+    /// moved as far. Nothing else of the program differs from that check's, nor the lines of
+    /// the rest of the code kept.
+    pub moved: Vec<FuncId>,
 }
 
 impl Revision {
     /// The functions this check re-checked, if it reused the check `revision` (what a cache
     /// made for that check must redo); `None` if it did not, and all is to be redone.
     pub fn rechecked_since(&self, revision: u64) -> Option<&[FuncId]> {
-        match &self.since {
-            Some((since, changed)) if *since == revision => Some(changed),
-            _ => None,
-        }
+        self.since_check(revision).map(|s| &s.rechecked[..])
+    }
+
+    /// The functions this check took from the check `revision` moved (what a cache made for
+    /// that check must redo where it depends on positions); empty if it did not reuse that
+    /// check.
+    pub fn moved_since(&self, revision: u64) -> &[FuncId] {
+        self.since_check(revision).map_or(&[], |s| &s.moved[..])
+    }
+
+    fn since_check(&self, revision: u64) -> Option<&Since> {
+        self.since.as_ref().filter(|s| s.revision == revision)
     }
 }
 
@@ -128,11 +150,15 @@ impl Session {
         let previous = self.revision.as_ref().map(|r| r.revision);
         let revision = previous.map_or(0, |r| r + 1);
         if let Some(last) = self.last.as_mut() {
-            if let Some(changed) = last.reuse(modules, sources) {
-                self.rechecked = Some(changed.len());
+            if let Some((rechecked, moved)) = last.reuse(modules, sources) {
+                self.rechecked = Some(rechecked.len());
                 self.revision = Some(Revision {
                     revision,
-                    since: previous.map(|p| (p, changed)),
+                    since: previous.map(|p| Since {
+                        revision: p,
+                        rechecked,
+                        moved,
+                    }),
                 });
                 last.program_back = false;
                 return (Some(std::mem::take(&mut last.checker.program)), Vec::new());
@@ -286,18 +312,28 @@ fn ty_below(ty: &Ty, limit: Counts) -> bool {
 }
 
 impl Last {
-    /// Re-checks the changed bodies if the rule allows; the functions it re-checked. `None`
-    /// asks for a fresh check (the checker may then hold a partly updated program).
-    fn reuse(&mut self, modules: &[LoadedModule], sources: &SourceMap) -> Option<Vec<FuncId>> {
+    /// Re-checks the changed bodies and moves the moved ones if the rule allows; the
+    /// functions it re-checked and those it moved. `None` asks for a fresh check (the checker
+    /// may then hold a partly updated program).
+    fn reuse(
+        &mut self,
+        modules: &[LoadedModule],
+        sources: &SourceMap,
+    ) -> Option<(Vec<FuncId>, Vec<FuncId>)> {
         if !self.program_back || modules.len() != self.files.len() {
             return None;
         }
         let new = records(modules, sources);
-        let changed = changed_bodies(&self.files, &new)?;
+        let changes = item_changes(&self.files, &new)?;
+        let changed = changes.iter().flatten().filter(|&&c| c == ItemChange::Body);
+        let pending = changed.count();
+        // Everything the moved items' checks made moves with them; the changed bodies are
+        // re-checked next, and get the spans of the new text.
+        let moved = Moves::of(&self.files, &changes).apply(&mut self.checker.program);
         let mut done = Vec::new();
         for record in &self.bodies {
             let mark = record.mark;
-            if !changed.contains(&(mark.module, mark.item)) {
+            if changes[mark.module][mark.item] != ItemChange::Body {
                 continue;
             }
             if !mark.clean {
@@ -345,11 +381,12 @@ impl Last {
             }
             done.push(mark.func);
         }
-        if done.len() != changed.len() {
+        if done.len() != pending {
             return None;
         }
         self.files = new;
-        Some(done)
+        let moved = moved.into_iter().filter(|f| !done.contains(f)).collect();
+        Some((done, moved))
     }
 }
 
