@@ -219,9 +219,11 @@ pub fn load_program_skipping(
             }
             None => {
                 let skipped = skips(&source.path, &source.text);
-                let edited = previous
-                    .take_edited(file, &source.path)
-                    .filter(|_| skipped.is_empty());
+                // A check that passes over bodies has trees of its own (see above).
+                let edited = skipped
+                    .is_empty()
+                    .then(|| previous.take_edited(file, &source.path))
+                    .flatten();
                 let reparsed = edited.and_then(|(old_text, mut old)| {
                     let again = reparse(file, &old_text, &mut old, &source.text);
                     free_elsewhere(old);

@@ -28,6 +28,16 @@ impl Span {
             hi: self.hi.max(other.hi),
         }
     }
+
+    /// The span `offset` bytes further on (back, if negative), as the same code has once an
+    /// edit before it added or removed that many bytes; `None` if that leaves the `u32` range.
+    pub fn moved(self, offset: i64) -> Option<Span> {
+        Some(Span {
+            lo: u32::try_from(i64::from(self.lo) + offset).ok()?,
+            hi: u32::try_from(i64::from(self.hi) + offset).ok()?,
+            ..self
+        })
+    }
 }
 
 /// The lengths of the longest common start and the longest common end of two versions of a

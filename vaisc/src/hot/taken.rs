@@ -11,7 +11,7 @@
 
 use super::{parts_hold, HostCheck};
 use crate::resolve::LoadedModule;
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 use crate::tir::{HostBody, Program};
 use crate::typeck::{check_taking_host_bodies, CheckRecord, ItemChange};
 use std::collections::HashMap;
@@ -57,18 +57,11 @@ pub fn check_taking(
 
 /// Moves the positions of a body taken from the host by `offset` bytes, as its item moved.
 fn shift(body: &mut HostBody, offset: i64) -> Option<()> {
-    let moved = |s: Span| -> Option<Span> {
-        Some(Span {
-            lo: u32::try_from(i64::from(s.lo) + offset).ok()?,
-            hi: u32::try_from(i64::from(s.hi) + offset).ok()?,
-            ..s
-        })
-    };
     for l in &mut body.locals {
-        l.span = moved(l.span)?;
+        l.span = l.span.moved(offset)?;
     }
     for s in &mut body.main_uses {
-        *s = moved(*s)?;
+        *s = s.moved(offset)?;
     }
     Some(())
 }

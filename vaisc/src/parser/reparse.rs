@@ -115,8 +115,7 @@ struct Shift(i64);
 impl Shift {
     fn span(&self, s: &mut Span) {
         // The moved tree lies inside the new text, whose offsets fit a span's `u32`.
-        s.lo = (i64::from(s.lo) + self.0) as u32;
-        s.hi = (i64::from(s.hi) + self.0) as u32;
+        *s = s.moved(self.0).unwrap_or(*s);
     }
 
     fn ident(&self, i: &mut Ident) {

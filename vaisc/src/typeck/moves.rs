@@ -91,8 +91,7 @@ impl Moves {
             return false;
         };
         // A moved span lies inside the new text, whose offsets fit a span's `u32`.
-        s.lo = (i64::from(s.lo) + offset) as u32;
-        s.hi = (i64::from(s.hi) + offset) as u32;
+        *s = s.moved(offset).unwrap_or(*s);
         true
     }
 
