@@ -19,7 +19,7 @@ const RUNTIME_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/runtime_id.txt"
 /// The system libraries a Rust static library needs.
 const RUNTIME_LIBS: &[&str] = &["-ldl", "-lpthread", "-lrt", "-lutil", "-lgcc_s", "-lm"];
 
-/// Runs `cc` with `args`, linking with LLD where it is installed ([`fast_linker_args`]).
+/// Runs `cc` with `args`, linking with the fastest linker installed ([`fast_linker_args`]).
 fn cc(args: &[&OsStr]) -> Result<(), DriverError> {
     start_cc(args).wait()
 }
@@ -53,35 +53,38 @@ impl Linking {
 /// (on the `PATH` it is only `ld.lld-14`, a name `cc -fuse-ld=lld` does not look for).
 const LLD_DIRS: &[&str] = &["/usr/lib/llvm-14/bin"];
 
-/// The arguments that make `cc` link with LLD, or none where it is not installed, so that a
-/// machine without it links with the C compiler's default linker. LLD links a hot host (whose
-/// runtime archive is large) in about half the time of the default BFD linker. The one place
-/// that chooses the linker, for every `cc` link; looked up once per process.
+/// The arguments that make `cc` link with LLD where it is installed, else with gold (which
+/// comes with binutils on most systems), else none: the C compiler's default linker. LLD and
+/// gold each link a hot host (whose runtime archive is large) in about half the time of the
+/// default BFD linker. The one place that chooses the linker, for every `cc` link; looked up
+/// once per process.
 pub fn fast_linker_args() -> &'static [OsString] {
     static ARGS: OnceLock<Vec<OsString>> = OnceLock::new();
     ARGS.get_or_init(|| {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let on_path: Vec<PathBuf> = std::env::split_paths(&path).collect();
         let extra: Vec<PathBuf> = LLD_DIRS.iter().map(PathBuf::from).collect();
-        lld_args(&on_path, &extra)
+        linker_args(&on_path, &extra)
     })
 }
 
 /// [`fast_linker_args`] for the directories of the `PATH` (`on_path`, where `cc` finds an
-/// `ld.lld` by itself) and the `extra` ones (which `cc` is pointed to with `-B`).
-fn lld_args(on_path: &[PathBuf], extra: &[PathBuf]) -> Vec<OsString> {
-    let has_lld = |dir: &PathBuf| dir.join("ld.lld").is_file();
-    if on_path.iter().any(has_lld) {
+/// `ld.lld` or `ld.gold` by itself) and the `extra` ones (which `cc` is pointed to with `-B`
+/// for LLD).
+fn linker_args(on_path: &[PathBuf], extra: &[PathBuf]) -> Vec<OsString> {
+    let find = |dirs: &[PathBuf], name: &str| dirs.iter().find(|d| d.join(name).is_file()).cloned();
+    if find(on_path, "ld.lld").is_some() {
         return vec!["-fuse-ld=lld".into()];
     }
-    match extra.iter().find(|d| has_lld(d)) {
-        Some(dir) => {
-            let mut b = OsString::from("-B");
-            b.push(dir.as_os_str());
-            vec![b, "-fuse-ld=lld".into()]
-        }
-        None => Vec::new(),
+    if let Some(dir) = find(extra, "ld.lld") {
+        let mut b = OsString::from("-B");
+        b.push(dir.as_os_str());
+        return vec![b, "-fuse-ld=lld".into()];
     }
+    if find(on_path, "ld.gold").is_some() {
+        return vec!["-fuse-ld=gold".into()];
+    }
+    Vec::new()
 }
 
 /// The outcome of running the tool `name`: its error output if it failed.
@@ -267,7 +270,7 @@ fn cache_dir() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::lld_args;
+    use super::linker_args;
     use std::path::PathBuf;
 
     /// A fresh directory holding the files `names`.
@@ -285,7 +288,7 @@ mod tests {
         let path = dir_with("path", &["ld.lld"]);
         let extra = dir_with("extra-1", &["ld.lld"]);
         assert_eq!(
-            lld_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
+            linker_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
             ["-fuse-ld=lld"]
         );
         let _ = std::fs::remove_dir_all(path);
@@ -293,12 +296,12 @@ mod tests {
     }
 
     #[test]
-    fn lld_outside_the_path_is_pointed_to() {
-        let path = dir_with("plain", &["ld"]);
+    fn lld_outside_the_path_is_pointed_to_and_chosen_over_gold() {
+        let path = dir_with("plain", &["ld", "ld.gold"]);
         let extra = dir_with("extra-2", &["ld.lld"]);
         let b = format!("-B{}", extra.display());
         assert_eq!(
-            lld_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
+            linker_args(std::slice::from_ref(&path), std::slice::from_ref(&extra)),
             [b.as_str(), "-fuse-ld=lld"]
         );
         let _ = std::fs::remove_dir_all(path);
@@ -306,9 +309,19 @@ mod tests {
     }
 
     #[test]
-    fn without_lld_the_default_linker_is_kept() {
+    fn without_lld_gold_is_chosen() {
+        let path = dir_with("gold", &["ld", "ld.gold", "ld.lld-14"]);
+        assert_eq!(
+            linker_args(std::slice::from_ref(&path), &[]),
+            ["-fuse-ld=gold"]
+        );
+        let _ = std::fs::remove_dir_all(path);
+    }
+
+    #[test]
+    fn without_lld_or_gold_the_default_linker_is_kept() {
         let path = dir_with("none", &["ld", "ld.lld-14"]);
-        assert!(lld_args(std::slice::from_ref(&path), &[]).is_empty());
+        assert!(linker_args(std::slice::from_ref(&path), &[]).is_empty());
         let _ = std::fs::remove_dir_all(path);
     }
 }
