@@ -20,6 +20,35 @@ use vaisc::timings;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay`, as `include/mimalloc.h` of the mimalloc that
+/// `libmimalloc-sys` builds numbers it ([`MIMALLOC_VERSION`]); the Rust binding does not name
+/// it.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+/// The mimalloc version [`MI_OPTION_PURGE_DELAY`] was read from (`MI_MALLOC_VERSION`).
+#[cfg(test)]
+const MIMALLOC_VERSION: std::ffi::c_int = 30302;
+
+extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    #[cfg(test)]
+    fn mi_version() -> std::ffi::c_int;
+}
+
+/// Makes mimalloc keep the memory a one-shot command frees for its own later allocations
+/// instead of handing it back to the system. A build frees a great deal as it goes (each
+/// unit's LLVM module, the threads' heaps); handed back, those pages come back zeroed by the
+/// kernel, page fault by page fault, when the next phase allocates again. Keeping them makes a
+/// 50,000-line `-O0` build about a fifth faster and a hot build a sixth (measured side by side
+/// with `MIMALLOC_PURGE_DELAY=-1`). Watch keeps the default: a session lasts hours and should
+/// give a full build's memory back.
+fn keep_freed_memory() {
+    // SAFETY: `mi_option_set` stores a value in mimalloc's option table, which mimalloc reads
+    // with atomic loads; any thread may call it at any time. The option's number is that of
+    // the mimalloc linked in, which `the_purge_delay_option_is_numbered_for_the_linked_mimalloc`
+    // checks.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 #[derive(Parser)]
 #[command(name = "vaisc", version, about = "The Vais compiler")]
 struct Cli {
@@ -166,6 +195,16 @@ fn main() -> ExitCode {
         eprintln!("note: this is a bug in vaisc; please report it with the input program");
     }));
     let cli = Cli::parse();
+    let watching = matches!(
+        cli.command,
+        Command::Watch { .. }
+            | Command::Pkg {
+                command: PkgCommand::Watch { .. }
+            }
+    );
+    if !watching {
+        keep_freed_memory();
+    }
     // All work, watch included, runs on a thread with a deep stack: see `with_compiler_stack`.
     let result = match vaisc::with_compiler_stack(move || run(cli)) {
         Ok(result) => result,
@@ -535,5 +574,18 @@ fn exit_code_of(status: &std::process::ExitStatus) -> ExitCode {
         (Some(c), _) => ExitCode::from(c as u8),
         (None, Some(sig)) => ExitCode::from(128u8.wrapping_add(sig as u8)),
         _ => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mi_version, MIMALLOC_VERSION};
+
+    /// `MI_OPTION_PURGE_DELAY` is a number from mimalloc's header, not from the Rust binding:
+    /// another mimalloc may number its options otherwise, and must be looked at again.
+    #[test]
+    fn the_purge_delay_option_is_numbered_for_the_linked_mimalloc() {
+        // SAFETY: `mi_version` only returns a constant.
+        assert_eq!(unsafe { mi_version() }, MIMALLOC_VERSION);
     }
 }
