@@ -218,3 +218,53 @@ fn a_failing_assert_names_its_file_and_line_on_stderr_and_exits_101() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The shared libraries an executable needs, as `readelf -d` lists them.
+fn needed_libraries(exe: &str) -> Vec<String> {
+    let out = Command::new("readelf")
+        .args(["-d", exe])
+        .output()
+        .expect("run readelf");
+    assert!(out.status.success(), "readelf failed on {exe}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(|l| Some(l.split_once('[')?.1.trim_end_matches(']').to_string()))
+        .collect()
+}
+
+#[test]
+fn check_runs_without_loading_llvm_and_the_code_generator_links_it() {
+    let front = needed_libraries(env!("CARGO_BIN_EXE_vaisc"));
+    assert!(!front.is_empty(), "readelf listed no libraries");
+    assert!(
+        !front.iter().any(|l| l.starts_with("libLLVM")),
+        "the front links LLVM: {front:?}"
+    );
+    let codegen = needed_libraries(env!("CARGO_BIN_EXE_vaisc-codegen"));
+    assert!(
+        codegen.iter().any(|l| l.starts_with("libLLVM")),
+        "{codegen:?}"
+    );
+}
+
+#[test]
+fn without_its_code_generator_beside_it_vaisc_says_so_and_still_checks() {
+    let dir = scratch("alone", PROGRAM);
+    let front = dir.join("vaisc");
+    std::fs::copy(env!("CARGO_BIN_EXE_vaisc"), &front).expect("copy vaisc");
+    let run = |args: &[&str]| {
+        Command::new(&front)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run vaisc")
+    };
+    let out = run(&["build", "prog.vais"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("error: cannot run {}:", dir.join("vaisc-codegen").display());
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert_eq!(run(&["check", "prog.vais"]).status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
