@@ -22,11 +22,10 @@ const CODEGEN: &str = "vaisc-codegen";
 
 fn main() -> ExitCode {
     shared::report_panics_as_bugs();
-    match Cli::parse().command {
-        Command::Check { file } => {
-            shared::keep_freed_memory();
-            shared::run_command(move || shared::check(&file))
-        }
+    let cli = Cli::parse();
+    shared::keep_freed_memory_unless_watching(&cli.command);
+    match cli.command {
+        Command::Check { file } => shared::run_command(move || shared::check(&file)),
         _ => run_codegen(),
     }
 }

@@ -22,16 +22,7 @@ use vaisc::timings;
 fn main() -> ExitCode {
     shared::report_panics_as_bugs();
     let cli = Cli::parse();
-    let watching = matches!(
-        cli.command,
-        Command::Watch { .. }
-            | Command::Pkg {
-                command: PkgCommand::Watch { .. }
-            }
-    );
-    if !watching {
-        shared::keep_freed_memory();
-    }
+    shared::keep_freed_memory_unless_watching(&cli.command);
     shared::run_command(move || run(cli))
 }
 

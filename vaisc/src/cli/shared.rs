@@ -2,6 +2,7 @@
 //! do alike: their allocator, the panic hook, `check` itself, the `VAIS_TIMINGS` report and
 //! how a command's outcome becomes the exit status.
 
+use crate::args::{Command, PkgCommand};
 use std::path::Path;
 use std::process::ExitCode;
 use vaisc::diagnostics::render;
@@ -30,14 +31,23 @@ extern "C" {
     fn mi_version() -> std::ffi::c_int;
 }
 
-/// Makes mimalloc keep the memory a one-shot command frees for its own later allocations
-/// instead of handing it back to the system. A build frees a great deal as it goes (each
-/// unit's LLVM module, the threads' heaps); handed back, those pages come back zeroed by the
-/// kernel, page fault by page fault, when the next phase allocates again. Keeping them makes a
-/// 50,000-line `-O0` build about a fifth faster and a hot build a sixth (measured side by side
-/// with `MIMALLOC_PURGE_DELAY=-1`). Watch keeps the default: a session lasts hours and should
-/// give a full build's memory back.
-pub fn keep_freed_memory() {
+/// Makes mimalloc keep the memory `command` frees for its own later allocations instead of
+/// handing it back to the system, unless it is a watch. A build frees a great deal as it goes
+/// (each unit's LLVM module, the threads' heaps); handed back, those pages come back zeroed by
+/// the kernel, page fault by page fault, when the next phase allocates again. Keeping them
+/// makes a 50,000-line `-O0` build about a fifth faster and a hot build a sixth (measured side
+/// by side with `MIMALLOC_PURGE_DELAY=-1`). Watch keeps the default: a session lasts hours and
+/// should give a full build's memory back.
+pub fn keep_freed_memory_unless_watching(command: &Command) {
+    if matches!(
+        command,
+        Command::Watch { .. }
+            | Command::Pkg {
+                command: PkgCommand::Watch { .. }
+            }
+    ) {
+        return;
+    }
     // SAFETY: `mi_option_set` stores a value in mimalloc's option table, which mimalloc reads
     // with atomic loads; any thread may call it at any time. The option's number is that of
     // the mimalloc linked in, which `the_purge_delay_option_is_numbered_for_the_linked_mimalloc`
